@@ -1,0 +1,12 @@
+/** Every command group of the CLI, in the order `daxbot --help` lists them. */
+import type { Command } from 'commander';
+import type { CliContext } from './context.ts';
+import { registerConfigCommands } from './config.ts';
+import { registerIngestCommand } from './ingest.ts';
+import { registerSeriesCommands } from './series.ts';
+
+export function registerCommands(program: Command, ctx: CliContext): void {
+  registerConfigCommands(program, ctx);
+  registerIngestCommand(program, ctx);
+  registerSeriesCommands(program, ctx);
+}

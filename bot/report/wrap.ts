@@ -1,0 +1,97 @@
+/**
+ * Plain-text layout for replies: mailing lists read them in 80-column terminals and quote
+ * them with "> ", so every line stays within 75 columns.
+ */
+export const WIDTH = 75;
+
+/** Word-wraps prose; words longer than the width are broken rather than left overlong. */
+export function wrapProse(text: string, indent = '', width = WIDTH, firstIndent = indent): string[] {
+  if (indent.length > width - 10 || firstIndent.length > width - 10) throw new RangeError('indent too wide');
+  const lines: string[] = [];
+  let cur = firstIndent;
+  let has = false;
+  const flush = (): void => {
+    lines.push(cur);
+    cur = indent;
+    has = false;
+  };
+  for (let word of text.split(/\s+/).filter(Boolean)) {
+    if (has && cur.length + 1 + word.length > width) flush();
+    while (cur.length + (has ? 1 : 0) + word.length > width) {
+      const room = width - cur.length - (has ? 1 : 0);
+      if (room < 1) {
+        flush();
+        continue;
+      }
+      cur += (has ? ' ' : '') + word.slice(0, room);
+      word = word.slice(room);
+      has = true;
+      flush();
+    }
+    if (word) {
+      cur += (has ? ' ' : '') + word;
+      has = true;
+    }
+  }
+  if (has || lines.length === 0) lines.push(cur);
+  return lines;
+}
+
+/**
+ * Breaks a line that must keep its meaning (a trace frame, a log line): it is cut at the
+ * width and every continuation is indented deeper, so a reader never mistakes a continuation
+ * for a new frame.
+ */
+export function hardWrap(line: string, continuation = '    ', width = WIDTH): string[] {
+  const clean = line.replace(/\s+$/, '');
+  if (clean.length <= width) return [clean];
+  const lead = /^\s*/.exec(clean)?.[0] ?? '';
+  const contIndent = (lead + continuation).slice(0, Math.max(0, width - 20));
+  const out: string[] = [];
+  let rest = clean;
+  let first = true;
+  while (rest.length > 0) {
+    const room = first ? width : width - contIndent.length;
+    let cut = rest.length <= room ? rest.length : room;
+    if (rest.length > room) {
+      // Prefer a break at a space in the last third of the line.
+      const space = rest.lastIndexOf(' ', room);
+      if (space > room * 0.66) cut = space;
+    }
+    const piece = rest.slice(0, cut).replace(/\s+$/, '');
+    out.push(first ? piece : contIndent + piece.replace(/^\s+/, ''));
+    rest = rest.slice(cut).replace(/^\s+/, '');
+    first = false;
+  }
+  return out;
+}
+
+/** A shell command as lines joined by " \", each within the width. */
+export function shellLines(argv: string[], indent = '  ', width = WIDTH): string[] {
+  const words = argv.map(shellQuote);
+  const lines: string[] = [];
+  let line = indent;
+  for (const w of words) {
+    const sep = line.trim().length === 0 ? '' : ' ';
+    if (line.trim().length > 0 && line.length + sep.length + w.length + 2 > width) {
+      lines.push(`${line} \\`);
+      line = `${indent}    ${w}`;
+    } else {
+      line += sep + w;
+    }
+  }
+  lines.push(line);
+  // A single word longer than the width (a long path) cannot be split without changing it.
+  return lines;
+}
+
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Two columns, the first padded; the second wraps under itself. */
+export function field(label: string, value: string, indent = '  ', labelWidth = 10): string[] {
+  const head = `${indent}${(label + ':').padEnd(labelWidth)}`;
+  return wrapProse(value, ' '.repeat(head.length), WIDTH, head);
+}

@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { ParsedMessage, Trailer } from '../../ingest/parse/types.ts';
+import type { Database } from './tables.ts';
+
+/** One message ready to be stored: its bytes, and either its parse or why it was quarantined. */
+export interface IncomingMessage {
+  raw: Buffer;
+  origin: string;
+  parsed: ParsedMessage | null;
+  quarantineReason: string | null;
+  /** For quarantined mail: the Message-ID if one could be read at all. */
+  messageIdHint: string | null;
+  /** Trailers this message gives to the patch it replies to. */
+  followups: Trailer[];
+}
+
+export type StoreOutcome = 'stored' | 'quarantined' | 'duplicate-id' | 'seen-again';
+
+export interface StoreCounts {
+  stored: number;
+  quarantined: number;
+  /** Same Message-ID as a stored message, different bytes: kept, linked by dup_of. */
+  duplicateIds: number;
+  /** Byte-identical to a stored message: only the sighting is recorded. */
+  seenAgain: number;
+}
+
+export function emptyCounts(): StoreCounts {
+  return { stored: 0, quarantined: 0, duplicateIds: 0, seenAgain: 0 };
+}
+
+export function sha256(raw: Buffer): string {
+  return createHash('sha256').update(raw).digest('hex');
+}
+
+/** A Message-ID for mail that has none (or is too broken to tell), stable for the same bytes. */
+export function syntheticMessageId(raw: Buffer): string {
+  return `daxbot-${sha256(raw).slice(0, 24)}@synthetic`;
+}
+
+/**
+ * Stores one message inside the caller's transaction. Bytes are kept exactly; a second copy
+ * with the same Message-ID but other bytes is kept too (duplicate deliveries on lore differ in
+ * their Received headers), and an identical copy only adds a sighting.
+ */
+export async function storeMessage(
+  trx: Transaction<Database> | Kysely<Database>,
+  source: string,
+  msg: IncomingMessage,
+  now: string,
+): Promise<StoreOutcome> {
+  const hash = sha256(msg.raw);
+  const messageId = msg.parsed?.messageId ?? msg.messageIdHint ?? syntheticMessageId(msg.raw);
+  const existing = await trx
+    .selectFrom('messages')
+    .select(['id', 'raw_sha256', 'dup_of'])
+    .where('message_id', '=', messageId)
+    .orderBy('id')
+    .execute();
+  const same = existing.find((r) => r.raw_sha256 === hash);
+  if (same) {
+    await trx.insertInto('sightings').values({ message_row: same.id, source, origin: msg.origin, seen_at: now }).execute();
+    return 'seen-again';
+  }
+  const first = existing[0];
+  const p = msg.parsed;
+  // A reply's body (often a whole quoted patch) is not duplicated into JSON: assembly only needs
+  // the trailers it gives, kept in `followups`, and the raw bytes keep everything else.
+  const keepBody = p !== null && (p.diff !== null || (p.subject.isPatch && !p.subject.isReply));
+  const parsedJson = p ? JSON.stringify(keepBody ? p : { ...p, body: '' }) : null;
+  await trx
+    .insertInto('messages')
+    .values({
+      message_id: messageId,
+      dup_of: first ? first.id : null,
+      raw: msg.raw,
+      raw_sha256: hash,
+      source,
+      origin: msg.origin,
+      received_at: now,
+      status: p ? 'ok' : 'quarantined',
+      quarantine_reason: p ? null : (msg.quarantineReason ?? 'unparseable'),
+      subject: p?.subject.raw ?? null,
+      from_name: p?.from.name ?? null,
+      from_address: p?.from.address ?? null,
+      date: p?.date ?? null,
+      in_reply_to: p?.inReplyTo ?? null,
+      list_id: p?.listId ?? null,
+      is_patch: p?.subject.isPatch && !p.subject.isReply ? 1 : 0,
+      is_reply: p?.subject.isReply ? 1 : 0,
+      revision: p?.subject.revision ?? 1,
+      counter: p?.subject.counter ?? 1,
+      expected: p?.subject.expected ?? 1,
+      project: p?.subject.project ?? null,
+      has_diff: p?.diff ? 1 : 0,
+      followups: msg.followups.length > 0 ? JSON.stringify(msg.followups) : null,
+      parsed: parsedJson,
+    })
+    .execute();
+  if (!p) return 'quarantined';
+  return first ? 'duplicate-id' : 'stored';
+}
+
+export function countOutcome(counts: StoreCounts, outcome: StoreOutcome): void {
+  if (outcome === 'stored') counts.stored++;
+  else if (outcome === 'quarantined') counts.quarantined++;
+  else if (outcome === 'duplicate-id') counts.duplicateIds++;
+  else counts.seenAgain++;
+}
+
+export interface MessageRow {
+  id: number;
+  messageId: string;
+  raw: Buffer;
+  status: string;
+  quarantineReason: string | null;
+  dupOf: number | null;
+}
+
+/** The first stored copy of a Message-ID (duplicates are kept but not preferred). */
+export async function getMessageRaw(db: Kysely<Database>, messageId: string): Promise<Buffer | null> {
+  const row = await db
+    .selectFrom('messages')
+    .select('raw')
+    .where('message_id', '=', messageId)
+    .where('dup_of', 'is', null)
+    .orderBy('id')
+    .executeTakeFirst();
+  return row ? Buffer.from(row.raw) : null;
+}
+
+/**
+ * Parsed messages for series assembly. Patches come whole; a reply's body is replaced by the
+ * trailer lines it gave (see storeMessage), which is all assembly reads from it.
+ */
+export async function loadParsedForAssembly(db: Kysely<Database>, where?: { messageIds?: string[] }): Promise<ParsedMessage[]> {
+  let q = db
+    .selectFrom('messages')
+    .select(['parsed', 'followups'])
+    .where('status', '=', 'ok')
+    .where('dup_of', 'is', null);
+  if (where?.messageIds) q = q.where('message_id', 'in', where.messageIds.length ? where.messageIds : ['']);
+  const rows = await q.orderBy('id').execute();
+  const out: ParsedMessage[] = [];
+  for (const r of rows) {
+    if (!r.parsed) continue;
+    const m = JSON.parse(r.parsed) as ParsedMessage; // our own JSON, written by storeMessage
+    if (m.body === '' && r.followups) {
+      const followups = JSON.parse(r.followups) as Trailer[];
+      m.body = followups.map((t) => `${t.name}: ${t.value}`).join('\n');
+    }
+    out.push(m);
+  }
+  return out;
+}
+
+export interface MessageCounts {
+  total: number;
+  ok: number;
+  quarantined: number;
+  duplicateIds: number;
+  sightings: number;
+  distinctIds: number;
+}
+
+export async function messageCounts(db: Kysely<Database>): Promise<MessageCounts> {
+  const r = await db
+    .selectFrom('messages')
+    .select([
+      sql<number>`count(*)`.as('total'),
+      sql<number>`sum(case when status = 'ok' then 1 else 0 end)`.as('ok'),
+      sql<number>`sum(case when status = 'quarantined' then 1 else 0 end)`.as('quarantined'),
+      sql<number>`sum(case when dup_of is not null then 1 else 0 end)`.as('dups'),
+      sql<number>`count(distinct message_id)`.as('distinct_ids'),
+    ])
+    .executeTakeFirstOrThrow();
+  const s = await db.selectFrom('sightings').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  return {
+    total: Number(r.total),
+    ok: Number(r.ok ?? 0),
+    quarantined: Number(r.quarantined ?? 0),
+    duplicateIds: Number(r.dups ?? 0),
+    sightings: Number(s.n),
+    distinctIds: Number(r.distinct_ids),
+  };
+}
+
+export async function quarantineReasons(db: Kysely<Database>): Promise<{ reason: string; count: number }[]> {
+  const rows = await db
+    .selectFrom('messages')
+    .select(['quarantine_reason', sql<number>`count(*)`.as('n')])
+    .where('status', '=', 'quarantined')
+    .groupBy('quarantine_reason')
+    .execute();
+  return rows.map((r) => ({ reason: r.quarantine_reason ?? '?', count: Number(r.n) }));
+}

@@ -1,0 +1,17 @@
+import type { Migration } from 'kysely';
+import type { Dialect } from '../dialect.ts';
+import { up001 } from './001-messages.ts';
+import { up002 } from './002-series.ts';
+import { up003 } from './003-pipeline.ts';
+
+/**
+ * Every migration, in order. Names sort lexically; never rename or edit one that has shipped:
+ * add a new one instead.
+ */
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '001-messages': { up: up001(dialect) },
+    '002-series': { up: up002(dialect) },
+    '003-pipeline': { up: up003(dialect) },
+  };
+}

@@ -1,0 +1,154 @@
+import { z } from 'zod';
+
+/**
+ * The configuration schema. Files are read as `unknown → schema → {config, warnings} | {errors}`
+ * (config/load.ts). Secrets never live here: fields ending in `Env` name environment variables.
+ */
+
+const duration = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+(ms|s|m|h)$/)]);
+
+export const sourceSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('public-inbox-git'),
+    name: z.string().min(1),
+    /** A lore list URL (https://lore.kernel.org/nvdimm) or a local folder holding epochs 0.git, 1.git, ... */
+    url: z.string().min(1),
+    /** Where clones are kept; defaults to <cacheDir>/inboxes/<name>. */
+    dir: z.string().optional(),
+    /** Import history older than the first poll; false starts at the current tip. */
+    backfill: z.boolean().default(false),
+    schedule: z.string().default('*/5 * * * *'),
+  }),
+  z.object({
+    kind: z.literal('lore-http'),
+    name: z.string().min(1),
+    /** The inbox base URL, e.g. https://lore.kernel.org/nvdimm/ */
+    url: z.string().url(),
+    schedule: z.string().default('*/5 * * * *'),
+    /** Maximum backoff after errors or HTTP 429. */
+    maxBackoff: duration.default('30m'),
+  }),
+  z.object({
+    kind: z.literal('imap'),
+    name: z.string().min(1),
+    host: z.string().min(1),
+    port: z.number().int().positive().default(993),
+    secure: z.boolean().default(true),
+    user: z.string().min(1),
+    /** Name of the environment variable holding the password. */
+    passwordEnv: z.string().default('DAXBOT_IMAP_PASSWORD'),
+    mailbox: z.string().default('INBOX'),
+    idle: z.boolean().default(false),
+    schedule: z.string().default('*/5 * * * *'),
+  }),
+  z.object({
+    kind: z.literal('mbox'),
+    name: z.string().min(1),
+    /** An mbox/mboxrd file (gzip allowed) or a maildir folder. */
+    path: z.string().min(1),
+    schedule: z.string().default('*/10 * * * *'),
+  }),
+]);
+
+export const treeSchema = z.object({
+  name: z.string().min(1),
+  /** A git repository. Empty means the cached linux-source tree the setup creates. */
+  path: z.string().optional(),
+  /** The branch or tag series are applied to when they name no base-commit. */
+  branch: z.string().default('HEAD'),
+  /** Lists (List-Id substrings) and subject prefixes (e.g. "ndctl") routed to this tree. */
+  lists: z.array(z.string()).default([]),
+  prefixes: z.array(z.string()).default([]),
+});
+
+export const nvdimmSchema = z.object({
+  /** Size of each emulated NVDIMM in MiB (the backend adds the label area). */
+  sizeMiB: z.number().int().positive().default(1024),
+  labelSizeKiB: z.number().int().positive().default(128),
+});
+
+export const runnerSchema = z.object({
+  name: z.string().min(1),
+  /** Registry key of the runner module: "qemu-pmem" or "nfit-sim". */
+  kind: z.enum(['qemu-pmem', 'nfit-sim']),
+  enabled: z.boolean().default(true),
+  /** Kconfig fragments from config/kernel/ (without .config) or paths. */
+  fragments: z.array(z.string()).default(['pmem']),
+  suites: z.array(z.string()).default(['dax']),
+  memoryMiB: z.number().int().positive().default(2048),
+  cpus: z.number().int().positive().default(2),
+  nvdimms: z.array(nvdimmSchema).default([{ sizeMiB: 1024, labelSizeKiB: 128 }]),
+  bootTimeout: duration.default('120s'),
+  testTimeout: duration.default('300s'),
+  overallTimeout: duration.default('30m'),
+  /** Number of parallel make jobs; 0 = number of cores. */
+  jobs: z.number().int().nonnegative().default(0),
+  /** An ndctl source checkout for the external meson suite (nfit-sim). */
+  ndctlSource: z.string().optional(),
+});
+
+export const mailSchema = z.object({
+  /** The bot's own address and the domain of its Message-IDs. */
+  from: z.string().default('daxbot <daxbot@localhost>'),
+  domain: z.string().default('daxbot.localhost'),
+  /** Maildir where replies are written when no SMTP is configured. */
+  outbox: z.string().default('var/outbox'),
+  smtp: z
+    .object({
+      host: z.string(),
+      port: z.number().int().positive().default(25),
+      secure: z.boolean().default(false),
+      user: z.string().optional(),
+      passwordEnv: z.string().default('DAXBOT_SMTP_PASSWORD'),
+    })
+    .optional(),
+  /** Mail the author on a pass too (default: passes are only recorded). */
+  replyOnPass: z.boolean().default(false),
+  ccList: z.boolean().default(true),
+  ccSeries: z.boolean().default(true),
+  /** Maintainers whose DKIM-verified mail may issue privileged commands. */
+  maintainers: z.array(z.string()).default([]),
+  dashboardUrl: z.string().default('http://localhost:8080'),
+});
+
+export const scheduleSchema = z.object({
+  /** How often the processing loop runs (cron). */
+  process: z.string().default('* * * * *'),
+  /** How long an incomplete series waits for its missing patches. */
+  incompleteWait: duration.default('6h'),
+  concurrency: z.number().int().positive().default(1),
+  /** Repeats to confirm a new failure on base and series. */
+  confirmRepeats: z.number().int().nonnegative().default(1),
+});
+
+export const configSchema = z
+  .object({
+    /** The SQLite file (embedded default) or a postgres:// URL. */
+    database: z.string().default('var/daxbot.sqlite'),
+    /** Where kernel trees, build folders, initramfs images and clones are cached. */
+    cacheDir: z.string().default('var/cache'),
+    /** Scratch space for worktrees and run logs. */
+    workDir: z.string().default('var/work'),
+    sources: z.array(sourceSchema).default([]),
+    trees: z.array(treeSchema).default([{ name: 'linux-6.1', branch: 'HEAD', lists: [], prefixes: [] }]),
+    runners: z.array(runnerSchema).default([]),
+    mail: mailSchema.default({}),
+    schedule: scheduleSchema.default({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type SourceConfig = z.infer<typeof sourceSchema>;
+export type TreeConfig = z.infer<typeof treeSchema>;
+export type RunnerConfig = z.infer<typeof runnerSchema>;
+export type MailConfig = z.infer<typeof mailSchema>;
+
+/** "30s" → 30000. Numbers are milliseconds. */
+export function toMs(value: number | string): number {
+  if (typeof value === 'number') return value;
+  const m = /^(\d+)(ms|s|m|h)$/.exec(value);
+  if (!m) throw new Error(`bad duration ${value}`);
+  const n = Number(m[1]);
+  const unit = m[2];
+  return unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n * 3_600_000;
+}

@@ -1,0 +1,78 @@
+/**
+ * The ingest driver: polls one source until it has nothing more, parses each message, and
+ * stores the batch together with the source's new checkpoint in one transaction.
+ */
+import type { Logger } from 'pino';
+import { countOutcome, emptyCounts, storeMessage, type IncomingMessage, type StoreCounts } from '../bot/store/messages.ts';
+import { getCheckpoint, setCheckpoint } from '../bot/store/checkpoints.ts';
+import type { Store } from '../bot/store/store.ts';
+import type { ParsedMessage, Trailer } from './parse/types.ts';
+import type { RawMail, Source, SourceContext } from './sources/types.ts';
+
+export type ParseFn = (raw: Buffer) => Promise<
+  { ok: true; message: ParsedMessage } | { ok: false; reason: string; messageId: string | null }
+>;
+
+export interface IngestDeps {
+  store: Store;
+  parse: ParseFn;
+  /** Trailers a reply gives to its parent (Reviewed-by, ...). */
+  followups: (message: ParsedMessage) => Trailer[];
+  now: () => Date;
+  log: Logger;
+}
+
+export interface IngestReport extends StoreCounts {
+  source: string;
+  polls: number;
+  messages: number;
+  durationMs: number;
+}
+
+/** Parsing never throws out of here: whatever goes wrong becomes a quarantine reason. */
+export async function toIncoming(mail: RawMail, deps: Pick<IngestDeps, 'parse' | 'followups'>): Promise<IncomingMessage> {
+  try {
+    const outcome = await deps.parse(mail.raw);
+    if (!outcome.ok) {
+      return { raw: mail.raw, origin: mail.origin, parsed: null, quarantineReason: outcome.reason, messageIdHint: outcome.messageId, followups: [] };
+    }
+    const m = outcome.message;
+    const followups = m.subject.isPatch && !m.subject.isReply ? [] : deps.followups(m);
+    return { raw: mail.raw, origin: mail.origin, parsed: m, quarantineReason: null, messageIdHint: m.messageId, followups };
+  } catch (err) {
+    return {
+      raw: mail.raw,
+      origin: mail.origin,
+      parsed: null,
+      quarantineReason: `parser crashed: ${(err as Error).message ?? String(err)}`.slice(0, 500),
+      messageIdHint: null,
+      followups: [],
+    };
+  }
+}
+
+export async function ingestSource(source: Source, deps: IngestDeps, ctx: Omit<SourceContext, 'log'> = {}): Promise<IngestReport> {
+  const started = Date.now();
+  const log = deps.log.child({ source: source.name });
+  const counts = emptyCounts();
+  let polls = 0;
+  let messages = 0;
+  let checkpoint = await getCheckpoint(deps.store.db, source.name);
+  for (;;) {
+    if (ctx.signal?.aborted) break;
+    const result = await source.poll(checkpoint, { ...ctx, log });
+    polls++;
+    const incoming: IncomingMessage[] = [];
+    for (const mail of result.messages) incoming.push(await toIncoming(mail, deps));
+    const now = deps.now().toISOString();
+    await deps.store.db.transaction().execute(async (trx) => {
+      for (const msg of incoming) countOutcome(counts, await storeMessage(trx, source.name, msg, now));
+      await setCheckpoint(trx, source.name, result.nextCheckpoint, now);
+    });
+    checkpoint = result.nextCheckpoint;
+    messages += result.messages.length;
+    if (result.messages.length > 0) log.debug({ batch: result.messages.length, total: messages }, 'stored batch');
+    if (!result.more) break;
+  }
+  return { source: source.name, polls, messages, durationMs: Date.now() - started, ...counts };
+}

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import type { ParsedMessage, Trailer } from '../parse/types.ts';
+import type { FollowupTrailer } from './types.ts';
+import { acceptedFollowupTrailers, findFollowupTrailers } from './followup-trailers.ts';
+
+/**
+ * What series assembly needs to know about one message, read the way b4 reads it. Kept apart
+ * from ParsedMessage because b4's rules differ from the general parser in small ways that decide
+ * which patches end up in a series (e.g. only `Re:`/`Aw:`/`Fwd:` make a reply, a reply's prefixes
+ * are not read at all).
+ */
+export interface MessageView {
+  m: ParsedMessage;
+  id: string;
+  /** Position in input order; ties are broken by it. */
+  order: number;
+  reply: boolean;
+  hasDiff: boolean;
+  hasDiffstat: boolean;
+  revision: number;
+  revisionInferred: boolean;
+  counter: number;
+  expected: number;
+  countersInferred: boolean;
+  isPatchPrefix: boolean;
+  isResend: boolean;
+  /** Epoch ms; a missing date sorts last, like b4's "now". */
+  time: number;
+  /** Trailers this message gives as a reply (b4: all of them, before checking who sent them). */
+  ownTrailers: Trailer[];
+  /** Of those, the ones b4 credits (person trailers must name the sender). */
+  creditedTrailers: Trailer[];
+  /** Trailers that replies (and replies to those) sent to this message. */
+  followupTrailers: FollowupTrailer[];
+  pwHash: string | null;
+}
+
+const B4_REPLY = /^(Re|Aw|Fwd):/i;
+// b4 also takes any 2-3 letter word with a colon before a bracket ("Sv: [PATCH", "RE: [PATCH").
+const B4_REPLY_SHORT = /^[\p{L}\p{N}_]{2,3}:\s*\[/u;
+const DIFFSTAT_RE = /^\s*\d+ file.*\d+ (insertion|deletion)/im;
+const COUNTER_WORD = /^\d{1,4}\/\d{1,4}$/;
+const REVISION_WORD = /^(?:patch|rfc|resend)?v\d+/;
+
+export function viewMessage(m: ParsedMessage, order: number, sloppyTrailers: boolean): MessageView {
+  const raw = m.subject.raw.trim();
+  let reply = B4_REPLY.test(raw) || B4_REPLY_SHORT.test(raw);
+  const hasDiff = m.diff !== null;
+  const found = hasDiff ? [] : findFollowupTrailers(m.body);
+  // A reply whose author dropped "Re:" but which carries a tag and no diff is still a reply.
+  if (!reply && found.length > 0 && m.inReplyTo && !hasDiff) reply = true;
+
+  const s = m.subject;
+  const countersInferred = !(s.prefixes.some((p) => COUNTER_WORD.test(p)) || s.counter !== 1 || s.expected !== 1);
+  const revisionInferred = !(s.revision !== 1 || s.prefixes.some((p) => REVISION_WORD.test(p)));
+  const time = m.date ? Date.parse(m.date) : Number.NaN;
+  const view: MessageView = {
+    m,
+    id: m.messageId,
+    order,
+    reply,
+    hasDiff,
+    hasDiffstat: m.hasDiffstat ?? DIFFSTAT_RE.test(m.body),
+    // b4 does not read a reply's prefixes: a "Re: [PATCH v2 3/5]" counts as 1/1 of v1.
+    revision: reply ? 1 : s.revision,
+    revisionInferred: reply ? true : revisionInferred,
+    counter: reply ? 1 : s.counter,
+    expected: reply ? 1 : Math.max(s.expected, s.counter),
+    countersInferred: reply ? true : countersInferred,
+    isPatchPrefix: !reply && s.isPatch,
+    isResend: !reply && s.isResend,
+    time: Number.isNaN(time) ? Number.POSITIVE_INFINITY : time,
+    ownTrailers: [],
+    creditedTrailers: [],
+    followupTrailers: [],
+    pwHash: hasDiff && m.diff ? patchworkHash(m.diff) : null,
+  };
+  if (reply) {
+    view.ownTrailers = (found.length > 0 ? found : findFollowupTrailers(m.body)).filter(
+      (t) => !['from', 'author', 'cc', 'to'].includes(t.name.toLowerCase()),
+    );
+    view.creditedTrailers = acceptedFollowupTrailers(m.body, m.from, sloppyTrailers);
+  }
+  return view;
+}
+
+/**
+ * Patchwork's diff hash: file names without their top directory, hunk headers without line
+ * numbers, and the -/+/context lines. Equal hashes mean "the same change", which lets review
+ * tags given to v1 carry over to an unchanged patch in v2.
+ */
+export function patchworkHash(diff: string): string {
+  const h = createHash('sha1');
+  for (const line of diff.split('\n')) {
+    if (line.length === 0) continue;
+    const hunk = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(line);
+    const file = /^(---|\+\+\+) (\S+)/.exec(line);
+    let out: string;
+    if (file) {
+      const side = file[1] === '---' ? 'a/' : 'b/';
+      out = `${file[1]} ${side}${(file[2] ?? '').split('/').slice(1).join('/')}`;
+    } else if (hunk) {
+      out = `@@ -${hunk[1] ? Number(hunk[1]) : 1} +${hunk[2] ? Number(hunk[2]) : 1} @@`;
+    } else if (line[0] === '-' || line[0] === '+' || line[0] === ' ') {
+      out = line;
+    } else {
+      continue;
+    }
+    h.update(`${out}\n`);
+  }
+  return h.digest('hex');
+}

@@ -1,0 +1,169 @@
+/**
+ * Builds a kernel: config from fragments (merge_config.sh onto tinyconfig, then olddefconfig),
+ * then `make O=<buildDir>` with ccache, inside the sandbox and under the machine-wide build lock.
+ * The build folder is kept per (tree, config) so a rebuild only recompiles what changed.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { BuildDiagnostic, BuildResult } from '../types.ts';
+import { runSandboxed } from '../sandbox/bwrap.ts';
+import type { Exec, ExecResult } from '../sandbox/exec.ts';
+import { InfraError } from '../../bot/errors.ts';
+import { checkWantedSymbols, configHash, KCONFIG_BASE, type Fragment } from './kconfig.ts';
+import { failureExcerpt, parseBuildOutput } from './diagnostics.ts';
+
+/** Kernel builds take both cores: only one at a time on the machine, across processes. */
+export const KERNEL_BUILD_LOCK = '/tmp/daxbot-kernel-build.lock';
+
+export interface KernelBuildOptions {
+  /** The kernel source folder (the build slot's worktree). */
+  source: string;
+  /** O= folder; see buildDirFor(). */
+  buildDir: string;
+  fragments: Fragment[];
+  /** Holds ccache/ (CCACHE_DIR). */
+  cacheDir: string;
+  /** make -j; 0 or absent = number of cores. */
+  jobs?: number;
+  /** Default ["bzImage"]. The nfit-sim runner adds "modules". */
+  targets?: string[];
+  /** Extra make variables, e.g. ["M=tools/testing/nvdimm"]. */
+  makeArgs?: string[];
+  timeoutMs?: number;
+  log: Logger;
+  signal?: AbortSignal;
+  onOutput?: (chunk: string) => void;
+  /** Append make's output here. */
+  logFile?: string;
+  exec?: Exec;
+  lockFile?: string;
+}
+
+/** `<cacheDir>/build/<treeName>-<configHash>`: one build folder per tree and config. */
+export function buildDirFor(cacheDir: string, treeName: string, hash: string): string {
+  return path.join(cacheDir, 'build', `${treeName}-${hash}`);
+}
+
+function makeEnv(cacheDir: string): Record<string, string> {
+  return {
+    CCACHE_DIR: path.join(cacheDir, 'ccache'),
+    // Fixed build identity: version strings do not change between identical builds, so ccache hits.
+    KBUILD_BUILD_USER: 'daxbot',
+    KBUILD_BUILD_HOST: 'daxbot',
+    KBUILD_BUILD_TIMESTAMP: 'Thu Jan  1 00:00:00 UTC 2026',
+  };
+}
+
+function sandboxFor(o: KernelBuildOptions): { readOnly: string[]; readWrite: string[]; env: Record<string, string>; cwd: string } {
+  return {
+    readOnly: [o.source],
+    readWrite: [o.buildDir, path.join(o.cacheDir, 'ccache')],
+    env: makeEnv(o.cacheDir),
+    cwd: o.buildDir,
+  };
+}
+
+function checkRan(r: ExecResult, what: string): void {
+  if (r.code === 127 || (r.code !== 0 && /bwrap:|flock:/.test(r.output.split('\n')[0] ?? ''))) {
+    throw new InfraError(`${what}: sandbox failed to start`, { output: r.output.slice(-2000) });
+  }
+}
+
+/**
+ * Writes <buildDir>/.config from the fragments when the build folder has none for this hash.
+ * Returns the diagnostics for wanted symbols that did not end up set (config errors).
+ */
+export async function prepareConfig(o: KernelBuildOptions): Promise<{ ok: boolean; errors: BuildDiagnostic[]; output: string }> {
+  const hash = configHash(o.fragments);
+  const stamp = path.join(o.buildDir, '.daxbot-config-hash');
+  await mkdir(o.buildDir, { recursive: true });
+  await mkdir(path.join(o.cacheDir, 'ccache'), { recursive: true });
+  let output = '';
+  const current = existsSync(stamp) ? (await readFile(stamp, 'utf8')).trim() : '';
+  if (current !== hash || !existsSync(path.join(o.buildDir, '.config'))) {
+    const fragDir = path.join(o.buildDir, 'daxbot-fragments');
+    await mkdir(fragDir, { recursive: true });
+    const fragPaths: string[] = [];
+    for (const [i, f] of o.fragments.entries()) {
+      const p = path.join(fragDir, `${String(i).padStart(2, '0')}-${f.name}.config`);
+      await writeFile(p, f.text);
+      fragPaths.push(p);
+    }
+    const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+    const script = [
+      'set -e',
+      `make -s -C ${q(o.source)} O=${q(o.buildDir)} ${KCONFIG_BASE}`,
+      `${q(path.join(o.source, 'scripts/kconfig/merge_config.sh'))} -m -O ${q(o.buildDir)} ${q(path.join(o.buildDir, '.config'))} ${fragPaths.map(q).join(' ')}`,
+      `make -s -C ${q(o.source)} O=${q(o.buildDir)} olddefconfig`,
+    ].join('\n');
+    const r = await runSandboxed(sandboxFor(o), 'sh', ['-c', script], {
+      exec: o.exec,
+      lockFile: o.lockFile ?? KERNEL_BUILD_LOCK,
+      signal: o.signal,
+      timeoutMs: 10 * 60_000,
+      logFile: o.logFile,
+    });
+    checkRan(r, 'kernel config');
+    output = r.output;
+    if (r.code !== 0) {
+      return { ok: false, output, errors: [{ file: '.config', line: 0, severity: 'error', message: `config generation failed: ${failureExcerpt(r.output, 10)}` }] };
+    }
+    await writeFile(stamp, `${hash}\n`);
+  }
+  const final = await readFile(path.join(o.buildDir, '.config'), 'utf8');
+  const errors: BuildDiagnostic[] = checkWantedSymbols(o.fragments, final).map((m) => ({
+    file: '.config',
+    line: 0,
+    severity: 'error',
+    message: `CONFIG_${m.symbol} wanted ${m.wanted ?? 'unset'} but is ${m.actual ?? 'unset'} after olddefconfig`,
+  }));
+  return { ok: errors.length === 0, errors, output };
+}
+
+/** Configures (if needed) and builds. A compile failure is a result (ok=false), not an exception. */
+export async function buildKernel(o: KernelBuildOptions): Promise<BuildResult> {
+  const started = Date.now();
+  const hash = configHash(o.fragments);
+  const base: BuildResult = { ok: false, configHash: hash, buildDir: o.buildDir, durationMs: 0, errors: [], warnings: [] };
+  const cfg = await prepareConfig(o);
+  if (!cfg.ok) return { ...base, errors: cfg.errors, durationMs: Date.now() - started, outputExcerpt: cfg.output.slice(-4000) };
+
+  const jobs = o.jobs && o.jobs > 0 ? o.jobs : os.availableParallelism();
+  const args = ['-C', o.source, `O=${o.buildDir}`, `-j${jobs}`, 'CC=ccache gcc', ...(o.makeArgs ?? []), ...(o.targets ?? ['bzImage'])];
+  o.log.info({ buildDir: o.buildDir, jobs }, 'make');
+  const r = await runSandboxed(sandboxFor(o), 'make', args, {
+    exec: o.exec,
+    lockFile: o.lockFile ?? KERNEL_BUILD_LOCK,
+    signal: o.signal,
+    timeoutMs: o.timeoutMs ?? 90 * 60_000,
+    logFile: o.logFile,
+    onOutput: o.onOutput,
+  });
+  checkRan(r, 'kernel build');
+  if (r.aborted) throw new InfraError('kernel build cancelled', { buildDir: o.buildDir });
+  if (r.timedOut) throw new InfraError('kernel build timed out', { buildDir: o.buildDir, timeoutMs: o.timeoutMs });
+  const diags = parseBuildOutput(r.output, [o.source, o.buildDir]);
+  const bzImage = path.join(o.buildDir, 'arch/x86/boot/bzImage');
+  const vmlinux = path.join(o.buildDir, 'vmlinux');
+  const ok = r.code === 0 && existsSync(bzImage);
+  const result: BuildResult = {
+    ...base,
+    ok,
+    durationMs: Date.now() - started,
+    errors: diags.errors.slice(0, 20),
+    warnings: diags.warnings,
+  };
+  if (ok) {
+    result.bzImage = bzImage;
+    result.vmlinux = vmlinux;
+  } else {
+    result.outputExcerpt = failureExcerpt(r.output);
+    if (result.errors.length === 0) {
+      result.errors.push({ file: '', line: 0, severity: 'error', message: `make exited with ${r.code ?? r.signal}` });
+    }
+  }
+  return result;
+}

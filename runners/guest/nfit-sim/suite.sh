@@ -1,0 +1,253 @@
+#!/bin/sh
+# daxbot's built-in nfit_test simulator suite. Runs in the guest after load-modules.sh, as root,
+# with busybox, ndctl and mkfs.ext4. Output is KTAP between the suite markers:
+#   ok N name | ok N name # SKIP reason | not ok N name # reason
+# Failing commands' output follows as "# " lines so the host can quote it.
+# Each step runs even when an earlier one failed, unless it needs what that step made.
+BUS0=${NFIT_BUS0:-nfit_test.0}
+BUS1=${NFIT_BUS1:-nfit_test.1}
+MNT=${NFIT_MNT:-/mnt/nfit-sim}
+OUT=/tmp/nfit-sim.out
+n=0
+
+echo "DAXBOT-SUITE-BEGIN nfit-sim"
+echo "KTAP version 1"
+
+pass() { n=$((n + 1)); echo "ok $n $1"; }
+skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
+fail() {
+	n=$((n + 1))
+	echo "not ok $n $1 # $2"
+	[ -s "$OUT" ] && tail -n 15 "$OUT" | sed 's/^/# /'
+	return 0
+}
+
+# run NAME CMD...: one test from one command; the reason is the command's last output line.
+run() {
+	name=$1
+	shift
+	"$@" >"$OUT" 2>&1
+	rc=$?
+	if [ $rc = 0 ]; then
+		pass "$name"
+		return 0
+	fi
+	last=$(grep -v '^ *$' "$OUT" | tail -n 1 | cut -c1-160)
+	fail "$name" "exit $rc: ${last:-no output}"
+	return 1
+}
+
+# JSON field from ndctl's pretty-printed output (one key per line; busybox has no jq).
+field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}\$/\1/p" "$2" | head -n 1; }
+
+# create MODE [extra args]: a namespace on BUS0; sets NS (namespaceX.Y) and DEV (pmemX / daxX.Y).
+create() {
+	mode=$1
+	shift
+	NS=""
+	DEV=""
+	ndctl create-namespace -b "$BUS0" -m "$mode" "$@" >"$OUT.ns" 2>&1 || { cat "$OUT.ns"; return 1; }
+	NS=$(field dev "$OUT.ns")
+	DEV=$(field blockdev "$OUT.ns")
+	[ -n "$DEV" ] || DEV=$(field chardev "$OUT.ns")
+	[ -n "$NS" ] || { cat "$OUT.ns"; echo "no namespace name in ndctl output"; return 1; }
+}
+
+destroy() { ndctl destroy-namespace -f "$1"; }
+
+# Checks that /dev/$1 exists as a block (b) or character (c) device.
+has_dev() {
+	case $2 in
+	b) [ -b "/dev/$1" ] ;;
+	c) [ -c "/dev/$1" ] ;;
+	esac || { echo "/dev/$1 missing after create"; return 1; }
+}
+
+buses() {
+	for b in "$BUS0" "$BUS1"; do
+		ndctl list -B -b "$b" | grep -q "\"provider\":\"$b\"" || { echo "bus $b not listed by ndctl"; return 1; }
+	done
+}
+
+# What ndctl's own tests do before each test: fresh, empty label areas on every DIMM of BUS0.
+labels_init() {
+	ndctl disable-region -b "$BUS0" all &&
+		ndctl zero-labels -b "$BUS0" all &&
+		ndctl init-labels -f -b "$BUS0" all &&
+		ndctl enable-region -b "$BUS0" all
+}
+
+fsdax_mount() {
+	mkdir -p "$MNT"
+	mkfs.ext4 -q -F -b 4096 "/dev/$1" || return 1
+	mount -t ext4 -o dax=always "/dev/$1" "$MNT" || return 1
+	if ! grep " $MNT " /proc/mounts | grep -q 'dax=always'; then
+		grep " $MNT " /proc/mounts
+		echo "mounted without dax=always"
+		umount "$MNT"
+		return 1
+	fi
+	dd if=/dev/urandom of=/tmp/nfit-sim.src bs=4096 count=64 2>/dev/null &&
+		cp /tmp/nfit-sim.src "$MNT/data" && sync &&
+		cmp /tmp/nfit-sim.src "$MNT/data" || { umount "$MNT"; return 1; }
+	umount "$MNT"
+}
+
+sector_io() {
+	dd if=/dev/urandom of=/tmp/nfit-sim.src bs=4096 count=16 2>/dev/null &&
+		dd if=/tmp/nfit-sim.src of="/dev/$1" bs=4096 count=16 conv=fsync 2>/dev/null &&
+		dd if="/dev/$1" of=/tmp/nfit-sim.back bs=4096 count=16 2>/dev/null &&
+		cmp /tmp/nfit-sim.src /tmp/nfit-sim.back
+}
+
+# The reconfiguration path (unbind of the old personality, bind of the new) on one namespace.
+reconfigure() {
+	ns=$1
+	for mode in devdax sector fsdax raw fsdax; do
+		ndctl create-namespace -f -e "$ns" -m "$mode" >"$OUT.reconf" 2>&1 || { cat "$OUT.reconf"; echo "reconfigure $ns to $mode failed"; return 1; }
+		ns=$(field dev "$OUT.reconf")
+		[ -n "$ns" ] || { echo "no namespace after reconfigure to $mode"; return 1; }
+	done
+	RECONF_NS=$ns
+}
+
+# Region disable/enable with active namespaces of two personalities: the driver unbind path.
+region_cycle() {
+	ndctl disable-region -b "$BUS0" all || return 1
+	ndctl enable-region -b "$BUS0" all || return 1
+	for ns in "$@"; do
+		ndctl list -n "$ns" | grep -q "\"dev\":\"$ns\"" || { echo "$ns missing after region enable"; return 1; }
+	done
+}
+
+namespace_cycle() {
+	ndctl disable-namespace "$1" && ndctl enable-namespace "$1"
+}
+
+badblocks_after_inject() {
+	ns=$1
+	blk=$2
+	ndctl inject-error --block=8 --count=2 "$ns" || return 1
+	ndctl start-scrub "$BUS0" >/dev/null 2>&1
+	ndctl wait-scrub "$BUS0" >/dev/null 2>&1
+	i=0
+	while [ $i -lt 20 ]; do
+		[ -s "/sys/block/$blk/badblocks" ] && break
+		sleep 0.5
+		i=$((i + 1))
+	done
+	echo "badblocks: $(cat "/sys/block/$blk/badblocks" 2>/dev/null | tr '\n' ' ')"
+	[ -s "/sys/block/$blk/badblocks" ] || { echo "no badblocks on $blk after inject-error"; return 1; }
+	ndctl list -n "$ns" --media-errors | grep -q badblock || { echo "ndctl reports no media errors for $ns"; return 1; }
+}
+
+clear_injected() {
+	ns=$1
+	blk=$2
+	ndctl inject-error --uninject --block=8 --count=2 "$ns" || return 1
+	# Writing the poisoned blocks clears them (the pmem driver's clear-poison path).
+	dd if=/dev/zero of="/dev/$blk" bs=512 seek=8 count=2 conv=fsync 2>/dev/null
+	[ ! -s "/sys/block/$blk/badblocks" ] || { echo "badblocks left: $(cat "/sys/block/$blk/badblocks")"; return 1; }
+}
+
+# nfit_test.1 simulates DIMMs with failed save/restore/flush/arm/map: they are reported as what
+# they are (skips with the flags), never as failures of the series.
+bus1_dimms() {
+	seen=0
+	for bus in /sys/bus/nd/devices/ndbus*; do
+		[ "$(cat "$bus/provider" 2>/dev/null)" = "$BUS1" ] || continue
+		for dimm in "$bus"/nmem*; do
+			[ -e "$dimm" ] || continue
+			seen=1
+			d=${dimm##*/}
+			flags=$(cat "$dimm/nfit/flags" 2>/dev/null | sed 's/ *$//')
+			if [ -n "$flags" ]; then
+				skip "$BUS1-$d" "simulated broken DIMM (nfit flags: $flags)"
+			elif [ -e "$dimm/driver" ]; then
+				pass "$BUS1-$d"
+			else
+				skip "$BUS1-$d" "simulated DIMM without a driver bound"
+			fi
+		done
+	done
+	[ $seen = 1 ] || fail "$BUS1-dimms" "no DIMMs found on $BUS1"
+}
+
+# --- the tests ---------------------------------------------------------------------------------
+
+run buses-present buses
+run labels-init labels_init
+labels_ok=$?
+
+if [ $labels_ok = 0 ] && run fsdax-create create fsdax; then
+	FS_NS=$NS FS_DEV=$DEV
+	run fsdax-blockdev has_dev "$FS_DEV" b
+	run fsdax-mount-dax fsdax_mount "$FS_DEV"
+	run fsdax-destroy destroy "$FS_NS"
+else
+	for t in fsdax-blockdev fsdax-mount-dax fsdax-destroy; do skip $t "no fsdax namespace"; done
+fi
+
+if [ $labels_ok = 0 ] && run devdax-create create devdax; then
+	DX_NS=$NS
+	run devdax-chardev has_dev "$DEV" c
+	run devdax-destroy destroy "$DX_NS"
+else
+	for t in devdax-chardev devdax-destroy; do skip $t "no devdax namespace"; done
+fi
+
+if [ $labels_ok = 0 ] && run sector-create create sector; then
+	SC_NS=$NS
+	run sector-io sector_io "$DEV"
+	run sector-destroy destroy "$SC_NS"
+else
+	for t in sector-io sector-destroy; do skip $t "no sector namespace"; done
+fi
+
+if [ $labels_ok = 0 ] && run raw-create create raw; then
+	run raw-io sector_io "$DEV"
+	run raw-destroy destroy "$NS"
+else
+	for t in raw-io raw-destroy; do skip $t "no raw namespace"; done
+fi
+
+if [ $labels_ok = 0 ] && create fsdax -s 16M >"$OUT" 2>&1; then
+	RECONF_NS=$NS
+	run reconfigure reconfigure "$NS"
+	run reconfigure-destroy destroy "$RECONF_NS"
+else
+	skip reconfigure "no namespace to reconfigure: $(tail -n 1 "$OUT")"
+	skip reconfigure-destroy "no namespace to reconfigure"
+fi
+
+if [ $labels_ok = 0 ] && create fsdax -s 16M >"$OUT" 2>&1; then
+	A_NS=$NS
+	if create devdax -s 16M >"$OUT" 2>&1; then
+		B_NS=$NS
+		run region-disable-enable region_cycle "$A_NS" "$B_NS"
+		run namespace-disable-enable namespace_cycle "$B_NS"
+		destroy "$B_NS" >/dev/null 2>&1
+	else
+		skip region-disable-enable "second namespace not created: $(tail -n 1 "$OUT")"
+		skip namespace-disable-enable "second namespace not created"
+	fi
+	destroy "$A_NS" >/dev/null 2>&1
+else
+	skip region-disable-enable "no namespace: $(tail -n 1 "$OUT")"
+	skip namespace-disable-enable "no namespace"
+fi
+
+if [ $labels_ok = 0 ] && create raw >"$OUT" 2>&1; then
+	E_NS=$NS E_DEV=$DEV
+	run inject-error-badblocks badblocks_after_inject "$E_NS" "$E_DEV"
+	run inject-error-clear clear_injected "$E_NS" "$E_DEV"
+	destroy "$E_NS" >/dev/null 2>&1
+else
+	skip inject-error-badblocks "no raw namespace: $(tail -n 1 "$OUT")"
+	skip inject-error-clear "no raw namespace"
+fi
+
+bus1_dimms
+
+echo "1..$n"
+echo "DAXBOT-SUITE-END nfit-sim"

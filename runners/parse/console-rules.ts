@@ -1,0 +1,807 @@
+/**
+ * Data for the console crash analyzer: which lines start a kernel report and how its title is built.
+ *
+ * The rule set follows the conventions of syzkaller's Linux report parser (titles such as
+ * "WARNING in foo" or "KASAN: use-after-free Read in foo" are what kernel developers and syzbot
+ * use, so matching them lets our reports be compared with syzbot's). Only the conventions were
+ * learned from syzkaller; the representation and the engine (console.ts) are our own and work
+ * line by line, so no rule can run across a multi-megabyte log.
+ */
+import type { FindingType } from '../types.ts';
+
+/** Function name in a frame: "name+0x..", "name.isra.0+0x..". Group 1 is the name. */
+const FUNC = '([a-zA-Z0-9_]+)(?:\\.|\\+)';
+/** "[<ffffffff81234567>]" or "[ffffffff81234567]" address in old-style traces. */
+const PC = '\\[<?(?:0x)?[0-9a-f]+>?\\]';
+/** "fs/dax.c:123" */
+const SRC = '([a-zA-Z0-9\\-_/.]+\\.[a-z]+:[0-9]+)';
+
+export function rx(source: string, flags = ''): RegExp {
+  return new RegExp(source.replaceAll('{{FUNC}}', FUNC).replaceAll('{{PC}}', PC).replaceAll('{{SRC}}', SRC), flags);
+}
+
+/** A stack-parsing step: read frames from the following lines until the next stack keyword. */
+export const STACK = 'STACK' as const;
+export type StackPart = RegExp | typeof STACK;
+
+export type FrameExtractor = 'first' | 'stall' | 'hung-task';
+
+export interface StackSpec {
+  /** Matched in order, each from where the previous one stopped; regexes may capture a frame. */
+  parts: StackPart[];
+  /** Tried when `parts` produced no frame. */
+  parts2?: StackPart[];
+  /** Extra substrings that disqualify a frame, on top of COMMON_SKIP. */
+  skip?: string[];
+  extractor?: FrameExtractor;
+}
+
+export interface TitleFormat {
+  /** Tested against each report line; the earliest line matched by any format wins. */
+  title: RegExp;
+  /**
+   * Optional chain of line regexes, the first tested on the title line, each next one on later
+   * lines: it stands in for a multi-line pattern. Captured groups become the arguments.
+   * When the chain fails, the next format is tried.
+   */
+  report?: RegExp[];
+  /** Builds the title from the captured arguments and (when `stack` is set) the guilty frame. */
+  fmt: (args: string[], frame: string) => string;
+  stack?: StackSpec;
+  type: FindingType;
+}
+
+export interface OopsRule {
+  /** Substring that marks a line as the start of a report. */
+  header: string;
+  /** A line with the header but matching one of these is not a report. */
+  ignore: RegExp[];
+  formats: TitleFormat[];
+  /** When no format matched: type of the fallback title (the header line itself). */
+  fallbackType: FindingType;
+}
+
+/** Frames whose names contain one of these are reporting/locking helpers, never the culprit. */
+export const COMMON_SKIP: readonly string[] = [
+  '__sanitizer', '__asan', 'kasan', '__msan', 'kmsan', 'kcsan', 'kfence', 'check_memory_region',
+  'read_word_at_a_time', 'print_address_description', 'panic', 'invalid_op', 'report_bug',
+  'fixup_bug', 'do_error', '_trap', 'dump_stack', 'warn_slowpath', 'warn_alloc', '__warn',
+  'debug_object', 'timer_is_static_object', 'work_is_static_object', 'lockdep', 'perf_trace',
+  'lock_acquire', 'lock_release', 'lock_class', 'mark_lock', 'reacquire_held_locks', 'spin_lock',
+  'spin_trylock', 'spin_unlock', 'raw_read_lock', 'raw_read_trylock', 'raw_write_lock',
+  'raw_write_trylock', 'down', 'up_read', 'up_write', 'mutex_lock', 'mutex_trylock', 'mutex_unlock',
+  'mutex_remove_waiter', 'osq_lock', 'osq_unlock', 'atomic_dec', 'atomic_inc', 'atomic_add',
+  'atomic_sub', 'atomic_long', 'atomic_try_cmpxchg', '__wake_up', 'refcount_add', 'refcount_sub',
+  'refcount_inc', 'refcount_dec', 'refcount_set', 'refcount_read', 'memcpy', 'memcmp', 'memset',
+  'memchr', 'memmove', 'strcmp', 'strncmp', 'strcpy', 'strlcpy', 'strncpy', 'strscpy', 'strlen',
+  'strnstr', 'strnlen', 'strchr', 'copy_to_user', 'copy_from_user', 'copy_to_iter',
+  'copy_from_iter', 'copy_page_to_iter', 'copy_page_from_iter', 'put_user', 'get_user',
+  'might_fault', 'might_sleep', 'list_add', 'list_del', 'list_replace', 'list_move', 'list_splice',
+  '_indirect_thunk_', 'string', 'pointer', 'snprintf', 'scnprintf', 'kasprintf', 'kvasprintf',
+  'printk', 'va_format', 'dev_info', 'dev_notice', 'dev_warn', 'dev_err', 'dev_alert', 'dev_crit',
+  'dev_emerg', 'program_check_exception', 'program_check_common', 'del_timer', 'flush_work',
+  '__cancel_work_timer', 'cancel_work_sync', 'try_to_grab_pending', 'flush_workqueue',
+  'drain_workqueue', 'destroy_workqueue', 'finish_wait', 'kthread_stop', 'kobject_del',
+  'kobject_put', 'kobject_uevent_env', 'add_uevent_var', 'get_device_parent', 'device_add',
+  'device_del', 'device_unregister', 'device_destroy', 'device_release', 'devres_release_all',
+  'hwrng_unregister', 'i2c_del_adapter', '__unregister_client', 'device_for_each_child',
+  'rollback_registered', 'unregister_netdev', 'sysfs_remove', 'device_remove_file',
+  'tty_unregister_device', 'dummy_urb_enqueue', 'usb_kill_urb', 'usb_kill_anchored_urbs',
+  'usb_control_msg', 'usb_hcd_submit_urb', 'usb_submit_urb', 'instrument_', 'ubsan', 'overflow',
+];
+/** Exact names that are skipped (a substring rule would hide too many callers). */
+export const COMMON_SKIP_EXACT: ReadonlySet<string> = new Set(['complete', 'kfree', 'kfree_skb']);
+
+/**
+ * Where a stalled CPU was interrupted says little; the work that stalled is identified by the
+ * frame just above the dispatcher (syscall entry, workqueue, timer, file operation) in the stack.
+ */
+export const STALL_ANCHORS: readonly RegExp[] = [
+  /process_one_work/, /do_syscall_/, /do_fast_syscall_/, /sysenter_dispatch/, /tracesys_phase2/,
+  /netif_receive_skb/, /do_softirq/, /call_timer_fn/, /_run_timers/, /run_timer_softirq/,
+  /run_ksoftirqd/, /smpboot_thread_fn/, /kthread/, /start_secondary/, /cpu_startup_entry/,
+  /ret_from_fork/, /vfs_write/, /vfs_read/, /vfs_iter_read/, /vfs_iter_write/, /do_iter_read/,
+  /do_iter_write/, /vfs_ioctl/, /ksys_ioctl/, /compat_ioctl/, /compat_sys_ioctl/,
+  /blkdev_driver_ioctl/, /blkdev_ioctl/, /^call_read_iter/, /^call_write_iter/,
+  /do_iter_readv_writev/, /^call_mmap/, /mmap_region/, /do_mmap/, /do_dentry_open/, /vfs_open/,
+  /^sock_sendmsg/, /^sock_recvmsg/, /^sock_release/, /^__sock_release/, /^setsockopt$/,
+  /kernel_setsockopt/, /sock_common_setsockopt/, /^listen$/, /kernel_listen/, /sk_common_release/,
+  /^sock_mmap/, /^accept$/, /kernel_accept/, /^sock_do_ioctl/, /^sock_ioctl/, /^compat_sock_ioctl/,
+  /^nfnetlink_rcv_msg/, /^rtnetlink_rcv_msg/, /^netlink_dump/,
+  /^(?:compat_)?(?:SYSC|SyS|__sys|___sys|__do_sys|__se_sys|__x64_sys)_(?:socketpair|connect|ioctl)/,
+  /__do_fault/, /handle_mm_fault/, /do_page_fault/, /^page_fault$/, /__fput/, /task_work_run/,
+  /exit_to_usermode/, /exit_to_user_mode/, /smp_call_function/, /tasklet_action/,
+  /tasklet_hi_action/,
+];
+export const SYSCALL_PREFIXES = ['__x64_', '__ia32_sys_', '__do_sys_', '__se_sys_', 'SYSC_', 'SyS_', 'compat_SYSC_', 'compat_SyS_'];
+
+export const RIP_FRAME = rx(
+  'N?IP:? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\\[< *\\(null\\)>\\] +\\(null\\)|[0-9]+: +\\(null\\))'
+  + '|pc : (?:{{PC}} +)?{{FUNC}}|PC is at {{FUNC}}|--- interrupt: [0-9]+ at {{FUNC}}',
+);
+
+/** Lines that open a stack trace; a stack step stops at the next one. */
+export const STACK_KEYWORDS: readonly RegExp[] = [
+  /Call [Tt]race/, /Allocated:/, /Allocated by task [0-9]+:/, /Freed:/, /Freed by task [0-9]+:/,
+  /[^k] backtrace(?: \(crc [0-9a-f]+\))?:/, /Last potentially related work creation:/,
+  /Second to last potentially related work creation:/, /The buggy address belongs to/,
+];
+
+/** A frame line: "  func+0x1/0x2", " [<ffffffff8100>] func+0x1/0x2", " func mm/x.c:12 [inline]". */
+export const FRAME_LINE = rx('^ *(?:{{PC}} ?){0,2}[ \\t]*(?:[0-9]+:)?([a-zA-Z0-9_]+)(?:(?:\\.[a-zA-Z0-9_.]+)?\\+0x[0-9a-f]+/0x[0-9a-f]+| [^ ]+:[0-9]+ \\[inline\\])');
+/** Fault-injection frames are intermixed with real reports; they make what follows unreliable. */
+export const CORRUPTED_LINE = /^(?: \[<?(?:0x)?[0-9a-f]+>?\])? should_fail(?:_ex|slab)?(?:\.[a-z0-9.]+)?\+0x/;
+
+const callTrace: StackPart[] = [/Call [Tt]race:/, STACK];
+const ripThenTrace: StackPart[] = [RIP_FRAME, /Call [Tt]race:/, STACK];
+
+function warningStack(...skip: string[]): StackSpec {
+  return { parts: [RIP_FRAME, STACK], parts2: [...callTrace], skip };
+}
+
+const lockdepReport = (what: string, at: string): TitleFormat => ({
+  title: rx(`(?:WARNING|INFO): ${what}`),
+  report: [rx(`(?:WARNING|INFO): ${what}`), rx(at), rx('at: (?:{{PC}} +)?{{FUNC}}')],
+  fmt: (a) => `possible deadlock in ${a[0]}`,
+  type: 'lockdep',
+});
+
+export const OOPS_RULES: readonly OopsRule[] = [
+  {
+    header: 'BUG:',
+    ignore: [/ODEBUG:/, /Boot_DEBUG:/, /xlog_status:/, /DEBUG:/, /BUG: no syscalls can create resource/],
+    fallbackType: 'bug',
+    formats: [
+      {
+        title: /BUG: KASAN:/,
+        report: [rx('BUG: KASAN: ([a-z\\-]+) in {{FUNC}}'), /(Read|Write) of size (?:[0-9]+)/],
+        fmt: (a, f) => `KASAN: ${a[0]} ${a[2]} in ${f}`,
+        stack: { parts: [rx('BUG: KASAN: (?:[a-z\\-]+) in {{FUNC}}'), /Call [Tt]race:/, STACK] },
+        type: 'kasan',
+      },
+      {
+        title: /BUG: KASAN:/,
+        report: [rx('BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in {{FUNC}}')],
+        fmt: (_a, f) => `KASAN: invalid-free in ${f}`,
+        stack: {
+          parts: [rx('BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in {{FUNC}}'), /Call [Tt]race:/, STACK],
+          skip: ['slab_', 'kfree', 'vunmap', 'vfree', 'kmem_', '__free'],
+        },
+        type: 'kasan',
+      },
+      {
+        title: /BUG: KASAN: ([a-z\-]+) on address/,
+        report: [/BUG: KASAN: ([a-z\-]+) on address/, /(Read|Write) of size ([0-9]+)/],
+        fmt: (a) => `KASAN: ${a[0]} ${a[1]}`,
+        type: 'kasan',
+      },
+      {
+        title: /BUG: KASAN: (.*)/,
+        fmt: (a) => `KASAN: ${a[0]}`,
+        type: 'kasan',
+      },
+      {
+        title: /BUG: KMSAN: kernel-usb-infoleak/,
+        report: [rx('BUG: KMSAN: kernel-usb-infoleak in {{FUNC}}')],
+        fmt: (_a, f) => `KMSAN: kernel-usb-infoleak in ${f}`,
+        stack: { ...warningStack('usb_submit_urb', 'usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg', 'usb_control_msg') },
+        type: 'kasan',
+      },
+      {
+        title: /BUG: KMSAN:/,
+        report: [rx('BUG: KMSAN: ([a-z\\-]+) in {{FUNC}}')],
+        fmt: (a, f) => `KMSAN: ${a[0]} in ${f}`,
+        stack: { parts: [rx('BUG: KMSAN: (?:[a-z\\-]+) in {{FUNC}}'), /Call [Tt]race:/, STACK] },
+        type: 'kasan',
+      },
+      {
+        title: /BUG: KFENCE: /,
+        report: [rx('BUG: KFENCE: ([a-z\\- ]+) in {{FUNC}}')],
+        fmt: (a, f) => `KFENCE: ${a[0]} in ${f}`,
+        stack: { parts: [rx('BUG: KFENCE: (?:[a-z\\- ]+) in {{FUNC}}'), STACK] },
+        type: 'kasan',
+      },
+      {
+        title: /BUG: KCSAN: (.*)/,
+        fmt: (a) => `KCSAN: ${a[0]}`,
+        type: 'kasan',
+      },
+      {
+        title: /BUG: (?:unable to handle kernel paging request|unable to handle page fault for address|Unable to handle kernel data access|Unable to handle kernel access to user memory)/,
+        fmt: (_a, f) => `BUG: unable to handle kernel paging request in ${f}`,
+        stack: { parts: ripThenTrace },
+        type: 'paging-fault',
+      },
+      {
+        title: /BUG: (?:unable to handle kernel NULL pointer dereference|kernel NULL pointer dereference|Kernel NULL pointer dereference)/,
+        fmt: (_a, f) => `BUG: unable to handle kernel NULL pointer dereference in ${f}`,
+        stack: { parts: ripThenTrace },
+        type: 'null-deref',
+      },
+      {
+        title: /BUG: (?:unable to handle kernel|Unable to handle kernel)/,
+        fmt: () => 'BUG: unable to handle kernel',
+        type: 'paging-fault',
+      },
+      {
+        title: /BUG: (?:spinlock|rwlock) (lockup suspected|already unlocked|recursion|bad magic|wrong owner|wrong CPU|trylock failure on UP)/,
+        fmt: (a, f) => `BUG: spinlock ${a[0]} in ${f}`,
+        stack: { parts: callTrace, skip: ['spin_'] },
+        type: 'lockdep',
+      },
+      {
+        title: /BUG: soft lockup/,
+        fmt: (_a, f) => `BUG: soft lockup in ${f}`,
+        stack: { parts: ripThenTrace, parts2: callTrace, extractor: 'stall' },
+        type: 'soft-lockup',
+      },
+      {
+        title: /BUG: .*still has locks held!/,
+        report: [/BUG: .*still has locks held!/, rx('{{PC}} +{{FUNC}}')],
+        fmt: (a) => `BUG: still has locks held in ${a[0]}`,
+        type: 'lockdep',
+      },
+      {
+        title: /BUG: scheduling while atomic/,
+        fmt: (_a, f) => `BUG: scheduling while atomic in ${f}`,
+        stack: { parts: callTrace, skip: ['schedule'] },
+        type: 'bug',
+      },
+      {
+        title: /BUG: lock held when returning to user space/,
+        report: [/BUG: lock held when returning to user space/, /leaving the kernel with locks still held/, rx('at: (?:{{PC}} +)?{{FUNC}}')],
+        fmt: (a) => `BUG: lock held when returning to user space in ${a[0]}`,
+        type: 'lockdep',
+      },
+      {
+        title: /BUG: bad unlock balance detected!/,
+        report: [/BUG: bad unlock balance detected!/, /is trying to release lock/, rx('{{PC}} +{{FUNC}}|at: {{FUNC}}')],
+        fmt: (a) => `BUG: bad unlock balance in ${a[0] ?? a[1]}`,
+        type: 'lockdep',
+      },
+      {
+        title: /BUG: held lock freed!/,
+        report: [/BUG: held lock freed!/, rx('(?:{{PC}} +|at: )(?:{{PC}} +)?{{FUNC}}')],
+        fmt: (a) => `BUG: held lock freed in ${a[0]}`,
+        type: 'lockdep',
+      },
+      { title: /BUG: Bad rss-counter state/, fmt: () => 'BUG: Bad rss-counter state', type: 'bug' },
+      { title: /BUG: non-zero nr_ptes on freeing mm/, fmt: () => 'BUG: non-zero nr_ptes on freeing mm', type: 'bug' },
+      { title: /BUG: non-zero nr_pmds on freeing mm/, fmt: () => 'BUG: non-zero nr_pmds on freeing mm', type: 'bug' },
+      {
+        title: /BUG: Dentry .* still in use \([0-9]+\) \[unmount of ([^\]]+)\]/,
+        fmt: (a) => `BUG: Dentry still in use [unmount of ${a[0]}]`,
+        type: 'bug',
+      },
+      {
+        title: /BUG: Dentry .* still in use/,
+        fmt: (_a, f) => `BUG: Dentry still in use in ${f}`,
+        stack: { parts: callTrace, skip: ['dentry', 'd_'] },
+        type: 'bug',
+      },
+      {
+        title: /BUG: Bad page state/,
+        fmt: (_a, f) => `BUG: Bad page state in ${f}`,
+        stack: { parts: callTrace, skip: ['page', 'free_', 'bad_', 'folio', 'put_', 'release_pages', 'pcp', 'pages_'] },
+        type: 'bug',
+      },
+      {
+        title: /BUG: Bad page map/,
+        fmt: () => 'BUG: Bad page map',
+        type: 'bug',
+      },
+      { title: /BUG: workqueue lockup/, fmt: () => 'BUG: workqueue lockup', type: 'hang' },
+      {
+        title: /BUG: sleeping function called from invalid context at (.*)/,
+        fmt: (_a, f) => `BUG: sleeping function called from invalid context in ${f}`,
+        stack: { parts: callTrace, skip: ['might_sleep', 'sleep'] },
+        type: 'bug',
+      },
+      {
+        title: /BUG: using ([a-z_]+)\(\) in preemptible/,
+        fmt: (a, f) => `BUG: using ${a[0]}() in preemptible code in ${f}`,
+        stack: { parts: callTrace, skip: ['dump_stack', 'preemption', 'preempt', 'debug_', 'processor_id', 'this_cpu'] },
+        type: 'bug',
+      },
+      {
+        title: /BUG: workqueue leaked lock or atomic/,
+        report: [/BUG: workqueue leaked lock or atomic/, /last function: ([a-zA-Z0-9_]+)/],
+        fmt: (a) => `BUG: workqueue leaked lock or atomic in ${a[0]}`,
+        type: 'lockdep',
+      },
+      {
+        title: /BUG: memory leak/,
+        fmt: (_a, f) => `memory leak in ${f}`,
+        stack: {
+          parts: [/backtrace(?: \(crc [0-9a-f]+\))?:/, STACK],
+          skip: ['kmemleak', 'mmap', 'kmem', 'slab', 'alloc', 'create_object', 'idr_get', 'list_lru_init',
+            'kasprintf', 'kvasprintf', 'pcpu_create', 'strdup', 'strndup', 'memdup'],
+        },
+        type: 'bug',
+      },
+      {
+        title: /BUG: stack guard page was hit at/,
+        fmt: (_a, f) => `BUG: stack guard page was hit in ${f}`,
+        stack: { parts: [RIP_FRAME] },
+        type: 'bug',
+      },
+      {
+        title: /BUG: Invalid wait context/,
+        fmt: (_a, f) => `BUG: Invalid wait context in ${f}`,
+        stack: { parts: callTrace },
+        type: 'lockdep',
+      },
+      { title: /BUG: MAX_STACK_TRACE_ENTRIES too low!/, fmt: () => 'BUG: MAX_STACK_TRACE_ENTRIES too low!', type: 'lockdep' },
+      { title: /BUG: MAX_LOCKDEP_KEYS too low!/, fmt: () => 'BUG: MAX_LOCKDEP_KEYS too low!', type: 'lockdep' },
+      { title: /BUG: MAX_LOCKDEP_ENTRIES too low!/, fmt: () => 'BUG: MAX_LOCKDEP_ENTRIES too low!', type: 'lockdep' },
+      { title: /BUG: MAX_LOCKDEP_CHAINS too low!/, fmt: () => 'BUG: MAX_LOCKDEP_CHAINS too low!', type: 'lockdep' },
+      { title: /BUG: MAX_LOCKDEP_CHAIN_HLOCKS too low!/, fmt: () => 'BUG: MAX_LOCKDEP_CHAIN_HLOCKS too low!', type: 'lockdep' },
+      {
+        title: /BUG: corrupted list in/,
+        fmt: (_a, f) => `BUG: corrupted list in ${f}`,
+        stack: { parts: callTrace },
+        type: 'bug',
+      },
+      { title: /BUG:\s*$/, fmt: () => 'BUG: corrupted', type: 'bug' },
+    ],
+  },
+  {
+    header: 'WARNING:',
+    ignore: [/WARNING: \/etc\/ssh\/moduli does not exist, using fixed modulus/, /WARNING: workqueue cpumask: online intersect > possible intersect/,
+      /WARNING: [Tt]he mand mount option/, /WARNING: Unsupported flag value\(s\) of/, /WARNING: ENOMEM/],
+    fallbackType: 'warning',
+    formats: [
+      {
+        title: /WARNING: .*lib\/debugobjects\.c.* (?:debug_print|debug_check)/,
+        fmt: (_a, f) => `WARNING: ODEBUG bug in ${f}`,
+        stack: warningStack('debug_', 'rcu', 'hrtimer_', 'timer_', 'work_', 'percpu_', 'kmem_', 'slab_', 'kfree', 'vunmap', 'vfree', '__free_', 'debug_check', 'kobject_'),
+        type: 'warning',
+      },
+      {
+        title: /WARNING: .*mm\/usercopy\.c.* usercopy_warn/,
+        fmt: (_a, f) => `WARNING: bad usercopy in ${f}`,
+        stack: warningStack('usercopy', '__check'),
+        type: 'warning',
+      },
+      {
+        title: /WARNING: .*lib\/kobject\.c.* kobject_/,
+        fmt: (_a, f) => `WARNING: kobject bug in ${f}`,
+        stack: warningStack('kobject_'),
+        type: 'warning',
+      },
+      {
+        title: /WARNING: .*fs\/proc\/generic\.c.* proc_register/,
+        fmt: (_a, f) => `WARNING: proc registration bug in ${f}`,
+        stack: warningStack('proc_'),
+        type: 'warning',
+      },
+      {
+        title: /WARNING: .*lib\/refcount\.c.* refcount_/,
+        fmt: (_a, f) => `WARNING: refcount bug in ${f}`,
+        stack: warningStack('refcount', 'kobject_'),
+        type: 'warning',
+      },
+      {
+        title: /WARNING: .*kernel\/locking\/lockdep\.c.*lock_/,
+        fmt: (_a, f) => `WARNING: locking bug in ${f}`,
+        stack: warningStack('lock_sock', 'release_sock'),
+        type: 'lockdep',
+      },
+      {
+        title: /WARNING: lock held when returning to user space/,
+        report: [/WARNING: lock held when returning to user space/, /leaving the kernel with locks still held/, rx('at: (?:{{PC}} +)?{{FUNC}}')],
+        fmt: (a) => `WARNING: lock held when returning to user space in ${a[0]}`,
+        type: 'lockdep',
+      },
+      {
+        title: /WARNING: .*mm\/.*\.c.* k?.?malloc/,
+        fmt: (_a, f) => `WARNING: kmalloc bug in ${f}`,
+        stack: warningStack('kmalloc', 'krealloc', 'slab', 'kmem'),
+        type: 'warning',
+      },
+      {
+        title: /WARNING: .*mm\/vmalloc.c.*__vmalloc_node/,
+        fmt: (_a, f) => `WARNING: zero-size vmalloc in ${f}`,
+        stack: warningStack('vmalloc'),
+        type: 'warning',
+      },
+      {
+        title: /WARNING: .* usb_submit_urb/,
+        fmt: (_a, f) => `WARNING in ${f}/usb_submit_urb`,
+        stack: warningStack('usb_submit_urb', 'usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg', 'usb_control_msg'),
+        type: 'warning',
+      },
+      {
+        title: rx('WARNING: .* at {{SRC}} {{FUNC}}'),
+        fmt: (a) => `WARNING in ${a[1]}`,
+        stack: warningStack(),
+        type: 'warning',
+      },
+      {
+        // Kernels since 6.17 print "WARNING: fs/dax.c:123 at func+0x1/0x2, CPU#0: comm/1".
+        title: rx('WARNING: {{SRC}} at {{FUNC}}'),
+        fmt: (a) => `WARNING in ${a[1]}`,
+        type: 'warning',
+      },
+      lockdepReport('possible circular locking dependency detected', 'is trying to acquire lock'),
+      lockdepReport('possible irq lock inversion dependency detected', 'just changed the state of lock'),
+      lockdepReport('SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected', 'is trying to acquire'),
+      lockdepReport('(?:HARDIRQ|SOFTIRQ)-safe -> (?:HARDIRQ|SOFTIRQ)-unsafe lock order detected', 'is trying to acquire'),
+      lockdepReport('possible recursive locking detected', 'is trying to acquire lock'),
+      {
+        title: /WARNING: inconsistent lock state/,
+        report: [/WARNING: inconsistent lock state/, /takes/, rx('at: (?:{{PC}} +)?{{FUNC}}')],
+        fmt: (a) => `inconsistent lock state in ${a[0]}`,
+        type: 'lockdep',
+      },
+      {
+        title: /WARNING: suspicious RCU usage/,
+        report: [/WARNING: suspicious RCU usage/, rx('{{SRC}}')],
+        fmt: (_a, f) => `WARNING: suspicious RCU usage in ${f}`,
+        stack: { parts: callTrace, skip: ['rcu', 'kmem', 'slab'] },
+        type: 'lockdep',
+      },
+      {
+        title: /WARNING: kernel stack regs at [0-9a-f]+ in [^ ]* has bad '([^']+)' value/,
+        fmt: (a) => `WARNING: kernel stack regs has bad '${a[0]}' value`,
+        type: 'warning',
+      },
+      {
+        title: /WARNING: kernel stack frame pointer at [0-9a-f]+ in [^ ]* has bad value/,
+        fmt: () => 'WARNING: kernel stack frame pointer has bad value',
+        type: 'warning',
+      },
+      {
+        title: /WARNING: bad unlock balance detected!/,
+        report: [/WARNING: bad unlock balance detected!/, /is trying to release lock/, rx('(?:{{PC}} +|at: )(?:{{PC}} +)?{{FUNC}}')],
+        fmt: (a) => `WARNING: bad unlock balance in ${a[0]}`,
+        type: 'lockdep',
+      },
+      {
+        title: /WARNING: held lock freed!/,
+        report: [/WARNING: held lock freed!/, rx('at:(?: {{PC}})? +{{FUNC}}')],
+        fmt: (a) => `WARNING: held lock freed in ${a[0]}`,
+        type: 'lockdep',
+      },
+      {
+        title: /WARNING: nested lock was not taken/,
+        report: [/WARNING: nested lock was not taken/, /is trying to lock/, rx('at: (?:{{PC}} +)?{{FUNC}}')],
+        fmt: (a) => `WARNING: nested lock was not taken in ${a[0]}`,
+        type: 'lockdep',
+      },
+      {
+        title: /WARNING: .* still has locks held!/,
+        report: [/WARNING: .* still has locks held!/, rx('(?:{{PC}} +|at: )(?:{{PC}} +)?{{FUNC}}')],
+        fmt: (a) => `WARNING: still has locks held in ${a[0]}`,
+        type: 'lockdep',
+      },
+      {
+        title: /WARNING: kernel stack regs .* has bad 'bp' value/,
+        fmt: () => 'WARNING: kernel stack regs has bad value',
+        type: 'warning',
+      },
+      {
+        title: /WARNING: kernel stack frame pointer .* has bad value/,
+        fmt: () => 'WARNING: kernel stack regs has bad value',
+        type: 'warning',
+      },
+      { title: /WARNING:\s*$/, fmt: () => 'WARNING: corrupted', type: 'warning' },
+    ],
+  },
+  {
+    header: 'INFO:',
+    ignore: [/INFO: lockdep is turned off/, /INFO: Stall ended before state dump start/, /INFO: NMI handler/,
+      /INFO: recovery required on readonly filesystem/, /(?:handler|interrupt).*took too long/, /_INFO::/,
+      /INFO: sys_.* is not present in \/proc\/kallsyms/, /INFO: no syscalls can create resource/,
+      /INFO: rcu_(?:preempt|sched|bh) detected expedited stalls/, /INFO: trying to register non-static key\. The code is fine/],
+    fallbackType: 'other',
+    formats: [
+      lockdepReport('possible circular locking dependency detected', 'is trying to acquire lock'),
+      lockdepReport('possible irq lock inversion dependency detected', 'just changed the state of lock'),
+      lockdepReport('SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected', 'is trying to acquire'),
+      lockdepReport('possible recursive locking detected', 'is trying to acquire lock'),
+      {
+        title: /INFO: inconsistent lock state/,
+        report: [/INFO: inconsistent lock state/, /takes/, rx('at: (?:{{PC}} +)?{{FUNC}}')],
+        fmt: (a) => `inconsistent lock state in ${a[0]}`,
+        type: 'lockdep',
+      },
+      {
+        title: /INFO: rcu_(?:preempt|sched|bh) (?:self-)?detected(?: expedited)? stall/,
+        fmt: (_a, f) => `INFO: rcu detected stall in ${f}`,
+        stack: {
+          parts: [/apic_timer_interrupt|Exception stack|<IRQ>/, RIP_FRAME, STACK],
+          parts2: [/apic_timer_interrupt|Exception stack|<IRQ>/, STACK],
+          skip: ['apic_timer_interrupt', 'rcu', 'irq', 'sched_clock', 'tick_', 'hrtimer', 'update_process_times',
+            'timer_interrupt', 'lapic', 'nmi', 'arch_', 'sysvec_', 'native_', '_stack', 'trigger_', 'print_cpu'],
+          extractor: 'stall',
+        },
+        type: 'rcu-stall',
+      },
+      {
+        title: /INFO: rcu_(?:preempt|sched|bh|tasks)[a-z_]* detected stalls? on/,
+        fmt: (_a, f) => `INFO: rcu detected stall in ${f}`,
+        stack: {
+          parts: [/apic_timer_interrupt|Exception stack|<IRQ>/, RIP_FRAME, STACK],
+          parts2: [/apic_timer_interrupt|Exception stack|<IRQ>/, STACK],
+          skip: ['apic_timer_interrupt', 'rcu', 'irq', 'sched_clock', 'tick_', 'hrtimer', 'update_process_times', 'timer_interrupt'],
+          extractor: 'stall',
+        },
+        type: 'rcu-stall',
+      },
+      {
+        title: /INFO: trying to register non-static key/,
+        fmt: (_a, f) => `INFO: trying to register non-static key in ${f}`,
+        stack: { parts: callTrace, skip: ['stack', 'lock', 'IRQ'] },
+        type: 'lockdep',
+      },
+      {
+        title: /INFO: suspicious RCU usage/,
+        report: [/INFO: suspicious RCU usage/, rx('{{SRC}}')],
+        fmt: (_a, f) => `INFO: suspicious RCU usage in ${f}`,
+        stack: { parts: callTrace, skip: ['rcu', 'kmem', 'slab'] },
+        type: 'lockdep',
+      },
+      {
+        title: /INFO: task .* blocked for more than [0-9]+ seconds/,
+        fmt: (_a, f) => `INFO: task hung in ${f}`,
+        stack: { parts: callTrace, extractor: 'hung-task' },
+        type: 'hung-task',
+      },
+      {
+        title: /INFO: task .* can't die for more than .* seconds/,
+        fmt: (_a, f) => `INFO: task can't die in ${f}`,
+        stack: { parts: callTrace, skip: ['schedule', 'sched', 'wait', 'lock'] },
+        type: 'hung-task',
+      },
+      {
+        // Old-style KASAN reports that lost their header.
+        title: /INFO: (Freed|Allocated) in (.*)/,
+        fmt: (a) => `INFO: ${a[0]} in ${a[1]}`,
+        type: 'kasan',
+      },
+      { title: /INFO:\s*$/, fmt: () => 'INFO: corrupted', type: 'other' },
+    ],
+  },
+  {
+    header: 'Unable to handle kernel',
+    ignore: [],
+    fallbackType: 'paging-fault',
+    formats: [
+      {
+        title: /Unable to handle kernel (?:paging request|NULL pointer dereference|access to user memory|execute from non-executable memory|read from unreadable memory)/,
+        report: [/Unable to handle kernel/, rx('(?:pc : |PC is at )(?:{{PC}} +)?{{FUNC}}')],
+        fmt: (a) => `unable to handle kernel paging request in ${a[0]}`,
+        type: 'paging-fault',
+      },
+    ],
+  },
+  {
+    header: 'general protection fault',
+    ignore: [/general protection fault .* error:\d+ in /],
+    fallbackType: 'gpf',
+    formats: [
+      {
+        title: /general protection fault.*:/,
+        fmt: (_a, f) => `general protection fault in ${f}`,
+        stack: { parts: ripThenTrace },
+        type: 'gpf',
+      },
+    ],
+  },
+  {
+    header: 'stack segment: ',
+    ignore: [],
+    fallbackType: 'gpf',
+    formats: [{ title: /stack segment: /, fmt: (_a, f) => `stack segment fault in ${f}`, stack: { parts: ripThenTrace }, type: 'gpf' }],
+  },
+  {
+    header: 'Kernel panic',
+    ignore: [],
+    fallbackType: 'panic',
+    formats: [
+      {
+        title: /Kernel panic - not syncing: stack-protector:/,
+        report: [rx('Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: {{FUNC}}')],
+        fmt: (a) => `kernel panic: stack is corrupted in ${a[0]}`,
+        type: 'panic',
+      },
+      {
+        title: /Kernel panic - not syncing: stack-protector:/,
+        fmt: (_a, f) => `kernel panic: stack is corrupted in ${f}`,
+        stack: { parts: callTrace, skip: ['stack_chk'] },
+        type: 'panic',
+      },
+      {
+        title: /Kernel panic - not syncing: corrupted stack end/,
+        fmt: (_a, f) => `kernel panic: corrupted stack end in ${f}`,
+        stack: { parts: callTrace, skip: ['schedule', 'retint_kernel'], extractor: 'stall' },
+        type: 'panic',
+      },
+      { title: /Kernel panic - not syncing: Attempted to kill init!/, fmt: () => 'kernel panic: Attempted to kill init!', type: 'panic' },
+      { title: /Kernel panic - not syncing: Couldn't open N_TTY ldisc for [^ ]+ --- error -[0-9]+/, fmt: () => "kernel panic: Couldn't open N_TTY ldisc", type: 'panic' },
+      { title: /Kernel panic - not syncing: Fatal exception/, fmt: () => 'kernel panic: Fatal exception', type: 'panic' },
+      { title: /Kernel panic - not syncing: panic_on_warn set/, fmt: () => 'kernel panic: panic_on_warn set', type: 'panic' },
+      { title: /Kernel panic - not syncing: hung_task: blocked tasks/, fmt: () => 'kernel panic: hung_task: blocked tasks', type: 'hung-task' },
+      { title: /Kernel panic - not syncing: (.*)/, fmt: (a) => `kernel panic: ${a[0]}`, type: 'panic' },
+    ],
+  },
+  {
+    header: 'PANIC: double fault',
+    ignore: [],
+    fallbackType: 'panic',
+    formats: [{ title: /PANIC: double fault/, fmt: (_a, f) => `PANIC: double fault in ${f}`, stack: { parts: [RIP_FRAME] }, type: 'panic' }],
+  },
+  {
+    header: 'kernel BUG',
+    ignore: [],
+    fallbackType: 'bug',
+    formats: [
+      {
+        title: /kernel BUG at mm\/usercopy.c/,
+        fmt: (_a, f) => `BUG: bad usercopy in ${f}`,
+        stack: { parts: callTrace, skip: ['usercopy', '__check'] },
+        type: 'bug',
+      },
+      {
+        title: /kernel BUG at lib\/list_debug.c/,
+        fmt: (_a, f) => `BUG: corrupted list in ${f}`,
+        stack: { parts: callTrace },
+        type: 'bug',
+      },
+      {
+        title: /kernel BUG at (.*)/,
+        fmt: (_a, f) => `kernel BUG in ${f}`,
+        stack: { parts: ripThenTrace, skip: ['bug', 'BUG'] },
+        type: 'bug',
+      },
+      { title: /kernel BUG (.*)/, fmt: (a) => `kernel BUG ${a[0]}`, type: 'bug' },
+    ],
+  },
+  {
+    header: 'Kernel BUG',
+    ignore: [],
+    fallbackType: 'bug',
+    formats: [{ title: /Kernel BUG (.*)/, fmt: (a) => `kernel BUG ${a[0]}`, type: 'bug' }],
+  },
+  {
+    header: 'BUG kmalloc-',
+    ignore: [],
+    fallbackType: 'bug',
+    formats: [{ title: /BUG kmalloc-.*: Object already free/, fmt: () => 'BUG: Object already free', type: 'bug' }],
+  },
+  {
+    header: 'divide error:',
+    ignore: [],
+    fallbackType: 'bug',
+    formats: [{ title: /divide error: /, fmt: (_a, f) => `divide error in ${f}`, stack: { parts: [RIP_FRAME] }, type: 'bug' }],
+  },
+  {
+    header: 'invalid opcode:',
+    ignore: [],
+    fallbackType: 'bug',
+    formats: [{ title: /invalid opcode: /, fmt: (_a, f) => `invalid opcode in ${f}`, stack: { parts: [RIP_FRAME] }, type: 'bug' }],
+  },
+  {
+    header: 'UBSAN:',
+    ignore: [],
+    fallbackType: 'ubsan',
+    formats: [
+      {
+        title: /UBSAN: Undefined behaviour in/,
+        fmt: (_a, f) => `UBSAN: undefined-behaviour in ${f}`,
+        stack: { parts: callTrace, skip: ['ubsan', 'overflow'] },
+        type: 'ubsan',
+      },
+      {
+        title: /UBSAN: ([a-z\-]+) in/,
+        fmt: (a, f) => `UBSAN: ${a[0]} in ${f}`,
+        stack: { parts: callTrace, skip: ['ubsan', 'overflow'] },
+        type: 'ubsan',
+      },
+    ],
+  },
+  {
+    header: 'Booting the kernel.',
+    ignore: [],
+    fallbackType: 'other',
+    formats: [{ title: /Booting the kernel\./, fmt: () => 'unexpected kernel reboot', type: 'other' }],
+  },
+  {
+    header: 'unregister_netdevice: waiting for',
+    ignore: [],
+    fallbackType: 'hang',
+    formats: [{ title: /unregister_netdevice: waiting for (?:.*) to become free/, fmt: () => 'unregister_netdevice: waiting for DEV to become free', type: 'hang' }],
+  },
+  {
+    header: 'VFS: Busy inodes after unmount',
+    ignore: [],
+    fallbackType: 'bug',
+    formats: [{ title: /VFS: Busy inodes after unmount/, fmt: () => 'VFS: Busy inodes after unmount (use-after-free)', type: 'bug' }],
+  },
+  {
+    header: 'Internal error:',
+    ignore: [],
+    fallbackType: 'oops',
+    formats: [
+      {
+        title: /Internal error:/,
+        report: [/Internal error:/, rx('(?:pc : |PC is at )(?:{{PC}} +)?{{FUNC}}')],
+        fmt: (a) => `Internal error in ${a[0]}`,
+        type: 'oops',
+      },
+    ],
+  },
+  {
+    header: 'Unhandled fault:',
+    ignore: [],
+    fallbackType: 'oops',
+    formats: [
+      {
+        title: /Unhandled fault:/,
+        report: [/Unhandled fault:/, rx('(?:pc : |PC is at )(?:{{PC}} +)?{{FUNC}}')],
+        fmt: (a) => `Unhandled fault in ${a[0]}`,
+        type: 'oops',
+      },
+    ],
+  },
+  {
+    header: 'trusty: panic',
+    ignore: [],
+    fallbackType: 'panic',
+    formats: [
+      {
+        title: /trusty: panic.* ASSERT FAILED/,
+        report: [/trusty: panic \(.*?\):(?: DEBUG)? ASSERT FAILED at \(.*?\): (.+)/],
+        fmt: (a) => `trusty: ASSERT FAILED: ${a[0]}`,
+        type: 'panic',
+      },
+      { title: /trusty: panic.* ASSERT FAILED.*: *(.*)/, fmt: (a) => `trusty: ASSERT FAILED: ${a[0]}`, type: 'panic' },
+      { title: /trusty: panic/, report: [/trusty: panic \(.*?\): (.+)/], fmt: (a) => `trusty: panic: ${a[0]}`, type: 'panic' },
+    ],
+  },
+  {
+    // Rust panics: "rust_kernel: panicked at ...: attempt to add with overflow".
+    header: 'attempt to add with overflow',
+    ignore: [],
+    fallbackType: 'bug',
+    formats: [
+      {
+        title: /attempt to add with overflow/,
+        fmt: (_a, f) => `attempt to add with overflow in ${f}`,
+        stack: { parts: callTrace, skip: ['panic', 'rust_begin_unwind', 'core::'] },
+        type: 'bug',
+      },
+    ],
+  },
+  {
+    header: 'SYZFAIL:',
+    ignore: [],
+    fallbackType: 'other',
+    formats: [{ title: /SYZFAIL: (.*)/, fmt: (a) => `SYZFAIL: ${a[0]}`, type: 'other' }],
+  },
+  {
+    header: 'SYZFATAL:',
+    ignore: [],
+    fallbackType: 'other',
+    formats: [{ title: /SYZFATAL: (.*)/, fmt: (a) => `SYZFATAL: ${a[0]}`, type: 'other' }],
+  },
+  {
+    header: 'panic:',
+    ignore: [/_panic:/],
+    fallbackType: 'panic',
+    formats: [{ title: /panic:(.*)/, fmt: (a) => `panic:${a[0]}`, type: 'panic' }],
+  },
+  {
+    // A bare "Oops:" line whose BUG header was lost or never printed (older arches).
+    header: 'Oops: ',
+    ignore: [/Oops: .*\[#[0-9]+\]/],
+    fallbackType: 'oops',
+    formats: [],
+  },
+];
+
+/** Lines with these headers inside a report belong to it rather than starting another one. */
+export const REPORT_START_IGNORES: readonly RegExp[] = [/invalid opcode: 0000/, /Kernel panic - not syncing/, /unregister_netdevice: waiting for/, /PANIC: double fault/];
+/** Non-crash messages with stacks: when seen inside a report, the rest is another story. */
+export const INFO_WITH_STACK: readonly string[] = ['vmalloc: allocation failure:', 'FAULT_INJECTION: forcing a failure', 'FAULT_FLAG_ALLOW_RETRY missing'];

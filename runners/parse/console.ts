@@ -1,0 +1,424 @@
+/**
+ * Kernel console analysis: finds oops/BUG/WARNING/KASAN/lockdep/hang reports in a console log
+ * and gives each a syzkaller-style title, the faulting RIP, the call trace, process and taint.
+ *
+ * Everything is line based: each line is tested against a bounded number of short regexes on a
+ * length-capped copy, so the cost is linear in the log size (logs can be many megabytes).
+ */
+import type { Finding, FindingType } from '../types.ts';
+import {
+  COMMON_SKIP, COMMON_SKIP_EXACT, CORRUPTED_LINE, FRAME_LINE, INFO_WITH_STACK, OOPS_RULES,
+  REPORT_START_IGNORES, RIP_FRAME, STACK, STACK_KEYWORDS, STALL_ANCHORS, SYSCALL_PREFIXES,
+} from './console-rules.ts';
+import type { OopsRule, StackPart, StackSpec, TitleFormat } from './console-rules.ts';
+
+/** Regexes only ever see this much of a line: a garbage megabyte-long line must not cost more. */
+const MAX_LINE = 600;
+/** A report longer than this is cut: the tail is never needed for the title or the trace. */
+const MAX_REPORT_LINES = 1500;
+const MAX_TITLE = 120;
+
+interface Line {
+  /** Text with the "[  12.345][ T123] " prefix and "\r" removed, capped at MAX_LINE. */
+  text: string;
+  /** "" (no timestamp), "console" (timestamp only) or the caller id "T123"/"C0". */
+  context: string;
+  /** A "? func+0x.." frame that the unwinder marked unreliable. */
+  questionable: boolean;
+  /** Offsets of the raw line in the log (end excludes the newline). */
+  start: number;
+  end: number;
+}
+
+const PREFIX = /^(?:\*\* [0-9]+ printk messages dropped \*\* )?(?:<[0-9]+>)?\[ *[0-9]+\.[0-9]+\](\[ *(?:C|T)[0-9]+\])? /;
+const QUESTIONABLE = /^(?:\[<[0-9a-f]+>\])? *\? /;
+
+function splitLines(log: string): Line[] {
+  const lines: Line[] = [];
+  let pos = 0;
+  while (pos <= log.length) {
+    let end = log.indexOf('\n', pos);
+    if (end === -1) end = log.length;
+    let raw = log.slice(pos, Math.min(end, pos + MAX_LINE + 64));
+    if (raw.endsWith('\r')) raw = raw.slice(0, -1);
+    raw = raw.replaceAll('\r', '');
+    lines.push({ ...parsePrefix(raw), start: pos, end });
+    pos = end + 1;
+  }
+  return lines;
+}
+
+function parsePrefix(raw: string): { text: string; context: string; questionable: boolean } {
+  let subject = raw;
+  // A login prompt can be glued in front of a kernel line on a shared serial console.
+  const login = raw.indexOf(' login: ');
+  if (login !== -1 && raw.indexOf('[', login) !== -1) subject = raw.slice(login + 8);
+  const m = PREFIX.exec(subject);
+  if (m === null) return { text: raw.slice(0, MAX_LINE), context: '', questionable: false };
+  const context = m[1] !== undefined ? m[1].slice(1, -1).trim() : 'console';
+  const text = subject.slice(m[0].length).slice(0, MAX_LINE);
+  const questionable = !text.includes('<EOI>') && QUESTIONABLE.test(text.trimStart());
+  return { text, context, questionable };
+}
+
+function matchOops(text: string): OopsRule | null {
+  for (const rule of OOPS_RULES) {
+    if (!text.includes(rule.header)) continue;
+    if (rule.ignore.some((re) => re.test(text))) continue;
+    return rule;
+  }
+  return null;
+}
+
+interface Extent {
+  rule: OopsRule;
+  startLine: number;
+  /** Lines of the report (context-filtered, prefixes stripped). */
+  report: Line[];
+  /** How many of `report` lines precede a second report (title is taken from those). */
+  reportEnd: number;
+  /** Raw line index where the next report starts, or lines.length. */
+  nextStart: number;
+}
+
+/**
+ * Collects the report's lines: those from the same printk caller as the first line (or all
+ * timestamped lines when the kernel does not print callers), skipping unreliable frames, and
+ * notes where a second report begins.
+ */
+function collectReport(lines: Line[], startLine: number, rule: OopsRule): Extent {
+  const first = lines[startLine];
+  if (first === undefined) throw new Error('collectReport: start line out of range');
+  const context = first.context;
+  const report: Line[] = [];
+  let reportEnd = 0;
+  let secondReport = -1;
+  let cpuTraceback = false;
+  let skipText = false;
+  let textLines = 0;
+  let i = startLine;
+  for (; i < lines.length && report.length < MAX_REPORT_LINES; i++) {
+    const line = lines[i];
+    if (line === undefined) break;
+    const isFirst = i === startLine;
+    if (!isFirst && secondReport === -1) {
+      const other = matchOops(line.text);
+      if (other !== null && !REPORT_START_IGNORES.some((re) => re.test(line.text))) secondReport = i;
+      else if (INFO_WITH_STACK.some((s) => line.text.includes(s))) secondReport = i;
+    }
+    // Reports from the same caller stay together even after another report started.
+    if (secondReport !== -1 && i - secondReport > 400 && !isCaller(context)) break;
+    if (!isFirst && (line.questionable || (line.context !== context && (!cpuTraceback || !/^C[0-9]+$/.test(line.context))))) continue;
+    textLines++;
+    let skip = skipText;
+    if (line.text.includes('Disabling lock debugging due to kernel taint')) skip = true;
+    else if (line.text.includes('Sending NMI from CPU')) cpuTraceback = true;
+    else if (textLines > 22 && (line.text.includes('Kernel panic - not syncing') || line.text.includes('WARNING: possible circular locking dependency detected'))) {
+      // panic_on_warn and oops-induced lockdep splats repeat what the report already holds.
+      skipText = true;
+      skip = true;
+    }
+    if (!isFirst && skip) continue;
+    report.push(line);
+    if (secondReport === -1 || isCaller(context)) reportEnd = report.length;
+  }
+  if (reportEnd === 0) reportEnd = report.length;
+  return { rule, startLine, report, reportEnd, nextStart: secondReport === -1 ? i : secondReport };
+}
+
+function isCaller(context: string): boolean {
+  return context !== '' && context !== 'console';
+}
+
+/* ---------- title ---------- */
+
+const skipCache = new WeakMap<StackSpec, (frame: string) => boolean>();
+
+function skipper(spec: StackSpec): (frame: string) => boolean {
+  let fn = skipCache.get(spec);
+  if (fn === undefined) {
+    const subs = [...COMMON_SKIP, ...(spec.skip ?? [])];
+    fn = (frame: string) => COMMON_SKIP_EXACT.has(frame) || subs.some((s) => frame.includes(s));
+    skipCache.set(spec, fn);
+  }
+  return fn;
+}
+
+function frameOf(text: string): string | null {
+  const m = FRAME_LINE.exec(text);
+  return m?.[1] ?? null;
+}
+
+function runParts(texts: string[], parts: StackPart[], skip: (f: string) => boolean): string[] {
+  const frames: string[] = [];
+  let pos = 0;
+  const push = (frame: string | undefined) => {
+    if (frame !== undefined && frame !== '' && !skip(frame)) frames.push(frame);
+  };
+  parts: for (const part of parts) {
+    if (part === STACK) {
+      for (; pos < texts.length; pos++) {
+        const t = texts[pos] ?? '';
+        if (CORRUPTED_LINE.test(t)) break parts;
+        if (STACK_KEYWORDS.some((re) => re.test(t))) {
+          pos++;
+          continue parts;
+        }
+        push(frameOf(t) ?? undefined);
+      }
+    } else {
+      for (; pos < texts.length; pos++) {
+        const t = texts[pos] ?? '';
+        if (CORRUPTED_LINE.test(t)) break parts;
+        const m = part.exec(t);
+        if (m === null) continue;
+        push(m.slice(1).find((g) => g !== undefined));
+        pos++;
+        continue parts;
+      }
+    }
+  }
+  return frames;
+}
+
+function stallFrame(frames: string[]): string {
+  let prev = frames[0] ?? '';
+  for (const frame of frames) {
+    if (STALL_ANCHORS.some((re) => re.test(frame))) {
+      for (const p of SYSCALL_PREFIXES) if (prev.startsWith(p)) prev = prev.slice(p.length);
+      return prev;
+    }
+    prev = frame;
+  }
+  return '';
+}
+
+function hungTaskFrame(frames: string[]): string {
+  for (const frame of frames) {
+    if (frame.includes('rtnl_lock')) return frame;
+    if (/synchronize_(?:rcu|srcu|net|sched)/.test(frame)) return 'synchronize_rcu';
+  }
+  const ignore = ['sched', '_lock', '_slowlock', 'down', 'rwsem', 'completion', 'kthread', 'wait', 'synchronize', 'context_switch', '__switch_to', 'cancel_delayed_work', 'rcu_barrier'];
+  return frames.find((f) => !ignore.some((s) => f.includes(s))) ?? '';
+}
+
+function extractFrame(texts: string[], spec: StackSpec): string {
+  const skip = skipper(spec);
+  const pick = (frames: string[]): string => {
+    if (frames.length === 0) return '';
+    if (spec.extractor === 'stall') return stallFrame(frames);
+    if (spec.extractor === 'hung-task') return hungTaskFrame(frames);
+    return frames[0] ?? '';
+  };
+  const frame = pick(runParts(texts, spec.parts, skip));
+  if (frame !== '' || spec.parts2 === undefined) return frame;
+  return pick(runParts(texts, spec.parts2, skip));
+}
+
+/** Matches a chain of line regexes: the first on `from`, each next one on a later line. */
+function matchChain(texts: string[], from: number, chain: RegExp[]): string[] | null {
+  const args: string[] = [];
+  let pos = from;
+  for (let k = 0; k < chain.length; k++) {
+    const re = chain[k];
+    if (re === undefined) break;
+    let found = false;
+    for (let limit = 0; pos < texts.length && limit < 400; pos++, limit++) {
+      const m = re.exec(texts[pos] ?? '');
+      if (m === null) {
+        if (k === 0) return null;
+        continue;
+      }
+      for (const g of m.slice(1)) args.push(g ?? '');
+      found = true;
+      pos++;
+      break;
+    }
+    if (!found) return null;
+  }
+  return args;
+}
+
+interface TitleResult {
+  title: string;
+  type: FindingType;
+}
+
+function describe(texts: string[], rule: OopsRule): TitleResult | null {
+  for (let i = 0; i < texts.length; i++) {
+    const t = texts[i] ?? '';
+    let titleMatched = false;
+    for (const fmt of rule.formats) {
+      const m = fmt.title.exec(t);
+      if (m === null) continue;
+      titleMatched = true;
+      const result = applyFormat(texts, i, fmt, m);
+      if (result !== null) return result;
+    }
+    if (titleMatched || (i === 0 && t.includes(rule.header))) {
+      if (titleMatched) continue;
+    }
+  }
+  return null;
+}
+
+function applyFormat(texts: string[], i: number, fmt: TitleFormat, m: RegExpExecArray): TitleResult | null {
+  let args: string[];
+  if (fmt.report !== undefined) {
+    const chained = matchChain(texts, i, fmt.report);
+    if (chained === null) return null;
+    args = chained;
+  } else {
+    args = m.slice(1).map((g) => g ?? '');
+  }
+  let frame = '';
+  if (fmt.stack !== undefined) {
+    frame = extractFrame(texts.slice(i), fmt.stack);
+    if (frame === '') frame = 'corrupted';
+  }
+  return { title: fmt.fmt(args, frame), type: fmt.type };
+}
+
+const TITLE_REPLACEMENTS: ReadonlyArray<[RegExp, string]> = [
+  [/syz-executor\.?[0-9]+(?:(?:\/|:)[0-9]+)?/g, 'syz-executor'],
+  [/syzkaller[0-9]+(?:(?:\/|:)[0-9]+)?/g, 'syzkaller'],
+  [/([^a-zA-Z0-9]|^)(?:0x)?[0-9a-f]{6,}/g, '$1ADDR'],
+  [/([^a-zA-Z0-9]|^)[0-9]{5,}/g, '$1NUM'],
+  [/(?::[0-9]+)+/g, ':LINE'],
+  [/([a-zA-Z][a-zA-Z0-9_.]+)\+0x[0-9a-z]+\/0x[0-9a-z]+/g, '$1'],
+  [/CPU#[0-9]+/g, 'CPU'],
+];
+
+export function normalizeTitle(title: string): string {
+  let t = title;
+  for (const [re, repl] of TITLE_REPLACEMENTS) t = t.replace(re, repl);
+  let out = '';
+  let prev = ' ';
+  for (const ch of t) {
+    if (out.length >= MAX_TITLE) break;
+    let c = ch === '\t' ? ' ' : ch;
+    const code = c.charCodeAt(0);
+    if (code < 0x20 || code >= 0x7f) continue;
+    if (c === ' ' && prev === ' ') continue;
+    out += c;
+    prev = c;
+    c = '';
+  }
+  return out.trim();
+}
+
+/* ---------- details: rip, trace, process, taint ---------- */
+
+const RIP_DETAIL = /(?:^|\s)(?:RIP: [0-9a-f]{4}:(?:\[<[0-9a-f]+>\] )?|pc : |PC is at |EIP: (?:[0-9a-f]{4}:)?(?:\[<[0-9a-f]+>\] )?)([a-zA-Z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+)/;
+const PROCESS = /CPU: [0-9]+ (?:UID: [0-9]+ )?PID: [0-9]+ Comm: (.+?)(?: (?:Not tainted|Tainted:)|$)/;
+const TAINT = /Tainted: ((?:[A-Z] ?)+?)(?=\s{2,}|\s+[0-9])|Tainted: \[?([A-Z]+)\]?=/;
+/** Entry, interrupt and unwinder plumbing frames: not part of what the kernel was doing. */
+const PLUMBING = /^(?:entry_SYSCALL|entry_INT80|do_syscall_|asm_(?:sysvec|exc|common)_|sysvec_|irq_exit|__irq_exit|handle_softirqs|__do_softirq|do_softirq|ret_from_fork|ret_from_fork_asm|el0t?_|el1h?_|el0_svc|invoke_syscall|__sysvec_|common_interrupt|do_IRQ|exc_)/;
+const TRACE_FRAME = /^\s*(?:\[<?[0-9a-f]+>?\] ?){0,2}\s*(?:[0-9]+:)?([a-zA-Z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+|[a-zA-Z0-9_.]+ [^ ]+:[0-9]+ \[inline\])/;
+
+function details(report: Line[]): { rip: string | null; trace: string[]; process: string | null; taint: string | null } {
+  let rip: string | null = null;
+  let process: string | null = null;
+  let taint: string | null = null;
+  let trace: string[] = [];
+  let inTrace = false;
+  let traceDone = false;
+  for (const line of report) {
+    const t = line.text;
+    if (rip === null) {
+      const m = RIP_DETAIL.exec(t);
+      if (m?.[1] !== undefined) rip = m[1];
+    }
+    if (process === null) {
+      const m = PROCESS.exec(t);
+      if (m?.[1] !== undefined) {
+        process = m[1].trim();
+        if (/Not tainted/.test(t)) taint = null;
+        else {
+          const tm = TAINT.exec(t);
+          const got = tm?.[1] ?? tm?.[2];
+          if (got !== undefined) taint = got.replace(/\s+/g, '');
+        }
+      }
+    }
+    if (traceDone) continue;
+    if (/Call [Tt]race:|^\s*backtrace(?: \(crc [0-9a-f]+\))?:/.test(t)) {
+      if (trace.length > 0) traceDone = true;
+      else inTrace = true;
+      continue;
+    }
+    if (!inTrace) continue;
+    if (line.questionable || /^\s*\?/.test(t)) continue;
+    const m = TRACE_FRAME.exec(t);
+    if (m?.[1] !== undefined) {
+      const frame = m[1].replace(/ \[inline\]$/, '').replace(/ [^ ]+:[0-9]+$/, '');
+      const name = frame.replace(/[+.].*$/, '').replace(/ .*$/, '');
+      if (!PLUMBING.test(name)) trace.push(frame.replace(/ .*$/, ''));
+    } else if (/^\s*<\/?(?:TASK|IRQ|NMI|EOI|SOFTIRQ)>\s*$/.test(t) || t.trim() === '') {
+      continue;
+    } else if (trace.length > 0 && !/^\s*(?:RIP|RSP|RAX|RDX|RBP|R[0-9]+|Code|FS|CS|CR2|DR[0-9]|---|\[ *[0-9])/.test(t)) {
+      traceDone = true;
+    }
+  }
+  if (trace.length > 64) trace = trace.slice(0, 64);
+  return { rip, trace, process, taint };
+}
+
+/* ---------- public ---------- */
+
+/** True when a line of the log starts a kernel report (cheap pre-check for callers). */
+export function containsCrash(log: string): boolean {
+  return analyzeConsole(log, { max: 1 }).length > 0;
+}
+
+/**
+ * Finds the kernel reports in a console log, in order of appearance (the first is the primary
+ * one: later reports are often consequences of it).
+ */
+export function analyzeConsole(log: string, opts: { max?: number } = {}): Finding[] {
+  const max = opts.max ?? 20;
+  const lines = splitLines(log);
+  const findings: Finding[] = [];
+  let i = 0;
+  while (i < lines.length && findings.length < max) {
+    const line = lines[i];
+    if (line === undefined) break;
+    const rule = matchOops(line.text);
+    if (rule === null) {
+      i++;
+      continue;
+    }
+    const extent = collectReport(lines, i, rule);
+    findings.push(toFinding(log, lines, extent));
+    i = Math.max(extent.nextStart, i + 1);
+  }
+  return findings;
+}
+
+function toFinding(log: string, lines: Line[], extent: Extent): Finding {
+  const head = extent.report.slice(0, extent.reportEnd).map((l) => l.text);
+  let described = describe(head, extent.rule);
+  if (described === null) {
+    // Fall back to everything up to the next report, unfiltered by context.
+    const raw = lines.slice(extent.startLine, Math.min(extent.nextStart, extent.startLine + MAX_REPORT_LINES)).map((l) => l.text);
+    described = describe(raw, extent.rule);
+  }
+  if (described === null) {
+    const first = lines[extent.startLine]?.text ?? '';
+    const at = first.indexOf(extent.rule.header);
+    described = { title: first.slice(Math.max(0, at)), type: extent.rule.fallbackType };
+  }
+  const d = details(extent.report.slice(0, extent.reportEnd));
+  const startOff = lines[extent.startLine]?.start ?? 0;
+  const lastLine = extent.report[extent.report.length - 1];
+  const endOff = lastLine?.end ?? startOff;
+  return {
+    title: normalizeTitle(described.title),
+    type: described.type,
+    rip: d.rip,
+    trace: d.trace,
+    process: d.process,
+    taint: d.taint,
+    report: log.slice(startOff, Math.min(endOff, startOff + 64 * 1024)),
+  };
+}

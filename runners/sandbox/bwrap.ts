@@ -1,0 +1,76 @@
+/**
+ * The sandbox for untrusted work (building a patched kernel, running its guest). Patches are
+ * code from strangers: their Makefiles run with our privileges unless fenced. bubblewrap gives
+ * no network, a scrubbed environment, a private /tmp and read-only system folders; only the
+ * paths named here are visible, so the bot's config, database and secrets are not.
+ */
+import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
+import { execCommand, type Exec, type ExecOptions, type ExecResult } from './exec.ts';
+
+export interface SandboxSpec {
+  /** Visible read-only (e.g. the kernel source). Same path inside as outside. */
+  readOnly?: string[];
+  /** Visible read-write (e.g. the build folder, the ccache folder). */
+  readWrite?: string[];
+  /** The only environment variables set inside (PATH and HOME are always set). */
+  env?: Record<string, string>;
+  /** Working directory inside the sandbox. */
+  cwd?: string;
+  /** Allow network (never for patch builds; QEMU needs none either). */
+  network?: boolean;
+  /** Make /dev/kvm visible when it exists (not on this machine: TCG). */
+  kvm?: boolean;
+}
+
+const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32'];
+/** /etc entries build tools need: the loader cache and alternatives (awk, cc are symlinks there). */
+const ETC_ENTRIES = ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/alternatives', '/etc/mke2fs.conf'];
+
+/** bwrap's argument list for a spec (pure apart from checking which system paths exist). */
+export function bwrapArgs(spec: SandboxSpec, exists: (p: string) => boolean = existsSync): string[] {
+  const args = ['--die-with-parent', '--new-session', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try'];
+  if (!spec.network) args.push('--unshare-net');
+  for (const dir of SYSTEM_DIRS) {
+    if (!exists(dir)) continue;
+    // Merged-/usr systems have /bin -> usr/bin: recreate the symlink instead of binding twice.
+    let link: string | null = null;
+    try {
+      const st = lstatSync(dir);
+      if (st.isSymbolicLink()) link = path.relative('/', path.resolve('/', readlinkSync(dir)));
+    } catch {
+      link = null;
+    }
+    if (link) args.push('--symlink', link, dir);
+    else args.push('--ro-bind', dir, dir);
+  }
+  for (const p of ETC_ENTRIES) if (exists(p)) args.push('--ro-bind', p, p);
+  args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
+  if (spec.kvm && exists('/dev/kvm')) args.push('--dev-bind', '/dev/kvm', '/dev/kvm');
+  for (const p of spec.readOnly ?? []) args.push('--ro-bind', p, p);
+  for (const p of spec.readWrite ?? []) args.push('--bind', p, p);
+  args.push('--clearenv');
+  const env: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', HOME: '/tmp', LANG: 'C.UTF-8', ...spec.env };
+  for (const [k, v] of Object.entries(env)) args.push('--setenv', k, v);
+  if (spec.cwd) args.push('--chdir', spec.cwd);
+  return args;
+}
+
+export interface SandboxRunOptions extends Omit<ExecOptions, 'env' | 'cwd'> {
+  /** Hold this lock file (flock, outside the sandbox) while the command runs. */
+  lockFile?: string;
+  exec?: Exec;
+}
+
+/**
+ * Runs `cmd args` inside bwrap. With lockFile, the sandbox runs under `flock` so that e.g.
+ * kernel builds are serialized machine-wide (the lock lives outside the sandbox's private /tmp).
+ */
+export function runSandboxed(spec: SandboxSpec, cmd: string, args: string[], options: SandboxRunOptions = {}): Promise<ExecResult> {
+  const exec = options.exec ?? execCommand;
+  const inner = ['bwrap', ...bwrapArgs(spec), '--', cmd, ...args];
+  const full = options.lockFile ? ['flock', options.lockFile, ...inner] : inner;
+  const [bin, ...rest] = full;
+  // Outside the sandbox only a bare PATH is passed: bwrap --clearenv scrubs it anyway.
+  return exec(bin ?? 'bwrap', rest, { ...options, env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' } });
+}
