@@ -14,6 +14,8 @@ APT_PACKAGES=(
   linux-source-6.1
   # real local mail servers for the source tests, and b4 to compare series assembly
   public-inbox dovecot-imapd b4
+  # a real PostgreSQL server for the fleet store test
+  postgresql
 )
 
 missing=()

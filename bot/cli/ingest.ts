@@ -65,6 +65,8 @@ export function registerIngestCommand(program: Command, ctx: CliContext): void {
         seenAgain: reports.reduce((n, r) => n + r.seenAgain, 0),
         seconds: Number(seconds.toFixed(2)),
         messagesPerSecond: Math.round(read / Math.max(seconds, 0.001)),
+        // Peak resident memory of this process so far (the bench reads it from --json).
+        maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
         store: totals,
         series,
       };

@@ -66,22 +66,41 @@ export function hardWrap(line: string, continuation = '    ', width = WIDTH): st
   return out;
 }
 
-/** A shell command as lines joined by " \", each within the width. */
+/**
+ * A shell command as lines joined by " \\", each within the width. A word too long for an
+ * indented continuation goes on a less indented one; a word too long even for that is split
+ * with a backslash-newline, which the shell removes even inside an unquoted word.
+ */
 export function shellLines(argv: string[], indent = '  ', width = WIDTH): string[] {
-  const words = argv.map(shellQuote);
   const lines: string[] = [];
-  let line = indent;
-  for (const w of words) {
-    const sep = line.trim().length === 0 ? '' : ' ';
-    if (line.trim().length > 0 && line.length + sep.length + w.length + 2 > width) {
-      lines.push(`${line} \\`);
-      line = `${indent}    ${w}`;
-    } else {
-      line += sep + w;
+  let line = '';
+  const cont = `${indent}    `;
+  for (const w of argv.map(shellQuote)) {
+    if (line === '') {
+      line = indent + w;
+      continue;
+    }
+    if (line.length + 1 + w.length + 2 <= width) {
+      line += ` ${w}`;
+      continue;
+    }
+    lines.push(`${line} \\`);
+    if (cont.length + w.length + 2 <= width) line = cont + w;
+    else if (indent.length + w.length + 2 <= width) line = indent + w;
+    else if (w.startsWith("'")) line = indent + w;
+    else {
+      let rest = w;
+      let pre = indent;
+      while (pre.length + rest.length + 2 > width) {
+        const room = width - pre.length - 1;
+        lines.push(`${pre}${rest.slice(0, room)}\\`);
+        rest = rest.slice(room);
+        pre = '';
+      }
+      line = pre + rest;
     }
   }
   lines.push(line);
-  // A single word longer than the width (a long path) cannot be split without changing it.
   return lines;
 }
 
@@ -94,4 +113,13 @@ export function shellQuote(word: string): string {
 export function field(label: string, value: string, indent = '  ', labelWidth = 10): string[] {
   const head = `${indent}${(label + ':').padEnd(labelWidth)}`;
   return wrapProse(value, ' '.repeat(head.length), WIDTH, head);
+}
+
+/**
+ * "Label: <url>" on one line when it fits, else the URL alone on the next line: a URL is
+ * never broken, so it stays clickable and copyable even when it exceeds the width.
+ */
+export function urlField(label: string, url: string): string[] {
+  const one = `${label}: ${url}`;
+  return one.length <= WIDTH ? [one] : [`${label}:`, `  ${url}`];
 }

@@ -195,3 +195,15 @@ export async function quarantineReasons(db: Kysely<Database>): Promise<{ reason:
     .execute();
   return rows.map((r) => ({ reason: r.quarantine_reason ?? '?', count: Number(r.n) }));
 }
+
+/** Message-IDs delivered more than once (kept copies plus identical re-sightings). */
+export async function duplicateDeliveries(db: Kysely<Database>): Promise<{ messageId: string; copies: number; distinctBytes: number }[]> {
+  const rows = await db
+    .selectFrom('messages as m')
+    .leftJoin('sightings as s', 's.message_row', 'm.id')
+    .select(['m.message_id', sql<number>`count(distinct m.id)`.as('kept'), sql<number>`count(s.id)`.as('seen')])
+    .groupBy('m.message_id')
+    .having(sql`count(distinct m.id) + count(s.id)`, '>', 1)
+    .execute();
+  return rows.map((r) => ({ messageId: r.message_id, copies: Number(r.kept) + Number(r.seen), distinctBytes: Number(r.kept) }));
+}

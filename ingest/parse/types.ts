@@ -65,4 +65,10 @@ export interface ParsedMessage {
    * sent without a `0/N` prefix.
    */
   hasDiffstat?: boolean;
+  /** Patch author: the in-body `From:` line when present (git am's rule), else the mail's From. */
+  author?: Address;
+  /** Text between the `---` separator and the diff (diffstat, changelog), or null. */
+  notes?: string | null;
+  /** Person trailers (`Reviewed-by:` etc.) given in a reply's own text, not in quoted lines. */
+  followupTrailers?: Trailer[];
 }

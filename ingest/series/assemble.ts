@@ -102,6 +102,7 @@ export function assembleThread(thread: MailThread, opts: AssembleOptions = {}): 
         const parent = byId.get(p.m.inReplyTo);
         if (parent && parent.hasDiffstat && !parent.hasDiff) {
           ser.slots[0] = parent; // a "naked" cover letter: diffstat, no diff, no 0/n
+          ser.subject = parent.m.subject.subject;
           break;
         }
       }

@@ -7,8 +7,8 @@
  */
 import type { Finding, FindingType } from '../types.ts';
 import {
-  COMMON_SKIP, COMMON_SKIP_EXACT, CORRUPTED_LINE, FRAME_LINE, INFO_WITH_STACK, OOPS_RULES,
-  REPORT_START_IGNORES, RIP_FRAME, STACK, STACK_KEYWORDS, STALL_ANCHORS, SYSCALL_PREFIXES,
+  COMMON_SKIP, CORRUPTED_LINE, FRAME_LINE, INFO_WITH_STACK, OOPS_RULES, REPORT_START_IGNORES,
+  STACK, STACK_KEYWORDS, STALL_ANCHORS, STRIP_FRAME_PREFIXES,
 } from './console-rules.ts';
 import type { OopsRule, StackPart, StackSpec, TitleFormat } from './console-rules.ts';
 
@@ -137,8 +137,8 @@ const skipCache = new WeakMap<StackSpec, (frame: string) => boolean>();
 function skipper(spec: StackSpec): (frame: string) => boolean {
   let fn = skipCache.get(spec);
   if (fn === undefined) {
-    const subs = [...COMMON_SKIP, ...(spec.skip ?? [])];
-    fn = (frame: string) => COMMON_SKIP_EXACT.has(frame) || subs.some((s) => frame.includes(s));
+    const re = new RegExp([...COMMON_SKIP, ...(spec.skip ?? [])].join('|'));
+    fn = (frame: string) => re.test(frame);
     skipCache.set(spec, fn);
   }
   return fn;
@@ -185,7 +185,8 @@ function stallFrame(frames: string[]): string {
   let prev = frames[0] ?? '';
   for (const frame of frames) {
     if (STALL_ANCHORS.some((re) => re.test(frame))) {
-      for (const p of SYSCALL_PREFIXES) if (prev.startsWith(p)) prev = prev.slice(p.length);
+      // The dispatcher itself is the identity here: its callees vary from stall to stall.
+      if (frame.includes('smp_call_function')) return 'smp_call_function';
       return prev;
     }
     prev = frame;
@@ -210,9 +211,15 @@ function extractFrame(texts: string[], spec: StackSpec): string {
     if (spec.extractor === 'hung-task') return hungTaskFrame(frames);
     return frames[0] ?? '';
   };
-  const frame = pick(runParts(texts, spec.parts, skip));
-  if (frame !== '' || spec.parts2 === undefined) return frame;
-  return pick(runParts(texts, spec.parts2, skip));
+  let frame = pick(runParts(texts, spec.parts, skip));
+  if (frame === '' && spec.parts2 !== undefined) frame = pick(runParts(texts, spec.parts2, skip));
+  return stripFramePrefix(frame);
+}
+
+function stripFramePrefix(frame: string): string {
+  let f = frame;
+  for (const p of STRIP_FRAME_PREFIXES) if (f.startsWith(p)) f = f.slice(p.length);
+  return f;
 }
 
 /** Matches a chain of line regexes: the first on `from`, each next one on a later line. */

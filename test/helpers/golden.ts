@@ -27,3 +27,25 @@ export function expectGolden(name: string, actual: unknown): void {
   if (!existsSync(file)) throw new Error(`golden file ${file} is missing: run the test with UPDATE_GOLDEN=1`);
   expect(JSON.parse(text)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
 }
+
+/**
+ * Text variant: compares `text` byte for byte with test/fixtures/<area>/golden/<name>
+ * (".txt" added when the name has no extension); UPDATE_GOLDEN=1 rewrites it.
+ */
+export function expectGoldenText(name: string, text: string): void {
+  let file: string;
+  if (isAbsolute(name)) file = name;
+  else {
+    const slash = name.indexOf('/');
+    const area = slash < 0 ? 'misc' : name.slice(0, slash);
+    const rest = slash < 0 ? name : name.slice(slash + 1);
+    file = join(fixturesDir, area, 'golden', /\.[a-z0-9]+$/i.test(rest) ? rest : `${rest}.txt`);
+  }
+  if (process.env.UPDATE_GOLDEN === '1') {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    return;
+  }
+  if (!existsSync(file)) throw new Error(`golden file ${file} is missing: run the test with UPDATE_GOLDEN=1`);
+  expect(text).toBe(readFileSync(file, 'utf8'));
+}

@@ -1,0 +1,519 @@
+/**
+ * Renders replies: plain text, no HTML, lines within 75 columns (the one exception is the
+ * machine-readable "first bad commit:" line, which is never altered). Pure: the same input
+ * gives the same bytes and the same Message-ID, so a retry never makes a second mail.
+ */
+import type { MailConfig } from '../../config/schema.ts';
+import type { BisectStep } from '../judge/bisect-series.ts';
+import type { Verdict, VerdictEntry } from '../judge/verdict.ts';
+import { addressOf, hashText, referencesChain, replyMessageId, replySubject, uniqueRecipients } from './headers.ts';
+import { field, hardWrap, shellLines, shellQuote, urlField, wrapProse, WIDTH } from './wrap.ts';
+
+/** The part of ingest's SeriesVersion a reply needs (structural, so the real type fits). */
+export interface ReplySeries {
+  subject: string;
+  revision: number;
+  rootMessageId: string;
+  coverMessageId: string | null;
+  patches: { counter: number; messageId: string; subject: string; from: string }[];
+  expected: number;
+  author: string;
+  baseCommit?: string | null;
+  /** The cover letter's subject as sent ("[PATCH v2 0/5] ..."); falls back to `subject`. */
+  coverSubject?: string;
+  /** Message-ids the cover (or patch 1) itself referenced, oldest first. */
+  references?: string[];
+  /** Cc of the series' mails. */
+  cc?: string[];
+  /** The mailing list the series came from, e.g. "nvdimm@lists.linux.dev". */
+  list?: string;
+}
+
+export interface TestedSetup {
+  treeName: string;
+  /** Where the tree comes from, for people: a URL or a description. */
+  treeUrl?: string;
+  baseCommit: string;
+  /** How the base was chosen: "base-commit trailer", "configured branch master", ... */
+  baseReason: string;
+  /** A tag or branch name describing the base, e.g. "v6.1". */
+  baseDescribe?: string;
+  configFragments: { name: string; text?: string }[];
+  configHash?: string;
+  /** The defconfig target the fragments are merged into. */
+  defconfig?: string;
+  runner: string;
+  cpus: number;
+  memoryMiB: number;
+  nvdimms: { sizeMiB: number; labelSizeKiB: number }[];
+  suites: string[];
+  qemuCommand?: string[];
+  arch?: string;
+}
+
+export interface BisectionReport {
+  n: number;
+  steps: BisectStep[];
+  firstBad: number | null;
+  candidates: number[];
+}
+
+type MailSettings = Pick<MailConfig, 'from' | 'domain' | 'ccList' | 'ccSeries' | 'dashboardUrl'>;
+
+interface Common {
+  mail: MailSettings;
+  /** Identifies the series version ("nvdimm/20240627005415.1234-1-apopple@nvidia.com/v2"). */
+  versionKey: string;
+  /** Link to this result on the dashboard. */
+  dashboardLink: string;
+}
+
+export interface ResultReplyInput extends Common {
+  kind: 'result';
+  series: ReplySeries;
+  tested: TestedSetup;
+  verdict: Verdict;
+  bisection?: BisectionReport;
+}
+
+export interface ChangedReplyInput extends Common {
+  kind: 'changed';
+  series: ReplySeries;
+  tested: TestedSetup;
+  previous: Verdict;
+  verdict: Verdict;
+  /** The message that announced the previous result, to thread under it. */
+  previousMessageId?: string;
+}
+
+export interface CommandReplyInput extends Common {
+  kind: 'command';
+  /** The mail that carried the command. */
+  commandMail: { messageId: string; from: string; subject: string; references?: string[] };
+  command: string;
+  allowed: boolean;
+  reason: string;
+  /** What was done when allowed: "queued job 42 (ndctl, 3 repeats)". */
+  action?: string;
+}
+
+export type ReplyInput = ResultReplyInput | ChangedReplyInput | CommandReplyInput;
+
+export interface RenderedReply {
+  /** In the order they should appear. Values are raw text: mail.ts encodes them. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function renderReply(input: ReplyInput): RenderedReply {
+  const body = renderBody(input);
+  return { headers: renderHeaders(input, body), body };
+}
+
+function parentOf(series: ReplySeries): { id: string; subject: string } {
+  const first = [...series.patches].sort((a, b) => a.counter - b.counter)[0];
+  if (series.coverMessageId) return { id: series.coverMessageId, subject: series.coverSubject ?? series.subject };
+  return { id: first?.messageId ?? series.rootMessageId, subject: first?.subject ?? series.subject };
+}
+
+function resultKey(input: ReplyInput): string {
+  // What makes two results "the same" for the Message-ID: the outcome and each entry's class.
+  if (input.kind === 'command') return `command\0${input.commandMail.messageId}\0${input.command}\0${input.allowed}`;
+  const v = input.verdict;
+  const parts = [input.kind, v.outcome, ...v.entries.map((e) => `${e.key}=${e.class}`)];
+  if (input.kind === 'result' && input.bisection) parts.push(`firstBad=${input.bisection.firstBad}`);
+  if (input.kind === 'changed') parts.push(`prev=${input.previous.outcome}`);
+  return parts.join('\n');
+}
+
+function renderHeaders(input: ReplyInput, _body: string): Record<string, string> {
+  const { mail } = input;
+  const self = [mail.from];
+  let to: string[];
+  let cc: string[] = [];
+  let parentId: string;
+  let ancestors: string[];
+  let subject: string;
+  if (input.kind === 'command') {
+    to = [input.commandMail.from];
+    parentId = input.commandMail.messageId;
+    ancestors = input.commandMail.references ?? [];
+    subject = input.commandMail.subject;
+  } else {
+    const s = input.series;
+    const parent = parentOf(s);
+    to = [s.author];
+    if (mail.ccList && s.list) cc.push(s.list);
+    if (mail.ccSeries) cc.push(...(s.cc ?? []));
+    ancestors = [...(s.references ?? []), s.rootMessageId];
+    parentId = parent.id;
+    subject = parent.subject;
+    if (input.kind === 'changed' && input.previousMessageId) {
+      ancestors.push(parentId);
+      parentId = input.previousMessageId;
+    }
+  }
+  to = uniqueRecipients(to, self);
+  cc = uniqueRecipients(cc, [...self, ...to]);
+  const refs = referencesChain(ancestors, parentId);
+  const headers: Record<string, string> = {
+    From: mail.from,
+    To: to.join(', '),
+  };
+  if (cc.length) headers.Cc = cc.join(', ');
+  headers.Subject = replySubject(subject);
+  headers['Message-ID'] = replyMessageId(input.versionKey, hashText(resultKey(input)), mail.domain);
+  headers['In-Reply-To'] = refs[refs.length - 1] ?? '';
+  headers.References = refs.join(' ');
+  // RFC 3834: autoresponders must not answer us, which keeps bots from looping.
+  headers['Auto-Submitted'] = 'auto-generated';
+  headers['X-Daxbot-Result'] = input.kind === 'command' ? (input.allowed ? 'command-done' : 'command-refused') : input.verdict.outcome;
+  return headers;
+}
+
+// ---------------------------------------------------------------- body
+
+function short(sha: string): string {
+  return sha.slice(0, 12);
+}
+
+function nameOf(mailbox: string): string {
+  const m = /^\s*"?([^"<]*?)"?\s*</.exec(mailbox);
+  const name = m?.[1]?.trim();
+  return name || addressOf(mailbox);
+}
+
+/** "[PATCH v2 3/5] fs/dax: foo" → "fs/dax: foo". */
+function bareSubject(subject: string): string {
+  return subject.replace(/^(\s*(re|fwd?):\s*)*/i, '').replace(/^(\s*\[[^\]]*\]\s*)+/, '').trim();
+}
+
+function patchLabel(series: ReplySeries, k: number): string {
+  const n = series.expected || series.patches.length;
+  const p = series.patches.find((x) => x.counter === k);
+  return `[PATCH ${k}/${n}] ${p ? bareSubject(p.subject) : '(missing)'}`;
+}
+
+function testedSection(t: TestedSetup, v: Verdict): string[] {
+  const lines = ['What was tested', ''];
+  lines.push(...field('tree', t.treeUrl ? `${t.treeName} (${t.treeUrl})` : t.treeName));
+  const describe = t.baseDescribe ? ` ("${t.baseDescribe}")` : '';
+  lines.push(...field('base', `${short(t.baseCommit)}${describe}, chosen from the ${t.baseReason}`));
+  const frags = t.configFragments.map((f) => f.name).join(' + ');
+  const cfg = `${t.defconfig ?? 'defconfig'}${frags ? ` + ${frags}` : ''}${t.configHash ? ` (config ${t.configHash.slice(0, 12)})` : ''}`;
+  lines.push(...field('config', cfg));
+  lines.push(...field('runner', `${t.runner}${t.arch ? ` (${t.arch})` : ''}, ${t.cpus} CPU${t.cpus === 1 ? '' : 's'}, ${t.memoryMiB} MiB`));
+  lines.push(...field('NVDIMMs', nvdimmText(t.nvdimms)));
+  lines.push(...field('suites', t.suites.join(', ') || '(runner default)'));
+  if (v.seriesRuns || v.baseRuns) {
+    lines.push(...field('runs', `${v.seriesRuns} with the series, ${v.baseRuns} on the base${infraNote(v)}`));
+  }
+  return lines;
+}
+
+function infraNote(v: Verdict): string {
+  const n = v.infraRuns.base + v.infraRuns.series;
+  return n ? ` (${n} more lost to machinery failures)` : '';
+}
+
+function nvdimmText(nv: TestedSetup['nvdimms']): string {
+  if (nv.length === 0) return 'none';
+  const groups = new Map<string, number>();
+  for (const d of nv) {
+    const k = `${d.sizeMiB} MiB, label area ${d.labelSizeKiB} KiB`;
+    groups.set(k, (groups.get(k) ?? 0) + 1);
+  }
+  const parts = [...groups].map(([k, c]) => `${c} x ${k}`);
+  return `${parts.join('; ')}, emulated by QEMU (nvdimm=on, label-size)`;
+}
+
+const classLabel: Record<VerdictEntry['class'], string> = {
+  'new-failure': 'NEW FAILURE',
+  'pre-existing': 'pre-existing',
+  fixed: 'fixed',
+  flaky: 'flaky',
+  'skipped-prerequisite': 'skip: prerequisite',
+  skip: 'skipped',
+  pass: 'pass',
+};
+
+function sideWord(c: VerdictEntry['base'], crash: boolean): string {
+  if (c.runs === 0) return '-';
+  if (crash) return c.fail === 0 ? 'no crash' : c.fail === c.runs ? 'crash' : `crash ${c.fail}/${c.runs}`;
+  if (c.fail && c.pass) return `fail ${c.fail}/${c.runs}`;
+  if (c.fail) return 'FAIL';
+  if (c.pass) return 'pass';
+  if (c.skip) return 'skip';
+  return 'not run';
+}
+
+function changedTable(entries: VerdictEntry[]): string[] {
+  const changed = entries.filter((e) => e.class !== 'pass' && e.class !== 'skip' && e.class !== 'skipped-prerequisite');
+  if (changed.length === 0) return [];
+  const lines = ['Tests that changed or failed (base -> series)', ''];
+  const nameWidth = 36;
+  lines.push(`  ${'test'.padEnd(nameWidth)} ${'base'.padEnd(10)} ${'series'.padEnd(10)} verdict`);
+  for (const e of changed) {
+    // The crash's full title is in its own section; here it only has to be recognizable.
+    const full = e.kind === 'crash' ? `crash: ${e.name}` : e.key;
+    const label = e.kind === 'crash' && full.length > nameWidth ? `${full.slice(0, nameWidth - 3)}...` : full;
+    const cols = ` ${sideWord(e.base, e.kind === 'crash').padEnd(10)} ${sideWord(e.series, e.kind === 'crash').padEnd(10)} ${classLabel[e.class]}`;
+    if (label.length <= nameWidth) lines.push(`  ${label.padEnd(nameWidth)}${cols}`);
+    else {
+      lines.push(...hardWrap(`  ${label}`, '  '));
+      lines.push(`  ${''.padEnd(nameWidth)}${cols}`);
+    }
+    lines.push(...wrapProse(e.agreement, '      '));
+  }
+  return lines;
+}
+
+function crashSection(e: VerdictEntry): string[] {
+  const f = e.finding;
+  if (!f) return [];
+  const lines = [...wrapProse(`Crash: ${f.title}`, '  ', WIDTH, '')];
+  lines.push(...wrapProse(`(${e.agreement})`, '  ', WIDTH, '  '));
+  lines.push('');
+  if (f.rip) lines.push(...hardWrap(`  RIP: ${f.rip}`));
+  if (f.process) lines.push(...hardWrap(`  Comm: ${f.process}`));
+  const frames = f.symbolized && f.symbolized.length ? f.symbolized : f.trace;
+  if (frames.length) {
+    lines.push('  Call Trace:');
+    const shown = frames.slice(0, 16);
+    for (const fr of shown) lines.push(...hardWrap(`   ${fr}`, '      '));
+    if (frames.length > shown.length) lines.push(`   ... ${frames.length - shown.length} more frames on the dashboard`);
+  }
+  return lines;
+}
+
+function testFailureSection(e: VerdictEntry): string[] {
+  const lines = [`Failure: ${e.key}${e.reason ? ` (${e.reason})` : ''}`].flatMap((l) => wrapProse(l, '  ', WIDTH, ''));
+  if (e.excerpt) {
+    const ex = e.excerpt.split('\n').slice(-12);
+    lines.push('');
+    for (const l of ex) lines.push(...hardWrap(`  | ${l}`, '      '));
+  }
+  return lines;
+}
+
+function environmentSection(v: Verdict): string[] {
+  if (v.environmentProblems.length === 0) return [];
+  const lines = wrapProse(
+    'Skipped for a missing prerequisite (a problem of the test environment, not of the series; daxbot will fix its setup):',
+  );
+  for (const e of v.environmentProblems) lines.push(...wrapProse(`${e.key}${e.reason ? ` (${e.reason})` : ''}`, '      ', WIDTH, '    - '));
+  return lines;
+}
+
+function bisectionSection(series: ReplySeries, b: BisectionReport): string[] {
+  const lines = [`Bisection within the series (${b.steps.length} build-and-boot step${b.steps.length === 1 ? '' : 's'})`, ''];
+  lines.push(...field('known', `base good, all ${b.n} patches bad`));
+  for (const s of b.steps) {
+    lines.push(...wrapProse(patchLabel(series, s.k), '        ', WIDTH, `  ${s.result.padEnd(5)} `));
+    if (s.note) lines.push(...wrapProse(`(${s.note})`, '        ', WIDTH, '        '));
+  }
+  lines.push('');
+  if (b.firstBad !== null) {
+    // Exact and unwrapped: people and scripts grep for this line.
+    lines.push(`first bad commit: ${patchLabel(series, b.firstBad)}`);
+  } else {
+    lines.push(...wrapProse('The first bad patch could not be told apart because of skipped steps; it is one of:'));
+    for (const k of b.candidates) lines.push(...hardWrap(`  ${patchLabel(series, k)}`, '  '));
+  }
+  return lines;
+}
+
+function reproduceSection(series: ReplySeries, t: TestedSetup): string[] {
+  const parent = parentOf(series);
+  const msgid = parent.id.replace(/^<|>$/g, '');
+  const lines = ['Reproduce locally', ''];
+  lines.push(...shellLines(['git', 'checkout', '--detach', t.baseCommit]));
+  // b4 writes the mbox to stdout with "-o -"; the pipe is shell syntax, so it is not quoted.
+  lines.push(...hardWrap(`  ${shellLines(['b4', 'am', '-o', '-', msgid], '').join(' ')} | git am`, '      '));
+  for (const f of t.configFragments) {
+    // printf rather than a here-document: indentation added by mail clients cannot break it.
+    const opts = f.text?.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) ?? [];
+    if (opts.length) lines.push(...shellLines(['printf', '%s\\n', ...opts, '>', `${f.name}.config`]).map((l) => l.replace(" '>' ", ' > ').replace(/ '>'$/, ' >')));
+  }
+  lines.push(...shellLines(['make', t.defconfig ?? 'defconfig']));
+  if (t.configFragments.length) {
+    lines.push(...shellLines(['scripts/kconfig/merge_config.sh', '-m', '.config', ...t.configFragments.map((f) => `${f.name}.config`)]));
+    lines.push(...shellLines(['make', 'olddefconfig']));
+  }
+  lines.push('  make -j$(nproc) bzImage');
+  if (t.qemuCommand && t.qemuCommand.length) {
+    lines.push(...shellLines(t.qemuCommand));
+  }
+  return lines;
+}
+
+function tagsSection(input: Common): string[] {
+  return [
+    ...wrapProse('If you fix the issue in a new version of the series, please add these tags:'),
+    '',
+    `Reported-by: ${input.mail.from}`,
+    `Closes: ${input.dashboardLink}`,
+  ];
+}
+
+function signature(input: Common): string[] {
+  return [
+    '-- ',
+    ...wrapProse('daxbot, automated testing of persistent memory and DAX series.'),
+    ...wrapProse('Reply with "#daxbot retest" to run the same test again.'),
+    ...urlField('Help', `${input.mail.dashboardUrl.replace(/\/$/, '')}/help`),
+  ];
+}
+
+function paragraph(text: string): string[] {
+  return wrapProse(text);
+}
+
+function headline(v: Verdict, series: ReplySeries): string {
+  const ver = series.revision > 1 ? `v${series.revision} of this series` : 'this series';
+  switch (v.outcome) {
+    case 'regression':
+      return `daxbot tested ${ver} and found a regression: ${v.summary}.`;
+    case 'apply-failed':
+      return `daxbot could not test ${ver}: ${v.summary}.`;
+    case 'build-failed':
+      return `daxbot tested ${ver}: the kernel does not build with it applied.`;
+    case 'pre-existing-only':
+      return `daxbot tested ${ver} and found no new failures. Some tests fail on the base as well or are flaky; they are listed below but not blamed on the series.`;
+    case 'infra':
+      return `daxbot could not finish testing ${ver} because of a problem on its side (${v.summary}). It will try again; nothing is needed from you.`;
+    case 'pass':
+      return `daxbot tested ${ver} and found no new failures.`;
+  }
+}
+
+function applySection(v: Verdict, series: ReplySeries): string[] {
+  const a = v.applyFailure;
+  if (!a) return [];
+  const lines: string[] = [];
+  if (a.failedPatch !== undefined) {
+    lines.push(...hardWrap(`  ${patchLabel(series, a.failedPatch)}`, '  '));
+    lines.push(...wrapProse(`does not apply to ${short(a.base)} (chosen from the ${a.reason}).`, '  ', WIDTH, '  '));
+  } else {
+    lines.push(...wrapProse(`The series does not apply to ${short(a.base)} (chosen from the ${a.reason}).`));
+  }
+  if (a.conflictFiles?.length) {
+    lines.push('', 'Conflicts in:');
+    for (const f of a.conflictFiles) lines.push(...hardWrap(`  ${f}`));
+  }
+  if (a.output) {
+    lines.push('', 'git am said:');
+    for (const l of a.output.trim().split('\n').slice(0, 12)) lines.push(...hardWrap(`  | ${l}`, '      '));
+  }
+  lines.push(
+    '',
+    ...wrapProse(
+      'If the series is meant for another tree or base, add a "base-commit:" line (git format-patch --base) or ask a maintainer for "#daxbot test base <commit>".',
+    ),
+  );
+  return lines;
+}
+
+function buildSection(v: Verdict): string[] {
+  const errs = (v.buildErrors ?? []).filter((e) => e.severity === 'error');
+  const lines = ['First build errors', ''];
+  if (errs.length === 0) lines.push('  (no compiler diagnostics; see the full log on the dashboard)');
+  for (const e of errs.slice(0, 8)) {
+    lines.push(...hardWrap(`  ${e.file}:${e.line}${e.column !== undefined ? `:${e.column}` : ''}: error: ${e.message}`, '      '));
+  }
+  if (errs.length > 8) lines.push(`  ... and ${errs.length - 8} more`);
+  return lines;
+}
+
+function notesSection(v: Verdict): string[] {
+  const unblamed = v.entries.filter((e) => e.class === 'pre-existing' || e.class === 'flaky' || e.class === 'fixed');
+  if (unblamed.length === 0 || v.outcome === 'regression') return [];
+  return changedTable(unblamed);
+}
+
+function verdictBlock(v: Verdict): string[] {
+  return wrapProse(`Verdict: ${v.outcome} (${v.summary})`, '  ', WIDTH, '');
+}
+
+function join(sections: string[][]): string {
+  const out: string[] = [];
+  for (const s of sections) {
+    if (s.length === 0) continue;
+    if (out.length) out.push('');
+    out.push(...s);
+  }
+  return out.join('\n') + '\n';
+}
+
+function greeting(author: string): string[] {
+  // First name only, as people write on the lists.
+  const name = nameOf(author);
+  return [`Hi ${name.includes('@') ? name : (name.split(/\s+/)[0] ?? name)},`];
+}
+
+function renderBody(input: ReplyInput): string {
+  if (input.kind === 'command') return renderCommand(input);
+  if (input.kind === 'changed') return renderChanged(input);
+  const { series, tested, verdict: v } = input;
+  const sections: string[][] = [greeting(series.author), paragraph(headline(v, series))];
+  if (v.outcome === 'apply-failed') {
+    sections.push(applySection(v, series));
+  } else {
+    sections.push(testedSection(tested, v), verdictBlock(v));
+    if (v.outcome === 'build-failed') sections.push(buildSection(v));
+    if (v.outcome === 'regression') {
+      sections.push(changedTable(v.entries));
+      for (const e of v.entries.filter((x) => x.class === 'new-failure')) {
+        sections.push(e.kind === 'crash' ? crashSection(e) : testFailureSection(e));
+      }
+      if (input.bisection) sections.push(bisectionSection(series, input.bisection));
+    } else {
+      sections.push(notesSection(v));
+    }
+    sections.push(environmentSection(v));
+    if (v.outcome === 'regression' || v.outcome === 'build-failed') sections.push(reproduceSection(series, tested));
+  }
+  sections.push(urlField('Dashboard', input.dashboardLink));
+  if (v.outcome === 'regression' || v.outcome === 'build-failed') sections.push(tagsSection(input));
+  sections.push(signature(input));
+  return join(sections);
+}
+
+function renderChanged(input: ChangedReplyInput): string {
+  const { series, previous: p, verdict: v } = input;
+  const before = new Map(p.entries.map((e) => [e.key, e]));
+  const changes: string[] = [];
+  for (const e of v.entries) {
+    const old = before.get(e.key);
+    before.delete(e.key);
+    const oldClass = old?.class ?? 'absent';
+    if (oldClass !== e.class) changes.push(`${e.kind === 'crash' ? `crash: ${e.name}` : e.key}: ${oldClass} -> ${e.class}`);
+  }
+  for (const old of before.values()) changes.push(`${old.kind === 'crash' ? `crash: ${old.name}` : old.key}: ${old.class} -> absent`);
+  const lines: string[][] = [
+    greeting(series.author),
+    paragraph(
+      `The result for ${series.revision > 1 ? `v${series.revision} of this series` : 'this series'} changed on re-run: it was "${p.outcome}" (${p.summary}) and is now "${v.outcome}" (${v.summary}).`,
+    ),
+  ];
+  const what = ['What changed', ''];
+  if (changes.length === 0) what.push('  (no test changed class; the outcome differs in its apply or build step)');
+  for (const c of changes) what.push(...wrapProse(c, '      ', WIDTH, '  - '));
+  lines.push(what, testedSection(input.tested, v), verdictBlock(v), changedTable(v.entries));
+  if (v.outcome !== 'regression' && p.outcome === 'regression') {
+    lines.push(paragraph('The earlier report may have been caused by a flaky test or by the test machine. Sorry for the noise.'));
+  }
+  lines.push(urlField('Dashboard', input.dashboardLink), signature(input));
+  return join(lines);
+}
+
+function renderCommand(input: CommandReplyInput): string {
+  const quoted = hardWrap(`> ${input.command}`, '>   ');
+  const verdict = input.allowed
+    ? paragraph(`Done: ${input.action ?? input.reason}`)
+    : paragraph(`Refused: ${input.reason}`);
+  const sections: string[][] = [greeting(input.commandMail.from), quoted, verdict];
+  if (input.allowed && input.action && input.reason) sections.push(paragraph(`(${input.reason})`));
+  sections.push(urlField('Dashboard', input.dashboardLink), signature(input));
+  return join(sections);
+}

@@ -1,0 +1,221 @@
+/**
+ * The job queue. Claiming is a conditional update inside a transaction: only one worker wins a
+ * job, and a lease with an expiry lets another worker reclaim the job of a killed one.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { z } from 'zod';
+import type { Database, JobsTable } from './tables.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export const jobOptionsSchema = z.object({
+  suites: z.array(z.string()).optional(),
+  /** Overrides schedule.confirmRepeats for this job. */
+  repeats: z.number().int().nonnegative().optional(),
+  /** Who asked (command message-id, "cli"). */
+  requestedBy: z.string().optional(),
+});
+export type JobOptions = z.infer<typeof jobOptionsSchema>;
+
+export interface JobRow {
+  id: number;
+  versionKey: string;
+  trigger: string;
+  priority: number;
+  state: string;
+  runner: string;
+  options: JobOptions;
+  attempts: number;
+  notBefore: string | null;
+  leaseOwner: string | null;
+  leaseExpiresAt: string | null;
+  progress: string | null;
+  outcome: string | null;
+  summary: string | null;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+type Row = Omit<JobsTable, 'id'> & { id: number };
+
+export function toJobRow(r: Row): JobRow {
+  const parsed = jobOptionsSchema.safeParse(JSON.parse(r.options));
+  return {
+    id: r.id,
+    versionKey: r.version_key,
+    trigger: r.trigger,
+    priority: r.priority,
+    state: r.state,
+    runner: r.runner,
+    options: parsed.success ? parsed.data : {},
+    attempts: r.attempts,
+    notBefore: r.not_before,
+    leaseOwner: r.lease_owner,
+    leaseExpiresAt: r.lease_expires_at,
+    progress: r.progress,
+    outcome: r.outcome,
+    summary: r.summary,
+    error: r.error,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+export interface NewJob {
+  versionKey: string;
+  trigger: string;
+  priority: number;
+  runner: string;
+  options?: JobOptions;
+}
+
+export async function insertJob(db: Db, job: NewJob, now: string): Promise<number> {
+  const r = await db
+    .insertInto('jobs')
+    .values({
+      version_key: job.versionKey,
+      trigger: job.trigger,
+      priority: job.priority,
+      state: 'new',
+      runner: job.runner,
+      options: JSON.stringify(job.options ?? {}),
+      attempts: 0,
+      not_before: null,
+      lease_owner: null,
+      lease_expires_at: null,
+      progress: null,
+      outcome: null,
+      summary: null,
+      verdict: null,
+      error: null,
+      created_at: now,
+      updated_at: now,
+      started_at: null,
+      finished_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function getJob(db: Db, id: number): Promise<JobRow | null> {
+  const r = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  return r ? toJobRow(r) : null;
+}
+
+export async function listJobs(db: Db, opts: { active?: boolean; versionKey?: string } = {}): Promise<JobRow[]> {
+  let q = db.selectFrom('jobs').selectAll();
+  if (opts.active) q = q.where('state', '!=', 'done');
+  if (opts.versionKey) q = q.where('version_key', '=', opts.versionKey);
+  const rows = await q.orderBy('priority', 'desc').orderBy('id').execute();
+  return rows.map(toJobRow);
+}
+
+/** Version keys that already have a job (any state): new versions are those without. */
+export async function versionsWithJobs(db: Db): Promise<Set<string>> {
+  const rows = await db.selectFrom('jobs').select('version_key').distinct().execute();
+  return new Set(rows.map((r) => r.version_key));
+}
+
+/**
+ * Claims the most urgent claimable job: not done, not leased (or lease expired), not held back
+ * by `not_before`. Highest priority first, then oldest.
+ */
+export async function claimJob(db: Kysely<Database>, owner: string, now: Date, leaseMs: number, states: readonly string[]): Promise<JobRow | null> {
+  const iso = now.toISOString();
+  return db.transaction().execute(async (trx) => {
+    const candidate = await trx
+      .selectFrom('jobs')
+      .selectAll()
+      .where('state', 'in', [...states])
+      .where((eb) => eb.or([eb('not_before', 'is', null), eb('not_before', '<=', iso)]))
+      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', iso)]))
+      .orderBy('priority', 'desc')
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
+    if (!candidate) return null;
+    const expires = new Date(now.getTime() + leaseMs).toISOString();
+    const res = await trx
+      .updateTable('jobs')
+      .set({ lease_owner: owner, lease_expires_at: expires, updated_at: iso, started_at: candidate.started_at ?? iso })
+      .where('id', '=', candidate.id)
+      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', iso)]))
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) return null;
+    return toJobRow({ ...candidate, lease_owner: owner, lease_expires_at: expires, started_at: candidate.started_at ?? iso });
+  });
+}
+
+/** Extends the lease while a long step runs; false if the lease was lost to another worker. */
+export async function renewLease(db: Db, id: number, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+  const res = await db
+    .updateTable('jobs')
+    .set({ lease_expires_at: new Date(now.getTime() + leaseMs).toISOString() })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+export async function releaseLease(db: Db, id: number, owner: string): Promise<void> {
+  await db.updateTable('jobs').set({ lease_owner: null, lease_expires_at: null }).where('id', '=', id).where('lease_owner', '=', owner).execute();
+}
+
+export interface JobUpdate {
+  state?: string;
+  progress?: string | null;
+  notBefore?: string | null;
+  attempts?: number;
+  outcome?: string | null;
+  summary?: string | null;
+  verdict?: string | null;
+  error?: string | null;
+  finishedAt?: string | null;
+}
+
+export async function updateJob(db: Db, id: number, u: JobUpdate, now: string): Promise<void> {
+  await db
+    .updateTable('jobs')
+    .set({
+      updated_at: now,
+      ...(u.state !== undefined && { state: u.state }),
+      ...(u.progress !== undefined && { progress: u.progress }),
+      ...(u.notBefore !== undefined && { not_before: u.notBefore }),
+      ...(u.attempts !== undefined && { attempts: u.attempts }),
+      ...(u.outcome !== undefined && { outcome: u.outcome }),
+      ...(u.summary !== undefined && { summary: u.summary }),
+      ...(u.verdict !== undefined && { verdict: u.verdict }),
+      ...(u.error !== undefined && { error: u.error }),
+      ...(u.finishedAt !== undefined && { finished_at: u.finishedAt }),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function getJobVerdict(db: Db, id: number): Promise<string | null> {
+  const r = await db.selectFrom('jobs').select('verdict').where('id', '=', id).executeTakeFirst();
+  return r?.verdict ?? null;
+}
+
+/** Wall time of finished jobs (started → finished), newest first: the basis of start estimates. */
+export async function recentJobDurations(db: Db, limit = 20): Promise<number[]> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select(['started_at', 'finished_at'])
+    .where('state', '=', 'done')
+    .where('started_at', 'is not', null)
+    .where('finished_at', 'is not', null)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  const out: number[] = [];
+  for (const r of rows) {
+    const d = Date.parse(r.finished_at ?? '') - Date.parse(r.started_at ?? '');
+    if (Number.isFinite(d) && d >= 0) out.push(d);
+  }
+  return out;
+}

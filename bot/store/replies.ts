@@ -1,0 +1,123 @@
+/**
+ * Replies: written here before they are sent (state 'pending'), marked 'sent' afterwards in the
+ * same transaction as the job's state change. Message-IDs are deterministic, so a restart finds
+ * the row it already wrote instead of composing a second mail.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './tables.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface ReplyRow {
+  id: number;
+  messageId: string;
+  versionKey: string | null;
+  jobId: number | null;
+  kind: string;
+  digest: string;
+  outcome: string;
+  mailed: boolean;
+  state: string;
+  subject: string;
+  recipients: string[];
+  raw: string;
+  deliveryId: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+export interface NewReply {
+  messageId: string;
+  versionKey: string | null;
+  jobId: number | null;
+  kind: 'result' | 'command';
+  digest: string;
+  outcome: string;
+  mailed: boolean;
+  subject: string;
+  recipients: string[];
+  raw: string;
+}
+
+/** Inserts the reply unless its Message-ID is already recorded; returns the stored row. */
+export async function ensureReply(db: Db, r: NewReply, now: string): Promise<ReplyRow> {
+  await db
+    .insertInto('replies')
+    .values({
+      message_id: r.messageId,
+      version_key: r.versionKey,
+      job_id: r.jobId,
+      kind: r.kind,
+      digest: r.digest,
+      outcome: r.outcome,
+      mailed: r.mailed ? 1 : 0,
+      state: r.mailed ? 'pending' : 'recorded',
+      subject: r.subject,
+      recipients: JSON.stringify(r.recipients),
+      raw: r.raw,
+      delivery_id: null,
+      created_at: now,
+      sent_at: null,
+    })
+    .onConflict((oc) => oc.column('message_id').doNothing())
+    .execute();
+  const row = await getReply(db, r.messageId);
+  if (!row) throw new Error(`reply ${r.messageId} vanished after insert`);
+  return row;
+}
+
+export async function getReply(db: Db, messageId: string): Promise<ReplyRow | null> {
+  const r = await db.selectFrom('replies').selectAll().where('message_id', '=', messageId).executeTakeFirst();
+  if (!r) return null;
+  const recipients: unknown = JSON.parse(r.recipients);
+  return {
+    id: r.id,
+    messageId: r.message_id,
+    versionKey: r.version_key,
+    jobId: r.job_id,
+    kind: r.kind,
+    digest: r.digest,
+    outcome: r.outcome,
+    mailed: r.mailed === 1,
+    state: r.state,
+    subject: r.subject,
+    recipients: Array.isArray(recipients) ? recipients.filter((x): x is string => typeof x === 'string') : [],
+    raw: r.raw,
+    deliveryId: r.delivery_id,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+  };
+}
+
+export async function markReplySent(db: Db, messageId: string, deliveryId: string, now: string): Promise<void> {
+  await db.updateTable('replies').set({ state: 'sent', delivery_id: deliveryId, sent_at: now }).where('message_id', '=', messageId).execute();
+}
+
+/** Result replies of a version, oldest first (mailed or only recorded). */
+export async function versionReplies(db: Db, versionKey: string): Promise<ReplyRow[]> {
+  const rows = await db.selectFrom('replies').select('message_id').where('version_key', '=', versionKey).where('kind', '=', 'result').orderBy('id').execute();
+  const out: ReplyRow[] = [];
+  for (const r of rows) {
+    const row = await getReply(db, r.message_id);
+    if (row) out.push(row);
+  }
+  return out;
+}
+
+export async function pendingReplies(db: Db): Promise<ReplyRow[]> {
+  const rows = await db.selectFrom('replies').select('message_id').where('state', '=', 'pending').orderBy('id').execute();
+  const out: ReplyRow[] = [];
+  for (const r of rows) {
+    const row = await getReply(db, r.message_id);
+    if (row) out.push(row);
+  }
+  return out;
+}
+
+export async function countReplies(db: Db, where: { versionKey?: string; state?: string } = {}): Promise<number> {
+  let q = db.selectFrom('replies').select((eb) => eb.fn.countAll<number>().as('n'));
+  if (where.versionKey) q = q.where('version_key', '=', where.versionKey);
+  if (where.state) q = q.where('state', '=', where.state);
+  const r = await q.executeTakeFirstOrThrow();
+  return Number(r.n);
+}

@@ -1,0 +1,173 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { SourceError, errorMessage } from '../../bot/errors.ts';
+import type { SourceConfig } from '../../config/schema.ts';
+import { DEFAULT_BATCH_SIZE, parseCheckpoint } from './checkpoint.ts';
+import { catFileBatch, runGit } from './git-exec.ts';
+import type { PollResult, RawMail, Source, SourceContext } from './types.ts';
+
+export type PublicInboxGitSourceConfig = Extract<SourceConfig, { kind: 'public-inbox-git' }>;
+
+/**
+ * A public-inbox v2 archive read through git: each epoch (`git/0.git`, `git/1.git`, ...) is a repository
+ * whose commits each add one message as the blob `m` (a commit without `m` removed spam: skipped).
+ *
+ * A local folder (the inbox dir holding `git/N.git`, or a folder holding `N.git` directly) is read in
+ * place. A URL (https://lore.kernel.org/nvdimm) is mirrored: epoch N is cloned from `<url>/N` into
+ * `<dir>/git/N.git`, fetched on each poll, and `<url>/<last+1>` is probed for a new epoch.
+ *
+ * Checkpoint: the last commit read in each epoch, `{"epochs":{"0":"<sha>","1":"<sha>"}}`.
+ */
+const checkpointSchema = z.object({
+  epochs: z.record(z.string().regex(/^\d+$/), z.string().regex(/^[0-9a-f]{40,64}$/)),
+});
+type Checkpoint = z.infer<typeof checkpointSchema>;
+
+export interface PublicInboxGitDeps {
+  /** Default parent of the mirror when the config names no `dir`. */
+  cacheDir?: string;
+  /** The git binary (tests may pin one). */
+  git?: string;
+}
+
+interface Epoch {
+  n: number;
+  gitDir: string;
+}
+
+function isUrl(s: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
+}
+
+async function listEpochs(root: string): Promise<Epoch[]> {
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch {
+    return [];
+  }
+  return names
+    .map((name) => /^(\d+)\.git$/.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ n: Number(m[1]), gitDir: join(root, m[0]) }))
+    .sort((a, b) => a.n - b.n);
+}
+
+export function createPublicInboxGitSource(config: PublicInboxGitSourceConfig, deps: PublicInboxGitDeps = {}): Source {
+  const name = config.name;
+  const git = deps.git;
+  const remote = isUrl(config.url) ? config.url.replace(/\/+$/, '') : null;
+  const mirrorRoot = join(config.dir ?? join(deps.cacheDir ?? join('var', 'cache'), 'inboxes', name), 'git');
+
+  function localEpochRoot(): string {
+    const withGit = join(config.url, 'git');
+    return existsSync(withGit) ? withGit : config.url;
+  }
+
+  async function syncMirror(ctx: SourceContext): Promise<Epoch[]> {
+    if (!remote) return [];
+    await mkdir(mirrorRoot, { recursive: true });
+    const epochs = await listEpochs(mirrorRoot);
+    for (const epoch of epochs) {
+      try {
+        await runGit(['fetch', '--quiet', '--prune', 'origin'], { gitDir: epoch.gitDir, git, signal: ctx.signal });
+      } catch (err) {
+        throw new SourceError(`cannot fetch epoch ${epoch.n} of ${remote}: ${errorMessage(err)}`, { source: name, url: `${remote}/${epoch.n}` }, { cause: err });
+      }
+    }
+    // New epochs appear when the archive rolls over (about every GB of mail).
+    for (let n = epochs.length === 0 ? 0 : epochs[epochs.length - 1]!.n + 1; ; n++) {
+      const url = `${remote}/${n}`;
+      const target = join(mirrorRoot, `${n}.git`);
+      const partial = `${target}.partial`;
+      await rm(partial, { recursive: true, force: true });
+      try {
+        await runGit(['clone', '--mirror', '--quiet', url, partial], { git, signal: ctx.signal });
+      } catch (err) {
+        await rm(partial, { recursive: true, force: true });
+        if (n === 0) throw new SourceError(`cannot clone ${url}: ${errorMessage(err)}`, { source: name, url }, { cause: err });
+        ctx.log.debug({ source: name, url }, 'no further epoch');
+        break;
+      }
+      await rename(partial, target);
+      ctx.log.info({ source: name, url, epoch: n }, 'cloned new public-inbox epoch');
+    }
+    return listEpochs(mirrorRoot);
+  }
+
+  async function tipOf(epoch: Epoch, ctx: SourceContext): Promise<string | null> {
+    try {
+      const { stdout } = await runGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { gitDir: epoch.gitDir, git, signal: ctx.signal });
+      return stdout.trim() || null;
+    } catch {
+      // An epoch without commits yet.
+      return null;
+    }
+  }
+
+  async function commitExists(epoch: Epoch, sha: string, ctx: SourceContext): Promise<boolean> {
+    try {
+      await runGit(['cat-file', '-e', `${sha}^{commit}`], { gitDir: epoch.gitDir, git, signal: ctx.signal });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  return {
+    name,
+    kind: 'public-inbox-git',
+    async poll(checkpoint, ctx): Promise<PollResult> {
+      const cp: Checkpoint | null = parseCheckpoint(checkpointSchema, checkpoint, name);
+      const epochs = remote ? await syncMirror(ctx) : await listEpochs(localEpochRoot());
+      if (epochs.length === 0) {
+        throw new SourceError(`public-inbox source ${name}: no epochs (N.git) found`, { source: name, url: config.url, mirror: remote ? mirrorRoot : undefined });
+      }
+      const next: Record<string, string> = { ...(cp?.epochs ?? {}) };
+      const tips = new Map<number, string | null>();
+      for (const epoch of epochs) tips.set(epoch.n, await tipOf(epoch, ctx));
+
+      if (cp === null && !config.backfill) {
+        // Start at the current tip: history before the first poll is not imported.
+        for (const [n, tip] of tips) if (tip) next[String(n)] = tip;
+        ctx.log.info({ source: name, epochs: Object.keys(next) }, 'public-inbox source starts at the current tip (backfill: false)');
+        return { messages: [], nextCheckpoint: JSON.stringify({ epochs: next }), more: false };
+      }
+
+      const batchSize = ctx.batchSize ?? DEFAULT_BATCH_SIZE;
+      const messages: RawMail[] = [];
+      let more = false;
+      for (const epoch of epochs) {
+        const tip = tips.get(epoch.n);
+        if (!tip) continue;
+        let since = cp?.epochs[String(epoch.n)] ?? null;
+        if (since === tip) continue;
+        if (messages.length >= batchSize) {
+          more = true;
+          break;
+        }
+        if (since && !(await commitExists(epoch, since, ctx))) {
+          ctx.log.warn({ source: name, epoch: epoch.n, commit: since }, 'checkpoint commit is gone (history rewritten?); reading the epoch again');
+          since = null;
+        }
+        const range = since ? [`${since}..${tip}`] : [tip];
+        const { stdout } = await runGit(['rev-list', '--reverse', '--first-parent', ...range], { gitDir: epoch.gitDir, git, signal: ctx.signal });
+        const commits = stdout.split('\n').filter((l) => l.length > 0);
+        const take = commits.slice(0, batchSize - messages.length);
+        if (take.length < commits.length) more = true;
+        if (take.length === 0) continue;
+        const blobs = await catFileBatch(epoch.gitDir, take.map((c) => `${c}:m`), { git, signal: ctx.signal });
+        take.forEach((commit, i) => {
+          const raw = blobs[i];
+          if (raw) messages.push({ raw, origin: `epoch ${epoch.n} commit ${commit}` });
+        });
+        next[String(epoch.n)] = take[take.length - 1]!;
+        ctx.progress?.(messages.length, null);
+        if (more) break;
+      }
+      return { messages, nextCheckpoint: JSON.stringify({ epochs: next }), more };
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * `npm run bench -- <name...>`: prints figures. Each bench measures ratios within one run
+ * (the machines are noisy), never asserts a time.
+ */
+type Bench = () => Promise<unknown>;
+
+const benches: Record<string, () => Promise<Bench>> = {
+  ingest: async () => (await import('./ingest.ts')).benchIngest,
+  parse: async () => (await import('./parse.ts')).benchParse,
+  console: async () => (await import('./console.ts')).benchConsole,
+  harness: async () => (await import('./harness.ts')).benchHarness,
+  simulator: async () => (await import('./simulator.ts')).benchSimulator,
+  pipeline: async () => (await import('./pipeline.ts')).benchPipeline,
+};
+
+const names = process.argv.slice(2).filter((a) => a !== '--');
+if (names.length === 0 || names.includes('--help')) {
+  process.stdout.write(`usage: npm run bench -- <${Object.keys(benches).join('|')}> ...\n`);
+  process.exit(names.length === 0 ? 2 : 0);
+}
+for (const name of names) {
+  const load = benches[name];
+  if (!load) {
+    process.stderr.write(`unknown bench ${name}; known: ${Object.keys(benches).join(', ')}\n`);
+    process.exit(2);
+  }
+  process.stdout.write(`== bench ${name}\n`);
+  await (await load())();
+}

@@ -1,0 +1,45 @@
+/**
+ * The store's query layer against a real PostgreSQL server: the same migrations and queries
+ * the embedded SQLite default runs, so a fleet can share one database.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getCheckpoint, setCheckpoint } from '../../bot/store/checkpoints.ts';
+import { duplicateDeliveries, getMessageRaw, messageCounts, storeMessage } from '../../bot/store/messages.ts';
+import { listSeriesVersions, saveSeriesVersions } from '../../bot/store/series.ts';
+import { openStore, type Store } from '../../bot/store/store.ts';
+import { findPostgresBin, startPostgres, type PostgresServer } from '../helpers/servers/postgres.ts';
+
+describe.skipIf(!findPostgresBin())('store on a real PostgreSQL server', () => {
+  let server: PostgresServer;
+  let store: Store;
+  beforeAll(async () => {
+    server = await startPostgres();
+    store = await openStore(server.url);
+  }, 60_000);
+  afterAll(async () => {
+    await store?.close();
+    await server?.stop();
+  });
+
+  it('migrates and runs the message, checkpoint and series queries', async () => {
+    expect(store.dialect).toBe('postgres');
+    const raw = Buffer.from('Message-ID: <a@x>\n\n\u00e9 bytes\x00\n', 'utf8');
+    const msg = { raw, origin: 't', parsed: null, quarantineReason: 'test', messageIdHint: 'a@x', followups: [] };
+    expect(await storeMessage(store.db, 's', msg, 'now')).toBe('quarantined');
+    expect(await storeMessage(store.db, 's', msg, 'now')).toBe('seen-again');
+    expect((await getMessageRaw(store.db, 'a@x'))?.equals(raw)).toBe(true);
+    expect(await messageCounts(store.db)).toMatchObject({ total: 1, quarantined: 1, sightings: 1 });
+    expect((await duplicateDeliveries(store.db)).length).toBe(1);
+    await setCheckpoint(store.db, 's', 'c1', 'now');
+    await setCheckpoint(store.db, 's', 'c2', 'now');
+    expect(await getCheckpoint(store.db, 's')).toBe('c2');
+    const v = {
+      key: 'k#v1', seriesKey: 'k', revision: 1, project: 'kernel', subject: 's', rootMessageId: 'r', coverMessageId: null,
+      threadRootId: 'r', author: { name: 'A', address: 'a@x' }, expected: 1, patches: [], complete: true, baseCommit: null,
+      firstDate: null, lastDate: null,
+    };
+    expect(await saveSeriesVersions(store.db, [v], 'now')).toMatchObject({ inserted: 1 });
+    expect(await saveSeriesVersions(store.db, [v], 'now')).toMatchObject({ unchanged: 1 });
+    expect((await listSeriesVersions(store.db))[0]?.version_key).toBe('k#v1');
+  });
+});

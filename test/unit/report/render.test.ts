@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { renderReply, type ReplyInput } from '../../../bot/report/render.ts';
+import { hardWrap, wrapProse } from '../../../bot/report/wrap.ts';
+import { expectGoldenText } from '../../helpers/golden.ts';
+import * as inputs from './inputs.ts';
+
+const variants: Record<string, ReplyInput> = {
+  regression: inputs.regression,
+  'regression-skipped-bisection': inputs.regressionSkippedBisection,
+  'apply-failed': inputs.applyFailed,
+  'build-failed': inputs.buildFailed,
+  pass: inputs.passed,
+  'changed-on-rerun': inputs.changed,
+  'command-done': inputs.commandDone,
+  'command-refused': inputs.commandRefused,
+};
+
+function asText(r: { headers: Record<string, string>; body: string }): string {
+  return `${Object.entries(r.headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n')}\n\n${r.body}`;
+}
+
+describe('renderReply golden files', () => {
+  for (const [name, input] of Object.entries(variants)) {
+    it(name, () => {
+      const r = renderReply(input);
+      expectGoldenText(`report/${name}`, asText(r));
+      for (const line of r.body.split('\n')) {
+        // Exempt: the exact first-bad line, and a URL alone on its line (never broken).
+        if (line.startsWith('first bad commit: ') || /^ *https?:\/\/\S+$/.test(line)) continue;
+        expect(line.length, line).toBeLessThanOrEqual(75);
+      }
+      expect(r.body).not.toMatch(/<\/?[a-z]+>|\r|\t/i);
+    });
+  }
+});
+
+describe('renderReply', () => {
+  it('threads under the cover letter and copies the list and series Cc', () => {
+    const { headers } = renderReply(inputs.regression);
+    expect(headers['In-Reply-To']).toBe('<cover.1719386613.git-series.apopple@nvidia.com>');
+    expect(headers.References).toBe('<cover.1719386613.git-series.apopple@nvidia.com>');
+    expect(headers.Subject).toBe('Re: [PATCH 00/13] fs/dax: Fix FS DAX page reference counts');
+    expect(headers.To).toBe('Alistair Popple <apopple@nvidia.com>');
+    // the author (other case) and the bot itself are dropped from Cc
+    expect(headers.Cc).toBe('nvdimm@lists.linux.dev, dan.j.williams@intel.com, linux-mm@kvack.org');
+    expect(headers['Message-ID']).toMatch(/^<daxbot-[0-9a-f]{24}@daxbot\.localhost>$/);
+  });
+
+  it('threads under patch 1 without a cover letter', () => {
+    const { headers } = renderReply(inputs.applyFailed);
+    expect(headers['In-Reply-To']).toBe('<1.git-series.apopple@nvidia.com>');
+    expect(headers.References).toBe('<older-thread@example.org> <1.git-series.apopple@nvidia.com>');
+    expect(headers.Subject).toBe('Re: [PATCH 01/13] mm/gup.c: Remove redundant check for PCI P2PDMA page');
+  });
+
+  it('Cc is configurable', () => {
+    const { headers } = renderReply({ ...inputs.regression, mail: { ...inputs.regression.mail, ccList: false, ccSeries: false } });
+    expect(headers.Cc).toBeUndefined();
+  });
+
+  it('keeps the Message-ID across retries and changes it with the result', () => {
+    const a = renderReply(inputs.regression).headers['Message-ID'];
+    expect(renderReply(structuredClone(inputs.regression)).headers['Message-ID']).toBe(a);
+    expect(renderReply(inputs.passed).headers['Message-ID']).not.toBe(a);
+    expect(renderReply({ ...inputs.regression, versionKey: 'other' }).headers['Message-ID']).not.toBe(a);
+  });
+
+  it('writes the first bad commit line exactly', () => {
+    const { body } = renderReply(inputs.regression);
+    expect(body.split('\n')).toContain('first bad commit: [PATCH 10/13] fs/dax: Properly refcount fs dax pages');
+    expect(body).toContain('Reported-by: daxbot <daxbot@localhost>\nCloses: http://localhost:8080/r/5e0c7a1d\n');
+    // the only over-long line allowed is the first-bad line, with a long subject
+    const long = renderReply({ ...inputs.regression, bisection: { n: 13, steps: [], firstBad: 13, candidates: [13] } }).body;
+    const over = long.split('\n').filter((l) => l.length > 75);
+    expect(over).toEqual(['first bad commit: [PATCH 13/13] mm: Remove PTE_DEVMAP and vma_is_dax(), a rather long subject that goes on and on']);
+  });
+
+  it('does not say Re: twice', () => {
+    const { headers } = renderReply(inputs.commandDone);
+    expect(headers.Subject).toBe('Re: [PATCH 00/13] fs/dax: Fix FS DAX page reference counts');
+    expect(headers['In-Reply-To']).toBe('<87ed5fhx3x.fsf@nvdebian.thelocal>');
+    expect(headers.References).toBe('<cover.1719386613.git-series.apopple@nvidia.com> <87ed5fhx3x.fsf@nvdebian.thelocal>');
+  });
+});
+
+describe('wrapping', () => {
+  it('wraps prose and breaks words longer than the width', () => {
+    const lines = wrapProse(`short ${'x'.repeat(100)} end`, '  ');
+    expect(lines.every((l) => l.length <= 75)).toBe(true);
+    expect(lines.join('').replace(/\s/g, '')).toBe(`short${'x'.repeat(100)}end`);
+  });
+  it('indents continuations of hard-wrapped lines', () => {
+    const lines = hardWrap(`   ${'frame+0x1/0x2 '.repeat(10)}`, '      ');
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.slice(1).every((l) => l.startsWith('         '))).toBe(true);
+    expect(lines.every((l) => l.length <= 75)).toBe(true);
+  });
+});
