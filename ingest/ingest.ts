@@ -3,7 +3,7 @@
  * stores the batch together with the source's new checkpoint in one transaction.
  */
 import type { Logger } from 'pino';
-import { countOutcome, emptyCounts, storeMessage, type IncomingMessage, type StoreCounts } from '../bot/store/messages.ts';
+import { countOutcome, emptyCounts, storeMessages, type IncomingMessage, type StoreCounts } from '../bot/store/messages.ts';
 import { getCheckpoint, setCheckpoint } from '../bot/store/checkpoints.ts';
 import type { Store } from '../bot/store/store.ts';
 import type { ParsedMessage, Trailer } from './parse/types.ts';
@@ -66,7 +66,7 @@ export async function ingestSource(source: Source, deps: IngestDeps, ctx: Omit<S
     for (const mail of result.messages) incoming.push(await toIncoming(mail, deps));
     const now = deps.now().toISOString();
     await deps.store.db.transaction().execute(async (trx) => {
-      for (const msg of incoming) countOutcome(counts, await storeMessage(trx, source.name, msg, now));
+      for (const outcome of await storeMessages(trx, source.name, incoming, now)) countOutcome(counts, outcome);
       await setCheckpoint(trx, source.name, result.nextCheckpoint, now);
     });
     checkpoint = result.nextCheckpoint;

@@ -9,7 +9,6 @@ import type { Config, SourceConfig } from '../config/schema.ts';
 import { ingestSource, type IngestDeps, type IngestReport } from './ingest.ts';
 import { parseMessage } from './parse/message.ts';
 import { findFollowupTrailers } from './series/followup-trailers.ts';
-import { createSource } from './sources/registry.ts';
 import type { SourceContext } from './sources/types.ts';
 
 export function realIngestDeps(store: Store, log: Logger, now: () => Date = () => new Date()): IngestDeps {
@@ -41,6 +40,8 @@ export async function ingestConfiguredSources(config: Config, store: Store, log:
 }
 
 export async function ingestOne(sc: SourceConfig, store: Store, log: Logger, opts: IngestOptions = {}): Promise<IngestReport> {
+  // Loaded on demand: the registry pulls in every source's client (imapflow, ...).
+  const { createSource } = await import('./sources/registry.ts');
   const source = createSource(sc, { baseDir: opts.baseDir ?? process.cwd(), cacheDir: resolve('var/cache') });
   try {
     return await ingestSource(source, realIngestDeps(store, log), opts.ctx);

@@ -2,11 +2,17 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.ts';
 import { registerConfigCommands } from './config.ts';
+import { registerConsoleCommands } from './console.ts';
 import { registerIngestCommand } from './ingest.ts';
 import { registerSeriesCommands } from './series.ts';
+import { registerRunCommands } from './run.ts';
+import { registerRerunCommand } from './rerun.ts';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerConfigCommands(program, ctx);
   registerIngestCommand(program, ctx);
   registerSeriesCommands(program, ctx);
+  registerConsoleCommands(program, ctx);
+  registerRunCommands(program, ctx);
+  registerRerunCommand(program, ctx);
 }

@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { exportAmMbox, pickVersion } from '../../ingest/am-export.ts';
 import type { SeriesVersion } from '../../ingest/series/types.ts';
 import { NotFoundError } from '../errors.ts';
 import { findSeriesVersions, listSeriesVersions, type SeriesVersionRow } from '../store/series.ts';
@@ -95,6 +94,7 @@ export function registerSeriesCommands(program: Command, ctx: CliContext): void 
       if (rows.length === 0) throw new NotFoundError(`no series contains ${messageId}`, { messageId });
       // The message may belong to one version; its siblings across threads are candidates too.
       const all = (await listSeriesVersions(store.db)).filter((r) => rows.some((x) => x.series_key === r.series_key));
+      const { exportAmMbox, pickVersion } = await import('../../ingest/am-export.ts');
       const chosen = pickVersion(all, opts.version);
       if (!chosen) throw new NotFoundError(`no ${opts.version ? `v${opts.version}` : 'complete'} version of the series of ${messageId}`, { messageId });
       const mbox = await exportAmMbox(store, chosen.version_key);

@@ -7,19 +7,29 @@ import type { MailConfig } from '../../config/schema.ts';
 import type { BisectStep } from '../judge/bisect-series.ts';
 import type { Verdict, VerdictEntry } from '../judge/verdict.ts';
 import { addressOf, hashText, referencesChain, replyMessageId, replySubject, uniqueRecipients } from './headers.ts';
-import { field, hardWrap, shellLines, shellQuote, urlField, wrapProse, WIDTH } from './wrap.ts';
+import { field, hardWrap, shellLines, urlField, wrapProse, WIDTH } from './wrap.ts';
 
-/** The part of ingest's SeriesVersion a reply needs (structural, so the real type fits). */
+/** "Name <a@b>" or a parsed address (ingest's Address). */
+export type MailboxLike = string | { name: string; address: string };
+
+/** The part of ingest's SeriesVersion a reply needs (structural: the real type fits). */
 export interface ReplySeries {
+  /** The clean subject (prefixes removed). */
   subject: string;
   revision: number;
   rootMessageId: string;
   coverMessageId: string | null;
-  patches: { counter: number; messageId: string; subject: string; from: string }[];
+  patches: { counter: number; messageId: string; subject: string; from?: MailboxLike }[];
   expected: number;
-  author: string;
+  author: MailboxLike;
   baseCommit?: string | null;
-  /** The cover letter's subject as sent ("[PATCH v2 0/5] ..."); falls back to `subject`. */
+  /** 'kernel' or a project prefix such as 'ndctl'. */
+  project?: string;
+  isRfc?: boolean;
+  /**
+   * The subject of the mail replied to, as sent ("[PATCH v2 0/5] ..."). Without it the
+   * usual "[PATCH vN k/n]" form is rebuilt from the clean subject.
+   */
   coverSubject?: string;
   /** Message-ids the cover (or patch 1) itself referenced, oldest first. */
   references?: string[];
@@ -110,10 +120,26 @@ export function renderReply(input: ReplyInput): RenderedReply {
   return { headers: renderHeaders(input, body), body };
 }
 
+export function mailboxText(m: MailboxLike): string {
+  if (typeof m === 'string') return m;
+  return m.name ? `${m.name} <${m.address}>` : m.address;
+}
+
+function rebuiltSubject(series: ReplySeries, counter: number, subject: string): string {
+  if (/^\s*\[/.test(subject)) return subject;
+  const project = series.project && series.project !== 'kernel' ? `${series.project} ` : '';
+  const rfc = series.isRfc ? 'RFC ' : '';
+  const ver = series.revision > 1 ? ` v${series.revision}` : '';
+  const n = series.expected || series.patches.length;
+  const num = n > 1 || counter === 0 ? ` ${String(counter).padStart(String(n).length, '0')}/${n}` : '';
+  return `[${rfc}${project}PATCH${ver}${num}] ${subject}`;
+}
+
 function parentOf(series: ReplySeries): { id: string; subject: string } {
   const first = [...series.patches].sort((a, b) => a.counter - b.counter)[0];
-  if (series.coverMessageId) return { id: series.coverMessageId, subject: series.coverSubject ?? series.subject };
-  return { id: first?.messageId ?? series.rootMessageId, subject: first?.subject ?? series.subject };
+  if (series.coverMessageId) return { id: series.coverMessageId, subject: series.coverSubject ?? rebuiltSubject(series, 0, series.subject) };
+  const subject = series.coverSubject ?? rebuiltSubject(series, first?.counter ?? 1, first?.subject ?? series.subject);
+  return { id: first?.messageId ?? series.rootMessageId, subject };
 }
 
 function resultKey(input: ReplyInput): string {
@@ -142,7 +168,7 @@ function renderHeaders(input: ReplyInput, _body: string): Record<string, string>
   } else {
     const s = input.series;
     const parent = parentOf(s);
-    to = [s.author];
+    to = [mailboxText(s.author)];
     if (mail.ccList && s.list) cc.push(s.list);
     if (mail.ccSeries) cc.push(...(s.cc ?? []));
     ancestors = [...(s.references ?? []), s.rootMessageId];
@@ -328,12 +354,12 @@ function reproduceSection(series: ReplySeries, t: TestedSetup): string[] {
   const msgid = parent.id.replace(/^<|>$/g, '');
   const lines = ['Reproduce locally', ''];
   lines.push(...shellLines(['git', 'checkout', '--detach', t.baseCommit]));
-  // b4 writes the mbox to stdout with "-o -"; the pipe is shell syntax, so it is not quoted.
-  lines.push(...hardWrap(`  ${shellLines(['b4', 'am', '-o', '-', msgid], '').join(' ')} | git am`, '      '));
+  // b4 writes the mbox to stdout with "-o -".
+  lines.push(...shellLines(['b4', 'am', '-o', '-', msgid, { raw: '|' }, 'git', 'am']));
   for (const f of t.configFragments) {
     // printf rather than a here-document: indentation added by mail clients cannot break it.
     const opts = f.text?.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) ?? [];
-    if (opts.length) lines.push(...shellLines(['printf', '%s\\n', ...opts, '>', `${f.name}.config`]).map((l) => l.replace(" '>' ", ' > ').replace(/ '>'$/, ' >')));
+    if (opts.length) lines.push(...shellLines(['printf', '%s\\n', ...opts, { raw: '>' }, `${f.name}.config`]));
   }
   lines.push(...shellLines(['make', t.defconfig ?? 'defconfig']));
   if (t.configFragments.length) {
@@ -342,6 +368,7 @@ function reproduceSection(series: ReplySeries, t: TestedSetup): string[] {
   }
   lines.push('  make -j$(nproc) bzImage');
   if (t.qemuCommand && t.qemuCommand.length) {
+    lines.push(...wrapProse('# the initramfs and NVDIMM image files are linked from the dashboard', '  # ', WIDTH, '  '));
     lines.push(...shellLines(t.qemuCommand));
   }
   return lines;
@@ -455,7 +482,7 @@ function renderBody(input: ReplyInput): string {
   if (input.kind === 'command') return renderCommand(input);
   if (input.kind === 'changed') return renderChanged(input);
   const { series, tested, verdict: v } = input;
-  const sections: string[][] = [greeting(series.author), paragraph(headline(v, series))];
+  const sections: string[][] = [greeting(mailboxText(series.author)), paragraph(headline(v, series))];
   if (v.outcome === 'apply-failed') {
     sections.push(applySection(v, series));
   } else {
@@ -491,7 +518,7 @@ function renderChanged(input: ChangedReplyInput): string {
   }
   for (const old of before.values()) changes.push(`${old.kind === 'crash' ? `crash: ${old.name}` : old.key}: ${old.class} -> absent`);
   const lines: string[][] = [
-    greeting(series.author),
+    greeting(mailboxText(series.author)),
     paragraph(
       `The result for ${series.revision > 1 ? `v${series.revision} of this series` : 'this series'} changed on re-run: it was "${p.outcome}" (${p.summary}) and is now "${v.outcome}" (${v.summary}).`,
     ),

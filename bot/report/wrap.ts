@@ -71,11 +71,12 @@ export function hardWrap(line: string, continuation = '    ', width = WIDTH): st
  * indented continuation goes on a less indented one; a word too long even for that is split
  * with a backslash-newline, which the shell removes even inside an unquoted word.
  */
-export function shellLines(argv: string[], indent = '  ', width = WIDTH): string[] {
+export function shellLines(argv: (string | { raw: string })[], indent = '  ', width = WIDTH): string[] {
   const lines: string[] = [];
   let line = '';
   const cont = `${indent}    `;
-  for (const w of argv.map(shellQuote)) {
+  // { raw } words are shell syntax (a redirection, a pipe) and are not quoted.
+  for (const w of argv.map((a) => (typeof a === 'string' ? shellQuote(a) : a.raw))) {
     if (line === '') {
       line = indent + w;
       continue;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
 import type { ParsedMessage, Trailer } from '../../ingest/parse/types.ts';
-import type { Database } from './tables.ts';
+import type { Database, MessagesTable } from './tables.ts';
 
 /** One message ready to be stored: its bytes, and either its parse or why it was quarantined. */
 export interface IncomingMessage {
@@ -39,67 +39,132 @@ export function syntheticMessageId(raw: Buffer): string {
   return `daxbot-${sha256(raw).slice(0, 24)}@synthetic`;
 }
 
+type MessageInsert = Insertable<MessagesTable>;
+
+function messageRow(source: string, msg: IncomingMessage, messageId: string, hash: string, dupOf: number | null, now: string): MessageInsert {
+  const p = msg.parsed;
+  // A reply's body (often a whole quoted patch) is not duplicated into JSON: assembly only needs
+  // the trailers it gives, kept in `followups`, and the raw bytes keep everything else.
+  const keepBody = p !== null && (p.diff !== null || (p.subject.isPatch && !p.subject.isReply));
+  return {
+    message_id: messageId,
+    dup_of: dupOf,
+    raw: msg.raw,
+    raw_sha256: hash,
+    source,
+    origin: msg.origin,
+    received_at: now,
+    status: p ? 'ok' : 'quarantined',
+    quarantine_reason: p ? null : (msg.quarantineReason ?? 'unparseable'),
+    subject: p?.subject.raw ?? null,
+    from_name: p?.from.name ?? null,
+    from_address: p?.from.address ?? null,
+    date: p?.date ?? null,
+    in_reply_to: p?.inReplyTo ?? null,
+    list_id: p?.listId ?? null,
+    is_patch: p?.subject.isPatch && !p.subject.isReply ? 1 : 0,
+    is_reply: p?.subject.isReply ? 1 : 0,
+    revision: p?.subject.revision ?? 1,
+    counter: p?.subject.counter ?? 1,
+    expected: p?.subject.expected ?? 1,
+    project: p?.subject.project ?? null,
+    has_diff: p?.diff ? 1 : 0,
+    followups: msg.followups.length > 0 ? JSON.stringify(msg.followups) : null,
+    parsed: p ? JSON.stringify(keepBody ? p : { ...p, body: '' }) : null,
+  };
+}
+
+/** Rows per multi-row INSERT: few statements to prepare, well under SQLite's variable limit. */
+const INSERT_CHUNK = 200;
+
 /**
- * Stores one message inside the caller's transaction. Bytes are kept exactly; a second copy
- * with the same Message-ID but other bytes is kept too (duplicate deliveries on lore differ in
- * their Received headers), and an identical copy only adds a sighting.
+ * Stores a batch inside the caller's transaction. Bytes are kept exactly; a second copy with
+ * the same Message-ID but other bytes is kept too (duplicate deliveries on lore differ in their
+ * Received headers), and an identical copy only adds a sighting. Batched because ingest speed is
+ * dominated by statement count: one lookup and a few multi-row inserts per batch.
  */
+export async function storeMessages(
+  trx: Transaction<Database> | Kysely<Database>,
+  source: string,
+  msgs: readonly IncomingMessage[],
+  now: string,
+): Promise<StoreOutcome[]> {
+  const keyed = msgs.map((msg) => ({
+    msg,
+    hash: sha256(msg.raw),
+    messageId: msg.parsed?.messageId ?? msg.messageIdHint ?? syntheticMessageId(msg.raw),
+  }));
+  const ids = [...new Set(keyed.map((k) => k.messageId))];
+  /** message_id → stored copies (id, sha), oldest first; grows as this batch is stored. */
+  const known = new Map<string, { id: number | null; sha: string }[]>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await trx
+      .selectFrom('messages')
+      .select(['id', 'message_id', 'raw_sha256'])
+      .where('message_id', 'in', ids.slice(i, i + 500))
+      .orderBy('id')
+      .execute();
+    for (const r of rows) {
+      const list = known.get(r.message_id) ?? [];
+      list.push({ id: r.id, sha: r.raw_sha256 });
+      known.set(r.message_id, list);
+    }
+  }
+  const outcomes: StoreOutcome[] = [];
+  const inserts: MessageInsert[] = [];
+  const sightingsOf: { index: number; sha: string; messageId: string; origin: string }[] = [];
+  for (const k of keyed) {
+    const copies = known.get(k.messageId) ?? [];
+    if (copies.some((c) => c.sha === k.hash)) {
+      sightingsOf.push({ index: outcomes.length, sha: k.hash, messageId: k.messageId, origin: k.msg.origin });
+      outcomes.push('seen-again');
+      continue;
+    }
+    const first = copies[0];
+    // dup_of needs the first copy's row id; when that copy is in this same batch, insert what
+    // is pending first so the id exists.
+    if (first && first.id === null) await flushInserts(trx, inserts, known);
+    const firstId = first ? (known.get(k.messageId)?.[0]?.id ?? null) : null;
+    inserts.push(messageRow(source, k.msg, k.messageId, k.hash, firstId, now));
+    copies.push({ id: null, sha: k.hash });
+    known.set(k.messageId, copies);
+    outcomes.push(!k.msg.parsed ? 'quarantined' : first ? 'duplicate-id' : 'stored');
+  }
+  await flushInserts(trx, inserts, known);
+  const sightings = sightingsOf.map((s) => {
+    const row = known.get(s.messageId)?.find((c) => c.sha === s.sha);
+    return { message_row: row?.id ?? 0, source, origin: s.origin, seen_at: now };
+  });
+  for (let i = 0; i < sightings.length; i += INSERT_CHUNK) await trx.insertInto('sightings').values(sightings.slice(i, i + INSERT_CHUNK)).execute();
+  return outcomes;
+}
+
+/** Inserts pending rows and records their new ids in `known`. */
+async function flushInserts(
+  trx: Transaction<Database> | Kysely<Database>,
+  inserts: MessageInsert[],
+  known: Map<string, { id: number | null; sha: string }[]>,
+): Promise<void> {
+  for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
+    const chunk = inserts.slice(i, i + INSERT_CHUNK);
+    const rows = await trx.insertInto('messages').values(chunk).returning(['id', 'message_id', 'raw_sha256']).execute();
+    for (const r of rows) {
+      const c = known.get(r.message_id)?.find((x) => x.sha === r.raw_sha256 && x.id === null);
+      if (c) c.id = r.id;
+    }
+  }
+  inserts.length = 0;
+}
+
+/** One message: `storeMessages` with a batch of one. */
 export async function storeMessage(
   trx: Transaction<Database> | Kysely<Database>,
   source: string,
   msg: IncomingMessage,
   now: string,
 ): Promise<StoreOutcome> {
-  const hash = sha256(msg.raw);
-  const messageId = msg.parsed?.messageId ?? msg.messageIdHint ?? syntheticMessageId(msg.raw);
-  const existing = await trx
-    .selectFrom('messages')
-    .select(['id', 'raw_sha256', 'dup_of'])
-    .where('message_id', '=', messageId)
-    .orderBy('id')
-    .execute();
-  const same = existing.find((r) => r.raw_sha256 === hash);
-  if (same) {
-    await trx.insertInto('sightings').values({ message_row: same.id, source, origin: msg.origin, seen_at: now }).execute();
-    return 'seen-again';
-  }
-  const first = existing[0];
-  const p = msg.parsed;
-  // A reply's body (often a whole quoted patch) is not duplicated into JSON: assembly only needs
-  // the trailers it gives, kept in `followups`, and the raw bytes keep everything else.
-  const keepBody = p !== null && (p.diff !== null || (p.subject.isPatch && !p.subject.isReply));
-  const parsedJson = p ? JSON.stringify(keepBody ? p : { ...p, body: '' }) : null;
-  await trx
-    .insertInto('messages')
-    .values({
-      message_id: messageId,
-      dup_of: first ? first.id : null,
-      raw: msg.raw,
-      raw_sha256: hash,
-      source,
-      origin: msg.origin,
-      received_at: now,
-      status: p ? 'ok' : 'quarantined',
-      quarantine_reason: p ? null : (msg.quarantineReason ?? 'unparseable'),
-      subject: p?.subject.raw ?? null,
-      from_name: p?.from.name ?? null,
-      from_address: p?.from.address ?? null,
-      date: p?.date ?? null,
-      in_reply_to: p?.inReplyTo ?? null,
-      list_id: p?.listId ?? null,
-      is_patch: p?.subject.isPatch && !p.subject.isReply ? 1 : 0,
-      is_reply: p?.subject.isReply ? 1 : 0,
-      revision: p?.subject.revision ?? 1,
-      counter: p?.subject.counter ?? 1,
-      expected: p?.subject.expected ?? 1,
-      project: p?.subject.project ?? null,
-      has_diff: p?.diff ? 1 : 0,
-      followups: msg.followups.length > 0 ? JSON.stringify(msg.followups) : null,
-      parsed: parsedJson,
-    })
-    .execute();
-  if (!p) return 'quarantined';
-  return first ? 'duplicate-id' : 'stored';
+  const [outcome] = await storeMessages(trx, source, [msg], now);
+  return outcome ?? 'stored';
 }
 
 export function countOutcome(counts: StoreCounts, outcome: StoreOutcome): void {
@@ -141,9 +206,9 @@ export async function loadParsedForAssembly(db: Kysely<Database>, where?: { mess
     .where('status', '=', 'ok')
     .where('dup_of', 'is', null);
   if (where?.messageIds) q = q.where('message_id', 'in', where.messageIds.length ? where.messageIds : ['']);
-  const rows = await q.orderBy('id').execute();
   const out: ParsedMessage[] = [];
-  for (const r of rows) {
+  // Streamed: holding every row's JSON text and its parse at once doubles peak memory.
+  for await (const r of q.orderBy('id').stream(200)) {
     if (!r.parsed) continue;
     const m = JSON.parse(r.parsed) as ParsedMessage; // our own JSON, written by storeMessage
     if (m.body === '' && r.followups) {

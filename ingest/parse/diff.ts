@@ -19,6 +19,8 @@ export interface PatchSplit {
   notes: string | null;
   /** From the first `diff -`/`Index: `/`--- file` line to the end, or null. */
   diff: string | null;
+  /** Everything from the patch break line on (git mailinfo's "patch" output), or null. */
+  patch: string | null;
   /** Paths the diff touches (new side), in order, without duplicates. */
   files: string[];
 }
@@ -92,7 +94,7 @@ function isDiffStart(lines: readonly string[], i: number): boolean {
 /** Splits a decoded text/plain body (LF or CRLF) into message, notes and diff. */
 export function splitPatchBody(text: string, opts: SplitOptions = {}): PatchSplit {
   const useInbody = opts.inbodyHeaders ?? true;
-  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  const lines = (text.includes('\r') ? text.replace(/\r\n/g, '\n') : text).split('\n');
   let message: string[] = [];
   let inbody: InbodyHeaders = {};
   let headerStage = true;
@@ -114,10 +116,18 @@ export function splitPatchBody(text: string, opts: SplitOptions = {}): PatchSpli
     }
     if (headerStage) {
       if (line.trim() === '') {
+        // Blank lines before the in-body headers are skipped; the one after them ends the block.
+        if (lastInbody !== null || Object.keys(inbody).length > 0) headerStage = false;
         lastInbody = null;
         continue;
       }
       if (useInbody) {
+        // mailinfo takes a leading "[PATCH] title" line as an in-body Subject.
+        if (/^\[PATCH\]\s/.test(line) && inbody.subject === undefined) {
+          inbody.subject = line.trim();
+          lastInbody = 'subject';
+          continue;
+        }
         const m = INBODY_RE.exec(line);
         if (m?.[1]) {
           lastInbody = m[1].toLowerCase() === 'from' ? 'from' : m[1].toLowerCase() === 'subject' ? 'subject' : 'date';
@@ -151,17 +161,24 @@ export function splitPatchBody(text: string, opts: SplitOptions = {}): PatchSpli
       }
       const noteLines = lines.slice(breakAt + 1, start >= 0 ? start : lines.length);
       const joined = noteLines.join('\n');
-      notes = joined.trim() === '' ? null : joined.replace(/\s+$/, '');
+      notes = joined.trim() === '' ? null : joined.trimEnd();
     }
     if (start >= 0) diff = lines.slice(start).join('\n');
   }
 
-  return { message: message.join('\n'), inbody, notes, diff, files: diff === null ? [] : diffFiles(diff) };
+  return {
+    message: message.join('\n'),
+    inbody,
+    notes,
+    diff,
+    patch: breakAt >= 0 ? lines.slice(breakAt).join('\n') : null,
+    files: diff === null ? [] : diffFiles(diff),
+  };
 }
 
 /** The commit message part only: everything before the first patch break or signature. */
 export function commitMessageOf(text: string): string {
-  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  const lines = (text.includes('\r') ? text.replace(/\r\n/g, '\n') : text).split('\n');
   const out: string[] = [];
   for (const line of lines) {
     if (isPatchBreak(line) || line === '-- ') break;

@@ -12,7 +12,9 @@ function str(v: unknown): string | null {
 }
 
 /** `<a@b>` → `a@b`; the first bracketed id if there are several or trailing junk. */
-export function cleanMessageId(v: string): string | null {
+export function cleanMessageId(raw: string): string | null {
+  // Control characters (fuzzed mail has NULs) would make ids that no reply can quote.
+  const v = raw.replace(/[\x00-\x1f\x7f]/g, '');
   const m = /<([^<>]+)>/.exec(v);
   const id = (m?.[1] ?? v.replace(/[<>]/g, '')).trim();
   if (id === '' || /\s/.test(id)) return id === '' ? null : (id.split(/\s+/)[0] ?? null);

@@ -97,7 +97,10 @@ export function buildMessage(raw: Buffer, d: DecodedMail, opts: ParseMessageOpti
     prerequisitePatchIds: base.prerequisitePatchIds,
     prerequisiteMessageIds: base.prerequisiteMessageIds,
     changeId: base.changeId,
-    author: inbodyAuthor(split.inbody.from) ?? from,
+    // git mailinfo only believes in-body headers when the mail carries a patch.
+    author: (diff !== null ? inbodyAuthor(split.inbody.from) : null) ?? from,
+    commitSubject:
+      diff !== null && split.inbody.subject !== undefined ? parseSubject(split.inbody.subject).subject : subject.subject,
     notes: split.notes,
     hasDiffstat: DIFFSTAT_RE.test(d.text),
     followupTrailers: subject.isReply || !subject.isPatch ? parseFollowupTrailers(d.text) : [],

@@ -13,23 +13,39 @@ import type { DecodedMail, HeaderLine } from './mime-decoded.ts';
 // mailsplit's MAX_HEAD_SIZE: above it the full parser errors, so let it.
 const MAX_HEAD_SIZE = 1024 * 1024;
 
-type ProcessHeaders = (lines: HeaderLine[]) => Map<string, unknown>;
+interface Borrowed {
+  processHeaders: (lines: HeaderLine[]) => Map<string, unknown>;
+  decodeFlowed: (text: string, delSp: boolean) => string;
+}
 
-let processHeadersFn: ProcessHeaders | null = null;
+let borrowed: Borrowed | null = null;
 
-/** mailparser's header processing, borrowed from an idle MailParser instance (never written to). */
-function processHeaders(lines: HeaderLine[]): Map<string, unknown> {
-  if (!processHeadersFn) {
-    const parser = new MailParser();
-    const fn: unknown = Reflect.get(parser, 'processHeaders');
-    if (typeof fn !== 'function') throw new Error('mailparser has no processHeaders(); fast path unusable');
-    processHeadersFn = (l) => {
-      const out: unknown = Reflect.apply(fn, parser, [l]);
+/**
+ * mailparser's header processing and its libmime's format=flowed decoder, borrowed from an idle
+ * MailParser instance (never written to), so both paths run the same code.
+ */
+function mailparserInternals(): Borrowed {
+  if (borrowed) return borrowed;
+  const parser = new MailParser();
+  const ph: unknown = Reflect.get(parser, 'processHeaders');
+  const libmime: unknown = Reflect.get(parser, 'libmime');
+  const df: unknown = typeof libmime === 'object' && libmime !== null ? Reflect.get(libmime, 'decodeFlowed') : undefined;
+  if (typeof ph !== 'function' || typeof df !== 'function') {
+    throw new Error('mailparser internals (processHeaders, libmime.decodeFlowed) not found; fast path unusable');
+  }
+  borrowed = {
+    processHeaders: (lines) => {
+      const out: unknown = Reflect.apply(ph, parser, [lines]);
       if (!(out instanceof Map)) throw new Error('mailparser processHeaders() returned no Map');
       return out;
-    };
-  }
-  return processHeadersFn(lines);
+    },
+    decodeFlowed: (text, delSp) => {
+      const out: unknown = Reflect.apply(df, libmime, [text, delSp]);
+      if (typeof out !== 'string') throw new Error('libmime decodeFlowed() returned no string');
+      return out;
+    },
+  };
+  return borrowed;
 }
 
 /** Offset of the body: just after the first line that is exactly LF or CRLF; -1 when none. */
@@ -46,7 +62,10 @@ export function findBodyStart(raw: Buffer): number {
 
 /** mailsplit Headers._parseHeaders(): binary string, unfolded with CRLF, mbox `From ` line dropped. */
 export function splitHeaderLines(block: string): HeaderLine[] {
-  const lines = block.replace(/[\r\n]+$/, '').split(/\r?\n/);
+  // A manual trim: /[\r\n]+$/ rescans from every line break and is quadratic on big headers.
+  let end = block.length;
+  while (end > 0 && (block.charCodeAt(end - 1) === 0x0a || block.charCodeAt(end - 1) === 0x0d)) end--;
+  const lines = block.slice(0, end).split(/\r?\n/);
   const out: HeaderLine[] = [];
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i] ?? '';
@@ -84,18 +103,34 @@ function countKey(lines: readonly HeaderLine[], key: string): number {
   return n;
 }
 
-function contentTypeOf(headers: Map<string, unknown>): { value: string; params: Record<string, unknown> } | null {
-  const ct = headers.get('content-type');
-  if (typeof ct !== 'object' || ct === null) return null;
-  const value: unknown = Reflect.get(ct, 'value');
-  const params: unknown = Reflect.get(ct, 'params');
+/** A `{ value, params }` header as libmime.parseHeaderValue leaves it, checked field by field. */
+function structured(v: unknown): { value: string; params: Record<string, unknown> } | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const value: unknown = Reflect.get(v, 'value');
+  const params: unknown = Reflect.get(v, 'params');
   if (typeof value !== 'string') return null;
   const p: Record<string, unknown> = {};
   if (typeof params === 'object' && params !== null) {
-    for (const [k, v] of Object.entries(params)) p[k] = v;
+    for (const [k, val] of Object.entries(params)) p[k] = val;
   }
   return { value, params: p };
 }
+
+/** Header fields header-fields.ts and this file read from the processed map. */
+export const USED_KEYS: ReadonlySet<string> = new Set([
+  'message-id',
+  'in-reply-to',
+  'references',
+  'from',
+  'to',
+  'cc',
+  'subject',
+  'date',
+  'list-id',
+  'content-type',
+  'content-transfer-encoding',
+  'content-disposition',
+]);
 
 const PLAIN_CHARSETS = new Set(['ascii', 'usascii', 'utf8']);
 const PASS_ENCODINGS = new Set(['', '7bit', '8bit', 'binary']);
@@ -108,15 +143,33 @@ export function decodeFast(raw: Buffer): DecodedMail | null {
   const headerLines = splitHeaderLines(raw.subarray(0, headEnd).toString('binary'));
   // mailsplit reads the first Content-* header and mailparser keeps the last: only agree when single.
   if (countKey(headerLines, 'content-type') > 1 || countKey(headerLines, 'content-transfer-encoding') > 1) return null;
-  if (countKey(headerLines, 'content-disposition') > 0) return null;
+  if (countKey(headerLines, 'content-disposition') > 1) return null;
 
-  const headers = processHeaders(headerLines);
+  // Only the fields ingest reads: lore mail carries dozens of Received/ARC/DKIM lines whose
+  // decoding would cost more than the rest of the parse. processHeaders treats each line on its
+  // own, so the kept fields come out exactly as from the full parser.
+  const internals = mailparserInternals();
+  const headers = internals.processHeaders(headerLines.filter((l) => USED_KEYS.has(l.key)));
+
+  // `inline` (with or without a filename) keeps a text/plain part as the mail text; anything
+  // else makes it an attachment, which is the full path's business.
+  if (countKey(headerLines, 'content-disposition') === 1) {
+    const cd = structured(headers.get('content-disposition'));
+    if (!cd || cd.value.toLowerCase().trim() !== 'inline') return null;
+  }
+
   let charset: string | null = null;
+  let flowed = false;
+  let delSp = false;
   if (countKey(headerLines, 'content-type') === 1) {
-    const ct = contentTypeOf(headers);
+    const ct = structured(headers.get('content-type'));
     if (!ct || ct.value.toLowerCase().trim() !== 'text/plain') return null;
-    if (ct.params.format !== undefined || ct.params.name !== undefined) return null;
-    const cs = ct.params.charset;
+    const { format, delsp, charset: cs } = ct.params;
+    if (format !== undefined) {
+      if (typeof format !== 'string') return null;
+      flowed = format.toLowerCase().trim() === 'flowed';
+      delSp = flowed && typeof delsp === 'string' && delsp.toLowerCase().trim() === 'yes';
+    }
     if (cs !== undefined) {
       if (typeof cs !== 'string') return null;
       charset = cs;
@@ -125,20 +178,35 @@ export function decodeFast(raw: Buffer): DecodedMail | null {
   if (charset !== null && !PLAIN_CHARSETS.has(charset.toLowerCase().replace(/[^a-z0-9]+/g, ''))) return null;
 
   const cteRaw = headers.get('content-transfer-encoding');
-  const cte = typeof cteRaw === 'string' ? cteRaw.replace(/\(.*\)/g, '').toLowerCase().trim() : '';
   if (cteRaw !== undefined && typeof cteRaw !== 'string') return null;
+  const cte = typeof cteRaw === 'string' ? cteRaw.replace(/\(.*\)/g, '').toLowerCase().trim() : '';
 
   const body = bodyStart < 0 ? Buffer.alloc(0) : raw.subarray(bodyStart);
-  let decoded: Buffer;
+  let decoded: Buffer | null;
   if (PASS_ENCODINGS.has(cte)) decoded = body;
   else if (cte === 'quoted-printable') decoded = decodeQuotedPrintable(body.toString('utf8'));
-  else return null;
+  else if (cte === 'base64') decoded = decodeBase64(body);
+  else decoded = null;
+  if (decoded === null) return null;
+  if (flowed) decoded = Buffer.from(internals.decodeFlowed(decoded.toString('binary'), delSp), 'binary');
 
+  const text = decoded.toString('utf8');
   return {
     headers,
     headerLines,
-    text: decoded.toString('utf8').replace(/\r?\n/g, '\n'),
+    text: text.includes('\r') ? text.replace(/\r?\n/g, '\n') : text,
     patchParts: [],
     path: 'fast',
   };
+}
+
+/**
+ * libbase64's Decoder: drop everything outside the alphabet, decode. Padding inside the data
+ * (concatenated encodings) decodes differently chunk by chunk, so that case goes the full path.
+ */
+export function decodeBase64(body: Buffer): Buffer | null {
+  const clean = body.toString('ascii').replace(/[^a-zA-Z0-9+/=]/g, '');
+  const pad = clean.indexOf('=');
+  if (pad >= 0 && !/^=+$/.test(clean.slice(pad))) return null;
+  return Buffer.from(clean, 'base64');
 }

@@ -66,9 +66,9 @@ function matchTrailer(line: string): Trailer | null {
  * Accepts a whole patch body too: the diff, the `---` notes and the signature are cut off first.
  */
 export function parseTrailers(body: string): Trailer[] {
-  const message = unwrap(commitMessageOf(body).replace(/\r/g, '').replace(/\s+$/, ''));
+  const message = commitMessageOf(body).replace(/\r/g, '').trimEnd();
   const paragraphs = message.split(/\n[ \t]*\n/);
-  const last = paragraphs[paragraphs.length - 1] ?? '';
+  const last = unwrap(paragraphs[paragraphs.length - 1] ?? '');
   const trailers: Trailer[] = [];
   let others = 0;
   let known = false;
@@ -140,6 +140,9 @@ export interface BaseInfo {
  */
 export function parseBaseInfo(text: string): BaseInfo {
   const info: BaseInfo = { baseCommit: null, prerequisitePatchIds: [], prerequisiteMessageIds: [], changeId: null };
+  // Cheap screen first: the anchored regex below would visit every line of every mail.
+  const lower = text.includes('base-commit') || text.includes('prerequisite-') || text.includes('change-id') ? text : text.toLowerCase();
+  if (!lower.includes('base-commit') && !lower.includes('prerequisite-') && !lower.includes('change-id')) return info;
   const re = /^(base-commit|prerequisite-patch-id|prerequisite-message-id|change-id):[ \t]*(\S+)[ \t]*\r?$/gim;
   for (const m of text.matchAll(re)) {
     const key = (m[1] ?? '').toLowerCase();

@@ -67,6 +67,8 @@ export interface ParsedMessage {
   hasDiffstat?: boolean;
   /** Patch author: the in-body `From:` line when present (git am's rule), else the mail's From. */
   author?: Address;
+  /** The commit subject for git am: an in-body `Subject:` when present, else `subject.subject`. */
+  commitSubject?: string;
   /** Text between the `---` separator and the diff (diffstat, changelog), or null. */
   notes?: string | null;
   /** Person trailers (`Reviewed-by:` etc.) given in a reply's own text, not in quoted lines. */

@@ -20,15 +20,12 @@ const HAS_EMAIL = /\S+@\S+\.\S+/;
 
 /** Every trailer-looking line of a reply body (before the `-- ` signature), in order. */
 export function findFollowupTrailers(body: string): Trailer[] {
-  let text = (body.split('\n-- \n', 1)[0] ?? '').trim() + '\n';
-  // Re-join the two wrappings people commonly paste: "Fixes: abc (foo\nbar)" and "Name\n<addr>".
-  text = text.replace(/^(\S+:\s+[\da-f]+\s+\([^)]+)\n([^\n]+\))/gim, '$1 $2');
-  text = text.replace(/^(\S+:\s+[^<\n]+)\n(<[^>\n]+>)$/gm, '$1 $2');
+  const text = (body.split('\n-- \n', 1)[0] ?? '').trim() + '\n';
   const out: Trailer[] = [];
   let sawOther = false;
-  for (const rawLine of text.split('\n')) {
+  for (const rawLine of rejoinWrapped(text.split('\n'))) {
     const line = rawLine.replace(/\r/g, '');
-    const m = TRAILER_LINE.exec(line);
+    const m = line.includes(':') ? TRAILER_LINE.exec(line) : null;
     if (!m) {
       // b4 treats a "[for the foo parts]" line after a trailer as part of it; it is not "other" text.
       if (!/^\s*\[[^\]]+\]\s*$/.test(line)) sawOther = true;
@@ -43,17 +40,40 @@ export function findFollowupTrailers(body: string): Trailer[] {
     if (!/^[\x00-\x7f]*$/.test(lname)) continue;
     if (!HAS_EMAIL.test(value) && !NON_PERSON.has(lname)) continue;
     if (/https?:\/\//.test(value)) continue;
-    const ext = /(.*\S+)(\s+#[^#]+)$/.exec(value);
+    const ext = value.includes('#') ? /(.*\S+)(\s+#[^#]+)$/.exec(value) : null;
     if (ext) value = ext[1] ?? value;
     out.push({ name, value });
   }
   return out;
 }
 
-/** Trailers a reply contributes: metadata-looking names dropped, person trailers must match the sender. */
-export function acceptedFollowupTrailers(body: string, from: Address, sloppy = false): Trailer[] {
+/** Re-joins the two wrappings people commonly paste: "Fixes: abc (foo\nbar)" and "Name\n<addr>". */
+function rejoinWrapped(lines: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const next = lines[i + 1];
+    if (next !== undefined && line.includes(':')) {
+      if (/^\S+:\s+[\da-f]+\s+\([^)]+$/i.test(line) && next.endsWith(')')) {
+        out.push(`${line} ${next}`);
+        i++;
+        continue;
+      }
+      if (/^\S+:\s+[^<]+$/.test(line) && /^<[^>]+>$/.test(next)) {
+        out.push(`${line} ${next}`);
+        i++;
+        continue;
+      }
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+/** Of the trailers found in a reply, those it contributes: metadata-looking names dropped, person trailers must match the sender. */
+export function acceptedFollowupTrailers(found: readonly Trailer[], from: Address, sloppy = false): Trailer[] {
   const out: Trailer[] = [];
-  for (const t of findFollowupTrailers(body)) {
+  for (const t of found) {
     const lname = t.name.toLowerCase();
     if (NOT_FOLLOWUP.has(lname)) continue;
     if (sloppy || !isPersonTrailer(t) || trailerNamesSender(t, from)) out.push(t);

@@ -60,7 +60,7 @@ export function viewMessage(m: ParsedMessage, order: number, sloppyTrailers: boo
     order,
     reply,
     hasDiff,
-    hasDiffstat: m.hasDiffstat ?? DIFFSTAT_RE.test(m.body),
+    hasDiffstat: m.hasDiffstat ?? (DIFFSTAT_RE.test(m.body) || DIFFSTAT_RE.test(notesOf(m))),
     // b4 does not read a reply's prefixes: a "Re: [PATCH v2 3/5]" counts as 1/1 of v1.
     revision: reply ? 1 : s.revision,
     revisionInferred: reply ? true : revisionInferred,
@@ -76,12 +76,16 @@ export function viewMessage(m: ParsedMessage, order: number, sloppyTrailers: boo
     pwHash: hasDiff && m.diff ? patchworkHash(m.diff) : null,
   };
   if (reply) {
-    view.ownTrailers = (found.length > 0 ? found : findFollowupTrailers(m.body)).filter(
-      (t) => !['from', 'author', 'cc', 'to'].includes(t.name.toLowerCase()),
-    );
-    view.creditedTrailers = acceptedFollowupTrailers(m.body, m.from, sloppyTrailers);
+    const all = hasDiff ? findFollowupTrailers(m.body) : found;
+    view.ownTrailers = all.filter((t) => !['from', 'author', 'cc', 'to'].includes(t.name.toLowerCase()));
+    view.creditedTrailers = acceptedFollowupTrailers(all, m.from, sloppyTrailers);
   }
   return view;
+}
+
+/** The `---` notes (diffstat, changelog) when the parser keeps them; older ParsedMessages lack the field. */
+function notesOf(m: ParsedMessage): string {
+  return 'notes' in m && typeof m.notes === 'string' ? m.notes : '';
 }
 
 /**

@@ -1,18 +1,21 @@
 import type { ParsedMessage } from '../parse/types.ts';
 
+/** The three headers threading looks at. */
+export type ThreadLinks = Pick<ParsedMessage, 'messageId' | 'inReplyTo' | 'references'>;
+
 /** One conversation: every message reachable through In-Reply-To/References from one root. */
-export interface MailThread {
+export interface MailThread<M extends ThreadLinks = ParsedMessage> {
   /** The top of the tree. It may be a message we never received (a "phantom" parent). */
   rootId: string;
   /** True when the root message itself is among the messages. */
   rootPresent: boolean;
   /** Messages of the thread in input order, duplicates (same Message-ID) dropped. */
-  messages: ParsedMessage[];
+  messages: M[];
 }
 
 interface Container {
   id: string;
-  message: ParsedMessage | null;
+  message: ThreadLinks | null;
   order: number;
   parent: Container | null;
   children: Container[];
@@ -25,7 +28,7 @@ interface Container {
  * reference). Parents we never saw still join their children into one thread. Input order does
  * not matter for the grouping; within a thread, messages keep input order.
  */
-export function buildThreads(messages: readonly ParsedMessage[]): MailThread[] {
+export function buildThreads<M extends ThreadLinks = ParsedMessage>(messages: readonly M[]): MailThread<M>[] {
   const containers = new Map<string, Container>();
   const get = (id: string): Container => {
     let c = containers.get(id);
@@ -36,7 +39,7 @@ export function buildThreads(messages: readonly ParsedMessage[]): MailThread[] {
     return c;
   };
 
-  const kept: ParsedMessage[] = [];
+  const kept: M[] = [];
   messages.forEach((m) => {
     const c = get(m.messageId);
     if (c.message) return; // duplicate delivery: the first copy wins, as in b4
@@ -59,7 +62,7 @@ export function buildThreads(messages: readonly ParsedMessage[]): MailThread[] {
     }
   });
 
-  const roots = new Map<Container, ParsedMessage[]>();
+  const roots = new Map<Container, M[]>();
   const rootOf = (c: Container): Container => {
     let r = c;
     while (r.parent) r = r.parent;
@@ -74,18 +77,18 @@ export function buildThreads(messages: readonly ParsedMessage[]): MailThread[] {
     }
     list.push(m);
   }
-  const threads: MailThread[] = [];
+  const threads: MailThread<M>[] = [];
   for (const [root, msgs] of roots) {
     threads.push({ rootId: root.id, rootPresent: root.message !== null, messages: msgs });
   }
   // Threads in the order their first message arrived.
-  const firstOrder = (t: MailThread): number => containers.get(t.messages[0]?.messageId ?? '')?.order ?? 0;
+  const firstOrder = (t: MailThread<M>): number => containers.get(t.messages[0]?.messageId ?? '')?.order ?? 0;
   threads.sort((a, b) => firstOrder(a) - firstOrder(b));
   return threads;
 }
 
 /** References oldest first, In-Reply-To last, no repeats, never the message itself. */
-function referenceChain(m: ParsedMessage): string[] {
+function referenceChain(m: ThreadLinks): string[] {
   const out: string[] = [];
   const seen = new Set<string>([m.messageId]);
   const add = (id: string): void => {

@@ -51,6 +51,11 @@ export function catFileBatch(gitDir: string, specs: string[], options: { git?: s
     });
     const results: Array<Buffer | null> = [];
     let pending: Buffer = Buffer.alloc(0);
+    // A big object arrives in many chunks: hold them until it is complete instead of
+    // re-concatenating the growing buffer on every chunk.
+    let held: Buffer[] = [];
+    let heldBytes = 0;
+    let waitingFor = 0;
     let stderr = '';
     let failed = false;
     const fail = (err: unknown): void => {
@@ -77,14 +82,25 @@ export function catFileBatch(gitDir: string, specs: string[], options: { git?: s
           fail(new SourceError(`unexpected git cat-file output: ${header.slice(0, 200)}`, { gitDir }));
           return;
         }
-        if (pending.length < nl + 1 + size + 1) return;
+        if (pending.length < nl + 1 + size + 1) {
+          waitingFor = nl + 1 + size + 1;
+          return;
+        }
         results.push(Buffer.from(pending.subarray(nl + 1, nl + 1 + size)));
         pending = pending.subarray(nl + 1 + size + 1);
       }
     };
 
     child.stdout.on('data', (chunk: Buffer) => {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      if (waitingFor > 0 && pending.length + heldBytes + chunk.length < waitingFor) {
+        held.push(chunk);
+        heldBytes += chunk.length;
+        return;
+      }
+      pending = pending.length === 0 && held.length === 0 ? chunk : Buffer.concat([pending, ...held, chunk]);
+      held = [];
+      heldBytes = 0;
+      waitingFor = 0;
       parse();
     });
     child.stderr.on('data', (chunk: Buffer) => {

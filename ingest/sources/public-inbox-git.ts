@@ -116,6 +116,11 @@ export function createPublicInboxGitSource(config: PublicInboxGitSourceConfig, d
     }
   }
 
+  function revList(epoch: Epoch, range: string, ctx: SourceContext): Promise<{ stdout: string }> {
+    // Oldest first, and only the epoch's own line of history (public-inbox never merges).
+    return runGit(['rev-list', '--reverse', '--first-parent', range], { gitDir: epoch.gitDir, git, signal: ctx.signal });
+  }
+
   return {
     name,
     kind: 'public-inbox-git',
@@ -142,18 +147,20 @@ export function createPublicInboxGitSource(config: PublicInboxGitSourceConfig, d
       for (const epoch of epochs) {
         const tip = tips.get(epoch.n);
         if (!tip) continue;
-        let since = cp?.epochs[String(epoch.n)] ?? null;
+        const since = cp?.epochs[String(epoch.n)] ?? null;
         if (since === tip) continue;
         if (messages.length >= batchSize) {
           more = true;
           break;
         }
-        if (since && !(await commitExists(epoch, since, ctx))) {
+        let stdout: string;
+        try {
+          ({ stdout } = await revList(epoch, since ? `${since}..${tip}` : tip, ctx));
+        } catch (err) {
+          if (!since || (await commitExists(epoch, since, ctx))) throw err;
           ctx.log.warn({ source: name, epoch: epoch.n, commit: since }, 'checkpoint commit is gone (history rewritten?); reading the epoch again');
-          since = null;
+          ({ stdout } = await revList(epoch, tip, ctx));
         }
-        const range = since ? [`${since}..${tip}`] : [tip];
-        const { stdout } = await runGit(['rev-list', '--reverse', '--first-parent', ...range], { gitDir: epoch.gitDir, git, signal: ctx.signal });
         const commits = stdout.split('\n').filter((l) => l.length > 0);
         const take = commits.slice(0, batchSize - messages.length);
         if (take.length < commits.length) more = true;

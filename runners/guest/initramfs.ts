@@ -80,7 +80,7 @@ export async function buildInitramfs(spec: InitramfsSpec): Promise<string> {
     await copyFile(realpathSync(e.source), target);
     await chmod(target, e.mode ?? (await stat(e.source)).mode & 0o777);
   }
-  // The kernel needs /dev/console before devtmpfs is mounted for init's stdio.
+  // /dev/console itself comes from the kernel's built-in initramfs, unpacked before this one.
   await writeFile(path.join(staging, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
   const tmp = `${out}.tmp-${process.pid}`;
   const r = await exec('sh', ['-c', `cd "$1" && find . -print0 | cpio --null -o -H newc --quiet -R 0:0 | gzip -1 > "$2"`, 'sh', staging, tmp]);

@@ -137,35 +137,35 @@ export const STALL_ANCHORS: readonly RegExp[] = [
 ];
 
 export const RIP_FRAME = rx(
-  'N?IP:? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\\[< *\\(null\\)>\\] +\\(null\\)|[0-9]+: +\\(null\\))'
-  + '|pc : (?:{{PC}} +)?{{FUNC}}|PC is at {{FUNC}}|--- interrupt: [0-9]+ at {{FUNC}}',
+  '(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\\[< *\\(null\\)>\\] +\\(null\\)|[0-9]+: +\\(null\\))',
 );
+const WARNING_RIP = rx(`(?:${RIP_FRAME.source}|--- interrupt: [0-9]+ at {{FUNC}})`);
+const CALL_TRACE = /Call [Tt]race:|Backtrace:/;
 
 /** Lines that open a stack trace; a stack step stops at the next one. */
 export const STACK_KEYWORDS: readonly RegExp[] = [
   /Call [Tt]race/, /Allocated:/, /Allocated by task [0-9]+:/, /Freed:/, /Freed by task [0-9]+:/,
-  /[^k] backtrace(?: \(crc [0-9a-f]+\))?:/, /Last potentially related work creation:/,
-  /Second to last potentially related work creation:/, /The buggy address belongs to/,
+  /[^k] backtrace(?: \(crc [0-9a-f]*\))?:/, /Backtrace:/, /Uninit was stored to memory at/,
 ];
 
 /** A frame line: "  func+0x1/0x2", " [<ffffffff8100>] func+0x1/0x2", " func mm/x.c:12 [inline]". */
-export const FRAME_LINE = rx('^ *(?:{{PC}} ?){0,2}[ \\t]*(?:[0-9]+:)?([a-zA-Z0-9_]+)(?:(?:\\.[a-zA-Z0-9_.]+)?\\+0x[0-9a-f]+/0x[0-9a-f]+| [^ ]+:[0-9]+ \\[inline\\])');
+// Inline frames (" func mm/x.c:12 [inline]", in symbolized reports) are not matched: titles are
+// made from the frames a raw console shows, so symbolized and raw copies get the same title.
+export const FRAME_LINE = rx('^ *(?:{{PC}} ){0,2}{{FUNC}}');
+/** 32-bit arm: "[<c0100000>] (callee) from [<c0100000>] (caller+0x1/0x2)". */
+export const ARM_FRAME_LINE = rx('^ *{{PC}} \\(([a-zA-Z0-9_.]+)\\) from {{PC}} \\({{FUNC}}');
 /** Fault-injection frames are intermixed with real reports; they make what follows unreliable. */
-export const CORRUPTED_LINE = /^(?: \[<?(?:0x)?[0-9a-f]+>?\])? should_fail(?:_ex|slab)?(?:\.[a-z0-9.]+)?\+0x/;
+export const CORRUPTED_LINE = /^(?: \[<?(?:0x)?[0-9a-f]+>?\])? should_fail(?:slab)?(?:\.[a-z0-9.]+)?\+0x/;
 
-const callTrace: StackPart[] = [/Call [Tt]race:/, STACK];
-const ripThenTrace: StackPart[] = [RIP_FRAME, /Call [Tt]race:/, STACK];
+const callTrace: StackPart[] = [CALL_TRACE, STACK];
+const ripThenTrace: StackPart[] = [RIP_FRAME, CALL_TRACE, STACK];
 
 function warningStack(...skip: string[]): StackSpec {
-  return { parts: [RIP_FRAME, STACK], parts2: [...callTrace], skip };
+  return { parts: [WARNING_RIP, STACK], parts2: [CALL_TRACE, STACK], skip };
 }
 
-const lockdepReport = (what: string, at: string): TitleFormat => ({
-  title: rx(`(?:WARNING|INFO): ${what}`),
-  report: [rx(`(?:WARNING|INFO): ${what}`), rx(at), rx('at: (?:{{PC}} +)?{{FUNC}}')],
-  fmt: (a) => `possible deadlock in ${a[0]}`,
-  type: 'lockdep',
-});
+const inFrame = (prefix: string) => (_a: string[], f: string) => `${prefix} in ${f}`;
+const fixed = (title: string) => () => title;
 
 export const OOPS_RULES: readonly OopsRule[] = [
   {
@@ -175,85 +175,104 @@ export const OOPS_RULES: readonly OopsRule[] = [
     formats: [
       {
         title: /BUG: KASAN:/,
-        report: [rx('BUG: KASAN: ([a-z\\-]+) in {{FUNC}}'), /(Read|Write) of size (?:[0-9]+)/],
+        report: [rx('BUG: KASAN: ([a-z\\-]+) in {{FUNC}}'), /(Read|Write) (?:of size|at addr) (?:[0-9a-f]+)/],
         fmt: (a, f) => `KASAN: ${a[0]} ${a[2]} in ${f}`,
-        stack: { parts: [rx('BUG: KASAN: (?:[a-z\\-]+) in {{FUNC}}'), /Call [Tt]race:/, STACK] },
+        stack: { parts: [rx('BUG: KASAN: (?:[a-z\\-]+) in {{FUNC}}'), CALL_TRACE, STACK], skip: ['kernel_fault', 'tag_check', 'mem_abort', '^el1_', '^el1h_'] },
+        type: 'kasan',
+      },
+      {
+        // A symbolized copy whose access site was inlined: the caller names it, as in the raw log.
+        title: /BUG: KASAN: [a-z-]+ in [a-zA-Z0-9_]+ \S+:[0-9]+ \[inline\]/,
+        report: [/BUG: KASAN: ([a-z-]+) in ([a-zA-Z0-9_]+) \S+:[0-9]+ \[inline\]/, /(Read|Write) (?:of size|at addr) (?:[0-9a-f]+)/],
+        fmt: (a, f) => `KASAN: ${a[0]} ${a[2]} in ${f}`,
+        stack: { parts: [rx('BUG: KASAN: (?:[a-z\\-]+) in {{FUNC}}'), CALL_TRACE, STACK], skip: ['kernel_fault', 'tag_check', 'mem_abort', '^el1_', '^el1h_'] },
         type: 'kasan',
       },
       {
         title: /BUG: KASAN:/,
         report: [rx('BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in {{FUNC}}')],
-        fmt: (_a, f) => `KASAN: invalid-free in ${f}`,
+        fmt: inFrame('KASAN: invalid-free'),
         stack: {
-          parts: [rx('BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in {{FUNC}}'), /Call [Tt]race:/, STACK],
-          skip: ['slab_', 'kfree', 'vunmap', 'vfree', 'kmem_', '__free'],
+          parts: [rx('BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in {{FUNC}}'), CALL_TRACE, STACK],
+          skip: ['slab_', 'kfree', 'vunmap', 'vfree'],
         },
         type: 'kasan',
       },
       {
-        title: /BUG: KASAN: ([a-z\-]+) on address/,
-        report: [/BUG: KASAN: ([a-z\-]+) on address/, /(Read|Write) of size ([0-9]+)/],
+        title: /BUG: KASAN: ([a-z-]+) on address/,
+        report: [/BUG: KASAN: ([a-z-]+) on address/, /(Read|Write) of size ([0-9]+)/],
         fmt: (a) => `KASAN: ${a[0]} ${a[1]}`,
         type: 'kasan',
       },
-      {
-        title: /BUG: KASAN: (.*)/,
-        fmt: (a) => `KASAN: ${a[0]}`,
-        type: 'kasan',
-      },
+      { title: /BUG: KASAN: (.*)/, fmt: (a) => `KASAN: ${a[0]}`, type: 'kasan' },
       {
         title: /BUG: KMSAN: kernel-usb-infoleak/,
         report: [rx('BUG: KMSAN: kernel-usb-infoleak in {{FUNC}}')],
-        fmt: (_a, f) => `KMSAN: kernel-usb-infoleak in ${f}`,
-        stack: { ...warningStack('usb_submit_urb', 'usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg', 'usb_control_msg') },
+        fmt: inFrame('KMSAN: kernel-usb-infoleak'),
+        stack: {
+          parts: [STACK, /(?:Local variable .* created at:|Uninit was created at:)/, STACK],
+          skip: ['alloc_skb', 'usb_submit_urb', 'usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg', 'usb_control_msg'],
+        },
         type: 'kasan',
       },
       {
         title: /BUG: KMSAN:/,
         report: [rx('BUG: KMSAN: ([a-z\\-]+) in {{FUNC}}')],
         fmt: (a, f) => `KMSAN: ${a[0]} in ${f}`,
-        stack: { parts: [rx('BUG: KMSAN: (?:[a-z\\-]+) in {{FUNC}}'), /Call [Tt]race:/, STACK] },
+        stack: {
+          parts: [STACK, /(?:Local variable .* created at:|Uninit was created at:)/, STACK],
+          skip: ['alloc_skb', 'netlink_ack', 'netlink_rcv_skb', '_encrypt$', '^(?:crypto|cipher|drbg|rng)_'],
+        },
         type: 'kasan',
       },
+      { title: /BUG: KCSAN: (.*)/, fmt: (a) => `KCSAN: ${a[0]}`, type: 'kasan' },
       {
-        title: /BUG: KFENCE: /,
-        report: [rx('BUG: KFENCE: ([a-z\\- ]+) in {{FUNC}}')],
-        fmt: (a, f) => `KFENCE: ${a[0]} in ${f}`,
+        title: rx('BUG: KFENCE: (use-after-free|out-of-bounds) (read|write) in {{FUNC}}'),
+        fmt: (a, f) => `KFENCE: ${a[0]} ${a[1]} in ${f}`,
         stack: { parts: [rx('BUG: KFENCE: (?:[a-z\\- ]+) in {{FUNC}}'), STACK] },
         type: 'kasan',
       },
       {
-        title: /BUG: KCSAN: (.*)/,
-        fmt: (a) => `KCSAN: ${a[0]}`,
+        title: rx('BUG: KFENCE: invalid free in {{FUNC}}'),
+        fmt: inFrame('KFENCE: invalid free'),
+        stack: { parts: [rx('BUG: KFENCE: (?:[a-z\\- ]+) in {{FUNC}}'), STACK] },
         type: 'kasan',
       },
       {
-        title: /BUG: (?:unable to handle kernel paging request|unable to handle page fault for address|Unable to handle kernel data access|Unable to handle kernel access to user memory)/,
-        fmt: (_a, f) => `BUG: unable to handle kernel paging request in ${f}`,
+        title: rx('BUG: KFENCE: invalid (read|write) in {{FUNC}}'),
+        fmt: (a, f) => `KFENCE: invalid ${a[0]} in ${f}`,
+        stack: { parts: [rx('BUG: KFENCE: (?:[a-z\\- ]+) in {{FUNC}}'), STACK] },
+        type: 'kasan',
+      },
+      {
+        title: rx('BUG: KFENCE: memory corruption in {{FUNC}}'),
+        fmt: inFrame('KFENCE: memory corruption'),
+        stack: { parts: [rx('BUG: KFENCE: (?:[a-z\\- ]+) in {{FUNC}}'), STACK] },
+        type: 'kasan',
+      },
+      {
+        title: /BUG: (?:unable to handle kernel paging request|unable to handle page fault for address|Unable to handle kernel data access)/,
+        fmt: inFrame('BUG: unable to handle kernel paging request'),
         stack: { parts: ripThenTrace },
         type: 'paging-fault',
       },
       {
         title: /BUG: (?:unable to handle kernel NULL pointer dereference|kernel NULL pointer dereference|Kernel NULL pointer dereference)/,
-        fmt: (_a, f) => `BUG: unable to handle kernel NULL pointer dereference in ${f}`,
+        fmt: inFrame('BUG: unable to handle kernel NULL pointer dereference'),
         stack: { parts: ripThenTrace },
         type: 'null-deref',
       },
+      { title: /BUG: (?:unable to handle kernel|Unable to handle kernel)/, fmt: fixed('BUG: unable to handle kernel'), type: 'paging-fault' },
       {
-        title: /BUG: (?:unable to handle kernel|Unable to handle kernel)/,
-        fmt: () => 'BUG: unable to handle kernel',
-        type: 'paging-fault',
-      },
-      {
-        title: /BUG: (?:spinlock|rwlock) (lockup suspected|already unlocked|recursion|bad magic|wrong owner|wrong CPU|trylock failure on UP)/,
-        fmt: (a, f) => `BUG: spinlock ${a[0]} in ${f}`,
-        stack: { parts: callTrace, skip: ['spin_'] },
+        title: /BUG: (spinlock|rwlock) (lockup suspected|already unlocked|recursion|cpu recursion|bad magic|wrong owner|wrong CPU|trylock failure on UP)/,
+        fmt: (a, f) => `BUG: ${a[0]} ${a[1]} in ${f}`,
+        stack: { parts: callTrace, skip: ['spin_', '_lock', '_unlock'] },
         type: 'lockdep',
       },
       {
         title: /BUG: soft lockup/,
-        fmt: (_a, f) => `BUG: soft lockup in ${f}`,
-        stack: { parts: ripThenTrace, parts2: callTrace, extractor: 'stall' },
+        fmt: inFrame('BUG: soft lockup'),
+        stack: { parts: ripThenTrace, extractor: 'stall' },
         type: 'soft-lockup',
       },
       {
@@ -264,7 +283,7 @@ export const OOPS_RULES: readonly OopsRule[] = [
       },
       {
         title: /BUG: scheduling while atomic/,
-        fmt: (_a, f) => `BUG: scheduling while atomic in ${f}`,
+        fmt: inFrame('BUG: scheduling while atomic'),
         stack: { parts: callTrace, skip: ['schedule'] },
         type: 'bug',
       },
@@ -276,46 +295,41 @@ export const OOPS_RULES: readonly OopsRule[] = [
       },
       {
         title: /BUG: bad unlock balance detected!/,
-        report: [/BUG: bad unlock balance detected!/, /is trying to release lock/, rx('{{PC}} +{{FUNC}}|at: {{FUNC}}')],
-        fmt: (a) => `BUG: bad unlock balance in ${a[0] ?? a[1]}`,
+        fmt: inFrame('BUG: bad unlock balance'),
+        stack: { parts: [rx('{{PC}} +{{FUNC}}'), CALL_TRACE, STACK] },
         type: 'lockdep',
       },
       {
         title: /BUG: held lock freed!/,
-        report: [/BUG: held lock freed!/, rx('(?:{{PC}} +|at: )(?:{{PC}} +)?{{FUNC}}')],
+        report: [/BUG: held lock freed!/, rx('{{PC}} +{{FUNC}}')],
         fmt: (a) => `BUG: held lock freed in ${a[0]}`,
         type: 'lockdep',
       },
-      { title: /BUG: Bad rss-counter state/, fmt: () => 'BUG: Bad rss-counter state', type: 'bug' },
-      { title: /BUG: non-zero nr_ptes on freeing mm/, fmt: () => 'BUG: non-zero nr_ptes on freeing mm', type: 'bug' },
-      { title: /BUG: non-zero nr_pmds on freeing mm/, fmt: () => 'BUG: non-zero nr_pmds on freeing mm', type: 'bug' },
+      { title: /BUG: Bad rss-counter state/, fmt: fixed('BUG: Bad rss-counter state'), type: 'bug' },
+      { title: /BUG: non-zero nr_ptes on freeing mm/, fmt: fixed('BUG: non-zero nr_ptes on freeing mm'), type: 'bug' },
+      { title: /BUG: non-zero nr_pmds on freeing mm/, fmt: fixed('BUG: non-zero nr_pmds on freeing mm'), type: 'bug' },
       {
-        title: /BUG: Dentry .* still in use \([0-9]+\) \[unmount of ([^\]]+)\]/,
-        fmt: (a) => `BUG: Dentry still in use [unmount of ${a[0]}]`,
-        type: 'bug',
-      },
-      {
+        // The file system and block device in the message would split one bug into many.
         title: /BUG: Dentry .* still in use/,
-        fmt: (_a, f) => `BUG: Dentry still in use in ${f}`,
-        stack: { parts: callTrace, skip: ['dentry', 'd_'] },
+        report: [/BUG: Dentry .* still in use \([0-9]+\) \[(unmount) of ([^\]]+)\]/],
+        fmt: (a) => `BUG: Dentry still in use in ${a[0]}`,
         type: 'bug',
       },
       {
-        title: /BUG: Bad page state/,
-        fmt: (_a, f) => `BUG: Bad page state in ${f}`,
-        stack: { parts: callTrace, skip: ['page', 'free_', 'bad_', 'folio', 'put_', 'release_pages', 'pcp', 'pages_'] },
+        title: /BUG: Bad page (state|cache)/,
+        fmt: (a, f) => `BUG: Bad page ${a[0]} in ${f}`,
+        stack: {
+          parts: [/page last allocated/, STACK],
+          skip: ['(?:free|put|get|update|release)_page', 'free_unref', '^_*folio', 'truncate_inode_pages', 'page_frag_free', 'alloc', 'vmap', 'page_owner'],
+        },
         type: 'bug',
       },
-      {
-        title: /BUG: Bad page map/,
-        fmt: () => 'BUG: Bad page map',
-        type: 'bug',
-      },
-      { title: /BUG: workqueue lockup/, fmt: () => 'BUG: workqueue lockup', type: 'hang' },
+      { title: /BUG: Bad page map/, fmt: fixed('BUG: Bad page map'), type: 'bug' },
+      { title: /BUG: workqueue lockup/, fmt: fixed('BUG: workqueue lockup'), type: 'hang' },
       {
         title: /BUG: sleeping function called from invalid context at (.*)/,
-        fmt: (_a, f) => `BUG: sleeping function called from invalid context in ${f}`,
-        stack: { parts: callTrace, skip: ['might_sleep', 'sleep'] },
+        fmt: inFrame('BUG: sleeping function called from invalid context'),
+        stack: { parts: callTrace },
         type: 'bug',
       },
       {
@@ -326,156 +340,129 @@ export const OOPS_RULES: readonly OopsRule[] = [
       },
       {
         title: /BUG: workqueue leaked lock or atomic/,
-        report: [/BUG: workqueue leaked lock or atomic/, /last function: ([a-zA-Z0-9_]+)/],
+        report: [/BUG: workqueue leaked lock or atomic/, /last function: ([a-zA-Z0-9_]+)$/],
         fmt: (a) => `BUG: workqueue leaked lock or atomic in ${a[0]}`,
         type: 'lockdep',
       },
       {
         title: /BUG: memory leak/,
-        fmt: (_a, f) => `memory leak in ${f}`,
+        fmt: inFrame('memory leak'),
         stack: {
-          parts: [/backtrace(?: \(crc [0-9a-f]+\))?:/, STACK],
+          parts: [/backtrace(?: \(crc [0-9a-f]*\))?:/, STACK],
           skip: ['kmemleak', 'mmap', 'kmem', 'slab', 'alloc', 'create_object', 'idr_get', 'list_lru_init',
             'kasprintf', 'kvasprintf', 'pcpu_create', 'strdup', 'strndup', 'memdup'],
         },
         type: 'bug',
       },
       {
-        title: /BUG: stack guard page was hit at/,
-        fmt: (_a, f) => `BUG: stack guard page was hit in ${f}`,
-        stack: { parts: [RIP_FRAME] },
+        title: /BUG: .*stack guard page was hit at/,
+        fmt: inFrame('BUG: stack guard page was hit'),
+        stack: { parts: ripThenTrace, extractor: 'stall' },
         type: 'bug',
       },
       {
+        // arm reports this differently from x86 but it is the same lockdep finding.
         title: /BUG: Invalid wait context/,
-        fmt: (_a, f) => `BUG: Invalid wait context in ${f}`,
-        stack: { parts: callTrace },
+        fmt: inFrame('WARNING: locking bug'),
+        stack: { parts: callTrace, skip: ['lock_sock', 'release_sock'] },
         type: 'lockdep',
       },
-      { title: /BUG: MAX_STACK_TRACE_ENTRIES too low!/, fmt: () => 'BUG: MAX_STACK_TRACE_ENTRIES too low!', type: 'lockdep' },
-      { title: /BUG: MAX_LOCKDEP_KEYS too low!/, fmt: () => 'BUG: MAX_LOCKDEP_KEYS too low!', type: 'lockdep' },
-      { title: /BUG: MAX_LOCKDEP_ENTRIES too low!/, fmt: () => 'BUG: MAX_LOCKDEP_ENTRIES too low!', type: 'lockdep' },
-      { title: /BUG: MAX_LOCKDEP_CHAINS too low!/, fmt: () => 'BUG: MAX_LOCKDEP_CHAINS too low!', type: 'lockdep' },
-      { title: /BUG: MAX_LOCKDEP_CHAIN_HLOCKS too low!/, fmt: () => 'BUG: MAX_LOCKDEP_CHAIN_HLOCKS too low!', type: 'lockdep' },
-      {
-        title: /BUG: corrupted list in/,
-        fmt: (_a, f) => `BUG: corrupted list in ${f}`,
-        stack: { parts: callTrace },
-        type: 'bug',
-      },
-      { title: /BUG:\s*$/, fmt: () => 'BUG: corrupted', type: 'bug' },
+      { title: /BUG:\s*$/, fmt: fixed('BUG: corrupted'), type: 'bug' },
     ],
   },
   {
     header: 'WARNING:',
-    ignore: [/WARNING: \/etc\/ssh\/moduli does not exist, using fixed modulus/, /WARNING: workqueue cpumask: online intersect > possible intersect/,
-      /WARNING: [Tt]he mand mount option/, /WARNING: Unsupported flag value\(s\) of/, /WARNING: ENOMEM/],
+    ignore: [
+      /WARNING: \/etc\/ssh\/moduli does not exist, using fixed modulus/, /WARNING: workqueue cpumask: online intersect > possible intersect/,
+      /WARNING: [Tt]he mand mount option/, /WARNING: Unsupported flag value\(s\) of 0x%x in DT_FLAGS_1/,
+      /WARNING: Unprivileged eBPF is enabled with eIBRS/, /WARNING: fbcon: Driver '.*' missed to adjust virtual screen size/,
+      /WARNING: See https.* for mitigation options./, /WARNING: kernel not compiled with CPU_SRSO/, /EXT4-[Ff][Ss](?: \(.*\))?:/,
+      /[Ww][Aa][Rr][Nn][Ii][Nn][Gg]: .* uses (?:deprecated v2 capabilities|wireless extensions)/, /XFS \(\w+\): WARNING/,
+    ],
     fallbackType: 'warning',
     formats: [
+      { title: /WARNING: .*lib\/debugobjects\.c.* (?:debug_print|debug_check|at)/, fmt: inFrame('WARNING: ODEBUG bug'),
+        stack: warningStack('debug_', 'rcu', 'hrtimer_', 'timer_', 'work_', 'percpu_', 'vunmap', 'vfree', '__free_', 'debug_check', 'kobject_'), type: 'warning' },
+      { title: /WARNING: .*mm\/usercopy\.c.* (?:usercopy_warn|at)/, fmt: inFrame('WARNING: bad usercopy'), stack: warningStack('usercopy', '__check'), type: 'warning' },
+      { title: /WARNING: .*lib\/kobject\.c.* (?:kobject_|at)/, fmt: inFrame('WARNING: kobject bug'), stack: warningStack('kobject_'), type: 'warning' },
+      { title: /WARNING: .*fs\/proc\/generic\.c.* (?:proc_register|at)/, fmt: inFrame('WARNING: proc registration bug'), stack: warningStack('proc_'), type: 'warning' },
+      { title: /WARNING: .*lib\/refcount\.c.* (?:refcount_|at)/, fmt: inFrame('WARNING: refcount bug'), stack: warningStack('refcount', 'kobject_'), type: 'warning' },
+      { title: /WARNING: .*kernel\/locking\/lockdep\.c.*lock_/, fmt: inFrame('WARNING: locking bug'), stack: warningStack('lock_sock', 'release_sock'), type: 'lockdep' },
       {
-        title: /WARNING: .*lib\/debugobjects\.c.* (?:debug_print|debug_check)/,
-        fmt: (_a, f) => `WARNING: ODEBUG bug in ${f}`,
-        stack: warningStack('debug_', 'rcu', 'hrtimer_', 'timer_', 'work_', 'percpu_', 'kmem_', 'slab_', 'kfree', 'vunmap', 'vfree', '__free_', 'debug_check', 'kobject_'),
-        type: 'warning',
-      },
-      {
-        title: /WARNING: .*mm\/usercopy\.c.* usercopy_warn/,
-        fmt: (_a, f) => `WARNING: bad usercopy in ${f}`,
-        stack: warningStack('usercopy', '__check'),
-        type: 'warning',
-      },
-      {
-        title: /WARNING: .*lib\/kobject\.c.* kobject_/,
-        fmt: (_a, f) => `WARNING: kobject bug in ${f}`,
-        stack: warningStack('kobject_'),
-        type: 'warning',
-      },
-      {
-        title: /WARNING: .*fs\/proc\/generic\.c.* proc_register/,
-        fmt: (_a, f) => `WARNING: proc registration bug in ${f}`,
-        stack: warningStack('proc_'),
-        type: 'warning',
-      },
-      {
-        title: /WARNING: .*lib\/refcount\.c.* refcount_/,
-        fmt: (_a, f) => `WARNING: refcount bug in ${f}`,
-        stack: warningStack('refcount', 'kobject_'),
-        type: 'warning',
-      },
-      {
-        title: /WARNING: .*kernel\/locking\/lockdep\.c.*lock_/,
-        fmt: (_a, f) => `WARNING: locking bug in ${f}`,
-        stack: warningStack('lock_sock', 'release_sock'),
+        title: /WARNING: .*still has locks held!/,
+        report: [/WARNING: .*still has locks held!/, rx('at: {{FUNC}}')],
+        fmt: (a) => `WARNING: still has locks held in ${a[0]}`,
         type: 'lockdep',
       },
+      { title: /WARNING: Nested lock was not taken/, fmt: inFrame('WARNING: nested lock was not taken'), stack: warningStack(), type: 'lockdep' },
       {
         title: /WARNING: lock held when returning to user space/,
         report: [/WARNING: lock held when returning to user space/, /leaving the kernel with locks still held/, rx('at: (?:{{PC}} +)?{{FUNC}}')],
         fmt: (a) => `WARNING: lock held when returning to user space in ${a[0]}`,
         type: 'lockdep',
       },
-      {
-        title: /WARNING: .*mm\/.*\.c.* k?.?malloc/,
-        fmt: (_a, f) => `WARNING: kmalloc bug in ${f}`,
-        stack: warningStack('kmalloc', 'krealloc', 'slab', 'kmem'),
-        type: 'warning',
-      },
-      {
-        title: /WARNING: .*mm\/vmalloc.c.*__vmalloc_node/,
-        fmt: (_a, f) => `WARNING: zero-size vmalloc in ${f}`,
-        stack: warningStack('vmalloc'),
-        type: 'warning',
-      },
+      { title: /WARNING: .*mm\/.*\.c.* k?.?malloc/, fmt: inFrame('WARNING: kmalloc bug'), stack: warningStack('kmalloc', 'krealloc', 'slab', 'kmem'), type: 'warning' },
+      { title: /WARNING: .*mm\/vmalloc.c.*__vmalloc_node/, fmt: inFrame('WARNING: zero-size vmalloc'), stack: warningStack(), type: 'warning' },
       {
         title: /WARNING: .* usb_submit_urb/,
         fmt: (_a, f) => `WARNING in ${f}/usb_submit_urb`,
         stack: warningStack('usb_submit_urb', 'usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg', 'usb_control_msg'),
         type: 'warning',
       },
+      // Kernels since 6.19 print "WARNING: fs/dax.c:12 at func+0x1/0x2, CPU#0: comm/1" (or "at 0x0").
+      { title: rx('WARNING: {{SRC}} at 0x\\d+, CPU#\\d+'), fmt: inFrame('WARNING'), stack: warningStack(), type: 'warning' },
+      { title: rx('WARNING: .* at {{SRC}} {{FUNC}}'), fmt: inFrame('WARNING'), stack: warningStack(), type: 'warning' },
+      { title: rx('WARNING: {{SRC}} at {{FUNC}}'), fmt: inFrame('WARNING'), stack: warningStack(), type: 'warning' },
+      { title: rx('WARNING: \\[.*\\] {{SRC}} at {{FUNC}}'), fmt: inFrame('WARNING'), stack: warningStack(), type: 'warning' },
       {
-        title: rx('WARNING: .* at {{SRC}} {{FUNC}}'),
-        fmt: (a) => `WARNING in ${a[1]}`,
-        stack: warningStack(),
-        type: 'warning',
+        title: /WARNING: possible circular locking dependency detected/,
+        report: [/WARNING: possible circular locking dependency detected/, /is trying to acquire lock/],
+        fmt: inFrame('possible deadlock'),
+        stack: {
+          parts: [rx('at: (?:{{PC}} +)?{{FUNC}}'), rx('at: (?:{{PC}} +)?{{FUNC}}'), STACK],
+          // Work items take locks on behalf of the work: deadlocks there belong to the work.
+          skip: ['process_one_work', 'flush_workqueue', 'drain_workqueue', 'destroy_workqueue'],
+        },
+        type: 'lockdep',
       },
       {
-        // Kernels since 6.17 print "WARNING: fs/dax.c:123 at func+0x1/0x2, CPU#0: comm/1".
-        title: rx('WARNING: {{SRC}} at {{FUNC}}'),
-        fmt: (a) => `WARNING in ${a[1]}`,
-        type: 'warning',
+        title: /WARNING: possible irq lock inversion dependency detected/,
+        report: [/WARNING: possible irq lock inversion dependency detected/, /just changed the state of lock/, rx('at: (?:{{PC}} +)?{{FUNC}}')],
+        fmt: (a) => `possible deadlock in ${a[0]}`,
+        type: 'lockdep',
       },
-      lockdepReport('possible circular locking dependency detected', 'is trying to acquire lock'),
-      lockdepReport('possible irq lock inversion dependency detected', 'just changed the state of lock'),
-      lockdepReport('SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected', 'is trying to acquire'),
-      lockdepReport('(?:HARDIRQ|SOFTIRQ)-safe -> (?:HARDIRQ|SOFTIRQ)-unsafe lock order detected', 'is trying to acquire'),
-      lockdepReport('possible recursive locking detected', 'is trying to acquire lock'),
+      {
+        title: /WARNING: .*-safe -> .*-unsafe lock order detected/,
+        fmt: inFrame('possible deadlock'),
+        stack: { parts: [/which became (?:.*) at:/, STACK] },
+        type: 'lockdep',
+      },
+      {
+        title: /WARNING: possible recursive locking detected/,
+        report: [/WARNING: possible recursive locking detected/, /is trying to acquire lock/, rx('at: (?:{{PC}} +)?{{FUNC}}')],
+        fmt: (a) => `possible deadlock in ${a[0]}`,
+        type: 'lockdep',
+      },
       {
         title: /WARNING: inconsistent lock state/,
         report: [/WARNING: inconsistent lock state/, /takes/, rx('at: (?:{{PC}} +)?{{FUNC}}')],
-        fmt: (a) => `inconsistent lock state in ${a[0]}`,
+        fmt: inFrame('inconsistent lock state'),
+        stack: { parts: callTrace },
         type: 'lockdep',
       },
       {
         title: /WARNING: suspicious RCU usage/,
         report: [/WARNING: suspicious RCU usage/, rx('{{SRC}}')],
-        fmt: (_a, f) => `WARNING: suspicious RCU usage in ${f}`,
+        fmt: inFrame('WARNING: suspicious RCU usage'),
         stack: { parts: callTrace, skip: ['rcu', 'kmem', 'slab'] },
         type: 'lockdep',
       },
-      {
-        title: /WARNING: kernel stack regs at [0-9a-f]+ in [^ ]* has bad '([^']+)' value/,
-        fmt: (a) => `WARNING: kernel stack regs has bad '${a[0]}' value`,
-        type: 'warning',
-      },
-      {
-        title: /WARNING: kernel stack frame pointer at [0-9a-f]+ in [^ ]* has bad value/,
-        fmt: () => 'WARNING: kernel stack frame pointer has bad value',
-        type: 'warning',
-      },
+      { title: /WARNING: kernel stack regs at [0-9a-f]+ in [^ ]* has bad '([^']+)' value/, fmt: (a) => `WARNING: kernel stack regs has bad '${a[0]}' value`, type: 'warning' },
+      { title: /WARNING: kernel stack frame pointer at [0-9a-f]+ in [^ ]* has bad value/, fmt: fixed('WARNING: kernel stack frame pointer has bad value'), type: 'warning' },
       {
         title: /WARNING: bad unlock balance detected!/,
-        report: [/WARNING: bad unlock balance detected!/, /is trying to release lock/, rx('(?:{{PC}} +|at: )(?:{{PC}} +)?{{FUNC}}')],
-        fmt: (a) => `WARNING: bad unlock balance in ${a[0]}`,
+        fmt: inFrame('WARNING: bad unlock balance'),
+        stack: { parts: [rx('{{PC}} +{{FUNC}}'), CALL_TRACE, STACK] },
         type: 'lockdep',
       },
       {
@@ -484,104 +471,98 @@ export const OOPS_RULES: readonly OopsRule[] = [
         fmt: (a) => `WARNING: held lock freed in ${a[0]}`,
         type: 'lockdep',
       },
-      {
-        title: /WARNING: nested lock was not taken/,
-        report: [/WARNING: nested lock was not taken/, /is trying to lock/, rx('at: (?:{{PC}} +)?{{FUNC}}')],
-        fmt: (a) => `WARNING: nested lock was not taken in ${a[0]}`,
-        type: 'lockdep',
-      },
-      {
-        title: /WARNING: .* still has locks held!/,
-        report: [/WARNING: .* still has locks held!/, rx('(?:{{PC}} +|at: )(?:{{PC}} +)?{{FUNC}}')],
-        fmt: (a) => `WARNING: still has locks held in ${a[0]}`,
-        type: 'lockdep',
-      },
-      {
-        title: /WARNING: kernel stack regs .* has bad 'bp' value/,
-        fmt: () => 'WARNING: kernel stack regs has bad value',
-        type: 'warning',
-      },
-      {
-        title: /WARNING: kernel stack frame pointer .* has bad value/,
-        fmt: () => 'WARNING: kernel stack regs has bad value',
-        type: 'warning',
-      },
-      { title: /WARNING:\s*$/, fmt: () => 'WARNING: corrupted', type: 'warning' },
+      { title: /WARNING: kernel stack regs .* has bad 'bp' value/, fmt: fixed('WARNING: kernel stack regs has bad value'), type: 'warning' },
+      { title: /WARNING: kernel stack frame pointer .* has bad value/, fmt: fixed('WARNING: kernel stack regs has bad value'), type: 'warning' },
+      { title: /WARNING:\s*$/, fmt: fixed('WARNING: corrupted'), type: 'warning' },
     ],
   },
   {
     header: 'INFO:',
     ignore: [/INFO: lockdep is turned off/, /INFO: Stall ended before state dump start/, /INFO: NMI handler/,
-      /INFO: recovery required on readonly filesystem/, /(?:handler|interrupt).*took too long/, /_INFO::/,
-      /INFO: sys_.* is not present in \/proc\/kallsyms/, /INFO: no syscalls can create resource/,
-      /INFO: rcu_(?:preempt|sched|bh) detected expedited stalls/, /INFO: trying to register non-static key\. The code is fine/],
+      /INFO: recovery required on readonly filesystem/, /(?:handler|interrupt).*took too long/,
+      /INFO: sys_.* is not present in \/proc\/kallsyms/, /INFO: no syscalls can create resource/, /rmt_storage:INFO:/, /_INFO:/],
     fallbackType: 'other',
     formats: [
-      lockdepReport('possible circular locking dependency detected', 'is trying to acquire lock'),
-      lockdepReport('possible irq lock inversion dependency detected', 'just changed the state of lock'),
-      lockdepReport('SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected', 'is trying to acquire'),
-      lockdepReport('possible recursive locking detected', 'is trying to acquire lock'),
+      {
+        title: /INFO: possible circular locking dependency detected/,
+        report: [/INFO: possible circular locking dependency detected \]/, /is trying to acquire lock/, rx('at: {{PC}} +{{FUNC}}')],
+        fmt: (a) => `possible deadlock in ${a[0]}`,
+        type: 'lockdep',
+      },
+      {
+        title: /INFO: possible irq lock inversion dependency detected/,
+        report: [/INFO: possible irq lock inversion dependency detected \]/, /just changed the state of lock/, rx('at: {{PC}} +{{FUNC}}')],
+        fmt: (a) => `possible deadlock in ${a[0]}`,
+        type: 'lockdep',
+      },
+      {
+        title: /INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected/,
+        report: [/INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected \]/, /is trying to acquire/, rx('at: {{PC}} +{{FUNC}}')],
+        fmt: (a) => `possible deadlock in ${a[0]}`,
+        type: 'lockdep',
+      },
+      {
+        title: /INFO: possible recursive locking detected/,
+        report: [/INFO: possible recursive locking detected \]/, /is trying to acquire lock/, rx('at: {{PC}} +{{FUNC}}')],
+        fmt: (a) => `possible deadlock in ${a[0]}`,
+        type: 'lockdep',
+      },
       {
         title: /INFO: inconsistent lock state/,
-        report: [/INFO: inconsistent lock state/, /takes/, rx('at: (?:{{PC}} +)?{{FUNC}}')],
+        report: [/INFO: inconsistent lock state \]/, /takes/, rx('at: {{PC}} +{{FUNC}}')],
         fmt: (a) => `inconsistent lock state in ${a[0]}`,
         type: 'lockdep',
       },
       {
         title: /INFO: rcu_(?:preempt|sched|bh) (?:self-)?detected(?: expedited)? stall/,
-        fmt: (_a, f) => `INFO: rcu detected stall in ${f}`,
+        fmt: inFrame('INFO: rcu detected stall'),
         stack: {
-          parts: [/apic_timer_interrupt|Exception stack|<IRQ>/, RIP_FRAME, STACK],
-          parts2: [/apic_timer_interrupt|Exception stack|<IRQ>/, STACK],
-          skip: ['apic_timer_interrupt', 'rcu', 'irq', 'sched_clock', 'tick_', 'hrtimer', 'update_process_times',
-            'timer_interrupt', 'lapic', 'nmi', 'arch_', 'sysvec_', 'native_', '_stack', 'trigger_', 'print_cpu'],
+          parts: [/apic_timer_interrupt/, RIP_FRAME, STACK],
+          parts2: [/apic_timer_interrupt|Exception stack|el1h_64_irq/, STACK],
+          skip: ['apic_timer_interrupt', 'rcu'],
           extractor: 'stall',
         },
         type: 'rcu-stall',
       },
       {
-        title: /INFO: rcu_(?:preempt|sched|bh|tasks)[a-z_]* detected stalls? on/,
-        fmt: (_a, f) => `INFO: rcu detected stall in ${f}`,
+        title: /INFO: rcu_tasks[a-z_]* detected stalls? on/,
+        fmt: inFrame('INFO: rcu detected stall'),
         stack: {
-          parts: [/apic_timer_interrupt|Exception stack|<IRQ>/, RIP_FRAME, STACK],
-          parts2: [/apic_timer_interrupt|Exception stack|<IRQ>/, STACK],
-          skip: ['apic_timer_interrupt', 'rcu', 'irq', 'sched_clock', 'tick_', 'hrtimer', 'update_process_times', 'timer_interrupt'],
+          parts: [/apic_timer_interrupt/, RIP_FRAME, STACK],
+          parts2: [/apic_timer_interrupt|Exception stack|el1h_64_irq/, STACK],
+          skip: ['apic_timer_interrupt', 'rcu'],
           extractor: 'stall',
         },
         type: 'rcu-stall',
       },
       {
         title: /INFO: trying to register non-static key/,
-        fmt: (_a, f) => `INFO: trying to register non-static key in ${f}`,
+        fmt: inFrame('INFO: trying to register non-static key'),
         stack: { parts: callTrace, skip: ['stack', 'lock', 'IRQ'] },
         type: 'lockdep',
       },
       {
         title: /INFO: suspicious RCU usage/,
         report: [/INFO: suspicious RCU usage/, rx('{{SRC}}')],
-        fmt: (_a, f) => `INFO: suspicious RCU usage in ${f}`,
+        fmt: inFrame('INFO: suspicious RCU usage'),
         stack: { parts: callTrace, skip: ['rcu', 'kmem', 'slab'] },
         type: 'lockdep',
       },
       {
-        title: /INFO: task .* blocked for more than [0-9]+ seconds/,
-        fmt: (_a, f) => `INFO: task hung in ${f}`,
+        title: /INFO: task .* blocked (?:in I\/O wait )?for more than [0-9]+ seconds/,
+        fmt: inFrame('INFO: task hung'),
         stack: { parts: callTrace, extractor: 'hung-task' },
         type: 'hung-task',
       },
       {
         title: /INFO: task .* can't die for more than .* seconds/,
-        fmt: (_a, f) => `INFO: task can't die in ${f}`,
-        stack: { parts: callTrace, skip: ['schedule', 'sched', 'wait', 'lock'] },
+        fmt: inFrame("INFO: task can't die"),
+        stack: { parts: callTrace, skip: ['schedule'] },
         type: 'hung-task',
       },
-      {
-        // Old-style KASAN reports that lost their header.
-        title: /INFO: (Freed|Allocated) in (.*)/,
-        fmt: (a) => `INFO: ${a[0]} in ${a[1]}`,
-        type: 'kasan',
-      },
-      { title: /INFO:\s*$/, fmt: () => 'INFO: corrupted', type: 'other' },
+      // Old-style KASAN reports that lost their header.
+      { title: /INFO: (Freed|Allocated) in (.*)/, fmt: (a) => `INFO: ${a[0]} in ${a[1]}`, type: 'kasan' },
+      { title: /INFO:\s*$/, fmt: fixed('INFO: corrupted'), type: 'other' },
     ],
   },
   {
@@ -590,9 +571,9 @@ export const OOPS_RULES: readonly OopsRule[] = [
     fallbackType: 'paging-fault',
     formats: [
       {
-        title: /Unable to handle kernel (?:paging request|NULL pointer dereference|access to user memory|execute from non-executable memory|read from unreadable memory)/,
-        report: [/Unable to handle kernel/, rx('(?:pc : |PC is at )(?:{{PC}} +)?{{FUNC}}')],
-        fmt: (a) => `unable to handle kernel paging request in ${a[0]}`,
+        title: /Unable to handle kernel (paging request|NULL pointer dereference|access to user memory)/,
+        fmt: (a, f) => `BUG: unable to handle kernel ${a[0]} in ${f}`,
+        stack: { parts: ripThenTrace },
         type: 'paging-fault',
       },
     ],
@@ -601,20 +582,13 @@ export const OOPS_RULES: readonly OopsRule[] = [
     header: 'general protection fault',
     ignore: [/general protection fault .* error:\d+ in /],
     fallbackType: 'gpf',
-    formats: [
-      {
-        title: /general protection fault.*:/,
-        fmt: (_a, f) => `general protection fault in ${f}`,
-        stack: { parts: ripThenTrace },
-        type: 'gpf',
-      },
-    ],
+    formats: [{ title: /general protection fault.*:/, fmt: inFrame('general protection fault'), stack: { parts: ripThenTrace }, type: 'gpf' }],
   },
   {
     header: 'stack segment: ',
     ignore: [],
     fallbackType: 'gpf',
-    formats: [{ title: /stack segment: /, fmt: (_a, f) => `stack segment fault in ${f}`, stack: { parts: ripThenTrace }, type: 'gpf' }],
+    formats: [{ title: /stack segment: /, fmt: inFrame('stack segment fault'), stack: { parts: ripThenTrace }, type: 'gpf' }],
   },
   {
     header: 'Kernel panic',
@@ -629,21 +603,29 @@ export const OOPS_RULES: readonly OopsRule[] = [
       },
       {
         title: /Kernel panic - not syncing: stack-protector:/,
-        fmt: (_a, f) => `kernel panic: stack is corrupted in ${f}`,
+        report: [/Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: [a-f0-9]+/],
+        fmt: inFrame('kernel panic: stack is corrupted'),
         stack: { parts: callTrace, skip: ['stack_chk'] },
         type: 'panic',
       },
       {
         title: /Kernel panic - not syncing: corrupted stack end/,
-        fmt: (_a, f) => `kernel panic: corrupted stack end in ${f}`,
+        report: [/Kernel panic - not syncing: corrupted stack end detected inside scheduler/],
+        fmt: inFrame('kernel panic: corrupted stack end'),
         stack: { parts: callTrace, skip: ['schedule', 'retint_kernel'], extractor: 'stall' },
         type: 'panic',
       },
-      { title: /Kernel panic - not syncing: Attempted to kill init!/, fmt: () => 'kernel panic: Attempted to kill init!', type: 'panic' },
-      { title: /Kernel panic - not syncing: Couldn't open N_TTY ldisc for [^ ]+ --- error -[0-9]+/, fmt: () => "kernel panic: Couldn't open N_TTY ldisc", type: 'panic' },
-      { title: /Kernel panic - not syncing: Fatal exception/, fmt: () => 'kernel panic: Fatal exception', type: 'panic' },
-      { title: /Kernel panic - not syncing: panic_on_warn set/, fmt: () => 'kernel panic: panic_on_warn set', type: 'panic' },
-      { title: /Kernel panic - not syncing: hung_task: blocked tasks/, fmt: () => 'kernel panic: hung_task: blocked tasks', type: 'hung-task' },
+      {
+        title: /Kernel panic - not syncing: kernel stack overflow/,
+        fmt: inFrame('kernel stack overflow'),
+        stack: { parts: callTrace, skip: ['bad_stack'], extractor: 'stall' },
+        type: 'panic',
+      },
+      { title: /Kernel panic - not syncing: Attempted to kill init!/, fmt: fixed('kernel panic: Attempted to kill init!'), type: 'panic' },
+      { title: /Kernel panic - not syncing: Couldn't open N_TTY ldisc for [^ ]+ --- error -[0-9]+/, fmt: fixed("kernel panic: Couldn't open N_TTY ldisc"), type: 'panic' },
+      { title: /Kernel panic - not syncing: Fatal exception/, fmt: fixed('kernel panic: Fatal exception'), type: 'panic' },
+      { title: /Kernel panic - not syncing: panic_on_warn set/, fmt: fixed('kernel panic: panic_on_warn set'), type: 'panic' },
+      { title: /Kernel panic - not syncing: hung_task: blocked tasks/, fmt: fixed('kernel panic: hung_task: blocked tasks'), type: 'hung-task' },
       { title: /Kernel panic - not syncing: (.*)/, fmt: (a) => `kernel panic: ${a[0]}`, type: 'panic' },
     ],
   },
@@ -651,32 +633,17 @@ export const OOPS_RULES: readonly OopsRule[] = [
     header: 'PANIC: double fault',
     ignore: [],
     fallbackType: 'panic',
-    formats: [{ title: /PANIC: double fault/, fmt: (_a, f) => `PANIC: double fault in ${f}`, stack: { parts: [RIP_FRAME] }, type: 'panic' }],
+    formats: [{ title: /PANIC: double fault/, fmt: inFrame('PANIC: double fault'), stack: { parts: [RIP_FRAME] }, type: 'panic' }],
   },
   {
     header: 'kernel BUG',
     ignore: [],
     fallbackType: 'bug',
     formats: [
-      {
-        title: /kernel BUG at mm\/usercopy.c/,
-        fmt: (_a, f) => `BUG: bad usercopy in ${f}`,
-        stack: { parts: callTrace, skip: ['usercopy', '__check'] },
-        type: 'bug',
-      },
-      {
-        title: /kernel BUG at lib\/list_debug.c/,
-        fmt: (_a, f) => `BUG: corrupted list in ${f}`,
-        stack: { parts: callTrace },
-        type: 'bug',
-      },
-      {
-        title: /kernel BUG at (.*)/,
-        fmt: (_a, f) => `kernel BUG in ${f}`,
-        stack: { parts: ripThenTrace, skip: ['bug', 'BUG'] },
-        type: 'bug',
-      },
-      { title: /kernel BUG (.*)/, fmt: (a) => `kernel BUG ${a[0]}`, type: 'bug' },
+      { title: /kernel BUG at mm\/usercopy.c/, fmt: inFrame('BUG: bad usercopy'), stack: { parts: callTrace, skip: ['usercopy', '__check'] }, type: 'bug' },
+      { title: /kernel BUG at lib\/list_debug.c/, fmt: inFrame('BUG: corrupted list'), stack: { parts: callTrace }, type: 'bug' },
+      // skb helpers BUG_ON their arguments: the caller is at fault.
+      { title: /kernel BUG at (.*)/, fmt: inFrame('kernel BUG'), stack: { parts: ripThenTrace, skip: ['^skb_'] }, type: 'bug' },
     ],
   },
   {
@@ -689,19 +656,25 @@ export const OOPS_RULES: readonly OopsRule[] = [
     header: 'BUG kmalloc-',
     ignore: [],
     fallbackType: 'bug',
-    formats: [{ title: /BUG kmalloc-.*: Object already free/, fmt: () => 'BUG: Object already free', type: 'bug' }],
+    formats: [{ title: /BUG kmalloc-.*: Object already free/, fmt: fixed('BUG: Object already free'), type: 'bug' }],
   },
   {
     header: 'divide error:',
     ignore: [],
     fallbackType: 'bug',
-    formats: [{ title: /divide error: /, fmt: (_a, f) => `divide error in ${f}`, stack: { parts: [RIP_FRAME] }, type: 'bug' }],
+    formats: [{ title: /divide error: /, fmt: inFrame('divide error'), stack: { parts: [RIP_FRAME] }, type: 'bug' }],
+  },
+  {
+    header: 'divide_error:',
+    ignore: [],
+    fallbackType: 'bug',
+    formats: [{ title: /divide_error: /, fmt: inFrame('divide error'), stack: { parts: [RIP_FRAME] }, type: 'bug' }],
   },
   {
     header: 'invalid opcode:',
     ignore: [],
     fallbackType: 'bug',
-    formats: [{ title: /invalid opcode: /, fmt: (_a, f) => `invalid opcode in ${f}`, stack: { parts: [RIP_FRAME] }, type: 'bug' }],
+    formats: [{ title: /invalid opcode: /, fmt: inFrame('invalid opcode'), stack: { parts: [RIP_FRAME] }, type: 'bug' }],
   },
   {
     header: 'UBSAN:',
@@ -709,13 +682,16 @@ export const OOPS_RULES: readonly OopsRule[] = [
     fallbackType: 'ubsan',
     formats: [
       {
-        title: /UBSAN: Undefined behaviour in/,
-        fmt: (_a, f) => `UBSAN: undefined-behaviour in ${f}`,
+        title: /UBSAN:/,
+        report: [/UBSAN: Undefined behaviour in/],
+        fmt: inFrame('UBSAN: undefined-behaviour'),
         stack: { parts: callTrace, skip: ['ubsan', 'overflow'] },
         type: 'ubsan',
       },
+      { title: /UBSAN: array-index-out-of-bounds in/, fmt: inFrame('UBSAN: array-index-out-of-bounds'), stack: { parts: callTrace, skip: ['ubsan', 'overflow'] }, type: 'ubsan' },
       {
-        title: /UBSAN: ([a-z\-]+) in/,
+        title: /UBSAN:/,
+        report: [/UBSAN: (.*?) in/],
         fmt: (a, f) => `UBSAN: ${a[0]} in ${f}`,
         stack: { parts: callTrace, skip: ['ubsan', 'overflow'] },
         type: 'ubsan',
@@ -724,105 +700,91 @@ export const OOPS_RULES: readonly OopsRule[] = [
   },
   {
     header: 'Booting the kernel.',
-    ignore: [],
+    ignore: [/Parsing ELF|Decompressing Linux|Unknown parameter '/],
     fallbackType: 'other',
-    formats: [{ title: /Booting the kernel\./, fmt: () => 'unexpected kernel reboot', type: 'other' }],
+    formats: [{ title: /^Booting the kernel/, fmt: fixed('unexpected kernel reboot'), type: 'other' }],
   },
   {
     header: 'unregister_netdevice: waiting for',
     ignore: [],
     fallbackType: 'hang',
-    formats: [{ title: /unregister_netdevice: waiting for (?:.*) to become free/, fmt: () => 'unregister_netdevice: waiting for DEV to become free', type: 'hang' }],
+    formats: [{ title: /unregister_netdevice: waiting for (?:.*) to become free/, fmt: fixed('unregister_netdevice: waiting for DEV to become free'), type: 'hang' }],
+  },
+  {
+    header: 'VFS: Close: file count is 0',
+    ignore: [],
+    fallbackType: 'bug',
+    formats: [{ title: /VFS: Close: file count is 0/, fmt: fixed('VFS: Close: file count is zero (use-after-free)'), type: 'bug' }],
   },
   {
     header: 'VFS: Busy inodes after unmount',
     ignore: [],
     fallbackType: 'bug',
-    formats: [{ title: /VFS: Busy inodes after unmount/, fmt: () => 'VFS: Busy inodes after unmount (use-after-free)', type: 'bug' }],
+    formats: [{ title: /VFS: Busy inodes after unmount/, fmt: fixed('VFS: Busy inodes after unmount (use-after-free)'), type: 'bug' }],
   },
   {
     header: 'Internal error:',
     ignore: [],
     fallbackType: 'oops',
-    formats: [
-      {
-        title: /Internal error:/,
-        report: [/Internal error:/, rx('(?:pc : |PC is at )(?:{{PC}} +)?{{FUNC}}')],
-        fmt: (a) => `Internal error in ${a[0]}`,
-        type: 'oops',
-      },
-    ],
+    formats: [{ title: /Internal error:/, fmt: inFrame('Internal error'), stack: { parts: ripThenTrace }, type: 'oops' }],
   },
   {
     header: 'Unhandled fault:',
     ignore: [],
     fallbackType: 'oops',
-    formats: [
-      {
-        title: /Unhandled fault:/,
-        report: [/Unhandled fault:/, rx('(?:pc : |PC is at )(?:{{PC}} +)?{{FUNC}}')],
-        fmt: (a) => `Unhandled fault in ${a[0]}`,
-        type: 'oops',
-      },
-    ],
+    formats: [{ title: /Unhandled fault:/, fmt: inFrame('Unhandled fault'), stack: { parts: ripThenTrace }, type: 'oops' }],
+  },
+  {
+    header: 'Alignment trap:',
+    ignore: [],
+    fallbackType: 'oops',
+    formats: [{ title: /Alignment trap:/, fmt: inFrame('Alignment trap'), stack: { parts: ripThenTrace }, type: 'oops' }],
   },
   {
     header: 'trusty: panic',
     ignore: [],
     fallbackType: 'panic',
     formats: [
-      {
-        title: /trusty: panic.* ASSERT FAILED/,
-        report: [/trusty: panic \(.*?\):(?: DEBUG)? ASSERT FAILED at \(.*?\): (.+)/],
-        fmt: (a) => `trusty: ASSERT FAILED: ${a[0]}`,
-        type: 'panic',
-      },
+      { title: /trusty: panic.* ASSERT FAILED/, report: [/trusty: panic \(.*?\):(?: DEBUG)? ASSERT FAILED at \(.*?\): (.+)/], fmt: (a) => `trusty: ASSERT FAILED: ${a[0]}`, type: 'panic' },
       { title: /trusty: panic.* ASSERT FAILED.*: *(.*)/, fmt: (a) => `trusty: ASSERT FAILED: ${a[0]}`, type: 'panic' },
       { title: /trusty: panic/, report: [/trusty: panic \(.*?\): (.+)/], fmt: (a) => `trusty: panic: ${a[0]}`, type: 'panic' },
     ],
   },
   {
-    // Rust panics: "rust_kernel: panicked at ...: attempt to add with overflow".
-    header: 'attempt to add with overflow',
-    ignore: [],
-    fallbackType: 'bug',
-    formats: [
-      {
-        title: /attempt to add with overflow/,
-        fmt: (_a, f) => `attempt to add with overflow in ${f}`,
-        stack: { parts: callTrace, skip: ['panic', 'rust_begin_unwind', 'core::'] },
-        type: 'bug',
-      },
-    ],
+    header: 'fatal error:',
+    ignore: [/ALSA/, /fatal error: cannot create timer/],
+    fallbackType: 'other',
+    formats: [{ title: /fatal error:/, fmt: fixed('go runtime error'), type: 'other' }],
   },
   {
     header: 'SYZFAIL:',
     ignore: [],
     fallbackType: 'other',
-    formats: [{ title: /SYZFAIL: (.*)/, fmt: (a) => `SYZFAIL: ${a[0]}`, type: 'other' }],
+    formats: [{ title: /SYZFAIL:(.*)/, fmt: (a) => `SYZFAIL:${a[0]}`, type: 'other' }],
   },
   {
     header: 'SYZFATAL:',
     ignore: [],
     fallbackType: 'other',
-    formats: [{ title: /SYZFATAL: (.*)/, fmt: (a) => `SYZFATAL: ${a[0]}`, type: 'other' }],
+    formats: [{ title: /SYZFATAL:(.*)/, fmt: (a) => `SYZFATAL:${a[0]}`, type: 'other' }],
   },
   {
     header: 'panic:',
-    ignore: [/_panic:/],
+    ignore: [/_panic:/, /xlog_status:/, /ddb\.onpanic:/, /evtlog_status:/],
     fallbackType: 'panic',
     formats: [{ title: /panic:(.*)/, fmt: (a) => `panic:${a[0]}`, type: 'panic' }],
   },
   {
-    // A bare "Oops:" line whose BUG header was lost or never printed (older arches).
+    // A bare "Oops:" line whose BUG header was lost (syzkaller does not need this: its logs
+    // always carry the BUG line, but ours can start mid-report after a console reconnect).
     header: 'Oops: ',
-    ignore: [/Oops: .*\[#[0-9]+\]/],
+    ignore: [/Internal error: Oops/],
     fallbackType: 'oops',
-    formats: [],
+    formats: [{ title: /Oops: /, fmt: inFrame('Oops'), stack: { parts: ripThenTrace }, type: 'oops' }],
   },
 ];
 
 /** Lines with these headers inside a report belong to it rather than starting another one. */
-export const REPORT_START_IGNORES: readonly RegExp[] = [/invalid opcode: 0000/, /Kernel panic - not syncing/, /unregister_netdevice: waiting for/, /PANIC: double fault/];
+export const REPORT_START_IGNORES: readonly RegExp[] = [/Oops: /, /invalid opcode: 0000/, /Kernel panic - not syncing/, /unregister_netdevice: waiting for/, /PANIC: double fault/];
 /** Non-crash messages with stacks: when seen inside a report, the rest is another story. */
 export const INFO_WITH_STACK: readonly string[] = ['vmalloc: allocation failure:', 'FAULT_INJECTION: forcing a failure', 'FAULT_FLAG_ALLOW_RETRY missing'];

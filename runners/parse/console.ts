@@ -7,7 +7,7 @@
  */
 import type { Finding, FindingType } from '../types.ts';
 import {
-  COMMON_SKIP, CORRUPTED_LINE, FRAME_LINE, INFO_WITH_STACK, OOPS_RULES, REPORT_START_IGNORES,
+  ARM_FRAME_LINE, COMMON_SKIP, CORRUPTED_LINE, FRAME_LINE, INFO_WITH_STACK, OOPS_RULES, REPORT_START_IGNORES,
   STACK, STACK_KEYWORDS, STALL_ANCHORS, STRIP_FRAME_PREFIXES,
 } from './console-rules.ts';
 import type { OopsRule, StackPart, StackSpec, TitleFormat } from './console-rules.ts';
@@ -48,7 +48,11 @@ function splitLines(log: string): Line[] {
   return lines;
 }
 
-function parsePrefix(raw: string): { text: string; context: string; questionable: boolean } {
+const MAIL_QUOTE = /^(?:> ?)+/;
+
+function parsePrefix(line: string): { text: string; context: string; questionable: boolean } {
+  // Reports pasted into mail replies arrive quoted ("> > [  1.2] BUG: ...").
+  const raw = line.startsWith('>') ? line.replace(MAIL_QUOTE, '') : line;
   let subject = raw;
   // A login prompt can be glued in front of a kernel line on a shared serial console.
   const login = raw.indexOf(' login: ');
@@ -97,13 +101,17 @@ function collectReport(lines: Line[], startLine: number, rule: OopsRule): Extent
   let skipText = false;
   let textLines = 0;
   let i = startLine;
-  for (; i < lines.length && report.length < MAX_REPORT_LINES; i++) {
+  // Bounded in raw lines too: other callers' lines are skipped without counting.
+  const limit = Math.min(lines.length, startLine + 2 * MAX_REPORT_LINES);
+  for (; i < limit && report.length < MAX_REPORT_LINES; i++) {
     const line = lines[i];
     if (line === undefined) break;
     const isFirst = i === startLine;
     if (!isFirst && secondReport === -1) {
       const other = matchOops(line.text);
-      if (other !== null && !REPORT_START_IGNORES.some((re) => re.test(line.text))) secondReport = i;
+      // Symbolized copies print the header twice (inline site, then caller): same report.
+      const repeat = other === rule && i - startLine <= 2;
+      if (other !== null && !repeat && !REPORT_START_IGNORES.some((re) => re.test(line.text))) secondReport = i;
       else if (INFO_WITH_STACK.some((s) => line.text.includes(s))) secondReport = i;
     }
     // Reports from the same caller stay together even after another report started.
@@ -144,37 +152,62 @@ function skipper(spec: StackSpec): (frame: string) => boolean {
   return fn;
 }
 
-function frameOf(text: string): string | null {
+function framesOf(text: string): string[] {
   const m = FRAME_LINE.exec(text);
-  return m?.[1] ?? null;
+  if (m !== null) {
+    const name = m[1] ?? m[2];
+    return name === undefined ? [] : [name];
+  }
+  const arm = ARM_FRAME_LINE.exec(text);
+  if (arm !== null) return [arm[1], arm[2]].filter((x): x is string => x !== undefined).map((x) => x.replace(/[.+].*$/, ''));
+  return [];
 }
 
+/**
+ * Walks the report by parts: a regex part finds its next matching line (its captures are
+ * frames); a STACK part collects frames until the next stack keyword. Only the frames before a
+ * second STACK part count: later stacks (allocation sites, "created at") are context.
+ */
 function runParts(texts: string[], parts: StackPart[], skip: (f: string) => boolean): string[] {
   const frames: string[] = [];
   let pos = 0;
+  let stacks = 0;
   const push = (frame: string | undefined) => {
     if (frame !== undefined && frame !== '' && !skip(frame)) frames.push(frame);
   };
-  parts: for (const part of parts) {
+  for (let p = 0; p < parts.length; p++) {
+    const part = parts[p];
     if (part === STACK) {
-      for (; pos < texts.length; pos++) {
+      if (stacks++ > 0) break;
+      const next = parts[p + 1];
+      let advanced = false;
+      for (; pos < texts.length && !advanced; pos++) {
         const t = texts[pos] ?? '';
-        if (CORRUPTED_LINE.test(t)) break parts;
+        if (CORRUPTED_LINE.test(t)) return frames;
         if (STACK_KEYWORDS.some((re) => re.test(t))) {
-          pos++;
-          continue parts;
+          advanced = true;
+          continue;
         }
-        push(frameOf(t) ?? undefined);
+        if (next !== undefined && next !== STACK) {
+          const m = next.exec(t);
+          if (m !== null) {
+            push(m.slice(1).find((g) => g !== undefined));
+            p++;
+            advanced = true;
+            continue;
+          }
+        }
+        for (const f of framesOf(t)) push(f);
       }
     } else {
       for (; pos < texts.length; pos++) {
         const t = texts[pos] ?? '';
-        if (CORRUPTED_LINE.test(t)) break parts;
-        const m = part.exec(t);
+        if (CORRUPTED_LINE.test(t)) return frames;
+        const m = part === undefined ? null : part.exec(t);
         if (m === null) continue;
         push(m.slice(1).find((g) => g !== undefined));
         pos++;
-        continue parts;
+        break;
       }
     }
   }
@@ -205,7 +238,8 @@ function hungTaskFrame(frames: string[]): string {
 
 function extractFrame(texts: string[], spec: StackSpec): string {
   const skip = skipper(spec);
-  const pick = (frames: string[]): string => {
+  const pick = (raw: string[]): string => {
+    const frames = raw.map(stripFramePrefix);
     if (frames.length === 0) return '';
     if (spec.extractor === 'stall') return stallFrame(frames);
     if (spec.extractor === 'hung-task') return hungTaskFrame(frames);
@@ -213,12 +247,14 @@ function extractFrame(texts: string[], spec: StackSpec): string {
   };
   let frame = pick(runParts(texts, spec.parts, skip));
   if (frame === '' && spec.parts2 !== undefined) frame = pick(runParts(texts, spec.parts2, skip));
-  return stripFramePrefix(frame);
+  return frame;
 }
 
 function stripFramePrefix(frame: string): string {
   let f = frame;
-  for (const p of STRIP_FRAME_PREFIXES) if (f.startsWith(p)) f = f.slice(p.length);
+  for (const p of STRIP_FRAME_PREFIXES) {
+    if (frame.startsWith(p) && frame.length - p.length < f.length) f = frame.slice(p.length);
+  }
   return f;
 }
 
@@ -251,20 +287,20 @@ interface TitleResult {
   type: FindingType;
 }
 
+/** The earliest line matched by a format's title wins; formats are tried in order on it. */
 function describe(texts: string[], rule: OopsRule): TitleResult | null {
   for (let i = 0; i < texts.length; i++) {
     const t = texts[i] ?? '';
-    let titleMatched = false;
+    let matched = false;
     for (const fmt of rule.formats) {
       const m = fmt.title.exec(t);
       if (m === null) continue;
-      titleMatched = true;
+      matched = true;
       const result = applyFormat(texts, i, fmt, m);
       if (result !== null) return result;
     }
-    if (titleMatched || (i === 0 && t.includes(rule.header))) {
-      if (titleMatched) continue;
-    }
+    // A title matched but no format could complete: the report is damaged, use its header line.
+    if (matched) return null;
   }
   return null;
 }
@@ -289,27 +325,36 @@ function applyFormat(texts: string[], i: number, fmt: TitleFormat, m: RegExpExec
 const TITLE_REPLACEMENTS: ReadonlyArray<[RegExp, string]> = [
   [/syz-executor\.?[0-9]+(?:(?:\/|:)[0-9]+)?/g, 'syz-executor'],
   [/syzkaller[0-9]+(?:(?:\/|:)[0-9]+)?/g, 'syzkaller'],
-  [/([^a-zA-Z0-9]|^)(?:0x)?[0-9a-f]{6,}/g, '$1ADDR'],
-  [/([^a-zA-Z0-9]|^)[0-9]{5,}/g, '$1NUM'],
-  [/(?::[0-9]+)+/g, ':LINE'],
+  [/([^a-zA-Z0-9])(?:0x)?[0-9a-f]{6,}/g, '$1ADDR'],
+  [/[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}/g, 'IP'],
+  [/(\.\w+)(?::[0-9]+)+/g, '$1:LINE'],
   [/([a-zA-Z][a-zA-Z0-9_.]+)\+0x[0-9a-z]+\/0x[0-9a-z]+/g, '$1'],
   [/CPU#[0-9]+/g, 'CPU'],
+  [/(\W)(\d+)(\W|$)/g, '$1NUM$3'],
+  [/\d{7,}/g, 'NUM'],
 ];
 
+/** Takes out what varies between occurrences of one bug: addresses, numbers, offsets, pids. */
 export function normalizeTitle(title: string): string {
-  let t = title;
-  for (const [re, repl] of TITLE_REPLACEMENTS) t = t.replace(re, repl);
+  let t = title.length > 4 * MAX_TITLE ? title.slice(0, 4 * MAX_TITLE) : title;
+  for (const [re, repl] of TITLE_REPLACEMENTS) {
+    // Overlapping matches ("0,1,2") need more than one pass.
+    for (let i = 0; i < 8; i++) {
+      const next = t.replace(re, repl);
+      if (next === t) break;
+      t = next;
+    }
+  }
   let out = '';
   let prev = ' ';
   for (const ch of t) {
     if (out.length >= MAX_TITLE) break;
-    let c = ch === '\t' ? ' ' : ch;
+    const c = ch === '\t' ? ' ' : ch;
     const code = c.charCodeAt(0);
     if (code < 0x20 || code >= 0x7f) continue;
     if (c === ' ' && prev === ' ') continue;
     out += c;
     prev = c;
-    c = '';
   }
   return out.trim();
 }
@@ -318,9 +363,10 @@ export function normalizeTitle(title: string): string {
 
 const RIP_DETAIL = /(?:^|\s)(?:RIP: [0-9a-f]{4}:(?:\[<[0-9a-f]+>\] )?|pc : |PC is at |EIP: (?:[0-9a-f]{4}:)?(?:\[<[0-9a-f]+>\] )?)([a-zA-Z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+)/;
 const PROCESS = /CPU: [0-9]+ (?:UID: [0-9]+ )?PID: [0-9]+ Comm: (.+?)(?: (?:Not tainted|Tainted:)|$)/;
-const TAINT = /Tainted: ((?:[A-Z] ?)+?)(?=\s{2,}|\s+[0-9])|Tainted: \[?([A-Z]+)\]?=/;
+const TAINT = /Tainted: ([A-Z][A-Z ]*?)\s+[0-9]|Tainted: ((?:\[[A-Z]\]=[A-Z_]+(?:, )?)+)/;
 /** Entry, interrupt and unwinder plumbing frames: not part of what the kernel was doing. */
 const PLUMBING = /^(?:entry_SYSCALL|entry_INT80|do_syscall_|asm_(?:sysvec|exc|common)_|sysvec_|irq_exit|__irq_exit|handle_softirqs|__do_softirq|do_softirq|ret_from_fork|ret_from_fork_asm|el0t?_|el1h?_|el0_svc|invoke_syscall|__sysvec_|common_interrupt|do_IRQ|exc_)/;
+const REPORTING = /^(?:__dump_stack|dump_stack|dump_stack_lvl|show_stack|print_address_description|print_report|kasan_report|__kasan_report|kasan_check_range|__asan_|__kasan_|__warn|warn_slowpath|report_bug|handle_bug|exc_invalid_op|panic|__might_resched|__might_sleep|___might_sleep|ubsan_|__ubsan_|kmsan_|__msan_|check_noncircular|print_circular_bug|__lock_acquire|lock_acquire|validate_chain|check_prev_add|__schedule_bug|check_hung)/;
 const TRACE_FRAME = /^\s*(?:\[<?[0-9a-f]+>?\] ?){0,2}\s*(?:[0-9]+:)?([a-zA-Z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+|[a-zA-Z0-9_.]+ [^ ]+:[0-9]+ \[inline\])/;
 
 function details(report: Line[]): { rip: string | null; trace: string[]; process: string | null; taint: string | null } {
@@ -344,7 +390,7 @@ function details(report: Line[]): { rip: string | null; trace: string[]; process
         else {
           const tm = TAINT.exec(t);
           const got = tm?.[1] ?? tm?.[2];
-          if (got !== undefined) taint = got.replace(/\s+/g, '');
+          if (got !== undefined) taint = got.replace(/\s+/g, '').replace(/=[A-Z_]+,?/g, '').replace(/[[\]]/g, '');
         }
       }
     }
@@ -367,7 +413,10 @@ function details(report: Line[]): { rip: string | null; trace: string[]; process
       traceDone = true;
     }
   }
-  if (trace.length > 64) trace = trace.slice(0, 64);
+  // The reporting machinery on top of the stack is the same for every report.
+  let first = 0;
+  while (first < trace.length && REPORTING.test(trace[first] ?? '')) first++;
+  trace = trace.slice(first, first + 64);
   return { rip, trace, process, taint };
 }
 

@@ -14,7 +14,7 @@ export interface ExecOptions {
   /** Append stdout+stderr to this file as they arrive. */
   logFile?: string;
   /** Called with each chunk of output (stdout and stderr interleaved). */
-  onOutput?: (chunk: string) => void;
+  onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
   /** Keep at most this many characters of output in memory (the tail). Default 4 MiB. */
   maxOutput?: number;
   input?: string | Buffer;
@@ -66,7 +66,7 @@ export const execCommand: Exec = (cmd, args, options = {}) =>
         if (stdout.length > max) stdout = stdout.slice(stdout.length - max);
       }
       log?.write(chunk);
-      options.onOutput?.(chunk);
+      options.onOutput?.(chunk, isStdout ? 'stdout' : 'stderr');
     };
     child.stdout?.setEncoding('utf8').on('data', (c: string) => append(c, true));
     child.stderr?.setEncoding('utf8').on('data', (c: string) => append(c, false));

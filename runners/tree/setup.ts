@@ -69,6 +69,10 @@ async function git(exec: Exec, cwd: string, args: string[]): Promise<string> {
       GIT_AUTHOR_EMAIL: 'daxbot@localhost',
       GIT_COMMITTER_NAME: 'daxbot',
       GIT_COMMITTER_EMAIL: 'daxbot@localhost',
+      // Fixed dates make the commit sha the same on every machine for the same tarball, so a
+      // series' base-commit written on one machine is found on another.
+      GIT_AUTHOR_DATE: '2025-01-01T00:00:00Z',
+      GIT_COMMITTER_DATE: '2025-01-01T00:00:00Z',
     },
   });
   if (r.code !== 0) throw new InfraError(`git ${args[0]} failed in ${cwd}`, { args, output: r.output.slice(-2000) });

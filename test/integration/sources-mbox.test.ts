@@ -8,7 +8,7 @@ import { createMboxSource } from '../../ingest/sources/mbox.ts';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const archive = resolve(repoRoot, '..', 'shared', 'corpus', 'lore-nvdimm', 'nvdimm.all.mboxrd.gz');
 
-describe.skipIf(!existsSync(archive))('mbox source on the real nvdimm archive (corpus absent: skipped)', () => {
+describe.skipIf(!existsSync(archive))('mbox source on the real nvdimm archive (skipped when the corpus is absent)', () => {
   it('reads all 14,925 messages in batches, then nothing more', async () => {
     const source = createMboxSource({ kind: 'mbox', name: 'nvdimm', path: archive, schedule: '' });
     const ctx = { log: silentLogger(), batchSize: 1000 };

@@ -6,11 +6,14 @@ MNT=/mnt/dax
 mkdir -p $MNT
 
 setup_fsdax() {
-  ndctl disable-region all >/dev/null 2>&1
-  ndctl init-labels -f all >/dev/null 2>&1
-  ndctl enable-region all >/dev/null 2>&1
-  ndctl create-namespace -f -e namespace0.0 -m fsdax || return 1
-  [ -b /dev/pmem0 ] || { echo "no /dev/pmem0"; return 1; }
+  ndctl list -RNDi 2>&1 | head -n 40
+  # A fresh NVDIMM's label area is blank: reconfigure the label-less namespace, else write
+  # labels and create one.
+  if ! ndctl create-namespace -f -e namespace0.0 -m fsdax; then
+    ndctl disable-region all && ndctl init-labels -f all && ndctl enable-region all
+    ndctl create-namespace -f -m fsdax -r region0 || return 1
+  fi
+  [ -b /dev/pmem0 ] || { echo "no /dev/pmem0"; ls /dev; return 1; }
 }
 mount_dax() { # fstype
   mount -o dax=always -t "$1" /dev/pmem0 $MNT || return 1

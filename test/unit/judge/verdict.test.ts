@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { judge, needsConfirmation } from '../../../bot/judge/verdict.ts';
 import { crashSignature } from '../../../bot/judge/signature.ts';
@@ -153,5 +155,26 @@ describe('needsConfirmation', () => {
   it('never repeats deterministic or infra outcomes', () => {
     const v = judge({ baseRuns: [makeRun()], seriesRuns: [makeRun({ failureClass: 'infra' })] });
     expect(needsConfirmation(v, 3).needed).toBe(false);
+  });
+});
+
+const syzDir = resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'corpus', 'syzkaller', 'linux', 'report');
+
+describe.skipIf(!existsSync(syzDir))('crashSignature on syzkaller titles', () => {
+  it('keeps distinct real titles distinct and is idempotent', () => {
+    const titles = new Set<string>();
+    for (const f of readdirSync(syzDir)) {
+      const head = readFileSync(join(syzDir, f), 'latin1').replace(/\r/g, '').split('\n\n')[0] ?? '';
+      for (const m of head.matchAll(/^TITLE: (.+)$/gm)) if (m[1]) titles.add(m[1].trim());
+    }
+    expect(titles.size).toBeGreaterThan(300);
+    const bySig = new Map<string, string[]>();
+    for (const t of titles) {
+      const s = crashSignature(t);
+      expect(crashSignature(s)).toBe(s);
+      bySig.set(s, [...(bySig.get(s) ?? []), t]);
+    }
+    const merged = [...bySig.values()].filter((v) => v.length > 1);
+    expect(merged).toEqual([]);
   });
 });

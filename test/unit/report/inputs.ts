@@ -1,5 +1,6 @@
 /** Reply inputs for the golden tests, modelled on the seeds (fs/dax refcount series, ndctl). */
 import { judge } from '../../../bot/judge/verdict.ts';
+import { renderReply } from '../../../bot/report/render.ts';
 import type { ReplySeries, TestedSetup, ResultReplyInput, ChangedReplyInput, CommandReplyInput } from '../../../bot/report/render.ts';
 import { crash, makeRun, t } from '../judge/make-run.ts';
 
@@ -269,3 +270,18 @@ export const commandRefused: CommandReplyInput = {
   reason: 'only maintainers with a DKIM-verified mail may choose the base or repeats; anyone may ask for "#daxbot retest"',
   action: undefined,
 };
+
+/** A regression reply whose author, subject and Cc were written by an attacker. */
+export function hostileReply() {
+  const r = renderReply({
+    ...regression,
+    series: {
+      ...regression.series,
+      author: 'Evil\r\nBcc: victim@example.org <evil@example.org>',
+      coverSubject: 'subject\r\nBcc: victim2@example.org\r\nX-Injected: 1\0 ünïcödé',
+      cc: ['ok@example.org', 'x@example.org\r\nBcc: victim3@example.org', 'Jörg Müller <joerg@example.org>', 'bad address'],
+      references: ['<good@example.org>', '<x@y>\r\nBcc: victim4@example.org'],
+    },
+  });
+  return r;
+}

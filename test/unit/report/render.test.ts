@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { renderReply, type ReplyInput } from '../../../bot/report/render.ts';
-import { hardWrap, wrapProse } from '../../../bot/report/wrap.ts';
+import { execFileSync } from 'node:child_process';
+import { hardWrap, shellLines, wrapProse } from '../../../bot/report/wrap.ts';
 import { expectGoldenText } from '../../helpers/golden.ts';
 import * as inputs from './inputs.ts';
+import type { SeriesVersion } from '../../../ingest/series/types.ts';
 
 const variants: Record<string, ReplyInput> = {
   regression: inputs.regression,
@@ -31,7 +33,7 @@ describe('renderReply golden files', () => {
         if (line.startsWith('first bad commit: ') || /^ *https?:\/\/\S+$/.test(line)) continue;
         expect(line.length, line).toBeLessThanOrEqual(75);
       }
-      expect(r.body).not.toMatch(/<\/?[a-z]+>|\r|\t/i);
+      expect(r.body).not.toMatch(/<\/?(html|body|p|br|div|span|a|b|i|pre|table)\b|\r|\t/i);
     });
   }
 });
@@ -96,5 +98,42 @@ describe('wrapping', () => {
     expect(lines.length).toBeGreaterThan(1);
     expect(lines.slice(1).every((l) => l.startsWith('         '))).toBe(true);
     expect(lines.every((l) => l.length <= 75)).toBe(true);
+  });
+  it('wraps shell commands so that the shell reads the same words', () => {
+    const argv = ['printf', '%s\n', 'a b', "it's", `-object=${'x'.repeat(90)}`, 'memory-backend-file,id=mem1,share=on,mem-path=nvdimm0.img,size=1152M', '$HOME', 'z'];
+    const lines = shellLines(argv);
+    expect(lines.every((l) => l.length <= 75)).toBe(true);
+    const out = execFileSync('sh', ['-c', lines.join('\n')], { encoding: 'utf8' });
+    expect(out).toBe(argv.slice(2).join('\n') + '\n');
+  });
+});
+
+describe('shouldReply', () => {
+  it('mails failures always, passes when configured, infra never', async () => {
+    const { shouldReply } = await import('../../../bot/report/should-reply.ts');
+    expect(shouldReply({ outcome: 'regression' }, { replyOnPass: false })).toBe(true);
+    expect(shouldReply({ outcome: 'build-failed' }, { replyOnPass: false })).toBe(true);
+    expect(shouldReply({ outcome: 'pass' }, { replyOnPass: false })).toBe(false);
+    expect(shouldReply({ outcome: 'pre-existing-only' }, { replyOnPass: true })).toBe(true);
+    expect(shouldReply({ outcome: 'infra' }, { replyOnPass: true })).toBe(false);
+  });
+});
+
+describe('renderReply with ingest SeriesVersion', () => {
+  const sv: SeriesVersion = {
+    key: 'k#v2', seriesKey: 'k', revision: 2, project: 'ndctl', subject: 'test: add a dax test', rootMessageId: 'p1@x.org',
+    coverMessageId: null, expected: 2, missing: [], complete: true, isRfc: false, isResend: false,
+    author: { name: 'Ada Lovelace', address: 'ada@example.org' }, firstDate: null, lastDate: null, baseCommit: null,
+    prerequisitePatchIds: [], prerequisiteMessageIds: [], changeId: null, partialReroll: false, threadRootId: 'p1@x.org',
+    patches: [1, 2].map((counter) => ({ counter, messageId: `p${counter}@x.org`, subject: `patch ${counter}`, from: { name: 'Ada Lovelace', address: 'ada@example.org' }, date: null, followupTrailers: [] })),
+  };
+  it('accepts the real type and rebuilds the subject as sent', () => {
+    const { headers, body } = renderReply({ ...inputs.passed, series: sv });
+    expect(headers.To).toBe('Ada Lovelace <ada@example.org>');
+    expect(headers.Subject).toBe('Re: [ndctl PATCH v2 1/2] patch 1');
+    expect(headers['In-Reply-To']).toBe('<p1@x.org>');
+    expect(body.startsWith('Hi Ada,')).toBe(true);
+    const withCover = renderReply({ ...inputs.passed, series: { ...sv, coverMessageId: 'c@x.org', project: 'kernel' } });
+    expect(withCover.headers.Subject).toBe('Re: [PATCH v2 0/2] test: add a dax test');
   });
 });

@@ -1,0 +1,98 @@
+/** The real boundaries of the pipeline, for the CLI: registry runners, git, the outbox or SMTP. */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Logger } from 'pino';
+import type { Config, RunnerConfig } from '../../config/schema.ts';
+import { ingestConfiguredSources } from '../../ingest/run-ingest.ts';
+import { refreshSeries } from '../../ingest/refresh-series.ts';
+import { getRunner } from '../../runners/registry.ts';
+import { resolveCacheDir } from '../../runners/tree/setup.ts';
+import type { Runner } from '../../runners/types.ts';
+import { ConfigError } from '../errors.ts';
+import { createSmtpSender } from '../report/senders.ts';
+import type { Store } from '../store/store.ts';
+import type { MailSender, PipelineDeps } from './deps.ts';
+import { loadVersion } from './job-executor.ts';
+import { createIdempotentOutbox } from './outbox.ts';
+import { rawSeriesMbox } from './raw-mbox.ts';
+import { createScriptedRunner, type RunnerScript } from './scripted-runner.ts';
+
+const exec = promisify(execFile);
+
+export async function gitResolveCommit(tree: string, rev: string): Promise<string | null> {
+  try {
+    const { stdout } = await exec('git', ['-C', tree, 'rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
+    const sha = stdout.trim();
+    return /^[0-9a-f]{40}$/.test(sha) ? sha : null;
+  } catch {
+    return null;
+  }
+}
+
+export function createSender(config: Config, env: NodeJS.ProcessEnv, cwd: string): MailSender {
+  if (config.mail.smtp) {
+    const smtp = createSmtpSender(config.mail.smtp, env, { ignoreTLS: config.mail.smtp.host === '127.0.0.1' || config.mail.smtp.host === 'localhost' });
+    const from = /<([^>]+)>/.exec(config.mail.from)?.[1] ?? config.mail.from;
+    return {
+      send: (mail) =>
+        smtp({ raw: Buffer.from(mail.raw), messageId: mail.messageId, envelope: { from, to: mail.recipients.map((r) => /<([^>]+)>/.exec(r)?.[1] ?? r) } }),
+    };
+  }
+  return createIdempotentOutbox(path.resolve(cwd, config.mail.outbox));
+}
+
+export interface WireOptions {
+  config: Config;
+  store: Store;
+  log: Logger;
+  repoRoot: string;
+  env: NodeJS.ProcessEnv;
+  /** Folder relative source paths resolve against (the config file's). */
+  configDir: string;
+  cwd?: string;
+  signal?: AbortSignal;
+  /** A scripted runner replaces every configured runner (DAXBOT_SCRIPTED_RUNNER). */
+  script?: RunnerScript;
+}
+
+export function wirePipeline(o: WireOptions): PipelineDeps {
+  const cwd = o.cwd ?? process.cwd();
+  const cacheDir = resolveCacheDir(cwd, o.env, o.config.cacheDir);
+  const runners = new Map<string, Runner>();
+  const runnerFor = (rc: RunnerConfig): Runner => {
+    let r = runners.get(rc.name);
+    if (r) return r;
+    if (o.script) r = createScriptedRunner(rc.name, o.script);
+    else {
+      const mod = getRunner(rc.kind);
+      if (!mod) throw new ConfigError(`no runner module for kind ${rc.kind}`, { runner: rc.name });
+      r = mod.create(rc, { repoRoot: o.repoRoot, cacheDir });
+    }
+    runners.set(rc.name, r);
+    return r;
+  };
+  const deps: PipelineDeps = {
+    store: o.store,
+    config: o.config,
+    log: o.log,
+    now: () => new Date(),
+    runnerFor,
+    exportMbox: async (key) => rawSeriesMbox(o.store, await loadVersion(deps, key)),
+    resolveCommit: gitResolveCommit,
+    treePath: (name) => {
+      const t = o.config.trees.find((x) => x.name === name);
+      return t?.path ? path.resolve(o.configDir, t.path) : path.join(cacheDir, name);
+    },
+    sender: createSender(o.config, o.env, cwd),
+    workDir: path.resolve(cwd, o.config.workDir),
+    ingest: async () => {
+      await ingestConfiguredSources(o.config, o.store, o.log, { baseDir: o.configDir });
+    },
+    refreshSeries: async () => {
+      await refreshSeries(o.store, { now: new Date(), log: o.log });
+    },
+    ...(o.signal && { signal: o.signal }),
+  };
+  return deps;
+}

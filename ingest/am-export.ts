@@ -1,0 +1,31 @@
+/**
+ * `daxbot series am`: picks the version to export and renders it as an am-ready mbox from the
+ * stored raw messages.
+ */
+import { getMessageRaw } from '../bot/store/messages.ts';
+import { findSeriesVersions, type SeriesVersionRow } from '../bot/store/series.ts';
+import type { Store } from '../bot/store/store.ts';
+import { NotFoundError } from '../bot/errors.ts';
+import type { SeriesVersion } from './series/types.ts';
+import { renderAmMbox } from './series/am-mbox.ts';
+
+/** The newest complete version (ties: the later thread), or exactly revision `revision`. */
+export function pickVersion(rows: readonly SeriesVersionRow[], revision?: number): SeriesVersionRow | null {
+  const sorted = [...rows].sort((a, b) => a.revision - b.revision || (a.last_date ?? '').localeCompare(b.last_date ?? '') || a.id - b.id);
+  if (revision !== undefined) return sorted.filter((r) => r.revision === revision).pop() ?? null;
+  return sorted.filter((r) => r.complete === 1).pop() ?? null;
+}
+
+export async function exportAmMbox(store: Store, versionKey: string): Promise<Buffer> {
+  const rows = await findSeriesVersions(store.db, versionKey);
+  const row = rows.find((r) => r.version_key === versionKey);
+  if (!row) throw new NotFoundError(`no series version ${versionKey}`, { versionKey });
+  const version = JSON.parse(row.data) as SeriesVersion; // written by saveSeriesVersions
+  const raws = new Map<string, Buffer>();
+  for (const p of version.patches) {
+    const raw = await getMessageRaw(store.db, p.messageId);
+    if (!raw) throw new NotFoundError(`message ${p.messageId} of ${versionKey} is not in the store`, { versionKey, messageId: p.messageId });
+    raws.set(p.messageId, raw);
+  }
+  return renderAmMbox(version, raws);
+}

@@ -1,0 +1,151 @@
+import { gunzipSync } from 'node:zlib';
+import { z } from 'zod';
+import { SourceError } from '../../bot/errors.ts';
+import { toMs, type SourceConfig } from '../../config/schema.ts';
+import { messageIdFromHref, parseAtomFeed, type AtomEntry } from './atom.ts';
+import { DEFAULT_BATCH_SIZE, parseCheckpoint } from './checkpoint.ts';
+import { backoffDelay, defaultSleep, fetchWithBackoff, type BackoffOptions } from './http-backoff.ts';
+import { splitMbox } from './mbox-split.ts';
+import type { PollResult, RawMail, Source, SourceContext } from './types.ts';
+
+export type LoreHttpSourceConfig = Extract<SourceConfig, { kind: 'lore-http' }>;
+
+/**
+ * A public-inbox web archive (lore.kernel.org or any public-inbox-httpd) read over HTTP: `new.atom`
+ * says which messages are new, and each one's whole thread is fetched as `<url><msgid>/t.mbox.gz`
+ * (so replies that arrived out of order come along; the store drops duplicates).
+ *
+ * Checkpoint: the newest `updated` handed on and the Message-IDs already handed on that the feed
+ * still lists. An entry is new when its id is not in that list: comparing timestamps alone would
+ * miss a late-delivered message whose Date (what `updated` carries) is older than the newest.
+ * The feed only holds the latest entries (25 on public-inbox), so polls must come often enough.
+ */
+const checkpointSchema = z.object({
+  updated: z.string().nullable(),
+  ids: z.array(z.string()),
+});
+type Checkpoint = z.infer<typeof checkpointSchema>;
+
+export interface LoreHttpDeps {
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now?: () => number;
+  /** First retry delay (doubles each time, capped at config.maxBackoff). */
+  baseDelayMs?: number;
+  /** Attempts per request within one poll. */
+  maxAttempts?: number;
+}
+
+const MESSAGE_ID = /^Message-ID:[ \t]*<?([^>\r\n]+)>?/im;
+
+function messageIdOf(raw: Buffer): string | null {
+  const end = raw.indexOf('\n\n');
+  const head = raw.subarray(0, end < 0 ? Math.min(raw.length, 65536) : end).toString('latin1');
+  return MESSAGE_ID.exec(head.replace(/\r?\n[ \t]+/g, ' '))?.[1]?.trim() ?? null;
+}
+
+export function createLoreHttpSource(config: LoreHttpSourceConfig, deps: LoreHttpDeps = {}): Source {
+  const name = config.name;
+  const base = config.url.endsWith('/') ? config.url : `${config.url}/`;
+  const maxDelayMs = toMs(config.maxBackoff);
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? defaultSleep;
+  const baseDelayMs = deps.baseDelayMs ?? 1000;
+  // Failures across polls: after a failed poll the next ones are skipped until the backoff ends.
+  let failures = 0;
+  let pausedUntil = 0;
+
+  function options(ctx: SourceContext): BackoffOptions {
+    return {
+      fetch: ctx.fetch ?? fetch,
+      sleep,
+      now,
+      baseDelayMs,
+      maxDelayMs,
+      maxAttempts: deps.maxAttempts ?? 4,
+      signal: ctx.signal,
+      onRetry: (info) => ctx.log.warn({ source: name, ...info }, 'lore request failed; backing off'),
+    };
+  }
+
+  async function fetchThread(entry: AtomEntry, msgid: string, ctx: SourceContext): Promise<Buffer[] | null> {
+    const url = `${base}${encodeURIComponent(msgid)}/t.mbox.gz`;
+    const res = await fetchWithBackoff(url, options(ctx));
+    if (res.status === 404 || res.status === 410) {
+      // Removed from the archive (spam) between the feed and now.
+      ctx.log.warn({ source: name, url, title: entry.title }, 'thread is gone; skipping');
+      await res.body?.cancel().catch(() => undefined);
+      return null;
+    }
+    if (!res.ok) throw new SourceError(`GET ${url}: HTTP ${res.status}`, { source: name, url, status: res.status });
+    const body = Buffer.from(await res.arrayBuffer());
+    let mbox: Buffer;
+    try {
+      mbox = body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body;
+    } catch (err) {
+      throw new SourceError(`GET ${url}: bad gzip data`, { source: name, url }, { cause: err });
+    }
+    return splitMbox(mbox);
+  }
+
+  async function pollOnce(cp: Checkpoint | null, ctx: SourceContext): Promise<PollResult> {
+    const feedUrl = `${base}new.atom`;
+    const res = await fetchWithBackoff(feedUrl, options(ctx));
+    if (!res.ok) throw new SourceError(`GET ${feedUrl}: HTTP ${res.status}`, { source: name, url: feedUrl, status: res.status });
+    const entries = parseAtomFeed(await res.text())
+      .map((entry) => ({ entry, msgid: messageIdFromHref(entry.href) }))
+      .filter((e): e is { entry: AtomEntry; msgid: string } => e.msgid !== null)
+      // Oldest first; equal times keep the feed's order reversed (the feed is newest first).
+      .map((e, i) => ({ ...e, i }))
+      .sort((a, b) => (a.entry.updatedMs - b.entry.updatedMs) || (b.i - a.i));
+    const seen = new Set(cp?.ids ?? []);
+    const fresh = entries.filter((e) => !seen.has(e.msgid));
+
+    const batchSize = ctx.batchSize ?? DEFAULT_BATCH_SIZE;
+    const messages: RawMail[] = [];
+    const handed = new Set<string>();
+    const fetchedIds = new Set<string>();
+    let newest = cp?.updated ?? null;
+    let done = 0;
+    for (const { entry, msgid } of fresh) {
+      if (messages.length >= batchSize) break;
+      if (!fetchedIds.has(msgid)) {
+        const thread = await fetchThread(entry, msgid, ctx);
+        for (const raw of thread ?? []) {
+          const id = messageIdOf(raw);
+          if (id) fetchedIds.add(id);
+          messages.push({ raw, origin: `${base}${encodeURIComponent(msgid)}/t.mbox.gz` });
+        }
+      }
+      handed.add(msgid);
+      if (newest === null || entry.updatedMs > Date.parse(newest)) newest = entry.updated;
+      done++;
+      ctx.progress?.(done, fresh.length);
+    }
+    // Keep only ids the feed still lists (bounded by the feed size) plus what was just handed on.
+    const inFeed = new Set(entries.map((e) => e.msgid));
+    const ids = [...new Set([...(cp?.ids ?? []).filter((id) => inFeed.has(id) || entries.length === 0), ...handed])].sort();
+    return { messages, nextCheckpoint: JSON.stringify({ updated: newest, ids }), more: done < fresh.length };
+  }
+
+  return {
+    name,
+    kind: 'lore-http',
+    async poll(checkpoint, ctx) {
+      const cp = parseCheckpoint(checkpointSchema, checkpoint, name);
+      if (now() < pausedUntil) {
+        ctx.log.debug({ source: name, until: new Date(pausedUntil).toISOString() }, 'backing off; poll skipped');
+        return { messages: [], nextCheckpoint: checkpoint, more: false };
+      }
+      try {
+        const result = await pollOnce(cp, ctx);
+        failures = 0;
+        pausedUntil = 0;
+        return result;
+      } catch (err) {
+        failures++;
+        pausedUntil = now() + backoffDelay(failures - 1, baseDelayMs * 2 ** (deps.maxAttempts ?? 4), maxDelayMs);
+        throw err;
+      }
+    },
+  };
+}

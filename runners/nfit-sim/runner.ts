@@ -1,0 +1,228 @@
+/**
+ * The nfit-sim runner: the kernel's nfit_test simulated NVDIMM bus. It applies the series in the
+ * (tree, config) build slot, builds the kernel with the nfit-sim profile and then the nfit_test
+ * modules from the same patched tree (so a series touching drivers/nvdimm, drivers/dax,
+ * drivers/acpi/nfit or tools/testing/nvdimm is tested with its own simulator code), boots QEMU
+ * without emulated NVDIMMs, loads the test modules from the initramfs and runs the built-in
+ * simulator suite. It reuses the harness's slot, build, initramfs, QEMU and guest-outcome modules.
+ * Patch and kernel failures are results; only machinery failures throw InfraError.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InfraError } from '../../bot/errors.ts';
+import { toMs, type RunnerConfig } from '../../config/schema.ts';
+import type { Finding, RunContext, RunRequest, RunResult, Runner, TestResult } from '../types.ts';
+import { buildDirFor } from '../build/make.ts';
+import { configHash, loadFragments } from '../build/kconfig.ts';
+import { applySeries } from '../tree/apply.ts';
+import { checkoutSlot, slotDirFor, treeSlug } from '../tree/slot.ts';
+import { withSlotLock } from '../tree/slot-lock.ts';
+import { daxInitramfs } from '../guest/dax-initramfs.ts';
+import { runQemu, type QemuRunOptions, type QemuRunResult } from '../qemu/run.ts';
+import { analyzeGuestRun, type Parsers } from '../qemu-pmem/analyze.ts';
+import { buildNfitSim, type BuildStep } from './build.ts';
+import { nfitGuestFiles } from './guest-files.ts';
+import { parseGuestSetup, setupTestResults } from './guest-lines.ts';
+import { ndctlMesonNotWired, planNdctlMeson } from './ndctl-meson.ts';
+import { NDCTL_MESON_SUITE, NFIT_SIM_CMDLINE, nfitSimProfile, NFIT_SIM_SUITE, NFIT_TEST_BUSES, NFIT_TEST_MODULES } from './profile.ts';
+
+export interface NfitSimOptions {
+  config: RunnerConfig;
+  repoRoot: string;
+  cacheDir: string;
+  /** Extra kernel command line words (test knobs such as "daxbot.hang=NAME"). */
+  extraKernelArgs?: string[];
+  parsers?: Parsers;
+  symbolize?: (finding: Finding, vmlinux: string, tree: string) => Promise<Finding> | Finding;
+  /** Replaces the kernel build step (tests). */
+  buildStep?: BuildStep;
+  /** Replaces QEMU (tests). */
+  qemu?: (o: QemuRunOptions) => Promise<QemuRunResult>;
+  /** Replaces the initramfs builder (tests): gets the extra files, returns the image path. */
+  initramfs?: (extra: Awaited<ReturnType<typeof nfitGuestFiles>>) => Promise<string>;
+}
+
+/** Suites the guest runs (the ndctl meson suite is planned on the host). */
+export function guestSuites(suites: string[]): string[] {
+  return suites.filter((s) => s !== NDCTL_MESON_SUITE);
+}
+
+/**
+ * Adds the module/bus results to the guest outcome. A module that failed to load is an error of
+ * the kernel under test even when the suite itself reported nothing worse (pure).
+ */
+export function mergeSetup(
+  outcome: ReturnType<typeof analyzeGuestRun>,
+  setup: TestResult[],
+): ReturnType<typeof analyzeGuestRun> {
+  const tests = [...setup, ...outcome.tests];
+  const moduleErrors = setup.filter((t) => t.status === 'error' && t.name.startsWith('module-'));
+  if (outcome.failureClass === 'infra' || outcome.findings.length > 0 || moduleErrors.length === 0) return { ...outcome, tests };
+  const first = moduleErrors[0]?.reason ?? 'a test module failed to load';
+  return { ...outcome, tests, failureClass: 'kernel', summary: `${first}${moduleErrors.length > 1 ? ` (+${moduleErrors.length - 1} more)` : ''}` };
+}
+
+export function createNfitSimRunner(opts: NfitSimOptions): Runner {
+  const cfg = opts.config;
+  const defaults = (): Promise<typeof import('../qemu-pmem/parsers.ts')> => import('../qemu-pmem/parsers.ts');
+  return {
+    name: cfg.name,
+    description: 'Linux in QEMU (TCG) with the kernel\'s nfit_test simulated NVDIMM buses, built from the tree under test',
+    async run(req: RunRequest, ctx: RunContext): Promise<RunResult> {
+      const t0 = Date.now();
+      const timings: Record<string, number> = {};
+      const progress = ctx.progress ?? (() => undefined);
+      const profile = nfitSimProfile(cfg);
+      const fragments = await loadFragments(profile.fragments, opts.repoRoot);
+      const hash = configHash(fragments);
+      const slot = slotDirFor(opts.cacheDir, req.tree, hash);
+      const buildDir = buildDirFor(opts.cacheDir, treeSlug(req.tree), hash);
+      const suites = req.suites && req.suites.length > 0 ? req.suites : profile.suites;
+      await mkdir(req.workDir, { recursive: true });
+      const result: RunResult = {
+        runner: cfg.name,
+        tree: req.tree,
+        base: null,
+        head: null,
+        configHash: hash,
+        apply: null,
+        build: null,
+        booted: false,
+        tests: [],
+        findings: [],
+        failureClass: 'none',
+        summary: '',
+        consoleLog: null,
+        timings,
+      };
+
+      return withSlotLock(slot, async () => {
+        progress('apply', req.mbox ? `applying ${req.mbox}` : `checking out ${req.base}`);
+        let t = Date.now();
+        if (req.mbox) {
+          const apply = await applySeries({ tree: req.tree, worktree: slot, base: req.base, mbox: req.mbox, ...(req.patchLimit === undefined ? {} : { patchLimit: req.patchLimit }) });
+          result.apply = apply;
+          result.base = apply.base;
+          result.head = apply.head;
+          timings.applyMs = Date.now() - t;
+          if (!apply.ok) {
+            const last = apply.attempts[apply.attempts.length - 1];
+            result.failureClass = 'patch';
+            result.summary = `series does not apply: patch ${last?.failedPatch ?? '?'} (${last?.failedSubject ?? 'unknown'}) conflicts in ${(last?.conflictFiles ?? []).join(', ') || 'unknown files'}`;
+            timings.totalMs = Date.now() - t0;
+            return result;
+          }
+        } else {
+          const sha = await checkoutSlot(req.tree, slot, req.base);
+          result.base = sha;
+          result.head = sha;
+          timings.applyMs = Date.now() - t;
+        }
+
+        progress('build', `make O=${buildDir} bzImage modules, then M=tools/testing/nvdimm`);
+        t = Date.now();
+        const built = await buildNfitSim(
+          {
+            source: slot,
+            buildDir,
+            fragments,
+            cacheDir: opts.cacheDir,
+            jobs: cfg.jobs,
+            log: ctx.log,
+            ...(ctx.signal ? { signal: ctx.signal } : {}),
+            logFile: path.join(req.workDir, 'build.log'),
+          },
+          opts.buildStep,
+        );
+        const build = built.build;
+        result.build = build;
+        timings.buildMs = Date.now() - t;
+        timings.buildKernelMs = built.timings.kernelMs;
+        timings.buildModulesMs = built.timings.modulesMs;
+        if (!build.ok || !build.bzImage) {
+          result.failureClass = req.mbox ? 'patch' : 'kernel';
+          const e = build.errors[0];
+          result.summary = `build failed: ${e ? `${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}` : 'see output'}`;
+          timings.totalMs = Date.now() - t0;
+          return result;
+        }
+
+        t = Date.now();
+        const extra = await nfitGuestFiles(opts.repoRoot, built.modules, path.join(req.workDir, 'guest'));
+        const initrd = opts.initramfs ? await opts.initramfs(extra) : await daxInitramfs(opts.repoRoot, opts.cacheDir, extra);
+        timings.initramfsMs = Date.now() - t;
+
+        const inGuest = guestSuites(suites);
+        const hostResults: TestResult[] = [];
+        if (suites.includes(NDCTL_MESON_SUITE)) {
+          const plan = planNdctlMeson(cfg.ndctlSource);
+          hostResults.push(...(plan.run ? ndctlMesonNotWired(plan.source) : plan.results));
+        }
+
+        progress('boot', `qemu ${cfg.memoryMiB} MiB, nfit_test buses`);
+        const limits = { bootTimeoutMs: toMs(cfg.bootTimeout), testTimeoutMs: toMs(cfg.testTimeout), overallTimeoutMs: toMs(cfg.overallTimeout) };
+        const consolePath = path.join(req.workDir, 'console.log');
+        await writeFile(consolePath, '');
+        t = Date.now();
+        const q = await (opts.qemu ?? runQemu)({
+          spec: {
+            kernel: build.bzImage,
+            initrd,
+            append: [`daxbot.suites=${inGuest.join(',')}`, ...NFIT_SIM_CMDLINE, ...(opts.extraKernelArgs ?? [])],
+            memoryMiB: cfg.memoryMiB,
+            cpus: cfg.cpus,
+            // nfit_test provides its own (simulated) NFIT; an emulated one would add a third bus.
+            nvdimms: [],
+          },
+          logFile: consolePath,
+          ...limits,
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+          onLine: (line) => {
+            const m = /DAXBOT: test-start (\S+)/.exec(line);
+            if (m?.[1]) progress('test', m[1]);
+          },
+        });
+        timings.qemuMs = Date.now() - t;
+        if (q.bootMs !== null) {
+          timings.bootMs = q.bootMs;
+          timings.suiteMs = q.durationMs - q.bootMs;
+        }
+        result.qemuCommand = q.command;
+        result.consoleLog = consolePath;
+        if (q.killed === 'cancelled') throw new InfraError('run cancelled', { tree: req.tree, base: req.base });
+
+        const parsers: Parsers = opts.parsers ?? (await defaults()).defaultParsers;
+        const outcome = analyzeGuestRun(q, inGuest, parsers, limits);
+        const setup = inGuest.includes(NFIT_SIM_SUITE)
+          ? setupTestResults(parseGuestSetup(q.console), built.modules.map((m) => m.name), NFIT_TEST_BUSES)
+          : [];
+        const merged = mergeSetup(outcome, setup);
+        result.tests = [...merged.tests, ...hostResults];
+        result.booted = merged.booted;
+        result.failureClass = merged.failureClass;
+        result.summary = merged.summary;
+
+        t = Date.now();
+        const symbolize = opts.symbolize ?? (opts.parsers ? (f: Finding) => f : (await defaults()).defaultSymbolize);
+        for (const f of merged.findings) {
+          if (f.trace.length === 0 && !f.rip) {
+            result.findings.push(f);
+            continue;
+          }
+          try {
+            result.findings.push(await symbolize(f, build.vmlinux ?? '', slot));
+          } catch (err) {
+            ctx.log.warn({ err }, 'symbolizing failed');
+            result.findings.push(f);
+          }
+        }
+        timings.symbolizeMs = Date.now() - t;
+        timings.totalMs = Date.now() - t0;
+        return result;
+      });
+    },
+  };
+}
+
+/** The module names the guest is expected to load, for callers that plan without a build. */
+export const EXPECTED_MODULES = NFIT_TEST_MODULES.filter((m) => !m.optional).map((m) => m.name);

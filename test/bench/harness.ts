@@ -1,0 +1,89 @@
+/**
+ * Harness benchmark: full build (fresh build folder, warm ccache), rebuild after a one-file
+ * patch, boot to first test, suite time, and the runner's own overhead as a ratio to the raw
+ * make and QEMU times measured in the same run (goal: at most 10 %).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { silentLogger } from '../../bot/log.ts';
+import { runnerSchema } from '../../config/schema.ts';
+import { buildDirFor, buildKernel } from '../../runners/build/make.ts';
+import { configHash, loadFragments } from '../../runners/build/kconfig.ts';
+import { daxInitramfs } from '../../runners/guest/dax-initramfs.ts';
+import { qemuArgs } from '../../runners/qemu/args.ts';
+import { createNvdimmFiles } from '../../runners/qemu/run.ts';
+import { createQemuPmemRunner } from '../../runners/qemu-pmem/runner.ts';
+import { execCommand } from '../../runners/sandbox/exec.ts';
+import { checkoutSlot, slotDirFor, treeSlug } from '../../runners/tree/slot.ts';
+import { ensureLinuxTree, resolveCacheDir } from '../../runners/tree/setup.ts';
+import type { RunResult } from '../../runners/types.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const s = (ms: number | undefined): string => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
+
+export async function benchHarness(): Promise<void> {
+  const log = silentLogger();
+  const cacheDir = resolveCacheDir(repoRoot, process.env);
+  const tree = await ensureLinuxTree(cacheDir, log);
+  const config = runnerSchema.parse({ name: 'qemu-pmem', kind: 'qemu-pmem' });
+  const fragments = await loadFragments(config.fragments, repoRoot);
+  const hash = configHash(fragments);
+  const slot = slotDirFor(cacheDir, tree.path, hash);
+  const runner = createQemuPmemRunner({ config, repoRoot, cacheDir });
+  const work = await mkdtemp(path.join(os.tmpdir(), 'daxbot-bench-'));
+  const lines: string[] = [];
+  const report = (l: string): void => {
+    lines.push(l);
+    process.stdout.write(`${l}\n`);
+  };
+
+  // 1. Full build into a fresh build folder (ccache warm from earlier builds: what CI sees).
+  await checkoutSlot(tree.path, slot, tree.tag);
+  const freshDir = path.join(cacheDir, 'build', `bench-fresh-${hash}`);
+  await rm(freshDir, { recursive: true, force: true });
+  const full = await buildKernel({ source: slot, buildDir: freshDir, fragments, cacheDir, log });
+  await rm(freshDir, { recursive: true, force: true });
+  report(`full build (fresh O=, warm ccache): ${s(full.durationMs)} ok=${full.ok}`);
+
+  // 2. Baseline run through the runner (no-op rebuild + boot + suite).
+  const base: RunResult = await runner.run({ tree: tree.path, base: tree.tag, workDir: path.join(work, 'base') }, { log });
+  report(`runner baseline: total ${s(base.timings.totalMs)}, build ${s(base.timings.buildMs)}, qemu ${s(base.timings.qemuMs)}, boot to first test ${s(base.timings.bootMs)}, suite ${s(base.timings.suiteMs)} [${base.failureClass}]`);
+
+  // 3. Raw make (same folder, no sandbox, no lock) and raw QEMU (same command line, no sandbox).
+  const buildDir = buildDirFor(cacheDir, treeSlug(tree.path), hash);
+  const rawMake = await execCommand('make', ['-C', slot, `O=${buildDir}`, `-j${os.availableParallelism()}`, 'CC=ccache gcc', 'bzImage'], {
+    env: { ...process.env, CCACHE_DIR: path.join(cacheDir, 'ccache'), KBUILD_BUILD_USER: 'daxbot', KBUILD_BUILD_HOST: 'daxbot', KBUILD_BUILD_TIMESTAMP: 'Thu Jan  1 00:00:00 UTC 2026' },
+  });
+  const initrd = await daxInitramfs(repoRoot, cacheDir);
+  const spec = {
+    kernel: path.join(buildDir, 'arch/x86/boot/bzImage'),
+    initrd,
+    append: ['daxbot.suites=dax'],
+    memoryMiB: config.memoryMiB,
+    cpus: config.cpus,
+    nvdimms: config.nvdimms.map((d, i) => ({ ...d, path: path.join(work, `raw-nv${i}.img`) })),
+  };
+  await createNvdimmFiles(spec);
+  const rawQemu = await execCommand('qemu-system-x86_64', qemuArgs(spec), { timeoutMs: 20 * 60_000 });
+  report(`raw no-op make: ${s(rawMake.durationMs)}; raw qemu (boot + suite): ${s(rawQemu.durationMs)}`);
+
+  // 4. Rebuild after a one-file patch.
+  const one = await runner.run({ tree: tree.path, base: tree.tag, mbox: path.join(repoRoot, 'test/fixtures/patches/pmem-one-file.mbox'), workDir: path.join(work, 'one') }, { log });
+  report(`rebuild after one-file patch: ${s(one.timings.buildMs)} (apply ${s(one.timings.applyMs)}) [${one.failureClass}]`);
+
+  // 5. Overhead: what the runner adds on top of raw make + raw QEMU, in the baseline run.
+  const raw = rawMake.durationMs + rawQemu.durationMs;
+  const total = base.timings.totalMs ?? 0;
+  const overhead = total - raw;
+  report(`runner overhead: ${s(overhead)} = ${((100 * overhead) / raw).toFixed(1)} % of raw make + qemu (${s(raw)}); goal <= 10 %`);
+  await rm(work, { recursive: true, force: true });
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  benchHarness().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
