@@ -84,8 +84,15 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   return code;
 }
 
+// `daxbot series list | head` closes our stdout early; that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const isEntry = process.argv[1] && /(bot\/cli\/main\.ts|bin\/daxbot(\.js)?)$/.test(process.argv[1]);
 if (isEntry) {
   const code = await main();
-  process.exitCode = code;
+  // A command may have set its own exit code (config check: 1 on errors); errors override it.
+  if (code !== 0 || process.exitCode === undefined) process.exitCode = code;
 }

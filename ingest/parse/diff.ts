@@ -84,29 +84,39 @@ export function isScissorsLine(line: string): boolean {
 
 const INBODY_RE = /^(from|subject|date):\s*(.*)$/i;
 
-/** A line that opens a diff proper (not a `---` notes separator). */
-function isDiffStart(lines: readonly string[], i: number): boolean {
-  const line = lines[i] ?? '';
-  if (line.startsWith('diff -') || line.startsWith('Index: ')) return true;
-  return /^--- \S/.test(line) && (lines[i + 1] ?? '').startsWith('+++ ');
+/** The line starting at `pos` (without its LF) and where the next one starts (> length at the end). */
+function lineAt(text: string, pos: number): [string, number] {
+  const nl = text.indexOf('\n', pos);
+  return nl < 0 ? [text.slice(pos), text.length + 1] : [text.slice(pos, nl), nl + 1];
 }
 
-/** Splits a decoded text/plain body (LF or CRLF) into message, notes and diff. */
-export function splitPatchBody(text: string, opts: SplitOptions = {}): PatchSplit {
+/** A line that opens a diff proper (not a `---` notes separator). */
+function isDiffStartAt(text: string, pos: number): boolean {
+  const [line, next] = lineAt(text, pos);
+  if (line.startsWith('diff -') || line.startsWith('Index: ')) return true;
+  return /^--- \S/.test(line) && next <= text.length && text.startsWith('+++ ', next);
+}
+
+/**
+ * Splits a decoded text/plain body (LF or CRLF) into message, notes and diff. Walks lines only up
+ * to the diff: the diff itself (most of a patch mail) is sliced, never split into lines.
+ */
+export function splitPatchBody(input: string, opts: SplitOptions = {}): PatchSplit {
   const useInbody = opts.inbodyHeaders ?? true;
-  const lines = (text.includes('\r') ? text.replace(/\r\n/g, '\n') : text).split('\n');
+  const text = input.includes('\r') ? input.replace(/\r\n/g, '\n') : input;
   let message: string[] = [];
   let inbody: InbodyHeaders = {};
   let headerStage = true;
   let lastInbody: keyof InbodyHeaders | null = null;
-  let breakAt = -1;
+  let breakPos = -1;
 
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
+  for (let pos = 0; pos <= text.length; ) {
+    const [line, next] = lineAt(text, pos);
     if (isPatchBreak(line)) {
-      breakAt = i;
+      breakPos = pos;
       break;
     }
+    pos = next;
     if (opts.scissors && isScissorsLine(line)) {
       message = [];
       inbody = {};
@@ -148,22 +158,22 @@ export function splitPatchBody(text: string, opts: SplitOptions = {}): PatchSpli
 
   let notes: string | null = null;
   let diff: string | null = null;
-  if (breakAt >= 0) {
+  if (breakPos >= 0) {
     let start = -1;
-    if (isDiffStart(lines, breakAt) || !/^---\s*$/.test(lines[breakAt] ?? '')) {
-      start = breakAt;
+    const [breakLine, afterBreak] = lineAt(text, breakPos);
+    if (isDiffStartAt(text, breakPos) || !/^---\s*$/.test(breakLine)) {
+      start = breakPos;
     } else {
-      for (let i = breakAt + 1; i < lines.length; i++) {
-        if (isDiffStart(lines, i)) {
-          start = i;
+      for (let pos = afterBreak; pos <= text.length; pos = lineAt(text, pos)[1]) {
+        if (isDiffStartAt(text, pos)) {
+          start = pos;
           break;
         }
       }
-      const noteLines = lines.slice(breakAt + 1, start >= 0 ? start : lines.length);
-      const joined = noteLines.join('\n');
+      const joined = afterBreak > text.length ? '' : text.slice(afterBreak, start >= 0 ? Math.max(afterBreak, start - 1) : text.length);
       notes = joined.trim() === '' ? null : joined.trimEnd();
     }
-    if (start >= 0) diff = lines.slice(start).join('\n');
+    if (start >= 0) diff = text.slice(start);
   }
 
   return {
@@ -171,7 +181,7 @@ export function splitPatchBody(text: string, opts: SplitOptions = {}): PatchSpli
     inbody,
     notes,
     diff,
-    patch: breakAt >= 0 ? lines.slice(breakAt).join('\n') : null,
+    patch: breakPos >= 0 ? text.slice(breakPos) : null,
     files: diff === null ? [] : diffFiles(diff),
   };
 }
@@ -246,6 +256,14 @@ export function diffFiles(diff: string): string[] {
       files.push(p);
     }
   };
+  if (diff.startsWith('diff --git ') || diff.includes('\ndiff --git ')) {
+    // A git diff names every file on its `diff --git` line; scanning just those is the cheap path.
+    for (const m of diff.matchAll(/^diff --git (.*)$/gm)) {
+      const paths = gitDiffPaths(m[1] ?? '');
+      if (paths) add(stripSide(paths[1], 'b/', paths[0], 'a/'));
+    }
+    return files;
+  }
   const lines = diff.split('\n');
   // A git diff names every file on its `diff --git` line; `---`/`+++` pairs are only trusted in
   // plain diffs, since inside a hunk `--- x` / `+++ y` can be a removed and an added line.

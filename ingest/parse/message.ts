@@ -6,7 +6,7 @@ import { decodeFast } from './mime-fast.ts';
 import { decodeFull } from './mime-full.ts';
 import { parseSubject } from './subject.ts';
 import { splitPatchBody } from './diff.ts';
-import { parseBaseInfo, parseFollowupTrailers, parseTrailers } from './trailers.ts';
+import { parseBaseInfo, parseFollowupTrailers, trailersOfMessage } from './trailers.ts';
 import {
   addressListOf,
   dateOf,
@@ -92,7 +92,7 @@ export function buildMessage(raw: Buffer, d: DecodedMail, opts: ParseMessageOpti
     body: split.message,
     diff,
     files,
-    trailers: parseTrailers(split.message),
+    trailers: trailersOfMessage(split.message),
     baseCommit: base.baseCommit,
     prerequisitePatchIds: base.prerequisitePatchIds,
     prerequisiteMessageIds: base.prerequisiteMessageIds,
@@ -102,7 +102,8 @@ export function buildMessage(raw: Buffer, d: DecodedMail, opts: ParseMessageOpti
     commitSubject:
       diff !== null && split.inbody.subject !== undefined ? parseSubject(split.inbody.subject).subject : subject.subject,
     notes: split.notes,
-    hasDiffstat: DIFFSTAT_RE.test(d.text),
+    // A diffstat sits in the notes of a patch or in the body of a cover letter, never in a diff.
+    hasDiffstat: DIFFSTAT_RE.test(split.message) || (split.notes !== null && DIFFSTAT_RE.test(split.notes)),
     followupTrailers: subject.isReply || !subject.isPatch ? parseFollowupTrailers(d.text) : [],
   };
 }

@@ -66,7 +66,12 @@ function matchTrailer(line: string): Trailer | null {
  * Accepts a whole patch body too: the diff, the `---` notes and the signature are cut off first.
  */
 export function parseTrailers(body: string): Trailer[] {
-  const message = commitMessageOf(body).replace(/\r/g, '').trimEnd();
+  return trailersOfMessage(commitMessageOf(body));
+}
+
+/** parseTrailers for text already cut to the commit message (splitPatchBody's `message`). */
+export function trailersOfMessage(commitMessage: string): Trailer[] {
+  const message = (commitMessage.includes('\r') ? commitMessage.replace(/\r/g, '') : commitMessage).trimEnd();
   const paragraphs = message.split(/\n[ \t]*\n/);
   const last = unwrap(paragraphs[paragraphs.length - 1] ?? '');
   const trailers: Trailer[] = [];
@@ -107,9 +112,13 @@ export function parseFollowupTrailers(replyBody: string): Trailer[] {
   if (sig >= 0) text = text.slice(0, sig);
   const diff = text.search(/^diff --git /m);
   if (diff >= 0) text = text.slice(0, diff);
-  const lines = unwrap(text)
-    .split('\n')
-    .filter((l) => !/^\s*>/.test(l));
+  // Quotes go first: they are most of a reply, and unwrapping them is wasted work.
+  const lines = unwrap(
+    text
+      .split('\n')
+      .filter((l) => !/^\s*>/.test(l))
+      .join('\n'),
+  ).split('\n');
   const out: Trailer[] = [];
   const seen = new Set<string>();
   for (const line of lines) {
@@ -140,9 +149,9 @@ export interface BaseInfo {
  */
 export function parseBaseInfo(text: string): BaseInfo {
   const info: BaseInfo = { baseCommit: null, prerequisitePatchIds: [], prerequisiteMessageIds: [], changeId: null };
-  // Cheap screen first: the anchored regex below would visit every line of every mail.
-  const lower = text.includes('base-commit') || text.includes('prerequisite-') || text.includes('change-id') ? text : text.toLowerCase();
-  if (!lower.includes('base-commit') && !lower.includes('prerequisite-') && !lower.includes('change-id')) return info;
+  // Cheap screen first: the anchored regex below would visit every line of every mail. git and
+  // b4 always write these names in lower case.
+  if (!text.includes('base-commit:') && !text.includes('prerequisite-') && !text.includes('change-id:')) return info;
   const re = /^(base-commit|prerequisite-patch-id|prerequisite-message-id|change-id):[ \t]*(\S+)[ \t]*\r?$/gim;
   for (const m of text.matchAll(re)) {
     const key = (m[1] ?? '').toLowerCase();

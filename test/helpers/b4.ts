@@ -48,7 +48,20 @@ export function toMboxrd(raws: readonly Buffer[]): Buffer {
   const parts: string[] = [];
   for (const raw of raws) {
     const text = raw.toString('latin1').replace(/\r\n/g, '\n');
-    const body = text.replace(/^(>*From )/gm, '>$1');
+    const split = text.indexOf('\n\n');
+    // b4 0.12 crashes on a folded Subject/From/Date (it copies the raw value into a new header).
+    const lines = (split >= 0 ? text.slice(0, split) : text).split('\n');
+    const out: string[] = [];
+    for (const line of lines) {
+      const prev = out.length - 1;
+      if (/^[ \t]/.test(line) && prev >= 0 && /^(subject|from|date):/i.test(out[prev] ?? '')) {
+        out[prev] = `${out[prev] ?? ''} ${line.trim()}`;
+      } else {
+        out.push(line);
+      }
+    }
+    const head = out.join('\n');
+    const body = head.concat(split >= 0 ? text.slice(split) : '').replace(/^(>*From )/gm, '>$1');
     parts.push(`From mboxrd@z Thu Jan  1 00:00:00 1970\n${body}${body.endsWith('\n') ? '' : '\n'}\n`);
   }
   return Buffer.from(parts.join(''), 'latin1');
@@ -58,7 +71,7 @@ export function toMboxrd(raws: readonly Buffer[]): Buffer {
  * Threads of the archive whose root is a patch (not a reply), every k-th in archive order so the
  * pick is deterministic and spreads over the years; k is chosen to give about `target` threads.
  */
-export async function cutPatchThreads(target = 220): Promise<CutThread[]> {
+export async function cutPatchThreads(target = 210): Promise<CutThread[]> {
   // Threading needs three headers only; full parsing is kept for the threads we pick.
   const raws = splitMbox(gunzipSync(readFileSync(archivePath)));
   const heads = raws.map((raw, i) => ({ ...scanHeaders(raw), index: i }));
@@ -135,7 +148,7 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): 
 }
 
 /** `b4 -n --no-stdin am -m THREAD.mbox -o DIR` in a scratch dir: offline, attestation off, no user config. */
-export async function runB4Am(mbox: Buffer): Promise<AmSelection & { log: string }> {
+export async function runB4Am(mbox: Buffer): Promise<AmSelection & { log: string; ok: boolean }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'daxbot-b4-'));
   try {
     const mboxPath = path.join(dir, 'thread.mbox');
@@ -149,15 +162,22 @@ export async function runB4Am(mbox: Buffer): Promise<AmSelection & { log: string
       XDG_CONFIG_HOME: path.join(dir, 'config'),
       GIT_CONFIG_NOSYSTEM: '1',
       // DKIM/patatt checks would want DNS and keyrings; they do not change which patches are picked.
-      GIT_CONFIG_COUNT: '1',
+      // b4 builds a Signed-off-by for "you" even when it does not add it, and gives up without one.
+      LANG: 'C.UTF-8',
+      GIT_CONFIG_COUNT: '3',
       GIT_CONFIG_KEY_0: 'b4.attestation-policy',
       GIT_CONFIG_VALUE_0: 'off',
+      GIT_CONFIG_KEY_1: 'user.name',
+      GIT_CONFIG_VALUE_1: 'Daxbot Test',
+      GIT_CONFIG_KEY_2: 'user.email',
+      GIT_CONFIG_VALUE_2: 'daxbot@example.invalid',
       GIT_CEILING_DIRECTORIES: dir,
     };
-    const { out } = await run('b4', ['-n', '--no-stdin', 'am', '-m', mboxPath, '-o', outDir], dir, env);
+    const { code, out } = await run('b4', ['-n', '--no-stdin', 'am', '-m', mboxPath, '-o', outDir], dir, env);
     const mbx = readdirSync(outDir).find((f) => f.endsWith('.mbx'));
-    if (!mbx) return { revision: null, messageIds: [], subjects: [], log: out };
-    return { ...readAmMbox(readFileSync(path.join(outDir, mbx), 'utf8')), log: out };
+    if (mbx) return { ...readAmMbox(readFileSync(path.join(outDir, mbx), 'utf8')), log: out, ok: true };
+    // "No patches found" is an answer; anything else is b4 failing, which must not be cached.
+    return { revision: null, messageIds: [], subjects: [], log: out, ok: code === 0 || /No patches found/.test(out) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -182,7 +202,8 @@ export async function b4Selections(threads: readonly CutThread[], parallel = 2):
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let t = todo[next++]; t; t = todo[next++]) {
-      const { log: _log, ...sel } = await runB4Am(t.mbox);
+      const { log, ok, ...sel } = await runB4Am(t.mbox);
+      if (!ok) throw new Error(`b4 am failed on thread <${t.rootId}> (cache ${t.hash}):\n${log}`);
       writeFileSync(path.join(cacheDir, `${t.hash}.json`), JSON.stringify(sel));
       out.set(t.hash, sel);
     }

@@ -54,7 +54,7 @@ describe.skipIf(!available)('nfit-sim runner (real kernel, real nfit_test, real 
     const workDir = await mkdtemp(path.join(os.tmpdir(), 'daxbot-nfit-'));
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', path.join(repoRoot, 'bot', 'cli', 'main.ts'), 'runner', 'run', '--runner', 'nfit-sim', '--tree', tree.path, '--base', tree.tag, '--work-dir', workDir, '--json'],
+      [path.join(repoRoot, 'bin', 'daxbot.js'), 'runner', 'run', '--runner', 'nfit-sim', '--tree', tree.path, '--base', tree.tag, '--work-dir', workDir, '--json'],
       { cwd: repoRoot, env: { ...process.env, DAXBOT_CACHE_DIR: cacheDir, DAXBOT_LOG_LEVEL: 'warn' }, maxBuffer: 64 * 1024 * 1024 },
     );
     const r = JSON.parse(stdout) as RunResult;

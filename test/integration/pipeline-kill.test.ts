@@ -4,7 +4,7 @@
  * are scripted (DAXBOT_SCRIPTED_RUNNER: a 1.5 s pretend build per run, patch 3 crashes), so
  * this tests the pipeline's durability, not the kernel build; pipeline-demo.test.ts runs QEMU.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,10 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-kill-'));
 
 function writeConfig(): string {
+  // The scripted runner builds nothing, but the base is still resolved in a real git tree.
+  const tree = path.join(dir, 'tree');
+  execFileSync('git', ['init', '-q', tree]);
+  execFileSync('git', ['-C', tree, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-q', '--allow-empty', '-m', 'base']);
   const mbox = path.relative(dir, path.join(repoRoot, 'test/fixtures/demo/inbox.mbox'));
   const file = path.join(dir, 'config.yaml');
   writeFileSync(
@@ -25,7 +29,7 @@ function writeConfig(): string {
       'sources:',
       `  - { kind: mbox, name: demo, path: ${mbox} }`,
       'trees:',
-      `  - { name: linux-6.1, path: ${repoRoot} }`,
+      `  - { name: linux-6.1, path: ${tree} }`,
       'runners:',
       '  - { name: qemu-pmem, kind: qemu-pmem, suites: [dax] }',
       'mail:',
@@ -40,7 +44,7 @@ function writeConfig(): string {
 
 function start(config: string): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bot/cli/main.ts'), '--config', config, '--log-level', 'warn', 'run', '--once', '--since', 'all'], {
-    cwd: dir,
+    cwd: repoRoot,
     env: { ...process.env, DAXBOT_DB: path.join(dir, 'db.sqlite'), DAXBOT_SCRIPTED_RUNNER: path.join(dir, 'script.json') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -57,12 +61,14 @@ describe('pipeline survives kill -9', () => {
     const config = writeConfig();
     const first = start(config);
     const firstExit = exited(first);
+    let firstErr = '';
+    first.stderr?.on('data', (d: Buffer) => (firstErr += d.toString()));
     // Wait until the five-patch job has recorded at least one run and is inside the next one.
     const store = await openStore(path.join(dir, 'db.sqlite'));
     const deadline = Date.now() + 60_000;
     let killedIn = '';
     for (;;) {
-      if (Date.now() > deadline) throw new Error('the five-patch job never got going');
+      if (Date.now() > deadline) throw new Error(`the five-patch job never got going: ${firstErr}`);
       await new Promise((r) => setTimeout(r, 200));
       const job = await store.db.selectFrom('jobs').selectAll().where('version_key', 'like', 'cover.1795320939%').executeTakeFirst().catch(() => undefined);
       if (!job) continue;

@@ -1,0 +1,163 @@
+/**
+ * The nfit-sim runner's wiring with fakes at the edges (build step, initramfs, QEMU, parsers) and
+ * a real tiny git tree for the build slot: what it builds, what it puts in the guest, what it
+ * boots, and how it turns the console into tests and a failure class.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../bot/log.ts';
+import { runnerSchema } from '../../../config/schema.ts';
+import type { KernelBuildOptions } from '../../../runners/build/make.ts';
+import type { InitramfsFile } from '../../../runners/guest/initramfs.ts';
+import type { Parsers } from '../../../runners/qemu-pmem/analyze.ts';
+import type { QemuRunOptions, QemuRunResult } from '../../../runners/qemu/run.ts';
+import { createNfitSimRunner, guestSuites } from '../../../runners/nfit-sim/runner.ts';
+import { NFIT_TEST_MODULES, nfitSimProfile } from '../../../runners/nfit-sim/profile.ts';
+import { getRunner } from '../../../runners/registry.ts';
+import type { BuildResult, Finding, TestResult } from '../../../runners/types.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const log = silentLogger();
+
+// A KTAP reader good enough for these consoles; the real one is runners/parse/ktap.ts.
+const parseKtap = (text: string, suite: string): TestResult[] =>
+  text.split('\n').flatMap((l) => {
+    const m = /^(not ok|ok) \d+ (\S+)(?: # (.*))?$/.exec(l.trim());
+    if (!m?.[2]) return [];
+    const skip = /^SKIP/.test(m[3] ?? '');
+    return [{ suite, name: m[2], status: skip ? 'skip' : m[1] === 'ok' ? 'pass' : 'fail', ...(m[3] ? { reason: m[3].replace(/^SKIP /, '') } : {}) } as TestResult];
+  });
+const oops: Finding = { title: 'BUG: kernel NULL pointer dereference in kill_dev_dax', type: 'null-deref', rip: 'kill_dev_dax+0x1e/0x60', trace: ['unregister_dev_dax+0x12/0x30'], report: '...' };
+const parsers = (findings: Finding[] = []): Parsers => ({ analyzeConsole: () => findings, parseKtap });
+
+const MODS = NFIT_TEST_MODULES.filter((m) => !m.optional);
+const consoleOf = (lines: string[]): string =>
+  ['DAXBOT: init', 'DAXBOT: suite-begin nfit-sim', 'KTAP version 1', '# DAXBOT plan: buses-present devdax-destroy', '1..2', ...lines].join('\n') + '\n';
+
+function qemuResult(consoleText: string, extra: Partial<QemuRunResult> = {}): QemuRunResult {
+  return {
+    exitCode: 0, console: consoleText, stderr: '', killed: null, lastTest: null, lastTestFinished: true, initSeen: true,
+    doneSeen: consoleText.includes('DAXBOT: done'), testDurations: {}, bootMs: 7000, durationMs: 60_000, command: ['qemu-system-x86_64'], ...extra,
+  };
+}
+
+describe('nfitSimProfile', () => {
+  it('replaces the schema defaults (pmem, dax) with the simulator profile', () => {
+    expect(nfitSimProfile({ fragments: ['pmem'], suites: ['dax'] })).toEqual({ fragments: ['nfit-sim'], suites: ['nfit-sim', 'ndctl-meson'] });
+  });
+  it('keeps configured fragments and puts nfit-sim last', () => {
+    expect(nfitSimProfile({ fragments: ['nfit-sim', 'debug'], suites: ['nfit-sim'] })).toEqual({ fragments: ['debug', 'nfit-sim'], suites: ['nfit-sim'] });
+  });
+  it('runs the ndctl meson suite on the host side, not in the guest', () => {
+    expect(guestSuites(['nfit-sim', 'ndctl-meson'])).toEqual(['nfit-sim']);
+  });
+});
+
+describe('nfit-sim runner', () => {
+  let tree: string;
+  let cacheDir: string;
+  beforeAll(async () => {
+    tree = await mkdtemp(path.join(os.tmpdir(), 'daxbot-nfit-tree-'));
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: tree, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    git('init', '-q', '-b', 'master');
+    writeFileSync(path.join(tree, 'Makefile'), 'all:\n');
+    git('add', '.');
+    git('commit', '-qm', 'base');
+    git('tag', 'v6.1-test');
+    cacheDir = await mkdtemp(path.join(os.tmpdir(), 'daxbot-nfit-cache-'));
+  });
+
+  function setup(consoleText: string, findings: Finding[] = [], buildOk = true) {
+    const builds: KernelBuildOptions[] = [];
+    const boots: QemuRunOptions[] = [];
+    let extra: InitramfsFile[] = [];
+    const buildStep = async (o: KernelBuildOptions): Promise<BuildResult> => {
+      builds.push(o);
+      // The fake "make" leaves what the real one would: a bzImage and the test modules.
+      mkdirSync(path.join(o.buildDir, 'arch/x86/boot'), { recursive: true });
+      writeFileSync(path.join(o.buildDir, 'arch/x86/boot/bzImage'), 'kernel');
+      for (const m of MODS) {
+        mkdirSync(path.dirname(path.join(o.buildDir, m.file)), { recursive: true });
+        writeFileSync(path.join(o.buildDir, m.file), m.name);
+      }
+      const ok = buildOk || !o.makeArgs;
+      return { ok, configHash: 'h', buildDir: o.buildDir, durationMs: 5, errors: ok ? [] : [{ file: 'tools/testing/nvdimm/test/nfit.c', line: 10, severity: 'error', message: "'foo' undeclared" }], warnings: [], bzImage: path.join(o.buildDir, 'arch/x86/boot/bzImage'), vmlinux: path.join(o.buildDir, 'vmlinux') };
+    };
+    const runner = createNfitSimRunner({
+      config: runnerSchema.parse({ name: 'nfit-sim', kind: 'nfit-sim' }),
+      repoRoot,
+      cacheDir,
+      parsers: parsers(findings),
+      buildStep,
+      initramfs: async (files) => {
+        extra = files;
+        return '/fake/initrd';
+      },
+      qemu: async (o) => {
+        boots.push(o);
+        return qemuResult(consoleText);
+      },
+    });
+    return { runner, builds, boots, extra: () => extra };
+  }
+
+  it('builds kernel then test modules, ships them in load order, boots without NVDIMMs and passes', async () => {
+    const loads = MODS.map((m) => `# DAXBOT-NFIT-MODULE ${m.name} ok`);
+    const s = setup(consoleOf([...loads, '# DAXBOT-NFIT-BUSES nfit_test.0 nfit_test.1', 'ok 1 buses-present', 'ok 2 devdax-destroy', 'DAXBOT: suite-end nfit-sim', 'DAXBOT: done']));
+    const workDir = await mkdtemp(path.join(os.tmpdir(), 'daxbot-nfit-work-'));
+    const r = await s.runner.run({ tree, base: 'v6.1-test', workDir }, { log });
+
+    expect(s.builds.map((b) => [b.targets, b.makeArgs])).toEqual([[['bzImage', 'modules'], undefined], [['modules'], ['M=tools/testing/nvdimm']]]);
+    expect(s.builds[0]?.fragments.map((f) => f.name)).toEqual(['nfit-sim']);
+    const dests = s.extra().map((f) => f.dest);
+    expect(dests).toContain('/daxbot/suites/nfit-sim.sh');
+    expect(dests).toContain('/daxbot/nfit-sim/modules/nfit_test.ko');
+    const order = await readFile(path.join(workDir, 'guest', 'modules.order'), 'utf8');
+    expect(order.split('\n')[0]).toBe('nfit_test_iomap /daxbot/nfit-sim/modules/nfit_test_iomap.ko');
+    expect(order.trim().split('\n').pop()).toMatch(/^nfit_test /);
+    const spec = s.boots[0]?.spec;
+    expect(spec?.nvdimms).toEqual([]);
+    expect(spec?.append).toEqual(['daxbot.suites=nfit-sim', 'oops=panic', 'panic=-1']);
+
+    expect(r.failureClass, r.summary).toBe('none');
+    expect(r.tests.filter((t) => t.status === 'pass').map((t) => t.name)).toEqual([...MODS.map((m) => `module-${m.name}`), 'buses', 'buses-present', 'devdax-destroy']);
+    expect(r.tests.at(-1)).toMatchObject({ suite: 'ndctl-meson', status: 'skip', missingPrerequisite: true });
+    expect(r.timings.buildModulesMs).toBe(5);
+  });
+
+  it('reports a module that fails to load as an error with insmod\'s reason', async () => {
+    const loads = MODS.map((m) => (m.name === 'nd_btt' ? `# DAXBOT-NFIT-MODULE nd_btt fail insmod: can't insert 'nd_btt.ko': No such device or address` : `# DAXBOT-NFIT-MODULE ${m.name} ok`));
+    const s = setup(consoleOf([...loads, '# DAXBOT-NFIT-BUSES nfit_test.0 nfit_test.1', 'ok 1 buses-present', 'ok 2 devdax-destroy', 'DAXBOT: suite-end nfit-sim', 'DAXBOT: done']));
+    const r = await s.runner.run({ tree, base: 'v6.1-test', workDir: await mkdtemp(path.join(os.tmpdir(), 'daxbot-nfit-work-')), suites: ['nfit-sim'] }, { log });
+    expect(r.failureClass).toBe('kernel');
+    expect(r.summary).toBe("module nd_btt: insmod: can't insert 'nd_btt.ko': No such device or address");
+    expect(r.tests.find((t) => t.name === 'module-nd_btt')?.status).toBe('error');
+  });
+
+  it('turns a teardown crash into a kernel failure with the finding', async () => {
+    const loads = MODS.map((m) => `# DAXBOT-NFIT-MODULE ${m.name} ok`);
+    const s = setup(consoleOf([...loads, '# DAXBOT-NFIT-BUSES nfit_test.0 nfit_test.1', 'ok 1 buses-present', 'DAXBOT: test-start devdax-destroy', 'BUG: kernel NULL pointer dereference, address: 0000000000000030']), [oops]);
+    const r = await s.runner.run({ tree, base: 'v6.1-test', workDir: await mkdtemp(path.join(os.tmpdir(), 'daxbot-nfit-work-')), suites: ['nfit-sim'] }, { log });
+    expect(r.failureClass).toBe('kernel');
+    expect(r.findings[0]?.title).toBe('BUG: kernel NULL pointer dereference in kill_dev_dax');
+    expect(r.tests.find((t) => t.name === 'devdax-destroy')?.status).toBe('error');
+  });
+
+  it('reports a failed test-module build as a build result, without booting', async () => {
+    const s = setup('', [], false);
+    const r = await s.runner.run({ tree, base: 'v6.1-test', workDir: await mkdtemp(path.join(os.tmpdir(), 'daxbot-nfit-work-')) }, { log });
+    expect(r.build?.ok).toBe(false);
+    expect(r.failureClass).toBe('kernel');
+    expect(r.summary).toBe("build failed: tools/testing/nvdimm/test/nfit.c:10: 'foo' undeclared");
+    expect(s.boots).toEqual([]);
+  });
+
+  it('is in the runner registry', () => {
+    expect(getRunner('nfit-sim')?.kind).toBe('nfit-sim');
+  });
+});
