@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { runCycle } from '../pipeline/cycle.ts';
+import { processCommands } from '../pipeline/process-commands.ts';
 import { estimateStarts, meanDuration } from '../pipeline/estimate.ts';
 import { startScheduler } from '../pipeline/scheduler.ts';
 import { loadRunnerScript } from '../pipeline/scripted-runner.ts';
@@ -49,14 +50,17 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
       if (script) ctx.log.warn({ script: scriptFile }, 'DAXBOT_SCRIPTED_RUNNER is set: runs are scripted, no kernel is built');
       const deps = wirePipeline({ config, store, log: ctx.log, repoRoot: ctx.repoRoot, env: ctx.env, configDir, signal: abort.signal, ...(script && { script }) });
       const since = parseSince(opts.since, new Date());
+      const commands = async (): Promise<void> => {
+        await processCommands(deps);
+      };
       try {
         if (opts.once) {
-          const r = await runCycle(deps, { since, skipIngest: !opts.ingest });
+          const r = await runCycle(deps, { since, skipIngest: !opts.ingest, processCommands: commands });
           const replies = await countReplies(store.db, { state: 'sent' });
           ctx.out(`run --once: ${r.enqueued} new job(s), ${r.jobs.length} processed (${r.jobs.map((j) => `#${j.id} ${j.exit}`).join(', ') || 'none'}); ${replies} repl${replies === 1 ? 'y' : 'ies'} sent in total`);
           return;
         }
-        const s = startScheduler(deps, { since, configDir });
+        const s = startScheduler(deps, { since, configDir, processCommands: commands });
         await new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve()));
         await s.stop();
       } finally {

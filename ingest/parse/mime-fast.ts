@@ -65,7 +65,8 @@ export function splitHeaderLines(block: string): HeaderLine[] {
   // A manual trim: /[\r\n]+$/ rescans from every line break and is quadratic on big headers.
   let end = block.length;
   while (end > 0 && (block.charCodeAt(end - 1) === 0x0a || block.charCodeAt(end - 1) === 0x0d)) end--;
-  const lines = block.slice(0, end).split(/\r?\n/);
+  const trimmed = block.slice(0, end);
+  const lines = trimmed.includes('\r') ? trimmed.split(/\r?\n/) : trimmed.split('\n');
   const out: HeaderLine[] = [];
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i] ?? '';

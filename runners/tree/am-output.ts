@@ -25,6 +25,8 @@ export function parseAmFailure(output: string): AmFailure {
     if (conflict?.[1]) files.add(conflict[1]);
     const missing = /^error: (\S+): (?:does not exist in index|No such file or directory)$/.exec(line.trim());
     if (missing?.[1]) files.add(missing[1]);
+    const lacking = /sha1 information is lacking or useless \((.+)\)/.exec(line);
+    if (lacking?.[1]) files.add(lacking[1]);
     const notApply = /^error: (\S+): patch does not apply$/.exec(line.trim());
     if (notApply?.[1]) files.add(notApply[1]);
   }

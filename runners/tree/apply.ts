@@ -76,7 +76,13 @@ async function tryApply(req: ApplyRequest, base: string, reason: string, patches
       .split('\n')
       .map((s) => s.trim())
       .filter(Boolean);
-    const files = [...new Set([...failure.conflictFiles, ...unmerged])];
+    let files = [...new Set([...failure.conflictFiles, ...unmerged])];
+    const failedFile = failure.failedPatch === undefined ? undefined : patches[failure.failedPatch - 1];
+    if (files.length === 0 && failedFile) {
+      // No 3-way attempt named files: ask git apply which hunks fail on the partly applied tree.
+      const check = await wt.raw(['apply', '--check', failedFile]).then(() => '', (e: unknown) => (e instanceof Error ? e.message : String(e)));
+      files = parseAmFailure(check).conflictFiles;
+    }
     await wt.raw(['am', '--abort']).catch(() => undefined);
     const attempt: ApplyAttempt = { base: sha, reason, ok: false, conflictFiles: files, output: amExcerpt(output) };
     if (failure.failedPatch !== undefined) attempt.failedPatch = failure.failedPatch;

@@ -30,7 +30,8 @@ const parseKtap = (text: string, suite: string): TestResult[] =>
     const m = /^(not ok|ok) \d+ (\S+)(?: # (.*))?$/.exec(l.trim());
     if (!m?.[2]) return [];
     const skip = /^SKIP/.test(m[3] ?? '');
-    return [{ suite, name: m[2], status: skip ? 'skip' : m[1] === 'ok' ? 'pass' : 'fail', ...(m[3] ? { reason: m[3].replace(/^SKIP /, '') } : {}) } as TestResult];
+    const t: TestResult = { suite, name: m[2], status: skip ? 'skip' : m[1] === 'ok' ? 'pass' : 'fail', ...(m[3] ? { reason: m[3].replace(/^SKIP /, '') } : {}) };
+    return [t];
   });
 const oops: Finding = { title: 'BUG: kernel NULL pointer dereference in kill_dev_dax', type: 'null-deref', rip: 'kill_dev_dax+0x1e/0x60', trace: ['unregister_dev_dax+0x12/0x30'], report: '...' };
 const parsers = (findings: Finding[] = []): Parsers => ({ analyzeConsole: () => findings, parseKtap });

@@ -13,7 +13,7 @@ When you have resolved this problem, run "git am --continue".`;
 
 describe('git am output', () => {
   it('finds the failed patch, its subject and the files', () => {
-    expect(parseAmFailure(AM_FAIL)).toEqual({ failedPatch: 2, failedSubject: 'dax: rate-limit the unaligned partition warning', conflictFiles: [] });
+    expect(parseAmFailure(AM_FAIL)).toEqual({ failedPatch: 2, failedSubject: 'dax: rate-limit the unaligned partition warning', conflictFiles: ['drivers/dax/super.c'] });
     const three = 'error: patch failed: fs/dax.c:120\nFalling back to 3-way merge...\nCONFLICT (content): Merge conflict in include/linux/dax.h\nPatch failed at 0001 x';
     expect(parseAmFailure(three).conflictFiles).toEqual(['fs/dax.c', 'include/linux/dax.h']);
     expect(amExcerpt(AM_FAIL)).not.toContain('hint:');
