@@ -20,6 +20,8 @@ export interface IngestDeps {
   followups: (message: ParsedMessage) => Trailer[];
   now: () => Date;
   log: Logger;
+  /** Parses a whole batch (a worker pool); defaults to `parse` one mail at a time. */
+  parseBatch?: (mails: readonly RawMail[]) => Promise<IncomingMessage[]>;
 }
 
 export interface IngestReport extends StoreCounts {
@@ -57,22 +59,31 @@ export async function ingestSource(source: Source, deps: IngestDeps, ctx: Omit<S
   const counts = emptyCounts();
   let polls = 0;
   let messages = 0;
-  let checkpoint = await getCheckpoint(deps.store.db, source.name);
-  for (;;) {
-    if (ctx.signal?.aborted) break;
+  const parseAll = deps.parseBatch ?? (async (mails: readonly RawMail[]) => {
+    const out: IncomingMessage[] = [];
+    for (const mail of mails) out.push(await toIncoming(mail, deps));
+    return out;
+  });
+  const fetchBatch = async (checkpoint: string | null) => {
     const result = await source.poll(checkpoint, { ...ctx, log });
     polls++;
-    const incoming: IncomingMessage[] = [];
-    for (const mail of result.messages) incoming.push(await toIncoming(mail, deps));
+    return { result, incoming: parseAll(result.messages) };
+  };
+  let pending = fetchBatch(await getCheckpoint(deps.store.db, source.name));
+  for (;;) {
+    const { result } = await pending;
+    const incoming = await (await pending).incoming;
+    // Read and parse the next batch while this one is stored. Polling is idempotent for a
+    // checkpoint, so if storing fails the prefetched batch is simply read again next time.
+    if (result.more && !ctx.signal?.aborted) pending = fetchBatch(result.nextCheckpoint);
     const now = deps.now().toISOString();
     await deps.store.db.transaction().execute(async (trx) => {
       for (const outcome of await storeMessages(trx, source.name, incoming, now)) countOutcome(counts, outcome);
       await setCheckpoint(trx, source.name, result.nextCheckpoint, now);
     });
-    checkpoint = result.nextCheckpoint;
     messages += result.messages.length;
     if (result.messages.length > 0) log.debug({ batch: result.messages.length, total: messages }, 'stored batch');
-    if (!result.more) break;
+    if (!result.more || ctx.signal?.aborted) break;
   }
   return { source: source.name, polls, messages, durationMs: Date.now() - started, ...counts };
 }

@@ -9,15 +9,17 @@ import type { Config, SourceConfig } from '../config/schema.ts';
 import { ingestSource, type IngestDeps, type IngestReport } from './ingest.ts';
 import { parseMessage } from './parse/message.ts';
 import { findFollowupTrailers } from './series/followup-trailers.ts';
+import type { ParsePool } from './parse-pool.ts';
 import type { SourceContext } from './sources/types.ts';
 
-export function realIngestDeps(store: Store, log: Logger, now: () => Date = () => new Date()): IngestDeps {
+export function realIngestDeps(store: Store, log: Logger, opts: { now?: () => Date; pool?: ParsePool } = {}): IngestDeps {
   return {
     store,
     parse: (raw) => parseMessage(raw),
     followups: (m) => findFollowupTrailers(m.body),
-    now,
+    now: opts.now ?? (() => new Date()),
     log,
+    ...(opts.pool ? { parseBatch: opts.pool.parse } : {}),
   };
 }
 
@@ -26,6 +28,8 @@ export interface IngestOptions {
   only?: string[];
   /** Relative source paths resolve against this folder (the config file's). */
   baseDir?: string;
+  /** Parse in these worker threads instead of the main thread. */
+  pool?: ParsePool;
   ctx?: Omit<SourceContext, 'log'>;
 }
 
@@ -44,7 +48,7 @@ export async function ingestOne(sc: SourceConfig, store: Store, log: Logger, opt
   const { createSource } = await import('./sources/registry.ts');
   const source = createSource(sc, { baseDir: opts.baseDir ?? process.cwd(), cacheDir: resolve('var/cache') });
   try {
-    return await ingestSource(source, realIngestDeps(store, log), opts.ctx);
+    return await ingestSource(source, realIngestDeps(store, log, opts.pool ? { pool: opts.pool } : {}), opts.ctx);
   } finally {
     await source.close?.();
   }

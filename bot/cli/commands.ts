@@ -7,6 +7,7 @@ import { registerIngestCommand } from './ingest.ts';
 import { registerSeriesCommands } from './series.ts';
 import { registerRunCommands } from './run.ts';
 import { registerRerunCommand } from './rerun.ts';
+import { registerBisectCommand } from './bisect.ts';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerConfigCommands(program, ctx);
@@ -15,4 +16,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerConsoleCommands(program, ctx);
   registerRunCommands(program, ctx);
   registerRerunCommand(program, ctx);
+  registerBisectCommand(program, ctx);
 }

@@ -4,6 +4,7 @@ import { ingestSource } from '../../ingest/ingest.ts';
 import { ingestConfiguredSources, realIngestDeps } from '../../ingest/run-ingest.ts';
 import { refreshSeries } from '../../ingest/refresh-series.ts';
 import { createMboxSource } from '../../ingest/sources/mbox.ts';
+import { createParsePool } from '../../ingest/parse-pool.ts';
 import type { IngestReport } from '../../ingest/ingest.ts';
 import { messageCounts } from '../store/messages.ts';
 import type { CliContext } from './context.ts';
@@ -27,10 +28,13 @@ export function registerIngestCommand(program: Command, ctx: CliContext): void {
     .option('--mbox <file>', 'import this mbox or mboxrd file (gzip allowed) or maildir folder instead of the configured sources')
     .option('--source <name...>', 'only these configured sources')
     .option('--json', 'print the counts as JSON')
-    .action(async (opts: { mbox?: string; source?: string[]; json?: boolean }) => {
+    .option('--parse-workers <n>', 'worker threads that parse mail while the main thread stores (0: parse inline)', (v) => Number(v), 1)
+    .action(async (opts: { mbox?: string; source?: string[]; json?: boolean; parseWorkers: number }) => {
       const store = await ctx.store();
       const started = Date.now();
       const reports: IngestReport[] = [];
+      const pool = opts.parseWorkers > 0 ? createParsePool(opts.parseWorkers) : undefined;
+      try {
       if (opts.mbox) {
         const path = resolve(opts.mbox);
         const source = createMboxSource({ kind: 'mbox', name: `mbox:${path}`, path, schedule: '*/10 * * * *' });
@@ -38,7 +42,7 @@ export function registerIngestCommand(program: Command, ctx: CliContext): void {
         let seen = 0;
         try {
           reports.push(
-            await ingestSource(source, realIngestDeps(store, ctx.log), {
+            await ingestSource(source, realIngestDeps(store, ctx.log, pool ? { pool } : {}), {
               progress: (done) => {
                 seen = done;
                 progress(seen);
@@ -51,7 +55,10 @@ export function registerIngestCommand(program: Command, ctx: CliContext): void {
       } else {
         const config = ctx.config();
         const baseDir = program.opts().config ? resolve(program.opts().config, '..') : process.cwd();
-        reports.push(...(await ingestConfiguredSources(config, store, ctx.log, { only: opts.source, baseDir })));
+        reports.push(...(await ingestConfiguredSources(config, store, ctx.log, { only: opts.source, baseDir, ...(pool ? { pool } : {}) })));
+      }
+      } finally {
+        await pool?.close();
       }
       const series = await refreshSeries(store, { now: new Date(), log: ctx.log });
       const totals = await messageCounts(store.db);

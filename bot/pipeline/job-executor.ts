@@ -12,11 +12,11 @@ import { toMs, type RunnerConfig } from '../../config/schema.ts';
 import type { SeriesVersion } from '../../ingest/series/types.ts';
 import type { RunRequest, RunResult } from '../../runners/types.ts';
 import { errorMessage, InfraError, NotFoundError } from '../errors.ts';
-import { releaseLease, renewLease, updateJob, type JobRow } from '../store/jobs.ts';
+import { getJobVerdict, releaseLease, renewLease, updateJob, type JobRow } from '../store/jobs.ts';
 import { ensureReply, getReply, markReplySent, versionReplies } from '../store/replies.ts';
-import { baselineRuns, jobRuns, recordBaseline, recordRun, type BaselineKey } from '../store/runs.ts';
+import { baselineRuns, forgetRunsForRetry, jobRuns, recordBaseline, recordRun, type BaselineKey } from '../store/runs.ts';
 import { infraBackoffMs } from './backoff.ts';
-import { composeReply } from './compose-reply.ts';
+import { renderResultMail } from './render-reply.ts';
 import type { PipelineDeps } from './deps.ts';
 import { plan, type Action, type BisectionRecord } from './plan.ts';
 import { decideReply, replyMessageId, resultDigest } from './reply-policy.ts';
@@ -141,10 +141,6 @@ async function seriesMbox(deps: PipelineDeps, job: JobRow, ctx: JobContext): Pro
   return file;
 }
 
-function seriesAuthor(v: SeriesVersion): string {
-  return v.author.name ? `${v.author.name} <${v.author.address}>` : v.author.address;
-}
-
 async function report(deps: PipelineDeps, job: JobRow, ctx: JobContext, verdict: Verdict, bisection: BisectionRecord | null, log: Logger): Promise<void> {
   const db = deps.store.db;
   const nowIso = deps.now().toISOString();
@@ -153,34 +149,34 @@ async function report(deps: PipelineDeps, job: JobRow, ctx: JobContext, verdict:
   const verdictJson = JSON.stringify({ verdict, bisection, base: ctx.base, baseReason: ctx.baseReason, suites: ctx.suites });
   let reply = await getReply(db, messageId);
   if (!reply) {
-    const previous = (await versionReplies(db, job.versionKey)).filter((r) => r.jobId !== job.id);
-    const decision = decideReply(verdict.outcome, digest, previous, { replyOnPass: deps.config.mail.replyOnPass });
+    const earlier = (await versionReplies(db, job.versionKey)).filter((r) => r.jobId !== job.id);
+    const decision = decideReply(verdict.outcome, digest, earlier, { replyOnPass: deps.config.mail.replyOnPass });
     if (decision.kind === 'none') {
       await updateJob(db, job.id, { state: 'done', outcome: verdict.outcome, summary: `${verdict.summary} (${decision.reason})`, verdict: verdictJson, progress: null, finishedAt: nowIso }, nowIso);
       log.info({ outcome: verdict.outcome }, `done: ${verdict.summary}; no new reply (${decision.reason})`);
       return;
     }
-    const composed = composeReply({
-      series: {
-        versionKey: job.versionKey,
-        subject: ctx.version.subject,
-        revision: ctx.version.revision,
-        rootMessageId: ctx.version.rootMessageId,
-        author: seriesAuthor(ctx.version),
-        patches: ctx.version.patches.map((p) => ({ counter: p.counter, subject: p.subject, messageId: p.messageId })),
-        expected: ctx.version.expected,
-      },
+    const changedFrom = decision.changedFrom;
+    let previous: { verdict: Verdict; messageId: string } | null = null;
+    if (changedFrom) {
+      const prevRow = earlier.find((r) => r.messageId === changedFrom.messageId);
+      const stored = prevRow?.jobId != null ? await getJobVerdict(db, prevRow.jobId) : null;
+      const parsed: unknown = stored ? JSON.parse(stored) : null;
+      if (parsed && typeof parsed === 'object' && 'verdict' in parsed) previous = { verdict: parsed.verdict as Verdict, messageId: changedFrom.messageId }; // our own JSON
+    }
+    const composed = await renderResultMail({
+      version: ctx.version,
       verdict,
       bisection,
-      changedFrom: decision.changedFrom,
-      runner: ctx.runnerConfig.name,
-      tree: ctx.treeName,
+      previous,
+      runner: ctx.runnerConfig,
+      treeName: ctx.treeName,
       base: ctx.base,
+      baseReason: ctx.baseReason,
       suites: ctx.suites,
-      from: deps.config.mail.from,
+      mail: deps.config.mail,
       messageId,
       date: deps.now(),
-      dashboardUrl: deps.config.mail.dashboardUrl,
     });
     // The reply row and the state change commit together: after this, a restart only sends.
     reply = await db.transaction().execute(async (trx) => {
@@ -255,6 +251,12 @@ export async function executeJob(deps: PipelineDeps, job: JobRow, owner: string,
           break;
         }
         case 'report':
+          if (action.verdict.outcome === 'infra') {
+            // Neither side could be built or run (the base itself failing to build usually means
+            // the host or the build slot is broken): retry from scratch with backoff.
+            await forgetRunsForRetry(db, job.id, ctx.baselineKey);
+            throw new InfraError(`no usable verdict: ${action.verdict.summary}`, { job: job.id });
+          }
           await updateJob(db, job.id, { state: 'judging', progress: 'judging' }, nowIso);
           await report(deps, job, ctx, action.verdict, action.bisection, log);
           return 'done';

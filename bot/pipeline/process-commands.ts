@@ -4,7 +4,9 @@
  * mail; the decision is recorded. A command mail is handled once: its record is written in the
  * same transaction as its answer's reply row, and the answer is sent after.
  */
+import { sql } from 'kysely';
 import type { DNSResolver } from 'mailauth';
+import { parseMessage } from '../../ingest/parse/message.ts';
 import { authorize, refuseUnparsed, verifyDkim, type CommandDecision, type DkimVerdict } from '../commands/authorize.ts';
 import { parseCommands, type Command } from '../commands/parse.ts';
 import { isCommandRecorded, recordCommand } from '../store/commands.ts';
@@ -33,19 +35,24 @@ interface CandidateMail {
 async function candidates(deps: PipelineDeps): Promise<CandidateMail[]> {
   const rows = await deps.store.db
     .selectFrom('messages')
-    .select(['message_id', 'raw', 'from_address', 'from_name', 'subject', 'in_reply_to', 'parsed'])
+    .select(['message_id', 'raw', 'from_address', 'subject', 'in_reply_to'])
     .where('status', '=', 'ok')
     .where('dup_of', 'is', null)
-    .where('parsed', 'like', '%#daxbot%')
+    .where('is_reply', '=', 1)
+    // Reply bodies are not kept parsed in the store (only their raw bytes), so look in those.
+    .where(deps.store.dialect === 'postgres' ? sql<boolean>`position('#daxbot'::bytea in raw) > 0` : sql<boolean>`instr(raw, '#daxbot') > 0`)
     .orderBy('id')
     .execute();
   const own = /<([^>]+)>/.exec(deps.config.mail.from)?.[1] ?? deps.config.mail.from;
   const out: CandidateMail[] = [];
   for (const r of rows) {
-    if (!r.parsed || r.from_address === own) continue;
-    const parsed: unknown = JSON.parse(r.parsed);
-    const body = typeof parsed === 'object' && parsed !== null && 'body' in parsed && typeof parsed.body === 'string' ? parsed.body : '';
-    out.push({ messageId: r.message_id, raw: Buffer.from(r.raw), from: r.from_address ?? '', subject: r.subject ?? '', body, inReplyTo: r.in_reply_to });
+    if (r.from_address === own) continue;
+    // Commands already recorded need no parse (the cheap check first).
+    if (await isCommandRecorded(deps.store.db, `${r.message_id}/1`)) continue;
+    const raw = Buffer.from(r.raw);
+    const parsed = await parseMessage(raw);
+    const body = parsed.ok ? parsed.message.body : '';
+    out.push({ messageId: r.message_id, raw, from: r.from_address ?? '', subject: r.subject ?? '', body, inReplyTo: r.in_reply_to });
   }
   return out;
 }

@@ -91,3 +91,12 @@ export async function meanRunDuration(db: Db): Promise<number | null> {
   if (rows.length === 0) return null;
   return rows.reduce((a, r) => a + r.duration_ms, 0) / rows.length;
 }
+
+/**
+ * Forgets a job's runs and the cached base runs it used, when the machinery (not the patch)
+ * made them worthless: the retry must run them again rather than replay the failure.
+ */
+export async function forgetRunsForRetry(db: Db, jobId: number, key: BaselineKey): Promise<void> {
+  await db.deleteFrom('runs').where('job_id', '=', jobId).execute();
+  await db.deleteFrom('baselines').where('cache_key', '=', baselineCacheKey(key)).execute();
+}

@@ -27,6 +27,10 @@ let borrowed: Borrowed | null = null;
 function mailparserInternals(): Borrowed {
   if (borrowed) return borrowed;
   const parser = new MailParser();
+  // processHeaders renders every address list to HTML and text (he.encode on long Cc lists is a
+  // tenth of the parse); ingest reads only the parsed `value`, so this private instance skips it.
+  Reflect.set(parser, 'getAddressesHTML', () => '');
+  Reflect.set(parser, 'getAddressesText', () => '');
   const ph: unknown = Reflect.get(parser, 'processHeaders');
   const libmime: unknown = Reflect.get(parser, 'libmime');
   const df: unknown = typeof libmime === 'object' && libmime !== null ? Reflect.get(libmime, 'decodeFlowed') : undefined;

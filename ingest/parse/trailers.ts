@@ -59,6 +59,19 @@ function matchTrailer(line: string): Trailer | null {
   return { name: canonicalTrailerName(m[1]), value: m[2] };
 }
 
+/** The text after the last blank line, found from the end (messages of replies can be long). */
+function lastParagraph(message: string): string {
+  let end = message.length;
+  while (end > 0) {
+    const nl = message.lastIndexOf('\n', end - 1);
+    const line = message.slice(nl + 1, end);
+    if (line.trim() === '') return message.slice(end + 1);
+    if (nl < 0) break;
+    end = nl;
+  }
+  return message;
+}
+
 /**
  * Trailers of a commit message: the last paragraph, if it reads as a trailer block. Like git
  * interpret-trailers, a block is accepted when every line is a trailer, or at least a quarter are
@@ -72,8 +85,7 @@ export function parseTrailers(body: string): Trailer[] {
 /** parseTrailers for text already cut to the commit message (splitPatchBody's `message`). */
 export function trailersOfMessage(commitMessage: string): Trailer[] {
   const message = (commitMessage.includes('\r') ? commitMessage.replace(/\r/g, '') : commitMessage).trimEnd();
-  const paragraphs = message.split(/\n[ \t]*\n/);
-  const last = unwrap(paragraphs[paragraphs.length - 1] ?? '');
+  const last = unwrap(lastParagraph(message));
   const trailers: Trailer[] = [];
   let others = 0;
   let known = false;
@@ -107,30 +119,28 @@ export function trailersOfMessage(commitMessage: string): Trailer[] {
  * signature and any diff the reply carries are ignored.
  */
 export function parseFollowupTrailers(replyBody: string): Trailer[] {
-  let text = replyBody.replace(/\r/g, '');
+  let text = replyBody.includes('\r') ? replyBody.replace(/\r/g, '') : replyBody;
   const sig = text.search(/^-- $/m);
   if (sig >= 0) text = text.slice(0, sig);
   const diff = text.search(/^diff --git /m);
   if (diff >= 0) text = text.slice(0, diff);
-  // Quotes go first: they are most of a reply, and unwrapping them is wasted work.
-  const lines = unwrap(
-    text
-      .split('\n')
-      .filter((l) => !/^\s*>/.test(l))
-      .join('\n'),
-  ).split('\n');
   const out: Trailer[] = [];
   const seen = new Set<string>();
-  for (const line of lines) {
-    const t = matchTrailer(line);
-    if (!t) continue;
-    if (!/^[\x21-\x7e]+$/.test(t.name) || !/-by$/i.test(t.name)) continue;
-    if (NON_PERSON.has(t.name.toLowerCase())) continue;
-    if (!EMAIL_RE.test(t.value) || /https?:\/\//i.test(t.value)) continue;
-    const key = `${t.name}\n${t.value}`;
+  // Candidate lines only: a quoted line starts with `>`, so the anchor already skips quotes.
+  for (const m of text.matchAll(/^[ \t]*([A-Za-z][A-Za-z0-9-]*-by):[ \t]+(\S.*?)[ \t]*$/gim)) {
+    const name = canonicalTrailerName(m[1] ?? '');
+    let value = m[2] ?? '';
+    // b4's repair of `Name` / `<email>` wrapped onto the next line.
+    if (!EMAIL_RE.test(value) && m.index !== undefined) {
+      const after = text.slice(m.index + m[0].length + 1).split('\n', 1)[0] ?? '';
+      if (/^<[^>]+>$/.test(after.trim())) value = `${value} ${after.trim()}`;
+    }
+    if (IGNORED.has(name.toLowerCase()) || NON_PERSON.has(name.toLowerCase())) continue;
+    if (!EMAIL_RE.test(value) || /https?:\/\//i.test(value)) continue;
+    const key = `${name}\n${value}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push(t);
+    out.push({ name, value });
   }
   return out;
 }

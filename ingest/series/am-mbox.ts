@@ -109,7 +109,6 @@ export function renderAmMessage(a: AmInput, opts: AmMboxOptions = {}): string {
   if (a.isRfc) prefix.push('RFC');
   if (a.revision !== null) prefix.push(`v${a.revision}`);
   if (a.counter) prefix.push(`${a.counter.k}/${a.counter.n}`);
-  // eslint-disable-next-line no-control-regex
   const ascii = /^[\x00-\x7f]*$/.test(body);
   const headers = [
     wrapHeader('Subject', `[${prefix.join(' ')}] ${cleanSubject}`),

@@ -32,11 +32,11 @@ export function findFollowupTrailers(body: string): Trailer[] {
       continue;
     }
     const name = m[1] ?? '';
-    let value = m[2] ?? '';
+    // Mail clients that write HTML leave `a@b<mailto:a@b>` behind in the text part.
+    let value = (m[2] ?? '').replace(/<mailto:[^>]*>/gi, '');
     const lname = name.toLowerCase();
     if (IGNORED.has(lname)) continue;
     if (sawOther && HEADERS.has(lname)) continue;
-    // eslint-disable-next-line no-control-regex
     if (!/^[\x00-\x7f]*$/.test(lname)) continue;
     if (!HAS_EMAIL.test(value) && !NON_PERSON.has(lname)) continue;
     if (/https?:\/\//.test(value)) continue;

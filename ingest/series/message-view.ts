@@ -51,7 +51,12 @@ export function viewMessage(m: ParsedMessage, order: number, sloppyTrailers: boo
   if (!reply && found.length > 0 && m.inReplyTo && !hasDiff) reply = true;
 
   const s = m.subject;
-  const countersInferred = !(s.prefixes.some((p) => COUNTER_WORD.test(p)) || s.counter !== 1 || s.expected !== 1);
+  // b4 reads the last k/n word itself and accepts "3/2" (an extra patch) as 3 of 3.
+  const kn = [...s.prefixes].reverse().find((p) => COUNTER_WORD.test(p.replace(/[,;]+$/, '')));
+  const [kWord, nWord] = kn ? kn.replace(/[,;]+$/, '').split('/') : [];
+  const counter = kWord !== undefined ? Number(kWord) : s.counter;
+  const expected = nWord !== undefined ? Number(nWord) : s.expected;
+  const countersInferred = !(kn !== undefined || s.counter !== 1 || s.expected !== 1);
   const revisionInferred = !(s.revision !== 1 || s.prefixes.some((p) => REVISION_WORD.test(p)));
   const time = m.date ? Date.parse(m.date) : Number.NaN;
   const view: MessageView = {
@@ -64,8 +69,8 @@ export function viewMessage(m: ParsedMessage, order: number, sloppyTrailers: boo
     // b4 does not read a reply's prefixes: a "Re: [PATCH v2 3/5]" counts as 1/1 of v1.
     revision: reply ? 1 : s.revision,
     revisionInferred: reply ? true : revisionInferred,
-    counter: reply ? 1 : s.counter,
-    expected: reply ? 1 : Math.max(s.expected, s.counter),
+    counter: reply ? 1 : counter,
+    expected: reply ? 1 : Math.max(expected, counter),
     countersInferred: reply ? true : countersInferred,
     isPatchPrefix: !reply && s.isPatch,
     isResend: !reply && s.isResend,

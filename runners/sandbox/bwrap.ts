@@ -66,11 +66,15 @@ export interface SandboxRunOptions extends Omit<ExecOptions, 'env' | 'cwd'> {
  * Runs `cmd args` inside bwrap. With lockFile, the sandbox runs under `flock` so that e.g.
  * kernel builds are serialized machine-wide (the lock lives outside the sandbox's private /tmp).
  */
-export function runSandboxed(spec: SandboxSpec, cmd: string, args: string[], options: SandboxRunOptions = {}): Promise<ExecResult> {
+export async function runSandboxed(spec: SandboxSpec, cmd: string, args: string[], options: SandboxRunOptions = {}): Promise<ExecResult> {
   const exec = options.exec ?? execCommand;
   const inner = ['bwrap', ...bwrapArgs(spec), '--', cmd, ...args];
-  const full = options.lockFile ? ['flock', options.lockFile, ...inner] : inner;
-  const [bin, ...rest] = full;
   // Outside the sandbox only a bare PATH is passed: bwrap --clearenv scrubs it anyway.
-  return exec(bin ?? 'bwrap', rest, { ...options, env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' } });
+  const env = { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' };
+  if (!options.lockFile) return exec(inner[0] ?? 'bwrap', inner.slice(1), { ...options, env });
+  // Waiting for the lock must not count against the timeout: time only what runs under it.
+  const { timeoutMs, ...rest } = options;
+  const timed = timeoutMs ? ['timeout', '--kill-after=10', `${Math.ceil(timeoutMs / 1000)}`, ...inner] : inner;
+  const r = await exec('flock', [options.lockFile, ...timed], { ...rest, env });
+  return timeoutMs && r.code === 124 ? { ...r, timedOut: true } : r;
 }

@@ -21,12 +21,15 @@ import { splitMbox } from '../../ingest/sources/mbox-split.ts';
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 export const archivePath = path.resolve(repoRoot, '..', 'shared', 'corpus', 'lore-nvdimm', 'nvdimm.all.mboxrd.gz');
 export const cacheDir = path.resolve(repoRoot, 'var', 'cache', 'b4-compare');
+const CACHE_SALT = 'b4-am-selection-2';
 
 /** What an `am` run selected: the revision and the patches, in order. */
 export interface AmSelection {
   revision: number | null;
   messageIds: string[];
   subjects: string[];
+  /** b4 died with a Python traceback (0.12 trips over some raw 8-bit headers): no answer to compare. */
+  crashed?: boolean;
 }
 
 export interface CutThread {
@@ -93,7 +96,8 @@ export async function cutPatchThreads(target = 210): Promise<CutThread[]> {
     }
     const mbox = toMboxrd(threadRaws);
     out.push({
-      hash: createHash('sha256').update(mbox).digest('hex').slice(0, 32),
+      // The salt changes whenever what we read from b4 changes, so stale answers are not reused.
+      hash: createHash('sha256').update(`${CACHE_SALT}\n`).update(mbox).digest('hex').slice(0, 32),
       rootId: t.rootId,
       mbox,
       messages,
@@ -175,7 +179,12 @@ export async function runB4Am(mbox: Buffer): Promise<AmSelection & { log: string
     };
     const { code, out } = await run('b4', ['-n', '--no-stdin', 'am', '-m', mboxPath, '-o', outDir], dir, env);
     const mbx = readdirSync(outDir).find((f) => f.endsWith('.mbx'));
-    if (mbx) return { ...readAmMbox(readFileSync(path.join(outDir, mbx), 'utf8')), log: out, ok: true };
+    if (mbx) {
+      // Subjects only show vN when the sender wrote it; b4 names the file v6_... whenever it
+      // settled on revision 6 (e.g. inherited from the cover).
+      const slugRev = /^v(\d+)_/.exec(mbx)?.[1];
+      return { ...readAmMbox(readFileSync(path.join(outDir, mbx), 'utf8')), revision: slugRev ? Number(slugRev) : 1, log: out, ok: true };
+    }
     // "No patches found" is an answer; anything else is b4 failing, which must not be cached.
     return { revision: null, messageIds: [], subjects: [], log: out, ok: code === 0 || /No patches found/.test(out) };
   } finally {
@@ -202,8 +211,10 @@ export async function b4Selections(threads: readonly CutThread[], parallel = 2):
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let t = todo[next++]; t; t = todo[next++]) {
-      const { log, ok, ...sel } = await runB4Am(t.mbox);
-      if (!ok) throw new Error(`b4 am failed on thread <${t.rootId}> (cache ${t.hash}):\n${log}`);
+      const { log, ok, ...result } = await runB4Am(t.mbox);
+      const crashed = !ok && log.includes('Traceback (most recent call last)');
+      if (!ok && !crashed) throw new Error(`b4 am failed on thread <${t.rootId}> (cache ${t.hash}):\n${log}`);
+      const sel: AmSelection = crashed ? { ...result, crashed: true } : result;
       writeFileSync(path.join(cacheDir, `${t.hash}.json`), JSON.stringify(sel));
       out.set(t.hash, sel);
     }
@@ -225,7 +236,8 @@ function parseCached(text: string): AmSelection | null {
   const subs = 'subjects' in v ? v.subjects : undefined;
   const strings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
   if (!(rev === null || typeof rev === 'number') || !strings(ids) || !strings(subs)) return null;
-  return { revision: rev, messageIds: ids, subjects: subs };
+  const crashed = 'crashed' in v && v.crashed === true;
+  return { revision: rev, messageIds: ids, subjects: subs, ...(crashed ? { crashed } : {}) };
 }
 
 /** Our selection for the same thread, with b4's rule: the newest revision in the thread. */

@@ -5,7 +5,8 @@ import { enqueueRerun } from '../../../bot/pipeline/enqueue.ts';
 import { claimJob, listJobs } from '../../../bot/store/jobs.ts';
 import { countReplies, versionReplies } from '../../../bot/store/replies.ts';
 import { ACTIVE_STATES } from '../../../bot/pipeline/plan.ts';
-import { FakeRunner, FakeSender, fakeDeps, storeWith, testConfig, version } from './fakes.ts';
+import type { Runner } from '../../../runners/types.ts';
+import { FakeRunner, FakeSender, fakeDeps, runResult, storeWith, testConfig, version } from './fakes.ts';
 
 describe('runCycle with a fake runner', () => {
   it('clean series: verdict pass, recorded, nothing mailed', async () => {
@@ -117,6 +118,24 @@ describe('runCycle with a fake runner', () => {
     expect(late?.id).toBe(a?.id);
     await store.close();
     await s2.close();
+  });
+});
+
+describe('no usable verdict', () => {
+  it('when neither side builds, the job retries from scratch instead of reporting', async () => {
+    const store = await storeWith([version('nb#v1', 2)]);
+    const broken: Runner = {
+      name: 'broken',
+      description: 'nothing builds',
+      run: async () => runResult({ build: { ok: false, configHash: 'c', buildDir: '/b', durationMs: 1, errors: [], warnings: [] }, failureClass: 'patch' }),
+    };
+    const sender = new FakeSender();
+    const r = await runCycle(fakeDeps(store, broken, sender), { since: null });
+    expect(r.jobs).toEqual([{ id: 1, exit: 'infra-retry' }]);
+    expect(await store.db.selectFrom('runs').selectAll().execute()).toHaveLength(0);
+    expect(await store.db.selectFrom('baselines').selectAll().execute()).toHaveLength(0);
+    expect(sender.sent).toHaveLength(0);
+    await store.close();
   });
 });
 

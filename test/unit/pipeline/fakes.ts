@@ -1,3 +1,7 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { Config } from '../../../config/schema.ts';
 import { configSchema } from '../../../config/schema.ts';
 import type { SeriesVersion } from '../../../ingest/series/types.ts';
@@ -103,7 +107,8 @@ export class FakeRunner implements Runner {
       this.infraLeft--;
       return runResult({ failureClass: 'infra', summary: 'qemu died' });
     }
-    const applied = req.mbox ? (req.patchLimit ?? this.opts.patches ?? 1) : 0;
+    const inMbox = req.mbox ? Number(/patches=(\d+)/.exec(await readFile(req.mbox, 'utf8').catch(() => ''))?.[1] ?? NaN) : NaN;
+    const applied = req.mbox ? (req.patchLimit ?? (Number.isNaN(inMbox) ? (this.opts.patches ?? 1) : inMbox)) : 0;
     const bad = this.opts.badPatch;
     const crashes = this.opts.baseCrashes || (bad != null && applied >= bad);
     if (!crashes) return runResult();
@@ -133,11 +138,15 @@ export function fakeDeps(store: Store, runner: Runner, sender: MailSender, over:
     log: silentLogger(),
     now: () => new Date('2024-06-02T00:00:00.000Z'),
     runnerFor: () => runner,
-    exportMbox: async (key) => Buffer.from(`mbox of ${key}\n`),
+    exportMbox: async (key) => {
+      const v = await store.db.selectFrom('series_versions').select('present').where('version_key', '=', key).executeTakeFirst();
+      return Buffer.from(`mbox of ${key}\npatches=${v?.present ?? 0}\n`);
+    },
     resolveCommit: async () => 'c'.repeat(40),
     treePath: () => '/nonexistent/tree',
     sender,
-    workDir: '/tmp/daxbot-unit-pipeline',
+    // One folder per deps: job ids repeat across the in-memory stores of parallel tests.
+    workDir: mkdtempSync(path.join(tmpdir(), 'daxbot-unit-pipeline-')),
     ingest: async () => undefined,
     refreshSeries: async () => undefined,
     ...over,

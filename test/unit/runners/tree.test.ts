@@ -46,3 +46,20 @@ describe('tree setup helpers', () => {
     expect(slotDirFor('/c', '/a/linux', 'abc')).toMatch(/^\/c\/slots\/linux-[0-9a-f]{6}-abc$/);
   });
 });
+
+describe('slot lock', () => {
+  it('runs jobs on one slot one at a time', async () => {
+    const { withSlotLock } = await import('../../../runners/tree/slot-lock.ts');
+    const { mkdtemp } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const dir = await mkdtemp(`${os.tmpdir()}/daxbot-lock-`);
+    const order: string[] = [];
+    const job = (name: string) => withSlotLock(`${dir}/slot`, async () => {
+      order.push(`${name}+`);
+      await new Promise((r) => setTimeout(r, 20));
+      order.push(`${name}-`);
+    }, 10);
+    await Promise.all([job('a'), job('b')]);
+    expect(order).toEqual(['a+', 'a-', 'b+', 'b-']);
+  });
+});
