@@ -8,6 +8,7 @@ import { registerSeriesCommands } from './series.ts';
 import { registerRunCommands } from './run.ts';
 import { registerRerunCommand } from './rerun.ts';
 import { registerBisectCommand } from './bisect.ts';
+import { registerRunnerCommands } from './runner.ts';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerConfigCommands(program, ctx);
@@ -17,4 +18,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerRunCommands(program, ctx);
   registerRerunCommand(program, ctx);
   registerBisectCommand(program, ctx);
+  registerRunnerCommands(program, ctx);
 }

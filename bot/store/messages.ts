@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
 import type { ParsedMessage, Trailer } from '../../ingest/parse/types.ts';
 import type { Database, MessagesTable } from './tables.ts';
+import { patchworkHash } from '../../ingest/series/message-view.ts';
 
 /** One message ready to be stored: its bytes, and either its parse or why it was quarantined. */
 export interface IncomingMessage {
@@ -211,6 +212,11 @@ export async function loadParsedForAssembly(db: Kysely<Database>, where?: { mess
   for await (const r of q.orderBy('id').stream(200)) {
     if (!r.parsed) continue;
     const m = JSON.parse(r.parsed) as ParsedMessage; // our own JSON, written by storeMessage
+    if (m.diff) {
+      // Assembly only compares diffs by hash; keeping 50 MB of diff text would double peak memory.
+      m.diffHash = patchworkHash(m.diff);
+      m.diff = '';
+    }
     if (m.body === '' && r.followups) {
       const followups = JSON.parse(r.followups) as Trailer[];
       m.body = followups.map((t) => `${t.name}: ${t.value}`).join('\n');

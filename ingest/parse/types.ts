@@ -65,6 +65,11 @@ export interface ParsedMessage {
    * sent without a `0/N` prefix.
    */
   hasDiffstat?: boolean;
+  /**
+   * Patchwork hash of `diff`, set when the diff itself was left out to save memory (the store's
+   * assembly load keeps the hash, not the text).
+   */
+  diffHash?: string;
   /** Patch author: the in-body `From:` line when present (git am's rule), else the mail's From. */
   author?: Address;
   /** The commit subject for git am: an in-body `Subject:` when present, else `subject.subject`. */

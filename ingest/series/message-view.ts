@@ -78,7 +78,7 @@ export function viewMessage(m: ParsedMessage, order: number, sloppyTrailers: boo
     ownTrailers: [],
     creditedTrailers: [],
     followupTrailers: [],
-    pwHash: hasDiff && m.diff ? patchworkHash(m.diff) : null,
+    pwHash: hasDiff ? (m.diffHash ?? (m.diff ? patchworkHash(m.diff) : null)) : null,
   };
   if (reply) {
     const all = hasDiff ? findFollowupTrailers(m.body) : found;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { assembleThread, newestVersion, versionToTest } from '../../ingest/series/assemble.ts';
 import { archivePath, b4Available, b4Selections, cutPatchThreads, ourSelection, sameSelection } from '../helpers/b4.ts';
 
 /*
@@ -49,6 +50,12 @@ describe.skipIf(!ready)('series assembly vs b4 am (nvdimm archive)', () => {
       `b4 compare: ${same}/${compared} threads match (${(rate * 100).toFixed(1)}%); ` +
         `threads with cover ${covers}, v2+ ${rerolls}, ndctl ${ndctl}; b4 0.12 crashed on ${crashed.length}`,
     );
+    // daxbot tests the newest *complete* version; say how often that is not b4's pick.
+    const differ = threads.filter((t) => {
+      const vs = assembleThread(t.thread);
+      return newestVersion(vs)?.key !== versionToTest(vs)?.key;
+    }).length;
+    console.log(`newest complete version differs from the newest (b4's pick) in ${differ} threads`);
     for (const id of crashed) console.log(`b4 crashed (not compared): <${id}>`);
     for (const m of mismatches) console.log(m);
     expect(compared).toBeGreaterThanOrEqual(200);

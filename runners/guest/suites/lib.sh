@@ -25,7 +25,11 @@ run_test() {
   fi
   out=$("$@" 2>&1)
   rc=$?
-  echo "$out" | tail -n 15 | sed 's/^/# /'
+  if [ "$(echo "$out" | wc -l)" -gt 16 ]; then
+    echo "$out" | head -n 4 | sed 's/^/# /'
+    echo "# [...]"
+  fi
+  echo "$out" | tail -n 12 | sed 's/^/# /'
   if [ $rc -eq 0 ]; then
     echo "ok $N $name"
   else

@@ -162,3 +162,20 @@ describe('nfit-sim runner', () => {
     expect(getRunner('nfit-sim')?.kind).toBe('nfit-sim');
   });
 });
+
+describe('mergeSetup', () => {
+  it('drops the KTAP parser\'s "test N" placeholders: the named plan covers them', async () => {
+    const { mergeSetup } = await import('../../../runners/nfit-sim/runner.ts');
+    const outcome = {
+      tests: [
+        { suite: 'nfit-sim', name: 'devdax-destroy', status: 'error' as const, reason: 'not run: guest stopped' },
+        { suite: 'nfit-sim', name: 'test 9', status: 'error' as const, reason: 'not run: guest stopped' },
+      ],
+      findings: [oops],
+      failureClass: 'kernel' as const,
+      summary: oops.title,
+      booted: true,
+    };
+    expect(mergeSetup(outcome, []).tests.map((t) => t.name)).toEqual(['devdax-destroy']);
+  });
+});

@@ -68,7 +68,8 @@ describe('runCycle with a fake runner', () => {
     const sender = new FakeSender();
     const config = testConfig({ mail: { replyOnPass: true } });
     await runCycle(fakeDeps(store, new FakeRunner({ baseCrashes: true, patches: 3 }), sender, { config }), { since: null });
-    expect(sender.sent[0]?.raw).toContain('not caused by this series (pre-existing)');
+    expect(sender.sent[0]?.raw).toContain('not blamed on the');
+    expect(sender.sent[0]?.raw).toMatch(/crash: BUG: kernel NULL pointer d\S* +crash +crash +pre-existing/);
     expect(sender.sent[0]?.raw).not.toContain('first bad commit');
     await store.close();
   });
@@ -98,7 +99,7 @@ describe('runCycle with a fake runner', () => {
     // The flaky crash is gone on the re-run; the base (cached) still passes.
     await processQueue(fakeDeps(store, new FakeRunner({ badPatch: null, patches: 1 }), sender, { config }));
     expect(sender.sent).toHaveLength(2);
-    expect(sender.sent[1]?.raw).toContain('This result differs from the previous one (regression');
+    expect(sender.sent[1]?.raw).toContain('The result for this series changed on re-run: it was "regression"');
     await store.close();
   });
 

@@ -72,7 +72,8 @@ describe('store (real SQLite file)', () => {
     await storeMessage(store.db, 's', { ...incoming('r', reply), followups: [{ name: 'Reviewed-by', value: 'B <b@example.org>' }] }, now);
     const loaded = await loadParsedForAssembly(store.db);
     expect(loaded.map((m) => m.messageId)).toEqual(['p@x', 'r@x']);
-    expect(loaded[0]?.diff).toBe('diff --git a/x b/x\n');
+    expect(loaded[0]?.diff).toBe('');
+    expect(loaded[0]?.diffHash).toMatch(/^[0-9a-f]{40}$/);
     expect(loaded[1]?.body).toBe('Reviewed-by: B <b@example.org>');
   });
 
