@@ -1,0 +1,99 @@
+/**
+ * Symbolizes a Finding's frames ("fs_dax_release+0x12/0x40") to file:line with the build's
+ * vmlinux: the tree's own scripts/faddr2line when there is one (it knows kernel symbol sizes and
+ * inlining), else nm + addr2line. Frames of modules (`[nd_pmem]`) and anything that cannot be
+ * resolved keep their raw text: symbolizing never loses a frame.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Finding } from '../types.ts';
+
+export type ExecFn = (cmd: string, args: string[], opts: { cwd?: string; timeoutMs: number }) => Promise<string>;
+
+const defaultExec: ExecFn = (cmd, args, opts) =>
+  new Promise((resolve, reject) => {
+    execFile(cmd, args, { cwd: opts.cwd, timeout: opts.timeoutMs, maxBuffer: 32 << 20 }, (err, stdout) => (err && !stdout ? reject(err) : resolve(stdout)));
+  });
+
+const FRAME = /^(?:\?\s*)?([A-Za-z_][\w.]*)\+(0x[0-9a-f]+)\/(0x[0-9a-f]+)(\s+\[[\w-]+\])?$/;
+/** Enough frames to read the story; faddr2line scans the symbol table once per frame. */
+const MAX_FRAMES = 16;
+
+interface Frame {
+  text: string;
+  func: string;
+  offset: number;
+  size: number;
+  module: boolean;
+}
+
+export function parseFrame(text: string): Frame | null {
+  const m = FRAME.exec(text.trim());
+  if (!m || !m[1] || !m[2] || !m[3]) return null;
+  return { text: text.trim(), func: m[1], offset: parseInt(m[2], 16), size: parseInt(m[3], 16), module: Boolean(m[4]) };
+}
+
+/** Reads faddr2line's output: a `func+off/size:` line, then `func at file:line` lines (inlined first). */
+export function parseFaddr2line(out: string, tree?: string): Map<string, string> {
+  const map = new Map<string, string>();
+  let current: string | null = null;
+  for (const line of out.split('\n')) {
+    const head = /^(\S+\+0x[0-9a-f]+\/0x[0-9a-f]+):$/.exec(line.trim());
+    if (head?.[1]) {
+      current = head[1];
+      continue;
+    }
+    const at = /^(?:\(inlined by\) )?(\S+) at (\S+):(\d+)/.exec(line.trim());
+    if (current && at?.[2] && at[3] && !map.has(current)) map.set(current, `${tree ? relative(tree, at[2]) : at[2]}:${at[3]}`);
+  }
+  return map;
+}
+
+export async function symbolizeFinding(finding: Finding, vmlinux: string, tree?: string, exec: ExecFn = defaultExec): Promise<Finding> {
+  if (!vmlinux || !existsSync(vmlinux)) return finding;
+  const frames = [finding.rip, ...finding.trace].filter((f): f is string => Boolean(f)).map(parseFrame);
+  const wanted = [...new Set(frames.filter((f): f is Frame => f !== null && !f.module).map((f) => f.text.replace(/^\?\s*/, '')))].slice(0, MAX_FRAMES);
+  if (wanted.length === 0) return finding;
+  let where = new Map<string, string>();
+  try {
+    const script = tree ? join(tree, 'scripts', 'faddr2line') : '';
+    if (script && existsSync(script)) {
+      where = parseFaddr2line(await exec('bash', [script, vmlinux, ...wanted], { cwd: tree, timeoutMs: 120_000 }), tree);
+    } else {
+      where = await viaAddr2line(wanted, vmlinux, exec);
+    }
+  } catch {
+    return finding;
+  }
+  const symbolized = finding.trace.map((t) => {
+    const f = parseFrame(t);
+    const loc = f ? where.get(f.text.replace(/^\?\s*/, '')) : undefined;
+    return loc ? `${t} (${loc})` : t;
+  });
+  return { ...finding, symbolized };
+}
+
+/** Without the tree's script: symbol addresses from nm, then addr2line on address+offset. */
+async function viaAddr2line(frames: string[], vmlinux: string, exec: ExecFn): Promise<Map<string, string>> {
+  const nm = await exec('nm', ['--defined-only', vmlinux], { timeoutMs: 60_000 });
+  const addr = new Map<string, bigint>();
+  for (const line of nm.split('\n')) {
+    const m = /^([0-9a-f]+) [tTwW] (\S+)$/.exec(line);
+    if (m?.[1] && m[2] && !addr.has(m[2])) addr.set(m[2], BigInt(`0x${m[1]}`));
+  }
+  const asked: { frame: string; address: string }[] = [];
+  for (const text of frames) {
+    const f = parseFrame(text);
+    const base = f ? addr.get(f.func) : undefined;
+    if (f && base !== undefined) asked.push({ frame: text, address: `0x${(base + BigInt(f.offset)).toString(16)}` });
+  }
+  const out = new Map<string, string>();
+  if (asked.length === 0) return out;
+  const lines = (await exec('addr2line', ['-e', vmlinux, ...asked.map((a) => a.address)], { timeoutMs: 60_000 })).split('\n');
+  asked.forEach((a, i) => {
+    const loc = lines[i]?.trim();
+    if (loc && !loc.startsWith('??')) out.set(a.frame, loc.replace(/ \(discriminator \d+\)$/, ''));
+  });
+  return out;
+}
