@@ -7,7 +7,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
-export DAXBOT_CACHE_DIR="${DAXBOT_CACHE_DIR:-$PWD/var/cache}"
+# Kernel trees, build folders and ccache outlive a fresh clone here, so a CI re-run is warm;
+# a new machine simply starts cold.
+export DAXBOT_CACHE_DIR="${DAXBOT_CACHE_DIR:-$HOME/.cache/daxbot}"
 mkdir -p var
 status=0
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import type { Config, RunnerConfig } from '../../config/schema.ts';
+import { exportAmMbox } from '../../ingest/am-export.ts';
 import { ingestConfiguredSources } from '../../ingest/run-ingest.ts';
 import { refreshSeries } from '../../ingest/refresh-series.ts';
 import { getRunner } from '../../runners/registry.ts';
@@ -78,7 +79,8 @@ export function wirePipeline(o: WireOptions): PipelineDeps {
     log: o.log,
     now: () => new Date(),
     runnerFor,
-    exportMbox: async (key) => rawSeriesMbox(o.store, await loadVersion(deps, key)),
+    // b4-style am mbox (follow-up trailers applied); the raw mails as a fallback if it fails.
+    exportMbox: async (key) => exportAmMbox(o.store, key).catch(async () => rawSeriesMbox(o.store, await loadVersion(deps, key))),
     resolveCommit: gitResolveCommit,
     treePath: (name) => {
       const t = o.config.trees.find((x) => x.name === name);

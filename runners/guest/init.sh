@@ -33,5 +33,6 @@ for suite in $SUITES; do
   echo "DAXBOT: suite-end $suite"
 done
 echo "DAXBOT: done"
-sync
+# No sync: after a kernel crash it can block forever on a dead task's locks, and the NVDIMM
+# contents are thrown away anyway.
 poweroff -f

@@ -12,7 +12,10 @@ import type { Exec } from '../sandbox/exec.ts';
 import { parseGuestLine } from '../guest/protocol.ts';
 import { nvdimmBackendBytes, qemuArgs, type QemuSpec } from './args.ts';
 
-export type KillReason = 'boot-timeout' | 'test-timeout' | 'overall-timeout' | 'cancelled';
+export type KillReason = 'boot-timeout' | 'test-timeout' | 'overall-timeout' | 'cancelled' | 'shutdown-timeout';
+
+/** After the guest printed "done", how long it may take to power off before it is killed. */
+export const SHUTDOWN_GRACE_MS = 15_000;
 
 export interface QemuRunOptions {
   spec: QemuSpec;
@@ -81,6 +84,7 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
   let stderr = '';
   let initSeen = false;
   let doneSeen = false;
+  let doneAt = 0;
   let lastTest: string | null = null;
   let lastTestFinished = false;
   let testStartedAt = 0;
@@ -92,7 +96,10 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
     const ev = parseGuestLine(line);
     if (!ev) return;
     if (ev.kind === 'init') initSeen = true;
-    else if (ev.kind === 'done') doneSeen = true;
+    else if (ev.kind === 'done') {
+      doneSeen = true;
+      doneAt = Date.now();
+    }
     else if (ev.kind === 'test-start') {
       if (bootMs === null) bootMs = Date.now() - started;
       lastTest = ev.test;
@@ -105,7 +112,9 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
   };
   const timer = setInterval(() => {
     const now = Date.now();
-    if (now - started > o.overallTimeoutMs) kill('overall-timeout');
+    // The results are in: a guest that cannot power off (a crashed task holding locks) is cut.
+    if (doneSeen && now - doneAt > SHUTDOWN_GRACE_MS) kill('shutdown-timeout');
+    else if (now - started > o.overallTimeoutMs) kill('overall-timeout');
     else if (!initSeen && now - started > o.bootTimeoutMs) kill('boot-timeout');
     else if (lastTest && !lastTestFinished && now - testStartedAt > o.testTimeoutMs) kill('test-timeout');
   }, 250);

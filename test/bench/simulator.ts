@@ -5,7 +5,7 @@
  * (1) incremental); BENCH_FRESH=1 uses a new cache folder (cold build and ccache) instead.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +44,12 @@ export async function benchSimulator(): Promise<void> {
   const hash = configHash(await loadFragments(profile.fragments, repoRoot));
   const cold = !existsSync(path.join(buildDirFor(cacheDir, treeSlug(tree.path), hash), 'vmlinux'));
   const runner = createNfitSimRunner({ config, repoRoot, cacheDir });
-  const work = (): Promise<string> => mkdtemp(path.join(os.tmpdir(), 'daxbot-bench-sim-run-'));
+  const dirs: string[] = [];
+  const work = async (): Promise<string> => {
+    const d = await mkdtemp(path.join(os.tmpdir(), 'daxbot-bench-sim-run-'));
+    dirs.push(d);
+    return d;
+  };
 
   process.stdout.write(`tree ${tree.tag}, cache ${cacheDir}, build folder ${cold ? 'empty (full build)' : 'warm (incremental)'}\n`);
   // The base first, so the patched run below measures an incremental one-file rebuild.
@@ -55,4 +60,5 @@ export async function benchSimulator(): Promise<void> {
   // Back to the base: the same file changes back, the figure a baseline after a series costs.
   const again = await runner.run({ tree: tree.path, base: tree.tag, workDir: await work() }, { log });
   report('rebuild back to base + run', again);
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
 }

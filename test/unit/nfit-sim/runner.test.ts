@@ -5,11 +5,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp as mkdtempRaw, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../bot/log.ts';
 import { runnerSchema } from '../../../config/schema.ts';
 import type { KernelBuildOptions } from '../../../runners/build/make.ts';
@@ -20,6 +20,17 @@ import { createNfitSimRunner, guestSuites } from '../../../runners/nfit-sim/runn
 import { NFIT_TEST_MODULES, nfitSimProfile } from '../../../runners/nfit-sim/profile.ts';
 import { getRunner } from '../../../runners/registry.ts';
 import type { BuildResult, Finding, TestResult } from '../../../runners/types.ts';
+
+// Every temporary folder is removed after the file's tests.
+const temps: string[] = [];
+async function mkdtemp(prefix: string): Promise<string> {
+  const d = await mkdtempRaw(prefix);
+  temps.push(d);
+  return d;
+}
+afterAll(async () => {
+  for (const d of temps) await rm(d, { recursive: true, force: true });
+});
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const log = silentLogger();

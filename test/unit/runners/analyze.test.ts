@@ -57,3 +57,12 @@ describe('analyzeGuestRun', () => {
     expect(o.summary).toContain('misaligned');
   });
 });
+
+describe('analyzeGuestRun after the suites finished', () => {
+  it('a guest that cannot power off after "done" is not a hang', () => {
+    const q = run(`${HEAD}ok 1 a\nok 2 b\nok 3 c\nDAXBOT: suite-end dax\nDAXBOT: done\n`, { killed: 'shutdown-timeout', exitCode: null });
+    const o = analyzeGuestRun(q, ['dax'], parsers, limits);
+    expect(o.failureClass).toBe('none');
+    expect(o.findings).toEqual([]);
+  });
+});
