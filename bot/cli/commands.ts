@@ -9,8 +9,10 @@ import { registerRunCommands } from './run.ts';
 import { registerRerunCommand } from './rerun.ts';
 import { registerBisectCommand } from './bisect.ts';
 import { registerRunnerCommands } from './runner.ts';
+import { registerSetupCommand } from './setup.ts';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
+  registerSetupCommand(program, ctx);
   registerConfigCommands(program, ctx);
   registerIngestCommand(program, ctx);
   registerSeriesCommands(program, ctx);
