@@ -17,7 +17,9 @@ export interface ParsePool {
 
 export function createParsePool(size = Math.max(1, Math.min(4, availableParallelism()))): ParsePool {
   const url = new URL('./parse-worker.mjs', import.meta.url);
-  const workers = Array.from({ length: size }, () => new Worker(url));
+  // A parse needs little heap; a small old generation makes the worker collect early instead of
+  // growing toward V8's default limit, which is what would dominate ingest's peak memory.
+  const workers = Array.from({ length: size }, () => new Worker(url, { resourceLimits: { maxOldGenerationSizeMb: 96 } }));
   for (const w of workers) w.unref();
   let nextId = 0;
 

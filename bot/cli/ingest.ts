@@ -28,7 +28,7 @@ export function registerIngestCommand(program: Command, ctx: CliContext): void {
     .option('--mbox <file>', 'import this mbox or mboxrd file (gzip allowed) or maildir folder instead of the configured sources')
     .option('--source <name...>', 'only these configured sources')
     .option('--json', 'print the counts as JSON')
-    .option('--parse-workers <n>', 'worker threads that parse mail while the main thread stores (0: parse inline)', (v) => Number(v), 1)
+    .option('--parse-workers <n>', 'worker threads that parse mail while the main thread stores (0: parse inline)', (v) => Number(v), 0)
     .action(async (opts: { mbox?: string; source?: string[]; json?: boolean; parseWorkers: number }) => {
       const store = await ctx.store();
       const started = Date.now();
