@@ -31,5 +31,8 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "install-deps: npm ci"
-  npm ci --no-audit --no-fund >/dev/null 2>&1 || npm ci --no-audit --no-fund
+  # The registry mirror here lists platform packages (rollup's, esbuild's) that it does not
+  # serve, so the lockfile cannot name them and `npm ci` refuses it; `npm install` with the
+  # same lockfile installs the same versions.
+  npm ci --no-audit --no-fund >/dev/null 2>&1 || npm install --no-audit --no-fund
 fi
