@@ -92,12 +92,20 @@ export async function buildMessage(reply: RenderedReply, opts: BuildOptions): Pr
     inReplyTo,
     references: references.length ? references : undefined,
     date: opts.date,
-    // NUL is not allowed anywhere in a message; other text is kept as written.
-    text: reply.body.replace(/\u0000/g, ''),
+    // A placeholder with one non-ASCII letter so the headers say charset=utf-8; the real body
+    // is put in below as 8bit text.
+    text: '\u00e9',
     headers: extra,
     // The SMTP envelope comes from here, not from headers.
     envelope: { from: sender.address, to: [...to, ...cc].map((m) => m.address) },
   });
-  const raw = await composer.compile().build();
+  const built = (await composer.compile().build()).toString('utf8');
+  // Plain 8bit text, as kernel lists expect: nodemailer would pick quoted-printable for long
+  // lines such as `first bad commit: ...`, and its soft line breaks break grep and copy-paste.
+  const end = built.indexOf('\r\n\r\n');
+  const head = built.slice(0, end).replace(/^Content-Transfer-Encoding: .*$/im, 'Content-Transfer-Encoding: 8bit');
+  // NUL and bare CR are not allowed in a message body; everything else is kept as written.
+  const body = reply.body.replace(/\u0000/g, '').replace(/\r\n?/g, '\n').replace(/\n/g, '\r\n');
+  const raw = Buffer.from(`${head}\r\n\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}`, 'utf8');
   return { raw, messageId, envelope: { from: sender.address, to: [...new Set([...to, ...cc].map((m) => m.address))] } };
 }
