@@ -45,7 +45,12 @@ export function parseFaddr2line(out: string, tree?: string): Map<string, string>
       continue;
     }
     const at = /^(?:\(inlined by\) )?(\S+) at (\S+):(\d+)/.exec(line.trim());
-    if (current && at?.[2] && at[3] && !map.has(current)) map.set(current, `${tree ? relative(tree, at[2]) : at[2]}:${at[3]}`);
+    if (current && at?.[2] && at[3] && !map.has(current)) {
+      // With O= builds the compiler records paths relative to the build folder (../../fs/x.c):
+      // show them relative to the source tree, as a maintainer types them.
+      const file = (tree && at[2].startsWith('/') ? relative(tree, at[2]) : at[2]).replace(/^(\.\.\/)+/, '');
+      map.set(current, `${file}:${at[3]}`);
+    }
   }
   return map;
 }
