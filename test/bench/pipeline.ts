@@ -5,7 +5,6 @@
  * runner (build + QEMU), as a ratio of the latter. Goal: at most 5 %.
  * With BENCH_SCRIPTED=1 (or without QEMU) runs are scripted (2 s each) to measure overhead only.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,17 +17,10 @@ import { wirePipeline } from '../../bot/pipeline/wire.ts';
 import { openStore } from '../../bot/store/store.ts';
 import { resolveCacheDir } from '../../runners/tree/setup.ts';
 import type { Runner } from '../../runners/types.ts';
+import { hasBinary as has } from '../helpers/servers/binaries.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-function has(bin: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Wraps a runner to add up the time spent inside it. */
 function timed(inner: Runner, total: { ms: number; runs: number }): Runner {

@@ -4,7 +4,6 @@
  * (they run in order: the patched kernels rebuild incrementally on it). Uses DAXBOT_CACHE_DIR
  * or <repo>/var/cache so CI reuses the tree and ccache.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,18 +16,11 @@ import type { Parsers } from '../../runners/qemu-pmem/analyze.ts';
 import { createQemuPmemRunner } from '../../runners/qemu-pmem/runner.ts';
 import { DEFAULT_LINUX_TARBALL, ensureLinuxTree, resolveCacheDir, type LinuxTree } from '../../runners/tree/setup.ts';
 import type { Finding, RunResult, TestResult } from '../../runners/types.ts';
+import { hasBinary as has } from '../helpers/servers/binaries.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = path.join(repoRoot, 'test', 'fixtures', 'patches');
 
-function has(bin: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 const available =
   existsSync(DEFAULT_LINUX_TARBALL) &&
   ['qemu-system-x86_64', 'bwrap', 'ccache', 'busybox', 'ndctl', 'daxctl', 'mkfs.ext4', 'mkfs.xfs', 'cpio', 'gcc', 'flock', 'bison', 'flex', 'bc'].every(has);

@@ -2,7 +2,6 @@
  * The build sandbox really fences a patch's Makefile: no bot secrets from the environment, no
  * files outside the tree (the bot's database, /root), no network (even loopback).
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -11,15 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSandboxed } from '../../runners/sandbox/bwrap.ts';
 import { execCommand } from '../../runners/sandbox/exec.ts';
+import { hasBinary as has } from '../helpers/servers/binaries.ts';
 
-function has(bin: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 const available = has('bwrap') && has('make') && has('bash');
 
 describe.skipIf(!available)('build sandbox', () => {

@@ -6,7 +6,7 @@
  * naming kill_dev_dax. Both share one build folder (the patched build is incremental). Uses
  * DAXBOT_CACHE_DIR or <repo>/var/cache so CI reuses the tree and ccache.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,18 +19,11 @@ import { runnerSchema } from '../../config/schema.ts';
 import { getRunner } from '../../runners/registry.ts';
 import { DEFAULT_LINUX_TARBALL, ensureLinuxTree, resolveCacheDir, type LinuxTree } from '../../runners/tree/setup.ts';
 import type { RunResult, TestResult } from '../../runners/types.ts';
+import { hasBinary as has } from '../helpers/servers/binaries.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const patch = path.join(repoRoot, 'test', 'fixtures', 'patches', 'nfit-sim-kill-dev-dax-null.patch');
 
-function has(bin: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 const available =
   existsSync(DEFAULT_LINUX_TARBALL) &&
   ['qemu-system-x86_64', 'bwrap', 'ccache', 'busybox', 'ndctl', 'mkfs.ext4', 'cpio', 'gcc', 'flock', 'bison', 'flex', 'bc'].every(has);

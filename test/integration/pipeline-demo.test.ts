@@ -4,7 +4,6 @@
  * Shares the cached tree and build folder (DAXBOT_CACHE_DIR or <repo>/var/cache) with the other
  * heavy tests; the runner serializes builds with flock.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,18 +17,11 @@ import { listJobs } from '../../bot/store/jobs.ts';
 import { jobRuns } from '../../bot/store/runs.ts';
 import { openStore } from '../../bot/store/store.ts';
 import { DEFAULT_LINUX_TARBALL, resolveCacheDir } from '../../runners/tree/setup.ts';
+import { hasBinary as has } from '../helpers/servers/binaries.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cacheDir = resolveCacheDir(repoRoot, process.env);
 
-function has(bin: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 const available =
   (existsSync(path.join(cacheDir, 'linux-6.1', '.git')) || existsSync(DEFAULT_LINUX_TARBALL)) &&
   ['qemu-system-x86_64', 'bwrap', 'ccache', 'busybox', 'ndctl', 'mkfs.ext4', 'cpio', 'gcc', 'flock'].every(has);

@@ -5,15 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFaddr2line, parseFrame, symbolizeFinding } from '../../../runners/parse/symbolize.ts';
 import type { Finding } from '../../../runners/types.ts';
+import { hasBinary as hasTool } from '../../helpers/servers/binaries.ts';
 
-function hasTool(t: string): boolean {
-  try {
-    execFileSync('which', [t], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('symbolize', () => {
   it('parses frames and faddr2line output', () => {
