@@ -1,9 +1,16 @@
 /**
  * One place that spawns processes for the runners. Every child gets its own process group so a
  * timeout or an abort kills the whole tree (make's compilers, QEMU), not just the direct child.
+ *
+ * The group is detached from the bot, so if the bot itself dies (kill -9, OOM) nothing would
+ * stop a build or a guest: an orphaned make would go on writing into a build folder the
+ * restarted bot is about to use. Each child is therefore started through `setpriv --pdeathsig
+ * KILL`, which makes the kernel kill it when the bot dies; bwrap's --die-with-parent and its
+ * PID namespace take the rest of the tree down with it.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { accessSync, constants, createWriteStream } from 'node:fs';
+import path from 'node:path';
 
 export interface ExecOptions {
   cwd?: string;
@@ -42,12 +49,40 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
   }
 }
 
+function onPath(cmd: string, pathVar: string | undefined): string | null {
+  const candidates = cmd.includes('/') ? [cmd] : (pathVar ?? '').split(':').filter(Boolean).map((d) => path.join(d, cmd));
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      // not this one
+    }
+  }
+  return null;
+}
+
+let setprivPath: string | null | undefined;
+
+/**
+ * The command line that ties the child's life to ours. A command that is not on PATH is spawned
+ * as is, so the caller still gets spawn's ENOENT rather than setpriv's exit status 127.
+ */
+export function deathBound(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): { cmd: string; args: string[] } {
+  if (process.platform !== 'linux') return { cmd, args };
+  setprivPath ??= onPath('setpriv', process.env.PATH ?? '/usr/bin:/bin');
+  const resolved = onPath(cmd.includes('/') && cwd ? path.resolve(cwd, cmd) : cmd, env.PATH ?? process.env.PATH);
+  if (!setprivPath || !resolved) return { cmd, args };
+  return { cmd: setprivPath, args: ['--pdeathsig', 'KILL', '--', resolved, ...args] };
+}
+
 /** Runs a command to completion; never rejects for a non-zero exit (callers judge the code). */
 export const execCommand: Exec = (cmd, args, options = {}) =>
   new Promise((resolve, reject) => {
     const started = Date.now();
     const max = options.maxOutput ?? 4 * 1024 * 1024;
-    const child = spawn(cmd, args, {
+    const bound = deathBound(cmd, args, options.env ?? process.env, options.cwd);
+    const child = spawn(bound.cmd, bound.args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
       detached: true,
