@@ -4,10 +4,9 @@
  * Shares the cached tree and build folder (DAXBOT_CACHE_DIR or <repo>/var/cache) with the other
  * heavy tests; the runner serializes builds with flock.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/load.ts';
 import { silentLogger } from '../../bot/log.ts';
@@ -16,15 +15,9 @@ import { wirePipeline } from '../../bot/pipeline/wire.ts';
 import { listJobs } from '../../bot/store/jobs.ts';
 import { jobRuns } from '../../bot/store/runs.ts';
 import { openStore } from '../../bot/store/store.ts';
-import { DEFAULT_LINUX_TARBALL, resolveCacheDir } from '../../runners/tree/setup.ts';
-import { hasBinary as has } from '../helpers/servers/binaries.ts';
+import { kernelCacheDir as cacheDir, kernelTestsAvailable, repoRoot } from '../helpers/kernel-env.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cacheDir = resolveCacheDir(repoRoot, process.env);
-
-const available =
-  (existsSync(path.join(cacheDir, 'linux-6.1', '.git')) || existsSync(DEFAULT_LINUX_TARBALL)) &&
-  ['qemu-system-x86_64', 'bwrap', 'ccache', 'busybox', 'ndctl', 'mkfs.ext4', 'cpio', 'gcc', 'flock'].every(has);
+const available = kernelTestsAvailable();
 
 const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
