@@ -67,7 +67,7 @@ function sandboxFor(o: KernelBuildOptions): { readOnly: string[]; readWrite: str
 }
 
 function checkRan(r: ExecResult, what: string): void {
-  if (r.code === 127 || (r.code !== 0 && /bwrap:|flock:/.test(r.output.split('\n')[0] ?? ''))) {
+  if (r.code === 127 || (r.code !== 0 && /bwrap:|flock:|setpriv:/.test(r.output.split('\n')[0] ?? ''))) {
     throw new InfraError(`${what}: sandbox failed to start`, { output: r.output.slice(-2000) });
   }
 }
@@ -103,10 +103,13 @@ export async function prepareConfig(o: KernelBuildOptions): Promise<{ ok: boolea
       exec: o.exec,
       lockFile: o.lockFile ?? KERNEL_BUILD_LOCK,
       signal: o.signal,
+      // Running out of time here is our machinery's problem, never the patch's (see below).
       timeoutMs: 10 * 60_000,
       logFile: o.logFile,
     });
     checkRan(r, 'kernel config');
+    if (r.aborted) throw new InfraError('kernel config cancelled', { buildDir: o.buildDir });
+    if (r.timedOut) throw new InfraError('kernel config timed out (including the wait for the build lock)', { buildDir: o.buildDir });
     output = r.output;
     if (r.code !== 0) {
       return { ok: false, output, errors: [{ file: '.config', line: 0, severity: 'error', message: `config generation failed: ${failureExcerpt(r.output, 10)}` }] };

@@ -66,15 +66,25 @@ export interface SandboxRunOptions extends Omit<ExecOptions, 'env' | 'cwd'> {
  * Runs `cmd args` inside bwrap. With lockFile, the sandbox runs under `flock` so that e.g.
  * kernel builds are serialized machine-wide (the lock lives outside the sandbox's private /tmp).
  */
+let setpriv: boolean | undefined;
+
+/** `setpriv --pdeathsig KILL --` when util-linux's setpriv is there: the next program dies with its parent. */
+function parentDeath(): string[] {
+  setpriv ??= existsSync('/usr/bin/setpriv');
+  return setpriv ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--'] : [];
+}
+
 export async function runSandboxed(spec: SandboxSpec, cmd: string, args: string[], options: SandboxRunOptions = {}): Promise<ExecResult> {
   const exec = options.exec ?? execCommand;
-  const inner = ['bwrap', ...bwrapArgs(spec), '--', cmd, ...args];
+  // Every link of the chain flock -> timeout -> bwrap dies with the one before it, so a killed
+  // bot leaves no build or guest running (bwrap's --die-with-parent covers what is inside).
+  const inner = [...parentDeath(), 'bwrap', ...bwrapArgs(spec), '--', cmd, ...args];
   // Outside the sandbox only a bare PATH is passed: bwrap --clearenv scrubs it anyway.
   const env = { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' };
   if (!options.lockFile) return exec(inner[0] ?? 'bwrap', inner.slice(1), { ...options, env });
   // Waiting for the lock must not count against the timeout: time only what runs under it.
   const { timeoutMs, ...rest } = options;
-  const timed = timeoutMs ? ['timeout', '--kill-after=10', `${Math.ceil(timeoutMs / 1000)}`, ...inner] : inner;
+  const timed = timeoutMs ? [...parentDeath(), 'timeout', '--kill-after=10', `${Math.ceil(timeoutMs / 1000)}`, ...inner] : inner;
   const r = await exec('flock', [options.lockFile, ...timed], { ...rest, env });
   return timeoutMs && r.code === 124 ? { ...r, timedOut: true } : r;
 }

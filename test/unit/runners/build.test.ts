@@ -48,3 +48,25 @@ describe('kconfig', () => {
     expect(configHash([a])).toMatch(/^[0-9a-f]{12}$/);
   });
 });
+
+describe('kernel config step', () => {
+  it('a timed-out config step is an infrastructure error, not a build failure blamed on the patch', async () => {
+    const { mkdtemp } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { prepareConfig } = await import('../../../runners/build/make.ts');
+    const { InfraError } = await import('../../../bot/errors.ts');
+    const { silentLogger } = await import('../../../bot/log.ts');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'daxbot-cfg-'));
+    const seen: string[][] = [];
+    const exec = async (cmd: string, args: string[]) => {
+      seen.push([cmd, ...args]);
+      return { code: 124, signal: null, output: '', stdout: '', timedOut: false, aborted: false, durationMs: 1 };
+    };
+    const run = prepareConfig({ source: dir, buildDir: path.join(dir, 'o'), cacheDir: dir, fragments: [{ name: 'x', path: 'x.config', text: 'CONFIG_A=y\n' }], log: silentLogger(), exec, lockFile: path.join(dir, 'lock') });
+    await expect(run).rejects.toBeInstanceOf(InfraError);
+    // The timeout runs under the lock (waiting for the lock is not counted), and every link dies with its parent.
+    const cmd = seen[0]?.join(' ') ?? '';
+    expect(cmd).toMatch(/^flock \S+ \/usr\/bin\/setpriv --pdeathsig KILL -- timeout .* \/usr\/bin\/setpriv --pdeathsig KILL -- bwrap /);
+  });
+});
