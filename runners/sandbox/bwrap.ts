@@ -7,6 +7,7 @@
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { execCommand, type Exec, type ExecOptions, type ExecResult } from './exec.ts';
+import { lockHeldByAncestor } from './lock-holder.ts';
 
 export interface SandboxSpec {
   /** Visible read-only (e.g. the kernel source). Same path inside as outside. */
@@ -62,10 +63,6 @@ export interface SandboxRunOptions extends Omit<ExecOptions, 'env' | 'cwd'> {
   exec?: Exec;
 }
 
-/**
- * Runs `cmd args` inside bwrap. With lockFile, the sandbox runs under `flock` so that e.g.
- * kernel builds are serialized machine-wide (the lock lives outside the sandbox's private /tmp).
- */
 let setpriv: boolean | undefined;
 
 /** `setpriv --pdeathsig KILL --` when util-linux's setpriv is there: the next program dies with its parent. */
@@ -74,6 +71,10 @@ function parentDeath(): string[] {
   return setpriv ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--'] : [];
 }
 
+/**
+ * Runs `cmd args` inside bwrap. With lockFile, the sandbox runs under `flock` so that e.g.
+ * kernel builds are serialized machine-wide (the lock lives outside the sandbox's private /tmp).
+ */
 export async function runSandboxed(spec: SandboxSpec, cmd: string, args: string[], options: SandboxRunOptions = {}): Promise<ExecResult> {
   const exec = options.exec ?? execCommand;
   // Every link of the chain flock -> timeout -> bwrap dies with the one before it, so a killed
@@ -81,10 +82,11 @@ export async function runSandboxed(spec: SandboxSpec, cmd: string, args: string[
   const inner = [...parentDeath(), 'bwrap', ...bwrapArgs(spec), '--', cmd, ...args];
   // Outside the sandbox only a bare PATH is passed: bwrap --clearenv scrubs it anyway.
   const env = { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' };
-  if (!options.lockFile) return exec(inner[0] ?? 'bwrap', inner.slice(1), { ...options, env });
+  const { lockFile, ...plain } = options;
+  if (!lockFile || lockHeldByAncestor(lockFile)) return exec(inner[0] ?? 'bwrap', inner.slice(1), { ...plain, env });
   // Waiting for the lock must not count against the timeout: time only what runs under it.
-  const { timeoutMs, ...rest } = options;
+  const { timeoutMs, ...rest } = plain;
   const timed = timeoutMs ? [...parentDeath(), 'timeout', '--kill-after=10', `${Math.ceil(timeoutMs / 1000)}`, ...inner] : inner;
-  const r = await exec('flock', [options.lockFile, ...timed], { ...rest, env });
+  const r = await exec('flock', [lockFile, ...timed], { ...rest, env });
   return timeoutMs && r.code === 124 ? { ...r, timedOut: true } : r;
 }
