@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SourceError, errorMessage } from '../../bot/errors.ts';
 import type { SourceConfig } from '../../config/schema.ts';
@@ -42,7 +42,8 @@ export interface MboxSourceDeps {
 }
 
 export function createMboxSource(config: MboxSourceConfig, deps: MboxSourceDeps = {}): Source & { close(): Promise<void> } {
-  const path = deps.baseDir ? join(deps.baseDir, config.path) : config.path;
+  // resolve, not join: an absolute path in the config stays as written.
+  const path = deps.baseDir ? resolve(deps.baseDir, config.path) : config.path;
   const name = config.name;
   // Kept between polls so a long gzip import decompresses the file once, not once per batch.
   let cursor: MboxCursor | null = null;

@@ -56,6 +56,18 @@ describe('mbox source (file)', () => {
     await source.close();
   });
 
+  it('resolves a relative path against the config folder and keeps an absolute one as written', async () => {
+    const path = join(dir, 'list.mbox');
+    copyFileSync(join(fixtures, 'sample.mboxrd'), path);
+    const { ctx } = capturingContext();
+    const absolute = createMboxSource({ kind: 'mbox', name: 'm', path, schedule: '' }, { baseDir: '/nonexistent/config/dir' });
+    expect((await absolute.poll(null, ctx)).messages.length).toBeGreaterThan(0);
+    const relative = createMboxSource({ kind: 'mbox', name: 'm', path: 'list.mbox', schedule: '' }, { baseDir: dir });
+    expect((await relative.poll(null, ctx)).messages.length).toBeGreaterThan(0);
+    await absolute.close();
+    await relative.close();
+  });
+
   it('reads only what was appended, and restarts with a warning when the file was rewritten', async () => {
     const path = join(dir, 'list.mbox');
     writeFileSync(path, mail('a') + mail('b'));
