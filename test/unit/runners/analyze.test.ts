@@ -66,3 +66,12 @@ describe('analyzeGuestRun after the suites finished', () => {
     expect(o.findings).toEqual([]);
   });
 });
+
+describe('analyzeGuestRun with the real KTAP parser', () => {
+  it('a test that never reported is listed once, by its planned name', async () => {
+    const { defaultParsers } = await import('../../../runners/qemu-pmem/parsers.ts');
+    const q = run(`${HEAD}DAXBOT: test-start a\nok 1 a\nDAXBOT: test-start b\n# injected hang in b\n`, { killed: 'test-timeout', lastTest: 'b', lastTestFinished: false, exitCode: null });
+    const o = analyzeGuestRun(q, ['dax'], defaultParsers, limits);
+    expect(o.tests.map((t) => [t.name, t.status])).toEqual([['a', 'pass'], ['b', 'timeout'], ['c', 'error']]);
+  });
+});
