@@ -13,7 +13,8 @@ import { runSandboxed } from '../sandbox/bwrap.ts';
 import type { Exec, ExecResult } from '../sandbox/exec.ts';
 import { InfraError } from '../../bot/errors.ts';
 import { checkWantedSymbols, configHash, KCONFIG_BASE, type Fragment } from './kconfig.ts';
-import { failureExcerpt, parseBuildOutput } from './diagnostics.ts';
+import { parseBuildLog } from '../parse/build-log.ts';
+import { failureExcerpt } from './diagnostics.ts';
 
 /** Kernel builds take both cores: only one at a time on the machine, across processes. */
 export const KERNEL_BUILD_LOCK = '/tmp/daxbot-kernel-build.lock';
@@ -148,7 +149,7 @@ export async function buildKernel(o: KernelBuildOptions): Promise<BuildResult> {
   checkRan(r, 'kernel build');
   if (r.aborted) throw new InfraError('kernel build cancelled', { buildDir: o.buildDir });
   if (r.timedOut) throw new InfraError('kernel build timed out', { buildDir: o.buildDir, timeoutMs: o.timeoutMs });
-  const diags = parseBuildOutput(r.output, [o.source, o.buildDir]);
+  const diags = parseBuildLog(r.output, [o.source, o.buildDir]);
   const bzImage = path.join(o.buildDir, 'arch/x86/boot/bzImage');
   const vmlinux = path.join(o.buildDir, 'vmlinux');
   const ok = r.code === 0 && existsSync(bzImage);

@@ -17,7 +17,19 @@ const MODPOST = /^(ERROR|WARNING): modpost: (.*)$/;
 const MAKE_ERROR = /^make(?:\[[0-9]+\])?: \*\*\* \[([^\]]+)\] Error [0-9]+/;
 const ANSI = /\x1b\[[0-9;]*m/g;
 
-export function parseBuildLog(text: string): BuildLogDiagnostics {
+function relativize(file: string, roots: string[]): string {
+  for (const root of roots) {
+    const r = root.endsWith('/') ? root : `${root}/`;
+    if (file.startsWith(r)) return file.slice(r.length);
+  }
+  return file.replace(/^\.\//, '');
+}
+
+/**
+ * `roots` (the source and build folders) are stripped from file names so diagnostics compare
+ * across build slots and read as tree paths in a reply.
+ */
+export function parseBuildLog(text: string, roots: string[] = []): BuildLogDiagnostics {
   const errors: BuildDiagnostic[] = [];
   const warnings: BuildDiagnostic[] = [];
   const seen = new Set<string>();
@@ -35,7 +47,7 @@ export function parseBuildLog(text: string): BuildLogDiagnostics {
     if (c !== null) {
       const [, file, ln, col, sev, msg] = c;
       if (file === undefined || ln === undefined || msg === undefined) continue;
-      const d: BuildDiagnostic = { file, line: Number(ln), severity: sev === 'error' ? 'error' : 'warning', message: msg.trim() };
+      const d: BuildDiagnostic = { file: relativize(file, roots), line: Number(ln), severity: sev === 'error' ? 'error' : 'warning', message: msg.trim() };
       if (col !== undefined) d.column = Number(col);
       if (d.severity === 'error') sawError = true;
       add(d);
@@ -44,7 +56,7 @@ export function parseBuildLog(text: string): BuildLogDiagnostics {
     const l = LINKER_UNDEF.exec(line);
     if (l !== null) {
       sawError = true;
-      add({ file: l[1] ?? 'vmlinux', line: l[2] === undefined ? 0 : Number(l[2]), severity: 'error', message: (l[3] ?? '').trim() });
+      add({ file: l[1] === undefined ? 'vmlinux' : relativize(l[1], roots), line: l[2] === undefined ? 0 : Number(l[2]), severity: 'error', message: (l[3] ?? '').trim() });
       continue;
     }
     const lo = LINKER_OTHER.exec(line);

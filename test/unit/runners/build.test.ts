@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newWarnings, parseBuildOutput } from '../../../runners/build/diagnostics.ts';
+import { newWarnings, parseBuildLog as parseBuildOutput } from '../../../runners/parse/build-log.ts';
 import { checkWantedSymbols, configHash, parseKconfig } from '../../../runners/build/kconfig.ts';
 
 const OUTPUT = `  CC      fs/ext4/super.o
