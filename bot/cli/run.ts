@@ -11,6 +11,7 @@ import { loadRunnerScript } from '../pipeline/scripted-runner.ts';
 import { wirePipeline } from '../pipeline/wire.ts';
 import { listJobs, recentJobDurations } from '../store/jobs.ts';
 import { countReplies } from '../store/replies.ts';
+import { invalidVersionKeys } from '../store/marks.ts';
 import { ConfigError } from '../errors.ts';
 import type { CliContext } from './context.ts';
 
@@ -84,6 +85,7 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
       const running = jobs.filter(isRunning);
       const queued = jobs.filter((j) => !isRunning(j) && j.state !== 'done' && (j.notBefore === null || Date.parse(j.notBefore) <= now.getTime()));
       const starts = estimateStarts(queued, running, { now, concurrency: config.schedule.concurrency, jobMs });
+      const invalid = await invalidVersionKeys(store.db);
       const rows = jobs.map((j) => ({
         id: j.id,
         series: j.versionKey,
@@ -93,6 +95,8 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
         progress: j.progress,
         outcome: j.outcome,
         summary: j.summary,
+        // The report on this version was withdrawn (#daxbot invalid): results are not mailed.
+        invalid: invalid.has(j.versionKey),
         estimatedStart: starts.get(j.id)?.toISOString() ?? (j.notBefore && Date.parse(j.notBefore) > now.getTime() ? j.notBefore : null),
       }));
       if (opts.json) {
@@ -102,7 +106,7 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
       if (rows.length === 0) ctx.out('no jobs');
       for (const r of rows) {
         const when = r.estimatedStart && r.state !== 'done' ? ` starts ~${r.estimatedStart}` : '';
-        ctx.out(`#${r.id} [${r.state}] p${r.priority} ${r.series}${r.progress ? ` — ${r.progress}` : ''}${r.outcome ? ` → ${r.outcome}: ${r.summary ?? ''}` : ''}${when}`);
+        ctx.out(`#${r.id} [${r.state}] p${r.priority} ${r.series}${r.invalid ? ' (invalid)' : ''}${r.progress ? ` — ${r.progress}` : ''}${r.outcome ? ` → ${r.outcome}: ${r.summary ?? ''}` : ''}${when}`);
       }
     });
 }

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { SeriesVersion } from '../../ingest/series/types.ts';
 import { NotFoundError } from '../errors.ts';
+import { invalidMark, unrelatedMarks } from '../store/marks.ts';
 import { findSeriesVersions, listSeriesVersions, type SeriesVersionRow } from '../store/series.ts';
 import type { CliContext } from './context.ts';
 
@@ -79,6 +80,9 @@ export function registerSeriesCommands(program: Command, ctx: CliContext): void 
           ctx.out(`  [${p.counter}/${v.expected}] ${p.subject}  <${p.messageId}>`);
           for (const t of p.followupTrailers) ctx.out(`        + ${t.name}: ${t.value}`);
         }
+        const withdrawn = await invalidMark(store.db, v.key);
+        if (withdrawn) ctx.out(`  report:     invalid (withdrawn by ${withdrawn.markedBy} on ${withdrawn.markedAt.slice(0, 10)}; results are not mailed)`);
+        for (const m of await unrelatedMarks(store.db, row.series_key)) ctx.out(`  unrelated:  ${m.title} (marked by ${m.markedBy} on ${m.markedAt.slice(0, 10)})`);
         for (const o of others) ctx.out(`  other version: ${o.id} v${o.revision} ${o.present}/${o.expected}${o.complete ? '' : ' incomplete'} <${o.root_message_id}>`);
       }
     });

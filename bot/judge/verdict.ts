@@ -16,7 +16,9 @@ export type EntryClass =
   | 'fixed'
   | 'flaky'
   | 'skipped-prerequisite'
-  | 'skip';
+  | 'skip'
+  /** Marked by a maintainer as not caused by the series (#daxbot unrelated): never blamed. */
+  | 'unrelated';
 
 export type Outcome = 'pass' | 'regression' | 'apply-failed' | 'build-failed' | 'infra' | 'pre-existing-only';
 
@@ -48,6 +50,17 @@ export interface VerdictEntry {
   /** For a crash: one Finding as seen on the series (or on the base when only there). */
   finding?: Finding;
   signature?: string;
+  /** For class 'unrelated': the mark that reclassified it (see unrelated.ts). */
+  unrelatedMark?: { title: string; markedBy: string; markedAt: string };
+}
+
+/** A failure left out of the verdict because a maintainer marked its crash unrelated. */
+export interface NotCounted {
+  /** The crash title as the bot printed it, or the test key for a test the crash stopped. */
+  title: string;
+  kind: 'crash' | 'test';
+  markedBy: string;
+  markedAt: string;
 }
 
 export interface Verdict {
@@ -64,6 +77,8 @@ export interface Verdict {
   environmentProblems: VerdictEntry[];
   applyFailure?: ApplyAttempt;
   buildErrors?: BuildDiagnostic[];
+  /** Failures marked unrelated; present only when a mark applied. */
+  notCounted?: NotCounted[];
 }
 
 export interface JudgeInput {
@@ -249,6 +264,7 @@ const classOrder: Record<EntryClass, number> = {
   'skipped-prerequisite': 4,
   skip: 5,
   pass: 6,
+  unrelated: 7,
 };
 
 function sortEntries(entries: VerdictEntry[]): VerdictEntry[] {
@@ -301,25 +317,40 @@ export function judge(input: JudgeInput): Verdict {
   const v = base('pass', '', input, usable);
   v.entries = entries;
   v.environmentProblems = entries.filter((e) => e.class === 'skipped-prerequisite');
+  const o = entriesOutcome(entries);
+  v.outcome = o.outcome;
+  v.summary = o.summary;
+  return v;
+}
+
+/**
+ * The outcome and summary of classified entries, for a series that applied and built (the
+ * other outcomes do not depend on entries). Shared by judge() and by re-judging after marks.
+ */
+export function entriesOutcome(entries: readonly VerdictEntry[]): { outcome: Outcome; summary: string } {
   const news = entries.filter((e) => e.class === 'new-failure');
   const unblamed = entries.filter((e) => e.class === 'pre-existing' || e.class === 'flaky');
+  let outcome: Outcome = 'pass';
+  let summary: string;
   if (news.length > 0) {
-    v.outcome = 'regression';
+    outcome = 'regression';
     const crashes = news.filter((e) => e.kind === 'crash').length;
     const tests = news.length - crashes;
     const parts: string[] = [];
     if (crashes) parts.push(`${crashes} new crash${crashes > 1 ? 'es' : ''}`);
     if (tests) parts.push(`${tests} new test failure${tests > 1 ? 's' : ''}`);
-    v.summary = parts.join(', ');
+    summary = parts.join(', ');
   } else if (unblamed.length > 0) {
-    v.outcome = 'pre-existing-only';
-    v.summary = `no new failures; ${unblamed.length} failure${unblamed.length > 1 ? 's' : ''} also seen on the base or flaky`;
+    outcome = 'pre-existing-only';
+    summary = `no new failures; ${unblamed.length} failure${unblamed.length > 1 ? 's' : ''} also seen on the base or flaky`;
   } else {
-    v.summary = 'no failures';
+    summary = 'no failures';
   }
   const fixed = entries.filter((e) => e.class === 'fixed').length;
-  if (fixed) v.summary += `; ${fixed} fixed`;
-  return v;
+  if (fixed) summary += `; ${fixed} fixed`;
+  const unrelated = entries.filter((e) => e.class === 'unrelated').length;
+  if (unrelated) summary += `; ${unrelated} marked unrelated`;
+  return { outcome, summary };
 }
 
 export interface ConfirmationNeed {

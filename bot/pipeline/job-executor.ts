@@ -15,6 +15,8 @@ import { errorMessage, InfraError, NotFoundError } from '../errors.ts';
 import { getJobVerdict, releaseLease, renewLease, updateJob, type JobRow } from '../store/jobs.ts';
 import { ensureReply, getReply, markReplySent, versionReplies } from '../store/replies.ts';
 import { baselineRuns, forgetRunsForRetry, jobRuns, recordBaseline, recordRun, type BaselineKey } from '../store/runs.ts';
+import { invalidMark, unrelatedMarks } from '../store/marks.ts';
+import type { UnrelatedMark } from '../judge/unrelated.ts';
 import { infraBackoffMs } from './backoff.ts';
 import { renderResultMail } from './render-reply.ts';
 import type { PipelineDeps } from './deps.ts';
@@ -84,6 +86,8 @@ interface Snapshot {
   seriesRuns: RunResult[];
   baseRuns: RunResult[];
   bisectRuns: Map<number, RunResult>;
+  /** Read on every step: a mark given while the job runs counts from its next step on. */
+  unrelated: UnrelatedMark[];
 }
 
 async function snapshot(deps: PipelineDeps, job: JobRow, ctx: JobContext): Promise<Snapshot> {
@@ -94,7 +98,8 @@ async function snapshot(deps: PipelineDeps, job: JobRow, ctx: JobContext): Promi
     .map((r) => r.result);
   const bisectRuns = new Map<number, RunResult>();
   for (const r of runs) if (r.role === 'bisect' && r.patchLimit !== null) bisectRuns.set(r.patchLimit, r.result);
-  return { seriesRuns, baseRuns: await baselineRuns(deps.store.db, ctx.baselineKey), bisectRuns };
+  const unrelated = await unrelatedMarks(deps.store.db, ctx.version.seriesKey);
+  return { seriesRuns, baseRuns: await baselineRuns(deps.store.db, ctx.baselineKey), bisectRuns, unrelated };
 }
 
 export function nextAction(deps: PipelineDeps, job: JobRow, ctx: JobContext, snap: Snapshot): Action {
@@ -180,7 +185,9 @@ async function report(deps: PipelineDeps, job: JobRow, ctx: JobContext, verdict:
     });
     // The reply row and the state change commit together: after this, a restart only sends.
     reply = await db.transaction().execute(async (trx) => {
-      const row = await ensureReply(trx, { messageId, versionKey: job.versionKey, jobId: job.id, kind: 'result', digest, outcome: verdict.outcome, mailed: decision.mail, subject: composed.subject, recipients: composed.recipients, raw: composed.raw }, nowIso);
+      // A withdrawn report (#daxbot invalid) keeps being recorded, never mailed.
+      const withdrawn = (await invalidMark(trx, job.versionKey)) !== null;
+      const row = await ensureReply(trx, { messageId, versionKey: job.versionKey, jobId: job.id, kind: 'result', digest, outcome: verdict.outcome, mailed: decision.mail && !withdrawn, subject: composed.subject, recipients: composed.recipients, raw: composed.raw }, nowIso);
       await updateJob(trx, job.id, { state: 'reporting', outcome: verdict.outcome, summary: verdict.summary, verdict: verdictJson, progress: 'reporting' }, nowIso);
       return row;
     });

@@ -6,6 +6,7 @@
  * same next step: finished steps are never redone, unfinished ones are simply done again.
  */
 import { classifyStep, nextStep, type BisectStep, type BisectTarget } from '../judge/bisect-series.ts';
+import { applyUnrelatedMarks, type UnrelatedMark } from '../judge/unrelated.ts';
 import { judge, needsConfirmation, type Verdict } from '../judge/verdict.ts';
 import type { RunResult } from '../../runners/types.ts';
 
@@ -49,6 +50,11 @@ export interface PlanInput {
   baseRuns: RunResult[];
   /** Bisection runs by patch count k. */
   bisectRuns: ReadonlyMap<number, RunResult>;
+  /**
+   * Crashes a maintainer marked as not caused by this series (#daxbot unrelated): applied to
+   * every verdict here, so they are neither confirmed, nor bisected, nor reported.
+   */
+  unrelated?: readonly UnrelatedMark[];
 }
 
 export type Action =
@@ -77,10 +83,10 @@ export function plan(input: PlanInput): Action {
   const first = input.seriesRuns[0];
   // A patch that does not apply is the author's and deterministic: the base is not needed.
   if (first?.apply && !first.apply.ok) {
-    return { kind: 'report', verdict: judge({ baseRuns: input.baseRuns, seriesRuns: input.seriesRuns }), bisection: null, state: 'reporting' };
+    return { kind: 'report', verdict: verdictOf(input), bisection: null, state: 'reporting' };
   }
   if (input.baseRuns.length === 0) return { kind: 'run-base', repeat: 0, state: 'testing' };
-  const verdict = judge({ baseRuns: input.baseRuns, seriesRuns: input.seriesRuns });
+  const verdict = verdictOf(input);
   const need = needsConfirmation(verdict, input.confirmRepeats);
   if (need.needed) {
     // Series repeats first: if the failure does not repeat, the base repeats are moot.
@@ -104,6 +110,10 @@ export function plan(input: PlanInput): Action {
     const c = classifyStep(run, target);
     steps.push({ k: next.test, result: c.result, note: c.note });
   }
+}
+
+function verdictOf(input: PlanInput): Verdict {
+  return applyUnrelatedMarks(judge({ baseRuns: input.baseRuns, seriesRuns: input.seriesRuns }), input.unrelated ?? []);
 }
 
 function singlePatch(verdict: Verdict): BisectionRecord {

@@ -1,19 +1,27 @@
 /**
  * `#daxbot ...` commands found in ingested mail: each command line is parsed, authorized
- * (DKIM + maintainer list + re-test budget), executed (a priority re-run job) and answered by
- * mail; the decision is recorded. A command mail is handled once: its record is written in the
- * same transaction as its answer's reply row, and the answer is sent after.
+ * (DKIM + maintainer list + re-test budget), executed and answered by mail; the decision is
+ * recorded. Re-tests queue a priority job; "unrelated" and "invalid" leave a durable mark that
+ * the pipeline reads for every later result (bot/store/marks.ts). A command line is handled
+ * once: its record, its mark and its answer's reply row are written in one transaction, and the
+ * answer is sent after.
  */
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { DNSResolver } from 'mailauth';
+import { z } from 'zod';
+import type { MailConfig } from '../../config/schema.ts';
 import { parseMessage } from '../../ingest/parse/message.ts';
 import { authorize, refuseUnparsed, verifyDkim, type CommandDecision, type DkimVerdict } from '../commands/authorize.ts';
 import { parseCommands, type Command } from '../commands/parse.ts';
+import { errorMessage } from '../errors.ts';
+import { sameCrash } from '../judge/unrelated.ts';
+import { buildMessage } from '../report/mail.ts';
+import { renderReply, type CommandReplyInput } from '../report/render.ts';
 import { isCommandRecorded, recordCommand } from '../store/commands.ts';
+import { addInvalidMark, addUnrelatedMark } from '../store/marks.ts';
 import { ensureReply, markReplySent, pendingReplies } from '../store/replies.ts';
 import { findSeriesVersions } from '../store/series.ts';
-import { errorMessage } from '../errors.ts';
-import { createHash } from 'node:crypto';
 import type { PipelineDeps } from './deps.ts';
 import { enqueueRerun } from './enqueue.ts';
 
@@ -26,16 +34,26 @@ export interface CommandDeps {
 interface CandidateMail {
   messageId: string;
   raw: Buffer;
+  /** The sender's address (what authorization compares). */
   from: string;
+  /** The From mailbox with its display name, for the answer's To and greeting. */
+  fromMailbox: string;
   subject: string;
   body: string;
   inReplyTo: string | null;
+  references: string[];
+}
+
+/** The series version a command is about, and the series it belongs to. */
+interface Target {
+  versionKey: string;
+  seriesKey: string;
 }
 
 async function candidates(deps: PipelineDeps): Promise<CandidateMail[]> {
   const rows = await deps.store.db
     .selectFrom('messages')
-    .select(['message_id', 'raw', 'from_address', 'subject', 'in_reply_to'])
+    .select(['message_id', 'raw', 'from_address', 'from_name', 'subject', 'in_reply_to'])
     .where('status', '=', 'ok')
     .where('dup_of', 'is', null)
     .where('is_reply', '=', 1)
@@ -51,60 +69,128 @@ async function candidates(deps: PipelineDeps): Promise<CandidateMail[]> {
     if (await isCommandRecorded(deps.store.db, `${r.message_id}/1`)) continue;
     const raw = Buffer.from(r.raw);
     const parsed = await parseMessage(raw);
-    const body = parsed.ok ? parsed.message.body : '';
-    out.push({ messageId: r.message_id, raw, from: r.from_address ?? '', subject: r.subject ?? '', body, inReplyTo: r.in_reply_to });
+    const from = r.from_address ?? '';
+    out.push({
+      messageId: r.message_id,
+      raw,
+      from,
+      fromMailbox: r.from_name ? `${r.from_name} <${from}>` : from,
+      subject: r.subject ?? '',
+      body: parsed.ok ? parsed.message.body : '',
+      inReplyTo: r.in_reply_to,
+      references: parsed.ok ? parsed.message.references : [],
+    });
   }
   return out;
 }
 
 /** The series version a command mail is about: up its In-Reply-To chain (through our own replies too). */
-async function versionOf(deps: PipelineDeps, mail: CandidateMail): Promise<string | null> {
+async function targetOf(deps: PipelineDeps, mail: CandidateMail): Promise<Target | null> {
+  const db = deps.store.db;
   let ref = mail.inReplyTo;
-  for (let depth = 0; ref && depth < 30; depth++) {
-    const ours = await deps.store.db.selectFrom('replies').select('version_key').where('message_id', '=', ref).executeTakeFirst();
-    if (ours?.version_key) return ours.version_key;
-    const found = await findSeriesVersions(deps.store.db, ref);
-    const v = found[found.length - 1];
-    if (v) return v.version_key;
-    const parent = await deps.store.db.selectFrom('messages').select('in_reply_to').where('message_id', '=', ref).executeTakeFirst();
-    ref = parent?.in_reply_to ?? null;
+  let versionKey: string | null = null;
+  for (let depth = 0; ref && depth < 30 && !versionKey; depth++) {
+    const ours = await db.selectFrom('replies').select('version_key').where('message_id', '=', ref).executeTakeFirst();
+    if (ours?.version_key) versionKey = ours.version_key;
+    else {
+      const found = await findSeriesVersions(db, ref);
+      const v = found[found.length - 1];
+      if (v) versionKey = v.version_key;
+      else {
+        const parent = await db.selectFrom('messages').select('in_reply_to').where('message_id', '=', ref).executeTakeFirst();
+        ref = parent?.in_reply_to ?? null;
+      }
+    }
   }
-  return null;
+  if (!versionKey) return null;
+  const row = await db.selectFrom('series_versions').select('series_key').where('version_key', '=', versionKey).executeTakeFirst();
+  return row ? { versionKey, seriesKey: row.series_key } : null;
 }
 
-function answerMail(deps: PipelineDeps, mail: CandidateMail, messageId: string, lines: string[]): string {
-  const subject = /^re:/i.test(mail.subject) ? mail.subject : `Re: ${mail.subject}`;
-  return [
-    `From: ${deps.config.mail.from}`,
-    `To: ${mail.from}`,
-    `Subject: ${subject.replace(/[\r\n]+/g, ' ')}`,
-    `Date: ${deps.now().toUTCString().replace('GMT', '+0000')}`,
-    `Message-ID: <${messageId}>`,
-    `In-Reply-To: <${mail.messageId}>`,
-    `References: <${mail.messageId}>`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    ...lines,
-    '',
-    '--',
-    'daxbot',
-    '',
-  ].join('\n');
+// Only what is needed from a stored job verdict (our own JSON, still checked: it outlives code).
+const storedVerdictSchema = z.object({
+  verdict: z.object({ entries: z.array(z.object({ kind: z.string(), name: z.string() })) }),
+});
+
+/** Versions of the series on which the bot reported a crash with this title. */
+async function reportedOn(deps: PipelineDeps, seriesKey: string, title: string): Promise<string[]> {
+  const rows = await deps.store.db
+    .selectFrom('jobs')
+    .innerJoin('series_versions', 'series_versions.version_key', 'jobs.version_key')
+    .select(['jobs.version_key', 'jobs.verdict'])
+    .where('series_versions.series_key', '=', seriesKey)
+    .where('jobs.verdict', 'is not', null)
+    .orderBy('jobs.id')
+    .execute();
+  const out: string[] = [];
+  for (const r of rows) {
+    let json: unknown;
+    try {
+      json = JSON.parse(r.verdict ?? 'null');
+    } catch {
+      continue;
+    }
+    const parsed = storedVerdictSchema.safeParse(json);
+    if (!parsed.success) continue;
+    if (parsed.data.verdict.entries.some((e) => e.kind === 'crash' && sameCrash(e.name, title)) && !out.includes(r.version_key)) out.push(r.version_key);
+  }
+  return out;
 }
 
-async function execute(deps: PipelineDeps, cmd: Command, versionKey: string, requestedBy: string): Promise<{ action: string; jobId: number | null; answer: string }> {
-  if (cmd.kind === 'retest' || cmd.kind === 'test') {
-    const options = {
-      requestedBy,
-      ...(cmd.kind === 'test' && cmd.suites.length > 0 && { suites: cmd.suites }),
-      ...(cmd.kind === 'test' && cmd.repeat !== undefined && { repeats: cmd.repeat }),
-    };
-    const id = await enqueueRerun(deps.store, deps.config, versionKey, options, deps.now(), 'command');
-    return { action: `rerun job #${id}`, jobId: id, answer: `done: queued re-test job #${id} for ${versionKey} (ahead of new series).` };
+/** What an allowed command does, as data; the caller performs it. */
+export type CommandEffect =
+  | { kind: 'rerun'; suites?: string[]; repeats?: number }
+  | { kind: 'unrelated'; crashTitle: string }
+  | { kind: 'invalid' };
+
+export function commandEffect(cmd: Command): CommandEffect {
+  switch (cmd.kind) {
+    case 'retest':
+      return { kind: 'rerun' };
+    case 'test':
+      return { kind: 'rerun', ...(cmd.suites.length > 0 && { suites: cmd.suites }), ...(cmd.repeat !== undefined && { repeats: cmd.repeat }) };
+    case 'unrelated':
+      return { kind: 'unrelated', crashTitle: cmd.crashTitle };
+    case 'invalid':
+      return { kind: 'invalid' };
   }
-  if (cmd.kind === 'invalid') return { action: 'withdraw', jobId: null, answer: `done: the report on ${versionKey} is marked invalid.` };
-  return { action: `unrelated: ${cmd.crashTitle}`, jobId: null, answer: `done: "${cmd.crashTitle}" is marked as not caused by ${versionKey}.` };
+}
+
+/** The reason line of an answer always carries the DKIM result the decision was made with. */
+export function reasonWithDkim(reason: string, dkim: DkimVerdict | null): string {
+  if (!dkim || reason.includes(dkim.detail)) return reason;
+  return `${reason} (DKIM: ${dkim.detail})`;
+}
+
+/** Deterministic per command line, so a restart finds the answer it already wrote. */
+export function commandReplyId(commandKey: string, domain: string): string {
+  return `daxbot-cmd-${createHash('sha256').update(commandKey).digest('hex').slice(0, 24)}@${domain}`;
+}
+
+export interface CommandAnswer {
+  mail: MailConfig;
+  commandMail: { messageId: string; from: string; subject: string; references: string[] };
+  line: string;
+  versionKey: string | null;
+  allowed: boolean;
+  reason: string;
+  action?: string;
+}
+
+/** The renderer's input for an answer. Pure. */
+export function commandReplyInput(a: CommandAnswer): CommandReplyInput {
+  const base = a.mail.dashboardUrl.replace(/\/$/, '');
+  return {
+    kind: 'command',
+    mail: a.mail,
+    versionKey: a.versionKey ?? '',
+    dashboardLink: a.versionKey ? `${base}/series/${encodeURIComponent(a.versionKey)}` : base,
+    commandMail: { messageId: `<${a.commandMail.messageId}>`, from: a.commandMail.from, subject: a.commandMail.subject, references: a.commandMail.references.map((r) => `<${r}>`) },
+    command: a.line,
+    allowed: a.allowed,
+    reason: a.reason,
+    ...(a.allowed && a.action !== undefined && { action: a.action }),
+  };
 }
 
 /** Sends replies written but not yet sent (a kill between the two). */
@@ -118,37 +204,42 @@ export async function flushPendingReplies(deps: PipelineDeps): Promise<number> {
   return n;
 }
 
+interface Line {
+  cmd: Command | null;
+  line: string;
+  error: string | null;
+}
+
 export async function processCommands(deps: PipelineDeps, cd: CommandDeps = {}): Promise<number> {
   await flushPendingReplies(deps);
   const check = cd.verifyDkim ?? ((raw: Buffer) => verifyDkim(raw, cd.resolver ? { resolver: cd.resolver } : {}));
+  const db = deps.store.db;
   let handled = 0;
   for (const mail of await candidates(deps)) {
     const parsed = parseCommands(mail.body, { maxRepeat: 10 });
-    const lines = [...parsed.commands.map((c) => ({ cmd: c as Command | null, line: c.line, error: null as string | null })), ...parsed.errors.map((e) => ({ cmd: null, line: e.line, error: e.error }))];
+    const lines: Line[] = [...parsed.commands.map((c) => ({ cmd: c, line: c.line, error: null })), ...parsed.errors.map((e) => ({ cmd: null, line: e.line, error: e.error }))];
+    const target = await targetOf(deps, mail);
+    // Checked once per mail, for every line: each answer reports it.
+    let dkim: DkimVerdict | null = null;
     for (let i = 0; i < lines.length; i++) {
       const item = lines[i];
       if (!item) continue;
       // One record per command line: "<message-id>/<n>".
       const key = `${mail.messageId}/${i + 1}`;
-      if (await isCommandRecorded(deps.store.db, key)) continue;
+      if (await isCommandRecorded(db, key)) continue;
       const log = deps.log.child({ command: key });
-      const versionKey = await versionOf(deps, mail);
-      let decision: CommandDecision;
-      let dkim: DkimVerdict | null = null;
-      if (item.error !== null || !item.cmd) decision = refuseUnparsed(item.line, item.error ?? 'unparseable');
-      else if (!versionKey) decision = { command: item.line, allowed: false, reason: 'the mail is not in the thread of a series the bot knows' };
-      else {
+      if (!dkim) {
         try {
           dkim = await check(mail.raw);
         } catch (err) {
           dkim = { pass: false, domains: [], fromDomain: null, detail: `error (${errorMessage(err)})` };
         }
-        const recent = await deps.store.db
-          .selectFrom('commands')
-          .select('created_at')
-          .where('version_key', '=', versionKey)
-          .where('decision', '=', 'accepted')
-          .execute();
+      }
+      let decision: CommandDecision;
+      if (item.error !== null || !item.cmd) decision = refuseUnparsed(item.line, item.error ?? 'unparseable');
+      else if (!target) decision = { command: item.line, allowed: false, reason: 'the mail is not in the thread of a series the bot knows' };
+      else {
+        const recent = await db.selectFrom('commands').select('created_at').where('version_key', '=', target.versionKey).where('decision', '=', 'accepted').execute();
         decision = authorize(item.cmd, {
           from: mail.from,
           dkim,
@@ -157,23 +248,50 @@ export async function processCommands(deps: PipelineDeps, cd: CommandDeps = {}):
           now: deps.now().getTime(),
         });
       }
+      const effect = decision.allowed && item.cmd && target ? commandEffect(item.cmd) : null;
       let action = 'none';
       let jobId: number | null = null;
-      let answer: string;
-      if (decision.allowed && item.cmd && versionKey) {
-        const done = await execute(deps, item.cmd, versionKey, key);
-        action = done.action;
-        jobId = done.jobId;
-        answer = done.answer;
-      } else answer = `refused: ${decision.reason}`;
-      const replyId = `daxbot-cmd-${createHash('sha256').update(key).digest('hex').slice(0, 24)}@${deps.config.mail.domain}`;
-      const raw = answerMail(deps, mail, replyId, [`> ${item.line}`, '', answer, ...(dkim ? ['', `DKIM: ${dkim.detail}`] : [])]);
+      let answer: string | undefined;
+      if (effect && target) {
+        if (effect.kind === 'rerun') {
+          const options = { requestedBy: key, ...(effect.suites && { suites: effect.suites }), ...(effect.repeats !== undefined && { repeats: effect.repeats }) };
+          jobId = await enqueueRerun(deps.store, deps.config, target.versionKey, options, deps.now(), 'command');
+          action = `rerun job #${jobId}`;
+          answer = `queued re-test job #${jobId} for ${target.versionKey} (ahead of new series).`;
+        } else if (effect.kind === 'unrelated') {
+          const seen = await reportedOn(deps, target.seriesKey, effect.crashTitle);
+          action = `unrelated: ${effect.crashTitle}`;
+          answer =
+            `"${effect.crashTitle}" is marked as not caused by the series; results of this and later versions do not count it. ` +
+            (seen.length > 0 ? `It matches the crash reported on ${seen.join(', ')}.` : 'No crash with this title was reported on the series so far; the mark applies when one appears.');
+        } else {
+          action = 'withdraw';
+          answer = `the report on ${target.versionKey} is withdrawn: later results for this version are recorded but not mailed.`;
+        }
+      }
+      const replyId = commandReplyId(key, deps.config.mail.domain);
+      const reason = reasonWithDkim(decision.reason, dkim);
+      const rendered = renderReply(
+        commandReplyInput({
+          mail: deps.config.mail,
+          commandMail: { messageId: mail.messageId, from: mail.fromMailbox, subject: mail.subject, references: mail.references },
+          line: item.line,
+          versionKey: target?.versionKey ?? null,
+          allowed: decision.allowed,
+          reason,
+          ...(answer !== undefined && { action: answer }),
+        }),
+      );
+      rendered.headers['Message-ID'] = `<${replyId}>`;
+      const built = await buildMessage(rendered, { date: deps.now() });
       const nowIso = deps.now().toISOString();
-      await deps.store.db.transaction().execute(async (trx) => {
-        await recordCommand(trx, { messageId: key, versionKey, fromAddress: mail.from, text: item.line, action, decision: decision.allowed ? 'accepted' : 'refused', reason: decision.reason, jobId, replyMessageId: replyId }, nowIso);
-        await ensureReply(trx, { messageId: replyId, versionKey, jobId, kind: 'command', digest: key, outcome: decision.allowed ? 'accepted' : 'refused', mailed: true, subject: mail.subject, recipients: [mail.from], raw }, nowIso);
+      await db.transaction().execute(async (trx) => {
+        await recordCommand(trx, { messageId: key, versionKey: target?.versionKey ?? null, fromAddress: mail.from, text: item.line, action, decision: decision.allowed ? 'accepted' : 'refused', reason, jobId, replyMessageId: replyId }, nowIso);
+        if (effect?.kind === 'unrelated' && target) await addUnrelatedMark(trx, { ...target, crashTitle: effect.crashTitle, markedBy: mail.from, commandId: key }, nowIso);
+        if (effect?.kind === 'invalid' && target) await addInvalidMark(trx, { ...target, markedBy: mail.from, commandId: key }, nowIso);
+        await ensureReply(trx, { messageId: replyId, versionKey: target?.versionKey ?? null, jobId, kind: 'command', digest: key, outcome: decision.allowed ? 'accepted' : 'refused', mailed: true, subject: rendered.headers.Subject ?? '', recipients: built.envelope.to, raw: built.raw.toString('utf8') }, nowIso);
       });
-      log.info({ allowed: decision.allowed, reason: decision.reason, action }, `command ${decision.allowed ? 'accepted' : 'refused'}: ${item.line}`);
+      log.info({ allowed: decision.allowed, reason, action }, `command ${decision.allowed ? 'accepted' : 'refused'}: ${item.line}`);
       handled++;
     }
   }

@@ -18,6 +18,9 @@ export const runnerScriptSchema = z.object({
 });
 export type RunnerScript = z.infer<typeof runnerScriptSchema>;
 
+/** The crash every scripted bad run shows. */
+export const SCRIPTED_CRASH_TITLE = 'BUG: kernel NULL pointer dereference, address: 0000000000000050';
+
 function countPatches(mbox: string): number {
   return (mbox.match(/^Subject: .*\[PATCH/gm) ?? []).length;
 }
@@ -52,15 +55,16 @@ export function createScriptedRunner(name: string, script: RunnerScript): Runner
         apply: null,
         build: { ok: true, configHash: 'scripted', buildDir: req.workDir, durationMs: script.delayMs, errors: [], warnings: [] },
         booted: true,
-        tests: [{ suite: 'dax', name: 'ext4-dax-mount', status: crashes ? 'fail' : 'pass', ...(crashes && { reason: 'kernel crashed' }) }],
+        // Worded as the qemu-pmem runner words a test the crash cut short (analyze.ts).
+        tests: [{ suite: 'dax', name: 'ext4-dax-mount', status: crashes ? 'fail' : 'pass', ...(crashes && { reason: `no result: guest stopped after: ${SCRIPTED_CRASH_TITLE}` }) }],
         findings: crashes
           ? [
               {
-                title: 'BUG: kernel NULL pointer dereference, address: 0000000000000050',
+                title: SCRIPTED_CRASH_TITLE,
                 type: 'null-deref',
                 rip: 'ext4_dax_bsize_ok+0x9/0x20',
                 trace: ['__ext4_fill_super+0x4a1/0x2f40', 'ext4_fill_super+0xd4/0x280', 'get_tree_bdev+0x16d/0x260', 'vfs_get_tree+0x25/0xd0', 'path_mount+0x4a5/0xac0'],
-                report: 'BUG: kernel NULL pointer dereference, address: 0000000000000050',
+                report: SCRIPTED_CRASH_TITLE,
               },
             ]
           : [],

@@ -261,6 +261,7 @@ const classLabel: Record<VerdictEntry['class'], string> = {
   'skipped-prerequisite': 'skip: prerequisite',
   skip: 'skipped',
   pass: 'pass',
+  unrelated: 'unrelated',
 };
 
 function sideWord(c: VerdictEntry['base'], crash: boolean): string {
@@ -453,13 +454,20 @@ function buildSection(v: Verdict): string[] {
 }
 
 function notesSection(v: Verdict): string[] {
-  const unblamed = v.entries.filter((e) => e.class === 'pre-existing' || e.class === 'flaky' || e.class === 'fixed');
+  const unblamed = v.entries.filter((e) => e.class === 'pre-existing' || e.class === 'flaky' || e.class === 'fixed' || e.class === 'unrelated');
   if (unblamed.length === 0 || v.outcome === 'regression') return [];
   return changedTable(unblamed);
 }
 
 function verdictBlock(v: Verdict): string[] {
-  return wrapProse(`Verdict: ${v.outcome} (${v.summary})`, '  ', WIDTH, '');
+  const lines = wrapProse(`Verdict: ${v.outcome} (${v.summary})`, '  ', WIDTH, '');
+  // One line per failure a maintainer marked unrelated (#daxbot unrelated), so nobody wonders
+  // where a crash from an earlier reply went.
+  for (const n of v.notCounted ?? []) {
+    const by = `marked unrelated by ${n.markedBy} on ${n.markedAt.slice(0, 10)}`;
+    lines.push(...wrapProse(`not counted: ${n.title} (${n.kind === 'crash' ? by : `stopped by a crash ${by}`})`, '  ', WIDTH, ''));
+  }
+  return lines;
 }
 
 function join(sections: string[][]): string {

@@ -85,6 +85,7 @@ export interface Database {
   baselines: BaselinesTable;
   replies: RepliesTable;
   commands: CommandsTable;
+  command_marks: CommandMarksTable;
 }
 
 /** One pipeline job: test a series version (state machine in bot/pipeline/). */
@@ -181,5 +182,23 @@ export interface CommandsTable {
   reason: string;
   job_id: number | null;
   reply_message_id: string | null;
+  created_at: string;
+}
+
+/** What accepted "#daxbot unrelated" and "#daxbot invalid" commands left behind (migration 004). */
+export interface CommandMarksTable {
+  id: Generated<number>;
+  /** 'unrelated' | 'invalid'. */
+  kind: string;
+  /** The series (all its versions): what an "unrelated" mark applies to. */
+  series_key: string;
+  /** The version the command was given on: what an "invalid" mark applies to. */
+  version_key: string;
+  /** For "unrelated": the crash title as the maintainer wrote it. */
+  crash_title: string | null;
+  /** The command's sender address. */
+  marked_by: string;
+  /** The command line ("<message-id>/<n>"), one mark per line. */
+  command_id: string;
   created_at: string;
 }

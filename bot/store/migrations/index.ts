@@ -3,6 +3,7 @@ import type { Dialect } from '../dialect.ts';
 import { up001 } from './001-messages.ts';
 import { up002 } from './002-series.ts';
 import { up003 } from './003-pipeline.ts';
+import { up004 } from './004-command-marks.ts';
 
 /**
  * Every migration, in order. Names sort lexically; never rename or edit one that has shipped:
@@ -13,5 +14,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '001-messages': { up: up001(dialect) },
     '002-series': { up: up002(dialect) },
     '003-pipeline': { up: up003(dialect) },
+    '004-command-marks': { up: up004(dialect) },
   };
 }

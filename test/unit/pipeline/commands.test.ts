@@ -56,7 +56,11 @@ describe('mail commands', () => {
     expect(by('cmd4')?.reason).toContain('unknown command');
     // Every command is answered, once.
     expect(sender.sent).toHaveLength(4);
-    expect(sender.sent.find((m) => m.raw.includes('In-Reply-To: <cmd2@example.org>'))?.raw).toContain('refused: eve@example.net is not on the maintainer list');
+    // Answers are rendered replies (wrapped at 75 columns): compare with whitespace collapsed.
+    const answer = sender.sent.find((m) => m.raw.includes('In-Reply-To: <cmd2@example.org>'))?.raw.replace(/\s+/g, ' ');
+    expect(answer).toContain('Refused: eve@example.net is not on the maintainer list');
+    expect(answer).toContain('(DKIM: none (no signature))');
+    expect(answer).toContain('X-Daxbot-Result: command-refused');
     const jobs = await listJobs(store.db);
     expect(jobs).toHaveLength(1);
     expect(jobs[0]).toMatchObject({ trigger: 'command', priority: 10 });
