@@ -15,9 +15,18 @@ export interface FstestsSummary {
   total: number | null;
 }
 
+export interface FstestsSection {
+  /** From "SECTION -- name" (check -s); null for a run without sections. */
+  name: string | null;
+  summary: FstestsSummary;
+}
+
 export interface FstestsResult {
   tests: TestResult[];
+  /** The first complete run's summary (a mail often quotes one run, then another to compare). */
   summary: FstestsSummary | null;
+  /** Every run's summary in order: one per SECTION, or per summary block when quoted runs follow each other. */
+  sections: FstestsSection[];
 }
 
 const QUOTE = /^(?:\s*>)+ ?/;
@@ -30,40 +39,65 @@ function unquote(line: string): string {
   return line.replaceAll('\r', '').replace(QUOTE, '').trimEnd();
 }
 
+const emptySummary = (): FstestsSummary => ({ ran: [], notRun: [], failures: [], failed: null, total: null });
+
 export function parseFstests(text: string): FstestsResult {
   const tests = new Map<string, TestResult>();
-  const summary: FstestsSummary = { ran: [], notRun: [], failures: [], failed: null, total: null };
-  let haveSummary = false;
+  const sections: FstestsSection[] = [];
+  let current: FstestsSection | null = null;
+  // A summary block ends with "Failed N of M" / "Passed all N"; what comes after belongs to another run.
+  let closed = false;
+  const section = (): FstestsSection => {
+    if (current === null || closed) {
+      current = { name: null, summary: emptySummary() };
+      sections.push(current);
+      closed = false;
+    }
+    return current;
+  };
   let listKey: 'ran' | 'notRun' | 'failures' | null = null;
   for (const raw of text.split('\n')) {
     const line = unquote(raw);
+    const named = /^SECTION\s+--\s+(\S+)/.exec(line);
+    if (named !== null) {
+      current = { name: named[1] ?? null, summary: emptySummary() };
+      sections.push(current);
+      closed = false;
+      listKey = null;
+      continue;
+    }
     const listStart = /^(Ran|Not run|Failures):\s*(.*)$/.exec(line);
     if (listStart !== null) {
       listKey = listStart[1] === 'Ran' ? 'ran' : listStart[1] === 'Not run' ? 'notRun' : 'failures';
-      haveSummary = true;
-      if (summary[listKey].length > 0) listKey = null; // a second (quoted) copy of the summary
-      else summary[listKey].push(...(listStart[2] ?? '').match(NAMES) ?? []);
+      const summary = section().summary;
+      // The same list twice without a closing line: a second, quoted copy of the summary starts.
+      if (summary[listKey].length > 0) {
+        closed = true;
+        section().summary[listKey].push(...(listStart[2] ?? '').match(NAMES) ?? []);
+      } else summary[listKey].push(...(listStart[2] ?? '').match(NAMES) ?? []);
       continue;
     }
     const failed = /^Failed ([0-9]+) of ([0-9]+) tests/.exec(line);
     if (failed !== null) {
-      haveSummary = true;
       listKey = null;
-      summary.failed ??= Number(failed[1]);
-      summary.total ??= Number(failed[2]);
+      const summary = section().summary;
+      summary.failed = Number(failed[1]);
+      summary.total = Number(failed[2]);
+      closed = true;
       continue;
     }
     const passed = /^Passed all ([0-9]+) tests/.exec(line);
     if (passed !== null) {
-      haveSummary = true;
       listKey = null;
-      summary.failed ??= 0;
-      summary.total ??= Number(passed[1]);
+      const summary = section().summary;
+      summary.failed = 0;
+      summary.total = Number(passed[1]);
+      closed = true;
       continue;
     }
     // Summary lists wrap onto lines that hold only test names.
     if (listKey !== null && /^\s*(?:[a-z0-9]+\/[0-9]{3,4}\s*)+"?$/.test(line)) {
-      summary[listKey].push(...line.match(NAMES) ?? []);
+      section().summary[listKey].push(...line.match(NAMES) ?? []);
       continue;
     }
     listKey = null;
@@ -96,5 +130,9 @@ export function parseFstests(text: string): FstestsResult {
     if (result.status === 'pass' && last !== undefined) result.durationMs = last * 1000;
     if (!tests.has(name)) tests.set(name, result);
   }
-  return { tests: [...tests.values()], summary: haveSummary ? summary : null };
+  // A SECTION header quoted without its results says nothing; a summary without its closing
+  // "Failed N of M" line is often a list quoted in prose, so the first closed one is preferred.
+  const runs = sections.filter((x) => x.summary.total !== null || x.summary.ran.length + x.summary.notRun.length + x.summary.failures.length > 0);
+  const first = runs.find((x) => x.summary.total !== null) ?? runs[0];
+  return { tests: [...tests.values()], summary: first?.summary ?? null, sections: runs };
 }

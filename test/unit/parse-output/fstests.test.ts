@@ -40,6 +40,27 @@ describe('parseFstests', () => {
   });
 });
 
+describe('parseFstests with several runs in one text', () => {
+  it('keeps one summary per SECTION and never mixes a quoted run into another', () => {
+    const r = parseFstests([
+      '> Failures: generic/471 xfs/148',
+      'SECTION       -- xfs_dax',
+      'Failures: generic/051 xfs/011',
+      'Failed 2 of 10 tests',
+      'SECTION       -- xfs_dax_noreflink',
+      'Ran: xfs/013 xfs/517',
+      'Passed all 2 tests',
+    ].join('\n'));
+    expect(r.sections.map((x) => [x.name, x.summary.failures, x.summary.failed, x.summary.total])).toEqual([
+      [null, ['generic/471', 'xfs/148'], null, null],
+      ['xfs_dax', ['generic/051', 'xfs/011'], 2, 10],
+      ['xfs_dax_noreflink', [], 0, 2],
+    ]);
+    // The prose list without a closing line is not taken as the run's summary.
+    expect(r.summary).toEqual({ ran: [], notRun: [], failures: ['generic/051', 'xfs/011'], failed: 2, total: 10 });
+  });
+});
+
 describe.skipIf(!existsSync(dir))('parseFstests on real list mail (golden)', () => {
   it('matches the golden results', () => {
     const all: Record<string, unknown> = {};
