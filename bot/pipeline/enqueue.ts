@@ -1,6 +1,12 @@
-/** Turns newly assembled series versions into jobs, and wakes waiting jobs whose series completed. */
+/**
+ * Turns newly assembled series versions into jobs, and wakes waiting jobs whose series
+ * completed. A version is dispatched to every enabled runner at once: one job per runner, all
+ * in one group, whose verdicts make one reply.
+ */
 import type { Config } from '../../config/schema.ts';
-import { insertJob, listJobs, updateJob, versionsWithJobs, type JobOptions } from '../store/jobs.ts';
+import { ConfigError } from '../errors.ts';
+import { insertJobGroup } from '../store/job-groups.ts';
+import { listJobs, updateJob, versionsWithJobs, type JobOptions } from '../store/jobs.ts';
 import type { Store } from '../store/store.ts';
 
 export const PRIORITY_NEW = 0;
@@ -16,9 +22,22 @@ export function defaultRunner(config: Config): string | null {
   return config.runners.find((r) => r.enabled)?.name ?? null;
 }
 
+/**
+ * The runners one dispatch goes to, in configuration order: every enabled runner, or only
+ * the one named (a re-run on one runner). Pure.
+ */
+export function dispatchRunners(config: Config, named?: string): string[] {
+  if (named === undefined) return config.runners.filter((r) => r.enabled).map((r) => r.name);
+  const rc = config.runners.find((r) => r.name === named);
+  if (!rc) throw new ConfigError(`runner ${named} is not configured`, { runner: named, configured: config.runners.map((r) => r.name) });
+  if (!rc.enabled) throw new ConfigError(`runner ${named} is disabled`, { runner: named });
+  return [rc.name];
+}
+
+/** Returns the new jobs' ids (one per enabled runner for each new version). */
 export async function enqueueNewVersions(store: Store, config: Config, opts: EnqueueOptions): Promise<number[]> {
-  const runner = defaultRunner(config);
-  if (!runner) return [];
+  const runners = dispatchRunners(config);
+  if (runners.length === 0) return [];
   const have = await versionsWithJobs(store.db);
   const rows = await store.db.selectFrom('series_versions').select(['version_key', 'project', 'last_date', 'first_date']).orderBy('id').execute();
   const nowIso = opts.now.toISOString();
@@ -31,7 +50,7 @@ export async function enqueueNewVersions(store: Store, config: Config, opts: Enq
       const d = Date.parse(r.last_date ?? r.first_date ?? '');
       if (Number.isNaN(d) || d < opts.since.getTime()) continue;
     }
-    ids.push(await insertJob(store.db, { versionKey: r.version_key, trigger: 'new-series', priority: PRIORITY_NEW, runner }, nowIso));
+    ids.push(...(await insertJobGroup(store.db, runners.map((runner) => ({ versionKey: r.version_key, trigger: 'new-series', priority: PRIORITY_NEW, runner })), nowIso)));
   }
   return ids;
 }
@@ -50,8 +69,18 @@ export async function wakeCompletedWaiters(store: Store, now: Date): Promise<num
   return woken;
 }
 
-export async function enqueueRerun(store: Store, config: Config, versionKey: string, options: JobOptions, now: Date, trigger = 'rerun'): Promise<number> {
-  const runner = defaultRunner(config);
-  if (!runner) throw new Error('no enabled runner is configured');
-  return insertJob(store.db, { versionKey, trigger, priority: PRIORITY_RERUN, runner, options }, now.toISOString());
+/** A re-run on every enabled runner (or on `runner` alone); returns the group's first job id. */
+export async function enqueueRerun(store: Store, config: Config, versionKey: string, options: JobOptions, now: Date, trigger = 'rerun', runner?: string): Promise<number> {
+  const ids = await enqueueRerunGroup(store, config, versionKey, options, now, { trigger, ...(runner !== undefined && { runner }) });
+  const first = ids[0];
+  if (first === undefined) throw new ConfigError('no enabled runner is configured');
+  return first;
+}
+
+/** A re-run on every enabled runner (or on `runner` alone); returns every new job id. */
+export async function enqueueRerunGroup(store: Store, config: Config, versionKey: string, options: JobOptions, now: Date, o: { trigger?: string; runner?: string } = {}): Promise<number[]> {
+  const runners = dispatchRunners(config, o.runner);
+  if (runners.length === 0) throw new ConfigError('no enabled runner is configured');
+  const trigger = o.trigger ?? 'rerun';
+  return insertJobGroup(store.db, runners.map((runner) => ({ versionKey, trigger, priority: PRIORITY_RERUN, runner, options })), now.toISOString());
 }

@@ -18,6 +18,7 @@ import { baselineRuns, forgetRunsForRetry, jobRuns, recordBaseline, recordRun, t
 import { invalidMark, unrelatedMarks } from '../store/marks.ts';
 import type { UnrelatedMark } from '../judge/unrelated.ts';
 import { infraBackoffMs } from './backoff.ts';
+import { finishGroup, gaveUpUnfinished, giveUpInGroup, inMultiRunnerGroup, reportInGroup } from './group-report.ts';
 import { renderResultMail } from './render-reply.ts';
 import type { PipelineDeps } from './deps.ts';
 import { plan, type Action, type BisectionRecord } from './plan.ts';
@@ -223,6 +224,11 @@ export async function executeJob(deps: PipelineDeps, job: JobRow, owner: string,
       .catch(() => undefined);
   }, Math.max(50, Math.floor(leaseMs / 3)));
   try {
+    if (gaveUpUnfinished(job)) {
+      // It gave up and was killed before its group was finished: only that is left to do.
+      await finishGroup(deps, job, log);
+      return 'done';
+    }
     const ctx = await jobContext(deps, job);
     for (;;) {
       if (deps.signal?.aborted) {
@@ -265,7 +271,9 @@ export async function executeJob(deps: PipelineDeps, job: JobRow, owner: string,
             throw new InfraError(`no usable verdict: ${action.verdict.summary}`, { job: job.id });
           }
           await updateJob(db, job.id, { state: 'judging', progress: 'judging' }, nowIso);
-          await report(deps, job, ctx, action.verdict, action.bisection, log);
+          // Dispatched to several runners: the group gets one reply, from its last job.
+          if (await inMultiRunnerGroup(deps, job)) await reportInGroup(deps, job, ctx, action.verdict, action.bisection, log);
+          else await report(deps, job, ctx, action.verdict, action.bisection, log);
           return 'done';
       }
     }
@@ -279,8 +287,22 @@ export async function executeJob(deps: PipelineDeps, job: JobRow, owner: string,
     const nowIso = deps.now().toISOString();
     const max = deps.maxAttempts ?? 3;
     if (attempts >= max) {
-      await updateJob(db, job.id, { state: 'done', attempts, outcome: 'infra', summary: `gave up after ${attempts} infrastructure failures`, error: errorMessage(err), finishedAt: nowIso, progress: null }, nowIso);
+      const summary = `gave up after ${attempts} infrastructure failures`;
       log.error({ err: errorMessage(err), attempts }, 'infrastructure failure: giving up');
+      if (await inMultiRunnerGroup(deps, job)) {
+        try {
+          // Its siblings' verdicts still make the group's reply; this runner shows as infrastructure.
+          await giveUpInGroup(deps, job, { attempts, summary, error: errorMessage(err) }, log);
+        } catch (groupErr) {
+          // Still 'reporting' as given up: the next claim after the backoff only finishes the group.
+          const notBefore = new Date(deps.now().getTime() + infraBackoffMs(attempts)).toISOString();
+          await updateJob(db, job.id, { notBefore, progress: `finishing the group failed; retry after ${notBefore}` }, nowIso);
+          log.warn({ err: errorMessage(groupErr), notBefore }, 'could not finish the group: will retry');
+          return 'infra-retry';
+        }
+        return 'done';
+      }
+      await updateJob(db, job.id, { state: 'done', attempts, outcome: 'infra', summary, error: errorMessage(err), finishedAt: nowIso, progress: null }, nowIso);
       return 'done';
     }
     const notBefore = new Date(deps.now().getTime() + infraBackoffMs(attempts)).toISOString();

@@ -8,6 +8,8 @@ import type { SeriesVersion } from '../../ingest/series/types.ts';
 import type { Verdict } from '../judge/verdict.ts';
 import { buildMessage } from '../report/mail.ts';
 import { renderReply, type ReplySeries, type TestedSetup } from '../report/render.ts';
+import { combinedOutcome, renderGroupReply, type RunnerPart } from '../report/render-group.ts';
+import type { MemberResult } from './group-plan.ts';
 import type { BisectionRecord } from './plan.ts';
 
 export interface RenderResultInput {
@@ -26,9 +28,8 @@ export interface RenderResultInput {
   date: Date;
 }
 
-export async function renderResultMail(i: RenderResultInput): Promise<{ subject: string; recipients: string[]; raw: string }> {
-  const v = i.version;
-  const series: ReplySeries = {
+function replySeries(v: SeriesVersion): ReplySeries {
+  return {
     subject: v.subject,
     revision: v.revision,
     rootMessageId: v.rootMessageId,
@@ -40,17 +41,26 @@ export async function renderResultMail(i: RenderResultInput): Promise<{ subject:
     project: v.project,
     isRfc: v.isRfc,
   };
-  const tested: TestedSetup = {
-    treeName: i.treeName,
-    baseCommit: i.base,
-    baseReason: i.baseReason,
-    configFragments: i.runner.fragments.map((name) => ({ name })),
-    runner: i.runner.name,
-    cpus: i.runner.cpus,
-    memoryMiB: i.runner.memoryMiB,
-    nvdimms: i.runner.nvdimms,
-    suites: i.suites,
+}
+
+function testedSetup(runner: RunnerConfig, treeName: string, base: string, baseReason: string, suites: string[]): TestedSetup {
+  return {
+    treeName,
+    baseCommit: base,
+    baseReason,
+    configFragments: runner.fragments.map((name) => ({ name })),
+    runner: runner.name,
+    cpus: runner.cpus,
+    memoryMiB: runner.memoryMiB,
+    nvdimms: runner.nvdimms,
+    suites,
   };
+}
+
+export async function renderResultMail(i: RenderResultInput): Promise<{ subject: string; recipients: string[]; raw: string }> {
+  const v = i.version;
+  const series = replySeries(v);
+  const tested = testedSetup(i.runner, i.treeName, i.base, i.baseReason, i.suites);
   const common = {
     mail: i.mail,
     versionKey: v.key,
@@ -62,4 +72,43 @@ export async function renderResultMail(i: RenderResultInput): Promise<{ subject:
   rendered.headers['Message-ID'] = `<${i.messageId}>`;
   const built = await buildMessage(rendered, { date: i.date });
   return { subject: rendered.headers.Subject ?? '', recipients: built.envelope.to, raw: built.raw.toString('utf8') };
+}
+
+export interface RenderGroupInput {
+  version: SeriesVersion;
+  /** Every runner's result, in group (configuration) order. */
+  results: MemberResult[];
+  /** The runners as configured, for each one's tested setup. */
+  runners: RunnerConfig[];
+  treeName: string;
+  /** The last reply for this version, when this one differs from it. */
+  previous: { messageId: string; outcome: string } | null;
+  mail: MailConfig;
+  messageId: string;
+  date: Date;
+}
+
+/** The one reply for a series version tested on several runners (bot/report/render-group.ts). */
+export async function renderGroupMail(i: RenderGroupInput): Promise<{ subject: string; outcome: string; recipients: string[]; raw: string }> {
+  const parts: RunnerPart[] = i.results.map((r) => {
+    if (r.kind === 'infra') return { kind: 'infra', runner: r.runner, summary: r.summary };
+    const rc = i.runners.find((x) => x.name === r.runner);
+    const tested: TestedSetup = rc
+      ? testedSetup(rc, i.treeName, r.record.base, r.record.baseReason, r.record.suites)
+      : // A runner removed from the configuration since: its recorded facts only.
+        { treeName: i.treeName, baseCommit: r.record.base, baseReason: r.record.baseReason, configFragments: [], runner: r.runner, cpus: 0, memoryMiB: 0, nvdimms: [], suites: r.record.suites };
+    return { kind: 'verdict', runner: r.runner, tested, verdict: r.record.verdict, ...(r.record.bisection && { bisection: r.record.bisection }) };
+  });
+  const v = i.version;
+  const rendered = renderGroupReply({
+    mail: i.mail,
+    versionKey: v.key,
+    dashboardLink: `${i.mail.dashboardUrl}/series/${encodeURIComponent(v.key)}`,
+    series: replySeries(v),
+    parts,
+    ...(i.previous && { previous: i.previous }),
+  });
+  rendered.headers['Message-ID'] = `<${i.messageId}>`;
+  const built = await buildMessage(rendered, { date: i.date });
+  return { subject: rendered.headers.Subject ?? '', outcome: combinedOutcome(parts), recipients: built.envelope.to, raw: built.raw.toString('utf8') };
 }

@@ -552,3 +552,26 @@ function renderCommand(input: CommandReplyInput): string {
   sections.push(urlField('Dashboard', input.dashboardLink), signature(input));
   return join(sections);
 }
+
+/**
+ * The sections of a result reply, for render-group.ts: a reply covering several runners
+ * shows each runner's part in exactly the single-runner wording.
+ */
+export const resultSections = {
+  greeting,
+  paragraph,
+  testedSection,
+  verdictBlock,
+  changedTable,
+  crashSection,
+  testFailureSection,
+  bisectionSection,
+  applySection,
+  buildSection,
+  notesSection,
+  environmentSection,
+  reproduceSection,
+  tagsSection,
+  signature,
+  join,
+};

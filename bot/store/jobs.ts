@@ -24,6 +24,8 @@ export interface JobRow {
   priority: number;
   state: string;
   runner: string;
+  /** The jobs dispatched together for one reply: the id of the group's first job. */
+  groupId: number;
   options: JobOptions;
   attempts: number;
   notBefore: string | null;
@@ -49,6 +51,8 @@ export function toJobRow(r: Row): JobRow {
     priority: r.priority,
     state: r.state,
     runner: r.runner,
+    // Rows from before job groups are groups of one.
+    groupId: r.group_id ?? r.id,
     options: parsed.success ? parsed.data : {},
     attempts: r.attempts,
     notBefore: r.not_before,
@@ -70,6 +74,8 @@ export interface NewJob {
   priority: number;
   runner: string;
   options?: JobOptions;
+  /** Joins an existing group; without it the job starts a group of its own. */
+  groupId?: number;
 }
 
 export async function insertJob(db: Db, job: NewJob, now: string): Promise<number> {
@@ -81,6 +87,7 @@ export async function insertJob(db: Db, job: NewJob, now: string): Promise<numbe
       priority: job.priority,
       state: 'new',
       runner: job.runner,
+      group_id: job.groupId ?? null,
       options: JSON.stringify(job.options ?? {}),
       attempts: 0,
       not_before: null,
@@ -98,6 +105,8 @@ export async function insertJob(db: Db, job: NewJob, now: string): Promise<numbe
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // A group is named by its first job, whose id is only known now.
+  if (job.groupId === undefined) await db.updateTable('jobs').set({ group_id: r.id }).where('id', '=', r.id).execute();
   return r.id;
 }
 

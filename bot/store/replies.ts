@@ -4,6 +4,7 @@
  * the row it already wrote instead of composing a second mail.
  */
 import type { Kysely, Transaction } from 'kysely';
+import { StoreError } from '../errors.ts';
 import type { Database } from './tables.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -13,6 +14,7 @@ export interface ReplyRow {
   messageId: string;
   versionKey: string | null;
   jobId: number | null;
+  groupId: number | null;
   kind: string;
   digest: string;
   outcome: string;
@@ -30,6 +32,8 @@ export interface NewReply {
   messageId: string;
   versionKey: string | null;
   jobId: number | null;
+  /** The job group a combined result reply covers: at most one reply per group. */
+  groupId?: number;
   kind: 'result' | 'command';
   digest: string;
   outcome: string;
@@ -41,12 +45,21 @@ export interface NewReply {
 
 /** Inserts the reply unless its Message-ID is already recorded; returns the stored row. */
 export async function ensureReply(db: Db, r: NewReply, now: string): Promise<ReplyRow> {
-  await db
+  return (await claimReply(db, r, now)).row;
+}
+
+/**
+ * Inserts the reply unless its Message-ID (or, for a group reply, its group) is already
+ * recorded. `inserted` tells the one caller whose row went in: that caller owns sending it.
+ */
+export async function claimReply(db: Db, r: NewReply, now: string): Promise<{ row: ReplyRow; inserted: boolean }> {
+  const res = await db
     .insertInto('replies')
     .values({
       message_id: r.messageId,
       version_key: r.versionKey,
       job_id: r.jobId,
+      group_id: r.groupId ?? null,
       kind: r.kind,
       digest: r.digest,
       outcome: r.outcome,
@@ -59,11 +72,19 @@ export async function ensureReply(db: Db, r: NewReply, now: string): Promise<Rep
       created_at: now,
       sent_at: null,
     })
-    .onConflict((oc) => oc.column('message_id').doNothing())
-    .execute();
-  const row = await getReply(db, r.messageId);
-  if (!row) throw new Error(`reply ${r.messageId} vanished after insert`);
-  return row;
+    // No conflict target: a clash on the Message-ID or on the group both leave the first row.
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
+  const inserted = Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+  const row = (await getReply(db, r.messageId)) ?? (r.groupId !== undefined ? await groupReply(db, r.groupId) : null);
+  if (!row) throw new StoreError(`reply ${r.messageId} vanished after insert`, { messageId: r.messageId });
+  return { row, inserted };
+}
+
+/** The result reply of a job group, if one was recorded. */
+export async function groupReply(db: Db, groupId: number): Promise<ReplyRow | null> {
+  const r = await db.selectFrom('replies').select('message_id').where('group_id', '=', groupId).executeTakeFirst();
+  return r ? getReply(db, r.message_id) : null;
 }
 
 export async function getReply(db: Db, messageId: string): Promise<ReplyRow | null> {
@@ -75,6 +96,7 @@ export async function getReply(db: Db, messageId: string): Promise<ReplyRow | nu
     messageId: r.message_id,
     versionKey: r.version_key,
     jobId: r.job_id,
+    groupId: r.group_id,
     kind: r.kind,
     digest: r.digest,
     outcome: r.outcome,

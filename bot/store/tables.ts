@@ -98,6 +98,8 @@ export interface JobsTable {
   priority: number;
   state: string;
   runner: string;
+  /** The group of jobs dispatched together (id of its first job); null: a group of one. */
+  group_id: number | null;
   /** JobOptions JSON (suites, repeats). */
   options: string;
   attempts: number;
@@ -152,6 +154,8 @@ export interface RepliesTable {
   message_id: string;
   version_key: string | null;
   job_id: number | null;
+  /** The job group a result reply covers (unique: one reply per group); null otherwise. */
+  group_id: number | null;
   /** 'result' | 'command'. */
   kind: string;
   /** What the reply says, condensed: the same digest is never mailed twice for a version. */

@@ -4,6 +4,7 @@ import { up001 } from './001-messages.ts';
 import { up002 } from './002-series.ts';
 import { up003 } from './003-pipeline.ts';
 import { up004 } from './004-command-marks.ts';
+import { up005 } from './005-job-groups.ts';
 
 /**
  * Every migration, in order. Names sort lexically; never rename or edit one that has shipped:
@@ -15,5 +16,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '002-series': { up: up002(dialect) },
     '003-pipeline': { up: up003(dialect) },
     '004-command-marks': { up: up004(dialect) },
+    '005-job-groups': { up: up005(dialect) },
   };
 }

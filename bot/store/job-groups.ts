@@ -1,0 +1,45 @@
+/**
+ * Job groups: the jobs one series version was dispatched with, one per runner. They are
+ * inserted in one transaction (a kill never leaves a version with only some of its runners,
+ * which enqueue would then never complete), and read back together when the group's last
+ * verdict is in and its one reply is composed.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from './tables.ts';
+import { insertJob, type NewJob } from './jobs.ts';
+
+export interface GroupMemberRow {
+  id: number;
+  versionKey: string;
+  runner: string;
+  state: string;
+  outcome: string | null;
+  summary: string | null;
+  error: string | null;
+  /** The job's verdict JSON (job-executor's record), null until its verdict is in. */
+  verdict: string | null;
+}
+
+/** Inserts one job per entry as one group; returns their ids, the group's (first) id first. */
+export async function insertJobGroup(db: Kysely<Database>, jobs: Omit<NewJob, 'groupId'>[], now: string): Promise<number[]> {
+  if (jobs.length === 0) return [];
+  return db.transaction().execute(async (trx) => {
+    const ids: number[] = [];
+    for (const j of jobs) {
+      const groupId = ids[0];
+      ids.push(await insertJob(trx, groupId === undefined ? j : { ...j, groupId }, now));
+    }
+    return ids;
+  });
+}
+
+/** The group's jobs in id order (rows from before groups existed form a group of one). */
+export async function groupMembers(db: Kysely<Database>, groupId: number): Promise<GroupMemberRow[]> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select(['id', 'version_key', 'runner', 'state', 'outcome', 'summary', 'error', 'verdict'])
+    .where((eb) => eb.or([eb('group_id', '=', groupId), eb.and([eb('group_id', 'is', null), eb('id', '=', groupId)])]))
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, versionKey: r.version_key, runner: r.runner, state: r.state, outcome: r.outcome, summary: r.summary, error: r.error, verdict: r.verdict }));
+}
