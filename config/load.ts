@@ -44,6 +44,8 @@ export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = {}): Config
   if (config.runners.length === 0) warnings.push('runners: none configured; series are assembled but not tested');
   if (config.mail.smtp && config.mail.smtp.user && !env[config.mail.smtp.passwordEnv])
     warnings.push(`mail.smtp: environment variable ${config.mail.smtp.passwordEnv} is not set`);
+  if (config.dashboard && !env[config.dashboard.tokenEnv])
+    warnings.push(`dashboard: environment variable ${config.dashboard.tokenEnv} is not set; re-runs from the dashboard are refused`);
   if (config.mail.maintainers.length === 0) warnings.push('mail.maintainers: empty; privileged mail commands are refused for everyone');
   return { ok: true, config, warnings };
 }

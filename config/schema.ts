@@ -111,6 +111,13 @@ export const mailSchema = z.object({
   dashboardUrl: z.string().default('http://localhost:8080'),
 });
 
+export const dashboardSchema = z.object({
+  /** host:port the maintainer dashboard listens on (loopback unless a proxy fronts it). */
+  listen: z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'host:port').default('127.0.0.1:8080'),
+  /** Environment variable holding the maintainers' secret (bearer token and login form). */
+  tokenEnv: z.string().min(1).default('DAXBOT_DASHBOARD_TOKEN'),
+});
+
 export const scheduleSchema = z.object({
   /** How often the processing loop runs (cron). */
   process: z.string().default('* * * * *'),
@@ -134,6 +141,8 @@ export const configSchema = z
     runners: z.array(runnerSchema).default([]),
     mail: mailSchema.default({}),
     schedule: scheduleSchema.default({}),
+    /** The maintainer dashboard; `daxbot run` serves it too when this section is present. */
+    dashboard: dashboardSchema.optional(),
   })
   .strict();
 
@@ -142,6 +151,7 @@ export type SourceConfig = z.infer<typeof sourceSchema>;
 export type TreeConfig = z.infer<typeof treeSchema>;
 export type RunnerConfig = z.infer<typeof runnerSchema>;
 export type MailConfig = z.infer<typeof mailSchema>;
+export type DashboardConfig = z.infer<typeof dashboardSchema>;
 
 /** "30s" → 30000. Numbers are milliseconds. */
 export function toMs(value: number | string): number {

@@ -10,6 +10,7 @@ import { registerRerunCommand } from './rerun.ts';
 import { registerBisectCommand } from './bisect.ts';
 import { registerRunnerCommands } from './runner.ts';
 import { registerSetupCommand } from './setup.ts';
+import { registerDashboardCommand } from './dashboard.ts';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerSetupCommand(program, ctx);
@@ -21,4 +22,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerRerunCommand(program, ctx);
   registerBisectCommand(program, ctx);
   registerRunnerCommands(program, ctx);
+  registerDashboardCommand(program, ctx);
 }

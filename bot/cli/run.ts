@@ -14,6 +14,7 @@ import { countReplies } from '../store/replies.ts';
 import { invalidVersionKeys } from '../store/marks.ts';
 import { ConfigError } from '../errors.ts';
 import type { CliContext } from './context.ts';
+import { serveDashboard } from './dashboard.ts';
 
 const DAY = 86_400_000;
 
@@ -61,8 +62,12 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
           ctx.out(`run --once: ${r.enqueued} new job(s), ${r.jobs.length} processed (${r.jobs.map((j) => `#${j.id} ${j.exit}`).join(', ') || 'none'}); ${replies} repl${replies === 1 ? 'y' : 'ies'} sent in total`);
           return;
         }
+        // A `dashboard` section means this long-running job serves it too (no second process);
+        // started first, so a busy port fails the command before any job is claimed.
+        const dashboard = config.dashboard ? await serveDashboard({ config, store, log: ctx.log, env: ctx.env }) : null;
         const s = startScheduler(deps, { since, configDir, processCommands: commands });
         await new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve()));
+        await dashboard?.close();
         await s.stop();
       } finally {
         process.off('SIGINT', onSignal);

@@ -1,0 +1,263 @@
+/**
+ * The data behind `/series/<version key>`: the version and its patches, each job with its
+ * verdict, bisection and runs, the replies sent, the commands received and the marks they left.
+ * The same object is the page's JSON twin.
+ */
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { listJobs } from '../store/jobs.ts';
+import type { Database } from '../store/tables.ts';
+import { slotOf, type QueueSlot } from './queue-data.ts';
+import { parseStored, storedJobVerdictSchema, storedVersionSchema, type StoredBisection, type StoredVerdict } from './stored-json.ts';
+
+export interface SeriesPatchView {
+  counter: number;
+  subject: string;
+  from: string;
+  messageId: string;
+}
+
+export interface SeriesRunView {
+  id: number;
+  step: string;
+  role: string;
+  patchLimit: number | null;
+  failureClass: string;
+  durationMs: number;
+  summary: string;
+  createdAt: string;
+}
+
+export interface BaselineRef {
+  id: number;
+  repeat: number;
+  failureClass: string;
+  durationMs: number;
+}
+
+export interface SeriesJobView {
+  id: number;
+  groupId: number;
+  runner: string;
+  trigger: string;
+  priority: number;
+  state: string;
+  slot: QueueSlot;
+  progress: string | null;
+  requestedBy: string | null;
+  /** Suites and repeats the job was asked for (null: the runner's and schedule's defaults). */
+  suites: string[] | null;
+  repeats: number | null;
+  attempts: number;
+  error: string | null;
+  notBefore: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  outcome: string | null;
+  summary: string | null;
+  /** The base commit the job tested on and why it was chosen; null before its verdict. */
+  base: string | null;
+  baseReason: string | null;
+  testedSuites: string[];
+  verdict: StoredVerdict | null;
+  bisection: StoredBisection | null;
+  runs: SeriesRunView[];
+  /** The cached base runs its verdict compared against. */
+  baselines: BaselineRef[];
+}
+
+export interface ReplyView {
+  messageId: string;
+  kind: string;
+  outcome: string;
+  state: string;
+  mailed: boolean;
+  subject: string;
+  recipients: string[];
+  jobId: number | null;
+  createdAt: string;
+  sentAt: string | null;
+  headers: string;
+  body: string;
+}
+
+export interface CommandView {
+  id: string;
+  from: string | null;
+  text: string;
+  action: string;
+  decision: string;
+  reason: string;
+  jobId: number | null;
+  createdAt: string;
+}
+
+export interface MarkView {
+  kind: string;
+  versionKey: string;
+  crashTitle: string | null;
+  markedBy: string;
+  createdAt: string;
+}
+
+export interface SeriesView {
+  versionKey: string;
+  seriesKey: string;
+  subject: string;
+  revision: number;
+  project: string;
+  author: string;
+  rootMessageId: string;
+  coverMessageId: string | null;
+  complete: boolean;
+  present: number;
+  expected: number;
+  missing: number[];
+  isRfc: boolean;
+  firstDate: string | null;
+  lastDate: string | null;
+  /** The series' own base-commit trailer, if it has one. */
+  baseCommitTrailer: string | null;
+  patches: SeriesPatchView[];
+  otherVersions: { versionKey: string; revision: number; subject: string }[];
+  jobs: SeriesJobView[];
+  replies: ReplyView[];
+  commands: CommandView[];
+  marks: MarkView[];
+}
+
+const recipientsSchema = z.array(z.string()).catch([]);
+const runSummarySchema = z.object({ summary: z.string().catch('') });
+
+/** Splits a stored mail into its header block and its body (replies are 8bit plain text). */
+export function splitMail(raw: string): { headers: string; body: string } {
+  const m = /\r?\n\r?\n/.exec(raw);
+  if (!m) return { headers: raw, body: '' };
+  return { headers: raw.slice(0, m.index), body: raw.slice(m.index + m[0].length).replace(/\r\n/g, '\n') };
+}
+
+export async function loadSeriesView(db: Kysely<Database>, versionKey: string, now: Date): Promise<SeriesView | null> {
+  const row = await db.selectFrom('series_versions').selectAll().where('version_key', '=', versionKey).executeTakeFirst();
+  if (!row) return null;
+  const data = parseStored(storedVersionSchema, row.data) ?? { patches: [], missing: [], isRfc: false, baseCommit: row.base_commit };
+  const others = await db
+    .selectFrom('series_versions')
+    .select(['version_key', 'revision', 'subject'])
+    .where('series_key', '=', row.series_key)
+    .where('version_key', '!=', versionKey)
+    .orderBy('revision')
+    .orderBy('id')
+    .execute();
+  const jobs: SeriesJobView[] = [];
+  // Oldest first: the page reads as the history of the version.
+  for (const j of [...(await listJobs(db, { versionKey }))].sort((a, b) => a.id - b.id)) {
+    const stored = await db.selectFrom('jobs').select('verdict').where('id', '=', j.id).executeTakeFirst();
+    const rec = parseStored(storedJobVerdictSchema, stored?.verdict);
+    const runs = await db.selectFrom('runs').select(['id', 'step', 'role', 'patch_limit', 'failure_class', 'duration_ms', 'created_at', 'result']).where('job_id', '=', j.id).orderBy('id').execute();
+    let baselines: BaselineRef[] = [];
+    if (rec?.base) {
+      const rows = await db
+        .selectFrom('baselines')
+        .select(['id', 'repeat', 'result', 'duration_ms'])
+        .where('runner', '=', j.runner)
+        .where('tree_commit', '=', rec.base)
+        .where('suites', '=', [...rec.suites].sort().join(','))
+        .orderBy('repeat')
+        .execute();
+      baselines = rows.map((b) => ({ id: b.id, repeat: b.repeat, failureClass: parseStored(z.object({ failureClass: z.string().catch('') }), b.result)?.failureClass ?? '', durationMs: b.duration_ms }));
+    }
+    jobs.push({
+      id: j.id,
+      groupId: j.groupId,
+      runner: j.runner,
+      trigger: j.trigger,
+      priority: j.priority,
+      state: j.state,
+      slot: slotOf(j, now),
+      progress: j.progress,
+      requestedBy: j.options.requestedBy ?? null,
+      suites: j.options.suites ?? null,
+      repeats: j.options.repeats ?? null,
+      attempts: j.attempts,
+      error: j.error,
+      notBefore: j.notBefore,
+      createdAt: j.createdAt,
+      startedAt: j.startedAt,
+      finishedAt: j.finishedAt,
+      outcome: j.outcome,
+      summary: j.summary,
+      base: rec?.base ?? null,
+      baseReason: rec ? rec.baseReason : null,
+      testedSuites: rec?.suites ?? [],
+      verdict: rec?.verdict ?? null,
+      bisection: rec?.bisection ?? null,
+      runs: runs.map((r) => ({
+        id: r.id,
+        step: r.step,
+        role: r.role,
+        patchLimit: r.patch_limit,
+        failureClass: r.failure_class,
+        durationMs: r.duration_ms,
+        summary: parseStored(runSummarySchema, r.result)?.summary ?? '',
+        createdAt: r.created_at,
+      })),
+      baselines,
+    });
+  }
+  const replyRows = await db.selectFrom('replies').selectAll().where('version_key', '=', versionKey).orderBy('id').execute();
+  const commandRows = await db.selectFrom('commands').selectAll().where('version_key', '=', versionKey).orderBy('id').execute();
+  const markRows = await db
+    .selectFrom('command_marks')
+    .selectAll()
+    // "unrelated" holds for every version of the series; "invalid" for the one it was given on.
+    .where((eb) => eb.or([eb('version_key', '=', versionKey), eb.and([eb('series_key', '=', row.series_key), eb('kind', '=', 'unrelated')])]))
+    .orderBy('id')
+    .execute();
+  return {
+    versionKey: row.version_key,
+    seriesKey: row.series_key,
+    subject: row.subject,
+    revision: row.revision,
+    project: row.project,
+    author: row.author,
+    rootMessageId: row.root_message_id,
+    coverMessageId: row.cover_message_id,
+    complete: row.complete === 1,
+    present: row.present,
+    expected: row.expected,
+    missing: data.missing,
+    isRfc: data.isRfc,
+    firstDate: row.first_date,
+    lastDate: row.last_date,
+    baseCommitTrailer: row.base_commit,
+    patches: data.patches.map((p) => ({ counter: p.counter, subject: p.subject, from: p.from.name ? `${p.from.name} <${p.from.address}>` : p.from.address, messageId: p.messageId })),
+    otherVersions: others.map((o) => ({ versionKey: o.version_key, revision: o.revision, subject: o.subject })),
+    jobs,
+    replies: replyRows.map((r) => {
+      const parts = splitMail(r.raw);
+      let recipients: unknown = [];
+      try {
+        recipients = JSON.parse(r.recipients);
+      } catch {
+        recipients = [];
+      }
+      return {
+        messageId: r.message_id,
+        kind: r.kind,
+        outcome: r.outcome,
+        state: r.state,
+        mailed: r.mailed === 1,
+        subject: r.subject,
+        recipients: recipientsSchema.parse(recipients),
+        jobId: r.job_id,
+        createdAt: r.created_at,
+        sentAt: r.sent_at,
+        headers: parts.headers,
+        body: parts.body,
+      };
+    }),
+    commands: commandRows.map((c) => ({ id: c.message_id, from: c.from_address, text: c.text, action: c.action, decision: c.decision, reason: c.reason, jobId: c.job_id, createdAt: c.created_at })),
+    marks: markRows.map((m) => ({ kind: m.kind, versionKey: m.version_key, crashTitle: m.crash_title, markedBy: m.marked_by, createdAt: m.created_at })),
+  };
+}
