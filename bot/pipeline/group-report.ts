@@ -94,10 +94,12 @@ export async function finishGroup(deps: PipelineDeps, job: JobRow, log: Logger):
       date: deps.now(),
     });
     const nowIso = deps.now().toISOString();
+    // A withdrawn report (#daxbot invalid) keeps being recorded, never mailed, as for one runner.
+    // Read before the transaction, so that the transaction starts with its write: a SQLite
+    // transaction that reads first cannot wait for another process's write lock.
+    const withdrawn = (await invalidMark(db, job.versionKey)) !== null;
     // The reply row and this job's state change commit together: after this, a restart only sends.
     reply = await db.transaction().execute(async (trx) => {
-      // A withdrawn report (#daxbot invalid) keeps being recorded, never mailed, as for one runner.
-      const withdrawn = (await invalidMark(trx, job.versionKey)) !== null;
       const c = await claimReply(
         trx,
         { messageId, versionKey: job.versionKey, jobId: job.id, groupId: job.groupId, kind: 'result', digest, outcome: composed.outcome, mailed: decision.mail && !withdrawn, subject: composed.subject, recipients: composed.recipients, raw: composed.raw },

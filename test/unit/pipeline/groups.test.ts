@@ -8,6 +8,7 @@ import { enqueueRerun, enqueueRerunGroup } from '../../../bot/pipeline/enqueue.t
 import { finishGroup } from '../../../bot/pipeline/group-report.ts';
 import { createScriptedRunner, runnerScriptSchema, type RunnerScript } from '../../../bot/pipeline/scripted-runner.ts';
 import { getJob, listJobs, updateJob } from '../../../bot/store/jobs.ts';
+import { addInvalidMark } from '../../../bot/store/marks.ts';
 import { countReplies, versionReplies } from '../../../bot/store/replies.ts';
 import { silentLogger } from '../../../bot/log.ts';
 import type { PipelineDeps } from '../../../bot/pipeline/deps.ts';
@@ -138,6 +139,16 @@ describe('one series, two runners', () => {
       ['qemu-pmem', 'done', 'regression'],
       ['nfit-sim', 'done', 'infra'],
     ]);
+    await store.close();
+  });
+
+  it('a withdrawn report (#daxbot invalid) is recorded for the group, never mailed', async () => {
+    const store = await storeWith([version('wd#v1', 1)]);
+    await addInvalidMark(store.db, { seriesKey: 'wd', versionKey: 'wd#v1', markedBy: 'maintainer@example.org', commandId: 'cmd/1' }, '2024-06-01T12:00:00.000Z');
+    const sender = new FakeSender();
+    await runCycle(deps(store, sender, { 'qemu-pmem': { badPatch: 1 } }), { since: null });
+    expect(sender.sent).toHaveLength(0);
+    expect((await versionReplies(store.db, 'wd#v1')).map((r) => [r.state, r.outcome, r.mailed])).toEqual([['recorded', 'regression', false]]);
     await store.close();
   });
 
