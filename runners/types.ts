@@ -81,7 +81,10 @@ export interface BuildResult {
   buildDir: string;
   durationMs: number;
   errors: BuildDiagnostic[];
+  /** Every warning of the build folder as it now stands, not only of this make (warning-state.ts). */
   warnings: BuildDiagnostic[];
+  /** The folder's warning record covers every unit, so `warnings` can be compared with the base's. */
+  warningsComplete?: boolean;
   /** Path of the built kernel image and vmlinux (for symbolizing). */
   bzImage?: string;
   vmlinux?: string;

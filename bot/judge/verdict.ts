@@ -7,6 +7,7 @@
  * inconsistent within one side is flaky and never blamed.
  */
 import type { ApplyAttempt, BuildDiagnostic, Finding, RunResult, TestResult } from '../../runners/types.ts';
+import { newWarnings } from '../../runners/parse/build-log.ts';
 import { crashSignature } from './signature.ts';
 
 export type EntryClass =
@@ -77,6 +78,8 @@ export interface Verdict {
   environmentProblems: VerdictEntry[];
   applyFailure?: ApplyAttempt;
   buildErrors?: BuildDiagnostic[];
+  /** Compiler warnings the series added to the build (its folder's warnings minus the base's). */
+  newWarnings?: BuildDiagnostic[];
   /** Failures marked unrelated; present only when a mark applied. */
   notCounted?: NotCounted[];
 }
@@ -315,6 +318,13 @@ export function judge(input: JudgeInput): Verdict {
 
   const entries = sortEntries([...crashEntries(usable.base, usable.series), ...testEntries(usable.base, usable.series)]);
   const v = base('pass', '', input, usable);
+  // Only complete warning records compare: otherwise an old warning in a recompiled file looks new.
+  const baseBuild = usable.base.find((r) => r.build?.ok)?.build;
+  const seriesBuild = usable.series.find((r) => r.build?.ok)?.build;
+  if (baseBuild?.warningsComplete && seriesBuild?.warningsComplete) {
+    const added = newWarnings(baseBuild.warnings, seriesBuild.warnings);
+    if (added.length > 0) v.newWarnings = added;
+  }
   v.entries = entries;
   v.environmentProblems = entries.filter((e) => e.class === 'skipped-prerequisite');
   const o = entriesOutcome(entries);

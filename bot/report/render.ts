@@ -453,6 +453,18 @@ function buildSection(v: Verdict): string[] {
   return lines;
 }
 
+/** Like the 0-day robot's build reports: warnings the series added, with file and line. */
+function warningsSection(v: Verdict): string[] {
+  const ws = v.newWarnings ?? [];
+  if (ws.length === 0) return [];
+  const lines = [`New compiler warnings (${ws.length}, not in the base build)`, ''];
+  for (const w of ws.slice(0, 8)) {
+    lines.push(...hardWrap(`  ${w.file}:${w.line}${w.column !== undefined ? `:${w.column}` : ''}: warning: ${w.message}`, '      '));
+  }
+  if (ws.length > 8) lines.push(`  ... and ${ws.length - 8} more`);
+  return lines;
+}
+
 function notesSection(v: Verdict): string[] {
   const unblamed = v.entries.filter((e) => e.class === 'pre-existing' || e.class === 'flaky' || e.class === 'fixed' || e.class === 'unrelated');
   if (unblamed.length === 0 || v.outcome === 'regression') return [];
@@ -505,7 +517,7 @@ function renderBody(input: ReplyInput): string {
     } else {
       sections.push(notesSection(v));
     }
-    sections.push(environmentSection(v));
+    sections.push(environmentSection(v), warningsSection(v));
     if (v.outcome === 'regression' || v.outcome === 'build-failed') sections.push(reproduceSection(series, tested));
   }
   sections.push(urlField('Dashboard', input.dashboardLink));

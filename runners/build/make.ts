@@ -10,11 +10,12 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { BuildDiagnostic, BuildResult } from '../types.ts';
 import { runSandboxed } from '../sandbox/bwrap.ts';
-import type { Exec, ExecResult } from '../sandbox/exec.ts';
+import { execCommand, type Exec, type ExecResult } from '../sandbox/exec.ts';
 import { InfraError } from '../../bot/errors.ts';
 import { checkWantedSymbols, configHash, KCONFIG_BASE, type Fragment } from './kconfig.ts';
 import { parseBuildLog } from '../parse/build-log.ts';
 import { failureExcerpt } from './diagnostics.ts';
+import { allWarnings, nextWarningState, readWarningState, writeWarningState } from './warning-state.ts';
 
 /** Kernel builds take both cores: only one at a time on the machine, across processes. */
 export const KERNEL_BUILD_LOCK = '/tmp/daxbot-kernel-build.lock';
@@ -135,6 +136,17 @@ export async function buildKernel(o: KernelBuildOptions): Promise<BuildResult> {
   const cfg = await prepareConfig(o);
   if (!cfg.ok) return { ...base, errors: cfg.errors, durationMs: Date.now() - started, outputExcerpt: cfg.output.slice(-4000) };
 
+  // The folder's warning state (see warning-state.ts). A folder that has objects but no complete
+  // state is made complete once: its objects are removed so make recompiles every unit from
+  // ccache, which replays each unit's warnings.
+  const prevWarnings = await readWarningState(o.buildDir);
+  const compiledBefore = existsSync(path.join(o.buildDir, 'init', 'main.o'));
+  if (compiledBefore && !prevWarnings?.complete) {
+    o.log.info({ buildDir: o.buildDir }, 'no complete warning record for this build folder: recompiling every unit once (from ccache)');
+    await (o.exec ?? execCommand)('find', [o.buildDir, '-name', '*.o', '-type', 'f', '-delete']);
+  }
+  const full = !compiledBefore || !prevWarnings?.complete;
+
   const jobs = o.jobs && o.jobs > 0 ? o.jobs : os.availableParallelism();
   const args = ['-C', o.source, `O=${o.buildDir}`, `-j${jobs}`, 'CC=ccache gcc', ...(o.makeArgs ?? []), ...(o.targets ?? ['bzImage'])];
   o.log.info({ buildDir: o.buildDir, jobs }, 'make');
@@ -153,12 +165,17 @@ export async function buildKernel(o: KernelBuildOptions): Promise<BuildResult> {
   const bzImage = path.join(o.buildDir, 'arch/x86/boot/bzImage');
   const vmlinux = path.join(o.buildDir, 'vmlinux');
   const ok = r.code === 0 && existsSync(bzImage);
+  const state = nextWarningState(prevWarnings, r.output, diags.warnings, full);
+  // Only a successful build's state is kept: a failed one may have stopped before units it
+  // would have recompiled, and the next build recompiles them anyway.
+  if (r.code === 0) await writeWarningState(o.buildDir, state);
   const result: BuildResult = {
     ...base,
     ok,
     durationMs: Date.now() - started,
     errors: diags.errors.slice(0, 20),
-    warnings: diags.warnings,
+    warnings: allWarnings(state),
+    warningsComplete: state.complete,
   };
   if (ok) {
     result.bzImage = bzImage;

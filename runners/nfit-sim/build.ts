@@ -69,7 +69,9 @@ export async function buildNfitSim(options: Omit<KernelBuildOptions, 'targets' |
   const merged: BuildResult = {
     ...kernel,
     durationMs: kernel.durationMs + tests.durationMs,
-    warnings: [...kernel.warnings, ...tests.warnings],
+    // Both makes share the build folder, whose warning record the second one brought up to date.
+    warnings: tests.warnings,
+    ...(tests.warningsComplete !== undefined && { warningsComplete: tests.warningsComplete }),
   };
   if (!tests.ok) {
     const modpost = modpostDiagnostics(captured);

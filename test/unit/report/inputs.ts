@@ -74,7 +74,7 @@ export const tested: TestedSetup = {
   ],
 };
 
-const mail = {
+export const mail = {
   from: 'daxbot <daxbot@localhost>',
   domain: 'daxbot.localhost',
   ccList: true,
