@@ -4,7 +4,7 @@
  * git only rewrites files that differ: make then recompiles just those.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit } from 'simple-git';
@@ -12,7 +12,14 @@ import { InfraError, errorMessage } from '../../bot/errors.ts';
 
 /** A stable short name for a tree: its folder name plus a hash of its absolute path. */
 export function treeSlug(tree: string): string {
-  const abs = path.resolve(tree);
+  // The real path: the same tree reached through a symlink (var/cache -> ~/.cache/daxbot) must
+  // share its build folders, or every build there starts from nothing.
+  let abs = path.resolve(tree);
+  try {
+    abs = realpathSync(abs);
+  } catch {
+    // not there yet: the path as given
+  }
   const h = createHash('sha256').update(abs).digest('hex').slice(0, 6);
   return `${path.basename(abs).replace(/[^A-Za-z0-9._-]/g, '_')}-${h}`;
 }

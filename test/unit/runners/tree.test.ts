@@ -45,6 +45,16 @@ describe('tree setup helpers', () => {
     expect(treeSlug('/a/linux')).not.toBe(treeSlug('/b/linux'));
     expect(slotDirFor('/c', '/a/linux', 'abc')).toMatch(/^\/c\/slots\/linux-[0-9a-f]{6}-abc$/);
   });
+
+  it('a tree reached through a symlink shares the slot of its real path', async () => {
+    const { mkdtempSync, mkdirSync, symlinkSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-slug-'));
+    mkdirSync(path.join(dir, 'real', 'linux'), { recursive: true });
+    symlinkSync(path.join(dir, 'real'), path.join(dir, 'link'));
+    expect(treeSlug(path.join(dir, 'link', 'linux'))).toBe(treeSlug(path.join(dir, 'real', 'linux')));
+  });
 });
 
 describe('slot lock', () => {
