@@ -78,12 +78,13 @@ function checkRan(r: ExecResult, what: string): void {
  * Writes <buildDir>/.config from the fragments when the build folder has none for this hash.
  * Returns the diagnostics for wanted symbols that did not end up set (config errors).
  */
-export async function prepareConfig(o: KernelBuildOptions): Promise<{ ok: boolean; errors: BuildDiagnostic[]; output: string }> {
+export async function prepareConfig(o: KernelBuildOptions): Promise<{ ok: boolean; errors: BuildDiagnostic[]; output: string; lockWaitMs: number }> {
   const hash = configHash(o.fragments);
   const stamp = path.join(o.buildDir, '.daxbot-config-hash');
   await mkdir(o.buildDir, { recursive: true });
   await mkdir(path.join(o.cacheDir, 'ccache'), { recursive: true });
   let output = '';
+  let lockWaitMs = 0;
   const current = existsSync(stamp) ? (await readFile(stamp, 'utf8')).trim() : '';
   if (current !== hash || !existsSync(path.join(o.buildDir, '.config'))) {
     const fragDir = path.join(o.buildDir, 'daxbot-fragments');
@@ -113,8 +114,9 @@ export async function prepareConfig(o: KernelBuildOptions): Promise<{ ok: boolea
     if (r.aborted) throw new InfraError('kernel config cancelled', { buildDir: o.buildDir });
     if (r.timedOut) throw new InfraError('kernel config timed out (including the wait for the build lock)', { buildDir: o.buildDir });
     output = r.output;
+    lockWaitMs = r.lockWaitMs ?? 0;
     if (r.code !== 0) {
-      return { ok: false, output, errors: [{ file: '.config', line: 0, severity: 'error', message: `config generation failed: ${failureExcerpt(r.output, 10)}` }] };
+      return { ok: false, output, lockWaitMs, errors: [{ file: '.config', line: 0, severity: 'error', message: `config generation failed: ${failureExcerpt(r.output, 10)}` }] };
     }
     await writeFile(stamp, `${hash}\n`);
   }
@@ -125,7 +127,7 @@ export async function prepareConfig(o: KernelBuildOptions): Promise<{ ok: boolea
     severity: 'error',
     message: `CONFIG_${m.symbol} wanted ${m.wanted ?? 'unset'} but is ${m.actual ?? 'unset'} after olddefconfig`,
   }));
-  return { ok: errors.length === 0, errors, output };
+  return { ok: errors.length === 0, errors, output, lockWaitMs };
 }
 
 /** Configures (if needed) and builds. A compile failure is a result (ok=false), not an exception. */
@@ -134,7 +136,7 @@ export async function buildKernel(o: KernelBuildOptions): Promise<BuildResult> {
   const hash = configHash(o.fragments);
   const base: BuildResult = { ok: false, configHash: hash, buildDir: o.buildDir, durationMs: 0, errors: [], warnings: [] };
   const cfg = await prepareConfig(o);
-  if (!cfg.ok) return { ...base, errors: cfg.errors, durationMs: Date.now() - started, outputExcerpt: cfg.output.slice(-4000) };
+  if (!cfg.ok) return { ...base, errors: cfg.errors, durationMs: Date.now() - started - cfg.lockWaitMs, outputExcerpt: cfg.output.slice(-4000) };
 
   // The folder's warning state (see warning-state.ts). A folder that has objects but no complete
   // state is made complete once: its objects are removed so make recompiles every unit from
@@ -165,6 +167,8 @@ export async function buildKernel(o: KernelBuildOptions): Promise<BuildResult> {
   const bzImage = path.join(o.buildDir, 'arch/x86/boot/bzImage');
   const vmlinux = path.join(o.buildDir, 'vmlinux');
   const ok = r.code === 0 && existsSync(bzImage);
+  // Waiting for the machine-wide build lock is not build time.
+  const lockWaitMs = (r.lockWaitMs ?? 0) + cfg.lockWaitMs;
   const state = nextWarningState(prevWarnings, r.output, diags.warnings, full);
   // Only a successful build's state is kept: a failed one may have stopped before units it
   // would have recompiled, and the next build recompiles them anyway.
@@ -172,7 +176,7 @@ export async function buildKernel(o: KernelBuildOptions): Promise<BuildResult> {
   const result: BuildResult = {
     ...base,
     ok,
-    durationMs: Date.now() - started,
+    durationMs: Date.now() - started - lockWaitMs,
     errors: diags.errors.slice(0, 20),
     warnings: allWarnings(state),
     warningsComplete: state.complete,

@@ -87,6 +87,24 @@ export async function runSandboxed(spec: SandboxSpec, cmd: string, args: string[
   // Waiting for the lock must not count against the timeout: time only what runs under it.
   const { timeoutMs, ...rest } = plain;
   const timed = timeoutMs ? [...parentDeath(), 'timeout', '--kill-after=10', `${Math.ceil(timeoutMs / 1000)}`, ...inner] : inner;
-  const r = await exec('flock', [lockFile, ...timed], { ...rest, env });
-  return timeoutMs && r.code === 124 ? { ...r, timedOut: true } : r;
+  // A marker on stderr once the lock is held, so durations count the work, not the queue
+  // (a build behind another one would otherwise look minutes slower than it was).
+  const started = Date.now();
+  let acquired: number | null = null;
+  const onOutput = (chunk: string, stream: 'stdout' | 'stderr'): void => {
+    if (acquired === null && chunk.includes(LOCK_MARKER)) {
+      acquired = Date.now();
+      chunk = chunk.replace(`${LOCK_MARKER}\n`, '');
+      if (chunk === '') return;
+    }
+    rest.onOutput?.(chunk, stream);
+  };
+  const withMarker = ['/bin/sh', '-c', `echo ${LOCK_MARKER} >&2; exec "$@"`, 'sh', ...timed];
+  const r = await exec('flock', [lockFile, ...withMarker], { ...rest, onOutput, env });
+  const strip = (text: string): string => text.replace(`${LOCK_MARKER}\n`, '');
+  const lockWaitMs = acquired === null ? 0 : acquired - started;
+  const out: ExecResult = { ...r, output: strip(r.output), stdout: strip(r.stdout), durationMs: Math.max(0, r.durationMs - lockWaitMs), lockWaitMs };
+  return timeoutMs && r.code === 124 ? { ...out, timedOut: true } : out;
 }
+
+const LOCK_MARKER = '@daxbot-lock-acquired';

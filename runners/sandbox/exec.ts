@@ -36,6 +36,8 @@ export interface ExecResult {
   timedOut: boolean;
   aborted: boolean;
   durationMs: number;
+  /** Time spent waiting for a lock before the command ran (runSandboxed); not in durationMs. */
+  lockWaitMs?: number;
 }
 
 export type Exec = (cmd: string, args: string[], options?: ExecOptions) => Promise<ExecResult>;

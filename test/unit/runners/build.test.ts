@@ -67,6 +67,6 @@ describe('kernel config step', () => {
     await expect(run).rejects.toBeInstanceOf(InfraError);
     // The timeout runs under the lock (waiting for the lock is not counted), and every link dies with its parent.
     const cmd = seen[0]?.join(' ') ?? '';
-    expect(cmd).toMatch(/^flock \S+ \/usr\/bin\/setpriv --pdeathsig KILL -- timeout .* \/usr\/bin\/setpriv --pdeathsig KILL -- bwrap /);
+    expect(cmd).toMatch(/^flock \S+ \/bin\/sh -c .* sh \/usr\/bin\/setpriv --pdeathsig KILL -- timeout .* \/usr\/bin\/setpriv --pdeathsig KILL -- bwrap /);
   });
 });

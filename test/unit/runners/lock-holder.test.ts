@@ -26,3 +26,24 @@ describe('lock held by an ancestor', () => {
     expect(lockHeldByAncestor(path.join(dir, 'missing'))).toBe(false);
   });
 });
+
+describe('runSandboxed under a lock', () => {
+  it('counts the time under the lock, not the wait for it, and keeps the marker out of the output', async () => {
+    const { spawn } = await import('node:child_process');
+    const { runSandboxed } = await import('../../../runners/sandbox/bwrap.ts');
+    const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-lockwait-'));
+    const lock = path.join(dir, 'lock');
+    writeFileSync(lock, '');
+    // Someone else holds the lock for 1.5 s.
+    const holder = spawn('flock', [lock, 'sleep', '1.5'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 200));
+    const chunks: string[] = [];
+    const r = await runSandboxed({ readOnly: [], readWrite: [dir], env: {}, cwd: dir }, 'sh', ['-c', 'echo work; sleep 0.2'], { lockFile: lock, onOutput: (c) => chunks.push(c) });
+    holder.kill();
+    expect(r.code).toBe(0);
+    expect(r.output).toBe('work\n');
+    expect(chunks.join('')).toBe('work\n');
+    expect(r.lockWaitMs).toBeGreaterThan(800);
+    expect(r.durationMs).toBeLessThan(1000);
+  });
+});
