@@ -1,25 +1,15 @@
 import type { Kysely } from 'kysely';
-import type { Address } from '../../ingest/parse/types.ts';
+import type { SeriesVersion } from '../../ingest/series/types.ts';
 import type { Database, SeriesVersionsTable } from './tables.ts';
 
-/** The fields of an assembled series version the store indexes; the whole object is kept as JSON. */
-export interface StorableSeriesVersion {
-  key: string;
-  seriesKey: string;
-  revision: number;
-  project: string;
-  subject: string;
-  rootMessageId: string;
-  coverMessageId: string | null;
-  threadRootId: string;
-  author: Address;
-  expected: number;
-  patches: unknown[];
-  complete: boolean;
-  baseCommit: string | null;
-  firstDate: string | null;
-  lastDate: string | null;
-}
+/**
+ * The fields of an assembled series version the store indexes; the whole object is kept as JSON.
+ * Patches stay opaque here: the store never looks inside them.
+ */
+export type StorableSeriesVersion = Pick<
+  SeriesVersion,
+  'key' | 'seriesKey' | 'revision' | 'project' | 'subject' | 'rootMessageId' | 'coverMessageId' | 'threadRootId' | 'author' | 'expected' | 'complete' | 'baseCommit' | 'firstDate' | 'lastDate'
+> & { patches: unknown[] };
 
 export interface SeriesSaveCounts {
   inserted: number;
