@@ -3,6 +3,7 @@ import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
 import type { ParsedMessage, Trailer } from '../../ingest/parse/types.ts';
 import type { Database, MessagesTable } from './tables.ts';
 import { patchworkHash } from '../../ingest/series/message-view.ts';
+import { syntheticId } from '../../ingest/parse/synthetic-id.ts';
 
 /** One message ready to be stored: its bytes, and either its parse or why it was quarantined. */
 export interface IncomingMessage {
@@ -36,9 +37,6 @@ export function sha256(raw: Buffer): string {
 }
 
 /** A Message-ID for mail that has none (or is too broken to tell), stable for the same bytes. */
-export function syntheticMessageId(raw: Buffer): string {
-  return `daxbot-${sha256(raw).slice(0, 24)}@synthetic`;
-}
 
 type MessageInsert = Insertable<MessagesTable>;
 
@@ -93,7 +91,7 @@ export async function storeMessages(
   const keyed = msgs.map((msg) => ({
     msg,
     hash: sha256(msg.raw),
-    messageId: msg.parsed?.messageId ?? msg.messageIdHint ?? syntheticMessageId(msg.raw),
+    messageId: msg.parsed?.messageId ?? msg.messageIdHint ?? syntheticId(msg.raw),
   }));
   const ids = [...new Set(keyed.map((k) => k.messageId))];
   /** message_id → stored copies (id, sha), oldest first; grows as this batch is stored. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import type { Address, ParsedMessage } from './types.ts';
 import type { DecodedMail } from './mime-decoded.ts';
@@ -16,6 +15,7 @@ import {
   referencesOf,
   subjectOf,
 } from './header-fields.ts';
+import { syntheticId } from './synthetic-id.ts';
 
 export type ParseOutcome =
   | { ok: true; message: ParsedMessage }
@@ -34,9 +34,7 @@ export interface ParseMessageOptions {
 const DIFFSTAT_RE = /^\s*\d+ files? changed.*\d+ (?:insertion|deletion)/im;
 
 /** Stable id for a mail without Message-ID, so a re-read of the same bytes maps to the same row. */
-export function syntheticId(raw: Buffer): string {
-  return `daxbot-${createHash('sha256').update(raw).digest('hex').slice(0, 24)}@synthetic`;
-}
+export { syntheticId };
 
 /** Share of control bytes (not tab/CR/LF/FF/ESC) in the first 8 KiB: mail is text, even when 8bit. */
 function looksBinary(raw: Buffer): boolean {
