@@ -83,8 +83,19 @@ export const runnerSchema = z.object({
   overallTimeout: duration.default('30m'),
   /** Number of parallel make jobs; 0 = number of cores. */
   jobs: z.number().int().nonnegative().default(0),
-  /** An ndctl source checkout for the external meson suite (nfit-sim). */
+  /**
+   * An ndctl source checkout for the external meson suite (nfit-sim, suite "ndctl-meson"). It is
+   * built inside a cached Debian root filesystem and its `meson test` runs in the guest.
+   */
   ndctlSource: z.string().optional(),
+  /** The meson suites of that checkout to run ("ndctl" means "ndctl:ndctl"; cxl needs cxl_test). */
+  ndctlSuites: z.array(z.string().regex(/^[\w.:-]+$/)).min(1).default(['ndctl', 'dax']),
+  /** Build with -Ddestructive=enabled (tests that reformat the simulated devices). */
+  ndctlDestructive: z.boolean().default(false),
+  /** Further `meson setup` options; the defaults drop what a test guest does not need. */
+  ndctlMesonOptions: z.array(z.string().regex(/^-D[\w-]+=\S*$/)).default(['-Ddocs=disabled', '-Dsystemd=disabled']),
+  /** meson's --timeout-multiplier (each ndctl test declares its own timeout). */
+  ndctlTimeoutMultiplier: z.number().int().positive().default(1),
 });
 
 export const mailSchema = z.object({

@@ -10,6 +10,9 @@ APT_PACKAGES=(
   build-essential bc bison flex libelf-dev libssl-dev dwarves ccache kmod
   # sandbox and guest
   bubblewrap qemu-system-x86 busybox-static ndctl daxctl e2fsprogs xfsprogs
+  # the nfit-sim runner's external ndctl suite: a cached Debian root filesystem for the guest
+  # (debootstrap from the Debian mirror) and per-run copy-on-write disk overlays (qemu-img)
+  debootstrap debian-archive-keyring qemu-utils
   # the kernel tree the bot tests against
   linux-source-6.1
   # real local mail servers for the source tests, and b4 to compare series assembly

@@ -2,7 +2,7 @@
  * The external ndctl meson suite (pmem/ndctl's test/ against nfit_test). It runs only when the
  * runner config names an ndctl checkout (`ndctlSource`); otherwise it is reported as a skip for a
  * missing prerequisite so a verdict never counts it as a regression. Pure planning: which results
- * to report before (or instead of) running anything.
+ * to report before (or instead of) running anything, and which meson suites to select.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -26,15 +26,10 @@ export function planNdctlMeson(ndctlSource: string | undefined, exists: (p: stri
 }
 
 /**
- * Running the meson suite needs an ndctl build (meson, its build deps) inside the guest image;
- * until that is wired in, a configured checkout is reported as a skip naming what is missing.
+ * The `--suite` values for meson (pure). A bare "dax" becomes "ndctl:dax": meson matches a bare
+ * word against project names too, so `--suite ndctl` alone would select every test of the
+ * project "ndctl". Names that already carry a project are kept.
  */
-export function ndctlMesonNotWired(source: string): TestResult[] {
-  return [{
-    suite: NDCTL_MESON_SUITE,
-    name: NDCTL_MESON_SUITE,
-    status: 'skip',
-    reason: `ndctl checkout ${source} found, but running its meson suite in the guest is not implemented yet`,
-    missingPrerequisite: true,
-  }];
+export function mesonSuites(suites: string[]): string[] {
+  return [...new Set(suites.map((s) => (s.includes(':') ? s : `ndctl:${s}`)))];
 }

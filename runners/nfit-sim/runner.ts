@@ -23,7 +23,7 @@ import { analyzeGuestRun, type Parsers } from '../qemu-pmem/analyze.ts';
 import { buildNfitSim, type BuildStep } from './build.ts';
 import { nfitGuestFiles } from './guest-files.ts';
 import { parseGuestSetup, setupTestResults } from './guest-lines.ts';
-import { ndctlMesonNotWired, planNdctlMeson } from './ndctl-meson.ts';
+import { collectNdctlSuite, prepareNdctlSuite } from './ndctl-suite.ts';
 import { NDCTL_MESON_SUITE, NFIT_SIM_CMDLINE, nfitSimProfile, NFIT_SIM_SUITE, NFIT_TEST_BUSES, NFIT_TEST_MODULES } from './profile.ts';
 
 export interface NfitSimOptions {
@@ -167,17 +167,15 @@ export function createNfitSimRunner(opts: NfitSimOptions): Runner {
           return result;
         }
 
+        const inGuest = guestSuites(suites);
+        if (cfg.ndctlSource && suites.includes(NDCTL_MESON_SUITE)) progress('build', 'ndctl-meson: Debian root filesystem and ndctl build (cached)');
+        const ndctl = await prepareNdctlSuite({ config: cfg, suites, repoRoot: opts.repoRoot, cacheDir: opts.cacheDir, workDir: req.workDir, log: ctx.log, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+        Object.assign(timings, ndctl.timings);
+
         t = Date.now();
-        const extra = await nfitGuestFiles(opts.repoRoot, built.modules, path.join(req.workDir, 'guest'));
+        const extra = [...(await nfitGuestFiles(opts.repoRoot, built.modules, path.join(req.workDir, 'guest'))), ...ndctl.guestFiles];
         const initrd = opts.initramfs ? await opts.initramfs(extra) : await daxInitramfs(opts.repoRoot, opts.cacheDir, extra);
         timings.initramfsMs = Date.now() - t;
-
-        const inGuest = guestSuites(suites);
-        const hostResults: TestResult[] = [];
-        if (suites.includes(NDCTL_MESON_SUITE)) {
-          const plan = planNdctlMeson(cfg.ndctlSource);
-          hostResults.push(...(plan.run ? ndctlMesonNotWired(plan.source) : plan.results));
-        }
 
         progress('boot', `qemu ${cfg.memoryMiB} MiB, nfit_test buses`);
         const limits = { bootTimeoutMs: toMs(cfg.bootTimeout), testTimeoutMs: toMs(cfg.testTimeout), overallTimeoutMs: toMs(cfg.overallTimeout) };
@@ -188,12 +186,15 @@ export function createNfitSimRunner(opts: NfitSimOptions): Runner {
           spec: {
             kernel: build.bzImage,
             initrd,
-            append: [`daxbot.suites=${inGuest.join(',')}`, ...NFIT_SIM_CMDLINE, ...(opts.extraKernelArgs ?? [])],
+            append: [`daxbot.suites=${[...inGuest, ...(ndctl.run ? [NDCTL_MESON_SUITE] : [])].join(',')}`, ...NFIT_SIM_CMDLINE, ...ndctl.append, ...(opts.extraKernelArgs ?? [])],
             memoryMiB: cfg.memoryMiB,
             cpus: cfg.cpus,
             // nfit_test provides its own (simulated) NFIT; an emulated one would add a third bus.
             nvdimms: [],
+            extra: ndctl.qemuExtra,
           },
+          readOnly: ndctl.readOnly,
+          readWrite: ndctl.readWrite,
           logFile: consolePath,
           ...limits,
           ...(ctx.signal ? { signal: ctx.signal } : {}),
@@ -216,8 +217,8 @@ export function createNfitSimRunner(opts: NfitSimOptions): Runner {
         const setup = inGuest.includes(NFIT_SIM_SUITE)
           ? setupTestResults(parseGuestSetup(q.console), built.modules.map((m) => m.name), NFIT_TEST_BUSES)
           : [];
-        const merged = mergeSetup(outcome, setup);
-        result.tests = [...merged.tests, ...hostResults];
+        const merged = collectNdctlSuite(ndctl, q.console, q, mergeSetup(outcome, setup));
+        result.tests = merged.tests;
         result.booted = merged.booted;
         result.failureClass = merged.failureClass;
         result.summary = merged.summary;

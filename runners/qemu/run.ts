@@ -28,6 +28,8 @@ export interface QemuRunOptions {
   onLine?: (line: string) => void;
   /** Paths QEMU must read inside the sandbox besides kernel, initrd and NVDIMM files. */
   readOnly?: string[];
+  /** Folders QEMU may write besides the NVDIMM files' (e.g. copy-on-write disk overlays). */
+  readWrite?: string[];
   sandbox?: boolean;
   exec?: Exec;
 }
@@ -120,7 +122,7 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
   }, 250);
 
   const readOnly = [o.spec.kernel, o.spec.initrd, ...(o.readOnly ?? [])];
-  const readWrite = [...new Set(o.spec.nvdimms.map((d) => path.dirname(d.path)))];
+  const readWrite = [...new Set([...o.spec.nvdimms.map((d) => path.dirname(d.path)), ...(o.readWrite ?? [])])];
   const onOutput = (chunk: string, stream: 'stdout' | 'stderr'): void => {
     if (stream === 'stderr') {
       stderr += chunk;

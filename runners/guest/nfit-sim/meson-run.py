@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""daxbot: runs `meson test` in the guest's Debian chroot and streams its lines to the console.
+
+Besides meson's own output it prints, for the host (runners/nfit-sim/ndctl-results.ts):
+  # DAXBOT-MESON-LIST <n> <name> ...   the tests meson will run, "project:suite/name"
+  DAXBOT: test-start <name>            before each test, so the host's per-test timeout applies
+  ok|not ok <i> <name>                 after each result, which ends that timeout
+  DAXBOT-MESON-LOG <json>              for each test that did not pass: result, exit code and
+                                       the tail of its output (an exit-77 test's reason line)
+  # DAXBOT-MESON-EXIT <code>
+Usage: meson-run.py BUILD_DIR SUITE[,SUITE...] TIMEOUT_MULTIPLIER
+"""
+import json
+import re
+import subprocess
+import sys
+
+RESULT = re.compile(r'^\s*(\d+)\s*/\s*(\d+)\s+(\S+)\s+/\s+(\S+)\s+(OK|FAIL|SKIP|EXPECTEDFAIL|UNEXPECTEDPASS|TIMEOUT|ERROR)\b')
+
+
+def say(line):
+    sys.stdout.write(line + '\n')
+    sys.stdout.flush()
+
+
+def marker(name):
+    return name.replace(' / ', '/').replace(' ', '_')
+
+
+def main():
+    build = sys.argv[1]
+    suites = [s for s in sys.argv[2].split(',') if s]
+    mult = sys.argv[3] if len(sys.argv) > 3 else '1'
+    select = [a for s in suites for a in ('--suite', s)]
+    base = ['meson', 'test', '-C', build, '--no-rebuild'] + select
+
+    listed = subprocess.run(base + ['--list'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    names = [marker(l.strip()) for l in listed.stdout.splitlines() if ' / ' in l]
+    say('# DAXBOT-MESON-LIST %d %s' % (len(names), ' '.join(names)))
+    if listed.returncode != 0 or not names:
+        tail = [l for l in listed.stdout.splitlines() if l.strip()][-1:] or ['no output']
+        say('# DAXBOT-MESON-ERROR meson test --list found no tests (exit %d): %s' % (listed.returncode, tail[0]))
+        say('# DAXBOT-MESON-EXIT %d' % listed.returncode)
+        return
+
+    # Tests run one at a time in list order (ndctl's are all is_parallel: false).
+    done = 0
+    seen = set()
+    say('DAXBOT: test-start %s' % names[0])
+    proc = subprocess.Popen(base + ['--print-errorlogs', '--num-processes', '1', '-t', mult],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        m = RESULT.match(line)
+        if not m:
+            continue
+        name = marker('%s / %s' % (m.group(3), m.group(4)))
+        # "Summary of Failures" repeats failed tests' lines after the run.
+        if name in seen:
+            continue
+        seen.add(name)
+        ok = m.group(5) in ('OK', 'SKIP', 'EXPECTEDFAIL')
+        say('%s %s %s' % ('ok' if ok else 'not ok', m.group(1), name))
+        done += 1
+        if done < len(names):
+            say('DAXBOT: test-start %s' % names[done])
+    code = proc.wait()
+
+    try:
+        with open(build + '/meson-logs/testlog.json') as f:
+            for raw in f:
+                entry = json.loads(raw)
+                if entry.get('result') in ('OK', 'EXPECTEDFAIL'):
+                    continue
+                out = [l for l in (entry.get('stdout') or '').splitlines() if l.strip()]
+                say('DAXBOT-MESON-LOG ' + json.dumps({
+                    'name': marker(entry.get('name', '')),
+                    'result': entry.get('result'),
+                    'returncode': entry.get('returncode'),
+                    'tail': [l[:300] for l in out[-15:]],
+                }))
+    except (OSError, ValueError) as e:
+        say('# DAXBOT-MESON-ERROR reading testlog.json: %s' % e)
+    say('# DAXBOT-MESON-EXIT %d' % code)
+
+
+main()

@@ -1,0 +1,156 @@
+/**
+ * The external ndctl suite from the nfit-sim runner's point of view: before the boot, prepare
+ * what the guest needs (the cached Debian root filesystem and ndctl build as two virtio disks,
+ * each behind a per-run copy-on-write overlay, the guest scripts, the kernel command line words);
+ * after it, turn the console into TestResults and fold them into the run's outcome. The runner
+ * calls just these two functions.
+ */
+import path from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { InfraError } from '../../bot/errors.ts';
+import type { RunnerConfig } from '../../config/schema.ts';
+import { ensureDebianRootfsImage } from '../guest/debian-rootfs.ts';
+import type { InitramfsFile } from '../guest/initramfs.ts';
+import { execCommand, type Exec } from '../sandbox/exec.ts';
+import type { FailureClass, TestResult } from '../types.ts';
+import { ensureNdctlBuild } from './ndctl-build.ts';
+import { mesonSuites, planNdctlMeson } from './ndctl-meson.ts';
+import { ndctlMesonResults, type GuestStop } from './ndctl-results.ts';
+import { GUEST_DIR, NDCTL_MESON_SUITE } from './profile.ts';
+
+/** Virtio serial numbers the guest script finds its disks by. */
+export const ROOT_SERIAL = 'daxbot-root';
+export const NDCTL_SERIAL = 'daxbot-ndctl';
+
+export interface NdctlSuitePrep {
+  /** Whether the guest runs the suite (it is then in the guest's suite list). */
+  run: boolean;
+  /** Results known on the host: a "not configured" skip, or an ndctl build failure. */
+  hostResults: TestResult[];
+  guestFiles: InitramfsFile[];
+  /** Kernel command line words for the guest script. */
+  append: string[];
+  /** QEMU arguments for the two disks. */
+  qemuExtra: string[];
+  readOnly: string[];
+  readWrite: string[];
+  timings: Record<string, number>;
+}
+
+const NOTHING: Omit<NdctlSuitePrep, 'run' | 'hostResults'> = { guestFiles: [], append: [], qemuExtra: [], readOnly: [], readWrite: [], timings: {} };
+
+/** QEMU arguments for one virtio disk with a serial (pure). */
+export function virtioDiskArgs(file: string, id: string, serial: string): string[] {
+  // cache=unsafe: the overlay is thrown away after the run, so flushes buy nothing.
+  return ['-drive', `file=${file},format=qcow2,if=none,id=${id},cache=unsafe`, '-device', `virtio-blk-pci,drive=${id},serial=${serial}`];
+}
+
+/** Kernel command line words for runners/guest/nfit-sim/ndctl-meson.sh (pure). */
+export function ndctlGuestAppend(cfg: Pick<RunnerConfig, 'ndctlSuites' | 'ndctlTimeoutMultiplier'>): string[] {
+  return [`daxbot.meson-suites=${mesonSuites(cfg.ndctlSuites).join(',')}`, `daxbot.meson-timeout-multiplier=${cfg.ndctlTimeoutMultiplier}`];
+}
+
+/** A qcow2 overlay over a raw image, so the guest's writes never reach the cached image. */
+async function overlay(exec: Exec, base: string, file: string): Promise<void> {
+  const r = await exec('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', base, file]);
+  if (r.code !== 0) throw new InfraError('qemu-img could not create a disk overlay', { base, output: r.output.slice(-1000) });
+}
+
+export interface PrepareOptions {
+  config: RunnerConfig;
+  /** The suites this run asked for. */
+  suites: string[];
+  repoRoot: string;
+  cacheDir: string;
+  workDir: string;
+  log: Logger;
+  signal?: AbortSignal;
+  exec?: Exec;
+}
+
+export async function prepareNdctlSuite(o: PrepareOptions): Promise<NdctlSuitePrep> {
+  if (!o.suites.includes(NDCTL_MESON_SUITE)) return { run: false, hostResults: [], ...NOTHING };
+  const plan = planNdctlMeson(o.config.ndctlSource);
+  if (!plan.run) return { run: false, hostResults: plan.results, ...NOTHING };
+  const exec = o.exec ?? execCommand;
+  const timings: Record<string, number> = {};
+
+  let t = Date.now();
+  const rootfs = await ensureDebianRootfsImage({ cacheDir: o.cacheDir, exec, logFile: path.join(o.workDir, 'debootstrap.log') });
+  timings.ndctlRootfsMs = Date.now() - t;
+  if (rootfs.made) o.log.info({ ms: rootfs.durationMs, imageMs: rootfs.imageMs, root: rootfs.paths.root }, 'made the Debian root filesystem');
+
+  t = Date.now();
+  const built = await ensureNdctlBuild({
+    source: plan.source,
+    cacheDir: o.cacheDir,
+    rootfs: rootfs.paths.root,
+    rootfsKey: rootfs.key,
+    destructive: o.config.ndctlDestructive,
+    mesonOptions: o.config.ndctlMesonOptions,
+    jobs: o.config.jobs,
+    exec,
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  timings.ndctlBuildMs = Date.now() - t;
+  if (!built.ok || !built.image) {
+    // The configured checkout does not build: not the series' fault, and the same on every run.
+    const last = built.excerpt.split('\n').filter(Boolean).pop() ?? 'see the build log';
+    return {
+      run: false,
+      hostResults: [{ suite: NDCTL_MESON_SUITE, name: 'ndctl-build', status: 'error', reason: `ndctl checkout ${plan.source} does not build: ${last}`, excerpt: built.excerpt }],
+      ...NOTHING,
+      timings,
+    };
+  }
+
+  const disks = path.join(o.workDir, 'ndctl-disks');
+  await rm(disks, { recursive: true, force: true });
+  await mkdir(disks, { recursive: true });
+  const rootOverlay = path.join(disks, 'root.qcow2');
+  const ndctlOverlay = path.join(disks, 'ndctl.qcow2');
+  await overlay(exec, rootfs.image, rootOverlay);
+  await overlay(exec, built.image, ndctlOverlay);
+
+  const scripts = path.join(o.repoRoot, 'runners', 'guest', 'nfit-sim');
+  return {
+    run: true,
+    hostResults: [],
+    guestFiles: [
+      { source: path.join(scripts, 'ndctl-meson.sh'), dest: `/daxbot/suites/${NDCTL_MESON_SUITE}.sh`, mode: 0o755 },
+      { source: path.join(scripts, 'meson-run.py'), dest: `${GUEST_DIR}/meson-run.py`, mode: 0o755 },
+    ],
+    append: ndctlGuestAppend(o.config),
+    qemuExtra: [...virtioDiskArgs(rootOverlay, 'droot', ROOT_SERIAL), ...virtioDiskArgs(ndctlOverlay, 'dndctl', NDCTL_SERIAL)],
+    readOnly: [rootfs.image, built.image],
+    readWrite: [disks],
+    timings,
+  };
+}
+
+interface Outcome {
+  tests: TestResult[];
+  failureClass: FailureClass;
+  summary: string;
+}
+
+const BAD = new Set(['fail', 'error', 'timeout']);
+
+/**
+ * Adds the suite's results to the outcome of the KTAP suites (pure). Failing ndctl tests make a
+ * clean run a kernel failure; a crash or hang already classified the run and keeps its summary.
+ */
+export function collectNdctlSuite<T extends Outcome>(prep: Pick<NdctlSuitePrep, 'run' | 'hostResults'>, consoleLog: string, stop: GuestStop, outcome: T): T {
+  const ndctl = prep.run ? ndctlMesonResults(consoleLog, stop) : [];
+  const tests = [...outcome.tests, ...ndctl, ...prep.hostResults];
+  if (outcome.failureClass !== 'none' || !prep.run) return { ...outcome, tests };
+  const bad = ndctl.filter((t) => BAD.has(t.status));
+  if (bad.length > 0) {
+    return { ...outcome, tests, failureClass: 'kernel', summary: `${bad.length} ndctl test(s) failed: ${bad.map((t) => `${t.suite}.${t.name}`).slice(0, 5).join(', ')}` };
+  }
+  const passed = tests.filter((t) => t.status === 'pass').length;
+  const skipped = tests.filter((t) => t.status === 'skip').length;
+  const other = tests.length - passed - skipped;
+  return { ...outcome, tests, summary: `${passed} passed, ${skipped} skipped${other > 0 ? `, ${other} not passing` : ''}` };
+}
