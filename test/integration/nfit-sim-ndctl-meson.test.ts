@@ -6,8 +6,8 @@
  * the cached linux-6.1 tree with the root filesystem and the build as virtio disks, runs
  * `meson test` in a chroot in the guest and reads the results with the meson parser. Everything
  * is cached under DAXBOT_CACHE_DIR (default <repo>/var/cache; CI: ~/.cache/daxbot), so the second
- * run on a machine is warm. Run it as `npx vitest run <this file>`: the kernel build takes the
- * machine-wide build lock itself.
+ * run on a machine is warm. Run it as `flock /tmp/daxbot-kernel-build.lock npx vitest run <this
+ * file>`: the kernel and ndctl builds take that lock themselves unless an ancestor holds it.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
