@@ -5,6 +5,7 @@
 import type { RunnerConfig } from '../config/schema.ts';
 import type { Runner } from './types.ts';
 import { createQemuPmemRunner } from './qemu-pmem/runner.ts';
+import { nfitSimProfile } from './nfit-sim/profile.ts';
 import { createNfitSimRunner } from './nfit-sim/runner.ts';
 
 export interface RunnerDeps {
@@ -14,10 +15,22 @@ export interface RunnerDeps {
   extraKernelArgs?: string[];
 }
 
+/** What a runner really tests with a given config: what a reply and a baseline key must name. */
+export interface RunnerProfile {
+  fragments: string[];
+  suites: string[];
+  /** Where the NVDIMMs come from, in words for a reply. */
+  platform: string;
+  /** Whether the config's QEMU NVDIMM devices are used (the simulator brings its own buses). */
+  usesQemuNvdimms: boolean;
+}
+
 export interface RunnerModule {
   kind: RunnerConfig['kind'];
   description: string;
   create(config: RunnerConfig, deps: RunnerDeps): Runner;
+  /** The effective fragments and suites; the config's values when absent. */
+  profile?(config: RunnerConfig): RunnerProfile;
 }
 
 const modules = new Map<string, RunnerModule>();
@@ -35,6 +48,17 @@ export function listRunners(): RunnerModule[] {
   return [...modules.values()];
 }
 
+export function runnerProfile(config: RunnerConfig): RunnerProfile {
+  return (
+    getRunner(config.kind)?.profile?.(config) ?? {
+      fragments: config.fragments,
+      suites: config.suites,
+      platform: 'emulated by QEMU (nvdimm=on, label-size)',
+      usesQemuNvdimms: true,
+    }
+  );
+}
+
 registerRunner({
   kind: 'qemu-pmem',
   description: 'Linux in QEMU (TCG) with emulated NVDIMMs and the DAX suite',
@@ -49,6 +73,11 @@ registerRunner({
 
 registerRunner({
   kind: 'nfit-sim',
+  profile: (config) => ({
+    ...nfitSimProfile(config),
+    platform: 'simulated by nfit_test (tools/testing/nvdimm, built from the tested tree): buses nfit_test.0 and nfit_test.1',
+    usesQemuNvdimms: false,
+  }),
   description: "Linux in QEMU (TCG) with the kernel's nfit_test simulated NVDIMM buses and the simulator suite",
   create: (config, deps) =>
     createNfitSimRunner({

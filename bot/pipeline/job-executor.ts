@@ -24,6 +24,7 @@ import type { PipelineDeps } from './deps.ts';
 import { plan, type Action, type BisectionRecord } from './plan.ts';
 import { decideReply, replyMessageId, resultDigest } from './reply-policy.ts';
 import type { Verdict } from '../judge/verdict.ts';
+import { runnerProfile } from '../../runners/registry.ts';
 
 export type JobExit = 'done' | 'waiting' | 'infra-retry' | 'stopped' | 'lease-lost';
 
@@ -69,7 +70,8 @@ export async function jobContext(deps: PipelineDeps, job: JobRow): Promise<JobCo
     baseReason = version.baseCommit ? `base-commit ${version.baseCommit.slice(0, 12)} unknown, configured branch ${branch}` : `configured branch ${branch}`;
   }
   if (!base) throw new InfraError(`tree ${treePath} has no commit for ${tree?.branch ?? 'HEAD'}`, { treePath });
-  const suites = job.options.suites ?? runnerConfig.suites;
+  // The runner's effective suites: the simulator's defaults are not the schema's ("dax").
+  const suites = job.options.suites ?? runnerProfile(runnerConfig).suites;
   return {
     version,
     runnerConfig,
@@ -170,7 +172,10 @@ async function report(deps: PipelineDeps, job: JobRow, ctx: JobContext, verdict:
       const parsed: unknown = stored ? JSON.parse(stored) : null;
       if (parsed && typeof parsed === 'object' && 'verdict' in parsed) previous = { verdict: parsed.verdict as Verdict, messageId: changedFrom.messageId }; // our own JSON
     }
+    // The series run's QEMU command line, for the reproducer in the reply.
+    const qemuCommand = (await jobRuns(db, job.id)).find((r) => r.role !== 'base' && r.result.qemuCommand)?.result.qemuCommand;
     const composed = await renderResultMail({
+      ...(qemuCommand && { qemuCommand }),
       version: ctx.version,
       verdict,
       bisection,

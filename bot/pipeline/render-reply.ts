@@ -11,6 +11,11 @@ import { renderReply, type ReplySeries, type TestedSetup } from '../report/rende
 import { combinedOutcome, renderGroupReply, type RunnerPart } from '../report/render-group.ts';
 import type { MemberResult } from './group-plan.ts';
 import type { BisectionRecord } from './plan.ts';
+import { KCONFIG_BASE } from '../../runners/build/kconfig.ts';
+import { runnerProfile } from '../../runners/registry.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface RenderResultInput {
   version: SeriesVersion;
@@ -26,6 +31,8 @@ export interface RenderResultInput {
   mail: MailConfig;
   messageId: string;
   date: Date;
+  /** The QEMU command line of the series run, for the reproducer. */
+  qemuCommand?: string[];
 }
 
 function replySeries(v: SeriesVersion): ReplySeries {
@@ -43,16 +50,33 @@ function replySeries(v: SeriesVersion): ReplySeries {
   };
 }
 
-function testedSetup(runner: RunnerConfig, treeName: string, base: string, baseReason: string, suites: string[]): TestedSetup {
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** A fragment's text for the reproducer (config/kernel/<name>.config); the name alone if unreadable. */
+function fragmentText(name: string): { name: string; text?: string } {
+  const file = name.includes('/') || name.endsWith('.config') ? path.resolve(repoRoot, name) : path.join(repoRoot, 'config', 'kernel', `${name}.config`);
+  try {
+    return { name: path.basename(file, '.config'), text: readFileSync(file, 'utf8') };
+  } catch {
+    return { name };
+  }
+}
+
+function testedSetup(runner: RunnerConfig, treeName: string, base: string, baseReason: string, suites: string[], qemuCommand?: string[]): TestedSetup {
+  // What the runner really used: the simulator swaps in its own fragments and NVDIMM buses.
+  const profile = runnerProfile(runner);
   return {
     treeName,
     baseCommit: base,
     baseReason,
-    configFragments: runner.fragments.map((name) => ({ name })),
+    configFragments: profile.fragments.map(fragmentText),
+    ...(qemuCommand && qemuCommand.length > 0 && { qemuCommand }),
+    defconfig: KCONFIG_BASE,
     runner: runner.name,
     cpus: runner.cpus,
     memoryMiB: runner.memoryMiB,
-    nvdimms: runner.nvdimms,
+    nvdimms: profile.usesQemuNvdimms ? runner.nvdimms : [],
+    nvdimmPlatform: profile.platform,
     suites,
   };
 }
@@ -60,7 +84,7 @@ function testedSetup(runner: RunnerConfig, treeName: string, base: string, baseR
 export async function renderResultMail(i: RenderResultInput): Promise<{ subject: string; recipients: string[]; raw: string }> {
   const v = i.version;
   const series = replySeries(v);
-  const tested = testedSetup(i.runner, i.treeName, i.base, i.baseReason, i.suites);
+  const tested = testedSetup(i.runner, i.treeName, i.base, i.baseReason, i.suites, i.qemuCommand);
   const common = {
     mail: i.mail,
     versionKey: v.key,

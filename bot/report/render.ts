@@ -56,6 +56,8 @@ export interface TestedSetup {
   cpus: number;
   memoryMiB: number;
   nvdimms: { sizeMiB: number; labelSizeKiB: number }[];
+  /** Where the NVDIMMs come from ("emulated by QEMU ...", the nfit_test buses); QEMU's when absent. */
+  nvdimmPlatform?: string;
   suites: string[];
   qemuCommand?: string[];
   arch?: string;
@@ -229,7 +231,7 @@ function testedSection(t: TestedSetup, v: Verdict): string[] {
   const cfg = `${t.defconfig ?? 'defconfig'}${frags ? ` + ${frags}` : ''}${t.configHash ? ` (config ${t.configHash.slice(0, 12)})` : ''}`;
   lines.push(...field('config', cfg));
   lines.push(...field('runner', `${t.runner}${t.arch ? ` (${t.arch})` : ''}, ${t.cpus} CPU${t.cpus === 1 ? '' : 's'}, ${t.memoryMiB} MiB`));
-  lines.push(...field('NVDIMMs', nvdimmText(t.nvdimms)));
+  lines.push(...field('NVDIMMs', t.nvdimmPlatform && t.nvdimms.length === 0 ? t.nvdimmPlatform : nvdimmText(t.nvdimms, t.nvdimmPlatform)));
   lines.push(...field('suites', t.suites.join(', ') || '(runner default)'));
   if (v.seriesRuns || v.baseRuns) {
     lines.push(...field('runs', `${v.seriesRuns} with the series, ${v.baseRuns} on the base${infraNote(v)}`));
@@ -242,7 +244,7 @@ function infraNote(v: Verdict): string {
   return n ? ` (${n} more lost to machinery failures)` : '';
 }
 
-function nvdimmText(nv: TestedSetup['nvdimms']): string {
+function nvdimmText(nv: TestedSetup['nvdimms'], platform = 'emulated by QEMU (nvdimm=on, label-size)'): string {
   if (nv.length === 0) return 'none';
   const groups = new Map<string, number>();
   for (const d of nv) {
@@ -250,7 +252,7 @@ function nvdimmText(nv: TestedSetup['nvdimms']): string {
     groups.set(k, (groups.get(k) ?? 0) + 1);
   }
   const parts = [...groups].map(([k, c]) => `${c} x ${k}`);
-  return `${parts.join('; ')}, emulated by QEMU (nvdimm=on, label-size)`;
+  return `${parts.join('; ')}, ${platform}`;
 }
 
 const classLabel: Record<VerdictEntry['class'], string> = {
