@@ -7,18 +7,17 @@
  * simulator suite. It reuses the harness's slot, build, initramfs, QEMU and guest-outcome modules.
  * Patch and kernel failures are results; only machinery failures throw InfraError.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { InfraError } from '../../bot/errors.ts';
 import { toMs, type RunnerConfig } from '../../config/schema.ts';
 import type { Finding, RunContext, RunRequest, RunResult, Runner, TestResult } from '../types.ts';
 import { buildDirFor } from '../build/make.ts';
 import { configHash, loadFragments } from '../build/kconfig.ts';
-import { applySeries } from '../tree/apply.ts';
-import { checkoutSlot, slotDirFor, treeSlug } from '../tree/slot.ts';
+import { applyInSlot, bootGuest, newRunResult, recordBuildFailure, symbolizeFindings, type Symbolize } from '../core/kernel-run.ts';
+import { slotDirFor, treeSlug } from '../tree/slot.ts';
 import { withSlotLock } from '../tree/slot-lock.ts';
 import { daxInitramfs } from '../guest/dax-initramfs.ts';
-import { runQemu, type QemuRunOptions, type QemuRunResult } from '../qemu/run.ts';
+import type { QemuRunOptions, QemuRunResult } from '../qemu/run.ts';
 import { analyzeGuestRun, type Parsers } from '../qemu-pmem/analyze.ts';
 import { buildNfitSim, type BuildStep } from './build.ts';
 import { nfitGuestFiles } from './guest-files.ts';
@@ -67,11 +66,8 @@ export function mergeSetup(
 
 /** The real console and KTAP parsers (runners/parse/), loaded on first use. */
 async function defaultParsers(): Promise<Parsers> {
-  const [{ analyzeConsole }, { parseKtap }] = await Promise.all([import('../parse/console.ts'), import('../parse/ktap.ts')]);
-  return { analyzeConsole: (log) => analyzeConsole(log), parseKtap };
+  return (await import('../qemu-pmem/parsers.ts')).defaultParsers;
 }
-
-type Symbolize = (finding: Finding, vmlinux: string, tree: string) => Promise<Finding> | Finding;
 
 /** The symbolizer when it is available; findings stay unsymbolized (not lost) otherwise. */
 async function defaultSymbolizer(ctx: RunContext): Promise<Symbolize> {
@@ -99,48 +95,16 @@ export function createNfitSimRunner(opts: NfitSimOptions): Runner {
       const buildDir = buildDirFor(opts.cacheDir, treeSlug(req.tree), hash);
       const suites = req.suites && req.suites.length > 0 ? req.suites : profile.suites;
       await mkdir(req.workDir, { recursive: true });
-      const result: RunResult = {
-        runner: cfg.name,
-        tree: req.tree,
-        base: null,
-        head: null,
-        configHash: hash,
-        apply: null,
-        build: null,
-        booted: false,
-        tests: [],
-        findings: [],
-        failureClass: 'none',
-        summary: '',
-        consoleLog: null,
-        timings,
-      };
+      const result = newRunResult(cfg.name, req.tree, hash, timings);
 
       return withSlotLock(slot, async () => {
-        progress('apply', req.mbox ? `applying ${req.mbox}` : `checking out ${req.base}`);
-        let t = Date.now();
-        if (req.mbox) {
-          const apply = await applySeries({ tree: req.tree, worktree: slot, base: req.base, mbox: req.mbox, ...(req.patchLimit === undefined ? {} : { patchLimit: req.patchLimit }) });
-          result.apply = apply;
-          result.base = apply.base;
-          result.head = apply.head;
-          timings.applyMs = Date.now() - t;
-          if (!apply.ok) {
-            const last = apply.attempts[apply.attempts.length - 1];
-            result.failureClass = 'patch';
-            result.summary = `series does not apply: patch ${last?.failedPatch ?? '?'} (${last?.failedSubject ?? 'unknown'}) conflicts in ${(last?.conflictFiles ?? []).join(', ') || 'unknown files'}`;
-            timings.totalMs = Date.now() - t0;
-            return result;
-          }
-        } else {
-          const sha = await checkoutSlot(req.tree, slot, req.base);
-          result.base = sha;
-          result.head = sha;
-          timings.applyMs = Date.now() - t;
+        if (!(await applyInSlot(req, slot, result, progress))) {
+          timings.totalMs = Date.now() - t0;
+          return result;
         }
 
         progress('build', `make O=${buildDir} bzImage modules, then M=tools/testing/nvdimm`);
-        t = Date.now();
+        let t = Date.now();
         const built = await buildNfitSim(
           {
             source: slot,
@@ -156,13 +120,11 @@ export function createNfitSimRunner(opts: NfitSimOptions): Runner {
         );
         const build = built.build;
         result.build = build;
-        timings.buildMs = Date.now() - t;
+        timings.buildMs = build.durationMs;
         timings.buildKernelMs = built.timings.kernelMs;
         timings.buildModulesMs = built.timings.modulesMs;
         if (!build.ok || !build.bzImage) {
-          result.failureClass = req.mbox ? 'patch' : 'kernel';
-          const e = build.errors[0];
-          result.summary = `build failed: ${e ? `${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}` : 'see output'}`;
+          recordBuildFailure(result, build, req.mbox !== undefined);
           timings.totalMs = Date.now() - t0;
           return result;
         }
@@ -179,38 +141,27 @@ export function createNfitSimRunner(opts: NfitSimOptions): Runner {
 
         progress('boot', `qemu ${cfg.memoryMiB} MiB, nfit_test buses`);
         const limits = { bootTimeoutMs: toMs(cfg.bootTimeout), testTimeoutMs: toMs(cfg.testTimeout), overallTimeoutMs: toMs(cfg.overallTimeout) };
-        const consolePath = path.join(req.workDir, 'console.log');
-        await writeFile(consolePath, '');
-        t = Date.now();
-        const q = await (opts.qemu ?? runQemu)({
-          spec: {
-            kernel: build.bzImage,
-            initrd,
-            append: [`daxbot.suites=${[...inGuest, ...(ndctl.run ? [NDCTL_MESON_SUITE] : [])].join(',')}`, ...NFIT_SIM_CMDLINE, ...ndctl.append, ...(opts.extraKernelArgs ?? [])],
-            memoryMiB: cfg.memoryMiB,
-            cpus: cfg.cpus,
-            // nfit_test provides its own (simulated) NFIT; an emulated one would add a third bus.
-            nvdimms: [],
-            extra: ndctl.qemuExtra,
+        const q = await bootGuest(
+          req,
+          ctx,
+          result,
+          {
+            spec: {
+              kernel: build.bzImage,
+              initrd,
+              append: [`daxbot.suites=${[...inGuest, ...(ndctl.run ? [NDCTL_MESON_SUITE] : [])].join(',')}`, ...NFIT_SIM_CMDLINE, ...ndctl.append, ...(opts.extraKernelArgs ?? [])],
+              memoryMiB: cfg.memoryMiB,
+              cpus: cfg.cpus,
+              // nfit_test provides its own (simulated) NFIT; an emulated one would add a third bus.
+              nvdimms: [],
+              extra: ndctl.qemuExtra,
+            },
+            readOnly: ndctl.readOnly,
+            readWrite: ndctl.readWrite,
+            ...limits,
           },
-          readOnly: ndctl.readOnly,
-          readWrite: ndctl.readWrite,
-          logFile: consolePath,
-          ...limits,
-          ...(ctx.signal ? { signal: ctx.signal } : {}),
-          onLine: (line) => {
-            const m = /DAXBOT: test-start (\S+)/.exec(line);
-            if (m?.[1]) progress('test', m[1]);
-          },
-        });
-        timings.qemuMs = Date.now() - t;
-        if (q.bootMs !== null) {
-          timings.bootMs = q.bootMs;
-          timings.suiteMs = q.durationMs - q.bootMs;
-        }
-        result.qemuCommand = q.command;
-        result.consoleLog = consolePath;
-        if (q.killed === 'cancelled') throw new InfraError('run cancelled', { tree: req.tree, base: req.base });
+          opts.qemu,
+        );
 
         const parsers: Parsers = opts.parsers ?? (await defaultParsers());
         const outcome = analyzeGuestRun(q, inGuest, parsers, limits);
@@ -225,18 +176,7 @@ export function createNfitSimRunner(opts: NfitSimOptions): Runner {
 
         t = Date.now();
         const symbolize = opts.symbolize ?? (opts.parsers ? (f: Finding) => f : await defaultSymbolizer(ctx));
-        for (const f of merged.findings) {
-          if (f.trace.length === 0 && !f.rip) {
-            result.findings.push(f);
-            continue;
-          }
-          try {
-            result.findings.push(await symbolize(f, build.vmlinux ?? '', slot));
-          } catch (err) {
-            ctx.log.warn({ err }, 'symbolizing failed');
-            result.findings.push(f);
-          }
-        }
+        result.findings = await symbolizeFindings(merged.findings, symbolize, build.vmlinux ?? '', slot, ctx.log);
         timings.symbolizeMs = Date.now() - t;
         timings.totalMs = Date.now() - t0;
         return result;
