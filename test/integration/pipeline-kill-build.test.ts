@@ -7,12 +7,13 @@
  *    exactly one reply exists;
  *  - runs recorded before the kill are kept and none is recorded twice.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../bot/store/store.ts';
+import { exited, startBot } from '../helpers/bot-process.ts';
 import { kernelCacheDir, kernelTestsAvailable, repoRoot } from '../helpers/kernel-env.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-killbuild-'));
@@ -33,15 +34,7 @@ function writeConfig(): string {
   return file;
 }
 
-function start(config: string): ChildProcess {
-  return spawn(process.execPath, [path.join(repoRoot, 'bin/daxbot.js'), '--config', config, '--log-level', 'info', 'run', '--once', '--since', 'all'], {
-    cwd: repoRoot,
-    env: { ...process.env, DAXBOT_DB: path.join(dir, 'db.sqlite') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-const exited = (child: ChildProcess): Promise<number | null> => new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+const start = (config: string): ChildProcess => startBot(config, { DAXBOT_DB: path.join(dir, 'db.sqlite') }, 'info');
 
 /** pid -> [ppid, comm] for every process, from /proc. */
 function processTable(): Map<number, [number, string]> {

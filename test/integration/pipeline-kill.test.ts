@@ -4,55 +4,25 @@
  * are scripted (DAXBOT_SCRIPTED_RUNNER: a 1.5 s pretend build per run, patch 3 crashes), so
  * this tests the pipeline's durability, not the kernel build; pipeline-demo.test.ts runs QEMU.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../bot/store/store.ts';
+import { exited, startBot, writeScriptedDemoConfig } from '../helpers/bot-process.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-kill-'));
 
 function writeConfig(): string {
-  // The scripted runner builds nothing, but the base is still resolved in a real git tree.
-  const tree = path.join(dir, 'tree');
-  execFileSync('git', ['init', '-q', tree]);
-  execFileSync('git', ['-C', tree, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-q', '--allow-empty', '-m', 'base']);
-  const mbox = path.relative(dir, path.join(repoRoot, 'test/fixtures/demo/inbox.mbox'));
-  const file = path.join(dir, 'config.yaml');
-  writeFileSync(
-    file,
-    [
-      `workDir: ${dir}/work`,
-      'sources:',
-      `  - { kind: mbox, name: demo, path: ${mbox} }`,
-      'trees:',
-      `  - { name: linux-6.1, path: ${tree} }`,
-      'runners:',
-      '  - { name: qemu-pmem, kind: qemu-pmem, suites: [dax] }',
-      'mail:',
-      `  outbox: ${dir}/outbox`,
-      'schedule: { confirmRepeats: 1, concurrency: 1 }',
-      '',
-    ].join('\n'),
-  );
-  writeFileSync(path.join(dir, 'script.json'), JSON.stringify({ delayMs: 1500, badPatch: 3 }));
-  return file;
-}
-
-function start(config: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bot/cli/main.ts'), '--config', config, '--log-level', 'warn', 'run', '--once', '--since', 'all'], {
-    cwd: repoRoot,
-    env: { ...process.env, DAXBOT_DB: path.join(dir, 'db.sqlite'), DAXBOT_SCRIPTED_RUNNER: path.join(dir, 'script.json') },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return writeScriptedDemoConfig(dir, {
+    runners: ['{ name: qemu-pmem, kind: qemu-pmem, suites: [dax] }'],
+    schedule: '{ confirmRepeats: 1, concurrency: 1 }',
+    script: { delayMs: 1500, badPatch: 3 },
   });
 }
 
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-}
+const start = (config: string): ChildProcess => startBot(config, { DAXBOT_DB: path.join(dir, 'db.sqlite'), DAXBOT_SCRIPTED_RUNNER: path.join(dir, 'script.json') });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
