@@ -49,13 +49,18 @@ export function buildDirFor(cacheDir: string, treeName: string, hash: string): s
   return path.join(cacheDir, 'build', `${treeName}-${hash}`);
 }
 
-function makeEnv(cacheDir: string): Record<string, string> {
+/** The environment of every kernel make (also used by the harness bench for its raw make). */
+export function makeEnv(cacheDir: string): Record<string, string> {
   return {
     CCACHE_DIR: path.join(cacheDir, 'ccache'),
     // Fixed build identity: version strings do not change between identical builds, so ccache hits.
     KBUILD_BUILD_USER: 'daxbot',
     KBUILD_BUILD_HOST: 'daxbot',
     KBUILD_BUILD_TIMESTAMP: 'Thu Jan  1 00:00:00 UTC 2026',
+    // Set (even empty), it stops setlocalversion from asking git for a "+" suffix: the sandbox
+    // cannot see the worktree's repository, so the release string would flip between a build
+    // inside and one outside, and each flip relinks the kernel.
+    LOCALVERSION: '',
   };
 }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../bot/log.ts';
 import { runnerSchema } from '../../config/schema.ts';
-import { buildDirFor, buildKernel } from '../../runners/build/make.ts';
+import { buildDirFor, buildKernel, makeEnv } from '../../runners/build/make.ts';
 import { configHash, loadFragments } from '../../runners/build/kconfig.ts';
 import { daxInitramfs } from '../../runners/guest/dax-initramfs.ts';
 import { qemuArgs } from '../../runners/qemu/args.ts';
@@ -54,7 +54,8 @@ export async function benchHarness(): Promise<void> {
   // 3. Raw make (same folder, no sandbox, no lock) and raw QEMU (same command line, no sandbox).
   const buildDir = buildDirFor(cacheDir, treeSlug(tree.path), hash);
   const rawMake = await execCommand('make', ['-C', slot, `O=${buildDir}`, `-j${os.availableParallelism()}`, 'CC=ccache gcc', 'bzImage'], {
-    env: { ...process.env, CCACHE_DIR: path.join(cacheDir, 'ccache'), KBUILD_BUILD_USER: 'daxbot', KBUILD_BUILD_HOST: 'daxbot', KBUILD_BUILD_TIMESTAMP: 'Thu Jan  1 00:00:00 UTC 2026' },
+    // The runner's make environment, so a no-op stays a no-op (e.g. the same kernel release).
+    env: { ...process.env, ...makeEnv(cacheDir) },
   });
   const initrd = await daxInitramfs(repoRoot, cacheDir);
   const spec = {
