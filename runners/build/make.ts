@@ -64,7 +64,8 @@ export function makeEnv(cacheDir: string): Record<string, string> {
   };
 }
 
-function sandboxFor(o: KernelBuildOptions): { readOnly: string[]; readWrite: string[]; env: Record<string, string>; cwd: string } {
+/** Where make runs: the source read-only, the build folder and ccache writable, nothing else. */
+export function sandboxFor(o: Pick<KernelBuildOptions, 'source' | 'buildDir' | 'cacheDir'>): { readOnly: string[]; readWrite: string[]; env: Record<string, string>; cwd: string } {
   return {
     readOnly: [o.source],
     readWrite: [o.buildDir, path.join(o.cacheDir, 'ccache')],

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../bot/log.ts';
 import { runnerSchema } from '../../config/schema.ts';
-import { buildDirFor, buildKernel, makeEnv } from '../../runners/build/make.ts';
+import { buildDirFor, buildKernel, sandboxFor } from '../../runners/build/make.ts';
+import { runSandboxed } from '../../runners/sandbox/bwrap.ts';
 import { configHash, loadFragments } from '../../runners/build/kconfig.ts';
 import { daxInitramfs } from '../../runners/guest/dax-initramfs.ts';
 import { qemuArgs } from '../../runners/qemu/args.ts';
@@ -57,10 +58,9 @@ export async function benchHarness(): Promise<void> {
 
   // 3. Raw make (same folder, no sandbox, no lock) and raw QEMU (same command line, no sandbox).
   const buildDir = buildDirFor(cacheDir, treeSlug(tree.path), hash);
-  const rawMake = await execCommand('make', ['-C', slot, `O=${buildDir}`, `-j${os.availableParallelism()}`, 'CC=ccache gcc', 'bzImage'], {
-    // The runner's make environment, so a no-op stays a no-op (e.g. the same kernel release).
-    env: { ...process.env, ...makeEnv(cacheDir) },
-  });
+  // The same make in the same sandbox and environment as the runner's (so a no-op stays one),
+  // without the runner's bookkeeping: apply, lock, config check, warning record, parsing.
+  const rawMake = await runSandboxed(sandboxFor({ source: slot, buildDir, cacheDir }), 'make', ['-C', slot, `O=${buildDir}`, `-j${os.availableParallelism()}`, 'CC=ccache gcc', 'bzImage']);
   const initrd = await daxInitramfs(repoRoot, cacheDir);
   const spec = {
     kernel: path.join(buildDir, 'arch/x86/boot/bzImage'),
