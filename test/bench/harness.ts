@@ -53,6 +53,10 @@ export async function benchHarness(): Promise<void> {
   }
 
   // 2. Baseline run through the runner (no-op rebuild + boot + suite).
+  // The slot may hold another state (a patch from earlier): the first run rebuilds to the base,
+  // the second is the steady state that the raw make and QEMU below are compared with.
+  const settle: RunResult = await runner.run({ tree: tree.path, base: tree.tag, workDir: path.join(work, 'settle') }, { log });
+  report(`runner baseline, first (rebuild to the base): build ${s(settle.timings.buildMs)} [${settle.failureClass}]`);
   const base: RunResult = await runner.run({ tree: tree.path, base: tree.tag, workDir: path.join(work, 'base') }, { log });
   report(`runner baseline: total ${s(base.timings.totalMs)}, build ${s(base.timings.buildMs)}, qemu ${s(base.timings.qemuMs)}, boot to first test ${s(base.timings.bootMs)}, suite ${s(base.timings.suiteMs)} [${base.failureClass}]`);
 
