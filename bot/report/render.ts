@@ -470,7 +470,12 @@ function warningsSection(v: Verdict): string[] {
 function notesSection(v: Verdict): string[] {
   const unblamed = v.entries.filter((e) => e.class === 'pre-existing' || e.class === 'flaky' || e.class === 'fixed' || e.class === 'unrelated');
   if (unblamed.length === 0 || v.outcome === 'regression') return [];
-  return changedTable(unblamed);
+  const lines = changedTable(unblamed);
+  // The table cuts long titles; a crash the base has too is worth its full name (it may be known).
+  for (const e of unblamed.filter((x) => x.kind === 'crash' && x.class === 'pre-existing')) {
+    lines.push('', ...wrapProse(`Also on the base: ${e.finding?.title ?? e.name}`, '  ', WIDTH, ''));
+  }
+  return lines;
 }
 
 function verdictBlock(v: Verdict): string[] {
