@@ -24,7 +24,11 @@ export async function openStore(location: string): Promise<Store> {
   try {
     if (dialect === 'postgres') {
       const pg = await import('pg');
-      db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.default.Pool({ connectionString: location, max: 4 }) }) });
+      const pool = new pg.default.Pool({ connectionString: location, max: 4 });
+      // A server restart or failover drops idle connections and the pool emits 'error' for
+      // them; unheard, that event would end the whole bot. The next query simply reconnects.
+      pool.on('error', () => undefined);
+      db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     } else {
       const { default: SQLite } = await import('better-sqlite3');
       if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });

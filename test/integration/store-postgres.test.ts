@@ -42,4 +42,14 @@ describe.skipIf(!findPostgresBin())('store on a real PostgreSQL server', () => {
     expect(await saveSeriesVersions(store.db, [v], 'now')).toMatchObject({ unchanged: 1 });
     expect((await listSeriesVersions(store.db))[0]?.version_key).toBe('k#v1');
   });
+  it('survives the server dropping its idle connections (a restart or failover)', async () => {
+    const { sql } = await import('kysely');
+    // Several idle pool connections, then the server ends every one but the asking one.
+    await Promise.all([1, 2, 3].map(() => sql`SELECT pg_sleep(0.05)`.execute(store.db)));
+    const killed = await sql<{ n: number }>`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND usename = current_user`.execute(store.db);
+    expect(killed.rows[0]?.n).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 200));
+    // No unhandled 'error' from the pool (vitest would report it), and queries go on.
+    expect(await messageCounts(store.db)).toBeDefined();
+  });
 });
