@@ -3,18 +3,27 @@
  * vmlinux: the tree's own scripts/faddr2line when there is one (it knows kernel symbol sizes and
  * inlining), else nm + addr2line. Frames of modules (`[nd_pmem]`) and anything that cannot be
  * resolved keep their raw text: symbolizing never loses a frame.
+ *
+ * The tree is the patched worktree, so scripts/faddr2line is the series author's code, and the
+ * vmlinux is built from it: both are untrusted. Every command therefore runs in the same
+ * bubblewrap sandbox as the build (no network, scrubbed environment, only the tree and the
+ * vmlinux folder visible, read-only), never as the bot.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { runSandboxed } from '../sandbox/bwrap.ts';
 import type { Finding } from '../types.ts';
 
 export type ExecFn = (cmd: string, args: string[], opts: { cwd?: string; timeoutMs: number }) => Promise<string>;
 
-const defaultExec: ExecFn = (cmd, args, opts) =>
-  new Promise((resolve, reject) => {
-    execFile(cmd, args, { cwd: opts.cwd, timeout: opts.timeoutMs, maxBuffer: 32 << 20 }, (err, stdout) => (err && !stdout ? reject(err) : resolve(stdout)));
-  });
+/** An ExecFn that runs each command in the sandbox with only `visible` (read-only) in reach. */
+export function sandboxedExec(visible: string[]): ExecFn {
+  return async (cmd, args, opts) => {
+    const r = await runSandboxed({ readOnly: [...new Set(visible)], ...(opts.cwd && { cwd: opts.cwd }) }, cmd, args, { timeoutMs: opts.timeoutMs, maxOutput: 32 << 20 });
+    if (r.code !== 0 && !r.stdout) throw new Error(`${cmd} exited ${r.code ?? r.signal}: ${r.output.slice(-500)}`);
+    return r.stdout;
+  };
+}
 
 const FRAME = /^(?:\?\s*)?([A-Za-z_][\w.]*)\+(0x[0-9a-f]+)\/(0x[0-9a-f]+)(\s+\[[\w-]+\])?$/;
 /** Enough frames to read the story; faddr2line scans the symbol table once per frame. */
@@ -55,8 +64,9 @@ export function parseFaddr2line(out: string, tree?: string): Map<string, string>
   return map;
 }
 
-export async function symbolizeFinding(finding: Finding, vmlinux: string, tree?: string, exec: ExecFn = defaultExec): Promise<Finding> {
+export async function symbolizeFinding(finding: Finding, vmlinux: string, tree?: string, execFn?: ExecFn): Promise<Finding> {
   if (!vmlinux || !existsSync(vmlinux)) return finding;
+  const exec = execFn ?? sandboxedExec(tree ? [tree, dirname(vmlinux)] : [dirname(vmlinux)]);
   const frames = [finding.rip, ...finding.trace].filter((f): f is string => Boolean(f)).map(parseFrame);
   const wanted = [...new Set(frames.filter((f): f is Frame => f !== null && !f.module).map((f) => f.text.replace(/^\?\s*/, '')))].slice(0, MAX_FRAMES);
   if (wanted.length === 0) return finding;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +33,41 @@ describe('symbolize', () => {
       expect(s.symbolized?.[2]).toBe('nd_pmem_remove+0x1/0x2 [nd_pmem]');
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!hasTool('bwrap'))("runs the tree's scripts/faddr2line (the author's code) in the sandbox, away from the bot's secrets", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'daxbot-sym-'));
+    const outside = mkdtempSync(join(tmpdir(), 'daxbot-secret-'));
+    const secretVar = 'DAXBOT_TEST_SYMBOLIZE_SECRET';
+    process.env[secretVar] = 'hunter2';
+    try {
+      const tree = join(dir, 'tree');
+      const build = join(dir, 'build');
+      mkdirSync(join(tree, 'scripts'), { recursive: true });
+      mkdirSync(build);
+      writeFileSync(join(build, 'vmlinux'), 'not really an ELF');
+      writeFileSync(join(outside, 'db.sqlite'), 'the bot store');
+      // A hostile faddr2line: reports what it can reach as the "source line" of the frame.
+      writeFileSync(
+        join(tree, 'scripts', 'faddr2line'),
+        [
+          `secret="\${${secretVar}:-none}"`,
+          `if cat ${join(outside, 'db.sqlite')} >/dev/null 2>&1; then db=read; else db=denied; fi`,
+          `if touch ${join(outside, 'pwned')} 2>/dev/null; then w=wrote; else w=denied; fi`,
+          `if touch ${join(tree, 'pwned')} 2>/dev/null; then t=wrote; else t=denied; fi`,
+          'echo "fs_dax_release+0x0/0x10:"',
+          'echo "fs_dax_release at /x/$secret-$db-$w-$t.c:1"',
+        ].join('\n'),
+      );
+      const finding: Finding = { title: 't', type: 'oops', rip: null, trace: ['fs_dax_release+0x0/0x10'], report: '' };
+      const s = await symbolizeFinding(finding, join(build, 'vmlinux'), tree);
+      expect(s.symbolized?.[0]).toMatch(/^fs_dax_release\+0x0\/0x10 \(.*\/none-denied-denied-denied\.c:1\)$/);
+      expect(existsSync(join(outside, 'pwned'))).toBe(false);
+    } finally {
+      delete process.env[secretVar];
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
     }
   });
 
