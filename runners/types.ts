@@ -116,6 +116,8 @@ export interface RunRequest {
   tree: string;
   /** A rev in that tree. */
   base: string;
+  /** Why this base (recorded in the apply attempts): "configured branch HEAD of linux-6.1 (list ...)". */
+  baseReason?: string;
   /** An am-ready mbox to apply, or none (a baseline run). */
   mbox?: string;
   /** Apply only the first k patches of the mbox (for bisection). */

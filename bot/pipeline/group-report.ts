@@ -20,7 +20,7 @@ import { invalidMark } from '../store/marks.ts';
 import { claimReply, groupReply, markReplySent, versionReplies, type ReplyRow } from '../store/replies.ts';
 import type { PipelineDeps } from './deps.ts';
 import { decideGroupReply, groupDigest, groupProgress, groupReplyMessageId } from './group-plan.ts';
-import { loadVersion } from './job-executor.ts';
+import { loadVersion, routeVersion } from './job-executor.ts';
 import type { BisectionRecord } from './plan.ts';
 import { renderGroupMail } from './render-reply.ts';
 
@@ -83,11 +83,12 @@ export async function finishGroup(deps: PipelineDeps, job: JobRow, log: Logger):
       return;
     }
     const messageId = groupReplyMessageId(job.versionKey, job.groupId, digest, deps.config.mail.domain);
+    const version = await loadVersion(deps, job.versionKey);
     const composed = await renderGroupMail({
-      version: await loadVersion(deps, job.versionKey),
+      version,
       results,
       runners: deps.config.runners,
-      treeName: deps.config.trees[0]?.name ?? 'linux-6.1',
+      treeName: (await routeVersion(deps, version)).tree?.name ?? 'linux-6.1',
       previous: decision.changedFrom ? { messageId: decision.changedFrom.messageId, outcome: decision.changedFrom.outcome } : null,
       mail: deps.config.mail,
       messageId,

@@ -4,7 +4,6 @@
  * reasons. Every effect is recorded before the next question, so a kill at any point leaves a
  * job that resumes at the step it was in.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -25,6 +24,9 @@ import { plan, type Action, type BisectionRecord } from './plan.ts';
 import { decideReply, replyMessageId, resultDigest } from './reply-policy.ts';
 import type { Verdict } from '../judge/verdict.ts';
 import { runnerProfile } from '../../runners/registry.ts';
+import { runnerConfigHash } from './runner-digest.ts';
+import { rootMailFacts } from '../store/root-mail.ts';
+import { chooseTree, type TreeChoice } from './choose-tree.ts';
 
 export type JobExit = 'done' | 'waiting' | 'infra-retry' | 'stopped' | 'lease-lost';
 
@@ -40,10 +42,6 @@ export interface JobContext {
   workDir: string;
 }
 
-export function runnerConfigHash(rc: RunnerConfig): string {
-  const { name: _n, enabled: _e, ...rest } = rc;
-  return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
-}
 
 export async function loadVersion(deps: PipelineDeps, versionKey: string): Promise<SeriesVersion> {
   const row = await deps.store.db.selectFrom('series_versions').select('data').where('version_key', '=', versionKey).executeTakeFirst();
@@ -51,25 +49,40 @@ export async function loadVersion(deps: PipelineDeps, versionKey: string): Promi
   return JSON.parse(row.data) as SeriesVersion; // written by saveSeriesVersions from a SeriesVersion
 }
 
+/** The tree a version is tested on, by its root mail's subject prefix and lists (choose-tree.ts). */
+export async function routeVersion(deps: PipelineDeps, version: SeriesVersion): Promise<TreeChoice> {
+  return chooseTree(deps.config.trees, await rootMailFacts(deps.store.db, version.rootMessageId));
+}
+
 export async function jobContext(deps: PipelineDeps, job: JobRow): Promise<JobContext> {
   const version = await loadVersion(deps, job.versionKey);
   const runnerConfig = deps.config.runners.find((r) => r.name === job.runner);
   if (!runnerConfig) throw new NotFoundError(`runner ${job.runner} is not configured`, { runner: job.runner });
-  const tree = deps.config.trees[0];
+  const route = await routeVersion(deps, version);
+  const tree = route.tree;
   const treeName = tree?.name ?? 'linux-6.1';
   const treePath = deps.treePath(treeName);
+  const branch = tree?.branch ?? 'HEAD';
+  // Each attempt, in order, with why it was or was not taken: the reply shows the whole chain.
+  const attempts: string[] = [];
   let base: string | null = null;
   let baseReason = '';
-  if (version.baseCommit) {
+  if (job.options.base) {
+    base = await deps.resolveCommit(treePath, job.options.base);
+    if (base) baseReason = `base ${job.options.base} requested by ${job.options.requestedBy ?? 'a maintainer'}`;
+    else attempts.push(`requested base ${job.options.base} not in ${treeName}`);
+  }
+  if (!base && version.baseCommit) {
     base = await deps.resolveCommit(treePath, version.baseCommit);
-    baseReason = 'base-commit trailer';
+    if (base) baseReason = 'base-commit trailer';
+    else attempts.push(`base-commit ${version.baseCommit.slice(0, 12)} not in ${treeName}`);
   }
   if (!base) {
-    const branch = tree?.branch ?? 'HEAD';
     base = await deps.resolveCommit(treePath, branch);
-    baseReason = version.baseCommit ? `base-commit ${version.baseCommit.slice(0, 12)} unknown, configured branch ${branch}` : `configured branch ${branch}`;
+    baseReason = `configured branch ${branch} of ${treeName} (${route.reason})`;
   }
-  if (!base) throw new InfraError(`tree ${treePath} has no commit for ${tree?.branch ?? 'HEAD'}`, { treePath });
+  if (attempts.length > 0) baseReason = `${baseReason}; ${attempts.join('; ')}`;
+  if (!base) throw new InfraError(`tree ${treePath} has no commit for ${branch}`, { treePath, tree: treeName });
   // The runner's effective suites: the simulator's defaults are not the schema's ("dax").
   const suites = job.options.suites ?? runnerProfile(runnerConfig).suites;
   return {
@@ -252,7 +265,7 @@ export async function executeJob(deps: PipelineDeps, job: JobRow, owner: string,
         case 'run-series': {
           const step = `series:${action.repeat}`;
           const mbox = await seriesMbox(deps, job, ctx);
-          const r = await runStep(deps, job, ctx, log, { base: ctx.base, mbox, suites: ctx.suites }, `series run ${action.repeat + 1}`);
+          const r = await runStep(deps, job, ctx, log, { base: ctx.base, baseReason: ctx.baseReason, mbox, suites: ctx.suites }, `series run ${action.repeat + 1}`);
           await recordRun(db, job.id, { step, role: 'series', patchLimit: null, durationMs: r.durationMs, result: r.result }, deps.now().toISOString());
           break;
         }
@@ -264,7 +277,7 @@ export async function executeJob(deps: PipelineDeps, job: JobRow, owner: string,
         case 'bisect-step': {
           const mbox = await seriesMbox(deps, job, ctx);
           const bound = Math.ceil(Math.log2(ctx.version.patches.length)) + 1;
-          const r = await runStep(deps, job, ctx, log, { base: ctx.base, mbox, patchLimit: action.k, suites: ctx.suites }, `bisect step ${action.index + 1} of <=${bound} (patches 1..${action.k})`);
+          const r = await runStep(deps, job, ctx, log, { base: ctx.base, baseReason: ctx.baseReason, mbox, patchLimit: action.k, suites: ctx.suites }, `bisect step ${action.index + 1} of <=${bound} (patches 1..${action.k})`);
           await recordRun(db, job.id, { step: `bisect:${action.k}`, role: 'bisect', patchLimit: action.k, durationMs: r.durationMs, result: r.result }, deps.now().toISOString());
           break;
         }

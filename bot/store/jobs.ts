@@ -14,6 +14,8 @@ export const jobOptionsSchema = z.object({
   repeats: z.number().int().nonnegative().optional(),
   /** Who asked (command message-id, "cli"). */
   requestedBy: z.string().optional(),
+  /** A base the maintainer named (`#daxbot test base <commit>`, `rerun --base`): tried first. */
+  base: z.string().min(1).optional(),
 });
 export type JobOptions = z.infer<typeof jobOptionsSchema>;
 

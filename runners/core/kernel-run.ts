@@ -50,7 +50,14 @@ export async function applyInSlot(req: RunRequest, slot: string, result: RunResu
     result.timings.applyMs = Date.now() - t;
     return true;
   }
-  const apply = await applySeries({ tree: req.tree, worktree: slot, base: req.base, mbox: req.mbox, ...(req.patchLimit === undefined ? {} : { patchLimit: req.patchLimit }) });
+  const apply = await applySeries({
+    tree: req.tree,
+    worktree: slot,
+    base: req.base,
+    mbox: req.mbox,
+    ...(req.baseReason === undefined ? {} : { baseReason: req.baseReason }),
+    ...(req.patchLimit === undefined ? {} : { patchLimit: req.patchLimit }),
+  });
   result.apply = apply;
   result.base = apply.base;
   result.head = apply.head;

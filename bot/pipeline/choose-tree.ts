@@ -1,0 +1,44 @@
+/**
+ * Which configured tree a series version is tested on. Pure: the caller reads the root mail's
+ * List-Id, recipients and subject prefix words from the store.
+ *
+ * Order, most specific first (the order a maintainer routes by hand):
+ *  1. a subject prefix word a tree claims (`[PATCH mm-unstable]`, `[PATCH nvdimm-pending]`);
+ *  2. a list a tree claims, matched against the List-Id and the To/Cc addresses (lore archives
+ *     drop List-Id on some paths, so recipients count too);
+ *  3. the first tree that claims nothing (a catch-all), else the first tree.
+ * Each decision says why, and the reply shows it.
+ */
+import type { TreeConfig } from '../../config/schema.ts';
+import type { RootMailFacts } from '../store/root-mail.ts';
+
+export interface TreeChoice {
+  tree: TreeConfig | null;
+  /** Why this tree: `list nvdimm.lists.linux.dev`, `subject prefix "mm-unstable"`, ... */
+  reason: string;
+}
+
+/** Words a tree's `prefixes` must never match: they are in every series' subject. */
+const GENERIC = /^(patch|rfc|resend|v\d+|\d+\/\d+)$/;
+
+export function chooseTree(trees: TreeConfig[], mail: RootMailFacts | null): TreeChoice {
+  if (trees.length === 0) return { tree: null, reason: 'no tree configured' };
+  if (mail) {
+    const words = new Set(mail.prefixes.map((p) => p.toLowerCase()).filter((p) => !GENERIC.test(p)));
+    for (const t of trees) {
+      const hit = t.prefixes.find((p) => words.has(p.toLowerCase()));
+      if (hit) return { tree: t, reason: `subject prefix "${hit}"` };
+    }
+    // A list is configured as its List-Id (nvdimm.lists.linux.dev) or its address
+    // (nvdimm@lists.linux.dev): recipients are matched in both spellings.
+    const haystack = [mail.listId ?? '', ...mail.recipients, ...mail.recipients.map((r) => r.replace('@', '.'))].map((s) => s.toLowerCase());
+    for (const t of trees) {
+      const hit = t.lists.find((l) => haystack.some((h) => l !== '' && h.includes(l.toLowerCase())));
+      if (hit) return { tree: t, reason: `list ${hit}` };
+    }
+  }
+  const catchAll = trees.find((t) => t.lists.length === 0 && t.prefixes.length === 0);
+  if (catchAll) return { tree: catchAll, reason: 'no list or prefix matched, catch-all tree' };
+  const first = trees[0] ?? null;
+  return { tree: first, reason: 'no list or prefix matched, first tree' };
+}
