@@ -101,6 +101,7 @@ export async function bootGuest(
     },
   });
   result.timings.qemuMs = Date.now() - t;
+  if (q.killNote) ctx.log.warn({ killed: q.killed, lastTest: q.lastTest, console: consolePath }, `guest killed: ${q.killNote}`);
   if (q.bootMs !== null) {
     result.timings.bootMs = q.bootMs;
     result.timings.suiteMs = q.durationMs - q.bootMs;

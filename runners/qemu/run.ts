@@ -4,7 +4,7 @@
  * timeout. On any of them the whole QEMU process group is killed and the run records what was
  * running. QEMU runs in the sandbox like the build: the guest kernel is patch-built code.
  */
-import { open, truncate as truncateFile, mkdir, rm } from 'node:fs/promises';
+import { appendFile, open, truncate as truncateFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { InfraError } from '../../bot/errors.ts';
 import { runSandboxed } from '../sandbox/bwrap.ts';
@@ -40,6 +40,11 @@ export interface QemuRunResult {
   /** QEMU's own stderr (startup errors). */
   stderr: string;
   killed: KillReason | null;
+  /**
+   * When killed: what was running and for how long, in words ("test-timeout: test ext4_mmap_rw
+   * gave no result for 300 s"). Also appended to the console log file, so the log says it too.
+   */
+  killNote?: string | null;
   /** The test running when the guest was killed (or the last one started). */
   lastTest: string | null;
   /** Whether the test in lastTest printed its result. */
@@ -65,6 +70,26 @@ export async function createNvdimmFiles(spec: QemuSpec): Promise<void> {
   }
 }
 
+function describeKill(
+  why: KillReason,
+  st: { lastTest: string | null; lastTestFinished: boolean; initSeen: boolean; elapsedMs: number; testMs: number; o: QemuRunOptions },
+): string {
+  const s = (ms: number): string => `${Math.round(ms / 1000)} s`;
+  const running = st.lastTest ? (st.lastTestFinished ? `after test ${st.lastTest} (finished)` : `in test ${st.lastTest}`) : st.initSeen ? 'before the first test' : 'during boot';
+  switch (why) {
+    case 'boot-timeout':
+      return `boot-timeout: no guest init after ${s(st.o.bootTimeoutMs)}`;
+    case 'test-timeout':
+      return `test-timeout: test ${st.lastTest ?? '?'} gave no result for ${s(st.testMs)} (limit ${s(st.o.testTimeoutMs)})`;
+    case 'overall-timeout':
+      return `overall-timeout: ${s(st.elapsedMs)} elapsed (limit ${s(st.o.overallTimeoutMs)}), ${running}`;
+    case 'shutdown-timeout':
+      return `shutdown-timeout: results complete, guest did not power off within ${s(SHUTDOWN_GRACE_MS)}`;
+    case 'cancelled':
+      return `cancelled by the bot, ${running}`;
+  }
+}
+
 /** Launches QEMU and returns when it exits or is killed. Throws InfraError only if it cannot start. */
 export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
   await createNvdimmFiles(o.spec);
@@ -73,9 +98,11 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
   const started = Date.now();
   const ctl = new AbortController();
   let killed: KillReason | null = null;
+  let killNote: string | null = null;
   const kill = (why: KillReason): void => {
     if (killed) return;
     killed = why;
+    killNote = describeKill(why, { lastTest, lastTestFinished, initSeen, elapsedMs: Date.now() - started, testMs: Date.now() - testStartedAt, o });
     ctl.abort();
   };
   const onExternalAbort = (): void => kill('cancelled');
@@ -146,11 +173,14 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
     o.signal?.removeEventListener('abort', onExternalAbort);
   }
   if (partial) onLine(partial);
+  // After QEMU is gone, so the note cannot interleave with console output still streaming in.
+  if (killNote) await appendFile(o.logFile, `\n[daxbot] guest killed: ${killNote}\n`).catch(() => undefined);
   return {
     exitCode: r.code,
     console: consoleText,
     stderr,
     killed,
+    killNote,
     lastTest,
     lastTestFinished,
     initSeen,
