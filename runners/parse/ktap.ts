@@ -74,37 +74,3 @@ export function parseKtap(text: string, suite: string): TestResult[] {
   }
   return results;
 }
-
-export interface SuiteBlock {
-  suite: string;
-  text: string;
-  /** False when the END marker never came (the guest crashed or was killed inside the suite). */
-  complete: boolean;
-}
-
-const BEGIN = /DAXBOT-SUITE-BEGIN\s+(\S+)/;
-const END = /DAXBOT-SUITE-END\s+(\S+)/;
-
-/** Cuts the console into the blocks our guest prints between DAXBOT-SUITE-BEGIN/END markers. */
-export function extractSuiteBlocks(consoleLog: string): SuiteBlock[] {
-  const blocks: SuiteBlock[] = [];
-  let current: { suite: string; lines: string[] } | null = null;
-  for (const rawLine of consoleLog.split('\n')) {
-    const line = clean(rawLine);
-    const begin = BEGIN.exec(line);
-    if (begin?.[1] !== undefined) {
-      if (current !== null) blocks.push({ suite: current.suite, text: current.lines.join('\n'), complete: false });
-      current = { suite: begin[1], lines: [] };
-      continue;
-    }
-    const end = END.exec(line);
-    if (end?.[1] !== undefined && current !== null && end[1] === current.suite) {
-      blocks.push({ suite: current.suite, text: current.lines.join('\n'), complete: true });
-      current = null;
-      continue;
-    }
-    current?.lines.push(line);
-  }
-  if (current !== null) blocks.push({ suite: current.suite, text: current.lines.join('\n'), complete: false });
-  return blocks;
-}

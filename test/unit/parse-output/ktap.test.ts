@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { extractSuiteBlocks, parseKtap } from '../../../runners/parse/ktap.ts';
+import { extractSuites } from '../../../runners/guest/protocol.ts';
+import { parseKtap } from '../../../runners/parse/ktap.ts';
 
 const CONSOLE = [
   '[    5.100000] Run /init as init process',
-  'DAXBOT-SUITE-BEGIN dax\r',
+  'DAXBOT: suite-begin dax\r',
   'KTAP version 1',
   '1..5',
   'ok 1 mmap_sync',
   '[    6.200000] nd_pmem namespace0.0: unable to guarantee persistence of writes',
   'not ok 2 fault_around # madvise returned -22',
-  '[    6.300000][  T123] ok 3 hugepage # SKIP no 2M alignment\r',
+  'ok 3 hugepage # SKIP no 2M alignment\r',
   '# Subtest: nested',
   '    1..2',
   '    ok 1 inner',
@@ -20,7 +21,7 @@ const CONSOLE = [
 
 describe('parseKtap', () => {
   it('reads results through console noise and marks unreported tests as not run', () => {
-    const [block] = extractSuiteBlocks(CONSOLE);
+    const [block] = extractSuites(CONSOLE);
     expect(block?.suite).toBe('dax');
     expect(block?.complete).toBe(false);
     const r = parseKtap(block?.text ?? '', 'dax');
@@ -33,7 +34,7 @@ describe('parseKtap', () => {
   });
 
   it('splits complete blocks', () => {
-    const blocks = extractSuiteBlocks('DAXBOT-SUITE-BEGIN a\nok 1 x\nDAXBOT-SUITE-END a\nDAXBOT-SUITE-BEGIN b\n1..1\nok 1 y\nDAXBOT-SUITE-END b\n');
+    const blocks = extractSuites('DAXBOT: suite-begin a\nok 1 x\nDAXBOT: suite-end a\nDAXBOT: suite-begin b\n1..1\nok 1 y\nDAXBOT: suite-end b\n');
     expect(blocks.map((b) => [b.suite, b.complete])).toEqual([['a', true], ['b', true]]);
     expect(parseKtap(blocks[1]?.text ?? '', 'b')).toEqual([{ suite: 'b', name: 'y', status: 'pass' }]);
   });
