@@ -51,6 +51,13 @@ export class NotFoundError extends DaxbotError {
   }
 }
 
+/** A command line asked for something malformed (exit code 2, like any usage error). */
+export class UsageError extends DaxbotError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super('usage', message, context);
+  }
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

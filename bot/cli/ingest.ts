@@ -6,6 +6,7 @@ import { refreshSeries } from '../../ingest/refresh-series.ts';
 import { createMboxSource } from '../../ingest/sources/mbox.ts';
 import { createParsePool } from '../../ingest/parse-pool.ts';
 import type { IngestReport } from '../../ingest/ingest.ts';
+import { importSourceName } from '../pipeline/since-window.ts';
 import { messageCounts } from '../store/messages.ts';
 import type { CliContext } from './context.ts';
 
@@ -37,7 +38,9 @@ export function registerIngestCommand(program: Command, ctx: CliContext): void {
       try {
       if (opts.mbox) {
         const path = resolve(opts.mbox);
-        const source = createMboxSource({ kind: 'mbox', name: `mbox:${path}`, path, schedule: '*/10 * * * *' });
+        // The source name marks the mail as a maintainer's explicit import: `run --since` measures
+        // its window on the import time for it, not on the Date headers (since-window.ts).
+        const source = createMboxSource({ kind: 'mbox', name: importSourceName(path), path, schedule: '*/10 * * * *' });
         const progress = progressPrinter(`ingest ${path}`);
         let seen = 0;
         try {

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { enqueueRerunGroup } from '../pipeline/enqueue.ts';
 import { findSeriesVersions } from '../store/series.ts';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, UsageError } from '../errors.ts';
 import type { CliContext } from './context.ts';
 
 export function registerRerunCommand(program: Command, ctx: CliContext): void {
@@ -15,13 +15,21 @@ export function registerRerunCommand(program: Command, ctx: CliContext): void {
     .option('--suite <suite...>', 'only these suites')
     .option('--repeat <n>', 'confirmation repeats for this run', (v) => Number.parseInt(v, 10))
     .option('--runner <name>', 'only this runner (default: every enabled runner)')
-    .action(async (ref: string, opts: { suite?: string[]; repeat?: number; runner?: string }) => {
+    .option('--base <rev>', "test on this base of the series' tree instead of its base-commit or branch")
+    .action(async (ref: string, opts: { suite?: string[]; repeat?: number; runner?: string; base?: string }) => {
       const config = ctx.config();
       const store = await ctx.store();
       const found = await findSeriesVersions(store.db, ref);
       const v = found[found.length - 1];
       if (!v) throw new NotFoundError(`no series version for ${ref}`, { ref });
-      const options = { ...(opts.suite && { suites: opts.suite }), ...(opts.repeat !== undefined && Number.isFinite(opts.repeat) && { repeats: opts.repeat }), requestedBy: 'cli' };
+      // A rev is handed to git later: refuse anything that could read as an option.
+      if (opts.base !== undefined && !/^[A-Za-z0-9][\w./^~-]*$/.test(opts.base)) throw new UsageError(`--base ${opts.base} is not a commit, tag or branch name`, { base: opts.base });
+      const options = {
+        ...(opts.suite && { suites: opts.suite }),
+        ...(opts.repeat !== undefined && Number.isFinite(opts.repeat) && { repeats: opts.repeat }),
+        ...(opts.base !== undefined && { base: opts.base }),
+        requestedBy: 'cli',
+      };
       const ids = await enqueueRerunGroup(store, config, v.version_key, options, new Date(), opts.runner !== undefined ? { runner: opts.runner } : {});
       ctx.out(`queued job${ids.length === 1 ? '' : 's'} ${ids.map((id) => `#${id}`).join(', ')} for ${v.version_key} (priority re-run)`);
     });

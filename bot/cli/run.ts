@@ -10,7 +10,7 @@ import { startScheduler } from '../pipeline/scheduler.ts';
 import { loadRunnerScript } from '../pipeline/scripted-runner.ts';
 import { wirePipeline } from '../pipeline/wire.ts';
 import { listJobs, recentJobDurations } from '../store/jobs.ts';
-import { countReplies } from '../store/replies.ts';
+import { countReplies, undeliveredReplies } from '../store/replies.ts';
 import { invalidVersionKeys } from '../store/marks.ts';
 import { ConfigError } from '../errors.ts';
 import type { CliContext } from './context.ts';
@@ -33,7 +33,7 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     .command('run')
     .description('the main job: poll sources and test new series on their schedules until stopped')
     .option('--once', 'one full cycle: poll, test every ready series to completion, send replies, exit')
-    .option('--since <when>', 'only test series whose newest mail is newer ("all", "14d", a date)', '14d')
+    .option('--since <when>', 'only test series whose newest mail, or whose import with ingest --mbox, is newer ("all", "14d", a date)', '14d')
     .option('--no-ingest', 'do not poll the sources (use what the store holds)')
     .action(async (opts: { once?: boolean; since: string; ingest: boolean }) => {
       const config = ctx.config();
@@ -59,7 +59,12 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
         if (opts.once) {
           const r = await runCycle(deps, { since, skipIngest: !opts.ingest, processCommands: commands });
           const replies = await countReplies(store.db, { state: 'sent' });
-          ctx.out(`run --once: ${r.enqueued} new job(s), ${r.jobs.length} processed (${r.jobs.map((j) => `#${j.id} ${j.exit}`).join(', ') || 'none'}); ${replies} repl${replies === 1 ? 'y' : 'ies'} sent in total`);
+          // Refused mail no longer fails the cycle, so say here that some is waiting (status lists it).
+          const undelivered = (await undeliveredReplies(store.db)).length;
+          ctx.out(
+            `run --once: ${r.enqueued} new job(s), ${r.jobs.length} processed (${r.jobs.map((j) => `#${j.id} ${j.exit}`).join(', ') || 'none'}); ${replies} repl${replies === 1 ? 'y' : 'ies'} sent in total` +
+              (undelivered > 0 ? `; ${undelivered} not delivered (see daxbot status)` : ''),
+          );
           return;
         }
         // A `dashboard` section means this long-running job serves it too (no second process);
@@ -104,14 +109,28 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
         invalid: invalid.has(j.versionKey),
         estimatedStart: starts.get(j.id)?.toISOString() ?? (j.notBefore && Date.parse(j.notBefore) > now.getTime() ? j.notBefore : null),
       }));
+      // Replies the mail server refused: retried after their backoff, or given up ('failed').
+      const undelivered = (await undeliveredReplies(store.db)).map((r) => ({
+        messageId: r.messageId,
+        kind: r.kind,
+        series: r.versionKey,
+        state: r.state === 'failed' ? 'failed' : 'retrying',
+        attempts: r.attempts,
+        lastError: r.lastError,
+        nextAttemptAt: r.nextAttemptAt,
+      }));
       if (opts.json) {
-        ctx.out(JSON.stringify({ jobs: rows, meanJobMs: Math.round(jobMs) }));
+        ctx.out(JSON.stringify({ jobs: rows, meanJobMs: Math.round(jobMs), undeliveredReplies: undelivered }));
         return;
       }
       if (rows.length === 0) ctx.out('no jobs');
       for (const r of rows) {
         const when = r.estimatedStart && r.state !== 'done' ? ` starts ~${r.estimatedStart}` : '';
         ctx.out(`#${r.id} [${r.state}] p${r.priority} ${r.series}${r.invalid ? ' (invalid)' : ''}${r.progress ? ` — ${r.progress}` : ''}${r.outcome ? ` → ${r.outcome}: ${r.summary ?? ''}` : ''}${when}`);
+      }
+      for (const u of undelivered) {
+        const next = u.state === 'retrying' && u.nextAttemptAt ? `; next attempt ~${u.nextAttemptAt}` : '; not retried';
+        ctx.out(`reply <${u.messageId}> [${u.state}] ${u.kind}${u.series ? ` ${u.series}` : ''} after ${u.attempts} failed attempt(s): ${u.lastError ?? ''}${next}`);
       }
     });
 }

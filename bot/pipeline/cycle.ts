@@ -12,7 +12,7 @@ import { executeJob, type JobExit } from './job-executor.ts';
 import { ACTIVE_STATES } from './plan.ts';
 
 export interface CycleOptions {
-  /** Only series versions whose newest mail is at least this recent are enqueued. */
+  /** Only series versions whose newest mail (or explicit import) is at least this recent are enqueued. */
   since: Date | null;
   /** Skip polling the sources (the store was filled otherwise). */
   skipIngest?: boolean;
@@ -55,25 +55,31 @@ export async function reclaimDeadLeases(deps: PipelineDeps): Promise<number> {
   return n;
 }
 
+/**
+ * One worker (slot `n`): claims the most urgent job, executes it, and claims again until nothing
+ * is claimable. Each claim looks at the queue afresh, so a re-run queued while a job runs is
+ * the next one taken, ahead of new series waiting longer.
+ */
+export async function workQueue(deps: PipelineDeps, n: number, results: { id: number; exit: JobExit }[] = []): Promise<{ id: number; exit: JobExit }[]> {
+  const leaseMs = deps.leaseMs ?? 120_000;
+  const owner = `${hostname()}:${process.pid}:${n}:${randomUUID().slice(0, 8)}`;
+  // A job that goes back to waiting or retry is not claimable again in this cycle (not_before
+  // is in the future), so this loop ends when the queue holds nothing ready.
+  for (;;) {
+    if (deps.signal?.aborted) return results;
+    const job = await claimJob(deps.store.db, owner, deps.now(), leaseMs, ACTIVE_STATES);
+    if (!job) return results;
+    const exit = await executeJob(deps, job, owner, deps.log);
+    results.push({ id: job.id, exit });
+    if (exit === 'stopped') return results;
+  }
+}
+
 export async function processQueue(deps: PipelineDeps): Promise<{ id: number; exit: JobExit }[]> {
   const results: { id: number; exit: JobExit }[] = [];
   await reclaimDeadLeases(deps);
-  const leaseMs = deps.leaseMs ?? 120_000;
-  const worker = async (n: number): Promise<void> => {
-    const owner = `${hostname()}:${process.pid}:${n}:${randomUUID().slice(0, 8)}`;
-    // A job that goes back to waiting or retry is not claimable again in this cycle (not_before
-    // is in the future), so this loop ends when the queue holds nothing ready.
-    for (;;) {
-      if (deps.signal?.aborted) return;
-      const job = await claimJob(deps.store.db, owner, deps.now(), leaseMs, ACTIVE_STATES);
-      if (!job) return;
-      const exit = await executeJob(deps, job, owner, deps.log);
-      results.push({ id: job.id, exit });
-      if (exit === 'stopped') return;
-    }
-  };
   const n = Math.max(1, deps.config.schedule.concurrency);
-  await Promise.all(Array.from({ length: n }, (_, i) => worker(i)));
+  await Promise.all(Array.from({ length: n }, (_, i) => workQueue(deps, i, results)));
   return results;
 }
 

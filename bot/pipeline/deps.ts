@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config, RunnerConfig } from '../../config/schema.ts';
 import type { Runner } from '../../runners/types.ts';
 import type { Store } from '../store/store.ts';
+import type { DeliveryPolicy } from './deliver-reply.ts';
 
 /** Sends one stored reply. Must be idempotent by Message-ID (the outbox names files by it). */
 export interface MailSender {
@@ -34,6 +35,8 @@ export interface PipelineDeps {
   leaseMs?: number;
   /** Infra retries before a job gives up. */
   maxAttempts?: number;
+  /** Retries and backoff of a reply the mail server refuses (defaults: DEFAULT_DELIVERY_POLICY). */
+  delivery?: Partial<DeliveryPolicy>;
   /** Stop between steps when aborted (SIGINT/SIGTERM): the job stays resumable. */
   signal?: AbortSignal;
 }

@@ -3,18 +3,24 @@
  * completed. A version is dispatched to every enabled runner at once: one job per runner, all
  * in one group, whose verdicts make one reply.
  */
+import type { Kysely, Transaction } from 'kysely';
 import type { Config } from '../../config/schema.ts';
 import { ConfigError } from '../errors.ts';
 import { insertJobGroup } from '../store/job-groups.ts';
 import { listJobs, updateJob, versionsWithJobs, type JobOptions } from '../store/jobs.ts';
 import type { Store } from '../store/store.ts';
+import type { Database } from '../store/tables.ts';
+import { explicitImportTimes, importTimeOf, insideWindow, versionMessageIds } from './since-window.ts';
 
 export const PRIORITY_NEW = 0;
 export const PRIORITY_RERUN = 10;
 
 export interface EnqueueOptions {
   now: Date;
-  /** Only versions whose newest mail is at least this recent (a backfilled archive is not tested). */
+  /**
+   * Only versions whose newest mail is at least this recent (a backfilled archive is not
+   * tested), or that a maintainer imported (`ingest --mbox`) since then: see since-window.ts.
+   */
   since: Date | null;
 }
 
@@ -42,13 +48,18 @@ export async function enqueueNewVersions(store: Store, config: Config, opts: Enq
   const rows = await store.db.selectFrom('series_versions').select(['version_key', 'project', 'last_date', 'first_date']).orderBy('id').execute();
   const nowIso = opts.now.toISOString();
   const ids: number[] = [];
+  // Read once per call, and only when some version is outside the window by its Date.
+  let imports: Map<string, string> | null = null;
   for (const r of rows) {
     if (have.has(r.version_key)) continue;
     // Kernel runners test kernel series; other projects (ndctl) need their own runner kind.
     if (r.project !== 'kernel') continue;
-    if (opts.since) {
-      const d = Date.parse(r.last_date ?? r.first_date ?? '');
-      if (Number.isNaN(d) || d < opts.since.getTime()) continue;
+    const lastDate = r.last_date ?? r.first_date;
+    if (!insideWindow(opts.since, lastDate, null)) {
+      imports ??= await explicitImportTimes(store.db, new Set(config.sources.map((sc) => sc.name)));
+      if (imports.size === 0) continue;
+      const data = await store.db.selectFrom('series_versions').select('data').where('version_key', '=', r.version_key).executeTakeFirst();
+      if (!insideWindow(opts.since, lastDate, importTimeOf(versionMessageIds(data?.data ?? ''), imports))) continue;
     }
     ids.push(...(await insertJobGroup(store.db, runners.map((runner) => ({ versionKey: r.version_key, trigger: 'new-series', priority: PRIORITY_NEW, runner })), nowIso)));
   }
@@ -57,7 +68,9 @@ export async function enqueueNewVersions(store: Store, config: Config, opts: Enq
 
 /** A waiting job whose series has since become complete need not sit out its window. */
 export async function wakeCompletedWaiters(store: Store, now: Date): Promise<number> {
-  const waiting = (await listJobs(store.db, { active: true })).filter((j) => j.state === 'waiting');
+  // Not one a worker holds: the intake now runs while workers do, and the job's own step wins.
+  const iso = now.toISOString();
+  const waiting = (await listJobs(store.db, { active: true })).filter((j) => j.state === 'waiting' && (j.leaseExpiresAt === null || j.leaseExpiresAt < iso));
   let woken = 0;
   for (const j of waiting) {
     const v = await store.db.selectFrom('series_versions').select('complete').where('version_key', '=', j.versionKey).executeTakeFirst();
@@ -79,8 +92,16 @@ export async function enqueueRerun(store: Store, config: Config, versionKey: str
 
 /** A re-run on every enabled runner (or on `runner` alone); returns every new job id. */
 export async function enqueueRerunGroup(store: Store, config: Config, versionKey: string, options: JobOptions, now: Date, o: { trigger?: string; runner?: string } = {}): Promise<number[]> {
+  return insertRerunGroup(store.db, config, versionKey, options, now, o);
+}
+
+/**
+ * enqueueRerunGroup on a given connection: inside a transaction the jobs commit (or vanish) with
+ * whatever else it writes, which is how a mail command's re-run is queued exactly once.
+ */
+export async function insertRerunGroup(db: Kysely<Database> | Transaction<Database>, config: Config, versionKey: string, options: JobOptions, now: Date, o: { trigger?: string; runner?: string } = {}): Promise<number[]> {
   const runners = dispatchRunners(config, o.runner);
   if (runners.length === 0) throw new ConfigError('no enabled runner is configured');
   const trigger = o.trigger ?? 'rerun';
-  return insertJobGroup(store.db, runners.map((runner) => ({ versionKey, trigger, priority: PRIORITY_RERUN, runner, options })), now.toISOString());
+  return insertJobGroup(db, runners.map((runner) => ({ versionKey, trigger, priority: PRIORITY_RERUN, runner, options })), now.toISOString());
 }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Verdict } from '../judge/verdict.ts';
 import type { GroupMemberRow } from '../store/job-groups.ts';
 import type { BisectionRecord } from './plan.ts';
-import { resultDigest, shouldMail, type PreviousReply, type ReplyDecision, type ReplyPolicy } from './reply-policy.ts';
+import { clearsMailedProblem, resultDigest, shouldMail, type PreviousReply, type ReplyDecision, type ReplyPolicy } from './reply-policy.ts';
 
 const outcomeSchema = z.enum(['pass', 'regression', 'apply-failed', 'build-failed', 'infra', 'pre-existing-only']);
 
@@ -89,13 +89,15 @@ export function groupReplyMessageId(versionKey: string, groupId: number, digest:
 
 /**
  * The reply policy on the combined result: mailed when any runner's outcome would be mailed on
- * its own. Runners without a verdict count for nothing; with no verdict at all there is no
- * reply (as for a single job that gave up).
+ * its own, or when it clears a problem the last mailed reply reported (reply-policy.ts).
+ * Runners without a verdict count for nothing; with no verdict at all there is no reply (as
+ * for a single job that gave up).
  */
 export function decideGroupReply(results: readonly MemberResult[], digest: string, previous: PreviousReply[], policy: ReplyPolicy): ReplyDecision {
   const verdicts = results.filter((r) => r.kind === 'verdict');
   if (verdicts.length === 0 || verdicts.every((r) => r.record.verdict.outcome === 'infra')) return { kind: 'none', reason: 'no runner produced a verdict' };
   const last = previous[previous.length - 1] ?? null;
   if (last && last.digest === digest) return { kind: 'none', reason: `same result as ${last.messageId}` };
-  return { kind: 'reply', mail: verdicts.some((r) => shouldMail(r.record.verdict.outcome, policy)), changedFrom: last };
+  const outcomes = verdicts.map((r) => r.record.verdict.outcome);
+  return { kind: 'reply', mail: outcomes.some((o) => shouldMail(o, policy)) || clearsMailedProblem(outcomes, previous), changedFrom: last };
 }

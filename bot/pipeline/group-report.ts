@@ -17,7 +17,8 @@ import type { Verdict } from '../judge/verdict.ts';
 import { groupMembers } from '../store/job-groups.ts';
 import { updateJob, type JobRow } from '../store/jobs.ts';
 import { invalidMark } from '../store/marks.ts';
-import { claimReply, groupReply, markReplySent, versionReplies, type ReplyRow } from '../store/replies.ts';
+import { claimReply, groupReply, versionReplies, type ReplyRow } from '../store/replies.ts';
+import { deliverReply } from './deliver-reply.ts';
 import type { PipelineDeps } from './deps.ts';
 import { decideGroupReply, groupDigest, groupProgress, groupReplyMessageId } from './group-plan.ts';
 import { loadVersion, routeVersion } from './job-executor.ts';
@@ -85,6 +86,8 @@ export async function finishGroup(deps: PipelineDeps, job: JobRow, log: Logger):
     const messageId = groupReplyMessageId(job.versionKey, job.groupId, digest, deps.config.mail.domain);
     const version = await loadVersion(deps, job.versionKey);
     const composed = await renderGroupMail({
+      db,
+      lists: deps.config.trees.flatMap((t) => t.lists),
       version,
       results,
       runners: deps.config.runners,
@@ -117,14 +120,11 @@ export async function finishGroup(deps: PipelineDeps, job: JobRow, log: Logger):
     return;
   }
   if (reply.state === 'pending') {
-    const deliveryId = await deps.sender.send({ messageId: reply.messageId, recipients: reply.recipients, raw: reply.raw });
-    const sentAt = deps.now().toISOString();
-    const sent = reply;
-    await db.transaction().execute(async (trx) => {
-      await markReplySent(trx, sent.messageId, deliveryId, sentAt);
-      await updateJob(trx, job.id, { state: 'done', progress: null, finishedAt: sentAt }, sentAt);
-    });
-    log.info({ group: job.groupId, outcome: reply.outcome, messageId: reply.messageId, deliveryId }, `done; the group reply (${results.length} runners) sent`);
+    // As for one runner: a refused delivery stays on the reply (retried by flushPendingReplies
+    // after its backoff, or marked failed) and the job is done either way.
+    const d = await deliverReply(deps, reply, { log, onSent: (trx, sentAt) => updateJob(trx, job.id, { state: 'done', progress: null, finishedAt: sentAt }, sentAt) });
+    if (d.kind !== 'sent') await markDone(deps, job);
+    log.info({ group: job.groupId, outcome: reply.outcome, messageId: reply.messageId, delivery: d.kind }, `done; the group reply (${results.length} runners) ${d.kind === 'sent' ? 'sent' : `not delivered yet (${d.kind})`}`);
     return;
   }
   await markDone(deps, job);

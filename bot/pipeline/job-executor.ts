@@ -12,11 +12,12 @@ import type { SeriesVersion } from '../../ingest/series/types.ts';
 import type { RunRequest, RunResult } from '../../runners/types.ts';
 import { errorMessage, InfraError, NotFoundError } from '../errors.ts';
 import { getJobVerdict, releaseLease, renewLease, updateJob, type JobRow } from '../store/jobs.ts';
-import { ensureReply, getReply, markReplySent, versionReplies } from '../store/replies.ts';
+import { ensureReply, getReply, versionReplies } from '../store/replies.ts';
 import { baselineRuns, forgetRunsForRetry, jobRuns, recordBaseline, recordRun, type BaselineKey } from '../store/runs.ts';
 import { invalidMark, unrelatedMarks } from '../store/marks.ts';
 import type { UnrelatedMark } from '../judge/unrelated.ts';
 import { infraBackoffMs } from './backoff.ts';
+import { deliverReply } from './deliver-reply.ts';
 import { finishGroup, gaveUpUnfinished, giveUpInGroup, inMultiRunnerGroup, reportInGroup } from './group-report.ts';
 import { renderResultMail } from './render-reply.ts';
 import type { PipelineDeps } from './deps.ts';
@@ -189,6 +190,9 @@ async function report(deps: PipelineDeps, job: JobRow, ctx: JobContext, verdict:
     const qemuCommand = (await jobRuns(db, job.id)).find((r) => r.role !== 'base' && r.result.qemuCommand)?.result.qemuCommand;
     const composed = await renderResultMail({
       ...(qemuCommand && { qemuCommand }),
+      db,
+      jobId: job.id,
+      lists: deps.config.trees.flatMap((t) => t.lists),
       version: ctx.version,
       verdict,
       bisection,
@@ -212,13 +216,12 @@ async function report(deps: PipelineDeps, job: JobRow, ctx: JobContext, verdict:
     });
   }
   if (reply.state === 'pending') {
-    const deliveryId = await deps.sender.send({ messageId: reply.messageId, recipients: reply.recipients, raw: reply.raw });
-    const sentAt = deps.now().toISOString();
-    await db.transaction().execute(async (trx) => {
-      await markReplySent(trx, reply.messageId, deliveryId, sentAt);
-      await updateJob(trx, job.id, { state: 'done', outcome: verdict.outcome, summary: verdict.summary, verdict: verdictJson, progress: null, finishedAt: sentAt }, sentAt);
-    });
-    log.info({ outcome: verdict.outcome, messageId: reply.messageId, deliveryId }, `done: ${verdict.summary}; reply sent`);
+    // A refused delivery is the reply's (recorded on it and retried with backoff by
+    // flushPendingReplies, or marked failed), not the job's: the verdict stands, the job is done.
+    const finished = (at: string) => ({ state: 'done', outcome: verdict.outcome, summary: verdict.summary, verdict: verdictJson, progress: null, finishedAt: at });
+    const d = await deliverReply(deps, reply, { log, onSent: (trx, sentAt) => updateJob(trx, job.id, finished(sentAt), sentAt) });
+    if (d.kind !== 'sent') await updateJob(db, job.id, finished(nowIso), nowIso);
+    log.info({ outcome: verdict.outcome, messageId: reply.messageId, delivery: d.kind }, `done: ${verdict.summary}; reply ${d.kind === 'sent' ? 'sent' : `not delivered yet (${d.kind})`}`);
   } else {
     await updateJob(db, job.id, { state: 'done', outcome: verdict.outcome, summary: verdict.summary, verdict: verdictJson, progress: null, finishedAt: nowIso }, nowIso);
     log.info({ outcome: verdict.outcome, reply: reply.state }, `done: ${verdict.summary}; reply ${reply.state === 'recorded' ? 'recorded, not mailed' : reply.state}`);

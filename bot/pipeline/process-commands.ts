@@ -3,8 +3,9 @@
  * (DKIM + maintainer list + re-test budget), executed and answered by mail; the decision is
  * recorded. Re-tests queue a priority job; "unrelated" and "invalid" leave a durable mark that
  * the pipeline reads for every later result (bot/store/marks.ts). A command line is handled
- * once: its record, its mark and its answer's reply row are written in one transaction, and the
- * answer is sent after.
+ * once: its effect (the queued re-run or the mark), its record and its answer's reply row are
+ * written in one transaction, and the answer is sent after. A kill before the commit leaves
+ * none of them, so the line is simply handled again; after it, the record makes it skipped.
  */
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
@@ -20,10 +21,14 @@ import { buildMessage } from '../report/mail.ts';
 import { renderReply, type CommandReplyInput } from '../report/render.ts';
 import { isCommandRecorded, recordCommand } from '../store/commands.ts';
 import { addInvalidMark, addUnrelatedMark } from '../store/marks.ts';
-import { ensureReply, markReplySent, pendingReplies } from '../store/replies.ts';
+import { ensureReply } from '../store/replies.ts';
 import { findSeriesVersions } from '../store/series.ts';
+import { flushPendingReplies } from './deliver-reply.ts';
 import type { PipelineDeps } from './deps.ts';
-import { enqueueRerun } from './enqueue.ts';
+import { dispatchRunners, insertRerunGroup } from './enqueue.ts';
+import { loadVersion, routeVersion } from './job-executor.ts';
+
+export { flushPendingReplies } from './deliver-reply.ts';
 
 export interface CommandDeps {
   /** DKIM check of a raw mail; tests inject one with their own DNS. */
@@ -139,7 +144,7 @@ async function reportedOn(deps: PipelineDeps, seriesKey: string, title: string):
 
 /** What an allowed command does, as data; the caller performs it. */
 export type CommandEffect =
-  | { kind: 'rerun'; suites?: string[]; repeats?: number }
+  | { kind: 'rerun'; suites?: string[]; repeats?: number; base?: string }
   | { kind: 'unrelated'; crashTitle: string }
   | { kind: 'invalid' };
 
@@ -148,7 +153,12 @@ export function commandEffect(cmd: Command): CommandEffect {
     case 'retest':
       return { kind: 'rerun' };
     case 'test':
-      return { kind: 'rerun', ...(cmd.suites.length > 0 && { suites: cmd.suites }), ...(cmd.repeat !== undefined && { repeats: cmd.repeat }) };
+      return {
+        kind: 'rerun',
+        ...(cmd.suites.length > 0 && { suites: cmd.suites }),
+        ...(cmd.repeat !== undefined && { repeats: cmd.repeat }),
+        ...(cmd.base !== undefined && { base: cmd.base }),
+      };
     case 'unrelated':
       return { kind: 'unrelated', crashTitle: cmd.crashTitle };
     case 'invalid':
@@ -191,17 +201,6 @@ export function commandReplyInput(a: CommandAnswer): CommandReplyInput {
     reason: a.reason,
     ...(a.allowed && a.action !== undefined && { action: a.action }),
   };
-}
-
-/** Sends replies written but not yet sent (a kill between the two). */
-export async function flushPendingReplies(deps: PipelineDeps): Promise<number> {
-  let n = 0;
-  for (const r of await pendingReplies(deps.store.db)) {
-    const id = await deps.sender.send({ messageId: r.messageId, recipients: r.recipients, raw: r.raw });
-    await markReplySent(deps.store.db, r.messageId, id, deps.now().toISOString());
-    n++;
-  }
-  return n;
 }
 
 interface Line {
@@ -248,48 +247,72 @@ export async function processCommands(deps: PipelineDeps, cd: CommandDeps = {}):
           now: deps.now().getTime(),
         });
       }
-      const effect = decision.allowed && item.cmd && target ? commandEffect(item.cmd) : null;
-      let action = 'none';
-      let jobId: number | null = null;
-      let answer: string | undefined;
-      if (effect && target) {
-        if (effect.kind === 'rerun') {
-          const options = { requestedBy: key, ...(effect.suites && { suites: effect.suites }), ...(effect.repeats !== undefined && { repeats: effect.repeats }) };
-          jobId = await enqueueRerun(deps.store, deps.config, target.versionKey, options, deps.now(), 'command');
+      // Nothing to queue on (every runner disabled): refused with the reason, rather than an
+      // error that would roll the command back and fail again on every cycle.
+      if (decision.allowed && item.cmd && commandEffect(item.cmd).kind === 'rerun' && dispatchRunners(deps.config).length === 0)
+        decision = { command: item.line, allowed: false, reason: 'cannot re-test: no enabled runner is configured' };
+      // A named base must exist in the tree the series is routed to: refused now, with the tree
+      // named, rather than quietly tested on another base.
+      const wanted = decision.allowed && item.cmd && target ? commandEffect(item.cmd) : null;
+      if (wanted?.kind === 'rerun' && wanted.base && target) {
+        const route = await routeVersion(deps, await loadVersion(deps, target.versionKey));
+        const treeName = route.tree?.name ?? 'linux-6.1';
+        if (!(await deps.resolveCommit(deps.treePath(treeName), wanted.base)))
+          decision = { command: item.line, allowed: false, reason: `base ${wanted.base} is not in tree ${treeName}` };
+      }
+      const effect = decision.allowed ? wanted : null;
+      // Reads before the transaction, so that it starts with a write (a SQLite transaction that
+      // reads first cannot wait for another process's write lock).
+      const seen = effect?.kind === 'unrelated' && target ? await reportedOn(deps, target.seriesKey, effect.crashTitle) : [];
+      const replyId = commandReplyId(key, deps.config.mail.domain);
+      const reason = reasonWithDkim(decision.reason, dkim);
+      const now = deps.now();
+      const nowIso = now.toISOString();
+      const allowed = decision.allowed;
+      // The effect, the record and the answer commit together (see the header): queued
+      // separately, a kill between a re-run and its record queued the re-run twice on restart.
+      const action = await db.transaction().execute(async (trx) => {
+        let action = 'none';
+        let jobId: number | null = null;
+        let answer: string | undefined;
+        if (effect?.kind === 'rerun' && target) {
+          const options = {
+            requestedBy: key,
+            ...(effect.suites && { suites: effect.suites }),
+            ...(effect.repeats !== undefined && { repeats: effect.repeats }),
+            ...(effect.base !== undefined && { base: effect.base }),
+          };
+          jobId = (await insertRerunGroup(trx, deps.config, target.versionKey, options, now, { trigger: 'command' }))[0] ?? null;
           action = `rerun job #${jobId}`;
-          answer = `queued re-test job #${jobId} for ${target.versionKey} (ahead of new series).`;
-        } else if (effect.kind === 'unrelated') {
-          const seen = await reportedOn(deps, target.seriesKey, effect.crashTitle);
+          answer = `queued re-test job #${jobId} for ${target.versionKey}${effect.base ? ` on base ${effect.base}` : ''} (ahead of new series).`;
+        } else if (effect?.kind === 'unrelated' && target) {
           action = `unrelated: ${effect.crashTitle}`;
           answer =
             `"${effect.crashTitle}" is marked as not caused by the series; results of this and later versions do not count it. ` +
             (seen.length > 0 ? `It matches the crash reported on ${seen.join(', ')}.` : 'No crash with this title was reported on the series so far; the mark applies when one appears.');
-        } else {
+        } else if (effect?.kind === 'invalid' && target) {
           action = 'withdraw';
           answer = `the report on ${target.versionKey} is withdrawn: later results for this version are recorded but not mailed.`;
         }
-      }
-      const replyId = commandReplyId(key, deps.config.mail.domain);
-      const reason = reasonWithDkim(decision.reason, dkim);
-      const rendered = renderReply(
-        commandReplyInput({
-          mail: deps.config.mail,
-          commandMail: { messageId: mail.messageId, from: mail.fromMailbox, subject: mail.subject, references: mail.references },
-          line: item.line,
-          versionKey: target?.versionKey ?? null,
-          allowed: decision.allowed,
-          reason,
-          ...(answer !== undefined && { action: answer }),
-        }),
-      );
-      rendered.headers['Message-ID'] = `<${replyId}>`;
-      const built = await buildMessage(rendered, { date: deps.now() });
-      const nowIso = deps.now().toISOString();
-      await db.transaction().execute(async (trx) => {
-        await recordCommand(trx, { messageId: key, versionKey: target?.versionKey ?? null, fromAddress: mail.from, text: item.line, action, decision: decision.allowed ? 'accepted' : 'refused', reason, jobId, replyMessageId: replyId }, nowIso);
+        // Rendered in here because the answer names the queued job (no store access inside).
+        const rendered = renderReply(
+          commandReplyInput({
+            mail: deps.config.mail,
+            commandMail: { messageId: mail.messageId, from: mail.fromMailbox, subject: mail.subject, references: mail.references },
+            line: item.line,
+            versionKey: target?.versionKey ?? null,
+            allowed,
+            reason,
+            ...(answer !== undefined && { action: answer }),
+          }),
+        );
+        rendered.headers['Message-ID'] = `<${replyId}>`;
+        const built = await buildMessage(rendered, { date: now });
+        await recordCommand(trx, { messageId: key, versionKey: target?.versionKey ?? null, fromAddress: mail.from, text: item.line, action, decision: allowed ? 'accepted' : 'refused', reason, jobId, replyMessageId: replyId }, nowIso);
         if (effect?.kind === 'unrelated' && target) await addUnrelatedMark(trx, { ...target, crashTitle: effect.crashTitle, markedBy: mail.from, commandId: key }, nowIso);
         if (effect?.kind === 'invalid' && target) await addInvalidMark(trx, { ...target, markedBy: mail.from, commandId: key }, nowIso);
-        await ensureReply(trx, { messageId: replyId, versionKey: target?.versionKey ?? null, jobId, kind: 'command', digest: key, outcome: decision.allowed ? 'accepted' : 'refused', mailed: true, subject: rendered.headers.Subject ?? '', recipients: built.envelope.to, raw: built.raw.toString('utf8') }, nowIso);
+        await ensureReply(trx, { messageId: replyId, versionKey: target?.versionKey ?? null, jobId, kind: 'command', digest: key, outcome: allowed ? 'accepted' : 'refused', mailed: true, subject: rendered.headers.Subject ?? '', recipients: built.envelope.to, raw: built.raw.toString('utf8') }, nowIso);
+        return action;
       });
       log.info({ allowed: decision.allowed, reason, action }, `command ${decision.allowed ? 'accepted' : 'refused'}: ${item.line}`);
       handled++;

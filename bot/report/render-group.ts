@@ -9,11 +9,12 @@
  */
 import type { Outcome, Verdict } from '../judge/verdict.ts';
 import { hashText, replyMessageId } from './headers.ts';
-import { mailboxText, renderReply, resultSections as s, type BisectionReport, type RenderedReply, type ReplySeries, type ResultReplyInput, type TestedSetup } from './render.ts';
+import { mailboxText, renderReply, resultSections as s, type BisectionReport, type PreviousResult, type RenderedReply, type ReplySeries, type ResultReplyInput, type TestedSetup } from './render.ts';
 import { field, urlField, wrapProse, WIDTH } from './wrap.ts';
 
 export type RunnerPart =
-  | { kind: 'verdict'; runner: string; tested: TestedSetup; verdict: Verdict; bisection?: BisectionReport }
+  /** `runLink`: the dashboard page of this runner's series run. */
+  | { kind: 'verdict'; runner: string; tested: TestedSetup; verdict: Verdict; bisection?: BisectionReport; runLink?: string }
   /** The runner gave up on machinery failures: no verdict, nothing to blame. */
   | { kind: 'infra'; runner: string; summary: string };
 
@@ -24,8 +25,8 @@ export interface GroupReplyInput {
   series: ReplySeries;
   /** In configuration order; at least one part has a verdict. */
   parts: RunnerPart[];
-  /** The earlier reply on this version whose result differs from this one. */
-  previous?: { messageId: string; outcome: string };
+  /** The last reply recorded for this version, when its result differs from this one. */
+  change?: PreviousResult;
 }
 
 /** The outcome column's word for a runner that produced no verdict. */
@@ -165,7 +166,8 @@ function partBody(series: ReplySeries, p: RunnerPart): string[][] {
   } else {
     sections.push(s.notesSection(v));
   }
-  sections.push(s.environmentSection(v));
+  sections.push(s.environmentSection(v), s.qemuSection(tested));
+  if (p.runLink) sections.push(urlField('Run', p.runLink));
   return sections;
 }
 
@@ -188,16 +190,17 @@ export function renderGroupReply(input: GroupReplyInput): RenderedReply {
   headers['X-Daxbot-Result'] = outcome;
 
   const sections: string[][] = [s.greeting(mailboxText(input.series.author))];
+  // As in a single-runner reply: what changed first, then the complete result.
+  if (input.change) sections.push(s.changeSection(input.change, { outcome, summary: '' }));
   sections.push(s.paragraph(headline(input, outcome)));
-  if (input.previous) {
-    sections.push(s.paragraph(`The result changed since daxbot's earlier report <${input.previous.messageId.replace(/^<|>$/g, '')}>: it was "${input.previous.outcome}" and is now "${outcome}".`));
-  }
+  if (input.change && s.retracts(input.change, outcome)) sections.push(s.paragraph(s.retraction));
   sections.push(runnerTable(input.parts));
   for (const p of input.parts) sections.push(partHeading(p), ...partBody(input.series, p));
   const blamed = input.parts.find((p): p is Extract<RunnerPart, { kind: 'verdict' }> => p.kind === 'verdict' && (p.verdict.outcome === 'regression' || p.verdict.outcome === 'build-failed'));
-  if (blamed) sections.push(s.reproduceSection(input.series, blamed.tested));
+  // The blamed runner's command line is already in its part: the reproducer points at it.
+  if (blamed) sections.push(s.reproduceSection(input.series, blamed.tested, { qemuShownAbove: blamed.runner }));
   sections.push(urlField('Dashboard', input.dashboardLink));
-  if (blamed) sections.push(s.tagsSection(common));
+  if (blamed) sections.push(s.tagsSection(common, blamed.runLink));
   sections.push(s.signature(common));
   return { headers, body: s.join(sections) };
 }

@@ -7,6 +7,7 @@ import type { MailConfig } from '../../config/schema.ts';
 import type { BisectStep } from '../judge/bisect-series.ts';
 import type { Verdict, VerdictEntry } from '../judge/verdict.ts';
 import { addressOf, hashText, referencesChain, replyMessageId, replySubject, uniqueRecipients } from './headers.ts';
+import { guestSteps, localQemuCommand } from './reproduce.ts';
 import { field, hardWrap, shellLines, urlField, wrapProse, WIDTH } from './wrap.ts';
 
 /** "Name <a@b>" or a parsed address (ingest's Address). */
@@ -27,16 +28,19 @@ export interface ReplySeries {
   project?: string;
   isRfc?: boolean;
   /**
-   * The subject of the mail replied to, as sent ("[PATCH v2 0/5] ..."). Without it the
-   * usual "[PATCH vN k/n]" form is rebuilt from the clean subject.
+   * The subject of the mail replied to, as sent ("[RFC PATCH -next v2 0/5] ..."). Without it
+   * the usual "[PATCH vN k/n]" form is rebuilt from the clean subject.
    */
   coverSubject?: string;
-  /** Message-ids the cover (or patch 1) itself referenced, oldest first. */
+  /**
+   * Message-ids the cover (or patch 1) itself referenced, oldest first. Without them the
+   * reply references the series' root only.
+   */
   references?: string[];
-  /** Cc of the series' mails. */
+  /** Every To and Cc of the mail replied to (mail.ccSeries copies those that are not lists). */
   cc?: string[];
-  /** The mailing list the series came from, e.g. "nvdimm@lists.linux.dev". */
-  list?: string;
+  /** The mailing lists among them, e.g. "nvdimm@lists.linux.dev" (mail.ccList copies these). */
+  lists?: string[];
 }
 
 export interface TestedSetup {
@@ -59,7 +63,10 @@ export interface TestedSetup {
   /** Where the NVDIMMs come from ("emulated by QEMU ...", the nfit_test buses); QEMU's when absent. */
   nvdimmPlatform?: string;
   suites: string[];
+  /** The series run's QEMU command line as recorded (host paths are rewritten for readers). */
   qemuCommand?: string[];
+  /** The runner module ("qemu-pmem", "nfit-sim"): what the reproducer's initramfs is. */
+  runnerKind?: string;
   arch?: string;
 }
 
@@ -80,22 +87,28 @@ interface Common {
   dashboardLink: string;
 }
 
+/** The last reply recorded for the version, when a re-run's result differs from it. */
+export interface PreviousResult {
+  outcome: string;
+  summary?: string;
+  /** When it was sent, or recorded if it never was (ISO 8601). */
+  date: string;
+  /** Its Message-ID when it was mailed; null when it was only recorded. */
+  messageId: string | null;
+  /** Its verdict, for the list of tests whose class changed. */
+  verdict?: Verdict;
+}
+
 export interface ResultReplyInput extends Common {
   kind: 'result';
   series: ReplySeries;
   tested: TestedSetup;
   verdict: Verdict;
   bisection?: BisectionReport;
-}
-
-export interface ChangedReplyInput extends Common {
-  kind: 'changed';
-  series: ReplySeries;
-  tested: TestedSetup;
-  previous: Verdict;
-  verdict: Verdict;
-  /** The message that announced the previous result, to thread under it. */
-  previousMessageId?: string;
+  /** Set on a re-run whose result differs from the last reply's: the reply says what changed. */
+  change?: PreviousResult;
+  /** The dashboard page of the run (`/runs/<id>`), beside the series page. */
+  runLink?: string;
 }
 
 export interface CommandReplyInput extends Common {
@@ -109,7 +122,7 @@ export interface CommandReplyInput extends Common {
   action?: string;
 }
 
-export type ReplyInput = ResultReplyInput | ChangedReplyInput | CommandReplyInput;
+export type ReplyInput = ResultReplyInput | CommandReplyInput;
 
 export interface RenderedReply {
   /** In the order they should appear. Values are raw text: mail.ts encodes them. */
@@ -149,8 +162,8 @@ function resultKey(input: ReplyInput): string {
   if (input.kind === 'command') return `command\0${input.commandMail.messageId}\0${input.command}\0${input.allowed}`;
   const v = input.verdict;
   const parts = [input.kind, v.outcome, ...v.entries.map((e) => `${e.key}=${e.class}`)];
-  if (input.kind === 'result' && input.bisection) parts.push(`firstBad=${input.bisection.firstBad}`);
-  if (input.kind === 'changed') parts.push(`prev=${input.previous.outcome}`);
+  if (input.bisection) parts.push(`firstBad=${input.bisection.firstBad}`);
+  if (input.change) parts.push(`prev=${input.change.outcome}`);
   return parts.join('\n');
 }
 
@@ -171,15 +184,15 @@ function renderHeaders(input: ReplyInput, _body: string): Record<string, string>
     const s = input.series;
     const parent = parentOf(s);
     to = [mailboxText(s.author)];
-    if (mail.ccList && s.list) cc.push(s.list);
-    if (mail.ccSeries) cc.push(...(s.cc ?? []));
-    ancestors = [...(s.references ?? []), s.rootMessageId];
+    const lists = s.lists ?? [];
+    const listAddresses = new Set(lists.map(addressOf));
+    if (mail.ccList) cc.push(...lists);
+    if (mail.ccSeries) cc.push(...(s.cc ?? []).filter((m) => !listAddresses.has(addressOf(m))));
+    ancestors = s.references ?? [s.rootMessageId];
+    // Always into the patch thread, also when the result changed: an earlier reply may never
+    // have been mailed, and people look for the bot's replies under the series.
     parentId = parent.id;
     subject = parent.subject;
-    if (input.kind === 'changed' && input.previousMessageId) {
-      ancestors.push(parentId);
-      parentId = input.previousMessageId;
-    }
   }
   to = uniqueRecipients(to, self);
   cc = uniqueRecipients(cc, [...self, ...to]);
@@ -352,7 +365,7 @@ function bisectionSection(series: ReplySeries, b: BisectionReport): string[] {
   return lines;
 }
 
-function reproduceSection(series: ReplySeries, t: TestedSetup): string[] {
+function reproduceSection(series: ReplySeries, t: TestedSetup, o: { qemuShownAbove?: string } = {}): string[] {
   const parent = parentOf(series);
   const msgid = parent.id.replace(/^<|>$/g, '');
   const lines = ['Reproduce locally', ''];
@@ -371,18 +384,32 @@ function reproduceSection(series: ReplySeries, t: TestedSetup): string[] {
   }
   lines.push('  make -j$(nproc) bzImage');
   if (t.qemuCommand && t.qemuCommand.length) {
-    lines.push(...wrapProse('# the initramfs and NVDIMM image files are linked from the dashboard', '  # ', WIDTH, '  '));
-    lines.push(...shellLines(t.qemuCommand));
+    const q = localQemuCommand(t.qemuCommand);
+    lines.push(...guestSteps(q, { ...(t.runnerKind !== undefined && { runnerKind: t.runnerKind }), base: t.baseCommit }));
+    // A group reply prints each runner's command line in that runner's part.
+    if (o.qemuShownAbove) lines.push(...wrapProse(`Then boot it with the ${o.qemuShownAbove} QEMU command line above.`, '  # ', WIDTH, '  # '));
+    else lines.push(...shellLines(q.argv));
   }
   return lines;
 }
 
-function tagsSection(input: Common): string[] {
+/** A runner's QEMU command line, rewritten to the files the reproducer makes. */
+function qemuSection(t: TestedSetup): string[] {
+  if (!t.qemuCommand || t.qemuCommand.length === 0) return [];
+  return [`QEMU command line (${t.runner})`, '', ...shellLines(localQemuCommand(t.qemuCommand).argv)];
+}
+
+/**
+ * The tags for the author's next version. Closes: names the failing run's page when there is
+ * one: a trailer must stay one line, and `/runs/<id>` is short where a version key (the cover's
+ * Message-ID) can push the series page's address past the width.
+ */
+function tagsSection(input: Common, runLink?: string): string[] {
   return [
     ...wrapProse('If you fix the issue in a new version of the series, please add these tags:'),
     '',
     `Reported-by: ${input.mail.from}`,
-    `Closes: ${input.dashboardLink}`,
+    `Closes: ${runLink ?? input.dashboardLink}`,
   ];
 }
 
@@ -507,9 +534,11 @@ function greeting(author: string): string[] {
 
 function renderBody(input: ReplyInput): string {
   if (input.kind === 'command') return renderCommand(input);
-  if (input.kind === 'changed') return renderChanged(input);
   const { series, tested, verdict: v } = input;
-  const sections: string[][] = [greeting(mailboxText(series.author)), paragraph(headline(v, series))];
+  const sections: string[][] = [greeting(mailboxText(series.author))];
+  if (input.change) sections.push(changeSection(input.change, v));
+  sections.push(paragraph(headline(v, series)));
+  if (input.change && retracts(input.change, v.outcome)) sections.push(paragraph(RETRACTION));
   if (v.outcome === 'apply-failed') {
     sections.push(applySection(v, series));
   } else {
@@ -527,39 +556,67 @@ function renderBody(input: ReplyInput): string {
     sections.push(environmentSection(v), warningsSection(v));
     if (v.outcome === 'regression' || v.outcome === 'build-failed') sections.push(reproduceSection(series, tested));
   }
-  sections.push(urlField('Dashboard', input.dashboardLink));
-  if (v.outcome === 'regression' || v.outcome === 'build-failed') sections.push(tagsSection(input));
+  sections.push(links(input.dashboardLink, input.runLink));
+  if (v.outcome === 'regression' || v.outcome === 'build-failed') sections.push(tagsSection(input, input.runLink));
   sections.push(signature(input));
   return join(sections);
 }
 
-function renderChanged(input: ChangedReplyInput): string {
-  const { series, previous: p, verdict: v } = input;
-  const before = new Map(p.entries.map((e) => [e.key, e]));
+/** The series page, then the run's own page when there is one. */
+function links(dashboardLink: string, runLink?: string): string[] {
+  return [...urlField('Dashboard', dashboardLink), ...(runLink ? urlField('Run', runLink) : [])];
+}
+
+/** "2024-06-02T10:11:12.000Z" → "2024-06-02 10:11 UTC"; anything else as it is. */
+function when(iso: string): string {
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
+}
+
+/** Tests whose class differs between two verdicts ("key: old -> new"). */
+function classChanges(previous: readonly VerdictEntry[], current: readonly VerdictEntry[]): string[] {
+  const before = new Map(previous.map((e) => [e.key, e]));
   const changes: string[] = [];
-  for (const e of v.entries) {
+  for (const e of current) {
     const old = before.get(e.key);
     before.delete(e.key);
     const oldClass = old?.class ?? 'absent';
     if (oldClass !== e.class) changes.push(`${e.kind === 'crash' ? `crash: ${e.name}` : e.key}: ${oldClass} -> ${e.class}`);
   }
   for (const old of before.values()) changes.push(`${old.kind === 'crash' ? `crash: ${old.name}` : old.key}: ${old.class} -> absent`);
-  const lines: string[][] = [
-    greeting(mailboxText(series.author)),
-    paragraph(
-      `The result for ${series.revision > 1 ? `v${series.revision} of this series` : 'this series'} changed on re-run: it was "${p.outcome}" (${p.summary}) and is now "${v.outcome}" (${v.summary}).`,
-    ),
-  ];
-  const what = ['What changed', ''];
-  if (changes.length === 0) what.push('  (no test changed class; the outcome differs in its apply or build step)');
-  for (const c of changes) what.push(...wrapProse(c, '      ', WIDTH, '  - '));
-  lines.push(what, testedSection(input.tested, v), verdictBlock(v), changedTable(v.entries));
-  if (v.outcome !== 'regression' && p.outcome === 'regression') {
-    lines.push(paragraph('The earlier report may have been caused by a flaky test or by the test machine. Sorry for the noise.'));
-  }
-  lines.push(urlField('Dashboard', input.dashboardLink), signature(input));
-  return join(lines);
+  return changes;
 }
+
+/**
+ * The paragraph that opens a reply whose result differs from the last one recorded for the
+ * version: when that was, whether anyone was told, and what changed.
+ */
+function changeSection(p: PreviousResult, now: { outcome: string; summary: string; entries?: readonly VerdictEntry[] }): string[] {
+  // The same outcome word on both sides says nothing: then the summaries tell them apart.
+  const same = p.outcome === now.outcome && p.summary !== undefined;
+  const from = same ? `${p.outcome} (${p.summary ?? ''})` : p.outcome;
+  const to = same ? `${now.outcome} (${now.summary})` : now.outcome;
+  const id = p.messageId === null ? 'not mailed' : `<${p.messageId.replace(/^<|>$/g, '')}>`;
+  // "old -> new" stays on one line when it fits one: a glue character the wrapper does not
+  // split at stands in for its spaces until the paragraph is wrapped.
+  const glue = '\u0001';
+  const transition = `${from} -> ${to}`;
+  const unit = transition.length <= WIDTH ? transition.replace(/ /g, glue) : transition;
+  const lines = paragraph(`Changed since the previous report (${when(p.date)}, ${id}): ${unit}`).map((l) => l.split(glue).join(' '));
+  if (p.verdict && now.entries) {
+    for (const c of classChanges(p.verdict.entries, now.entries)) lines.push(...wrapProse(c, '      ', WIDTH, '  - '));
+  }
+  return lines;
+}
+
+const PROBLEMS = new Set(['regression', 'build-failed', 'apply-failed']);
+
+/** A mailed regression that this result no longer shows (flaky, or the machine): say sorry. */
+function retracts(p: PreviousResult, outcome: string): boolean {
+  return p.messageId !== null && p.outcome === 'regression' && !PROBLEMS.has(outcome);
+}
+
+const RETRACTION = 'The earlier report may have been caused by a flaky test or by the test machine. Sorry for the noise.';
 
 function renderCommand(input: CommandReplyInput): string {
   const quoted = hardWrap(`> ${input.command}`, '>   ');
@@ -587,6 +644,11 @@ export const resultSections = {
   bisectionSection,
   applySection,
   buildSection,
+  changeSection,
+  retracts,
+  retraction: RETRACTION,
+  qemuSection,
+  links,
   notesSection,
   environmentSection,
   reproduceSection,

@@ -4,7 +4,7 @@
  * which enqueue would then never complete), and read back together when the group's last
  * verdict is in and its one reply is composed.
  */
-import type { Kysely } from 'kysely';
+import { Transaction, type Kysely } from 'kysely';
 import type { Database } from './tables.ts';
 import { insertJob, type NewJob } from './jobs.ts';
 
@@ -20,17 +20,22 @@ export interface GroupMemberRow {
   verdict: string | null;
 }
 
-/** Inserts one job per entry as one group; returns their ids, the group's (first) id first. */
-export async function insertJobGroup(db: Kysely<Database>, jobs: Omit<NewJob, 'groupId'>[], now: string): Promise<number[]> {
+/**
+ * Inserts one job per entry as one group; returns their ids, the group's (first) id first.
+ * Given a transaction, the group joins it (a command's re-run commits with the command's
+ * record); otherwise the group is a transaction of its own.
+ */
+export async function insertJobGroup(db: Kysely<Database> | Transaction<Database>, jobs: Omit<NewJob, 'groupId'>[], now: string): Promise<number[]> {
   if (jobs.length === 0) return [];
-  return db.transaction().execute(async (trx) => {
+  const insert = async (trx: Transaction<Database>): Promise<number[]> => {
     const ids: number[] = [];
     for (const j of jobs) {
       const groupId = ids[0];
       ids.push(await insertJob(trx, groupId === undefined ? j : { ...j, groupId }, now));
     }
     return ids;
-  });
+  };
+  return db instanceof Transaction ? insert(db) : db.transaction().execute(insert);
 }
 
 /** The group's jobs in id order (rows from before groups existed form a group of one). */

@@ -1,7 +1,8 @@
 /**
  * Replies: written here before they are sent (state 'pending'), marked 'sent' afterwards in the
  * same transaction as the job's state change. Message-IDs are deterministic, so a restart finds
- * the row it already wrote instead of composing a second mail.
+ * the row it already wrote instead of composing a second mail. A delivery that fails is recorded
+ * on its reply (attempts, last error, next attempt) and retried later, or marked 'failed'.
  */
 import type { Kysely, Transaction } from 'kysely';
 import { StoreError } from '../errors.ts';
@@ -26,6 +27,11 @@ export interface ReplyRow {
   deliveryId: string | null;
   createdAt: string;
   sentAt: string | null;
+  /** Failed delivery attempts so far. */
+  attempts: number;
+  lastError: string | null;
+  /** Held back until then after a failed attempt; null: due now. */
+  nextAttemptAt: string | null;
 }
 
 export interface NewReply {
@@ -71,6 +77,9 @@ export async function claimReply(db: Db, r: NewReply, now: string): Promise<{ ro
       delivery_id: null,
       created_at: now,
       sent_at: null,
+      attempts: 0,
+      last_error: null,
+      next_attempt_at: null,
     })
     // No conflict target: a clash on the Message-ID or on the group both leave the first row.
     .onConflict((oc) => oc.doNothing())
@@ -108,11 +117,53 @@ export async function getReply(db: Db, messageId: string): Promise<ReplyRow | nu
     deliveryId: r.delivery_id,
     createdAt: r.created_at,
     sentAt: r.sent_at,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    nextAttemptAt: r.next_attempt_at,
   };
 }
 
 export async function markReplySent(db: Db, messageId: string, deliveryId: string, now: string): Promise<void> {
-  await db.updateTable('replies').set({ state: 'sent', delivery_id: deliveryId, sent_at: now }).where('message_id', '=', messageId).execute();
+  await db.updateTable('replies').set({ state: 'sent', delivery_id: deliveryId, sent_at: now, next_attempt_at: null }).where('message_id', '=', messageId).execute();
+}
+
+export interface DeliveryFailure {
+  /** Failed attempts including this one. */
+  attempts: number;
+  error: string;
+  /** When to try again; ignored when `failed`. */
+  nextAttemptAt: string | null;
+  /** Given up: the reply is never retried automatically. */
+  failed: boolean;
+}
+
+/**
+ * Records a failed delivery attempt. Only a reply still pending is touched: one withdrawn
+ * meanwhile (#daxbot invalid sets it back to 'recorded') stays withdrawn.
+ */
+export async function recordDeliveryFailure(db: Db, messageId: string, f: DeliveryFailure): Promise<void> {
+  await db
+    .updateTable('replies')
+    .set({ attempts: f.attempts, last_error: f.error, next_attempt_at: f.failed ? null : f.nextAttemptAt, ...(f.failed && { state: 'failed' }) })
+    .where('message_id', '=', messageId)
+    .where('state', '=', 'pending')
+    .execute();
+}
+
+/** Replies whose delivery failed: given up ('failed'), or pending with failed attempts. Oldest first. */
+export async function undeliveredReplies(db: Db): Promise<ReplyRow[]> {
+  const rows = await db
+    .selectFrom('replies')
+    .select('message_id')
+    .where((eb) => eb.or([eb('state', '=', 'failed'), eb.and([eb('state', '=', 'pending'), eb('attempts', '>', 0)])]))
+    .orderBy('id')
+    .execute();
+  const out: ReplyRow[] = [];
+  for (const r of rows) {
+    const row = await getReply(db, r.message_id);
+    if (row) out.push(row);
+  }
+  return out;
 }
 
 /** Result replies of a version, oldest first (mailed or only recorded). */
@@ -126,8 +177,12 @@ export async function versionReplies(db: Db, versionKey: string): Promise<ReplyR
   return out;
 }
 
-export async function pendingReplies(db: Db): Promise<ReplyRow[]> {
-  const rows = await db.selectFrom('replies').select('message_id').where('state', '=', 'pending').orderBy('id').execute();
+/** Replies waiting to be sent; with `dueAt`, only those whose backoff has passed by then. */
+export async function pendingReplies(db: Db, opts: { dueAt?: string } = {}): Promise<ReplyRow[]> {
+  let q = db.selectFrom('replies').select('message_id').where('state', '=', 'pending');
+  const due = opts.dueAt;
+  if (due !== undefined) q = q.where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', due)]));
+  const rows = await q.orderBy('id').execute();
   const out: ReplyRow[] = [];
   for (const r of rows) {
     const row = await getReply(db, r.message_id);

@@ -4,6 +4,7 @@
  * restart that repeats a step's last moments cannot duplicate it.
  */
 import type { Kysely, Transaction } from 'kysely';
+import { z } from 'zod';
 import type { RunResult } from '../../runners/types.ts';
 import type { Database } from './tables.ts';
 
@@ -49,6 +50,35 @@ export async function jobRuns(db: Db, jobId: number): Promise<RecordedRun[]> {
     durationMs: r.duration_ms,
     result: JSON.parse(r.result) as RunResult, // written by recordRun from a RunResult
   }));
+}
+
+export interface JobRunRefs {
+  /** The job's first series run (the dashboard's `/runs/<id>`), or null before it ran. */
+  seriesRunId: number | null;
+  /** The QEMU command line of its first series or bisection run that booted. */
+  qemuCommand: string[] | null;
+}
+
+const qemuCommandSchema = z.object({ qemuCommand: z.array(z.string()).min(1).optional() }).passthrough();
+
+/** What a reply shows of a job's runs: a link to one and the command line to repeat it. */
+export async function jobRunRefs(db: Db, jobId: number): Promise<JobRunRefs> {
+  const rows = await db.selectFrom('runs').select(['id', 'role', 'result']).where('job_id', '=', jobId).where('role', '!=', 'base').orderBy('id').execute();
+  let qemuCommand: string[] | null = null;
+  for (const r of rows) {
+    let json: unknown;
+    try {
+      json = JSON.parse(r.result);
+    } catch {
+      continue;
+    }
+    const p = qemuCommandSchema.safeParse(json);
+    if (p.success && p.data.qemuCommand) {
+      qemuCommand = p.data.qemuCommand;
+      break;
+    }
+  }
+  return { seriesRunId: rows.find((r) => r.role === 'series')?.id ?? null, qemuCommand };
 }
 
 export interface BaselineKey {

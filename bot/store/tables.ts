@@ -163,7 +163,7 @@ export interface RepliesTable {
   outcome: string;
   /** 0 when only recorded (a pass without mail.replyOnPass). */
   mailed: number;
-  /** 'pending' | 'sent' | 'recorded'. */
+  /** 'pending' | 'sent' | 'recorded' | 'failed' (refused until the bot gave up, migration 006). */
   state: string;
   subject: string;
   recipients: string;
@@ -171,6 +171,12 @@ export interface RepliesTable {
   delivery_id: string | null;
   created_at: string;
   sent_at: string | null;
+  /** Failed delivery attempts so far. */
+  attempts: Generated<number>;
+  /** Why the last delivery attempt failed. */
+  last_error: string | null;
+  /** Not retried before this time (backoff after a failed attempt); null: due now. */
+  next_attempt_at: string | null;
 }
 
 export interface CommandsTable {

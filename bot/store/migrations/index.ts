@@ -5,6 +5,7 @@ import { up002 } from './002-series.ts';
 import { up003 } from './003-pipeline.ts';
 import { up004 } from './004-command-marks.ts';
 import { up005 } from './005-job-groups.ts';
+import { up006 } from './006-reply-delivery.ts';
 
 /**
  * Every migration, in order. Names sort lexically; never rename or edit one that has shipped:
@@ -17,5 +18,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '003-pipeline': { up: up003(dialect) },
     '004-command-marks': { up: up004(dialect) },
     '005-job-groups': { up: up005(dialect) },
+    '006-reply-delivery': { up: up006(dialect) },
   };
 }

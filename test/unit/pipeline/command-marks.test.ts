@@ -82,14 +82,16 @@ describe('#daxbot unrelated', () => {
     expect(sender.sent).toHaveLength(3);
 
     // 3. A re-run of the same version: the crash (and the test it cut short) are not counted,
-    // so the result is a pass: recorded, not mailed (mail.replyOnPass is off).
+    // so the result is a pass. The thread was told of a regression, so the change is mailed
+    // although mail.replyOnPass is off.
     await enqueueRerun(store, testConfig(), 'm#v1', { requestedBy: 'test' }, new Date('2024-06-02T00:00:00Z'));
     await processQueue(deps(store, sender, 2));
     const rerun = (await listJobs(store.db, { versionKey: 'm#v1' })).find((j) => j.trigger === 'rerun');
     expect(rerun).toMatchObject({ state: 'done', outcome: 'pass', summary: 'no failures; 2 marked unrelated' });
-    expect(sender.sent).toHaveLength(3);
+    expect(sender.sent).toHaveLength(4);
     const recorded = (await versionReplies(store.db, 'm#v1')).at(-1);
-    expect(recorded).toMatchObject({ outcome: 'pass', state: 'recorded' });
+    expect(recorded).toMatchObject({ outcome: 'pass', state: 'sent' });
+    expect(flat(recorded?.raw)).toContain(`Changed since the previous report (2024-06-02 00:00 UTC, <${report?.messageId ?? ''}>): regression -> pass`);
     expect(flat(recorded?.raw)).toContain(`not counted: ${SCRIPTED_CRASH_TITLE} (marked unrelated by dan@example.org on 2024-06-02)`);
     expect(flat(recorded?.raw)).toContain('not counted: dax/ext4-dax-mount (stopped by a crash marked unrelated by dan@example.org on 2024-06-02)');
 
@@ -102,11 +104,11 @@ describe('#daxbot unrelated', () => {
     expect(v2).toMatchObject({ state: 'done', outcome: 'pass' });
     const v2Runs = (await store.db.selectFrom('runs').selectAll().execute()).slice(before);
     expect(v2Runs.map((r) => r.role)).not.toContain('bisect');
-    expect(sender.sent).toHaveLength(3);
+    expect(sender.sent).toHaveLength(4);
 
     // 5. The same mails processed again change nothing.
     expect(await processCommands(deps(store, sender, 2), { verifyDkim: dkimPass })).toBe(0);
-    expect(sender.sent).toHaveLength(3);
+    expect(sender.sent).toHaveLength(4);
     await store.close();
   });
 });
@@ -131,10 +133,10 @@ describe('#daxbot invalid', () => {
     const config = testConfig({ mail: { maintainers: ['dan@example.org'], replyOnPass: true } });
     for (const key of ['n#v1', 'o#v1']) await enqueueRerun(store, config, key, { requestedBy: 'test' }, new Date('2024-06-02T00:00:00Z'));
     await processQueue(deps(store, sender, null, { config }));
-    // o#v1 gets its "changed" mail; n#v1's result is only recorded.
+    // o#v1 gets its "changed" mail, in the patch thread; n#v1's result is only recorded.
     expect(sender.sent).toHaveLength(4);
-    expect(sender.sent[3]?.raw).toContain('In-Reply-To: <daxbot-');
-    expect(sender.sent[3]?.raw).toContain('o#v1');
+    expect(sender.sent[3]?.raw).toContain('In-Reply-To: <o#v1-0@example.org>');
+    expect(sender.sent[3]?.raw).toContain('Changed since the previous report');
     const nReplies = await versionReplies(store.db, 'n#v1');
     expect(nReplies.map((r) => [r.outcome, r.state])).toEqual([
       ['regression', 'sent'],
@@ -159,6 +161,38 @@ describe('invalid marks in the store', () => {
     expect((await getReply(store.db, 'c1@x'))?.state).toBe('pending');
     expect(await store.db.selectFrom('command_marks').selectAll().execute()).toHaveLength(1);
     expect(await invalidVersionKeys(store.db)).toEqual(new Set(['p#v1']));
+    await store.close();
+  });
+});
+
+describe('#daxbot test base <commit>', () => {
+  it("queues a re-run on the maintainer's base (the runner is asked for it, the reply says why); an unknown base is refused", async () => {
+    const store = await storeWith([version('b#v1', 3)]);
+    const sender = new FakeSender();
+    const runs: string[] = [];
+    const known: Record<string, string> = { HEAD: 'c'.repeat(40), 'v6.1.190': 'd'.repeat(40) };
+    const over: Partial<PipelineDeps> = {
+      resolveCommit: async (_tree, rev) => known[rev] ?? null,
+      runnerFor: () => {
+        const inner = createScriptedRunner('fake', { delayMs: 0, badPatch: null, baseCrashes: false });
+        return { name: inner.name, description: inner.description, run: (req, ctx) => (runs.push(`${req.base} ${req.mbox ? (req.baseReason ?? '') : '(base run)'}`), inner.run(req, ctx)) };
+      },
+    };
+    await runCycle(deps(store, sender, null, over), { since: null });
+    runs.length = 0;
+    await ingestCommand(store, 'dan2@example.org', MAINTAINER, 'b#v1-0@example.org', '#daxbot test base v6.1.190\n#daxbot test base v9.9-nonexistent\n');
+    expect(await processCommands(deps(store, sender, null, over), { verifyDkim: dkimPass })).toBe(2);
+    const cmds = await listCommands(store.db);
+    expect(cmds.find((c) => c.messageId === 'dan2@example.org/1')).toMatchObject({ decision: 'accepted' });
+    expect(cmds.find((c) => c.messageId === 'dan2@example.org/2')).toMatchObject({ decision: 'refused', reason: expect.stringContaining('base v9.9-nonexistent is not in tree linux-6.1') });
+    const done = sender.sent.find((m) => m.raw.includes('In-Reply-To: <dan2@example.org>') && m.raw.includes('command-done'))?.raw;
+    expect(flat(done)).toContain('on base v6.1.190');
+    const rerun = (await listJobs(store.db)).find((j) => j.trigger === 'command');
+    expect(rerun?.options.base).toBe('v6.1.190');
+    await processQueue(deps(store, sender, null, over));
+    expect(runs.length).toBeGreaterThan(0);
+    expect(runs).toContain(`${'d'.repeat(40)} base v6.1.190 requested by dan2@example.org/1`);
+    for (const r of runs) expect(r.startsWith('d'.repeat(40))).toBe(true);
     await store.close();
   });
 });

@@ -99,7 +99,58 @@ describe('runCycle with a fake runner', () => {
     // The flaky crash is gone on the re-run; the base (cached) still passes.
     await processQueue(fakeDeps(store, new FakeRunner({ badPatch: null, patches: 1 }), sender, { config }));
     expect(sender.sent).toHaveLength(2);
-    expect(sender.sent[1]?.raw).toContain('The result for this series changed on re-run: it was "regression"');
+    expect(sender.sent[1]?.raw).toContain(`Changed since the previous report (2024-06-02 00:00 UTC,\r\n<${sender.sent[0]?.messageId ?? ''}>): regression -> pass`);
+    await store.close();
+  });
+
+  it('a mailed regression that passes on re-run is mailed with replyOnPass off, in the patch thread', async () => {
+    const store = await storeWith([version('y#v1', 1)]);
+    const sender = new FakeSender();
+    const config = testConfig();
+    expect(config.mail.replyOnPass).toBe(false);
+    await runCycle(fakeDeps(store, new FakeRunner({ badPatch: 1, patches: 1 }), sender, { config }), { since: null });
+    expect(sender.sent).toHaveLength(1);
+    await enqueueRerun(store, config, 'y#v1', { requestedBy: 'cli' }, new Date('2024-06-02T00:00:00Z'));
+    await processQueue(fakeDeps(store, new FakeRunner({ badPatch: null, patches: 1 }), sender, { config }));
+    expect(sender.sent).toHaveLength(2);
+    const raw = sender.sent[1]?.raw.replace(/\r\n/g, '\n') ?? '';
+    expect(raw).toContain('X-Daxbot-Result: pass');
+    expect(raw).toContain('In-Reply-To: <y#v1-1@example.org>');
+    expect(raw).toContain('References: <y#v1-0@example.org> <y#v1-1@example.org>');
+    expect(raw).toContain(`(2024-06-02 00:00 UTC,\n<${sender.sent[0]?.messageId ?? ''}>): regression -> pass`);
+    expect(raw).toContain('daxbot tested this series and found no new failures.');
+    expect(raw).toContain('Sorry for the noise.');
+    expect((await versionReplies(store.db, 'y#v1')).map((r) => [r.outcome, r.state])).toEqual([
+      ['regression', 'sent'],
+      ['pass', 'sent'],
+    ]);
+    // The same pass once more: nothing new to say.
+    await enqueueRerun(store, config, 'y#v1', { requestedBy: 'cli' }, new Date('2024-06-02T00:00:00Z'));
+    await processQueue(fakeDeps(store, new FakeRunner({ badPatch: null, patches: 1 }), sender, { config }));
+    expect(sender.sent).toHaveLength(2);
+    await store.close();
+  });
+
+  it('a silent pass followed by a regression on re-run: the complete reply, under the cover, saying it was not mailed', async () => {
+    const store = await storeWith([version('z#v1', 3)]);
+    const sender = new FakeSender();
+    await runCycle(fakeDeps(store, new FakeRunner({ badPatch: null, patches: 3 }), sender), { since: null });
+    expect(sender.sent).toHaveLength(0);
+    await enqueueRerun(store, testConfig(), 'z#v1', { requestedBy: 'cli' }, new Date('2024-06-02T00:00:00Z'));
+    await processQueue(fakeDeps(store, new FakeRunner({ badPatch: 2, patches: 3 }), sender));
+    expect(sender.sent).toHaveLength(1);
+    const raw = sender.sent[0]?.raw.replace(/\r\n/g, '\n') ?? '';
+    expect(raw).toContain('In-Reply-To: <z#v1-0@example.org>\n');
+    expect(raw).toContain('Subject: Re: [PATCH 0/3] series z#v1\n');
+    expect(raw).toContain('Changed since the previous report (2024-06-02 00:00 UTC, not mailed):\npass -> regression\n');
+    expect(raw.split('\n')).toContain('first bad commit: [PATCH 2/3] patch number 2');
+    expect(raw).toContain('Call Trace:\n   ext4_fill_super+0x31b/0x39d0');
+    expect(raw).toContain('Reproduce locally');
+    expect(raw).toContain('Dashboard: http://localhost:8080/series/z%23v1\n');
+    // The page of the re-run's own first series run, also the Closes: link.
+    const [run] = await store.db.selectFrom('runs').select('id').where('job_id', '=', 2).where('role', '=', 'series').orderBy('id').execute();
+    expect(raw).toContain(`Run: http://localhost:8080/runs/${run?.id ?? 0}\n`);
+    expect(raw).toContain(`Reported-by: daxbot <daxbot@localhost>\nCloses: http://localhost:8080/runs/${run?.id ?? 0}\n`);
     await store.close();
   });
 

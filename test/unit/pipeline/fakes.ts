@@ -131,6 +131,13 @@ export async function storeWith(versions: SeriesVersion[]): Promise<Store> {
   return store;
 }
 
+/** A real SQLite file in a fresh temp folder: transactions and triggers as in production. */
+export async function fileStoreWith(versions: SeriesVersion[]): Promise<Store> {
+  const store = await openStore(path.join(mkdtempSync(path.join(tmpdir(), 'daxbot-unit-store-')), 'db.sqlite'));
+  await saveSeriesVersions(store.db, versions, '2024-06-01T12:00:00.000Z');
+  return store;
+}
+
 export function fakeDeps(store: Store, runner: Runner, sender: MailSender, over: Partial<PipelineDeps> = {}): PipelineDeps {
   return {
     store,

@@ -89,4 +89,11 @@ describe('decideGroupReply', () => {
     expect(decideGroupReply([verdictOf('a', regression)], 'd', [prev], quiet)).toEqual({ kind: 'none', reason: 'same result as m@x' });
     expect(decideGroupReply([verdictOf('a', regression)], 'e', [prev], quiet)).toEqual({ kind: 'reply', mail: true, changedFrom: prev });
   });
+  it('a combined pass after a mailed regression is mailed without replyOnPass; after a recorded one it is not', () => {
+    const results: MemberResult[] = [verdictOf('qemu-pmem', pass), { kind: 'infra', jobId: 2, runner: 'nfit-sim', summary: 'gave up' }];
+    const sent = { messageId: 'm@x', digest: 'r', outcome: 'regression', state: 'sent' };
+    expect(decideGroupReply(results, 'd', [sent], quiet)).toEqual({ kind: 'reply', mail: true, changedFrom: sent });
+    const recorded = { ...sent, state: 'recorded' };
+    expect(decideGroupReply(results, 'd', [recorded], quiet)).toEqual({ kind: 'reply', mail: false, changedFrom: recorded });
+  });
 });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCycle, processQueue } from '../../../bot/pipeline/cycle.ts';
 import { enqueueRerun, enqueueRerunGroup } from '../../../bot/pipeline/enqueue.ts';
+import { flushPendingReplies } from '../../../bot/pipeline/deliver-reply.ts';
 import { finishGroup } from '../../../bot/pipeline/group-report.ts';
 import { createScriptedRunner, runnerScriptSchema, type RunnerScript } from '../../../bot/pipeline/scripted-runner.ts';
 import { getJob, listJobs, updateJob } from '../../../bot/store/jobs.ts';
@@ -197,7 +198,7 @@ describe('one series, two runners', () => {
     await store.close();
   });
 
-  it('a send that fails (as a kill between insert and send) is retried once, never duplicated', async () => {
+  it('a send that fails (as a kill between insert and send) is recorded on the reply, retried once after its backoff, never duplicated', async () => {
     const store = await storeWith([version('k#v1', 1)]);
     const sent: string[] = [];
     let fail = true;
@@ -213,11 +214,16 @@ describe('one series, two runners', () => {
     };
     const sender = new FakeSender();
     const d = deps(store, sender, { 'qemu-pmem': { badPatch: 1 } }, { config: twoRunners({}, { confirmRepeats: 0 }), sender: flaky });
-    await expect(runCycle(d, { since: null })).rejects.toThrow('connection reset');
-    const [reply] = await versionReplies(store.db, 'k#v1');
-    expect(reply?.state).toBe('pending');
-    // The restarted bot: same digest, same Message-ID, the row is found and only sent.
+    // The failure is the reply's: the cycle goes on and the jobs are done with their verdicts.
     await runCycle(d, { since: null });
+    const [reply] = await versionReplies(store.db, 'k#v1');
+    expect(reply).toMatchObject({ state: 'pending', attempts: 1, lastError: 'connection reset' });
+    expect((await listJobs(store.db)).map((j) => j.state)).toEqual(['done', 'done']);
+    // Not before its backoff has passed; then the same row (same Message-ID) is only sent.
+    expect((await flushPendingReplies(d)).sent).toBe(0);
+    const later = { ...d, now: () => new Date(Date.parse(reply?.nextAttemptAt ?? '')) };
+    expect(await flushPendingReplies(later)).toEqual({ sent: 1, deferred: 0, failed: 0 });
+    await runCycle(later, { since: null });
     expect(sent).toEqual([reply?.messageId]);
     expect(await countReplies(store.db)).toBe(1);
     expect((await listJobs(store.db)).map((j) => j.state)).toEqual(['done', 'done']);
@@ -242,7 +248,7 @@ describe('one series, two runners', () => {
     // A single-runner result differs from the group's: it is mailed, in the single-runner form.
     expect(sender.sent).toHaveLength(2);
     expect(tableRows(sender.sent[1]?.raw ?? '')).toEqual([]);
-    expect(sender.sent[1]?.raw).toContain('The result for this series changed on re-run');
+    expect(sender.sent[1]?.raw).toContain('Changed since the previous report');
     await expect(enqueueRerun(store, config, 're#v1', {}, new Date(), 'rerun', 'nope')).rejects.toThrow('runner nope is not configured');
     await store.close();
   });

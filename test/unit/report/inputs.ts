@@ -1,7 +1,7 @@
 /** Reply inputs for the golden tests, modelled on the seeds (fs/dax refcount series, ndctl). */
 import { judge } from '../../../bot/judge/verdict.ts';
 import { renderReply } from '../../../bot/report/render.ts';
-import type { ReplySeries, TestedSetup, ResultReplyInput, ChangedReplyInput, CommandReplyInput } from '../../../bot/report/render.ts';
+import type { ReplySeries, TestedSetup, ResultReplyInput, CommandReplyInput } from '../../../bot/report/render.ts';
 import { crash, makeRun, t } from '../judge/make-run.ts';
 
 const subjects = [
@@ -35,8 +35,8 @@ export const series: ReplySeries = {
   expected: 13,
   author: 'Alistair Popple <apopple@nvidia.com>',
   baseCommit: 'f2661062f16b2de5d7b6a5c42a9a5c96326b8454',
-  cc: ['dan.j.williams@intel.com', 'Alistair Popple <APOPPLE@nvidia.com>', 'linux-mm@kvack.org', 'daxbot@localhost'],
-  list: 'nvdimm@lists.linux.dev',
+  cc: ['nvdimm@lists.linux.dev', 'dan.j.williams@intel.com', 'Alistair Popple <APOPPLE@nvidia.com>', 'linux-mm@kvack.org', 'daxbot@localhost'],
+  lists: ['nvdimm@lists.linux.dev'],
 };
 
 export const noCoverSeries: ReplySeries = {
@@ -238,14 +238,23 @@ export const passed: ResultReplyInput = {
   }),
 };
 
-export const changed: ChangedReplyInput = {
-  kind: 'changed',
-  ...common,
-  series,
-  tested,
-  previous: regressionVerdict,
-  verdict: passed.verdict,
-  previousMessageId: '<daxbot-0123456789abcdef01234567@daxbot.localhost>',
+/** A re-run after a mailed regression: the crash is gone. */
+export const changed: ResultReplyInput = {
+  ...passed,
+  change: {
+    outcome: 'regression',
+    summary: regressionVerdict.summary,
+    date: '2024-06-27T08:15:42.000Z',
+    messageId: 'daxbot-0123456789abcdef01234567@daxbot.localhost',
+    verdict: regressionVerdict,
+  },
+};
+
+/** A re-run after a pass that was recorded but not mailed: now it crashes. */
+export const changedFromSilentPass: ResultReplyInput = {
+  ...regression,
+  change: { outcome: 'pass', summary: passed.verdict.summary, date: '2024-06-27T08:15:42.000Z', messageId: null, verdict: passed.verdict },
+  runLink: 'http://localhost:8080/runs/17',
 };
 
 export const commandDone: CommandReplyInput = {

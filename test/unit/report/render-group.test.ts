@@ -15,7 +15,7 @@ const passVerdict: Verdict = {
 };
 const preExisting: RunnerPart = { kind: 'verdict', runner: 'qemu-pmem', tested: inputs.tested, verdict: inputs.passed.verdict };
 
-const qemuRegression: RunnerPart = { kind: 'verdict', runner: 'qemu-pmem', tested: inputs.tested, verdict: inputs.regression.verdict, ...(inputs.regression.bisection && { bisection: inputs.regression.bisection }) };
+const qemuRegression: RunnerPart = { kind: 'verdict', runner: 'qemu-pmem', tested: inputs.tested, verdict: inputs.regression.verdict, ...(inputs.regression.bisection && { bisection: inputs.regression.bisection }), runLink: 'http://localhost:8080/runs/21' };
 const nfitPass: RunnerPart = { kind: 'verdict', runner: 'nfit-sim', tested: nfitTested, verdict: passVerdict };
 const qemuPass: RunnerPart = { kind: 'verdict', runner: 'qemu-pmem', tested: inputs.tested, verdict: passVerdict };
 const nfitInfra: RunnerPart = { kind: 'infra', runner: 'nfit-sim', summary: 'gave up after 3 infrastructure failures' };
@@ -25,7 +25,7 @@ const common = { mail: inputs.regression.mail, versionKey: inputs.regression.ver
 const variants: Record<string, GroupReplyInput> = {
   'group-regression': { ...common, parts: [qemuRegression, nfitPass] },
   'group-pre-existing': { ...common, parts: [preExisting, nfitPass] },
-  'group-infra': { ...common, parts: [qemuPass, nfitInfra], previous: { messageId: '<daxbot-0123456789abcdef01234567@daxbot.localhost>', outcome: 'regression' } },
+  'group-infra': { ...common, parts: [qemuPass, nfitInfra], change: { outcome: 'regression', date: '2024-06-27T08:15:42.000Z', messageId: '<daxbot-0123456789abcdef01234567@daxbot.localhost>' } },
 };
 
 function asText(r: { headers: Record<string, string>; body: string }): string {
@@ -91,5 +91,17 @@ describe('combinedOutcome', () => {
     expect(renderGroupReply({ ...common, parts: [qemuRegression, nfitPass] }).headers['Message-ID']).toBe(g.headers['Message-ID']);
     expect(renderGroupReply({ ...common, parts: [qemuPass, nfitPass] }).headers['Message-ID']).not.toBe(g.headers['Message-ID']);
     expect(() => renderGroupReply({ ...common, parts: [nfitInfra] })).toThrow(RangeError);
+  });
+
+  it('each runner\'s part carries its QEMU command line and run page; the reproducer points at the blamed one', () => {
+    const nfitBooted: RunnerPart = { ...nfitPass, tested: { ...nfitTested, runnerKind: 'nfit-sim', qemuCommand: ['qemu-system-x86_64', '-kernel', '/b/bzImage', '-initrd', '/c/i.cpio.gz'] }, runLink: 'http://localhost:8080/runs/22' };
+    const body = renderGroupReply({ ...common, parts: [qemuRegression, nfitBooted] }).body;
+    const lines = body.split('\n');
+    expect(lines).toContain('QEMU command line (qemu-pmem)');
+    expect(lines).toContain('QEMU command line (nfit-sim)');
+    expect(body.replace(/ \\\n\s*/g, ' ')).toContain('  qemu-system-x86_64 -kernel arch/x86/boot/bzImage -initrd initramfs.cpio.gz\n');
+    expect(lines.filter((l) => l.startsWith('Run: '))).toEqual(['Run: http://localhost:8080/runs/21', 'Run: http://localhost:8080/runs/22']);
+    expect(lines).toContain('  # Then boot it with the qemu-pmem QEMU command line above.');
+    expect(lines).toContain('Closes: http://localhost:8080/runs/21');
   });
 });

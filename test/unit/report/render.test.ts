@@ -13,6 +13,7 @@ const variants: Record<string, ReplyInput> = {
   'build-failed': inputs.buildFailed,
   pass: inputs.passed,
   'changed-on-rerun': inputs.changed,
+  'changed-from-silent-pass': inputs.changedFromSilentPass,
   'command-done': inputs.commandDone,
   'command-refused': inputs.commandRefused,
 };
@@ -57,9 +58,36 @@ describe('renderReply', () => {
     expect(headers.Subject).toBe('Re: [PATCH 01/13] mm/gup.c: Remove redundant check for PCI P2PDMA page');
   });
 
-  it('Cc is configurable', () => {
-    const { headers } = renderReply({ ...inputs.regression, mail: { ...inputs.regression.mail, ccList: false, ccSeries: false } });
-    expect(headers.Cc).toBeUndefined();
+  it('Cc is configurable: ccList copies the lists, ccSeries the other recipients', () => {
+    const mail = inputs.regression.mail;
+    expect(renderReply({ ...inputs.regression, mail: { ...mail, ccList: false, ccSeries: false } }).headers.Cc).toBeUndefined();
+    expect(renderReply({ ...inputs.regression, mail: { ...mail, ccList: true, ccSeries: false } }).headers.Cc).toBe('nvdimm@lists.linux.dev');
+    expect(renderReply({ ...inputs.regression, mail: { ...mail, ccList: false, ccSeries: true } }).headers.Cc).toBe('dan.j.williams@intel.com, linux-mm@kvack.org');
+  });
+
+  it('keeps the subject as sent, never says Re: twice, and references the cover\'s own ancestors', () => {
+    const series = { ...inputs.series, coverSubject: '[RFC PATCH -next v3 0/13] fs/dax: Fix FS DAX page reference counts', references: ['v2-cover@example.org', 'review@example.org'] };
+    const { headers } = renderReply({ ...inputs.regression, series });
+    expect(headers.Subject).toBe('Re: [RFC PATCH -next v3 0/13] fs/dax: Fix FS DAX page reference counts');
+    expect(headers.References).toBe('<v2-cover@example.org> <review@example.org> <cover.1719386613.git-series.apopple@nvidia.com>');
+    expect(headers['In-Reply-To']).toBe('<cover.1719386613.git-series.apopple@nvidia.com>');
+    expect(renderReply({ ...inputs.regression, series: { ...series, coverSubject: 'Re: [PATCH 0/13] x' } }).headers.Subject).toBe('Re: [PATCH 0/13] x');
+  });
+
+  it('a changed result is a complete reply, threaded under the cover, saying what changed', () => {
+    const { headers, body } = renderReply(inputs.changedFromSilentPass);
+    expect(headers['In-Reply-To']).toBe('<cover.1719386613.git-series.apopple@nvidia.com>');
+    expect(headers.References).toBe('<cover.1719386613.git-series.apopple@nvidia.com>');
+    expect(body).toContain('Changed since the previous report (2024-06-27 08:15 UTC, not mailed):\npass -> regression\n');
+    expect(body.split('\n')).toContain('first bad commit: [PATCH 10/13] fs/dax: Properly refcount fs dax pages');
+    expect(body).toContain('Call Trace:');
+    expect(body).toContain('Reproduce locally');
+    expect(body).toContain('Run: http://localhost:8080/runs/17');
+    expect(body).toContain('Reported-by: daxbot <daxbot@localhost>\nCloses: http://localhost:8080/runs/17\n');
+    // A mailed regression that is gone: said so, with the earlier mail's id, and taken back.
+    const back = renderReply(inputs.changed).body.replace(/\s+/g, ' ');
+    expect(back).toContain('Changed since the previous report (2024-06-27 08:15 UTC, <daxbot-0123456789abcdef01234567@daxbot.localhost>): regression -> pre-existing-only');
+    expect(back).toContain('Sorry for the noise.');
   });
 
   it('keeps the Message-ID across retries and changes it with the result', () => {
@@ -84,6 +112,38 @@ describe('renderReply', () => {
     expect(headers.Subject).toBe('Re: [PATCH 00/13] fs/dax: Fix FS DAX page reference counts');
     expect(headers['In-Reply-To']).toBe('<87ed5fhx3x.fsf@nvdebian.thelocal>');
     expect(headers.References).toBe('<cover.1719386613.git-series.apopple@nvidia.com> <87ed5fhx3x.fsf@nvdebian.thelocal>');
+  });
+});
+
+describe('the reproducer', () => {
+  it('rewrites host paths to files the reader makes, and says how to make each', () => {
+    const tested = {
+      ...inputs.tested,
+      runnerKind: 'qemu-pmem',
+      qemuCommand: ['qemu-system-x86_64', '-machine', 'pc,nvdimm=on', '-object', 'memory-backend-file,id=mem0,share=on,mem-path=/srv/daxbot/work/jobs/7/nvdimm0.img,size=1073872896', '-device', 'nvdimm,memdev=mem0,id=nv0,label-size=128K', '-kernel', '/srv/daxbot/var/cache/build/qemu-pmem/arch/x86/boot/bzImage', '-initrd', '/srv/daxbot/var/cache/initramfs/initramfs-dax-0123abcd.cpio.gz'],
+    };
+    const lines = renderReply({ ...inputs.regression, tested }).body.split('\n');
+    const text = lines.join('\n');
+    expect(text).not.toContain('/srv/daxbot');
+    expect(text).not.toContain('linked from the dashboard');
+    expect(lines).toContain('  truncate -s 1073872896 nvdimm0.img');
+    expect(text.replace(/\s+#?\s*/g, ' ')).toContain('"daxbot setup" builds the guest\'s initramfs and prints its path ("initramfs: ..."); copy that file here.');
+    // The rewritten command still reads as the same words to a shell.
+    const start = lines.findIndex((l) => l.startsWith('  qemu-system-x86_64'));
+    const cmd = [];
+    for (let i = start; i >= 0 && i < lines.length; i++) {
+      cmd.push(lines[i] ?? '');
+      if (!(lines[i] ?? '').endsWith('\\')) break;
+    }
+    const argv = execFileSync('sh', ['-c', `printf '%s\\n' ${cmd.join('\n').replace(/^ *qemu-system-x86_64/, '')}`], { encoding: 'utf8' }).trim().split('\n');
+    expect(argv).toEqual(['-machine', 'pc,nvdimm=on', '-object', 'memory-backend-file,id=mem0,share=on,mem-path=nvdimm0.img,size=1073872896', '-device', 'nvdimm,memdev=mem0,id=nv0,label-size=128K', '-kernel', 'arch/x86/boot/bzImage', '-initrd', 'initramfs.cpio.gz']);
+  });
+
+  it('says what the initramfs of another runner is', () => {
+    const tested = { ...inputs.tested, runner: 'nfit-sim', runnerKind: 'nfit-sim', nvdimms: [], qemuCommand: ['qemu-system-x86_64', '-kernel', '/b/arch/x86/boot/bzImage', '-initrd', '/c/initramfs-dax-1.cpio.gz'] };
+    const text = renderReply({ ...inputs.regression, tested }).body.replace(/\s+#?\s*/g, ' ');
+    expect(text).toContain('"daxbot runner run --runner nfit-sim --tree <this tree> --base f2661062f16b --mbox <the series>" builds it and repeats the whole run.');
+    expect(text).not.toContain('truncate');
   });
 });
 
