@@ -56,7 +56,11 @@ export const treeSchema = z.object({
   path: z.string().optional(),
   /** The branch or tag series are applied to when they name no base-commit. */
   branch: z.string().default('HEAD'),
-  /** Lists (List-Id substrings) and subject prefixes (e.g. "ndctl") routed to this tree. */
+  /**
+   * Lists (List-Id substrings) and subject prefixes (e.g. "ndctl") routed to this tree. The lists
+   * also tell which To/Cc addresses of a series are lists (mail.ccList): `nvdimm.lists.linux.dev`
+   * or `nvdimm` names nvdimm@lists.linux.dev.
+   */
   lists: z.array(z.string()).default([]),
   prefixes: z.array(z.string()).default([]),
 });
@@ -77,7 +81,15 @@ export const runnerSchema = z.object({
   suites: z.array(z.string()).default(['dax']),
   memoryMiB: z.number().int().positive().default(2048),
   cpus: z.number().int().positive().default(2),
-  nvdimms: z.array(nvdimmSchema).default([{ sizeMiB: 1024, labelSizeKiB: 128 }]),
+  /**
+   * The emulated NVDIMMs. The first holds the fsdax/devdax namespaces the suite reconfigures;
+   * the second, small one stays a label-less raw namespace (/dev/pmem1): the non-DAX block
+   * device the O_DIRECT test writes to from a DAX mapping (a DAX target would pin nothing).
+   */
+  nvdimms: z.array(nvdimmSchema).default([
+    { sizeMiB: 1024, labelSizeKiB: 128 },
+    { sizeMiB: 256, labelSizeKiB: 128 },
+  ]),
   bootTimeout: duration.default('120s'),
   testTimeout: duration.default('300s'),
   overallTimeout: duration.default('30m'),
@@ -113,12 +125,21 @@ export const mailSchema = z.object({
       passwordEnv: z.string().default('DAXBOT_SMTP_PASSWORD'),
     })
     .optional(),
-  /** Mail the author on a pass too (default: passes are only recorded). */
+  /**
+   * Mail the author on a pass too (default: passes are only recorded). A pass that clears a
+   * mailed regression (or build or apply failure) is mailed either way.
+   */
   replyOnPass: z.boolean().default(false),
+  /**
+   * Result replies go To the author and Cc the To/Cc of the mail they answer (the cover letter,
+   * or patch 1), never the bot's own address. ccList copies the lists among them (addresses
+   * matching a tree's `lists` or the mail's List-Id), ccSeries everyone else.
+   */
   ccList: z.boolean().default(true),
   ccSeries: z.boolean().default(true),
   /** Maintainers whose DKIM-verified mail may issue privileged commands. */
   maintainers: z.array(z.string()).default([]),
+  /** Where replies link to: the dashboard's `/series/<version key>` and `/runs/<id>` pages. */
   dashboardUrl: z.string().default('http://localhost:8080'),
 });
 

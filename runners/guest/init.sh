@@ -17,6 +17,7 @@ for arg in $(cat /proc/cmdline); do
   case "$arg" in
     daxbot.suites=*) SUITES=$(echo "${arg#daxbot.suites=}" | tr ',' ' ') ;;
     daxbot.hang=*) export DAXBOT_HANG="${arg#daxbot.hang=}" ;;
+    daxbot.test_timeout=*) export DAXBOT_TEST_TIMEOUT="${arg#daxbot.test_timeout=}" ;;
   esac
 done
 

@@ -70,3 +70,59 @@ export function extractSuites(consoleLog: string): SuiteSection[] {
   }
   return out;
 }
+
+export interface StuckTask {
+  /** "pid/tid" as the guest printed it. */
+  task: string;
+  comm: string;
+  state: string;
+  wchan: string;
+  /** Kernel stack frames ("ext4_break_layouts+0x4c/0xd5"), innermost first. */
+  stack: string[];
+}
+
+export interface WatchdogReport {
+  test: string;
+  seconds: number;
+  tasks: StuckTask[];
+}
+
+/** Where a task waits when it is only waiting for another (a parent, a thread, a pipe, a timer). */
+const IDLE_WAITS = /^(futex_wait_queue|futex_wait|do_wait|pipe_read|pipe_write|do_select|poll_schedule_timeout|do_sys_poll|ep_poll|hrtimer_nanosleep|do_nanosleep|wait_woken|sigsuspend|do_sigtimedwait|n_tty_read|devtmpfsd|0)$/;
+
+/** The last watchdog block the guest printed (suites/lib.sh dump_stacks), or null. */
+export function parseWatchdog(consoleLog: string): WatchdogReport | null {
+  let report: WatchdogReport | null = null;
+  let open: WatchdogReport | null = null;
+  let task: StuckTask | null = null;
+  for (const raw of consoleLog.split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    const begin = /DAXBOT: watchdog (\S+) (\d+)/.exec(line);
+    if (begin?.[1] && begin[2]) {
+      open = { test: begin[1], seconds: Number(begin[2]), tasks: [] };
+      task = null;
+      continue;
+    }
+    if (!open) continue;
+    if (line.includes('DAXBOT: watchdog-end')) {
+      report = open;
+      open = null;
+      continue;
+    }
+    const t = /^# task (\S+) (.+) state ([A-Z]) wchan (\S*)$/.exec(line);
+    if (t?.[1] && t[2] && t[3]) {
+      task = { task: t[1], comm: t[2], state: t[3], wchan: t[4] ?? '', stack: [] };
+      open.tasks.push(task);
+      continue;
+    }
+    const frame = /^#\s+\[<[0-9a-f]+>\] (\S+)/.exec(line);
+    if (frame?.[1] && task) task.stack.push(frame[1]);
+  }
+  // A guest killed while printing still says something: keep the partial block.
+  return report ?? open;
+}
+
+/** The task the hang is about: one in D state, else the first not merely waiting for another. */
+export function stuckTask(w: WatchdogReport): StuckTask | null {
+  return w.tasks.find((t) => t.state === 'D') ?? w.tasks.find((t) => !IDLE_WAITS.test(t.wchan)) ?? null;
+}

@@ -3,7 +3,7 @@
  * so this stays testable with fakes: the real ones live in runners/parse/.
  */
 import type { FailureClass, Finding, TestResult } from '../types.ts';
-import { extractSuites } from '../guest/protocol.ts';
+import { extractSuites, parseWatchdog, stuckTask } from '../guest/protocol.ts';
 import type { QemuRunResult } from '../qemu/run.ts';
 
 export interface Parsers {
@@ -23,14 +23,21 @@ function tail(text: string, lines: number): string {
   return text.split('\n').slice(-lines).join('\n');
 }
 
-/** Splits "suite.test" markers printed by the guest; the guest prints bare test names. */
+/**
+ * A hang, named like syzkaller names one when the guest's watchdog said where the test's task
+ * waits: "hang in dax.ext4_mmap_rw: no result after 300 s, task daxio in ext4_break_layouts",
+ * with that task's kernel stack as the trace (symbolized like a crash's).
+ */
 function hangFinding(q: QemuRunResult, suite: string | null, timeoutS: number): Finding {
   const where = q.lastTest ? `${suite ? `${suite}.` : ''}${q.lastTest}` : q.initSeen ? 'guest suite' : 'boot';
+  const w = parseWatchdog(q.console);
+  const task = w && (!q.lastTest || w.test === q.lastTest) ? stuckTask(w) : null;
+  const inFn = task ? (task.stack[0]?.replace(/\+0x.*$/, '') ?? task.wchan) : null;
   return {
-    title: `hang in ${where}: no result after ${timeoutS} s`,
+    title: `hang in ${where}: no result after ${timeoutS} s${task && inFn ? `, task ${task.comm} in ${inFn}` : ''}`,
     type: 'hang',
     rip: null,
-    trace: [],
+    trace: task ? task.stack : [],
     report: tail(q.console, 60),
   };
 }

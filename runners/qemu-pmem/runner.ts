@@ -80,7 +80,7 @@ export function createQemuPmemRunner(opts: QemuPmemOptions): Runner {
           spec: {
             kernel: build.bzImage,
             initrd,
-            append: [`daxbot.suites=${suites.join(',')}`, ...(opts.extraKernelArgs ?? [])],
+            append: [`daxbot.suites=${suites.join(',')}`, `daxbot.test_timeout=${Math.round(toMs(cfg.testTimeout) / 1000)}`, ...(opts.extraKernelArgs ?? [])],
             memoryMiB: cfg.memoryMiB,
             cpus: cfg.cpus,
             nvdimms: cfg.nvdimms.map((d, i) => ({ ...d, path: path.join(req.workDir, `nvdimm${i}.img`) })),

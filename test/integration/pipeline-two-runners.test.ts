@@ -54,7 +54,7 @@ function writeConfig(): string {
       '    suites: [dax]',
       '    memoryMiB: 2048',
       '    cpus: 2',
-      '    nvdimms: [{ sizeMiB: 1024, labelSizeKiB: 128 }]',
+      '    nvdimms: [{ sizeMiB: 1024, labelSizeKiB: 128 }, { sizeMiB: 256, labelSizeKiB: 128 }]',
       '    bootTimeout: 180s',
       '    testTimeout: 300s',
       // As test/integration/nfit-sim-run.test.ts configures it. The suites are the simulator

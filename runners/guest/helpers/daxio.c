@@ -3,8 +3,13 @@
 //   mapsync FILE   MAP_SHARED_VALIDATE|MAP_SYNC must be accepted (only DAX supports it)
 //   truncate FILE  shrink while mapped: access past EOF must SIGBUS, the rest stays readable
 //   punch FILE     punch a hole while mapped: the range reads back as zeros and is writable
-//   odirect SRC DST  O_DIRECT write from / read into a DAX mapping (pins DAX pages via GUP),
-//                  racing with truncate of SRC (the DMA-vs-truncate path)
+//   odirect SRC DST  O_DIRECT write from / read into a DAX mapping of SRC, with DST a non-DAX
+//                  block device (or file): the block layer pins the DAX pages with
+//                  get_user_pages. DST must not be on DAX: a DAX destination takes the
+//                  DAX copy path and never pins anything.
+//   odirect-race SRC DST  the same, then O_DIRECT writes from the mapping racing truncate
+//                  of SRC (DMA versus truncate: ext4/xfs_break_layouts must wait for the
+//                  pinned pages and be woken when they are released)
 //   devdax DEV     mmap a device-dax character device at 2 MiB alignment
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,6 +23,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #ifndef MAP_SHARED_VALIDATE
@@ -140,23 +146,47 @@ static void *truncater(void *arg) {
   return NULL;
 }
 
-static int mode_odirect(const char *src, const char *dst) {
+static int mode_odirect(const char *src, const char *dst, int race) {
   int sfd;
   unsigned char *p = map_file(src, SZ, MAP_SHARED, &sfd);
   if (!p) return fail("map src");
   fill(p, SZ, 11);
-  int dfd = open(dst, O_RDWR | O_CREAT | O_TRUNC | O_DIRECT, 0644);
+  struct stat st;
+  int blk = stat(dst, &st) == 0 && S_ISBLK(st.st_mode);
+  int dfd = blk ? open(dst, O_RDWR | O_DIRECT) : open(dst, O_RDWR | O_CREAT | O_TRUNC | O_DIRECT, 0644);
   if (dfd < 0) return fail("open O_DIRECT");
+  if (blk) {
+    unsigned long long bytes = 0;
+    FILE *f;
+    char sys[256];
+    // The target's size, from sysfs (512-byte sectors): a small scratch DIMM must hold SZ.
+    snprintf(sys, sizeof sys, "/sys/dev/block/%u:%u/size", major(st.st_rdev), minor(st.st_rdev));
+    if ((f = fopen(sys, "r")) != NULL) {
+      if (fscanf(f, "%llu", &bytes) != 1) bytes = 0;
+      fclose(f);
+    }
+    if (bytes * 512 < SZ) { printf("FAIL: %s holds %llu sectors, need %lu bytes\n", dst, bytes, SZ); return 1; }
+  }
   // The write's source pages are the DAX mapping: the kernel pins them with GUP.
+  printf("odirect: write %lu bytes from the DAX mapping\n", SZ);
   if (pwrite(dfd, p, SZ, 0) != (ssize_t)SZ) return fail("O_DIRECT write from DAX mapping");
   memset(p, 0, SZ);
+  printf("odirect: read back into the DAX mapping\n");
   if (pread(dfd, p, SZ, 0) != (ssize_t)SZ) return fail("O_DIRECT read into DAX mapping");
   long bad = check(p, SZ, 11);
   if (bad >= 0) { printf("FAIL: round trip mismatch at %ld\n", bad); return 1; }
+  if (!race) {
+    munmap(p, SZ);
+    close(sfd);
+    close(dfd);
+    printf("odirect ok\n");
+    return 0;
+  }
   // DMA versus truncate: O_DIRECT from the mapping while another thread truncates the file.
   struct race r = { .fd = sfd, .stop = 0 };
   pthread_t t;
   signal(SIGBUS, SIG_IGN);
+  printf("odirect: O_DIRECT writes racing truncate\n");
   pthread_create(&t, NULL, truncater, &r);
   for (int i = 0; i < 20; i++) {
     ssize_t n = pwrite(dfd, p, SZ / 2, 0);
@@ -167,7 +197,7 @@ static int mode_odirect(const char *src, const char *dst) {
   munmap(p, SZ);
   close(sfd);
   close(dfd);
-  printf("odirect ok\n");
+  printf("odirect race ok\n");
   return 0;
 }
 
@@ -202,7 +232,8 @@ int main(int argc, char **argv) {
   if (!strcmp(m, "mapsync")) return mode_mapsync(argv[2]);
   if (!strcmp(m, "truncate")) return mode_truncate(argv[2]);
   if (!strcmp(m, "punch")) return mode_punch(argv[2]);
-  if (!strcmp(m, "odirect") && argc > 3) return mode_odirect(argv[2], argv[3]);
+  if (!strcmp(m, "odirect") && argc > 3) return mode_odirect(argv[2], argv[3], 0);
+  if (!strcmp(m, "odirect-race") && argc > 3) return mode_odirect(argv[2], argv[3], 1);
   if (!strcmp(m, "devdax")) return mode_devdax(argv[2]);
   fprintf(stderr, "unknown mode %s\n", m);
   return 2;

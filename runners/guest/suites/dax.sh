@@ -1,37 +1,17 @@
 #!/bin/sh
 # The DAX suite: fsdax on ext4 and xfs (mount -o dax=always, mmap, MAP_SYNC, truncate and hole
-# punch under a mapping, O_DIRECT from a DAX mapping), devdax mmap, namespace reconfiguration.
+# punch under a mapping, O_DIRECT between a DAX mapping and a non-DAX block device), devdax
+# mmap, namespace reconfiguration. The O_DIRECT-versus-truncate race is the dax-race suite.
 . /daxbot/suites/lib.sh
-MNT=/mnt/dax
-mkdir -p $MNT
+. /daxbot/suites/fsdax-lib.sh
 
-setup_fsdax() {
-  ndctl list -RNDi 2>&1 | head -n 40
-  # A fresh NVDIMM's label area is blank: reconfigure the label-less namespace, else write
-  # labels and create one.
-  if ! ndctl create-namespace -f -e namespace0.0 -m fsdax; then
-    ndctl disable-region all && ndctl init-labels -f all && ndctl enable-region all
-    ndctl create-namespace -f -m fsdax -r region0 || return 1
-  fi
-  [ -b /dev/pmem0 ] || { echo "no /dev/pmem0"; ls /dev; return 1; }
-}
-mkfs_xfs() {
-  # xfsprogs refuses filesystems under 300 MB unless run from a test harness (fstests' variables);
-  # reflink and DAX do not mix on 6.1.
-  TEST_DEV=/dev/pmem0 TEST_DIR=$MNT QA_CHECK_FS=1 mkfs.xfs -f -q -m reflink=0 /dev/pmem0
-}
-mount_dax() { # fstype
-  mount -o dax=always -t "$1" /dev/pmem0 $MNT || return 1
-  grep " $MNT " /proc/mounts
-  grep " $MNT " /proc/mounts | grep -q 'dax' || { echo "dax not in mount options"; return 1; }
-}
 fs_tests() { # fs
   fs=$1
   run_test ${fs}_mmap_rw ${fs}_dax_mount -- daxio rw $MNT/rw
   run_test ${fs}_map_sync ${fs}_dax_mount -- daxio mapsync $MNT/sync
   run_test ${fs}_truncate_mapped ${fs}_dax_mount -- daxio truncate $MNT/trunc
   run_test ${fs}_punch_hole_mapped ${fs}_dax_mount -- daxio punch $MNT/punch
-  run_test ${fs}_odirect_from_dax ${fs}_dax_mount -- daxio odirect $MNT/src $MNT/dst
+  run_test ${fs}_odirect_from_dax ${fs}_dax_mount -- odirect $MNT/src
   run_test ${fs}_umount ${fs}_dax_mount -- umount $MNT
 }
 devdax_setup() {

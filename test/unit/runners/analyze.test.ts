@@ -51,6 +51,29 @@ describe('analyzeGuestRun', () => {
     expect(o.tests.map((t) => [t.name, t.status])).toEqual([['a', 'pass'], ['b', 'timeout'], ['c', 'error']]);
   });
 
+  it("a hang the guest's watchdog saw is named by where the stuck task waits, with its stack", () => {
+    const watchdog = [
+      'DAXBOT: watchdog b 50',
+      '# task 60/60 daxio state S wchan futex_wait_queue',
+      '#   [<0>] futex_wait_queue+0x4f/0x80',
+      '#   [<0>] futex_wait+0xd2/0x180',
+      '# task 60/62 daxio state S wchan ext4_break_layouts',
+      '#   [<0>] ext4_break_layouts+0x4c/0xd5',
+      '#   [<0>] ext4_setattr+0x27b/0x6c2',
+      '#   [<0>] do_truncate+0x8a/0xab',
+      'DAXBOT: watchdog-end b',
+    ].join('\n');
+    const q = run(`${HEAD}DAXBOT: test-start a\nok 1 a\nDAXBOT: test-start b\n${watchdog}\n`, { killed: 'test-timeout', lastTest: 'b', lastTestFinished: false, exitCode: null });
+    const o = analyzeGuestRun(q, ['dax'], parsers, limits);
+    expect(o.findings[0]).toMatchObject({
+      type: 'hang',
+      title: 'hang in dax.b: no result after 20 s, task daxio in ext4_break_layouts',
+      trace: ['ext4_break_layouts+0x4c/0xd5', 'ext4_setattr+0x27b/0x6c2', 'do_truncate+0x8a/0xab'],
+    });
+    // The watchdog lines are diagnostics, not results.
+    expect(o.tests.map((t) => [t.name, t.status])).toEqual([['a', 'pass'], ['b', 'timeout'], ['c', 'error']]);
+  });
+
   it('QEMU dying before the guest starts is infra', () => {
     const o = analyzeGuestRun(run('', { exitCode: 1, stderr: 'qemu-system-x86_64: -object memory-backend-file: misaligned', bootMs: null }), ['dax'], parsers, limits);
     expect(o.failureClass).toBe('infra');

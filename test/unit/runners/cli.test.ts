@@ -13,7 +13,7 @@ describe('runner CLI helpers', () => {
     expect(resolveRunnerConfig(configured, 'pmem-big').memoryMiB).toBe(4096);
     const d = resolveRunnerConfig(configured, 'qemu-pmem');
     expect(d.kind).toBe('qemu-pmem');
-    expect(d.nvdimms).toEqual([{ sizeMiB: 1024, labelSizeKiB: 128 }]);
+    expect(d.nvdimms).toEqual([{ sizeMiB: 1024, labelSizeKiB: 128 }, { sizeMiB: 256, labelSizeKiB: 128 }]);
     expect(() => resolveRunnerConfig(configured, 'nope')).toThrow(/no runner named nope/);
   });
 
@@ -42,5 +42,8 @@ describe('runner CLI helpers', () => {
     expect(program.commands.map((c) => c.name()).sort()).toEqual(['runner', 'setup']);
     expect(getRunner('qemu-pmem')?.kind).toBe('qemu-pmem');
     expect(listRunners().map((m) => m.kind)).toContain('qemu-pmem');
+    // The --runner help names every registered kind, not only the first one written.
+    const run = program.commands.find((c) => c.name() === 'runner')?.commands.find((c) => c.name() === 'run');
+    expect(run?.options.find((o) => o.long === '--runner')?.description).toBe('a configured runner name or a runner kind (qemu-pmem, nfit-sim)');
   });
 });
