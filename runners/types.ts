@@ -12,7 +12,11 @@ export interface TestResult {
   suite: string;
   name: string;
   status: TestStatus;
-  /** Why it was skipped or failed, in one line (e.g. "exit status 77: missing prerequisite"). */
+  /**
+   * Why it was skipped or failed, in one line (e.g. "exit status 77: missing prerequisite"). On
+   * a pass: information the test reports, never a problem (nfit-sim's bus1-broken-dimms names the
+   * simulated DIMMs' failure flags).
+   */
   reason?: string;
   /** True when a skip means the environment lacks a prerequisite (ndctl's exit status 77). */
   missingPrerequisite?: boolean;

@@ -54,7 +54,7 @@ export function registerRunnerCommands(program: Command, ctx: CliContext): void 
   runner
     .command('run')
     .description('apply a series (optional) on a base, build, boot and run the suites')
-    .requiredOption('--runner <name>', 'a configured runner name or a runner kind (qemu-pmem)')
+    .requiredOption('--runner <name>', `a configured runner name or a runner kind (${listRunners().map((m) => m.kind).join(', ')})`)
     .option('--tree <dir>', 'kernel git tree (default: the cached linux-6.1 tree)')
     .option('--base <rev>', 'base revision (default: the tree\'s HEAD or its Debian tag)')
     .option('--mbox <file>', 'an am-ready mbox to apply')

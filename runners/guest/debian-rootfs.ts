@@ -20,7 +20,10 @@ export const DEBIAN_SUITE = 'bookworm';
  * What the chroot needs: meson's test runner (python3, meson, ninja), the pmem tools the tests
  * drive (ndctl, daxctl, mkfs, kmod, util-linux), a C toolchain with the headers and pkg-config
  * files ndctl's meson.build asks for (kmod, udev, uuid, json-c, keyutils, iniparser, tracefs),
- * and jq, which ndctl's test scripts use to read ndctl's JSON.
+ * and jq, which ndctl's test scripts use to read ndctl's JSON. kmod's depmod, modinfo and modprobe
+ * must be there: the guest indexes the test modules with them (runners/guest/nfit-sim/
+ * chroot-modules.sh) and ndctl's tests look modules up and reload nfit_test through them.
+ * Changing this list changes the cache key (rootfsKey): a new tree is made on the next run.
  */
 export const DEBIAN_ROOTFS_PACKAGES = [
   'python3', 'meson', 'ninja-build', 'pkg-config', 'gcc', 'libc6-dev',

@@ -1,7 +1,7 @@
 /**
  * What the nfit-sim runner adds to the harness's DAX initramfs: its suite (as
- * /daxbot/suites/nfit-sim.sh, which the guest init runs), the module loader, the test build's
- * modules and the load-order file. The order file is written by the host from NFIT_TEST_MODULES
+ * /daxbot/suites/nfit-sim.sh, which the guest init runs), the module loader, the broken-DIMM
+ * check, the test build's modules and the load-order file. The order file is written by the host from NFIT_TEST_MODULES
  * so the order has one source of truth.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -32,6 +32,7 @@ export async function nfitGuestFiles(repoRoot: string, modules: BuiltModule[], s
   return [
     { source: path.join(scripts, 'suite.sh'), dest: `/daxbot/suites/${NFIT_SIM_SUITE}.sh`, mode: 0o755 },
     { source: path.join(scripts, 'load-modules.sh'), dest: `${GUEST_DIR}/load-modules.sh`, mode: 0o755 },
+    { source: path.join(scripts, 'broken-dimms.sh'), dest: `${GUEST_DIR}/broken-dimms.sh`, mode: 0o755 },
     { source: order, dest: `${GUEST_DIR}/modules.order`, mode: 0o644 },
     ...modules.map((m) => ({ source: m.path, dest: `${GUEST_DIR}/modules/${m.name}.ko`, mode: 0o644 })),
   ];

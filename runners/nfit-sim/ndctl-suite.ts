@@ -1,10 +1,12 @@
 /**
  * The external ndctl suite from the nfit-sim runner's point of view: before the boot, prepare
  * what the guest needs (the cached Debian root filesystem and ndctl build as two virtio disks,
- * each behind a per-run copy-on-write overlay, the guest scripts, the kernel command line words);
+ * each behind a per-run copy-on-write overlay, the guest scripts, the kernel's built-in module
+ * lists for the chroot's depmod, the kernel command line words);
  * after it, turn the console into TestResults and fold them into the run's outcome. The runner
  * calls just these two functions.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { mkdir, rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
@@ -51,6 +53,21 @@ export function ndctlGuestAppend(cfg: Pick<RunnerConfig, 'ndctlSuites' | 'ndctlT
   return [`daxbot.meson-suites=${mesonSuites(cfg.ndctlSuites).join(',')}`, `daxbot.meson-timeout-multiplier=${cfg.ndctlTimeoutMultiplier}`];
 }
 
+/** Where chroot-modules.sh finds the kernel build's files in the guest. */
+export const GUEST_KERNEL_FILES = `${GUEST_DIR}/kernel`;
+
+/**
+ * The kernel build's lists of built-in modules, for the chroot's depmod: with them modprobe and
+ * modinfo in the chroot answer for a module built into this kernel instead of calling it missing.
+ * A build without them (none built in) ships nothing.
+ */
+export function builtinModuleLists(buildDir: string | undefined, exists: (p: string) => boolean = existsSync): InitramfsFile[] {
+  if (!buildDir) return [];
+  return ['modules.builtin', 'modules.builtin.modinfo']
+    .filter((f) => exists(path.join(buildDir, f)))
+    .map((f) => ({ source: path.join(buildDir, f), dest: `${GUEST_KERNEL_FILES}/${f}`, mode: 0o644 }));
+}
+
 /** A qcow2 overlay over a raw image, so the guest's writes never reach the cached image. */
 async function overlay(exec: Exec, base: string, file: string): Promise<void> {
   const r = await exec('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', base, file]);
@@ -64,6 +81,8 @@ export interface PrepareOptions {
   repoRoot: string;
   cacheDir: string;
   workDir: string;
+  /** The kernel's build folder: its modules.builtin lists go into the chroot's module folder. */
+  kernelBuildDir?: string;
   log: Logger;
   signal?: AbortSignal;
   exec?: Exec;
@@ -120,6 +139,8 @@ export async function prepareNdctlSuite(o: PrepareOptions): Promise<NdctlSuitePr
     guestFiles: [
       { source: path.join(scripts, 'ndctl-meson.sh'), dest: `/daxbot/suites/${NDCTL_MESON_SUITE}.sh`, mode: 0o755 },
       { source: path.join(scripts, 'meson-run.py'), dest: `${GUEST_DIR}/meson-run.py`, mode: 0o755 },
+      { source: path.join(scripts, 'chroot-modules.sh'), dest: `${GUEST_DIR}/chroot-modules.sh`, mode: 0o755 },
+      ...builtinModuleLists(o.kernelBuildDir),
     ],
     append: ndctlGuestAppend(o.config),
     qemuExtra: [...virtioDiskArgs(rootOverlay, 'droot', ROOT_SERIAL), ...virtioDiskArgs(ndctlOverlay, 'dndctl', NDCTL_SERIAL)],

@@ -21,6 +21,10 @@ export const NFIT_TEST_MAKE_DIR = 'tools/testing/nvdimm';
 
 /** Buses nfit_test registers: .0 is the healthy one the suite works on; .1 carries broken DIMMs. */
 export const NFIT_TEST_BUSES = ['nfit_test.0', 'nfit_test.1'];
+/** The bus whose DIMMs nfit_test breaks on purpose (tools/testing/nvdimm/test/nfit.c, nfit_test1_setup). */
+export const NFIT_BROKEN_DIMM_BUS = 'nfit_test.1';
+/** The built-in suite's test that checks those DIMMs show their failure flags. */
+export const BROKEN_DIMMS_TEST = 'bus1-broken-dimms';
 
 export interface TestModule {
   /** Module name as insmod reports it ("nd_pmem"). */

@@ -4,7 +4,8 @@
  * modules from the same patched tree (so a series touching drivers/nvdimm, drivers/dax,
  * drivers/acpi/nfit or tools/testing/nvdimm is tested with its own simulator code), boots QEMU
  * without emulated NVDIMMs, loads the test modules from the initramfs and runs the built-in
- * simulator suite. It reuses the harness's slot, build, initramfs, QEMU and guest-outcome modules.
+ * simulator suite and, when configured, ndctl's meson suite. It reuses the harness's slot, build,
+ * initramfs, QEMU and guest-outcome modules.
  * Patch and kernel failures are results; only machinery failures throw InfraError.
  */
 import { mkdir } from 'node:fs/promises';
@@ -21,9 +22,9 @@ import type { QemuRunOptions, QemuRunResult } from '../qemu/run.ts';
 import { analyzeGuestRun, type Parsers } from '../qemu-pmem/analyze.ts';
 import { buildNfitSim, type BuildStep } from './build.ts';
 import { nfitGuestFiles } from './guest-files.ts';
-import { parseGuestSetup, setupTestResults } from './guest-lines.ts';
+import { annotateBrokenDimms, brokenDimmNote, parseGuestSetup, setupTestResults } from './guest-lines.ts';
 import { collectNdctlSuite, prepareNdctlSuite } from './ndctl-suite.ts';
-import { NDCTL_MESON_SUITE, NFIT_SIM_CMDLINE, nfitSimProfile, NFIT_SIM_SUITE, NFIT_TEST_BUSES, NFIT_TEST_MODULES } from './profile.ts';
+import { NDCTL_MESON_SUITE, NFIT_BROKEN_DIMM_BUS, NFIT_SIM_CMDLINE, nfitSimProfile, NFIT_SIM_SUITE, NFIT_TEST_BUSES, NFIT_TEST_MODULES } from './profile.ts';
 
 export interface NfitSimOptions {
   config: RunnerConfig;
@@ -39,11 +40,23 @@ export interface NfitSimOptions {
   qemu?: (o: QemuRunOptions) => Promise<QemuRunResult>;
   /** Replaces the initramfs builder (tests): gets the extra files, returns the image path. */
   initramfs?: (extra: Awaited<ReturnType<typeof nfitGuestFiles>>) => Promise<string>;
+  /** Replaces the ndctl suite's host preparation (tests: no debootstrap, no ndctl build). */
+  prepareNdctl?: typeof prepareNdctlSuite;
 }
 
 /** Suites the guest runs (the ndctl meson suite is planned on the host). */
 export function guestSuites(suites: string[]): string[] {
   return suites.filter((s) => s !== NDCTL_MESON_SUITE);
+}
+
+/**
+ * Whether a guest running `booted` (its daxbot.suites list) loads the test modules: the built-in
+ * suite does, and so does the ndctl suite when it runs alone. Then the module and bus lines are
+ * read whichever suite printed them, so a series that breaks module loading is an error with
+ * insmod's reason, not a column of ndctl exit-77 skips (pure).
+ */
+export function loadsTestModules(booted: string[]): boolean {
+  return booted.includes(NFIT_SIM_SUITE) || booted.includes(NDCTL_MESON_SUITE);
 }
 
 /**
@@ -131,7 +144,9 @@ export function createNfitSimRunner(opts: NfitSimOptions): Runner {
 
         const inGuest = guestSuites(suites);
         if (cfg.ndctlSource && suites.includes(NDCTL_MESON_SUITE)) progress('build', 'ndctl-meson: Debian root filesystem and ndctl build (cached)');
-        const ndctl = await prepareNdctlSuite({ config: cfg, suites, repoRoot: opts.repoRoot, cacheDir: opts.cacheDir, workDir: req.workDir, log: ctx.log, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+        const prepare = opts.prepareNdctl ?? prepareNdctlSuite;
+        const ndctl = await prepare({ config: cfg, suites, repoRoot: opts.repoRoot, cacheDir: opts.cacheDir, workDir: req.workDir, kernelBuildDir: buildDir, log: ctx.log, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+        const booted = [...inGuest, ...(ndctl.run ? [NDCTL_MESON_SUITE] : [])];
         Object.assign(timings, ndctl.timings);
 
         t = Date.now();
@@ -149,7 +164,7 @@ export function createNfitSimRunner(opts: NfitSimOptions): Runner {
             spec: {
               kernel: build.bzImage,
               initrd,
-              append: [`daxbot.suites=${[...inGuest, ...(ndctl.run ? [NDCTL_MESON_SUITE] : [])].join(',')}`, ...NFIT_SIM_CMDLINE, ...ndctl.append, ...(opts.extraKernelArgs ?? [])],
+              append: [`daxbot.suites=${booted.join(',')}`, ...NFIT_SIM_CMDLINE, ...ndctl.append, ...(opts.extraKernelArgs ?? [])],
               memoryMiB: cfg.memoryMiB,
               cpus: cfg.cpus,
               // nfit_test provides its own (simulated) NFIT; an emulated one would add a third bus.
@@ -165,11 +180,10 @@ export function createNfitSimRunner(opts: NfitSimOptions): Runner {
 
         const parsers: Parsers = opts.parsers ?? (await defaultParsers());
         const outcome = analyzeGuestRun(q, inGuest, parsers, limits);
-        const setup = inGuest.includes(NFIT_SIM_SUITE)
-          ? setupTestResults(parseGuestSetup(q.console), built.modules.map((m) => m.name), NFIT_TEST_BUSES)
-          : [];
+        const guestSetup = parseGuestSetup(q.console);
+        const setup = loadsTestModules(booted) ? setupTestResults(guestSetup, built.modules.map((m) => m.name), NFIT_TEST_BUSES) : [];
         const merged = collectNdctlSuite(ndctl, q.console, q, mergeSetup(outcome, setup));
-        result.tests = merged.tests;
+        result.tests = annotateBrokenDimms(merged.tests, brokenDimmNote(guestSetup.dimms, NFIT_BROKEN_DIMM_BUS));
         result.booted = merged.booted;
         result.failureClass = merged.failureClass;
         result.summary = merged.summary;

@@ -26,6 +26,8 @@ const s = (ms: number | undefined): string => (ms === undefined ? 'n/a' : `${(ms
 
 function report(label: string, r: RunResult): void {
   const t = r.timings;
+  // QEMU start to both buses present: bootMs ends at buses-present's only marker, which suite.sh
+  // prints before insmod, and the test's duration runs from there to its result.
   const busesMs = t.bootMs !== undefined ? t.bootMs + (r.tests.find((x) => x.name === 'buses-present')?.durationMs ?? 0) : undefined;
   process.stdout.write(
     `${label}: ${r.failureClass} (${r.summary})\n` +

@@ -1,9 +1,11 @@
 #!/bin/sh
 # The external ndctl suite in the guest, run by init.sh as /daxbot/suites/ndctl-meson.sh between
 # its suite markers. It makes sure the nfit_test buses exist (loading the test modules when the
-# built-in suite did not run), mounts the Debian root filesystem (virtio disk, serial daxbot-root)
-# and the ndctl build (serial daxbot-ndctl) at /ndctl in it, and runs `meson test` there in a
-# chroot through meson-run.py, which streams meson's lines plus daxbot's markers to the console.
+# built-in suite did not run; the host reads the module lines whatever ran), mounts the Debian root
+# filesystem (virtio disk, serial daxbot-root) and the ndctl build (serial daxbot-ndctl) at /ndctl
+# in it, installs the test modules in the chroot's /lib/modules/<release>/extra/ (chroot-modules.sh)
+# and runs `meson test` there in a chroot through meson-run.py, which streams meson's lines plus
+# daxbot's markers to the console.
 # Both disks are per-run copy-on-write overlays on the host, so writing to them is harmless.
 # Setup failures are one line, "# DAXBOT-MESON-ERROR <why>", read by runners/nfit-sim/ndctl-results.ts.
 HERE=${NFIT_SIM_DIR:-/daxbot/nfit-sim}
@@ -43,6 +45,11 @@ done
 mount -t tmpfs tmpfs "$ROOT/tmp" || fail "tmpfs on /tmp"
 mount -t tmpfs tmpfs "$ROOT/run" 2>/dev/null
 cp "$HERE/meson-run.py" "$ROOT/tmp/meson-run.py" || fail "copy meson-run.py"
+# ndctl's harness accepts the simulator's modules only from /lib/modules/<release>/extra/ and
+# reloads them with modprobe: install them there (chroot-modules.sh says why in full).
+sh "$HERE/chroot-modules.sh" "$ROOT" "$HERE/modules.order" "$HERE/kernel" >/tmp/chroot-modules.out 2>&1 ||
+	fail "installing the test modules in the chroot: $(tail -n 1 /tmp/chroot-modules.out)"
+sed 's/^/# /' /tmp/chroot-modules.out
 
 chroot "$ROOT" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/root LANG=C.UTF-8 \
 	PYTHONUNBUFFERED=1 /usr/bin/python3 /tmp/meson-run.py /ndctl/build "$SUITES" "$MULT" 2>&1

@@ -1,4 +1,6 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmodSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +12,7 @@ import type { Exec, ExecResult } from '../../../runners/sandbox/exec.ts';
 import { checkoutHash, ensureNdctlBuild, mesonSetupArgs, ndctlBuildKey, ndctlBuildScript, rootfsBwrapArgs } from '../../../runners/nfit-sim/ndctl-build.ts';
 import { mesonSuites } from '../../../runners/nfit-sim/ndctl-meson.ts';
 import { ndctlMesonResults, splitMesonName } from '../../../runners/nfit-sim/ndctl-results.ts';
-import { collectNdctlSuite, ndctlGuestAppend, prepareNdctlSuite, virtioDiskArgs } from '../../../runners/nfit-sim/ndctl-suite.ts';
+import { builtinModuleLists, collectNdctlSuite, ndctlGuestAppend, prepareNdctlSuite, virtioDiskArgs } from '../../../runners/nfit-sim/ndctl-suite.ts';
 
 describe('Debian root filesystem planning', () => {
   it('keys by the package set, not its order', () => {
@@ -29,7 +31,7 @@ describe('Debian root filesystem planning', () => {
     const args = debootstrapArgs(DEFAULT_ROOTFS_SPEC, '/t');
     expect(args[0]).toBe('--variant=minbase');
     const include = args.find((a) => a.startsWith('--include='))?.split('=')[1]?.split(',') ?? [];
-    for (const p of ['meson', 'ninja-build', 'python3', 'ndctl', 'libndctl-dev', 'gcc', 'pkg-config']) expect(include).toContain(p);
+    for (const p of ['meson', 'ninja-build', 'python3', 'ndctl', 'libndctl-dev', 'gcc', 'pkg-config', 'kmod']) expect(include).toContain(p);
     expect(args.slice(-3)).toEqual(['bookworm', '/t', 'http://deb.debian.org/debian']);
   });
   it('packs with mke2fs -d into an image with headroom', () => {
@@ -94,6 +96,44 @@ describe('guest plan', () => {
     expect(none.hostResults[0]).toMatchObject({ status: 'skip', missingPrerequisite: true, reason: expect.stringMatching(/^not configured/) });
     const off = await prepareNdctlSuite({ ...base, config: runnerSchema.parse({ name: 'n', kind: 'nfit-sim', ndctlSource: '/x' }), suites: ['nfit-sim'] });
     expect(off).toMatchObject({ run: false, hostResults: [] });
+  });
+});
+
+const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..');
+
+describe('the test modules in the chroot', () => {
+  it('ships the kernel build\'s built-in module lists when the build has them', () => {
+    const have = new Set(['/b/modules.builtin']);
+    expect(builtinModuleLists('/b', (p) => have.has(p))).toEqual([{ source: '/b/modules.builtin', dest: '/daxbot/nfit-sim/kernel/modules.builtin', mode: 0o644 }]);
+    expect(builtinModuleLists(undefined)).toEqual([]);
+  });
+
+  it('chroot-modules.sh lays the modules out under <lib>/modules/<release>/extra and runs the chroot\'s depmod', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'daxbot-chroot-mods-'));
+    const root = path.join(dir, 'root');
+    await mkdir(path.join(root, 'usr', 'lib'), { recursive: true });
+    await mkdir(path.join(dir, 'mods'));
+    await mkdir(path.join(dir, 'kernel'));
+    await mkdir(path.join(dir, 'bin'));
+    for (const m of ['nfit_test_iomap', 'libnvdimm', 'nfit_test']) await writeFile(path.join(dir, 'mods', `${m}.ko`), m);
+    await writeFile(path.join(dir, 'order'), ['nfit_test_iomap', 'libnvdimm', 'nfit_test'].map((m) => `${m} ${path.join(dir, 'mods', `${m}.ko`)}`).join('\n') + '\n');
+    await writeFile(path.join(dir, 'kernel', 'modules.builtin'), 'kernel/fs/ext4/ext4.ko\n');
+    // A stand-in for chroot(8): /lib resolves to /usr/lib as on Debian; depmod's arguments are recorded.
+    const fake = path.join(dir, 'bin', 'chroot');
+    await writeFile(fake, `#!/bin/sh\nroot=$1; shift\ncase "$1" in\n*readlink) echo /usr/lib ;;\n*) echo "$@" >"$root/depmod.args" ;;\nesac\n`);
+    chmodSync(fake, 0o755);
+    const out = execFileSync('sh', [path.join(repoRoot, 'runners', 'guest', 'nfit-sim', 'chroot-modules.sh'), root, path.join(dir, 'order'), path.join(dir, 'kernel')], {
+      encoding: 'utf8',
+      env: { PATH: `${path.join(dir, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}` },
+    });
+    const rel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
+    const mods = path.join(root, 'usr', 'lib', 'modules', rel);
+    expect((await readdir(path.join(mods, 'extra'))).sort()).toEqual(['libnvdimm.ko', 'nfit_test.ko', 'nfit_test_iomap.ko']);
+    expect(await readFile(path.join(mods, 'modules.order'), 'utf8')).toBe('extra/nfit_test_iomap.ko\nextra/libnvdimm.ko\nextra/nfit_test.ko\n');
+    expect(await readFile(path.join(mods, 'modules.builtin'), 'utf8')).toBe('kernel/fs/ext4/ext4.ko\n');
+    expect((await readFile(path.join(root, 'depmod.args'), 'utf8')).trim()).toBe(`/usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin depmod ${rel}`);
+    expect(out.trim()).toBe(`installed 3 modules in /usr/lib/modules/${rel}/extra`);
+    await rm(dir, { recursive: true, force: true });
   });
 });
 

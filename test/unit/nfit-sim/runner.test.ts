@@ -16,7 +16,8 @@ import type { KernelBuildOptions } from '../../../runners/build/make.ts';
 import type { InitramfsFile } from '../../../runners/guest/initramfs.ts';
 import type { Parsers } from '../../../runners/qemu-pmem/analyze.ts';
 import type { QemuRunOptions, QemuRunResult } from '../../../runners/qemu/run.ts';
-import { createNfitSimRunner, guestSuites } from '../../../runners/nfit-sim/runner.ts';
+import { createNfitSimRunner, guestSuites, loadsTestModules } from '../../../runners/nfit-sim/runner.ts';
+import type { prepareNdctlSuite } from '../../../runners/nfit-sim/ndctl-suite.ts';
 import { NFIT_TEST_MODULES, nfitSimProfile } from '../../../runners/nfit-sim/profile.ts';
 import { getRunner } from '../../../runners/registry.ts';
 import type { BuildResult, Finding, TestResult } from '../../../runners/types.ts';
@@ -68,6 +69,11 @@ describe('nfitSimProfile', () => {
   it('runs the ndctl meson suite on the host side, not in the guest', () => {
     expect(guestSuites(['nfit-sim', 'ndctl-meson'])).toEqual(['nfit-sim']);
   });
+  it('reads the module lines whenever a suite that loads the modules runs', () => {
+    expect(loadsTestModules(['nfit-sim'])).toBe(true);
+    expect(loadsTestModules(['ndctl-meson'])).toBe(true);
+    expect(loadsTestModules([])).toBe(false);
+  });
 });
 
 describe('nfit-sim runner', () => {
@@ -84,7 +90,7 @@ describe('nfit-sim runner', () => {
     cacheDir = await mkdtemp(path.join(os.tmpdir(), 'daxbot-nfit-cache-'));
   });
 
-  function setup(consoleText: string, findings: Finding[] = [], buildOk = true) {
+  function setup(consoleText: string, findings: Finding[] = [], buildOk = true, prepareNdctl?: typeof prepareNdctlSuite) {
     const builds: KernelBuildOptions[] = [];
     const boots: QemuRunOptions[] = [];
     let extra: InitramfsFile[] = [];
@@ -114,6 +120,7 @@ describe('nfit-sim runner', () => {
         boots.push(o);
         return qemuResult(consoleText);
       },
+      ...(prepareNdctl ? { prepareNdctl } : {}),
     });
     return { runner, builds, boots, extra: () => extra };
   }
@@ -149,6 +156,53 @@ describe('nfit-sim runner', () => {
     expect(r.failureClass).toBe('kernel');
     expect(r.summary).toBe("module nd_btt: insmod: can't insert 'nd_btt.ko': No such device or address");
     expect(r.tests.find((t) => t.name === 'module-nd_btt')?.status).toBe('error');
+  });
+
+  it('reads the module lines when only the ndctl suite runs: a module failure is the error, not the exit-77 skips', async () => {
+    // What ndctl-meson.sh prints when it loaded the modules itself, then meson's skips.
+    const loads = MODS.map((m) => (m.name === 'libnvdimm' ? "# DAXBOT-NFIT-MODULE libnvdimm fail insmod: can't insert 'libnvdimm.ko': Unknown symbol in module" : `# DAXBOT-NFIT-MODULE ${m.name} ok`));
+    const consoleText = [
+      'DAXBOT: init',
+      'DAXBOT: suite-begin ndctl-meson',
+      ...loads,
+      '# DAXBOT-NFIT-BUSES',
+      '# DAXBOT-MESON-LIST 1 ndctl:ndctl/libndctl',
+      'DAXBOT: test-start ndctl:ndctl/libndctl',
+      '1/1 ndctl:ndctl / libndctl       SKIP             0.05s   exit status 77',
+      'ok 1 ndctl:ndctl/libndctl',
+      'DAXBOT-MESON-LOG {"name": "ndctl:ndctl/libndctl", "result": "SKIP", "returncode": 77, "tail": ["no nfit_test.0 bus"]}',
+      '# DAXBOT-MESON-EXIT 0',
+      'DAXBOT: suite-end ndctl-meson',
+      'DAXBOT: done',
+    ].join('\n');
+    const prepared: string[][] = [];
+    const prepare: typeof prepareNdctlSuite = async (o) => {
+      prepared.push(o.suites);
+      return { run: true, hostResults: [], guestFiles: [], append: ['daxbot.meson-suites=ndctl:ndctl'], qemuExtra: [], readOnly: [], readWrite: [], timings: {} };
+    };
+    const s = setup(consoleText, [], true, prepare);
+    const r = await s.runner.run({ tree, base: 'v6.1-test', workDir: await mkdtemp(path.join(os.tmpdir(), 'daxbot-nfit-work-')), suites: ['ndctl-meson'] }, { log });
+    expect(prepared).toEqual([['ndctl-meson']]);
+    expect(s.boots[0]?.spec.append[0]).toBe('daxbot.suites=ndctl-meson');
+    expect(r.failureClass).toBe('kernel');
+    expect(r.summary).toBe("module libnvdimm: insmod: can't insert 'libnvdimm.ko': Unknown symbol in module");
+    expect(r.tests.find((t) => t.name === 'module-libnvdimm')).toMatchObject({ suite: 'nfit-sim', status: 'error' });
+    expect(r.tests.find((t) => t.name === 'buses')).toMatchObject({ status: 'error', reason: 'buses nfit_test.0, nfit_test.1 did not appear' });
+    expect(r.tests.find((t) => t.name === 'libndctl')).toMatchObject({ status: 'skip', missingPrerequisite: true });
+  });
+
+  it('puts the broken DIMMs\' flags on the passing bus1-broken-dimms test as information', async () => {
+    const loads = MODS.map((m) => `# DAXBOT-NFIT-MODULE ${m.name} ok`);
+    const s = setup(['DAXBOT: init', 'DAXBOT: suite-begin nfit-sim', 'KTAP version 1', '# DAXBOT plan: buses-present bus1-broken-dimms', '1..2', ...loads, '# DAXBOT-NFIT-BUSES nfit_test.0 nfit_test.1', 'ok 1 buses-present', 'ok 2 bus1-broken-dimms',
+      '# DAXBOT-NFIT-DIMM nfit_test.1 nmem5 save_fail restore_fail flush_fail not_armed smart_event', '# DAXBOT-NFIT-DIMM nfit_test.1 nmem6 map_fail', 'DAXBOT: suite-end nfit-sim', 'DAXBOT: done'].join('\n'));
+    const r = await s.runner.run({ tree, base: 'v6.1-test', workDir: await mkdtemp(path.join(os.tmpdir(), 'daxbot-nfit-work-')), suites: ['nfit-sim'] }, { log });
+    expect(r.failureClass, r.summary).toBe('none');
+    expect(r.tests.find((t) => t.name === 'bus1-broken-dimms')).toEqual({
+      suite: 'nfit-sim',
+      name: 'bus1-broken-dimms',
+      status: 'pass',
+      reason: 'simulated broken DIMMs on nfit_test.1 (as nfit_test sets them up, not a failure): nmem5 save_fail restore_fail flush_fail not_armed smart_event; nmem6 map_fail',
+    });
   });
 
   it('turns a teardown crash into a kernel failure with the finding', async () => {
