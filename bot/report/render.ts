@@ -347,6 +347,19 @@ function environmentSection(v: Verdict): string[] {
   return lines;
 }
 
+/**
+ * What passing tests report as information (nfit-sim's bus1-broken-dimms names the failure flags
+ * nfit_test gives its simulated broken DIMMs): shown so a maintainer sees the simulation was
+ * set up as expected, and said plainly not to be failures.
+ */
+function informationSection(v: Verdict): string[] {
+  const notes = v.entries.filter((e) => e.class === 'pass' && e.kind === 'test' && e.reason);
+  if (notes.length === 0) return [];
+  const lines = ['Information (not failures)'];
+  for (const e of notes) lines.push(...wrapProse(`${e.key}: ${e.reason ?? ''}`, '      ', WIDTH, '  '));
+  return lines;
+}
+
 function bisectionSection(series: ReplySeries, b: BisectionReport): string[] {
   const lines = [`Bisection within the series (${b.steps.length} build-and-boot step${b.steps.length === 1 ? '' : 's'})`, ''];
   lines.push(...field('known', `base good, all ${b.n} patches bad`));
@@ -553,7 +566,7 @@ function renderBody(input: ReplyInput): string {
     } else {
       sections.push(notesSection(v));
     }
-    sections.push(environmentSection(v), warningsSection(v));
+    sections.push(environmentSection(v), informationSection(v), warningsSection(v));
     if (v.outcome === 'regression' || v.outcome === 'build-failed') sections.push(reproduceSection(series, tested));
   }
   sections.push(links(input.dashboardLink, input.runLink));

@@ -4,6 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { hardWrap, shellLines, wrapProse } from '../../../bot/report/wrap.ts';
 import { expectGoldenText } from '../../helpers/golden.ts';
 import * as inputs from './inputs.ts';
+import { judge } from '../../../bot/judge/verdict.ts';
+import { makeRun } from '../judge/make-run.ts';
 import type { SeriesVersion } from '../../../ingest/series/types.ts';
 
 const variants: Record<string, ReplyInput> = {
@@ -195,5 +197,25 @@ describe('renderReply with ingest SeriesVersion', () => {
     expect(body.startsWith('Hi Ada,')).toBe(true);
     const withCover = renderReply({ ...inputs.passed, series: { ...sv, coverMessageId: 'c@x.org', project: 'kernel' } });
     expect(withCover.headers.Subject).toBe('Re: [PATCH v2 0/2] test: add a dax test');
+  });
+});
+
+describe('information from passing tests', () => {
+  it('a pass that reports something (the simulated broken DIMMs) is listed as information, not as a failure', () => {
+    const simTests = [
+      { suite: 'nfit-sim', name: 'buses', status: 'pass' as const },
+      {
+        suite: 'nfit-sim',
+        name: 'bus1-broken-dimms',
+        status: 'pass' as const,
+        reason: 'simulated broken DIMMs on nfit_test.1 (as nfit_test sets them up, not a failure): nmem4 save_fail restore_fail flush_fail not_armed smart_event; nmem5 map_fail',
+      },
+    ];
+    const input: ReplyInput = { ...inputs.passed, verdict: judge({ baseRuns: [makeRun({ tests: simTests })], seriesRuns: [makeRun({ tests: simTests })] }) };
+    const { body } = renderReply(input);
+    expect(body).toContain('Information (not failures)');
+    expect(body).toMatch(/ {2}nfit-sim\/bus1-broken-dimms: simulated broken DIMMs on nfit_test\.1/);
+    expect(body).toContain('map_fail');
+    for (const line of body.split('\n')) expect(line.length).toBeLessThanOrEqual(75);
   });
 });
