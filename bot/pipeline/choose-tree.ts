@@ -10,7 +10,15 @@
  * Each decision says why, and the reply shows it.
  */
 import type { TreeConfig } from '../../config/schema.ts';
-import type { RootMailFacts } from '../store/root-mail.ts';
+
+/** What routing reads of the cover letter (or patch 1); see store/thread-mail.ts. */
+export interface RootMailFacts {
+  listId: string | null;
+  /** To and Cc addresses. */
+  recipients: string[];
+  /** Bracketed subject prefix words, lower-cased. */
+  prefixes: string[];
+}
 
 export interface TreeChoice {
   tree: TreeConfig | null;

@@ -26,7 +26,7 @@ import { decideReply, replyMessageId, resultDigest } from './reply-policy.ts';
 import type { Verdict } from '../judge/verdict.ts';
 import { runnerProfile } from '../../runners/registry.ts';
 import { runnerConfigHash } from './runner-digest.ts';
-import { rootMailFacts } from '../store/root-mail.ts';
+import { threadMail } from '../store/thread-mail.ts';
 import { chooseTree, type TreeChoice } from './choose-tree.ts';
 
 export type JobExit = 'done' | 'waiting' | 'infra-retry' | 'stopped' | 'lease-lost';
@@ -52,7 +52,8 @@ export async function loadVersion(deps: PipelineDeps, versionKey: string): Promi
 
 /** The tree a version is tested on, by its root mail's subject prefix and lists (choose-tree.ts). */
 export async function routeVersion(deps: PipelineDeps, version: SeriesVersion): Promise<TreeChoice> {
-  return chooseTree(deps.config.trees, await rootMailFacts(deps.store.db, version.rootMessageId));
+  const root = await threadMail(deps.store.db, version.rootMessageId);
+  return chooseTree(deps.config.trees, root && { listId: root.listId, recipients: [...root.to, ...root.cc].map((a) => a.address), prefixes: root.prefixes });
 }
 
 export async function jobContext(deps: PipelineDeps, job: JobRow): Promise<JobContext> {

@@ -24,6 +24,8 @@ export interface ThreadMail {
   /** The mail's own References, oldest first, then its In-Reply-To when References lacked it. */
   ancestors: string[];
   listId: string | null;
+  /** Bracketed subject prefix words, lower-cased ("patch", "v2", "mm-unstable"): tree routing. */
+  prefixes: string[];
 }
 
 const address = z.object({ name: z.string().catch(''), address: z.string() });
@@ -42,7 +44,7 @@ const idList = z
 
 const parsedSchema = z
   .object({
-    subject: z.object({ raw: z.string() }).passthrough(),
+    subject: z.object({ raw: z.string(), prefixes: z.array(z.string()).catch([]) }).passthrough(),
     to: addressList,
     cc: addressList,
     references: idList,
@@ -80,5 +82,6 @@ export async function threadMail(db: Db, messageId: string): Promise<ThreadMail 
     cc: p.data.cc,
     ancestors,
     listId: p.data.listId ?? row.list_id,
+    prefixes: p.data.subject.prefixes,
   };
 }

@@ -3,7 +3,7 @@
  * and the kernel cache are, and whether this machine can run them at all. scripts/test.sh
  * installs everything, so in CI `kernelTestsAvailable` is true and nothing is skipped.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_LINUX_TARBALL, resolveCacheDir } from '../../runners/tree/setup.ts';
@@ -18,4 +18,22 @@ const KERNEL_TOOLS = ['qemu-system-x86_64', 'bwrap', 'ccache', 'busybox', 'ndctl
 export function kernelTestsAvailable(extraTools: string[] = []): boolean {
   const tree = existsSync(path.join(kernelCacheDir, 'linux-6.1', '.git')) || existsSync(DEFAULT_LINUX_TARBALL);
   return tree && [...KERNEL_TOOLS, ...extraTools].every(hasBinary);
+}
+
+/**
+ * config/demo.yaml (the demo's tree, runner and mail settings) rewritten for a heavy test: its
+ * own store, work folder and outbox under `dir`, the shared kernel cache, the demo inbox by an
+ * absolute path, and `edit` for the test's own changes. Returns the file's path.
+ */
+export function writeDemoConfig(dir: string, edit: (text: string) => string = (t) => t): string {
+  const file = path.join(dir, 'config.yaml');
+  const demo = readFileSync(path.join(repoRoot, 'config', 'demo.yaml'), 'utf8');
+  const text = demo
+    .replace(/^database:.*$/m, '')
+    .replace(/^cacheDir:.*$/m, `cacheDir: ${kernelCacheDir}`)
+    .replace(/^workDir:.*$/m, `workDir: ${dir}/work`)
+    .replace(/path: \.\.\/test\/fixtures\/demo\/inbox\.mbox/, `path: ${path.join(repoRoot, 'test/fixtures/demo/inbox.mbox')}`)
+    .replace(/^ {2}outbox:.*$/m, `  outbox: ${dir}/outbox`);
+  writeFileSync(file, edit(text));
+  return file;
 }

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../bot/log.ts';
 import { ensureLinuxTree } from '../../runners/tree/setup.ts';
-import { kernelCacheDir, kernelTestsAvailable, repoRoot } from '../helpers/kernel-env.ts';
+import { kernelCacheDir, kernelTestsAvailable, repoRoot, writeDemoConfig } from '../helpers/kernel-env.ts';
 
 const BRANCH = 'daxbot-test/bisect-five';
 const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-bisect-kernel-'));
@@ -47,16 +47,7 @@ describe.skipIf(!kernelTestsAvailable(['mkfs.xfs']))('daxbot bisect along a real
     const tree = await ensureLinuxTree(kernelCacheDir, silentLogger());
     const commits = ensureBranch(tree.path, tree.tag);
     expect(commits).toHaveLength(5);
-    const configFile = path.join(dir, 'config.yaml');
-    const demo = readFileSync(path.join(repoRoot, 'config', 'demo.yaml'), 'utf8');
-    writeFileSync(
-      configFile,
-      demo
-        .replace(/^database:.*$/m, '')
-        .replace(/^cacheDir:.*$/m, `cacheDir: ${kernelCacheDir}`)
-        .replace(/^workDir:.*$/m, `workDir: ${dir}/work`)
-        .replace(/^ {2}outbox:.*$/m, `  outbox: ${dir}/outbox`),
-    );
+    const configFile = writeDemoConfig(dir);
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [

@@ -8,31 +8,19 @@
  *  - runs recorded before the kill are kept and none is recorded twice.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../bot/store/store.ts';
 import { exited, startBot } from '../helpers/bot-process.ts';
-import { kernelCacheDir, kernelTestsAvailable, repoRoot } from '../helpers/kernel-env.ts';
+import { kernelTestsAvailable, writeDemoConfig } from '../helpers/kernel-env.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-killbuild-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function writeConfig(): string {
-  const file = path.join(dir, 'config.yaml');
-  const demo = readFileSync(path.join(repoRoot, 'config', 'demo.yaml'), 'utf8');
-  // The demo's runner, tree and mail settings, with this test's own folders and no repeats.
-  const text = demo
-    .replace(/^database:.*$/m, '')
-    .replace(/^cacheDir:.*$/m, `cacheDir: ${kernelCacheDir}`)
-    .replace(/^workDir:.*$/m, `workDir: ${dir}/work`)
-    .replace(/path: \.\.\/test\/fixtures\/demo\/inbox\.mbox/, `path: ${path.join(repoRoot, 'test/fixtures/demo/inbox.mbox')}`)
-    .replace(/^ {2}outbox:.*$/m, `  outbox: ${dir}/outbox`)
-    .replace(/^ {2}confirmRepeats:.*$/m, '  confirmRepeats: 0');
-  writeFileSync(file, text);
-  return file;
-}
+// The demo's runner, tree and mail settings, with this test's own folders and no repeats.
+const writeConfig = (): string => writeDemoConfig(dir, (t) => t.replace(/^ {2}confirmRepeats:.*$/m, '  confirmRepeats: 0'));
 
 const start = (config: string): ChildProcess => startBot(config, { DAXBOT_DB: path.join(dir, 'db.sqlite') }, 'info');
 

@@ -18,7 +18,7 @@ import { jobRuns } from '../../bot/store/runs.ts';
 import { openStore } from '../../bot/store/store.ts';
 import { loadConfig } from '../../config/load.ts';
 import { ensureLinuxTree } from '../../runners/tree/setup.ts';
-import { kernelCacheDir, kernelTestsAvailable, repoRoot } from '../helpers/kernel-env.ts';
+import { kernelCacheDir, kernelTestsAvailable, repoRoot, writeDemoConfig } from '../helpers/kernel-env.ts';
 
 const BRANCH = 'daxbot-test/pre-existing';
 const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-preexisting-'));
@@ -55,17 +55,10 @@ describe.skipIf(!kernelTestsAvailable())('a failure the base has too (heavy)', (
   it('is reported as pre-existing: not blamed, not bisected', async () => {
     const tree = await ensureLinuxTree(kernelCacheDir, silentLogger());
     ensureCrashingBranch(tree.path, tree.tag);
-    const configFile = path.join(dir, 'config.yaml');
-    const demo = readFileSync(path.join(repoRoot, 'config', 'demo.yaml'), 'utf8');
-    writeFileSync(
-      configFile,
-      demo
-        .replace(/^database:.*$/m, '')
-        .replace(/^cacheDir:.*$/m, `cacheDir: ${kernelCacheDir}`)
-        .replace(/^workDir:.*$/m, `workDir: ${dir}/work`)
-        .replace(/path: \.\.\/test\/fixtures\/demo\/inbox\.mbox/, `path: ${cleanSeriesMbox()}`)
+    const configFile = writeDemoConfig(dir, (t) =>
+      t
+        .replace(/path: \S*inbox\.mbox/, `path: ${cleanSeriesMbox()}`)
         .replace(/^ {4}branch: HEAD$/m, `    branch: ${BRANCH}`)
-        .replace(/^ {2}outbox:.*$/m, `  outbox: ${dir}/outbox`)
         .replace(/^ {2}replyOnPass:.*$/m, '  replyOnPass: true')
         .replace(/^ {2}confirmRepeats:.*$/m, '  confirmRepeats: 0'),
     );
