@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../bot/log.ts';
-import { runnerSchema } from '../../config/schema.ts';
+import { runnerSchema, toMs } from '../../config/schema.ts';
 import { buildDirFor, buildKernel, sandboxFor } from '../../runners/build/make.ts';
 import { runSandboxed } from '../../runners/sandbox/bwrap.ts';
 import { configHash, loadFragments } from '../../runners/build/kconfig.ts';
@@ -66,7 +66,8 @@ export async function benchHarness(): Promise<void> {
   const spec = {
     kernel: path.join(buildDir, 'arch/x86/boot/bzImage'),
     initrd,
-    append: ['daxbot.suites=dax'],
+    // The runner's guest command line, so both boots run the same guest (its watchdog included).
+    append: ['daxbot.suites=dax', `daxbot.test_timeout=${Math.round(toMs(config.testTimeout) / 1000)}`],
     memoryMiB: config.memoryMiB,
     cpus: config.cpus,
     nvdimms: config.nvdimms.map((d, i) => ({ ...d, path: path.join(work, `raw-nv${i}.img`) })),

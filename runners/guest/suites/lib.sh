@@ -7,25 +7,56 @@ ktap_plan() {
   set -- $*
   echo "1..$#"
 }
-# dump_stacks NAME SECONDS: what every blocked or sleeping task of the guest is waiting in.
-# Lines start with "# " (KTAP diagnostics); the host reads the block between the markers.
+# dump_stacks NAME SECONDS: what every blocked or sleeping user task of the guest waits in.
+# Lines start with "# " (KTAP diagnostics); the host reads the block between the markers. Shell
+# builtins only (read, echo): on TCG every fork costs, and this runs when things are stuck.
 dump_stacks() {
   echo "DAXBOT: watchdog $1 $2"
   for t in /proc/[0-9]*/task/[0-9]*; do
-    st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "$t/status" 2>/dev/null)
-    case "$st" in D|S) ;; *) continue ;; esac
     # Kernel threads (no command line) sleep by design: only user tasks are evidence.
-    [ -n "$(tr -d '\000' < "$t/cmdline" 2>/dev/null)" ] || continue
-    comm=$(cat "$t/comm" 2>/dev/null)
-    case "$comm" in sh|init|sleep|cat|kthreadd|ksoftirqd/*|kworker/*|rcu_*|migration/*|cpuhp/*|kdevtmpfs|oom_reaper|watchdogd|khungtaskd|kswapd*|kcompactd*|idle_inject/*) continue ;; esac
-    # procfs files have no size: read the stack to know whether there is one.
-    stack=$(cat "$t/stack" 2>/dev/null)
-    [ -n "$stack" ] || continue
-    echo "# task ${t#/proc/} $comm state $st wchan $(cat "$t/wchan" 2>/dev/null)"
-    echo "$stack" | sed 's/^/#   /'
+    cl=""
+    read -r cl < "$t/cmdline" 2>/dev/null
+    [ -n "$cl" ] || continue
+    st=""
+    while read -r k v rest; do [ "$k" = "State:" ] && { st=$v; break; }; done < "$t/status"
+    case "$st" in D|S) ;; *) continue ;; esac
+    comm=""
+    read -r comm < "$t/comm"
+    case "$comm" in sh|init|sleep|cat) continue ;; esac
+    wchan=""
+    read -r wchan < "$t/wchan" 2>/dev/null
+    head=""
+    while read -r frame; do
+      [ -n "$head" ] || { head=1; echo "# task ${t#/proc/} $comm state $st wchan $wchan"; }
+      echo "#   $frame"
+    done < "$t/stack" 2>/dev/null
   done
   echo "DAXBOT: watchdog-end $1"
 }
+
+# One watchdog for the whole guest (not one per test: forks are slow on TCG). run_test writes
+# "N NAME" to $CURRENT while a test runs; when the same test is still there 15 s before the
+# host's per-test timeout (daxbot.test_timeout) would kill the guest, its stacks are printed.
+CURRENT=/tmp/daxbot-current-test
+watchdog_loop() { # timeout seconds
+  last=""
+  waited=0
+  dumped=""
+  while :; do
+    sleep 5
+    cur=""
+    read -r cur < $CURRENT 2>/dev/null
+    if [ -n "$cur" ] && [ "$cur" = "$last" ]; then waited=$((waited + 5)); else waited=0; last=$cur; fi
+    if [ -n "$cur" ] && [ $waited -ge $(($1 - 15)) ] && [ "$dumped" != "$cur" ]; then
+      dump_stacks "${cur#* }" $waited
+      dumped=$cur
+    fi
+  done
+}
+if [ -n "$DAXBOT_TEST_TIMEOUT" ] && [ "$DAXBOT_TEST_TIMEOUT" -gt 25 ] && [ ! -e /tmp/daxbot-watchdog ]; then
+  : > /tmp/daxbot-watchdog
+  watchdog_loop "$DAXBOT_TEST_TIMEOUT" &
+fi
 
 # run_test NAME [REQUIRES...] -- CMD...: runs CMD, prints "ok N NAME" or "not ok N NAME # reason";
 # CMD exiting 77 is a skip whose reason is its last output line.
@@ -44,22 +75,15 @@ run_test() {
     echo "# injected hang in $name (daxbot.hang)"
     while :; do sleep 3600; done
   fi
-  # The command runs in the background with its output in a file, so that a watchdog can speak
-  # for it if it hangs: shortly before the host's per-test timeout kills the guest, it prints
-  # every sleeping task's kernel stack, which is the evidence a hang report needs.
-  tmp=/tmp/daxbot-test-out.$N
-  "$@" >"$tmp" 2>&1 &
-  pid=$!
-  wd=""
-  if [ -n "$DAXBOT_TEST_TIMEOUT" ] && [ "$DAXBOT_TEST_TIMEOUT" -gt 20 ]; then
-    (sleep $((DAXBOT_TEST_TIMEOUT - 10)) && kill -0 $pid 2>/dev/null && dump_stacks "$name" $((DAXBOT_TEST_TIMEOUT - 10))) &
-    wd=$!
-  fi
-  wait $pid
+  # The command's output goes to a file, so that what it printed is still there for the
+  # watchdog's hang report context and the tail below (one file, overwritten: no rm fork).
+  echo "$N $name" > $CURRENT
+  # A subshell, as the command substitution before it was: a suite's function cannot change
+  # this shell's state.
+  ("$@") > /tmp/daxbot-test-out 2>&1
   rc=$?
-  [ -n "$wd" ] && kill $wd 2>/dev/null
-  out=$(cat "$tmp")
-  rm -f "$tmp"
+  : > $CURRENT
+  out=$(cat /tmp/daxbot-test-out)
   if [ "$(echo "$out" | wc -l)" -gt 16 ]; then
     echo "$out" | head -n 4 | sed 's/^/# /'
     echo "# [...]"
