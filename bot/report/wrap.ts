@@ -71,6 +71,21 @@ export function hardWrap(line: string, continuation = '    ', width = WIDTH): st
  * indented continuation goes on a less indented one; a word too long even for that is split
  * with a backslash-newline, which the shell removes even inside an unquoted word.
  */
+/** Cuts text at spaces into pieces of at most `room` characters (a longer word stays whole). */
+function quotedPieces(text: string, room: number): string[] {
+  const pieces: string[] = [];
+  let cur = '';
+  for (const word of text.split(/(?<= )/)) {
+    if (cur !== '' && cur.length + word.length > room) {
+      pieces.push(cur);
+      cur = '';
+    }
+    cur += word;
+  }
+  pieces.push(cur);
+  return pieces;
+}
+
 export function shellLines(argv: (string | { raw: string })[], indent = '  ', width = WIDTH): string[] {
   const lines: string[] = [];
   let line = '';
@@ -88,7 +103,15 @@ export function shellLines(argv: (string | { raw: string })[], indent = '  ', wi
     lines.push(`${line} \\`);
     if (cont.length + w.length + 2 <= width) line = cont + w;
     else if (indent.length + w.length + 2 <= width) line = indent + w;
-    else if (w.startsWith("'")) line = indent + w;
+    else if (w.startsWith("'") && w.endsWith("'") && w.length > 2 && !w.slice(1, -1).includes("'")) {
+      // A long quoted word (QEMU's -append): adjacent quoted pieces joined by a line
+      // continuation are one shell word, as long as the next piece starts its line unindented.
+      const pieces = quotedPieces(w.slice(1, -1), width - indent.length - 3);
+      pieces.forEach((p, i) => {
+        if (i < pieces.length - 1) lines.push(`${i === 0 ? indent : ''}'${p}'\\`);
+      });
+      line = `${pieces.length === 1 ? indent : ''}'${pieces[pieces.length - 1] ?? ''}'`;
+    } else if (w.startsWith("'")) line = indent + w;
     else {
       let rest = w;
       let pre = indent;

@@ -162,7 +162,8 @@ describe('wrapping', () => {
     expect(lines.every((l) => l.length <= 75)).toBe(true);
   });
   it('wraps shell commands so that the shell reads the same words', () => {
-    const argv = ['printf', '%s\n', 'a b', "it's", `-object=${'x'.repeat(90)}`, 'memory-backend-file,id=mem1,share=on,mem-path=nvdimm0.img,size=1152M', '$HOME', 'z'];
+    const append = 'console=ttyS0 earlyprintk=serial,ttyS0 panic=-1 nokaslr rdinit=/init daxbot.suites=dax,nfit-sim daxbot.test_timeout=300';
+    const argv = ['printf', '%s\n', 'a b', "it's", `-object=${'x'.repeat(90)}`, 'memory-backend-file,id=mem1,share=on,mem-path=nvdimm0.img,size=1152M', '$HOME', append, 'z'];
     const lines = shellLines(argv);
     expect(lines.every((l) => l.length <= 75)).toBe(true);
     const out = execFileSync('sh', ['-c', lines.join('\n')], { encoding: 'utf8' });
