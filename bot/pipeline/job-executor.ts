@@ -43,7 +43,6 @@ export interface JobContext {
   workDir: string;
 }
 
-
 export async function loadVersion(deps: PipelineDeps, versionKey: string): Promise<SeriesVersion> {
   const row = await deps.store.db.selectFrom('series_versions').select('data').where('version_key', '=', versionKey).executeTakeFirst();
   if (!row) throw new NotFoundError(`series version ${versionKey} is not in the store`, { versionKey });
@@ -187,10 +186,8 @@ async function report(deps: PipelineDeps, job: JobRow, ctx: JobContext, verdict:
       const parsed: unknown = stored ? JSON.parse(stored) : null;
       if (parsed && typeof parsed === 'object' && 'verdict' in parsed) previous = { verdict: parsed.verdict as Verdict, messageId: changedFrom.messageId }; // our own JSON
     }
-    // The series run's QEMU command line, for the reproducer in the reply.
-    const qemuCommand = (await jobRuns(db, job.id)).find((r) => r.role !== 'base' && r.result.qemuCommand)?.result.qemuCommand;
+    // The QEMU command line for the reproducer is read from the job's runs by renderResultMail.
     const composed = await renderResultMail({
-      ...(qemuCommand && { qemuCommand }),
       db,
       jobId: job.id,
       lists: deps.config.trees.flatMap((t) => t.lists),

@@ -247,14 +247,14 @@ export async function processCommands(deps: PipelineDeps, cd: CommandDeps = {}):
           now: deps.now().getTime(),
         });
       }
+      const wanted = decision.allowed && item.cmd && target ? commandEffect(item.cmd) : null;
       // Nothing to queue on (every runner disabled): refused with the reason, rather than an
       // error that would roll the command back and fail again on every cycle.
-      if (decision.allowed && item.cmd && commandEffect(item.cmd).kind === 'rerun' && dispatchRunners(deps.config).length === 0)
+      if (wanted?.kind === 'rerun' && dispatchRunners(deps.config).length === 0)
         decision = { command: item.line, allowed: false, reason: 'cannot re-test: no enabled runner is configured' };
       // A named base must exist in the tree the series is routed to: refused now, with the tree
       // named, rather than quietly tested on another base.
-      const wanted = decision.allowed && item.cmd && target ? commandEffect(item.cmd) : null;
-      if (wanted?.kind === 'rerun' && wanted.base && target) {
+      else if (wanted?.kind === 'rerun' && wanted.base && target) {
         const route = await routeVersion(deps, await loadVersion(deps, target.versionKey));
         const treeName = route.tree?.name ?? 'linux-6.1';
         if (!(await deps.resolveCommit(deps.treePath(treeName), wanted.base)))

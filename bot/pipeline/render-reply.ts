@@ -21,6 +21,7 @@ import type { Database } from '../store/tables.ts';
 import { threadMail, type ThreadMail } from '../store/thread-mail.ts';
 import type { MemberResult } from './group-plan.ts';
 import type { BisectionRecord } from './plan.ts';
+import { reachedThread } from './reply-policy.ts';
 import { KCONFIG_BASE } from '../../runners/build/kconfig.ts';
 import { runnerProfile } from '../../runners/registry.ts';
 import { readFileSync } from 'node:fs';
@@ -48,8 +49,6 @@ export interface RenderResultInput {
   mail: MailConfig;
   messageId: string;
   date: Date;
-  /** The QEMU command line of the series run, for the reproducer. */
-  qemuCommand?: string[];
 }
 
 /** The mail a reply answers: the cover letter, else the first patch (render.ts agrees). */
@@ -108,7 +107,7 @@ async function previousResult(db: Db, messageId: string, outcome: string, verdic
     date: row?.sentAt ?? row?.createdAt ?? 'unknown date',
     // 'recorded' (a pass under the default policy, a withdrawn report) and 'failed' (delivery
     // given up) replies reached nobody; 'pending' ones are queued and will.
-    messageId: row && (row.state === 'sent' || row.state === 'pending') ? row.messageId : null,
+    messageId: row && reachedThread(row.state) ? row.messageId : null,
   };
 }
 
@@ -148,7 +147,7 @@ export async function renderResultMail(i: RenderResultInput): Promise<{ subject:
   const v = i.version;
   const series = await replySeries(i.db, v, i.lists);
   const runs = await jobRunRefs(i.db, i.jobId);
-  const tested = testedSetup(i.runner, i.treeName, i.base, i.baseReason, i.suites, i.qemuCommand ?? runs.qemuCommand);
+  const tested = testedSetup(i.runner, i.treeName, i.base, i.baseReason, i.suites, runs.qemuCommand);
   const link = runLink(i.mail, runs.seriesRunId);
   // A changed result is still the complete reply for the new result, with what changed on top.
   const change = i.previous ? await previousResult(i.db, i.previous.messageId, i.previous.verdict.outcome, i.previous.verdict) : null;

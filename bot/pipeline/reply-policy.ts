@@ -56,8 +56,9 @@ export interface PreviousReply {
   state?: string;
 }
 
-function told(p: PreviousReply): boolean {
-  return p.state === 'sent' || p.state === 'pending';
+/** Whether a reply in this delivery state reached the thread, or will (see PreviousReply.state). */
+export function reachedThread(state: string | undefined): boolean {
+  return state === 'sent' || state === 'pending';
 }
 
 /**
@@ -65,7 +66,7 @@ function told(p: PreviousReply): boolean {
  * that news is mailed whatever the pass policy says. Machinery failures show nothing either way.
  */
 export function clearsMailedProblem(outcomes: readonly Outcome[], previous: readonly PreviousReply[]): boolean {
-  const lastMailed = [...previous].reverse().find(told);
+  const lastMailed = [...previous].reverse().find((p) => reachedThread(p.state));
   if (!lastMailed || !isProblem(lastMailed.outcome)) return false;
   const verdicts = outcomes.filter((o) => o !== 'infra');
   return verdicts.length > 0 && !verdicts.some(isProblem);

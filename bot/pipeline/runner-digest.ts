@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunnerConfig } from '../../config/schema.ts';
+import { fragmentPath } from '../../runners/build/kconfig.ts';
 import { runnerProfile } from '../../runners/registry.ts';
 
 const codeRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -31,10 +32,6 @@ function guestFilesDigest(root: string): string {
   const d = h.digest('hex');
   if (root === codeRoot) guestDigest = d;
   return d;
-}
-
-function fragmentPath(name: string, root: string): string {
-  return name.includes('/') || name.endsWith('.config') ? path.resolve(root, name) : path.join(root, 'config', 'kernel', `${name}.config`);
 }
 
 /** A short stable hash of everything a baseline run of this runner depends on but the tree. */

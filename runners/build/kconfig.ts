@@ -17,11 +17,16 @@ export interface Fragment {
 /** The base every fragment list is merged onto; part of the config hash. */
 export const KCONFIG_BASE = 'tinyconfig';
 
-/** Resolves fragment names ("pmem" → <repo>/config/kernel/pmem.config) or paths, and reads them. */
+/** A fragment name ("pmem" → <repo>/config/kernel/pmem.config) or path, as a file path. */
+export function fragmentPath(name: string, repoRoot: string): string {
+  return name.includes('/') || name.endsWith('.config') ? path.resolve(repoRoot, name) : path.join(repoRoot, 'config', 'kernel', `${name}.config`);
+}
+
+/** Resolves fragment names or paths (fragmentPath), and reads them. */
 export async function loadFragments(names: string[], repoRoot: string): Promise<Fragment[]> {
   const out: Fragment[] = [];
   for (const name of names) {
-    const p = name.includes('/') || name.endsWith('.config') ? path.resolve(repoRoot, name) : path.join(repoRoot, 'config', 'kernel', `${name}.config`);
+    const p = fragmentPath(name, repoRoot);
     if (!existsSync(p)) throw new ConfigError(`kernel config fragment ${name} not found`, { name, path: p });
     out.push({ name: path.basename(p, '.config'), path: p, text: await readFile(p, 'utf8') });
   }
