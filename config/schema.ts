@@ -52,8 +52,13 @@ export const sourceSchema = z.discriminatedUnion('kind', [
 
 export const treeSchema = z.object({
   name: z.string().min(1),
-  /** A git repository. Empty means the cached linux-source tree the setup creates. */
+  /** A git repository. Empty means a cached Debian tree that `daxbot setup` creates (`debian`). */
   path: z.string().optional(),
+  /**
+   * The Debian kernel series (linux-source-<X.Y>: "6.1" or "6.12") `daxbot setup` commits into
+   * <cacheDir>/<name> when `path` is empty; a tree with neither is the 6.1 one.
+   */
+  debian: z.enum(['6.1', '6.12']).optional(),
   /** The branch or tag series are applied to when they name no base-commit. */
   branch: z.string().default('HEAD'),
   /**
@@ -169,7 +174,7 @@ export const configSchema = z
     /** Scratch space for worktrees and run logs. */
     workDir: z.string().default('var/work'),
     sources: z.array(sourceSchema).default([]),
-    trees: z.array(treeSchema).default([{ name: 'linux-6.1', branch: 'HEAD', lists: [], prefixes: [] }]),
+    trees: z.array(treeSchema).default([{ name: 'linux-6.1', debian: '6.1', branch: 'HEAD', lists: [], prefixes: [] }]),
     runners: z.array(runnerSchema).default([]),
     mail: mailSchema.default({}),
     schedule: scheduleSchema.default({}),
@@ -186,6 +191,12 @@ export type MailConfig = z.infer<typeof mailSchema>;
 export type DashboardConfig = z.infer<typeof dashboardSchema>;
 
 /** "30s" → 30000. Numbers are milliseconds. */
+/** The Debian series a tree is made from: its `debian` key, 6.1 for a tree with no path; null for a user's repository. */
+export function treeDebianSeries(tree: Pick<TreeConfig, 'path' | 'debian'>): string | null {
+  if (tree.debian) return tree.debian;
+  return tree.path ? null : '6.1';
+}
+
 export function toMs(value: number | string): number {
   if (typeof value === 'number') return value;
   const m = /^(\d+)(ms|s|m|h)$/.exec(value);

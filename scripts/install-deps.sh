@@ -14,7 +14,7 @@ APT_PACKAGES=(
   # (debootstrap from the Debian mirror) and per-run copy-on-write disk overlays (qemu-img)
   debootstrap debian-archive-keyring qemu-utils
   # the kernel tree the bot tests against
-  linux-source-6.1
+  linux-source-6.1 linux-source-6.12
   # real local mail servers for the source tests, and b4 to compare series assembly
   public-inbox dovecot-imapd b4
   # a real PostgreSQL server for the fleet store test

@@ -1,7 +1,8 @@
 /**
- * The cached kernel tree: Debian's linux-source-6.1 tarball unpacked into a git repository under
- * the cache folder, committed once and tagged `v<kernelversion>-debian`. The tag is written last,
- * so its presence means the tree is complete; a half-made tree is removed and made again.
+ * The cached kernel trees: a Debian linux-source-<X.Y> tarball (6.1 and 6.12 are served here)
+ * unpacked into a git repository under the cache folder, committed once with fixed dates and
+ * tagged `v<kernelversion>-debian`. The tag is written last, so its presence means the tree is
+ * complete; a half-made tree is removed and made again.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +11,21 @@ import type { Logger } from 'pino';
 import { InfraError } from '../../bot/errors.ts';
 import { execCommand, type Exec } from '../sandbox/exec.ts';
 
-export const DEFAULT_LINUX_TARBALL = '/usr/src/linux-source-6.1.tar.xz';
+/** The Debian kernel series a tree can be made from without a network (`trees[].debian`). */
+export const DEBIAN_KERNELS = ['6.1', '6.12'] as const;
+export type DebianKernel = (typeof DEBIAN_KERNELS)[number];
+
+/** Where Debian's linux-source-<X.Y> package puts its tarball. */
+export function debianTarball(series: string): string {
+  return `/usr/src/linux-source-${series}.tar.xz`;
+}
+
+/** The tree folder name `daxbot setup` gives a Debian series: "linux-6.12". */
+export function debianTreeName(series: string): string {
+  return `linux-${series}`;
+}
+
+export const DEFAULT_LINUX_TARBALL = debianTarball('6.1');
 
 export interface LinuxTree {
   /** The repository folder. */
@@ -90,8 +105,9 @@ async function findDebianTag(exec: Exec, dir: string): Promise<{ tag: string; co
 }
 
 /**
- * Makes sure `<cacheDir>/linux-6.1` is a git repository holding the Debian kernel source, tagged.
- * Idempotent: returns at once when the tag exists. Throws InfraError when the tarball is missing.
+ * Makes sure `<cacheDir>/<name>` (default linux-6.1) is a git repository holding the Debian kernel
+ * source of `tarball`, tagged. Idempotent: returns at once when the tag exists. Throws InfraError
+ * when the tarball is missing.
  */
 export async function ensureLinuxTree(cacheDir: string, log: Logger, options: EnsureTreeOptions = {}): Promise<LinuxTree> {
   const exec = options.exec ?? execCommand;
@@ -101,7 +117,8 @@ export async function ensureLinuxTree(cacheDir: string, log: Logger, options: En
 
   const tarball = options.tarball ?? DEFAULT_LINUX_TARBALL;
   if (!existsSync(tarball)) {
-    throw new InfraError(`kernel source tarball ${tarball} is missing (apt-get install linux-source-6.1)`, { tarball });
+    const pkg = /linux-source-[\d.]+\d/.exec(path.basename(tarball))?.[0] ?? 'linux-source-6.1';
+    throw new InfraError(`kernel source tarball ${tarball} is missing (apt-get install ${pkg})`, { tarball });
   }
   log.info({ dir, tarball }, 'unpacking kernel source into the cache');
   const started = Date.now();
@@ -132,7 +149,8 @@ export async function ensureLinuxTree(cacheDir: string, log: Logger, options: En
     await git(exec, dir, ['config', k, v]);
   }
   await git(exec, dir, ['add', '-A']);
-  await git(exec, dir, ['commit', '-q', '--no-verify', '-m', `Linux ${version} (Debian linux-source-6.1)`]);
+  const pkg = /linux-source-[\d.]+\d/.exec(path.basename(tarball))?.[0] ?? path.basename(tarball);
+  await git(exec, dir, ['commit', '-q', '--no-verify', '-m', `Linux ${version} (Debian ${pkg})`]);
   const tag = `v${version}-debian`;
   await git(exec, dir, ['tag', tag]);
   const commit = await git(exec, dir, ['rev-parse', 'HEAD']);
