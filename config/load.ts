@@ -14,7 +14,8 @@ function findSecrets(value: unknown, path: string[] = []): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(value)) {
     const here = [...path, k];
-    if (SECRET_KEY.test(k) && typeof v === 'string') out.push(`${here.join('.')}: secrets are read from the environment; use ${k}Env: NAME`);
+    if (SECRET_KEY.test(k) && typeof v === 'string')
+      out.push(`${here.join('.')}: secrets are read from the environment; use ${k}Env: NAME`);
     out.push(...findSecrets(v, here));
   }
   return out;
@@ -37,16 +38,21 @@ export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = {}): Config
   for (const s of config.sources) {
     if (names.has(s.name)) return { ok: false, errors: [`sources: duplicate name ${s.name}`], warnings };
     names.add(s.name);
-    if (s.kind === 'imap' && !env[s.passwordEnv]) warnings.push(`sources.${s.name}: environment variable ${s.passwordEnv} is not set`);
+    if (s.kind === 'imap' && !env[s.passwordEnv])
+      warnings.push(`sources.${s.name}: environment variable ${s.passwordEnv} is not set`);
     if (s.kind === 'lore-http' && !s.url.endsWith('/')) warnings.push(`sources.${s.name}: url should end with "/"`);
   }
-  if (config.sources.length === 0) warnings.push('sources: none configured; only `daxbot ingest --mbox` will bring mail in');
+  if (config.sources.length === 0)
+    warnings.push('sources: none configured; only `daxbot ingest --mbox` will bring mail in');
   if (config.runners.length === 0) warnings.push('runners: none configured; series are assembled but not tested');
   if (config.mail.smtp && config.mail.smtp.user && !env[config.mail.smtp.passwordEnv])
     warnings.push(`mail.smtp: environment variable ${config.mail.smtp.passwordEnv} is not set`);
   if (config.dashboard && !env[config.dashboard.tokenEnv])
-    warnings.push(`dashboard: environment variable ${config.dashboard.tokenEnv} is not set; re-runs from the dashboard are refused`);
-  if (config.mail.maintainers.length === 0) warnings.push('mail.maintainers: empty; privileged mail commands are refused for everyone');
+    warnings.push(
+      `dashboard: environment variable ${config.dashboard.tokenEnv} is not set; re-runs from the dashboard are refused`,
+    );
+  if (config.mail.maintainers.length === 0)
+    warnings.push('mail.maintainers: empty; privileged mail commands are refused for everyone');
   return { ok: true, config, warnings };
 }
 

@@ -106,7 +106,10 @@ export const runnerSchema = z.object({
    */
   ndctlSource: z.string().optional(),
   /** The meson suites of that checkout to run ("ndctl" means "ndctl:ndctl"; cxl needs cxl_test). */
-  ndctlSuites: z.array(z.string().regex(/^[\w.:-]+$/)).min(1).default(['ndctl', 'dax']),
+  ndctlSuites: z
+    .array(z.string().regex(/^[\w.:-]+$/))
+    .min(1)
+    .default(['ndctl', 'dax']),
   /** Build with -Ddestructive=enabled (tests that reformat the simulated devices). */
   ndctlDestructive: z.boolean().default(false),
   /** Further `meson setup` options; the defaults drop what a test guest does not need. */
@@ -150,7 +153,10 @@ export const mailSchema = z.object({
 
 export const dashboardSchema = z.object({
   /** host:port the maintainer dashboard listens on (loopback unless a proxy fronts it). */
-  listen: z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'host:port').default('127.0.0.1:8080'),
+  listen: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'host:port')
+    .default('127.0.0.1:8080'),
   /** Environment variable holding the maintainers' secret (bearer token and login form). */
   tokenEnv: z.string().min(1).default('DAXBOT_DASHBOARD_TOKEN'),
 });
@@ -191,7 +197,10 @@ export type MailConfig = z.infer<typeof mailSchema>;
 export type DashboardConfig = z.infer<typeof dashboardSchema>;
 
 /** "30s" → 30000. Numbers are milliseconds. */
-/** The Debian series a tree is made from: its `debian` key, 6.1 for a tree with no path; null for a user's repository. */
+/**
+ * The Debian series a tree is made from: its `debian` key, 6.1 for a tree with no path; null for
+ * a user's repository.
+ */
 export function treeDebianSeries(tree: Pick<TreeConfig, 'path' | 'debian'>): string | null {
   if (tree.debian) return tree.debian;
   return tree.path ? null : '6.1';

@@ -11,7 +11,9 @@ import { renderAmMbox } from './series/am-mbox.ts';
 
 /** The newest complete version (ties: the later thread), or exactly revision `revision`. */
 export function pickVersion(rows: readonly SeriesVersionRow[], revision?: number): SeriesVersionRow | null {
-  const sorted = [...rows].sort((a, b) => a.revision - b.revision || (a.last_date ?? '').localeCompare(b.last_date ?? '') || a.id - b.id);
+  const sorted = [...rows].sort(
+    (a, b) => a.revision - b.revision || (a.last_date ?? '').localeCompare(b.last_date ?? '') || a.id - b.id,
+  );
   if (revision !== undefined) return sorted.filter((r) => r.revision === revision).pop() ?? null;
   return sorted.filter((r) => r.complete === 1).pop() ?? null;
 }
@@ -24,7 +26,11 @@ export async function exportAmMbox(store: Store, versionKey: string): Promise<Bu
   const raws = new Map<string, Buffer>();
   for (const p of version.patches) {
     const raw = await getMessageRaw(store.db, p.messageId);
-    if (!raw) throw new NotFoundError(`message ${p.messageId} of ${versionKey} is not in the store`, { versionKey, messageId: p.messageId });
+    if (!raw)
+      throw new NotFoundError(`message ${p.messageId} of ${versionKey} is not in the store`, {
+        versionKey,
+        messageId: p.messageId,
+      });
     raws.set(p.messageId, raw);
   }
   return renderAmMbox(version, raws);

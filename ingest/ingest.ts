@@ -3,15 +3,21 @@
  * stores the batch together with the source's new checkpoint in one transaction.
  */
 import type { Logger } from 'pino';
-import { countOutcome, emptyCounts, storeMessages, type IncomingMessage, type StoreCounts } from '../bot/store/messages.ts';
+import {
+  countOutcome,
+  emptyCounts,
+  storeMessages,
+  type IncomingMessage,
+  type StoreCounts,
+} from '../bot/store/messages.ts';
 import { getCheckpoint, setCheckpoint } from '../bot/store/checkpoints.ts';
 import type { Store } from '../bot/store/store.ts';
 import type { ParsedMessage, Trailer } from './parse/types.ts';
 import type { RawMail, Source, SourceContext } from './sources/types.ts';
 
-export type ParseFn = (raw: Buffer) => Promise<
-  { ok: true; message: ParsedMessage } | { ok: false; reason: string; messageId: string | null }
->;
+export type ParseFn = (
+  raw: Buffer,
+) => Promise<{ ok: true; message: ParsedMessage } | { ok: false; reason: string; messageId: string | null }>;
 
 export interface IngestDeps {
   store: Store;
@@ -32,15 +38,32 @@ export interface IngestReport extends StoreCounts {
 }
 
 /** Parsing never throws out of here: whatever goes wrong becomes a quarantine reason. */
-export async function toIncoming(mail: RawMail, deps: Pick<IngestDeps, 'parse' | 'followups'>): Promise<IncomingMessage> {
+export async function toIncoming(
+  mail: RawMail,
+  deps: Pick<IngestDeps, 'parse' | 'followups'>,
+): Promise<IncomingMessage> {
   try {
     const outcome = await deps.parse(mail.raw);
     if (!outcome.ok) {
-      return { raw: mail.raw, origin: mail.origin, parsed: null, quarantineReason: outcome.reason, messageIdHint: outcome.messageId, followups: [] };
+      return {
+        raw: mail.raw,
+        origin: mail.origin,
+        parsed: null,
+        quarantineReason: outcome.reason,
+        messageIdHint: outcome.messageId,
+        followups: [],
+      };
     }
     const m = outcome.message;
     const followups = m.subject.isPatch && !m.subject.isReply ? [] : deps.followups(m);
-    return { raw: mail.raw, origin: mail.origin, parsed: m, quarantineReason: null, messageIdHint: m.messageId, followups };
+    return {
+      raw: mail.raw,
+      origin: mail.origin,
+      parsed: m,
+      quarantineReason: null,
+      messageIdHint: m.messageId,
+      followups,
+    };
   } catch (err) {
     return {
       raw: mail.raw,
@@ -53,17 +76,23 @@ export async function toIncoming(mail: RawMail, deps: Pick<IngestDeps, 'parse' |
   }
 }
 
-export async function ingestSource(source: Source, deps: IngestDeps, ctx: Omit<SourceContext, 'log'> = {}): Promise<IngestReport> {
+export async function ingestSource(
+  source: Source,
+  deps: IngestDeps,
+  ctx: Omit<SourceContext, 'log'> = {},
+): Promise<IngestReport> {
   const started = Date.now();
   const log = deps.log.child({ source: source.name });
   const counts = emptyCounts();
   let polls = 0;
   let messages = 0;
-  const parseAll = deps.parseBatch ?? (async (mails: readonly RawMail[]) => {
-    const out: IncomingMessage[] = [];
-    for (const mail of mails) out.push(await toIncoming(mail, deps));
-    return out;
-  });
+  const parseAll =
+    deps.parseBatch ??
+    (async (mails: readonly RawMail[]) => {
+      const out: IncomingMessage[] = [];
+      for (const mail of mails) out.push(await toIncoming(mail, deps));
+      return out;
+    });
   const fetchBatch = async (checkpoint: string | null) => {
     const result = await source.poll(checkpoint, { ...ctx, log });
     polls++;

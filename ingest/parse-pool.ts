@@ -19,7 +19,10 @@ export function createParsePool(size = Math.max(1, Math.min(4, availableParallel
   const url = new URL('./parse-worker.mjs', import.meta.url);
   // A parse needs little heap; a small old generation makes the worker collect early instead of
   // growing toward V8's default limit, which is what would dominate ingest's peak memory.
-  const workers = Array.from({ length: size }, () => new Worker(url, { resourceLimits: { maxOldGenerationSizeMb: 96 } }));
+  const workers = Array.from(
+    { length: size },
+    () => new Worker(url, { resourceLimits: { maxOldGenerationSizeMb: 96 } }),
+  );
   for (const w of workers) w.unref();
   let nextId = 0;
 
@@ -35,7 +38,11 @@ export function createParsePool(size = Math.max(1, Math.min(4, availableParallel
         cleanup();
         resolve(
           mails.map((m) => ({
-            raw: null, origin: m.origin, parsed: null, messageIdHint: null, followups: [],
+            raw: null,
+            origin: m.origin,
+            parsed: null,
+            messageIdHint: null,
+            followups: [],
             quarantineReason: `parser worker crashed: ${err.message}`.slice(0, 500),
           })),
         );

@@ -13,14 +13,20 @@ interface Job {
   origins: string[];
 }
 
-const deps = { parse: (raw: Buffer) => parseMessage(raw), followups: (m: { body: string }) => findFollowupTrailers(m.body) };
+const deps = {
+  parse: (raw: Buffer) => parseMessage(raw),
+  followups: (m: { body: string }) => findFollowupTrailers(m.body),
+};
 
 parentPort?.on('message', async (job: Job) => {
   const out = [];
   for (let i = 0; i < job.raws.length; i++) {
     const raw = job.raws[i];
     if (!raw) continue;
-    const incoming = await toIncoming({ raw: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), origin: job.origins[i] ?? '' }, deps);
+    const incoming = await toIncoming(
+      { raw: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), origin: job.origins[i] ?? '' },
+      deps,
+    );
     // The raw bytes stay with the caller; sending them back would copy every mail twice.
     out.push({ ...incoming, raw: null });
   }

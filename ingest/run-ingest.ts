@@ -12,7 +12,11 @@ import { findFollowupTrailers } from './series/followup-trailers.ts';
 import type { ParsePool } from './parse-pool.ts';
 import type { SourceContext } from './sources/types.ts';
 
-export function realIngestDeps(store: Store, log: Logger, opts: { now?: () => Date; pool?: ParsePool } = {}): IngestDeps {
+export function realIngestDeps(
+  store: Store,
+  log: Logger,
+  opts: { now?: () => Date; pool?: ParsePool } = {},
+): IngestDeps {
   return {
     store,
     parse: (raw) => parseMessage(raw),
@@ -34,7 +38,12 @@ export interface IngestOptions {
 }
 
 /** Polls every configured source into the store. A failing source is logged and skipped. */
-export async function ingestConfiguredSources(config: Config, store: Store, log: Logger, opts: IngestOptions = {}): Promise<IngestReport[]> {
+export async function ingestConfiguredSources(
+  config: Config,
+  store: Store,
+  log: Logger,
+  opts: IngestOptions = {},
+): Promise<IngestReport[]> {
   const reports: IngestReport[] = [];
   for (const sc of config.sources) {
     if (opts.only && !opts.only.includes(sc.name)) continue;
@@ -43,7 +52,12 @@ export async function ingestConfiguredSources(config: Config, store: Store, log:
   return reports;
 }
 
-export async function ingestOne(sc: SourceConfig, store: Store, log: Logger, opts: IngestOptions = {}): Promise<IngestReport> {
+export async function ingestOne(
+  sc: SourceConfig,
+  store: Store,
+  log: Logger,
+  opts: IngestOptions = {},
+): Promise<IngestReport> {
   // Loaded on demand: the registry pulls in every source's client (imapflow, ...).
   const { createSource } = await import('./sources/registry.ts');
   const source = createSource(sc, { baseDir: opts.baseDir ?? process.cwd(), cacheDir: resolve('var/cache') });

@@ -75,7 +75,8 @@ registerRunner({
   kind: 'nfit-sim',
   profile: (config) => ({
     ...nfitSimProfile(config),
-    platform: 'simulated by nfit_test (tools/testing/nvdimm, built from the tested tree): buses nfit_test.0 and nfit_test.1',
+    platform:
+      'simulated by nfit_test (tools/testing/nvdimm, built from the tested tree): buses nfit_test.0 and nfit_test.1',
     usesQemuNvdimms: false,
   }),
   description: "Linux in QEMU (TCG) with the kernel's nfit_test simulated NVDIMM buses and the simulator suite",

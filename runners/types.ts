@@ -26,8 +26,21 @@ export interface TestResult {
 }
 
 export type FindingType =
-  | 'oops' | 'bug' | 'warning' | 'gpf' | 'kasan' | 'ubsan' | 'lockdep' | 'hung-task'
-  | 'soft-lockup' | 'rcu-stall' | 'panic' | 'null-deref' | 'paging-fault' | 'hang' | 'other';
+  | 'oops'
+  | 'bug'
+  | 'warning'
+  | 'gpf'
+  | 'kasan'
+  | 'ubsan'
+  | 'lockdep'
+  | 'hung-task'
+  | 'soft-lockup'
+  | 'rcu-stall'
+  | 'panic'
+  | 'null-deref'
+  | 'paging-fault'
+  | 'hang'
+  | 'other';
 
 /** A crash or warning read from the kernel console. */
 export interface Finding {

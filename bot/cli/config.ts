@@ -16,6 +16,8 @@ export function registerConfigCommands(program: Command, ctx: CliContext): void 
         process.exitCode = 1;
         return;
       }
-      ctx.out(`ok: ${file ?? '(defaults)'}: ${result.config.sources.length} sources, ${result.config.runners.length} runners, ${result.config.trees.length} trees`);
+      ctx.out(
+        `ok: ${file ?? '(defaults)'}: ${result.config.sources.length} sources, ${result.config.runners.length} runners, ${result.config.trees.length} trees`,
+      );
     });
 }

@@ -40,7 +40,12 @@ export function registerConsoleCommands(program: Command, ctx: CliContext): void
         // latin1: console logs carry stray bytes and must never fail to decode.
         text = readFileSync(file, 'latin1');
       } catch (err) {
-        throw new DaxbotError('input', `cannot read console log ${file}: ${err instanceof Error ? err.message : String(err)}`, { file }, { cause: err });
+        throw new DaxbotError(
+          'input',
+          `cannot read console log ${file}: ${err instanceof Error ? err.message : String(err)}`,
+          { file },
+          { cause: err },
+        );
       }
       const findings = analyzeConsole(text);
       if (opts.json) {

@@ -24,8 +24,12 @@ export async function serveDashboard(o: ServeOptions): Promise<RunningDashboard>
   const listen = parseListen(o.listen ?? dc.listen);
   // A getter, not a copied string: the secret stays out of objects that get logged or dumped.
   const secret = (): string | undefined => o.env[dc.tokenEnv] || undefined;
-  if (!secret()) o.log.warn({ env: dc.tokenEnv }, `dashboard: ${dc.tokenEnv} is not set; re-runs from the dashboard are refused`);
-  const running = await startDashboard({ store: o.store, config: o.config, log: o.log, now: () => new Date(), secret, secretEnv: dc.tokenEnv }, listen);
+  if (!secret())
+    o.log.warn({ env: dc.tokenEnv }, `dashboard: ${dc.tokenEnv} is not set; re-runs from the dashboard are refused`);
+  const running = await startDashboard(
+    { store: o.store, config: o.config, log: o.log, now: () => new Date(), secret, secretEnv: dc.tokenEnv },
+    listen,
+  );
   o.log.info({ url: running.url }, 'dashboard listening');
   return running;
 }
@@ -38,7 +42,13 @@ export function registerDashboardCommand(program: Command, ctx: CliContext): voi
     .action(async (opts: { listen?: string }) => {
       const config = ctx.config();
       const store = await ctx.store();
-      const running = await serveDashboard({ config, store, log: ctx.log, env: ctx.env, ...(opts.listen !== undefined && { listen: opts.listen }) });
+      const running = await serveDashboard({
+        config,
+        store,
+        log: ctx.log,
+        env: ctx.env,
+        ...(opts.listen !== undefined && { listen: opts.listen }),
+      });
       ctx.out(`dashboard on ${running.url}`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {

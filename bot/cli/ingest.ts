@@ -26,40 +26,59 @@ export function registerIngestCommand(program: Command, ctx: CliContext): void {
   program
     .command('ingest')
     .description('poll the configured sources (or import one mbox/mboxrd/maildir) into the store, then assemble series')
-    .option('--mbox <file>', 'import this mbox or mboxrd file (gzip allowed) or maildir folder instead of the configured sources')
+    .option(
+      '--mbox <file>',
+      'import this mbox or mboxrd file (gzip allowed) or maildir folder instead of the configured sources',
+    )
     .option('--source <name...>', 'only these configured sources')
     .option('--json', 'print the counts as JSON')
-    .option('--parse-workers <n>', 'worker threads that parse mail while the main thread stores (0: parse inline)', (v) => Number(v), 0)
+    .option(
+      '--parse-workers <n>',
+      'worker threads that parse mail while the main thread stores (0: parse inline)',
+      (v) => Number(v),
+      0,
+    )
     .action(async (opts: { mbox?: string; source?: string[]; json?: boolean; parseWorkers: number }) => {
       const store = await ctx.store();
       const started = Date.now();
       const reports: IngestReport[] = [];
       const pool = opts.parseWorkers > 0 ? createParsePool(opts.parseWorkers) : undefined;
       try {
-      if (opts.mbox) {
-        const path = resolve(opts.mbox);
-        // The source name marks the mail as a maintainer's explicit import: `run --since` measures
-        // its window on the import time for it, not on the Date headers (since-window.ts).
-        const source = createMboxSource({ kind: 'mbox', name: importSourceName(path), path, schedule: '*/10 * * * *' });
-        const progress = progressPrinter(`ingest ${path}`);
-        let seen = 0;
-        try {
+        if (opts.mbox) {
+          const path = resolve(opts.mbox);
+          // The source name marks the mail as a maintainer's explicit import: `run --since` measures
+          // its window on the import time for it, not on the Date headers (since-window.ts).
+          const source = createMboxSource({
+            kind: 'mbox',
+            name: importSourceName(path),
+            path,
+            schedule: '*/10 * * * *',
+          });
+          const progress = progressPrinter(`ingest ${path}`);
+          let seen = 0;
+          try {
+            reports.push(
+              await ingestSource(source, realIngestDeps(store, ctx.log, pool ? { pool } : {}), {
+                progress: (done) => {
+                  seen = done;
+                  progress(seen);
+                },
+              }),
+            );
+          } finally {
+            await source.close();
+          }
+        } else {
+          const config = ctx.config();
+          const baseDir = program.opts().config ? resolve(program.opts().config, '..') : process.cwd();
           reports.push(
-            await ingestSource(source, realIngestDeps(store, ctx.log, pool ? { pool } : {}), {
-              progress: (done) => {
-                seen = done;
-                progress(seen);
-              },
-            }),
+            ...(await ingestConfiguredSources(config, store, ctx.log, {
+              only: opts.source,
+              baseDir,
+              ...(pool ? { pool } : {}),
+            })),
           );
-        } finally {
-          await source.close();
         }
-      } else {
-        const config = ctx.config();
-        const baseDir = program.opts().config ? resolve(program.opts().config, '..') : process.cwd();
-        reports.push(...(await ingestConfiguredSources(config, store, ctx.log, { only: opts.source, baseDir, ...(pool ? { pool } : {}) })));
-      }
       } finally {
         await pool?.close();
       }
@@ -85,8 +104,12 @@ export function registerIngestCommand(program: Command, ctx: CliContext): void {
         return;
       }
       for (const r of reports)
-        ctx.out(`${r.source}: read ${r.messages}, stored ${r.stored}, quarantined ${r.quarantined}, duplicate Message-IDs ${r.duplicateIds}, seen again ${r.seenAgain}`);
-      ctx.out(`store: ${totals.total} messages (${totals.ok} parsed, ${totals.quarantined} quarantined, ${totals.duplicateIds} duplicate Message-IDs)`);
+        ctx.out(
+          `${r.source}: read ${r.messages}, stored ${r.stored}, quarantined ${r.quarantined}, duplicate Message-IDs ${r.duplicateIds}, seen again ${r.seenAgain}`,
+        );
+      ctx.out(
+        `store: ${totals.total} messages (${totals.ok} parsed, ${totals.quarantined} quarantined, ${totals.duplicateIds} duplicate Message-IDs)`,
+      );
       ctx.out(
         `series: ${series.threads} threads with patches, ${series.series} series, ${series.versions} versions (${series.complete} complete); ` +
           `${series.inserted} new, ${series.updated} updated`,

@@ -15,7 +15,10 @@ import { registerCommands } from './commands.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export function buildProgram(env: NodeJS.ProcessEnv = process.env, out: (line: string) => void = (l) => process.stdout.write(l + '\n')): { program: Command; cleanup: () => Promise<void> } {
+export function buildProgram(
+  env: NodeJS.ProcessEnv = process.env,
+  out: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+): { program: Command; cleanup: () => Promise<void> } {
   const program = new Command();
   program
     .name('daxbot')

@@ -23,14 +23,24 @@ export function registerRerunCommand(program: Command, ctx: CliContext): void {
       const v = found[found.length - 1];
       if (!v) throw new NotFoundError(`no series version for ${ref}`, { ref });
       // A rev is handed to git later: refuse anything that could read as an option.
-      if (opts.base !== undefined && !/^[A-Za-z0-9][\w./^~-]*$/.test(opts.base)) throw new UsageError(`--base ${opts.base} is not a commit, tag or branch name`, { base: opts.base });
+      if (opts.base !== undefined && !/^[A-Za-z0-9][\w./^~-]*$/.test(opts.base))
+        throw new UsageError(`--base ${opts.base} is not a commit, tag or branch name`, { base: opts.base });
       const options = {
         ...(opts.suite && { suites: opts.suite }),
         ...(opts.repeat !== undefined && Number.isFinite(opts.repeat) && { repeats: opts.repeat }),
         ...(opts.base !== undefined && { base: opts.base }),
         requestedBy: 'cli',
       };
-      const ids = await enqueueRerunGroup(store, config, v.version_key, options, new Date(), opts.runner !== undefined ? { runner: opts.runner } : {});
-      ctx.out(`queued job${ids.length === 1 ? '' : 's'} ${ids.map((id) => `#${id}`).join(', ')} for ${v.version_key} (priority re-run)`);
+      const ids = await enqueueRerunGroup(
+        store,
+        config,
+        v.version_key,
+        options,
+        new Date(),
+        opts.runner !== undefined ? { runner: opts.runner } : {},
+      );
+      ctx.out(
+        `queued job${ids.length === 1 ? '' : 's'} ${ids.map((id) => `#${id}`).join(', ')} for ${v.version_key} (priority re-run)`,
+      );
     });
 }

@@ -33,7 +33,11 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     .command('run')
     .description('the main job: poll sources and test new series on their schedules until stopped')
     .option('--once', 'one full cycle: poll, test every ready series to completion, send replies, exit')
-    .option('--since <when>', 'only test series whose newest mail, or whose import with ingest --mbox, is newer ("all", "14d", a date)', '14d')
+    .option(
+      '--since <when>',
+      'only test series whose newest mail, or whose import with ingest --mbox, is newer ("all", "14d", a date)',
+      '14d',
+    )
     .option('--no-ingest', 'do not poll the sources (use what the store holds)')
     .action(async (opts: { once?: boolean; since: string; ingest: boolean }) => {
       const config = ctx.config();
@@ -49,8 +53,18 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
       process.once('SIGTERM', onSignal);
       const scriptFile = ctx.env.DAXBOT_SCRIPTED_RUNNER;
       const script = scriptFile ? await loadRunnerScript(scriptFile) : undefined;
-      if (script) ctx.log.warn({ script: scriptFile }, 'DAXBOT_SCRIPTED_RUNNER is set: runs are scripted, no kernel is built');
-      const deps = wirePipeline({ config, store, log: ctx.log, repoRoot: ctx.repoRoot, env: ctx.env, configDir, signal: abort.signal, ...(script && { script }) });
+      if (script)
+        ctx.log.warn({ script: scriptFile }, 'DAXBOT_SCRIPTED_RUNNER is set: runs are scripted, no kernel is built');
+      const deps = wirePipeline({
+        config,
+        store,
+        log: ctx.log,
+        repoRoot: ctx.repoRoot,
+        env: ctx.env,
+        configDir,
+        signal: abort.signal,
+        ...(script && { script }),
+      });
       const since = parseSince(opts.since, new Date());
       const commands = async (): Promise<void> => {
         await processCommands(deps);
@@ -91,15 +105,25 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
       const jobs = await listJobs(store.db, opts.all ? {} : { active: true });
       const now = new Date();
       const jobMs = meanDuration(await recentJobDurations(store.db), 20 * 60_000);
-      const isRunning = (j: (typeof jobs)[number]): boolean => j.leaseExpiresAt !== null && Date.parse(j.leaseExpiresAt) > now.getTime();
+      const isRunning = (j: (typeof jobs)[number]): boolean =>
+        j.leaseExpiresAt !== null && Date.parse(j.leaseExpiresAt) > now.getTime();
       const running = jobs.filter(isRunning);
-      const queued = jobs.filter((j) => !isRunning(j) && j.state !== 'done' && (j.notBefore === null || Date.parse(j.notBefore) <= now.getTime()));
+      const queued = jobs.filter(
+        (j) =>
+          !isRunning(j) && j.state !== 'done' && (j.notBefore === null || Date.parse(j.notBefore) <= now.getTime()),
+      );
       const starts = estimateStarts(queued, running, { now, concurrency: config.schedule.concurrency, jobMs });
       const invalid = await invalidVersionKeys(store.db);
       const rows = jobs.map((j) => ({
         id: j.id,
         series: j.versionKey,
-        state: isRunning(j) ? j.state : j.state === 'done' ? 'done' : j.notBefore && Date.parse(j.notBefore) > now.getTime() ? j.state : 'queued',
+        state: isRunning(j)
+          ? j.state
+          : j.state === 'done'
+            ? 'done'
+            : j.notBefore && Date.parse(j.notBefore) > now.getTime()
+              ? j.state
+              : 'queued',
         priority: j.priority,
         trigger: j.trigger,
         progress: j.progress,
@@ -107,7 +131,9 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
         summary: j.summary,
         // The report on this version was withdrawn (#daxbot invalid): results are not mailed.
         invalid: invalid.has(j.versionKey),
-        estimatedStart: starts.get(j.id)?.toISOString() ?? (j.notBefore && Date.parse(j.notBefore) > now.getTime() ? j.notBefore : null),
+        estimatedStart:
+          starts.get(j.id)?.toISOString() ??
+          (j.notBefore && Date.parse(j.notBefore) > now.getTime() ? j.notBefore : null),
       }));
       // Replies the mail server refused: retried after their backoff, or given up ('failed').
       const undelivered = (await undeliveredReplies(store.db)).map((r) => ({
@@ -126,11 +152,15 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
       if (rows.length === 0) ctx.out('no jobs');
       for (const r of rows) {
         const when = r.estimatedStart && r.state !== 'done' ? ` starts ~${r.estimatedStart}` : '';
-        ctx.out(`#${r.id} [${r.state}] p${r.priority} ${r.series}${r.invalid ? ' (invalid)' : ''}${r.progress ? ` — ${r.progress}` : ''}${r.outcome ? ` → ${r.outcome}: ${r.summary ?? ''}` : ''}${when}`);
+        ctx.out(
+          `#${r.id} [${r.state}] p${r.priority} ${r.series}${r.invalid ? ' (invalid)' : ''}${r.progress ? ` — ${r.progress}` : ''}${r.outcome ? ` → ${r.outcome}: ${r.summary ?? ''}` : ''}${when}`,
+        );
       }
       for (const u of undelivered) {
         const next = u.state === 'retrying' && u.nextAttemptAt ? `; next attempt ~${u.nextAttemptAt}` : '; not retried';
-        ctx.out(`reply <${u.messageId}> [${u.state}] ${u.kind}${u.series ? ` ${u.series}` : ''} after ${u.attempts} failed attempt(s): ${u.lastError ?? ''}${next}`);
+        ctx.out(
+          `reply <${u.messageId}> [${u.state}] ${u.kind}${u.series ? ` ${u.series}` : ''} after ${u.attempts} failed attempt(s): ${u.lastError ?? ''}${next}`,
+        );
       }
     });
 }

@@ -28,14 +28,16 @@ export function resolveRunnerConfig(configured: RunnerConfig[], nameOrKind: stri
   const byName = configured.find((r) => r.name === nameOrKind);
   if (byName) return byName;
   const parsed = runnerSchema.safeParse({ name: nameOrKind, kind: nameOrKind });
-  if (!parsed.success) throw new ConfigError(`no runner named ${nameOrKind} and no runner kind of that name`, { runner: nameOrKind });
+  if (!parsed.success)
+    throw new ConfigError(`no runner named ${nameOrKind} and no runner kind of that name`, { runner: nameOrKind });
   return parsed.data;
 }
 
 /** One human line per test plus the summary (the non --json output). */
 export function formatRunResult(r: RunResult): string[] {
   const lines = [`${r.runner}: ${r.failureClass} — ${r.summary}`];
-  for (const t of r.tests) lines.push(`  ${t.status.padEnd(7)} ${t.suite}.${t.name}${t.reason ? `  (${t.reason})` : ''}`);
+  for (const t of r.tests)
+    lines.push(`  ${t.status.padEnd(7)} ${t.suite}.${t.name}${t.reason ? `  (${t.reason})` : ''}`);
   for (const f of r.findings) lines.push(`  finding: ${f.title}`);
   if (r.consoleLog) lines.push(`  console: ${r.consoleLog}`);
   return lines;
@@ -54,12 +56,17 @@ export function registerRunnerCommands(program: Command, ctx: CliContext): void 
   runner
     .command('run')
     .description('apply a series (optional) on a base, build, boot and run the suites')
-    .requiredOption('--runner <name>', `a configured runner name or a runner kind (${listRunners().map((m) => m.kind).join(', ')})`)
+    .requiredOption(
+      '--runner <name>',
+      `a configured runner name or a runner kind (${listRunners()
+        .map((m) => m.kind)
+        .join(', ')})`,
+    )
     .option('--tree <dir>', 'kernel git tree (default: the cached linux-6.1 tree)')
-    .option('--base <rev>', 'base revision (default: the tree\'s HEAD or its Debian tag)')
+    .option('--base <rev>', "base revision (default: the tree's HEAD or its Debian tag)")
     .option('--mbox <file>', 'an am-ready mbox to apply')
     .option('--patch-limit <k>', 'apply only the first k patches')
-    .option('--suite <name...>', 'suites to run (default: the runner\'s)')
+    .option('--suite <name...>', "suites to run (default: the runner's)")
     .option('--kernel-arg <arg...>', 'extra guest kernel arguments (e.g. daxbot.hang=ext4_mmap_rw)')
     .option('--test-timeout <duration>', 'per-test timeout (e.g. 60s)')
     .option('--work-dir <dir>', 'where logs and NVDIMM files go')
@@ -70,7 +77,8 @@ export function registerRunnerCommands(program: Command, ctx: CliContext): void 
       const rc = resolveRunnerConfig(config.runners, opts.runner);
       const runnerConfig: RunnerConfig = opts.testTimeout ? { ...rc, testTimeout: opts.testTimeout } : rc;
       const mod = getRunner(runnerConfig.kind);
-      if (!mod) throw new NotFoundError(`runner kind ${runnerConfig.kind} is not registered`, { kind: runnerConfig.kind });
+      if (!mod)
+        throw new NotFoundError(`runner kind ${runnerConfig.kind} is not registered`, { kind: runnerConfig.kind });
       let tree = opts.tree ? path.resolve(opts.tree) : undefined;
       let base = opts.base;
       if (!tree) {
@@ -80,8 +88,14 @@ export function registerRunnerCommands(program: Command, ctx: CliContext): void 
       }
       base ??= 'HEAD';
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const workDir = path.resolve(opts.workDir ?? path.join(ctx.repoRoot, config.workDir, 'runs', `${runnerConfig.name}-${stamp}`));
-      const r = mod.create(runnerConfig, { repoRoot: ctx.repoRoot, cacheDir, ...(opts.kernelArg ? { extraKernelArgs: opts.kernelArg } : {}) });
+      const workDir = path.resolve(
+        opts.workDir ?? path.join(ctx.repoRoot, config.workDir, 'runs', `${runnerConfig.name}-${stamp}`),
+      );
+      const r = mod.create(runnerConfig, {
+        repoRoot: ctx.repoRoot,
+        cacheDir,
+        ...(opts.kernelArg ? { extraKernelArgs: opts.kernelArg } : {}),
+      });
       const result = await r.run(
         {
           tree,

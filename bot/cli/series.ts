@@ -64,13 +64,19 @@ export function registerSeriesCommands(program: Command, ctx: CliContext): void 
           ctx.out(JSON.stringify({ id: row.id, ...v }));
           continue;
         }
-        const others = (await listSeriesVersions(store.db)).filter((r) => r.series_key === row.series_key && r.id !== row.id);
+        const others = (await listSeriesVersions(store.db)).filter(
+          (r) => r.series_key === row.series_key && r.id !== row.id,
+        );
         ctx.out(`series version ${row.id}: ${v.subject}`);
         ctx.out(`  key:        ${v.key}`);
         ctx.out(`  author:     ${row.author}`);
-        ctx.out(`  revision:   v${v.revision}${v.isRfc ? ' RFC' : ''}${v.isResend ? ' RESEND' : ''}${v.partialReroll ? ' (partial reroll)' : ''}`);
+        ctx.out(
+          `  revision:   v${v.revision}${v.isRfc ? ' RFC' : ''}${v.isResend ? ' RESEND' : ''}${v.partialReroll ? ' (partial reroll)' : ''}`,
+        );
         ctx.out(`  project:    ${v.project}`);
-        ctx.out(`  patches:    ${v.patches.length}/${v.expected}${v.complete ? ' complete' : `, missing ${v.missing.join(', ')}`}`);
+        ctx.out(
+          `  patches:    ${v.patches.length}/${v.expected}${v.complete ? ' complete' : `, missing ${v.missing.join(', ')}`}`,
+        );
         ctx.out(`  cover:      ${v.coverMessageId ?? '(none)'}`);
         ctx.out(`  root:       ${v.rootMessageId}`);
         if (v.baseCommit) ctx.out(`  base-commit: ${v.baseCommit}`);
@@ -81,9 +87,16 @@ export function registerSeriesCommands(program: Command, ctx: CliContext): void 
           for (const t of p.followupTrailers) ctx.out(`        + ${t.name}: ${t.value}`);
         }
         const withdrawn = await invalidMark(store.db, v.key);
-        if (withdrawn) ctx.out(`  report:     invalid (withdrawn by ${withdrawn.markedBy} on ${withdrawn.markedAt.slice(0, 10)}; results are not mailed)`);
-        for (const m of await unrelatedMarks(store.db, row.series_key)) ctx.out(`  unrelated:  ${m.title} (marked by ${m.markedBy} on ${m.markedAt.slice(0, 10)})`);
-        for (const o of others) ctx.out(`  other version: ${o.id} v${o.revision} ${o.present}/${o.expected}${o.complete ? '' : ' incomplete'} <${o.root_message_id}>`);
+        if (withdrawn)
+          ctx.out(
+            `  report:     invalid (withdrawn by ${withdrawn.markedBy} on ${withdrawn.markedAt.slice(0, 10)}; results are not mailed)`,
+          );
+        for (const m of await unrelatedMarks(store.db, row.series_key))
+          ctx.out(`  unrelated:  ${m.title} (marked by ${m.markedBy} on ${m.markedAt.slice(0, 10)})`);
+        for (const o of others)
+          ctx.out(
+            `  other version: ${o.id} v${o.revision} ${o.present}/${o.expected}${o.complete ? '' : ' incomplete'} <${o.root_message_id}>`,
+          );
       }
     });
 
@@ -100,7 +113,11 @@ export function registerSeriesCommands(program: Command, ctx: CliContext): void 
       const all = (await listSeriesVersions(store.db)).filter((r) => rows.some((x) => x.series_key === r.series_key));
       const { exportAmMbox, pickVersion } = await import('../../ingest/am-export.ts');
       const chosen = pickVersion(all, opts.version);
-      if (!chosen) throw new NotFoundError(`no ${opts.version ? `v${opts.version}` : 'complete'} version of the series of ${messageId}`, { messageId });
+      if (!chosen)
+        throw new NotFoundError(
+          `no ${opts.version ? `v${opts.version}` : 'complete'} version of the series of ${messageId}`,
+          { messageId },
+        );
       const mbox = await exportAmMbox(store, chosen.version_key);
       writeFileSync(opts.output, mbox);
       const v = JSON.parse(chosen.data) as SeriesVersion;

@@ -5,7 +5,14 @@
  */
 import type { Command } from 'commander';
 import { treeDebianSeries, type Config } from '../../config/schema.ts';
-import { DEBIAN_KERNELS, debianTarball, debianTreeName, ensureLinuxTree, resolveCacheDir, type LinuxTree } from '../../runners/tree/setup.ts';
+import {
+  DEBIAN_KERNELS,
+  debianTarball,
+  debianTreeName,
+  ensureLinuxTree,
+  resolveCacheDir,
+  type LinuxTree,
+} from '../../runners/tree/setup.ts';
 import { daxInitramfs } from '../../runners/guest/dax-initramfs.ts';
 import { UsageError } from '../errors.ts';
 import type { CliContext } from './context.ts';
@@ -27,11 +34,17 @@ export function setupTarget(config: Config, name: string): TreeTarget {
   const configured = config.trees.find((t) => t.name === name);
   if (configured) {
     const series = treeDebianSeries(configured);
-    if (!series) throw new UsageError(`tree ${name} is a repository of its own (path ${configured.path}); setup makes only Debian trees`);
+    if (!series)
+      throw new UsageError(
+        `tree ${name} is a repository of its own (path ${configured.path}); setup makes only Debian trees`,
+      );
     return { name, tarball: debianTarball(series) };
   }
   const series = DEBIAN_KERNELS.find((s) => debianTreeName(s) === name);
-  if (!series) throw new UsageError(`unknown tree ${name}: not configured, and not one of ${DEBIAN_KERNELS.map(debianTreeName).join(', ')}`);
+  if (!series)
+    throw new UsageError(
+      `unknown tree ${name}: not configured, and not one of ${DEBIAN_KERNELS.map(debianTreeName).join(', ')}`,
+    );
   return { name, tarball: debianTarball(series) };
 }
 
@@ -57,15 +70,24 @@ export function registerSetupCommand(program: Command, ctx: CliContext): void {
       const config = ctx.config();
       const cacheDir = resolveCacheDir(ctx.repoRoot, ctx.env, config.cacheDir);
       const trees: LinuxTree[] = [];
-      for (const t of setupTargets(config, opts)) trees.push(await ensureLinuxTree(cacheDir, ctx.log, { tarball: t.tarball, name: t.name }));
+      for (const t of setupTargets(config, opts))
+        trees.push(await ensureLinuxTree(cacheDir, ctx.log, { tarball: t.tarball, name: t.name }));
       const initramfs = opts.guest ? await daxInitramfs(ctx.repoRoot, cacheDir) : null;
       const first = trees[0];
       if (opts.json) {
         const rows = trees.map((t) => ({ tree: t.path, tag: t.tag, commit: t.commit, created: t.created }));
-        ctx.out(JSON.stringify({ cacheDir, ...(first ? { tree: first.path, tag: first.tag, commit: first.commit, created: first.created } : {}), trees: rows, initramfs }));
+        ctx.out(
+          JSON.stringify({
+            cacheDir,
+            ...(first ? { tree: first.path, tag: first.tag, commit: first.commit, created: first.created } : {}),
+            trees: rows,
+            initramfs,
+          }),
+        );
         return;
       }
-      for (const t of trees) ctx.out(`kernel tree: ${t.path} (${t.tag} = ${t.commit})${t.created ? ' [created]' : ' [cached]'}`);
+      for (const t of trees)
+        ctx.out(`kernel tree: ${t.path} (${t.tag} = ${t.commit})${t.created ? ' [created]' : ' [cached]'}`);
       if (initramfs) ctx.out(`initramfs:   ${initramfs}`);
     });
 }

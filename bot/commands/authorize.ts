@@ -66,8 +66,13 @@ export function authorize(cmd: Command, ctx: AuthorizeContext): CommandDecision 
   const dkimOk = ctx.dkim.pass && ctx.dkim.domains.some((d) => aligned(d, domainOf(from)));
   const decide = (allowed: boolean, reason: string): CommandDecision => ({ command: cmd.line, allowed, reason });
   if (isPrivileged(cmd)) {
-    if (!maintainer) return decide(false, `${from} is not on the maintainer list; only maintainers may use "${cmd.kind}" with these arguments (anyone may ask for "#daxbot retest")`);
-    if (!dkimOk) return decide(false, `mail from maintainer ${from} did not pass DKIM for its domain: ${ctx.dkim.detail}`);
+    if (!maintainer)
+      return decide(
+        false,
+        `${from} is not on the maintainer list; only maintainers may use "${cmd.kind}" with these arguments (anyone may ask for "#daxbot retest")`,
+      );
+    if (!dkimOk)
+      return decide(false, `mail from maintainer ${from} did not pass DKIM for its domain: ${ctx.dkim.detail}`);
     return decide(true, `maintainer ${from}, DKIM ${ctx.dkim.detail}`);
   }
   // A verified maintainer is never rate-limited; everyone else shares the budget.
@@ -78,7 +83,10 @@ export function authorize(cmd: Command, ctx: AuthorizeContext): CommandDecision 
   if (inWindow.length >= limit) {
     const oldest = inWindow[inWindow.length - limit] ?? ctx.now;
     const next = new Date(oldest + windowMs).toISOString();
-    return decide(false, `rate limit: ${limit} re-tests per series version per day; the next one is possible after ${next}`);
+    return decide(
+      false,
+      `rate limit: ${limit} re-tests per series version per day; the next one is possible after ${next}`,
+    );
   }
   return decide(true, `anyone may re-test (${inWindow.length + 1} of ${limit} today)`);
 }
@@ -104,7 +112,8 @@ export async function verifyDkim(raw: Buffer | string, opts: { resolver?: DNSRes
   const passing = res.dkim.results.filter((r) => r.status.result === 'pass');
   const domains = passing.map((r) => r.signingDomain.toLowerCase());
   const alignedDomains = fromDomain ? domains.filter((d) => aligned(d, fromDomain)) : [];
-  if (alignedDomains.length > 0) return { pass: true, domains, fromDomain, detail: `pass (${alignedDomains.join(', ')})` };
+  if (alignedDomains.length > 0)
+    return { pass: true, domains, fromDomain, detail: `pass (${alignedDomains.join(', ')})` };
   const first = res.dkim.results[0];
   const detail =
     res.dkim.results.length === 0 || first?.status.result === 'none'

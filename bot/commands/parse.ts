@@ -60,12 +60,17 @@ function parseLine(rest: string, line: string, opts: ParseOptions): Command | { 
   const args = words.slice(1);
   switch (verb) {
     case 'retest':
-      return args.length ? { error: `"retest" takes no arguments (got "${args.join(' ')}")` } : { kind: 'retest', line };
+      return args.length
+        ? { error: `"retest" takes no arguments (got "${args.join(' ')}")` }
+        : { kind: 'retest', line };
     case 'invalid':
-      return args.length ? { error: `"invalid" takes no arguments (got "${args.join(' ')}")` } : { kind: 'invalid', line };
+      return args.length
+        ? { error: `"invalid" takes no arguments (got "${args.join(' ')}")` }
+        : { kind: 'invalid', line };
     case 'unrelated': {
       const title = rest.slice(rest.toLowerCase().indexOf('unrelated') + 'unrelated'.length).trim();
-      if (!title) return { error: '"unrelated" needs the crash title, e.g. "#daxbot unrelated WARNING in dax_iomap_rw"' };
+      if (!title)
+        return { error: '"unrelated" needs the crash title, e.g. "#daxbot unrelated WARNING in dax_iomap_rw"' };
       if (title.length > 200) return { error: 'the crash title is longer than 200 characters' };
       return { kind: 'unrelated', crashTitle: title, line };
     }
@@ -78,7 +83,11 @@ function parseLine(rest: string, line: string, opts: ParseOptions): Command | { 
 
 function parseTest(args: string[], line: string, opts: ParseOptions): Command | { error: string } {
   const maxRepeat = opts.maxRepeat ?? 10;
-  const cmd: { kind: 'test'; suites: string[]; base?: string; repeat?: number; line: string } = { kind: 'test', suites: [], line };
+  const cmd: { kind: 'test'; suites: string[]; base?: string; repeat?: number; line: string } = {
+    kind: 'test',
+    suites: [],
+    line,
+  };
   for (let i = 0; i < args.length; i++) {
     const a = args[i] ?? '';
     const key = a.toLowerCase();
@@ -100,7 +109,8 @@ function parseTest(args: string[], line: string, opts: ParseOptions): Command | 
       continue;
     }
     if (!SUITE.test(a)) return { error: `"${a}" is not a suite name` };
-    if (opts.suites && !opts.suites.includes(a)) return { error: `unknown suite "${a}"; known suites: ${opts.suites.join(', ')}` };
+    if (opts.suites && !opts.suites.includes(a))
+      return { error: `unknown suite "${a}"; known suites: ${opts.suites.join(', ')}` };
     if (!cmd.suites.includes(a)) cmd.suites.push(a);
   }
   return cmd;

@@ -135,7 +135,10 @@ function originOf(url: string): string | null {
  * it, its Referer) must be the origin the request was sent to or the configured dashboard URL.
  * A post with neither header is refused: every browser sends one of them on a form post.
  */
-export function checkSameOrigin(headers: IncomingHttpHeaders, dashboardUrl: string): { ok: true } | { ok: false; reason: string } {
+export function checkSameOrigin(
+  headers: IncomingHttpHeaders,
+  dashboardUrl: string,
+): { ok: true } | { ok: false; reason: string } {
   const allowed = new Set<string>();
   if (typeof headers.host === 'string') allowed.add(`http://${headers.host}`).add(`https://${headers.host}`);
   const configured = originOf(dashboardUrl);
@@ -143,12 +146,18 @@ export function checkSameOrigin(headers: IncomingHttpHeaders, dashboardUrl: stri
   const origin = typeof headers.origin === 'string' && headers.origin !== 'null' ? headers.origin : null;
   const referer = typeof headers.referer === 'string' ? originOf(headers.referer) : null;
   const seen = origin ?? referer;
-  if (seen === null) return { ok: false, reason: 'the form post carries neither Origin nor Referer, so it cannot be told apart from a cross-site post' };
+  if (seen === null)
+    return {
+      ok: false,
+      reason: 'the form post carries neither Origin nor Referer, so it cannot be told apart from a cross-site post',
+    };
   if (!allowed.has(seen)) return { ok: false, reason: `cross-origin form post refused (from ${seen})` };
   return { ok: true };
 }
 
-export type AuthResult = { ok: true; by: string; via: 'token' | 'session' } | { ok: false; status: 401 | 403 | 400; reason: string };
+export type AuthResult =
+  | { ok: true; by: string; via: 'token' | 'session' }
+  | { ok: false; status: 401 | 403 | 400; reason: string };
 
 export interface AuthInput {
   headers: IncomingHttpHeaders;
@@ -166,7 +175,12 @@ export interface AuthInput {
  * Bearer requests need no CSRF guard: browsers never attach that header on their own.
  */
 export function authorizeChange(i: AuthInput): AuthResult {
-  if (!i.secret) return { ok: false, status: 403, reason: `re-runs from the dashboard are off: the environment variable ${i.secretEnv} is not set` };
+  if (!i.secret)
+    return {
+      ok: false,
+      status: 403,
+      reason: `re-runs from the dashboard are off: the environment variable ${i.secretEnv} is not set`,
+    };
   const authz = i.headers.authorization;
   if (typeof authz === 'string') {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authz);
@@ -174,12 +188,19 @@ export function authorizeChange(i: AuthInput): AuthResult {
     const rawUser = i.headers['x-daxbot-user'];
     if (rawUser === undefined) return { ok: true, by: 'dashboard:token', via: 'token' };
     const user = userNameSchema.safeParse(rawUser);
-    if (!user.success) return { ok: false, status: 400, reason: `X-Daxbot-User: ${user.error.issues[0]?.message ?? 'invalid'}` };
+    if (!user.success)
+      return { ok: false, status: 400, reason: `X-Daxbot-User: ${user.error.issues[0]?.message ?? 'invalid'}` };
     return { ok: true, by: `dashboard:${user.data}`, via: 'token' };
   }
-  if (!i.session) return { ok: false, status: 401, reason: 'not logged in: log in as a maintainer, or send Authorization: Bearer <secret>' };
+  if (!i.session)
+    return {
+      ok: false,
+      status: 401,
+      reason: 'not logged in: log in as a maintainer, or send Authorization: Bearer <secret>',
+    };
   const origin = checkSameOrigin(i.headers, i.dashboardUrl);
   if (!origin.ok) return { ok: false, status: 403, reason: origin.reason };
-  if (!i.csrf || !secretMatches(i.csrf, i.session.csrf)) return { ok: false, status: 403, reason: 'missing or wrong CSRF token: reload the page and submit the form again' };
+  if (!i.csrf || !secretMatches(i.csrf, i.session.csrf))
+    return { ok: false, status: 403, reason: 'missing or wrong CSRF token: reload the page and submit the form again' };
   return { ok: true, by: `dashboard:${i.session.user}`, via: 'session' };
 }

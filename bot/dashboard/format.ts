@@ -38,8 +38,32 @@ export function shortSha(sha: string | null | undefined): string {
   return sha ? sha.slice(0, 12) : '-';
 }
 
-const BAD = new Set(['regression', 'build-failed', 'apply-failed', 'new-failure', 'kernel', 'patch', 'refused', 'fail', 'error', 'timeout', 'bad']);
-const WARN = new Set(['infra', 'infra-failed', 'pre-existing-only', 'pre-existing', 'flaky', 'waiting', 'skip', 'skipped-prerequisite', 'unrelated', 'recorded', 'invalid']);
+const BAD = new Set([
+  'regression',
+  'build-failed',
+  'apply-failed',
+  'new-failure',
+  'kernel',
+  'patch',
+  'refused',
+  'fail',
+  'error',
+  'timeout',
+  'bad',
+]);
+const WARN = new Set([
+  'infra',
+  'infra-failed',
+  'pre-existing-only',
+  'pre-existing',
+  'flaky',
+  'waiting',
+  'skip',
+  'skipped-prerequisite',
+  'unrelated',
+  'recorded',
+  'invalid',
+]);
 const GOOD = new Set(['pass', 'none', 'fixed', 'accepted', 'sent', 'good', 'done']);
 
 /** An outcome, class or state as a coloured word. */

@@ -4,7 +4,12 @@ import { DaxbotError } from '../errors.ts';
 export class HttpError extends DaxbotError {
   readonly status: number;
   readonly headers: Record<string, string>;
-  constructor(status: number, message: string, context: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    message: string,
+    context: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) {
     super('http', message, { status, ...context });
     this.status = status;
     this.headers = headers;

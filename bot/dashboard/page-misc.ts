@@ -5,15 +5,17 @@ import { page, type PageContext } from './layout.ts';
 export function renderLoginPage(ctx: PageContext, o: { next: string; csrf: string; error?: string }): string {
   const body = html`<h1>Maintainer login</h1>
 ${o.error ? html`<p class="notice bad">${o.error}</p>` : ''}
-${ctx.rerunEnabled
-  ? html`<form method="post" action="/login">
+${
+  ctx.rerunEnabled
+    ? html`<form method="post" action="/login">
 <input type="hidden" name="csrf" value="${o.csrf}">
 <input type="hidden" name="next" value="${o.next}">
 <p><label>your name (recorded with each re-run you ask for)<input name="name" required maxlength="64" autocomplete="username"></label></p>
 <p><label>maintainers' secret<input name="secret" type="password" required autocomplete="current-password"></label></p>
 <p><button>Log in</button></p>
 </form>`
-  : html`<p>Logging in is off: the maintainers' secret is not set in the bot's environment.</p>`}`;
+    : html`<p>Logging in is off: the maintainers' secret is not set in the bot's environment.</p>`
+}`;
   return page(ctx, { title: 'login' }, body);
 }
 

@@ -17,7 +17,8 @@ function jobTable(jobs: QueueJob[], last: { head: string; cell: (j: QueueJob) =>
   return html`<table>
 <tr><th>job</th><th>series</th><th>runner</th><th>trigger</th><th>state</th><th>${last.head}</th></tr>
 ${jobs.map(
-  (j) => html`<tr><td class="num">#${j.id}</td><td>${seriesLink(j.versionKey, j.subject)}${requester(j)}</td><td>${j.runner}</td><td>${j.trigger}${j.priority > 0 ? html` <span class="dim">(priority ${j.priority})</span>` : ''}</td><td>${badge(j.state)}</td><td>${last.cell(j)}</td></tr>\n`,
+  (j) =>
+    html`<tr><td class="num">#${j.id}</td><td>${seriesLink(j.versionKey, j.subject)}${requester(j)}</td><td>${j.runner}</td><td>${j.trigger}${j.priority > 0 ? html` <span class="dim">(priority ${j.priority})</span>` : ''}</td><td>${badge(j.state)}</td><td>${last.cell(j)}</td></tr>\n`,
 )}</table>`;
 }
 
@@ -26,7 +27,8 @@ function recentTable(ctx: PageContext, rows: RecentVersion[]): Html {
   return html`<table>
 <tr><th>series</th><th>author</th><th>patches</th><th>last mail</th><th>outcome</th><th>jobs</th></tr>
 ${rows.map(
-  (r) => html`<tr><td>${seriesLink(r.versionKey, r.subject)}${r.revision > 1 ? html` <span class="dim">v${r.revision}</span>` : ''}</td><td>${r.author}</td><td class="num">${r.present}/${r.expected}${r.complete ? '' : html` <span class="warn">incomplete</span>`}</td><td>${when(r.lastDate, ctx.now)}</td><td>${r.jobs.length === 0 ? html`<span class="dim">not tested</span>` : r.outcome ? badge(r.outcome) : html`<span class="dim">in progress</span>`}${r.invalid ? html` ${badge('invalid')}` : ''}</td><td>${r.jobs.map((j) => html`<span class="mono">#${j.id}</span> ${j.runner} ${j.state === 'done' ? badge(j.outcome) : badge(j.state)}<br>`)}</td></tr>\n`,
+  (r) =>
+    html`<tr><td>${seriesLink(r.versionKey, r.subject)}${r.revision > 1 ? html` <span class="dim">v${r.revision}</span>` : ''}</td><td>${r.author}</td><td class="num">${r.present}/${r.expected}${r.complete ? '' : html` <span class="warn">incomplete</span>`}</td><td>${when(r.lastDate, ctx.now)}</td><td>${r.jobs.length === 0 ? html`<span class="dim">not tested</span>` : r.outcome ? badge(r.outcome) : html`<span class="dim">in progress</span>`}${r.invalid ? html` ${badge('invalid')}` : ''}</td><td>${r.jobs.map((j) => html`<span class="mono">#${j.id}</span> ${j.runner} ${j.state === 'done' ? badge(j.outcome) : badge(j.state)}<br>`)}</td></tr>\n`,
 )}</table>`;
 }
 

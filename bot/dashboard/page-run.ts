@@ -14,19 +14,29 @@ ${v.versionKey !== null ? html`<dt>series</dt><dd><a href="/series/${seg(v.versi
 <dt>role</dt><dd>${v.role}${v.patchLimit !== null ? `, patches 1..${v.patchLimit}` : ''}</dd>
 <dt>runner</dt><dd>${v.runner}</dd>
 <dt>recorded</dt><dd>${when(v.createdAt, ctx.now)}, took ${fmtDuration(v.durationMs)}</dd>
-${r ? html`<dt>result</dt><dd>${badge(r.failureClass)} ${r.summary}</dd>
+${
+  r
+    ? html`<dt>result</dt><dd>${badge(r.failureClass)} ${r.summary}</dd>
 <dt>base → head</dt><dd class="mono">${shortSha(r.base)} → ${shortSha(r.head)}</dd>
 <dt>config</dt><dd class="mono">${r.configHash ?? '-'}</dd>
-<dt>booted</dt><dd>${r.booted ? 'yes' : 'no'}</dd>` : html`<dt>result</dt><dd class="dim">unreadable</dd>`}
+<dt>booted</dt><dd>${r.booted ? 'yes' : 'no'}</dd>`
+    : html`<dt>result</dt><dd class="dim">unreadable</dd>`
+}
 </dl>
 ${r?.apply && !r.apply.ok ? html`<h2>Apply</h2>${r.apply.attempts.map((a) => html`<p>${badge(a.ok ? 'good' : 'bad')} on <span class="mono">${shortSha(a.base)}</span> (${a.reason})${a.failedPatch !== undefined ? ` failed at patch ${a.failedPatch}` : ''}</p>${a.output ? html`<pre>${a.output}</pre>` : ''}`)}` : ''}
 ${r?.build && !r.build.ok ? html`<h2>Build</h2><pre>${r.build.errors.map((e) => `${e.file}:${e.line}: ${e.severity}: ${e.message}`).join('\n') || r.build.outputExcerpt || '(no diagnostics)'}</pre>` : ''}
-${r && r.tests.length ? html`<h2>Tests</h2><table><tr><th>test</th><th>status</th><th>reason</th></tr>
-${r.tests.map((t) => html`<tr><td class="mono">${t.suite}/${t.name}</td><td>${badge(t.status)}</td><td>${t.reason ?? ''}${t.excerpt ? html`<details><summary>output</summary><pre>${t.excerpt}</pre></details>` : ''}</td></tr>\n`)}</table>` : ''}
+${
+  r && r.tests.length
+    ? html`<h2>Tests</h2><table><tr><th>test</th><th>status</th><th>reason</th></tr>
+${r.tests.map((t) => html`<tr><td class="mono">${t.suite}/${t.name}</td><td>${badge(t.status)}</td><td>${t.reason ?? ''}${t.excerpt ? html`<details><summary>output</summary><pre>${t.excerpt}</pre></details>` : ''}</td></tr>\n`)}</table>`
+    : ''
+}
 ${r && r.findings.length ? html`<h2>Console findings</h2>${r.findings.map((f) => html`<p><strong>${f.title}</strong> <span class="dim">${f.type}</span></p><pre>${[f.rip ? `RIP: ${f.rip}` : '', ...(f.symbolized && f.symbolized.length ? f.symbolized : f.trace)].filter(Boolean).join('\n')}</pre>`)}` : ''}
 <h2>Console log</h2>
-${v.console
-  ? html`<p class="dim">lines ${v.console.firstLine}–${v.console.totalLines} of ${v.console.totalLines}${v.console.firstLine > 1 ? html` · <a href="${self}?lines=all">whole log</a>` : ''}</p><pre>${v.console.text}</pre>`
-  : html`<p class="dim">no console log was kept for this run</p>`}`;
+${
+  v.console
+    ? html`<p class="dim">lines ${v.console.firstLine}–${v.console.totalLines} of ${v.console.totalLines}${v.console.firstLine > 1 ? html` · <a href="${self}?lines=all">whole log</a>` : ''}</p><pre>${v.console.text}</pre>`
+    : html`<p class="dim">no console log was kept for this run</p>`
+}`;
   return page(ctx, { title, jsonHref: `${self}.json` }, body);
 }

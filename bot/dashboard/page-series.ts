@@ -43,7 +43,12 @@ ${crashes.map((e) => {
   const f = e.finding;
   if (!f) return '';
   const frames = f.symbolized && f.symbolized.length > 0 ? f.symbolized : f.trace;
-  const lines = [f.rip ? `RIP: ${f.rip}` : null, f.process ? `Comm: ${f.process}` : null, frames.length ? 'Call Trace:' : null, ...frames.map((fr) => `  ${fr}`)].filter((l): l is string => l !== null);
+  const lines = [
+    f.rip ? `RIP: ${f.rip}` : null,
+    f.process ? `Comm: ${f.process}` : null,
+    frames.length ? 'Call Trace:' : null,
+    ...frames.map((fr) => `  ${fr}`),
+  ].filter((l): l is string => l !== null);
   return html`<p>${badge(e.class)} <strong>${f.title}</strong> <span class="dim">(${e.agreement}${f.symbolized && f.symbolized.length ? '; symbolized' : ''})</span></p>
 <pre>${lines.join('\n')}</pre>
 ${f.report ? html`<details><summary>console report</summary><pre>${f.report}</pre></details>` : ''}`;
@@ -62,7 +67,14 @@ function verdictBlock(v: StoredVerdict): Html {
 <p class="dim">${v.seriesRuns} run${v.seriesRuns === 1 ? '' : 's'} with the series, ${v.baseRuns} on the base${infra ? ` (${infra} more lost to machinery failures)` : ''}</p>
 ${(v.notCounted ?? []).map((n) => html`<p class="dim">not counted: ${n.title} (marked unrelated by ${n.markedBy} on ${n.markedAt.slice(0, 10)})</p>`)}
 ${v.applyFailure ? html`<div class="notice">The series does not apply${v.applyFailure.failedPatch !== undefined ? html` at patch ${v.applyFailure.failedPatch}` : ''} to <span class="mono">${shortSha(v.applyFailure.base)}</span> (${v.applyFailure.reason}).${v.applyFailure.conflictFiles?.length ? html`<br>Conflicts in: ${v.applyFailure.conflictFiles.join(', ')}` : ''}${v.applyFailure.output ? html`<pre>${v.applyFailure.output}</pre>` : ''}</div>` : ''}
-${v.buildErrors?.length ? html`<h4>Build errors</h4><pre>${v.buildErrors.filter((e) => e.severity === 'error').map((e) => `${e.file}:${e.line}${e.column !== undefined ? `:${e.column}` : ''}: error: ${e.message}`).join('\n')}</pre>` : ''}
+${
+  v.buildErrors?.length
+    ? html`<h4>Build errors</h4><pre>${v.buildErrors
+        .filter((e) => e.severity === 'error')
+        .map((e) => `${e.file}:${e.line}${e.column !== undefined ? `:${e.column}` : ''}: error: ${e.message}`)
+        .join('\n')}</pre>`
+    : ''
+}
 ${verdictTable(v)}
 ${crashBlocks(v)}
 ${failureExcerpts(v)}
@@ -81,7 +93,10 @@ ${b.firstBad !== null ? html`<p><strong class="mono">first bad commit: ${patchLa
 }
 
 function jobBlock(j: SeriesJobView, v: SeriesView, ctx: PageContext): Html {
-  const asked = [j.suites ? `suites ${j.suites.join(', ')}` : null, j.repeats !== null ? `${j.repeats} confirmation repeat${j.repeats === 1 ? '' : 's'}` : null].filter((x): x is string => x !== null);
+  const asked = [
+    j.suites ? `suites ${j.suites.join(', ')}` : null,
+    j.repeats !== null ? `${j.repeats} confirmation repeat${j.repeats === 1 ? '' : 's'}` : null,
+  ].filter((x): x is string => x !== null);
   return html`<section id="job-${j.id}">
 <h3>Job #${j.id} on ${j.runner} ${j.slot === 'done' ? badge(j.outcome) : badge(j.slot === 'running' ? j.state : j.slot)}</h3>
 <dl class="kv">
@@ -99,17 +114,23 @@ ${j.outcome && !j.verdict ? html`<dt>outcome</dt><dd>${badge(j.outcome)} ${j.sum
 </dl>
 ${j.verdict ? verdictBlock(j.verdict) : ''}
 ${j.bisection && j.bisection.n > 1 ? bisectionBlock(j.bisection, v.patches) : ''}
-${j.runs.length || j.baselines.length ? html`<h4>Runs (console logs)</h4><table>
+${
+  j.runs.length || j.baselines.length
+    ? html`<h4>Runs (console logs)</h4><table>
 <tr><th>run</th><th>step</th><th>result</th><th>duration</th><th>summary</th></tr>
 ${j.baselines.map((b) => html`<tr><td><a href="/baselines/${b.id}">base #${b.id}</a></td><td>base:${b.repeat} <span class="dim">(cached, shared)</span></td><td>${badge(b.failureClass)}</td><td class="num">${fmtDuration(b.durationMs)}</td><td></td></tr>\n`)}
 ${j.runs.map((r) => html`<tr><td><a href="/runs/${r.id}">run #${r.id}</a></td><td>${r.step}</td><td>${badge(r.failureClass)}</td><td class="num">${fmtDuration(r.durationMs)}</td><td>${r.summary}</td></tr>\n`)}
-</table>` : ''}
+</table>`
+    : ''
+}
 </section>`;
 }
 
 function rerunForm(v: SeriesView, ctx: PageContext): Html {
-  if (!ctx.rerunEnabled) return html`<p class="dim">Re-runs from the dashboard are off: the maintainers' secret is not set in the bot's environment.</p>`;
-  if (!ctx.viewer) return html`<p><a href="/login?next=${seg(`/series/${seg(v.versionKey)}`)}">Log in</a> as a maintainer to test this version again.</p>`;
+  if (!ctx.rerunEnabled)
+    return html`<p class="dim">Re-runs from the dashboard are off: the maintainers' secret is not set in the bot's environment.</p>`;
+  if (!ctx.viewer)
+    return html`<p><a href="/login?next=${seg(`/series/${seg(v.versionKey)}`)}">Log in</a> as a maintainer to test this version again.</p>`;
   return html`<form class="inline" method="post" action="/series/${seg(v.versionKey)}/rerun">
 <input type="hidden" name="csrf" value="${ctx.viewer.csrf}">
 <label>suites (blank: the runner's)<input name="suites" placeholder="dax nfit-sim" size="24"></label>
@@ -138,11 +159,23 @@ ${rerunForm(v, ctx)}
 <h2>Jobs</h2>
 ${v.jobs.length ? v.jobs.map((j) => jobBlock(j, v, ctx)) : html`<p class="dim">not tested yet</p>`}
 <h2>Replies</h2>
-${v.replies.length ? v.replies.map((r) => html`<section><p>${badge(r.state)} ${r.kind} reply${r.jobId !== null ? ` for job #${r.jobId}` : ''}: <strong>${r.subject}</strong> ${r.mailed ? html`to ${r.recipients.join(', ')}` : html`<span class="dim">(recorded, not mailed)</span>`} · ${when(r.sentAt ?? r.createdAt, ctx.now)}</p>
+${
+  v.replies.length
+    ? v.replies.map(
+        (
+          r,
+        ) => html`<section><p>${badge(r.state)} ${r.kind} reply${r.jobId !== null ? ` for job #${r.jobId}` : ''}: <strong>${r.subject}</strong> ${r.mailed ? html`to ${r.recipients.join(', ')}` : html`<span class="dim">(recorded, not mailed)</span>`} · ${when(r.sentAt ?? r.createdAt, ctx.now)}</p>
 <pre>${r.body}</pre>
-<details><summary>headers</summary><pre>${r.headers}</pre></details></section>`) : html`<p class="dim">none</p>`}
+<details><summary>headers</summary><pre>${r.headers}</pre></details></section>`,
+      )
+    : html`<p class="dim">none</p>`
+}
 <h2>Commands</h2>
-${v.commands.length ? html`<table><tr><th>when</th><th>from</th><th>command</th><th>decision</th><th>action</th></tr>
-${v.commands.map((c) => html`<tr><td>${when(c.createdAt, ctx.now)}</td><td>${c.from ?? '-'}</td><td class="mono">${c.text}</td><td>${badge(c.decision)}<br><span class="dim">${c.reason}</span></td><td>${c.jobId !== null ? html`<a href="#job-${c.jobId}">${c.action}</a>` : c.action}</td></tr>\n`)}</table>` : html`<p class="dim">none</p>`}`;
+${
+  v.commands.length
+    ? html`<table><tr><th>when</th><th>from</th><th>command</th><th>decision</th><th>action</th></tr>
+${v.commands.map((c) => html`<tr><td>${when(c.createdAt, ctx.now)}</td><td>${c.from ?? '-'}</td><td class="mono">${c.text}</td><td>${badge(c.decision)}<br><span class="dim">${c.reason}</span></td><td>${c.jobId !== null ? html`<a href="#job-${c.jobId}">${c.action}</a>` : c.action}</td></tr>\n`)}</table>`
+    : html`<p class="dim">none</p>`
+}`;
   return page(ctx, { title: v.subject, jsonHref: `/series/${seg(v.versionKey)}.json` }, body);
 }

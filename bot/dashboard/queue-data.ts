@@ -93,13 +93,21 @@ export function slotOf(j: Pick<JobRow, 'state' | 'leaseExpiresAt' | 'notBefore'>
   return 'queued';
 }
 
-export async function loadQueueView(db: Kysely<Database>, opts: { now: Date; concurrency: number; recentLimit?: number }): Promise<QueueView> {
+export async function loadQueueView(
+  db: Kysely<Database>,
+  opts: { now: Date; concurrency: number; recentLimit?: number },
+): Promise<QueueView> {
   const { now } = opts;
   const active = await listJobs(db, { active: true });
   const subjects = new Map<string, string>();
   const keys = [...new Set(active.map((j) => j.versionKey))];
   if (keys.length > 0) {
-    for (const r of await db.selectFrom('series_versions').select(['version_key', 'subject']).where('version_key', 'in', keys).execute()) subjects.set(r.version_key, r.subject);
+    for (const r of await db
+      .selectFrom('series_versions')
+      .select(['version_key', 'subject'])
+      .where('version_key', 'in', keys)
+      .execute())
+      subjects.set(r.version_key, r.subject);
   }
   const jobMs = meanDuration(await recentJobDurations(db), 20 * 60_000);
   const slotted = active.map((j) => ({ j, slot: slotOf(j, now) }));
@@ -120,7 +128,8 @@ export async function loadQueueView(db: Kysely<Database>, opts: { now: Date; con
     requestedBy: j.options.requestedBy ?? null,
     attempts: j.attempts,
     error: j.error,
-    estimatedStart: slot === 'queued' ? (starts.get(j.id)?.toISOString() ?? null) : slot === 'running' ? null : j.notBefore,
+    estimatedStart:
+      slot === 'queued' ? (starts.get(j.id)?.toISOString() ?? null) : slot === 'running' ? null : j.notBefore,
     notBefore: j.notBefore,
     startedAt: j.startedAt,
     createdAt: j.createdAt,

@@ -23,7 +23,9 @@ export const rerunBodySchema = z.object({
   suites: z
     .union([z.string(), z.array(z.string())])
     .optional()
-    .transform((v) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(/[\s,]+/)).filter(Boolean)))
+    .transform((v) =>
+      v === undefined ? [] : (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(/[\s,]+/)).filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(SUITE, 'a suite name is letters, digits, ".", "_" and "-"')).max(16)),
   repeat: z
     .union([z.number(), z.string()])
@@ -52,19 +54,40 @@ export interface RerunDone {
   requestedBy: string;
 }
 
-export async function enqueueDashboardRerun(store: Store, config: Config, versionKey: string, body: RerunBody, by: string, now: Date): Promise<RerunDone> {
-  const exists = await store.db.selectFrom('series_versions').select('id').where('version_key', '=', versionKey).executeTakeFirst();
+export async function enqueueDashboardRerun(
+  store: Store,
+  config: Config,
+  versionKey: string,
+  body: RerunBody,
+  by: string,
+  now: Date,
+): Promise<RerunDone> {
+  const exists = await store.db
+    .selectFrom('series_versions')
+    .select('id')
+    .where('version_key', '=', versionKey)
+    .executeTakeFirst();
   if (!exists) throw new HttpError(404, `no series version ${versionKey}`, { versionKey });
-  const options = { requestedBy: by, ...(body.suites.length > 0 && { suites: body.suites }), ...(body.repeat !== undefined && { repeats: body.repeat }) };
+  const options = {
+    requestedBy: by,
+    ...(body.suites.length > 0 && { suites: body.suites }),
+    ...(body.repeat !== undefined && { repeats: body.repeat }),
+  };
   try {
     const first = await enqueueRerun(store, config, versionKey, options, now, 'rerun', body.runner);
     // One job per enabled runner, grouped under the first: show the caller all of them.
-    const group = await store.db.selectFrom('jobs').select('id').where((eb) => eb.or([eb('group_id', '=', first), eb('id', '=', first)])).orderBy('id').execute();
+    const group = await store.db
+      .selectFrom('jobs')
+      .select('id')
+      .where((eb) => eb.or([eb('group_id', '=', first), eb('id', '=', first)]))
+      .orderBy('id')
+      .execute();
     const jobIds = group.map((j) => j.id);
     return { versionKey, jobIds, priority: PRIORITY_RERUN, requestedBy: by };
   } catch (err) {
     // An unknown or disabled runner, or none enabled: the request cannot be served as asked.
-    if (err instanceof ConfigError) throw new HttpError(err.message.startsWith('no enabled') ? 409 : 400, err.message, err.context);
+    if (err instanceof ConfigError)
+      throw new HttpError(err.message.startsWith('no enabled') ? 409 : 400, err.message, err.context);
     throw err;
   }
 }

@@ -9,7 +9,20 @@ import { z } from 'zod';
 import type { Config } from '../../config/schema.ts';
 import { DaxbotError, errorMessage } from '../errors.ts';
 import type { Store } from '../store/store.ts';
-import { authorizeChange, checkSameOrigin, cookieHeader, LOGIN_COOKIE, LoginThrottle, newToken, parseCookies, secretMatches, SESSION_COOKIE, SessionStore, userNameSchema, type Session } from './auth.ts';
+import {
+  authorizeChange,
+  checkSameOrigin,
+  cookieHeader,
+  LOGIN_COOKIE,
+  LoginThrottle,
+  newToken,
+  parseCookies,
+  secretMatches,
+  SESSION_COOKIE,
+  SessionStore,
+  userNameSchema,
+  type Session,
+} from './auth.ts';
 import { readFields } from './body.ts';
 import { HttpError } from './http-error.ts';
 import { CONTENT_SECURITY_POLICY, type PageContext } from './layout.ts';
@@ -75,18 +88,36 @@ function htmlReply(status: number, body: string, headers: Record<string, string 
 }
 
 function jsonReply(status: number, data: unknown, headers: Record<string, string | string[]> = {}): Reply {
-  return { status, headers: { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', ...headers }, body: `${JSON.stringify(data, null, 2)}\n` };
+  return {
+    status,
+    headers: { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', ...headers },
+    body: `${JSON.stringify(data, null, 2)}\n`,
+  };
 }
 
 function redirect(location: string, headers: Record<string, string | string[]> = {}): Reply {
-  return { status: 303, headers: { ...SECURITY_HEADERS, Location: location, 'Content-Type': 'text/plain; charset=utf-8', ...headers }, body: `see ${location}\n` };
+  return {
+    status: 303,
+    headers: { ...SECURITY_HEADERS, Location: location, 'Content-Type': 'text/plain; charset=utf-8', ...headers },
+    body: `see ${location}\n`,
+  };
 }
 
 function pageContext(s: DashboardState, r: DashRequest): PageContext {
-  return { now: s.deps.now(), viewer: r.session ? { user: r.session.user, csrf: r.session.csrf } : null, rerunEnabled: Boolean(s.deps.secret()) };
+  return {
+    now: s.deps.now(),
+    viewer: r.session ? { user: r.session.user, csrf: r.session.csrf } : null,
+    rerunEnabled: Boolean(s.deps.secret()),
+  };
 }
 
-function errorReply(s: DashboardState, r: DashRequest, status: number, message: string, headers: Record<string, string> = {}): Reply {
+function errorReply(
+  s: DashboardState,
+  r: DashRequest,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Reply {
   if (r.json) return jsonReply(status, { error: message, status }, headers);
   const hint = status === 401 ? 'Maintainers log in at /login, or send the secret as a bearer token.' : undefined;
   return htmlReply(status, renderErrorPage(pageContext(s, r), status, message, hint), headers);
@@ -133,7 +164,10 @@ async function runPage(s: DashboardState, r: DashRequest, kind: 'run' | 'baselin
   const lines = linesQuerySchema.safeParse(r.query.get('lines') ?? undefined);
   if (!lines.success) return errorReply(s, { ...r, json }, 400, 'lines: a positive number or "all"');
   const limit = lines.data === 'all' ? null : (lines.data ?? DEFAULT_CONSOLE_LINES);
-  const view = kind === 'run' ? await loadRunView(s.deps.store.db, id.data, limit) : await loadBaselineRunView(s.deps.store.db, id.data, limit);
+  const view =
+    kind === 'run'
+      ? await loadRunView(s.deps.store.db, id.data, limit)
+      : await loadBaselineRunView(s.deps.store.db, id.data, limit);
   if (!view) return errorReply(s, { ...r, json }, 404, `no ${kind} ${id.data}`);
   return json ? jsonReply(200, view) : htmlReply(200, renderRunPage(view, pageContext(s, r)));
 }
@@ -142,15 +176,37 @@ async function rerunPost(s: DashboardState, r: DashRequest, rest: string): Promi
   const key = decodeSegment(rest);
   const fields = await readFields(r.req);
   // Authorization before the body is validated: a stranger learns nothing about the form.
-  const csrfField = typeof fields === 'object' && fields !== null && 'csrf' in fields && typeof fields.csrf === 'string' ? fields.csrf : undefined;
-  const auth = authorizeChange({ headers: r.req.headers, secret: s.deps.secret(), secretEnv: s.deps.secretEnv, session: r.session, csrf: csrfField, dashboardUrl: s.deps.config.mail.dashboardUrl });
+  const csrfField =
+    typeof fields === 'object' && fields !== null && 'csrf' in fields && typeof fields.csrf === 'string'
+      ? fields.csrf
+      : undefined;
+  const auth = authorizeChange({
+    headers: r.req.headers,
+    secret: s.deps.secret(),
+    secretEnv: s.deps.secretEnv,
+    session: r.session,
+    csrf: csrfField,
+    dashboardUrl: s.deps.config.mail.dashboardUrl,
+  });
   if (!auth.ok) {
-    s.deps.log.warn({ versionKey: key, status: auth.status, reason: auth.reason, client: r.client }, 'dashboard re-run refused');
-    return errorReply(s, r, auth.status, auth.reason, auth.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="daxbot"' } : {});
+    s.deps.log.warn(
+      { versionKey: key, status: auth.status, reason: auth.reason, client: r.client },
+      'dashboard re-run refused',
+    );
+    return errorReply(
+      s,
+      r,
+      auth.status,
+      auth.reason,
+      auth.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="daxbot"' } : {},
+    );
   }
   const body = parseRerunBody(fields);
   const done = await enqueueDashboardRerun(s.deps.store, s.deps.config, key, body, auth.by, s.deps.now());
-  s.deps.log.info({ versionKey: key, jobs: done.jobIds, by: auth.by, suites: body.suites, repeat: body.repeat }, 'dashboard re-run queued');
+  s.deps.log.info(
+    { versionKey: key, jobs: done.jobIds, by: auth.by, suites: body.suites, repeat: body.repeat },
+    'dashboard re-run queued',
+  );
   const location = `/series/${seg(key)}#job-${done.jobIds[0] ?? ''}`;
   if (r.json) return jsonReply(201, done, { Location: location });
   return redirect(location);
@@ -166,7 +222,9 @@ const loginBodySchema = z.object({
 function loginForm(s: DashboardState, r: DashRequest, status: number, next: string, error?: string): Reply {
   const token = newToken();
   const body = renderLoginPage(pageContext(s, r), { next, csrf: token, ...(error !== undefined && { error }) });
-  return htmlReply(status, body, { 'Set-Cookie': cookieHeader(LOGIN_COOKIE, token, { maxAgeS: 3600, secure: secureCookies(s.deps.config) }) });
+  return htmlReply(status, body, {
+    'Set-Cookie': cookieHeader(LOGIN_COOKIE, token, { maxAgeS: 3600, secure: secureCookies(s.deps.config) }),
+  });
 }
 
 async function loginPost(s: DashboardState, r: DashRequest): Promise<Reply> {
@@ -175,8 +233,10 @@ async function loginPost(s: DashboardState, r: DashRequest): Promise<Reply> {
   const nextRaw = typeof fields === 'object' && fields !== null && 'next' in fields ? fields.next : undefined;
   const next = safeNext(nextRaw);
   const secret = s.deps.secret();
-  if (!secret) return errorReply(s, r, 403, `logging in is off: the environment variable ${s.deps.secretEnv} is not set`);
-  if (s.throttle.blocked(r.client, now)) return errorReply(s, r, 429, 'too many failed logins from this address; try again in 15 minutes');
+  if (!secret)
+    return errorReply(s, r, 403, `logging in is off: the environment variable ${s.deps.secretEnv} is not set`);
+  if (s.throttle.blocked(r.client, now))
+    return errorReply(s, r, 429, 'too many failed logins from this address; try again in 15 minutes');
   const origin = checkSameOrigin(r.req.headers, s.deps.config.mail.dashboardUrl);
   if (!origin.ok) return errorReply(s, r, 403, origin.reason);
   const parsed = loginBodySchema.safeParse(fields);
@@ -185,7 +245,8 @@ async function loginPost(s: DashboardState, r: DashRequest): Promise<Reply> {
     return loginForm(s, r, 400, next, `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
   const cookieToken = r.cookies.get(LOGIN_COOKIE);
-  if (!cookieToken || !parsed.data.csrf || !secretMatches(parsed.data.csrf, cookieToken)) return loginForm(s, r, 403, next, 'the login form expired or came from elsewhere: submit it again');
+  if (!cookieToken || !parsed.data.csrf || !secretMatches(parsed.data.csrf, cookieToken))
+    return loginForm(s, r, 403, next, 'the login form expired or came from elsewhere: submit it again');
   if (!secretMatches(parsed.data.secret, secret)) {
     s.throttle.fail(r.client, now);
     s.deps.log.warn({ client: r.client }, 'dashboard login failed');
@@ -196,19 +257,30 @@ async function loginPost(s: DashboardState, r: DashRequest): Promise<Reply> {
   const session = s.sessions.create(parsed.data.name, now);
   s.deps.log.info({ user: session.user, client: r.client }, 'dashboard login');
   const secure = secureCookies(s.deps.config);
-  return redirect(next, { 'Set-Cookie': [cookieHeader(SESSION_COOKIE, session.id, { maxAgeS: 12 * 3600, secure }), cookieHeader(LOGIN_COOKIE, '', { maxAgeS: 0, secure })] });
+  return redirect(next, {
+    'Set-Cookie': [
+      cookieHeader(SESSION_COOKIE, session.id, { maxAgeS: 12 * 3600, secure }),
+      cookieHeader(LOGIN_COOKIE, '', { maxAgeS: 0, secure }),
+    ],
+  });
 }
 
 async function logoutPost(s: DashboardState, r: DashRequest): Promise<Reply> {
   const fields = await readFields(r.req);
   if (r.session) {
     const origin = checkSameOrigin(r.req.headers, s.deps.config.mail.dashboardUrl);
-    const csrf = typeof fields === 'object' && fields !== null && 'csrf' in fields && typeof fields.csrf === 'string' ? fields.csrf : '';
+    const csrf =
+      typeof fields === 'object' && fields !== null && 'csrf' in fields && typeof fields.csrf === 'string'
+        ? fields.csrf
+        : '';
     // A forged logout is harmless but still refused: only our own page may end the session.
-    if (!origin.ok || !secretMatches(csrf, r.session.csrf)) return errorReply(s, r, 403, origin.ok ? 'missing or wrong CSRF token' : origin.reason);
+    if (!origin.ok || !secretMatches(csrf, r.session.csrf))
+      return errorReply(s, r, 403, origin.ok ? 'missing or wrong CSRF token' : origin.reason);
     s.sessions.delete(r.session.id);
   }
-  return redirect('/', { 'Set-Cookie': cookieHeader(SESSION_COOKIE, '', { maxAgeS: 0, secure: secureCookies(s.deps.config) }) });
+  return redirect('/', {
+    'Set-Cookie': cookieHeader(SESSION_COOKIE, '', { maxAgeS: 0, secure: secureCookies(s.deps.config) }),
+  });
 }
 
 async function route(s: DashboardState, r: DashRequest): Promise<Reply> {
@@ -236,16 +308,28 @@ async function route(s: DashboardState, r: DashRequest): Promise<Reply> {
   if (!get) return errorReply(s, r, 405, 'method not allowed', { Allow: 'GET, HEAD' });
   if (path === '/' || path === '/index.json' || path === '/index.html') {
     const view = await loadQueueView(db, { now: s.deps.now(), concurrency: s.deps.config.schedule.concurrency });
-    return r.json || path === '/index.json' ? jsonReply(200, view) : htmlReply(200, renderQueuePage(view, pageContext(s, r)));
+    return r.json || path === '/index.json'
+      ? jsonReply(200, view)
+      : htmlReply(200, renderQueuePage(view, pageContext(s, r)));
   }
   if (path === '/baselines' || path === '/baselines.json') {
     const view = await loadBaselinesView(db, s.deps.config.runners);
-    return r.json || path.endsWith('.json') ? jsonReply(200, view) : htmlReply(200, renderBaselinesPage(view, pageContext(s, r)));
+    return r.json || path.endsWith('.json')
+      ? jsonReply(200, view)
+      : htmlReply(200, renderBaselinesPage(view, pageContext(s, r)));
   }
   if (path.startsWith('/baselines/')) return runPage(s, r, 'baseline', path.slice('/baselines/'.length));
   if (path.startsWith('/runs/')) return runPage(s, r, 'run', path.slice('/runs/'.length));
   if (path === '/help' || path === '/help.json') {
-    if (r.json || path.endsWith('.json')) return jsonReply(200, { commands: ['#daxbot retest', '#daxbot test [suite ...] [base <commit>] [repeat N]', '#daxbot unrelated <crash title>', '#daxbot invalid'] });
+    if (r.json || path.endsWith('.json'))
+      return jsonReply(200, {
+        commands: [
+          '#daxbot retest',
+          '#daxbot test [suite ...] [base <commit>] [repeat N]',
+          '#daxbot unrelated <crash title>',
+          '#daxbot invalid',
+        ],
+      });
     return htmlReply(200, renderHelpPage(pageContext(s, r)));
   }
   return errorReply(s, r, 404, `no page ${path}`);

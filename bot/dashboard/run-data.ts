@@ -43,7 +43,14 @@ export interface BaselineGroup {
   /** True when the hash matches the runner's current configuration (the cache is live). */
   currentConfig: boolean;
   suites: string[];
-  repeats: { id: number; repeat: number; failureClass: string; summary: string; durationMs: number; createdAt: string }[];
+  repeats: {
+    id: number;
+    repeat: number;
+    failureClass: string;
+    summary: string;
+    durationMs: number;
+    createdAt: string;
+  }[];
 }
 
 export interface BaselinesView {
@@ -68,7 +75,11 @@ function split(stored: string, limit: number | null): { result: RunView['result'
 export async function loadRunView(db: Kysely<Database>, id: number, limit: number | null): Promise<RunView | null> {
   const r = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
   if (!r) return null;
-  const job = await db.selectFrom('jobs').select(['version_key', 'runner']).where('id', '=', r.job_id).executeTakeFirst();
+  const job = await db
+    .selectFrom('jobs')
+    .select(['version_key', 'runner'])
+    .where('id', '=', r.job_id)
+    .executeTakeFirst();
   const { result, console } = split(r.result, limit);
   return {
     kind: 'run',
@@ -86,7 +97,11 @@ export async function loadRunView(db: Kysely<Database>, id: number, limit: numbe
   };
 }
 
-export async function loadBaselineRunView(db: Kysely<Database>, id: number, limit: number | null): Promise<RunView | null> {
+export async function loadBaselineRunView(
+  db: Kysely<Database>,
+  id: number,
+  limit: number | null,
+): Promise<RunView | null> {
   const r = await db.selectFrom('baselines').selectAll().where('id', '=', id).executeTakeFirst();
   if (!r) return null;
   const { result, console } = split(r.result, limit);
@@ -108,10 +123,24 @@ export async function loadBaselineRunView(db: Kysely<Database>, id: number, limi
 
 const baselineSummarySchema = z.object({ failureClass: z.string().catch(''), summary: z.string().catch('') });
 
-export async function loadBaselinesView(db: Kysely<Database>, runners: readonly RunnerConfig[]): Promise<BaselinesView> {
+export async function loadBaselinesView(
+  db: Kysely<Database>,
+  runners: readonly RunnerConfig[],
+): Promise<BaselinesView> {
   const rows = await db
     .selectFrom('baselines')
-    .select(['id', 'cache_key', 'repeat', 'runner', 'tree_commit', 'config_hash', 'suites', 'duration_ms', 'result', 'created_at'])
+    .select([
+      'id',
+      'cache_key',
+      'repeat',
+      'runner',
+      'tree_commit',
+      'config_hash',
+      'suites',
+      'duration_ms',
+      'result',
+      'created_at',
+    ])
     .orderBy('id', 'desc')
     .execute();
   const current = new Map(runners.map((rc) => [rc.name, runnerConfigHash(rc)]));
@@ -131,7 +160,14 @@ export async function loadBaselinesView(db: Kysely<Database>, runners: readonly 
       groups.set(r.cache_key, g);
     }
     const s = parseStored(baselineSummarySchema, r.result);
-    g.repeats.push({ id: r.id, repeat: r.repeat, failureClass: s?.failureClass ?? '', summary: s?.summary ?? '', durationMs: r.duration_ms, createdAt: r.created_at });
+    g.repeats.push({
+      id: r.id,
+      repeat: r.repeat,
+      failureClass: s?.failureClass ?? '',
+      summary: s?.summary ?? '',
+      durationMs: r.duration_ms,
+      createdAt: r.created_at,
+    });
   }
   for (const g of groups.values()) g.repeats.sort((a, b) => a.repeat - b.repeat);
   return { groups: [...groups.values()] };

@@ -8,7 +8,13 @@ import { z } from 'zod';
 import { listJobs } from '../store/jobs.ts';
 import type { Database } from '../store/tables.ts';
 import { slotOf, type QueueSlot } from './queue-data.ts';
-import { parseStored, storedJobVerdictSchema, storedVersionSchema, type StoredBisection, type StoredVerdict } from './stored-json.ts';
+import {
+  parseStored,
+  storedJobVerdictSchema,
+  storedVersionSchema,
+  type StoredBisection,
+  type StoredVerdict,
+} from './stored-json.ts';
 
 export interface SeriesPatchView {
   counter: number;
@@ -138,9 +144,18 @@ export function splitMail(raw: string): { headers: string; body: string } {
 }
 
 export async function loadSeriesView(db: Kysely<Database>, versionKey: string, now: Date): Promise<SeriesView | null> {
-  const row = await db.selectFrom('series_versions').selectAll().where('version_key', '=', versionKey).executeTakeFirst();
+  const row = await db
+    .selectFrom('series_versions')
+    .selectAll()
+    .where('version_key', '=', versionKey)
+    .executeTakeFirst();
   if (!row) return null;
-  const data = parseStored(storedVersionSchema, row.data) ?? { patches: [], missing: [], isRfc: false, baseCommit: row.base_commit };
+  const data = parseStored(storedVersionSchema, row.data) ?? {
+    patches: [],
+    missing: [],
+    isRfc: false,
+    baseCommit: row.base_commit,
+  };
   const others = await db
     .selectFrom('series_versions')
     .select(['version_key', 'revision', 'subject'])
@@ -154,7 +169,12 @@ export async function loadSeriesView(db: Kysely<Database>, versionKey: string, n
   for (const j of [...(await listJobs(db, { versionKey }))].sort((a, b) => a.id - b.id)) {
     const stored = await db.selectFrom('jobs').select('verdict').where('id', '=', j.id).executeTakeFirst();
     const rec = parseStored(storedJobVerdictSchema, stored?.verdict);
-    const runs = await db.selectFrom('runs').select(['id', 'step', 'role', 'patch_limit', 'failure_class', 'duration_ms', 'created_at', 'result']).where('job_id', '=', j.id).orderBy('id').execute();
+    const runs = await db
+      .selectFrom('runs')
+      .select(['id', 'step', 'role', 'patch_limit', 'failure_class', 'duration_ms', 'created_at', 'result'])
+      .where('job_id', '=', j.id)
+      .orderBy('id')
+      .execute();
     let baselines: BaselineRef[] = [];
     if (rec?.base) {
       const rows = await db
@@ -165,7 +185,12 @@ export async function loadSeriesView(db: Kysely<Database>, versionKey: string, n
         .where('suites', '=', [...rec.suites].sort().join(','))
         .orderBy('repeat')
         .execute();
-      baselines = rows.map((b) => ({ id: b.id, repeat: b.repeat, failureClass: parseStored(z.object({ failureClass: z.string().catch('') }), b.result)?.failureClass ?? '', durationMs: b.duration_ms }));
+      baselines = rows.map((b) => ({
+        id: b.id,
+        repeat: b.repeat,
+        failureClass: parseStored(z.object({ failureClass: z.string().catch('') }), b.result)?.failureClass ?? '',
+        durationMs: b.duration_ms,
+      }));
     }
     jobs.push({
       id: j.id,
@@ -205,13 +230,28 @@ export async function loadSeriesView(db: Kysely<Database>, versionKey: string, n
       baselines,
     });
   }
-  const replyRows = await db.selectFrom('replies').selectAll().where('version_key', '=', versionKey).orderBy('id').execute();
-  const commandRows = await db.selectFrom('commands').selectAll().where('version_key', '=', versionKey).orderBy('id').execute();
+  const replyRows = await db
+    .selectFrom('replies')
+    .selectAll()
+    .where('version_key', '=', versionKey)
+    .orderBy('id')
+    .execute();
+  const commandRows = await db
+    .selectFrom('commands')
+    .selectAll()
+    .where('version_key', '=', versionKey)
+    .orderBy('id')
+    .execute();
   const markRows = await db
     .selectFrom('command_marks')
     .selectAll()
     // "unrelated" holds for every version of the series; "invalid" for the one it was given on.
-    .where((eb) => eb.or([eb('version_key', '=', versionKey), eb.and([eb('series_key', '=', row.series_key), eb('kind', '=', 'unrelated')])]))
+    .where((eb) =>
+      eb.or([
+        eb('version_key', '=', versionKey),
+        eb.and([eb('series_key', '=', row.series_key), eb('kind', '=', 'unrelated')]),
+      ]),
+    )
     .orderBy('id')
     .execute();
   return {
@@ -231,7 +271,12 @@ export async function loadSeriesView(db: Kysely<Database>, versionKey: string, n
     firstDate: row.first_date,
     lastDate: row.last_date,
     baseCommitTrailer: row.base_commit,
-    patches: data.patches.map((p) => ({ counter: p.counter, subject: p.subject, from: p.from.name ? `${p.from.name} <${p.from.address}>` : p.from.address, messageId: p.messageId })),
+    patches: data.patches.map((p) => ({
+      counter: p.counter,
+      subject: p.subject,
+      from: p.from.name ? `${p.from.name} <${p.from.address}>` : p.from.address,
+      messageId: p.messageId,
+    })),
     otherVersions: others.map((o) => ({ versionKey: o.version_key, revision: o.revision, subject: o.subject })),
     jobs,
     replies: replyRows.map((r) => {
@@ -257,7 +302,22 @@ export async function loadSeriesView(db: Kysely<Database>, versionKey: string, n
         body: parts.body,
       };
     }),
-    commands: commandRows.map((c) => ({ id: c.message_id, from: c.from_address, text: c.text, action: c.action, decision: c.decision, reason: c.reason, jobId: c.job_id, createdAt: c.created_at })),
-    marks: markRows.map((m) => ({ kind: m.kind, versionKey: m.version_key, crashTitle: m.crash_title, markedBy: m.marked_by, createdAt: m.created_at })),
+    commands: commandRows.map((c) => ({
+      id: c.message_id,
+      from: c.from_address,
+      text: c.text,
+      action: c.action,
+      decision: c.decision,
+      reason: c.reason,
+      jobId: c.job_id,
+      createdAt: c.created_at,
+    })),
+    marks: markRows.map((m) => ({
+      kind: m.kind,
+      versionKey: m.version_key,
+      crashTitle: m.crash_title,
+      markedBy: m.marked_by,
+      createdAt: m.created_at,
+    })),
   };
 }

@@ -18,7 +18,8 @@ export interface ListenAddress {
 export function parseListen(text: string): ListenAddress {
   const m = /^\[?([^\]]*?)\]?:(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[2]) : NaN;
-  if (!m || !m[1] || port > 65535) throw new ConfigError(`listen address must be host:port, got "${text}"`, { listen: text });
+  if (!m || !m[1] || port > 65535)
+    throw new ConfigError(`listen address must be host:port, got "${text}"`, { listen: text });
   return { host: m[1], port };
 }
 

@@ -6,7 +6,9 @@
  */
 import { z } from 'zod';
 
-const address = z.object({ name: z.string().catch(''), address: z.string().catch('') }).catch({ name: '', address: '' });
+const address = z
+  .object({ name: z.string().catch(''), address: z.string().catch('') })
+  .catch({ name: '', address: '' });
 
 export const storedPatchSchema = z.object({
   counter: z.number().catch(0),
@@ -23,7 +25,13 @@ export const storedVersionSchema = z.object({
 });
 export type StoredVersion = z.infer<typeof storedVersionSchema>;
 
-const sideCount = z.object({ runs: z.number(), pass: z.number(), fail: z.number(), skip: z.number(), absent: z.number().catch(0) });
+const sideCount = z.object({
+  runs: z.number(),
+  pass: z.number(),
+  fail: z.number(),
+  skip: z.number(),
+  absent: z.number().catch(0),
+});
 
 const finding = z.object({
   title: z.string(),
@@ -48,11 +56,19 @@ export const verdictEntrySchema = z.object({
   reason: z.string().optional().catch(undefined),
   excerpt: z.string().optional().catch(undefined),
   finding: finding.optional().catch(undefined),
-  unrelatedMark: z.object({ title: z.string(), markedBy: z.string(), markedAt: z.string() }).optional().catch(undefined),
+  unrelatedMark: z
+    .object({ title: z.string(), markedBy: z.string(), markedAt: z.string() })
+    .optional()
+    .catch(undefined),
 });
 export type StoredVerdictEntry = z.infer<typeof verdictEntrySchema>;
 
-const bisectStep = z.object({ k: z.number(), result: z.string(), note: z.string().optional().catch(undefined), subject: z.string().optional().catch(undefined) });
+const bisectStep = z.object({
+  k: z.number(),
+  result: z.string(),
+  note: z.string().optional().catch(undefined),
+  subject: z.string().optional().catch(undefined),
+});
 
 export const storedBisectionSchema = z.object({
   n: z.number(),
@@ -70,7 +86,13 @@ const applyFailure = z.object({
   output: z.string().optional().catch(undefined),
 });
 
-const diagnostic = z.object({ file: z.string(), line: z.number(), column: z.number().optional(), severity: z.string(), message: z.string() });
+const diagnostic = z.object({
+  file: z.string(),
+  line: z.number(),
+  column: z.number().optional(),
+  severity: z.string(),
+  message: z.string(),
+});
 
 export const storedVerdictSchema = z.object({
   outcome: z.string(),
@@ -82,7 +104,10 @@ export const storedVerdictSchema = z.object({
   environmentProblems: z.array(verdictEntrySchema).catch([]),
   applyFailure: applyFailure.optional().catch(undefined),
   buildErrors: z.array(diagnostic).optional().catch(undefined),
-  notCounted: z.array(z.object({ title: z.string(), kind: z.string(), markedBy: z.string(), markedAt: z.string() })).optional().catch(undefined),
+  notCounted: z
+    .array(z.object({ title: z.string(), kind: z.string(), markedBy: z.string(), markedAt: z.string() }))
+    .optional()
+    .catch(undefined),
 });
 export type StoredVerdict = z.infer<typeof storedVerdictSchema>;
 
@@ -117,7 +142,11 @@ export const storedRunResultSchema = z.object({
   summary: z.string().catch(''),
   consoleLog: z.string().nullable().catch(null),
   build: z
-    .object({ ok: z.boolean(), errors: z.array(diagnostic).catch([]), outputExcerpt: z.string().optional().catch(undefined) })
+    .object({
+      ok: z.boolean(),
+      errors: z.array(diagnostic).catch([]),
+      outputExcerpt: z.string().optional().catch(undefined),
+    })
     .nullable()
     .catch(null),
   apply: z

@@ -49,11 +49,16 @@ export async function bisectTree(opts: TreeBisectOptions): Promise<TreeBisectRes
   const git = async (args: string[], allowFail = false): Promise<ExecResult> => {
     const r = await exec(args, opts.tree);
     if (r.code !== 0 && !allowFail) {
-      throw new InfraError(`git ${args.join(' ')} failed`, { tree: opts.tree, code: r.code, stderr: r.stderr.slice(0, 2000) });
+      throw new InfraError(`git ${args.join(' ')} failed`, {
+        tree: opts.tree,
+        code: r.code,
+        stderr: r.stderr.slice(0, 2000),
+      });
     }
     return r;
   };
-  const resolveRev = async (rev: string): Promise<string> => (await git(['rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`])).stdout.trim();
+  const resolveRev = async (rev: string): Promise<string> =>
+    (await git(['rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`])).stdout.trim();
 
   // Never clobber a bisection someone else is running in this checkout.
   const running = await git(['bisect', 'log'], true);
@@ -78,7 +83,8 @@ export async function bisectTree(opts: TreeBisectOptions): Promise<TreeBisectRes
         return { firstBad: null, candidates, steps, log };
       }
       if (out.code !== 0) throw new InfraError('git bisect failed', { tree: opts.tree, output: text.slice(0, 2000) });
-      if (steps.length >= maxSteps) throw new InfraError(`bisection did not finish within ${maxSteps} steps`, { tree: opts.tree });
+      if (steps.length >= maxSteps)
+        throw new InfraError(`bisection did not finish within ${maxSteps} steps`, { tree: opts.tree });
       const commit = (await git(['rev-parse', 'BISECT_HEAD'])).stdout.trim();
       const result = await opts.test(commit);
       steps.push({ commit, result });

@@ -31,11 +31,17 @@ export function normalizeCrashTitle(title: string): string {
  * when the next version of the series hits the same crash at another address.
  */
 export function sameCrash(a: string, b: string): boolean {
-  return normalizeCrashTitle(a) === normalizeCrashTitle(b) || normalizeCrashTitle(crashSignature(a)) === normalizeCrashTitle(crashSignature(b));
+  return (
+    normalizeCrashTitle(a) === normalizeCrashTitle(b) ||
+    normalizeCrashTitle(crashSignature(a)) === normalizeCrashTitle(crashSignature(b))
+  );
 }
 
 /** The mark that matches a crash entry, if any. */
-export function markForCrash(entry: Pick<VerdictEntry, 'kind' | 'name'>, marks: readonly UnrelatedMark[]): UnrelatedMark | null {
+export function markForCrash(
+  entry: Pick<VerdictEntry, 'kind' | 'name'>,
+  marks: readonly UnrelatedMark[],
+): UnrelatedMark | null {
   if (entry.kind !== 'crash') return null;
   return marks.find((m) => sameCrash(m.title, entry.name)) ?? null;
 }
@@ -56,7 +62,11 @@ function blamable(e: VerdictEntry): boolean {
 
 export function applyUnrelatedMarks(verdict: Verdict, marks: readonly UnrelatedMark[]): Verdict {
   // Apply and build failures (and machinery failures) are decided before any crash is seen.
-  if (marks.length === 0 || (verdict.outcome !== 'regression' && verdict.outcome !== 'pass' && verdict.outcome !== 'pre-existing-only')) return verdict;
+  if (
+    marks.length === 0 ||
+    (verdict.outcome !== 'regression' && verdict.outcome !== 'pass' && verdict.outcome !== 'pre-existing-only')
+  )
+    return verdict;
   const notCounted: NotCounted[] = [];
   const reclassified: { entry: VerdictEntry; mark: UnrelatedMark }[] = [];
   const entries = verdict.entries.map((e) => {

@@ -150,8 +150,15 @@ function describe(verb: string, n: number, runs: number, side: string): string {
 }
 
 function agreementLine(cls: EntryClass, base: SideCount, series: SideCount, crash: boolean): string {
-  const verb = crash ? 'crash' : cls === 'fixed' || cls === 'pass' ? 'pass' : cls === 'skip' || cls === 'skipped-prerequisite' ? 'skip' : 'fail';
-  const pick = (c: SideCount): number => (verb === 'crash' || verb === 'fail' ? c.fail : verb === 'pass' ? c.pass : c.skip);
+  const verb = crash
+    ? 'crash'
+    : cls === 'fixed' || cls === 'pass'
+      ? 'pass'
+      : cls === 'skip' || cls === 'skipped-prerequisite'
+        ? 'skip'
+        : 'fail';
+  const pick = (c: SideCount): number =>
+    verb === 'crash' || verb === 'fail' ? c.fail : verb === 'pass' ? c.pass : c.skip;
   const s = describe(verb, pick(series), series.runs, 'series');
   return `${s}, ${pick(base)}/${base.runs} base runs`;
 }
@@ -166,7 +173,15 @@ function testEntries(base: RunResult[], series: RunResult[]): VerdictEntry[] {
     const key = `${t.suite}/${t.name}`;
     let o = byKey.get(key);
     if (!o) {
-      o = { suite: t.suite, name: t.name, base: [], series: [], baseRuns: base.length, seriesRuns: series.length, prerequisite: false };
+      o = {
+        suite: t.suite,
+        name: t.name,
+        base: [],
+        series: [],
+        baseRuns: base.length,
+        seriesRuns: series.length,
+        prerequisite: false,
+      };
       byKey.set(key, o);
     }
     return o;
@@ -279,20 +294,31 @@ function sortEntries(entries: VerdictEntry[]): VerdictEntry[] {
   );
 }
 
-function base(outcome: Outcome, summary: string, input: JudgeInput, usable: { base: RunResult[]; series: RunResult[] }): Verdict {
+function base(
+  outcome: Outcome,
+  summary: string,
+  input: JudgeInput,
+  usable: { base: RunResult[]; series: RunResult[] },
+): Verdict {
   return {
     outcome,
     summary,
     entries: [],
     baseRuns: usable.base.length,
     seriesRuns: usable.series.length,
-    infraRuns: { base: input.baseRuns.length - usable.base.length, series: input.seriesRuns.length - usable.series.length },
+    infraRuns: {
+      base: input.baseRuns.length - usable.base.length,
+      series: input.seriesRuns.length - usable.series.length,
+    },
     environmentProblems: [],
   };
 }
 
 export function judge(input: JudgeInput): Verdict {
-  const usable = { base: input.baseRuns.filter((r) => !isInfra(r)), series: input.seriesRuns.filter((r) => !isInfra(r)) };
+  const usable = {
+    base: input.baseRuns.filter((r) => !isInfra(r)),
+    series: input.seriesRuns.filter((r) => !isInfra(r)),
+  };
 
   // Apply and build failures are the patch's own and deterministic: they win over anything else.
   const applyFailed = usable.series.find((r) => r.apply && !r.apply.ok);
@@ -301,7 +327,8 @@ export function judge(input: JudgeInput): Verdict {
     const attempts = applyFailed.apply.attempts;
     const last = attempts[attempts.length - 1];
     if (last) v.applyFailure = last;
-    if (last?.failedPatch !== undefined) v.summary = `patch ${last.failedPatch} does not apply to ${last.base.slice(0, 12)}`;
+    if (last?.failedPatch !== undefined)
+      v.summary = `patch ${last.failedPatch} does not apply to ${last.base.slice(0, 12)}`;
     return v;
   }
   const baseBuildFailed = usable.base.some((r) => r.build && !r.build.ok);
@@ -316,7 +343,10 @@ export function judge(input: JudgeInput): Verdict {
   if (usable.base.length === 0) return base('infra', 'no base run completed (machinery failure)', input, usable);
   if (baseBuildFailed) return base('infra', 'the base itself does not build with this configuration', input, usable);
 
-  const entries = sortEntries([...crashEntries(usable.base, usable.series), ...testEntries(usable.base, usable.series)]);
+  const entries = sortEntries([
+    ...crashEntries(usable.base, usable.series),
+    ...testEntries(usable.base, usable.series),
+  ]);
   const v = base('pass', '', input, usable);
   // Only complete warning records compare: otherwise an old warning in a recompiled file looks new.
   const baseBuild = usable.base.find((r) => r.build?.ok)?.build;
@@ -378,7 +408,11 @@ export interface ConfirmationNeed {
  * only ever failed with the series gets repeats up to `maxRuns` per side, in case it is a real
  * but intermittent regression.
  */
-export function needsConfirmation(verdict: Verdict, confirmRepeats: number, opts: { maxRuns?: number } = {}): ConfirmationNeed {
+export function needsConfirmation(
+  verdict: Verdict,
+  confirmRepeats: number,
+  opts: { maxRuns?: number } = {},
+): ConfirmationNeed {
   const want = 1 + Math.max(0, confirmRepeats);
   const maxRuns = Math.max(want, opts.maxRuns ?? want + 2);
   const none = (reason: string): ConfirmationNeed => ({ needed: false, series: 0, base: 0, reason });

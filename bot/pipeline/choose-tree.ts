@@ -39,7 +39,9 @@ export function chooseTree(trees: TreeConfig[], mail: RootMailFacts | null): Tre
     }
     // A list is configured as its List-Id (nvdimm.lists.linux.dev) or its address
     // (nvdimm@lists.linux.dev): recipients are matched in both spellings.
-    const haystack = [mail.listId ?? '', ...mail.recipients, ...mail.recipients.map((r) => r.replace('@', '.'))].map((s) => s.toLowerCase());
+    const haystack = [mail.listId ?? '', ...mail.recipients, ...mail.recipients.map((r) => r.replace('@', '.'))].map(
+      (s) => s.toLowerCase(),
+    );
     for (const t of trees) {
       const hit = t.lists.find((l) => haystack.some((h) => l !== '' && h.includes(l.toLowerCase())));
       if (hit) return { tree: t, reason: `list ${hit}` };

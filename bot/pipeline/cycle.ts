@@ -60,7 +60,11 @@ export async function reclaimDeadLeases(deps: PipelineDeps): Promise<number> {
  * is claimable. Each claim looks at the queue afresh, so a re-run queued while a job runs is
  * the next one taken, ahead of new series waiting longer.
  */
-export async function workQueue(deps: PipelineDeps, n: number, results: { id: number; exit: JobExit }[] = []): Promise<{ id: number; exit: JobExit }[]> {
+export async function workQueue(
+  deps: PipelineDeps,
+  n: number,
+  results: { id: number; exit: JobExit }[] = [],
+): Promise<{ id: number; exit: JobExit }[]> {
   const leaseMs = deps.leaseMs ?? 120_000;
   const owner = `${hostname()}:${process.pid}:${n}:${randomUUID().slice(0, 8)}`;
   // A job that goes back to waiting or retry is not claimable again in this cycle (not_before
@@ -83,7 +87,10 @@ export async function processQueue(deps: PipelineDeps): Promise<{ id: number; ex
   return results;
 }
 
-export async function enqueueReady(deps: PipelineDeps, since: Date | null): Promise<{ enqueued: number; woken: number }> {
+export async function enqueueReady(
+  deps: PipelineDeps,
+  since: Date | null,
+): Promise<{ enqueued: number; woken: number }> {
   const ids = await enqueueNewVersions(deps.store, deps.config, { now: deps.now(), since });
   const woken = await wakeCompletedWaiters(deps.store, deps.now());
   if (ids.length > 0) deps.log.info({ jobs: ids }, `enqueued ${ids.length} new series version(s)`);

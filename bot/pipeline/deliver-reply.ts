@@ -27,7 +27,12 @@ export interface DeliveryPolicy {
 }
 
 /** Transient failures: 1, 2, 4 ... minutes, then hourly: about a day of retrying in all. */
-export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = { permanentAttempts: 3, maxAttempts: 30, baseMs: 60_000, capMs: 3_600_000 };
+export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
+  permanentAttempts: 3,
+  maxAttempts: 30,
+  baseMs: 60_000,
+  capMs: 3_600_000,
+};
 
 export type DeliveryResult =
   | { kind: 'sent'; deliveryId: string; sentAt: string }
@@ -57,9 +62,19 @@ export function deliveryErrorText(err: unknown): string {
 }
 
 /** What a failed attempt leads to. Pure. */
-export function afterFailedAttempt(attempts: number, permanent: boolean, now: Date, policy: DeliveryPolicy): { failed: boolean; nextAttemptAt: string | null } {
+export function afterFailedAttempt(
+  attempts: number,
+  permanent: boolean,
+  now: Date,
+  policy: DeliveryPolicy,
+): { failed: boolean; nextAttemptAt: string | null } {
   const failed = attempts >= policy.maxAttempts || (permanent && attempts >= policy.permanentAttempts);
-  return { failed, nextAttemptAt: failed ? null : new Date(now.getTime() + infraBackoffMs(attempts, policy.baseMs, policy.capMs)).toISOString() };
+  return {
+    failed,
+    nextAttemptAt: failed
+      ? null
+      : new Date(now.getTime() + infraBackoffMs(attempts, policy.baseMs, policy.capMs)).toISOString(),
+  };
 }
 
 export interface DeliverOptions {
@@ -83,12 +98,22 @@ export async function deliverReply(deps: PipelineDeps, reply: ReplyRow, opts: De
     const error = deliveryErrorText(err);
     const next = afterFailedAttempt(attempts, permanent, deps.now(), policy);
     await recordDeliveryFailure(deps.store.db, reply.messageId, { attempts, error, ...next });
-    const ctx = { reply: reply.messageId, kind: reply.kind, version: reply.versionKey, attempts, permanent, err: error };
+    const ctx = {
+      reply: reply.messageId,
+      kind: reply.kind,
+      version: reply.versionKey,
+      attempts,
+      permanent,
+      err: error,
+    };
     if (next.failed || next.nextAttemptAt === null) {
       opts.log.error(ctx, `reply delivery failed ${attempts} time(s): giving up (daxbot status lists it)`);
       return { kind: 'failed', attempts, error, permanent };
     }
-    opts.log.warn({ ...ctx, nextAttemptAt: next.nextAttemptAt }, `reply delivery failed: retry after ${next.nextAttemptAt}`);
+    opts.log.warn(
+      { ...ctx, nextAttemptAt: next.nextAttemptAt },
+      `reply delivery failed: retry after ${next.nextAttemptAt}`,
+    );
     return { kind: 'retry', attempts, error, permanent, nextAttemptAt: next.nextAttemptAt };
   }
   const sentAt = deps.now().toISOString();

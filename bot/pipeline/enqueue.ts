@@ -35,7 +35,11 @@ export function defaultRunner(config: Config): string | null {
 export function dispatchRunners(config: Config, named?: string): string[] {
   if (named === undefined) return config.runners.filter((r) => r.enabled).map((r) => r.name);
   const rc = config.runners.find((r) => r.name === named);
-  if (!rc) throw new ConfigError(`runner ${named} is not configured`, { runner: named, configured: config.runners.map((r) => r.name) });
+  if (!rc)
+    throw new ConfigError(`runner ${named} is not configured`, {
+      runner: named,
+      configured: config.runners.map((r) => r.name),
+    });
   if (!rc.enabled) throw new ConfigError(`runner ${named} is disabled`, { runner: named });
   return [rc.name];
 }
@@ -45,7 +49,11 @@ export async function enqueueNewVersions(store: Store, config: Config, opts: Enq
   const runners = dispatchRunners(config);
   if (runners.length === 0) return [];
   const have = await versionsWithJobs(store.db);
-  const rows = await store.db.selectFrom('series_versions').select(['version_key', 'project', 'last_date', 'first_date']).orderBy('id').execute();
+  const rows = await store.db
+    .selectFrom('series_versions')
+    .select(['version_key', 'project', 'last_date', 'first_date'])
+    .orderBy('id')
+    .execute();
   const nowIso = opts.now.toISOString();
   const ids: number[] = [];
   // Read once per call, and only when some version is outside the window by its Date.
@@ -58,10 +66,20 @@ export async function enqueueNewVersions(store: Store, config: Config, opts: Enq
     if (!insideWindow(opts.since, lastDate, null)) {
       imports ??= await explicitImportTimes(store.db, new Set(config.sources.map((sc) => sc.name)));
       if (imports.size === 0) continue;
-      const data = await store.db.selectFrom('series_versions').select('data').where('version_key', '=', r.version_key).executeTakeFirst();
+      const data = await store.db
+        .selectFrom('series_versions')
+        .select('data')
+        .where('version_key', '=', r.version_key)
+        .executeTakeFirst();
       if (!insideWindow(opts.since, lastDate, importTimeOf(versionMessageIds(data?.data ?? ''), imports))) continue;
     }
-    ids.push(...(await insertJobGroup(store.db, runners.map((runner) => ({ versionKey: r.version_key, trigger: 'new-series', priority: PRIORITY_NEW, runner })), nowIso)));
+    ids.push(
+      ...(await insertJobGroup(
+        store.db,
+        runners.map((runner) => ({ versionKey: r.version_key, trigger: 'new-series', priority: PRIORITY_NEW, runner })),
+        nowIso,
+      )),
+    );
   }
   return ids;
 }
@@ -70,10 +88,16 @@ export async function enqueueNewVersions(store: Store, config: Config, opts: Enq
 export async function wakeCompletedWaiters(store: Store, now: Date): Promise<number> {
   // Not one a worker holds: the intake now runs while workers do, and the job's own step wins.
   const iso = now.toISOString();
-  const waiting = (await listJobs(store.db, { active: true })).filter((j) => j.state === 'waiting' && (j.leaseExpiresAt === null || j.leaseExpiresAt < iso));
+  const waiting = (await listJobs(store.db, { active: true })).filter(
+    (j) => j.state === 'waiting' && (j.leaseExpiresAt === null || j.leaseExpiresAt < iso),
+  );
   let woken = 0;
   for (const j of waiting) {
-    const v = await store.db.selectFrom('series_versions').select('complete').where('version_key', '=', j.versionKey).executeTakeFirst();
+    const v = await store.db
+      .selectFrom('series_versions')
+      .select('complete')
+      .where('version_key', '=', j.versionKey)
+      .executeTakeFirst();
     if (v?.complete === 1) {
       await updateJob(store.db, j.id, { state: 'queued', notBefore: null, progress: null }, now.toISOString());
       woken++;
@@ -83,15 +107,33 @@ export async function wakeCompletedWaiters(store: Store, now: Date): Promise<num
 }
 
 /** A re-run on every enabled runner (or on `runner` alone); returns the group's first job id. */
-export async function enqueueRerun(store: Store, config: Config, versionKey: string, options: JobOptions, now: Date, trigger = 'rerun', runner?: string): Promise<number> {
-  const ids = await enqueueRerunGroup(store, config, versionKey, options, now, { trigger, ...(runner !== undefined && { runner }) });
+export async function enqueueRerun(
+  store: Store,
+  config: Config,
+  versionKey: string,
+  options: JobOptions,
+  now: Date,
+  trigger = 'rerun',
+  runner?: string,
+): Promise<number> {
+  const ids = await enqueueRerunGroup(store, config, versionKey, options, now, {
+    trigger,
+    ...(runner !== undefined && { runner }),
+  });
   const first = ids[0];
   if (first === undefined) throw new ConfigError('no enabled runner is configured');
   return first;
 }
 
 /** A re-run on every enabled runner (or on `runner` alone); returns every new job id. */
-export async function enqueueRerunGroup(store: Store, config: Config, versionKey: string, options: JobOptions, now: Date, o: { trigger?: string; runner?: string } = {}): Promise<number[]> {
+export async function enqueueRerunGroup(
+  store: Store,
+  config: Config,
+  versionKey: string,
+  options: JobOptions,
+  now: Date,
+  o: { trigger?: string; runner?: string } = {},
+): Promise<number[]> {
   return insertRerunGroup(store.db, config, versionKey, options, now, o);
 }
 
@@ -99,9 +141,20 @@ export async function enqueueRerunGroup(store: Store, config: Config, versionKey
  * enqueueRerunGroup on a given connection: inside a transaction the jobs commit (or vanish) with
  * whatever else it writes, which is how a mail command's re-run is queued exactly once.
  */
-export async function insertRerunGroup(db: Kysely<Database> | Transaction<Database>, config: Config, versionKey: string, options: JobOptions, now: Date, o: { trigger?: string; runner?: string } = {}): Promise<number[]> {
+export async function insertRerunGroup(
+  db: Kysely<Database> | Transaction<Database>,
+  config: Config,
+  versionKey: string,
+  options: JobOptions,
+  now: Date,
+  o: { trigger?: string; runner?: string } = {},
+): Promise<number[]> {
   const runners = dispatchRunners(config, o.runner);
   if (runners.length === 0) throw new ConfigError('no enabled runner is configured');
   const trigger = o.trigger ?? 'rerun';
-  return insertJobGroup(db, runners.map((runner) => ({ versionKey, trigger, priority: PRIORITY_RERUN, runner, options })), now.toISOString());
+  return insertJobGroup(
+    db,
+    runners.map((runner) => ({ versionKey, trigger, priority: PRIORITY_RERUN, runner, options })),
+    now.toISOString(),
+  );
 }

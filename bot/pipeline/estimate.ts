@@ -15,7 +15,11 @@ export function meanDuration(durations: number[], fallbackMs: number): number {
   return durations.reduce((a, b) => a + b, 0) / durations.length;
 }
 
-export function estimateStarts(queued: QueuedJob[], running: RunningJob[], opts: { now: Date; concurrency: number; jobMs: number }): Map<number, Date> {
+export function estimateStarts(
+  queued: QueuedJob[],
+  running: RunningJob[],
+  opts: { now: Date; concurrency: number; jobMs: number },
+): Map<number, Date> {
   const now = opts.now.getTime();
   const slots: number[] = running.map((r) => {
     const started = r.startedAt ? Date.parse(r.startedAt) : now;

@@ -8,14 +8,35 @@ import { z } from 'zod';
 import type { Verdict } from '../judge/verdict.ts';
 import type { GroupMemberRow } from '../store/job-groups.ts';
 import type { BisectionRecord } from './plan.ts';
-import { clearsMailedProblem, resultDigest, shouldMail, type PreviousReply, type ReplyDecision, type ReplyPolicy } from './reply-policy.ts';
+import {
+  clearsMailedProblem,
+  resultDigest,
+  shouldMail,
+  type PreviousReply,
+  type ReplyDecision,
+  type ReplyPolicy,
+} from './reply-policy.ts';
 
 const outcomeSchema = z.enum(['pass', 'regression', 'apply-failed', 'build-failed', 'infra', 'pre-existing-only']);
 
 /** The verdict record job-executor writes to `jobs.verdict`; only its outline is checked. */
 const verdictRecordSchema = z.object({
-  verdict: z.object({ outcome: outcomeSchema, summary: z.string(), entries: z.array(z.object({ key: z.string(), class: z.string() }).passthrough()) }).passthrough(),
-  bisection: z.object({ n: z.number(), steps: z.array(z.unknown()), firstBad: z.number().nullable(), candidates: z.array(z.number()) }).passthrough().nullable(),
+  verdict: z
+    .object({
+      outcome: outcomeSchema,
+      summary: z.string(),
+      entries: z.array(z.object({ key: z.string(), class: z.string() }).passthrough()),
+    })
+    .passthrough(),
+  bisection: z
+    .object({
+      n: z.number(),
+      steps: z.array(z.unknown()),
+      firstBad: z.number().nullable(),
+      candidates: z.array(z.number()),
+    })
+    .passthrough()
+    .nullable(),
   base: z.string(),
   baseReason: z.string(),
   suites: z.array(z.string()),
@@ -60,13 +81,22 @@ export function memberStatus(row: GroupMemberRow): MemberStatus {
     if (record) return { kind: 'verdict', jobId: row.id, runner: row.runner, record };
     return { kind: 'infra', jobId: row.id, runner: row.runner, summary: 'its verdict record is unreadable' };
   }
-  if (settled && row.outcome === 'infra') return { kind: 'infra', jobId: row.id, runner: row.runner, summary: row.summary ?? row.error ?? 'machinery failure' };
-  if (row.state === 'done') return { kind: 'infra', jobId: row.id, runner: row.runner, summary: row.summary ?? 'finished without a verdict' };
+  if (settled && row.outcome === 'infra')
+    return {
+      kind: 'infra',
+      jobId: row.id,
+      runner: row.runner,
+      summary: row.summary ?? row.error ?? 'machinery failure',
+    };
+  if (row.state === 'done')
+    return { kind: 'infra', jobId: row.id, runner: row.runner, summary: row.summary ?? 'finished without a verdict' };
   return { kind: 'pending', jobId: row.id, runner: row.runner };
 }
 
 /** The pending siblings, or every member's result when none is pending. */
-export function groupProgress(rows: readonly GroupMemberRow[]): { done: false; pending: string[] } | { done: true; results: MemberResult[] } {
+export function groupProgress(
+  rows: readonly GroupMemberRow[],
+): { done: false; pending: string[] } | { done: true; results: MemberResult[] } {
   const statuses = rows.map(memberStatus);
   const pending = statuses.filter((s) => s.kind === 'pending').map((s) => s.runner);
   if (pending.length > 0) return { done: false, pending };
@@ -78,7 +108,10 @@ export function groupDigest(results: readonly MemberResult[]): string {
   const lines = results
     .map((r) => `${r.runner}:${r.kind === 'infra' ? 'infra' : resultDigest(r.record.verdict, r.record.bisection)}`)
     .sort();
-  return createHash('sha256').update(['group', ...lines].join('\n')).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(['group', ...lines].join('\n'))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** Deterministic from version, group and combined digest: a restarted composer finds its row. */
@@ -93,11 +126,21 @@ export function groupReplyMessageId(versionKey: string, groupId: number, digest:
  * Runners without a verdict count for nothing; with no verdict at all there is no reply (as
  * for a single job that gave up).
  */
-export function decideGroupReply(results: readonly MemberResult[], digest: string, previous: PreviousReply[], policy: ReplyPolicy): ReplyDecision {
+export function decideGroupReply(
+  results: readonly MemberResult[],
+  digest: string,
+  previous: PreviousReply[],
+  policy: ReplyPolicy,
+): ReplyDecision {
   const verdicts = results.filter((r) => r.kind === 'verdict');
-  if (verdicts.length === 0 || verdicts.every((r) => r.record.verdict.outcome === 'infra')) return { kind: 'none', reason: 'no runner produced a verdict' };
+  if (verdicts.length === 0 || verdicts.every((r) => r.record.verdict.outcome === 'infra'))
+    return { kind: 'none', reason: 'no runner produced a verdict' };
   const last = previous[previous.length - 1] ?? null;
   if (last && last.digest === digest) return { kind: 'none', reason: `same result as ${last.messageId}` };
   const outcomes = verdicts.map((r) => r.record.verdict.outcome);
-  return { kind: 'reply', mail: outcomes.some((o) => shouldMail(o, policy)) || clearsMailedProblem(outcomes, previous), changedFrom: last };
+  return {
+    kind: 'reply',
+    mail: outcomes.some((o) => shouldMail(o, policy)) || clearsMailedProblem(outcomes, previous),
+    changedFrom: last,
+  };
 }

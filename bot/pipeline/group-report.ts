@@ -37,19 +37,61 @@ export interface RecordedSetup {
 }
 
 /** A verdict is in: record it, then finish the group if this was its last job. */
-export async function reportInGroup(deps: PipelineDeps, job: JobRow, setup: RecordedSetup, verdict: Verdict, bisection: BisectionRecord | null, log: Logger): Promise<void> {
+export async function reportInGroup(
+  deps: PipelineDeps,
+  job: JobRow,
+  setup: RecordedSetup,
+  verdict: Verdict,
+  bisection: BisectionRecord | null,
+  log: Logger,
+): Promise<void> {
   const nowIso = deps.now().toISOString();
-  const verdictJson = JSON.stringify({ verdict, bisection, base: setup.base, baseReason: setup.baseReason, suites: setup.suites });
+  const verdictJson = JSON.stringify({
+    verdict,
+    bisection,
+    base: setup.base,
+    baseReason: setup.baseReason,
+    suites: setup.suites,
+  });
   // Committed on its own, before the siblings are read (see the header).
-  await updateJob(deps.store.db, job.id, { state: 'reporting', outcome: verdict.outcome, summary: verdict.summary, verdict: verdictJson, progress: 'verdict recorded' }, nowIso);
+  await updateJob(
+    deps.store.db,
+    job.id,
+    {
+      state: 'reporting',
+      outcome: verdict.outcome,
+      summary: verdict.summary,
+      verdict: verdictJson,
+      progress: 'verdict recorded',
+    },
+    nowIso,
+  );
   await finishGroup(deps, job, log);
 }
 
 /** The job gave up on infrastructure failures: it counts as finished, shown as such, never blamed. */
-export async function giveUpInGroup(deps: PipelineDeps, job: JobRow, u: { attempts: number; summary: string; error: string }, log: Logger): Promise<void> {
+export async function giveUpInGroup(
+  deps: PipelineDeps,
+  job: JobRow,
+  u: { attempts: number; summary: string; error: string },
+  log: Logger,
+): Promise<void> {
   const nowIso = deps.now().toISOString();
   // 'reporting', not 'done': a kill before the group is finished leaves the job to redo it.
-  await updateJob(deps.store.db, job.id, { state: 'reporting', attempts: u.attempts, outcome: 'infra', summary: u.summary, error: u.error, verdict: null, progress: 'gave up; finishing the group' }, nowIso);
+  await updateJob(
+    deps.store.db,
+    job.id,
+    {
+      state: 'reporting',
+      attempts: u.attempts,
+      outcome: 'infra',
+      summary: u.summary,
+      error: u.error,
+      verdict: null,
+      progress: 'gave up; finishing the group',
+    },
+    nowIso,
+  );
   await finishGroup(deps, job, log);
 }
 
@@ -69,7 +111,10 @@ export async function finishGroup(deps: PipelineDeps, job: JobRow, log: Logger):
   const progress = groupProgress(await groupMembers(db, job.groupId));
   if (!progress.done) {
     await markDone(deps, job);
-    log.info({ group: job.groupId, pending: progress.pending }, `done; the group's reply waits for ${progress.pending.join(', ')}`);
+    log.info(
+      { group: job.groupId, pending: progress.pending },
+      `done; the group's reply waits for ${progress.pending.join(', ')}`,
+    );
     return;
   }
   const results = progress.results;
@@ -92,7 +137,9 @@ export async function finishGroup(deps: PipelineDeps, job: JobRow, log: Logger):
       results,
       runners: deps.config.runners,
       treeName: (await routeVersion(deps, version)).tree?.name ?? 'linux-6.1',
-      previous: decision.changedFrom ? { messageId: decision.changedFrom.messageId, outcome: decision.changedFrom.outcome } : null,
+      previous: decision.changedFrom
+        ? { messageId: decision.changedFrom.messageId, outcome: decision.changedFrom.outcome }
+        : null,
       mail: deps.config.mail,
       messageId,
       date: deps.now(),
@@ -106,7 +153,19 @@ export async function finishGroup(deps: PipelineDeps, job: JobRow, log: Logger):
     reply = await db.transaction().execute(async (trx) => {
       const c = await claimReply(
         trx,
-        { messageId, versionKey: job.versionKey, jobId: job.id, groupId: job.groupId, kind: 'result', digest, outcome: composed.outcome, mailed: decision.mail && !withdrawn, subject: composed.subject, recipients: composed.recipients, raw: composed.raw },
+        {
+          messageId,
+          versionKey: job.versionKey,
+          jobId: job.id,
+          groupId: job.groupId,
+          kind: 'result',
+          digest,
+          outcome: composed.outcome,
+          mailed: decision.mail && !withdrawn,
+          subject: composed.subject,
+          recipients: composed.recipients,
+          raw: composed.raw,
+        },
         nowIso,
       );
       if (c.inserted) await updateJob(trx, job.id, { state: 'reporting', progress: 'reporting for the group' }, nowIso);
@@ -116,17 +175,26 @@ export async function finishGroup(deps: PipelineDeps, job: JobRow, log: Logger):
   // Only the job whose insert won sends: a sibling that composed at the same moment just stops.
   if (reply.jobId !== job.id) {
     await markDone(deps, job);
-    log.info({ group: job.groupId, reply: reply.messageId, by: reply.jobId }, 'done; the group reply is another job\'s');
+    log.info({ group: job.groupId, reply: reply.messageId, by: reply.jobId }, "done; the group reply is another job's");
     return;
   }
   if (reply.state === 'pending') {
     // As for one runner: a refused delivery stays on the reply (retried by flushPendingReplies
     // after its backoff, or marked failed) and the job is done either way.
-    const d = await deliverReply(deps, reply, { log, onSent: (trx, sentAt) => updateJob(trx, job.id, { state: 'done', progress: null, finishedAt: sentAt }, sentAt) });
+    const d = await deliverReply(deps, reply, {
+      log,
+      onSent: (trx, sentAt) => updateJob(trx, job.id, { state: 'done', progress: null, finishedAt: sentAt }, sentAt),
+    });
     if (d.kind !== 'sent') await markDone(deps, job);
-    log.info({ group: job.groupId, outcome: reply.outcome, messageId: reply.messageId, delivery: d.kind }, `done; the group reply (${results.length} runners) ${d.kind === 'sent' ? 'sent' : `not delivered yet (${d.kind})`}`);
+    log.info(
+      { group: job.groupId, outcome: reply.outcome, messageId: reply.messageId, delivery: d.kind },
+      `done; the group reply (${results.length} runners) ${d.kind === 'sent' ? 'sent' : `not delivered yet (${d.kind})`}`,
+    );
     return;
   }
   await markDone(deps, job);
-  log.info({ group: job.groupId, reply: reply.state }, `done; the group reply ${reply.state === 'recorded' ? 'recorded, not mailed' : reply.state}`);
+  log.info(
+    { group: job.groupId, reply: reply.state },
+    `done; the group reply ${reply.state === 'recorded' ? 'recorded, not mailed' : reply.state}`,
+  );
 }

@@ -13,7 +13,14 @@ import type { RunRequest, RunResult } from '../../runners/types.ts';
 import { errorMessage, InfraError, NotFoundError } from '../errors.ts';
 import { getJobVerdict, releaseLease, renewLease, updateJob, type JobRow } from '../store/jobs.ts';
 import { ensureReply, getReply, versionReplies } from '../store/replies.ts';
-import { baselineRuns, forgetRunsForRetry, jobRuns, recordBaseline, recordRun, type BaselineKey } from '../store/runs.ts';
+import {
+  baselineRuns,
+  forgetRunsForRetry,
+  jobRuns,
+  recordBaseline,
+  recordRun,
+  type BaselineKey,
+} from '../store/runs.ts';
 import { invalidMark, unrelatedMarks } from '../store/marks.ts';
 import type { UnrelatedMark } from '../judge/unrelated.ts';
 import { infraBackoffMs } from './backoff.ts';
@@ -44,7 +51,11 @@ export interface JobContext {
 }
 
 export async function loadVersion(deps: PipelineDeps, versionKey: string): Promise<SeriesVersion> {
-  const row = await deps.store.db.selectFrom('series_versions').select('data').where('version_key', '=', versionKey).executeTakeFirst();
+  const row = await deps.store.db
+    .selectFrom('series_versions')
+    .select('data')
+    .where('version_key', '=', versionKey)
+    .executeTakeFirst();
   if (!row) throw new NotFoundError(`series version ${versionKey} is not in the store`, { versionKey });
   return JSON.parse(row.data) as SeriesVersion; // written by saveSeriesVersions from a SeriesVersion
 }
@@ -52,7 +63,14 @@ export async function loadVersion(deps: PipelineDeps, versionKey: string): Promi
 /** The tree a version is tested on, by its root mail's subject prefix and lists (choose-tree.ts). */
 export async function routeVersion(deps: PipelineDeps, version: SeriesVersion): Promise<TreeChoice> {
   const root = await threadMail(deps.store.db, version.rootMessageId);
-  return chooseTree(deps.config.trees, root && { listId: root.listId, recipients: [...root.to, ...root.cc].map((a) => a.address), prefixes: root.prefixes });
+  return chooseTree(
+    deps.config.trees,
+    root && {
+      listId: root.listId,
+      recipients: [...root.to, ...root.cc].map((a) => a.address),
+      prefixes: root.prefixes,
+    },
+  );
 }
 
 export async function jobContext(deps: PipelineDeps, job: JobRow): Promise<JobContext> {
@@ -133,7 +151,14 @@ export function nextAction(deps: PipelineDeps, job: JobRow, ctx: JobContext, sna
 }
 
 /** Runs one step on the runner, with progress in the log and in the job row. */
-async function runStep(deps: PipelineDeps, job: JobRow, ctx: JobContext, log: Logger, req: Omit<RunRequest, 'workDir' | 'tree'>, label: string): Promise<{ result: RunResult; durationMs: number }> {
+async function runStep(
+  deps: PipelineDeps,
+  job: JobRow,
+  ctx: JobContext,
+  log: Logger,
+  req: Omit<RunRequest, 'workDir' | 'tree'>,
+  label: string,
+): Promise<{ result: RunResult; durationMs: number }> {
   const runner = deps.runnerFor(ctx.runnerConfig);
   await mkdir(ctx.workDir, { recursive: true });
   let lastWrite = 0;
@@ -146,11 +171,28 @@ async function runStep(deps: PipelineDeps, job: JobRow, ctx: JobContext, log: Lo
     lastWrite = t;
     const phase = /apply/i.test(step) ? 'applying' : /build|config|make|compile/i.test(step) ? 'building' : null;
     const state = label.startsWith('bisect') ? 'bisecting' : (phase ?? 'testing');
-    pending = pending.then(() => updateJob(deps.store.db, job.id, { state, progress: `${label}: ${step}${detail ? ` ${detail}` : ''}` }, deps.now().toISOString())).catch(() => undefined);
+    pending = pending
+      .then(() =>
+        updateJob(
+          deps.store.db,
+          job.id,
+          { state, progress: `${label}: ${step}${detail ? ` ${detail}` : ''}` },
+          deps.now().toISOString(),
+        ),
+      )
+      .catch(() => undefined);
   };
   const started = Date.now();
-  await updateJob(deps.store.db, job.id, { state: label.startsWith('bisect') ? 'bisecting' : 'applying', progress: `${label}: starting` }, deps.now().toISOString());
-  const result = await runner.run({ ...req, tree: ctx.treePath, workDir: ctx.workDir }, { log, progress, ...(deps.signal && { signal: deps.signal }) });
+  await updateJob(
+    deps.store.db,
+    job.id,
+    { state: label.startsWith('bisect') ? 'bisecting' : 'applying', progress: `${label}: starting` },
+    deps.now().toISOString(),
+  );
+  const result = await runner.run(
+    { ...req, tree: ctx.treePath, workDir: ctx.workDir },
+    { log, progress, ...(deps.signal && { signal: deps.signal }) },
+  );
   await pending;
   if (result.failureClass === 'infra') throw new InfraError(`${label}: ${result.summary}`, { label });
   return { result, durationMs: Date.now() - started };
@@ -163,18 +205,43 @@ async function seriesMbox(deps: PipelineDeps, job: JobRow, ctx: JobContext): Pro
   return file;
 }
 
-async function report(deps: PipelineDeps, job: JobRow, ctx: JobContext, verdict: Verdict, bisection: BisectionRecord | null, log: Logger): Promise<void> {
+async function report(
+  deps: PipelineDeps,
+  job: JobRow,
+  ctx: JobContext,
+  verdict: Verdict,
+  bisection: BisectionRecord | null,
+  log: Logger,
+): Promise<void> {
   const db = deps.store.db;
   const nowIso = deps.now().toISOString();
   const digest = resultDigest(verdict, bisection);
   const messageId = replyMessageId(job.versionKey, job.id, digest, deps.config.mail.domain);
-  const verdictJson = JSON.stringify({ verdict, bisection, base: ctx.base, baseReason: ctx.baseReason, suites: ctx.suites });
+  const verdictJson = JSON.stringify({
+    verdict,
+    bisection,
+    base: ctx.base,
+    baseReason: ctx.baseReason,
+    suites: ctx.suites,
+  });
   let reply = await getReply(db, messageId);
   if (!reply) {
     const earlier = (await versionReplies(db, job.versionKey)).filter((r) => r.jobId !== job.id);
     const decision = decideReply(verdict.outcome, digest, earlier, { replyOnPass: deps.config.mail.replyOnPass });
     if (decision.kind === 'none') {
-      await updateJob(db, job.id, { state: 'done', outcome: verdict.outcome, summary: `${verdict.summary} (${decision.reason})`, verdict: verdictJson, progress: null, finishedAt: nowIso }, nowIso);
+      await updateJob(
+        db,
+        job.id,
+        {
+          state: 'done',
+          outcome: verdict.outcome,
+          summary: `${verdict.summary} (${decision.reason})`,
+          verdict: verdictJson,
+          progress: null,
+          finishedAt: nowIso,
+        },
+        nowIso,
+      );
       log.info({ outcome: verdict.outcome }, `done: ${verdict.summary}; no new reply (${decision.reason})`);
       return;
     }
@@ -184,7 +251,8 @@ async function report(deps: PipelineDeps, job: JobRow, ctx: JobContext, verdict:
       const prevRow = earlier.find((r) => r.messageId === changedFrom.messageId);
       const stored = prevRow?.jobId != null ? await getJobVerdict(db, prevRow.jobId) : null;
       const parsed: unknown = stored ? JSON.parse(stored) : null;
-      if (parsed && typeof parsed === 'object' && 'verdict' in parsed) previous = { verdict: parsed.verdict as Verdict, messageId: changedFrom.messageId }; // our own JSON
+      if (parsed && typeof parsed === 'object' && 'verdict' in parsed)
+        previous = { verdict: parsed.verdict as Verdict, messageId: changedFrom.messageId }; // our own JSON
     }
     // The QEMU command line for the reproducer is read from the job's runs by renderResultMail.
     const composed = await renderResultMail({
@@ -208,21 +276,75 @@ async function report(deps: PipelineDeps, job: JobRow, ctx: JobContext, verdict:
     reply = await db.transaction().execute(async (trx) => {
       // A withdrawn report (#daxbot invalid) keeps being recorded, never mailed.
       const withdrawn = (await invalidMark(trx, job.versionKey)) !== null;
-      const row = await ensureReply(trx, { messageId, versionKey: job.versionKey, jobId: job.id, kind: 'result', digest, outcome: verdict.outcome, mailed: decision.mail && !withdrawn, subject: composed.subject, recipients: composed.recipients, raw: composed.raw }, nowIso);
-      await updateJob(trx, job.id, { state: 'reporting', outcome: verdict.outcome, summary: verdict.summary, verdict: verdictJson, progress: 'reporting' }, nowIso);
+      const row = await ensureReply(
+        trx,
+        {
+          messageId,
+          versionKey: job.versionKey,
+          jobId: job.id,
+          kind: 'result',
+          digest,
+          outcome: verdict.outcome,
+          mailed: decision.mail && !withdrawn,
+          subject: composed.subject,
+          recipients: composed.recipients,
+          raw: composed.raw,
+        },
+        nowIso,
+      );
+      await updateJob(
+        trx,
+        job.id,
+        {
+          state: 'reporting',
+          outcome: verdict.outcome,
+          summary: verdict.summary,
+          verdict: verdictJson,
+          progress: 'reporting',
+        },
+        nowIso,
+      );
       return row;
     });
   }
   if (reply.state === 'pending') {
     // A refused delivery is the reply's (recorded on it and retried with backoff by
     // flushPendingReplies, or marked failed), not the job's: the verdict stands, the job is done.
-    const finished = (at: string) => ({ state: 'done', outcome: verdict.outcome, summary: verdict.summary, verdict: verdictJson, progress: null, finishedAt: at });
-    const d = await deliverReply(deps, reply, { log, onSent: (trx, sentAt) => updateJob(trx, job.id, finished(sentAt), sentAt) });
+    const finished = (at: string) => ({
+      state: 'done',
+      outcome: verdict.outcome,
+      summary: verdict.summary,
+      verdict: verdictJson,
+      progress: null,
+      finishedAt: at,
+    });
+    const d = await deliverReply(deps, reply, {
+      log,
+      onSent: (trx, sentAt) => updateJob(trx, job.id, finished(sentAt), sentAt),
+    });
     if (d.kind !== 'sent') await updateJob(db, job.id, finished(nowIso), nowIso);
-    log.info({ outcome: verdict.outcome, messageId: reply.messageId, delivery: d.kind }, `done: ${verdict.summary}; reply ${d.kind === 'sent' ? 'sent' : `not delivered yet (${d.kind})`}`);
+    log.info(
+      { outcome: verdict.outcome, messageId: reply.messageId, delivery: d.kind },
+      `done: ${verdict.summary}; reply ${d.kind === 'sent' ? 'sent' : `not delivered yet (${d.kind})`}`,
+    );
   } else {
-    await updateJob(db, job.id, { state: 'done', outcome: verdict.outcome, summary: verdict.summary, verdict: verdictJson, progress: null, finishedAt: nowIso }, nowIso);
-    log.info({ outcome: verdict.outcome, reply: reply.state }, `done: ${verdict.summary}; reply ${reply.state === 'recorded' ? 'recorded, not mailed' : reply.state}`);
+    await updateJob(
+      db,
+      job.id,
+      {
+        state: 'done',
+        outcome: verdict.outcome,
+        summary: verdict.summary,
+        verdict: verdictJson,
+        progress: null,
+        finishedAt: nowIso,
+      },
+      nowIso,
+    );
+    log.info(
+      { outcome: verdict.outcome, reply: reply.state },
+      `done: ${verdict.summary}; reply ${reply.state === 'recorded' ? 'recorded, not mailed' : reply.state}`,
+    );
   }
 }
 
@@ -235,13 +357,16 @@ export async function executeJob(deps: PipelineDeps, job: JobRow, owner: string,
   const leaseMs = deps.leaseMs ?? 120_000;
   const log = baseLog.child({ job: job.id, series: job.versionKey });
   let lost = false;
-  const heartbeat = setInterval(() => {
-    renewLease(db, job.id, owner, deps.now(), leaseMs)
-      .then((ok) => {
-        if (!ok) lost = true;
-      })
-      .catch(() => undefined);
-  }, Math.max(50, Math.floor(leaseMs / 3)));
+  const heartbeat = setInterval(
+    () => {
+      renewLease(db, job.id, owner, deps.now(), leaseMs)
+        .then((ok) => {
+          if (!ok) lost = true;
+        })
+        .catch(() => undefined);
+    },
+    Math.max(50, Math.floor(leaseMs / 3)),
+  );
   try {
     if (gaveUpUnfinished(job)) {
       // It gave up and was killed before its group was finished: only that is left to do.
@@ -260,26 +385,72 @@ export async function executeJob(deps: PipelineDeps, job: JobRow, owner: string,
       const nowIso = deps.now().toISOString();
       switch (action.kind) {
         case 'wait':
-          await updateJob(db, job.id, { state: 'waiting', notBefore: action.until.toISOString(), progress: `waiting for the rest of the series until ${action.until.toISOString()}` }, nowIso);
+          await updateJob(
+            db,
+            job.id,
+            {
+              state: 'waiting',
+              notBefore: action.until.toISOString(),
+              progress: `waiting for the rest of the series until ${action.until.toISOString()}`,
+            },
+            nowIso,
+          );
           log.info({ until: action.until.toISOString() }, 'series incomplete: waiting');
           return 'waiting';
         case 'run-series': {
           const step = `series:${action.repeat}`;
           const mbox = await seriesMbox(deps, job, ctx);
-          const r = await runStep(deps, job, ctx, log, { base: ctx.base, baseReason: ctx.baseReason, mbox, suites: ctx.suites }, `series run ${action.repeat + 1}`);
-          await recordRun(db, job.id, { step, role: 'series', patchLimit: null, durationMs: r.durationMs, result: r.result }, deps.now().toISOString());
+          const r = await runStep(
+            deps,
+            job,
+            ctx,
+            log,
+            { base: ctx.base, baseReason: ctx.baseReason, mbox, suites: ctx.suites },
+            `series run ${action.repeat + 1}`,
+          );
+          await recordRun(
+            db,
+            job.id,
+            { step, role: 'series', patchLimit: null, durationMs: r.durationMs, result: r.result },
+            deps.now().toISOString(),
+          );
           break;
         }
         case 'run-base': {
-          const r = await runStep(deps, job, ctx, log, { base: ctx.base, suites: ctx.suites }, `base run ${action.repeat + 1}`);
+          const r = await runStep(
+            deps,
+            job,
+            ctx,
+            log,
+            { base: ctx.base, suites: ctx.suites },
+            `base run ${action.repeat + 1}`,
+          );
           await recordBaseline(db, ctx.baselineKey, action.repeat, r.result, r.durationMs, deps.now().toISOString());
           break;
         }
         case 'bisect-step': {
           const mbox = await seriesMbox(deps, job, ctx);
           const bound = Math.ceil(Math.log2(ctx.version.patches.length)) + 1;
-          const r = await runStep(deps, job, ctx, log, { base: ctx.base, baseReason: ctx.baseReason, mbox, patchLimit: action.k, suites: ctx.suites }, `bisect step ${action.index + 1} of <=${bound} (patches 1..${action.k})`);
-          await recordRun(db, job.id, { step: `bisect:${action.k}`, role: 'bisect', patchLimit: action.k, durationMs: r.durationMs, result: r.result }, deps.now().toISOString());
+          const r = await runStep(
+            deps,
+            job,
+            ctx,
+            log,
+            { base: ctx.base, baseReason: ctx.baseReason, mbox, patchLimit: action.k, suites: ctx.suites },
+            `bisect step ${action.index + 1} of <=${bound} (patches 1..${action.k})`,
+          );
+          await recordRun(
+            db,
+            job.id,
+            {
+              step: `bisect:${action.k}`,
+              role: 'bisect',
+              patchLimit: action.k,
+              durationMs: r.durationMs,
+              result: r.result,
+            },
+            deps.now().toISOString(),
+          );
           break;
         }
         case 'report':
@@ -291,7 +462,8 @@ export async function executeJob(deps: PipelineDeps, job: JobRow, owner: string,
           }
           await updateJob(db, job.id, { state: 'judging', progress: 'judging' }, nowIso);
           // Dispatched to several runners: the group gets one reply, from its last job.
-          if (await inMultiRunnerGroup(deps, job)) await reportInGroup(deps, job, ctx, action.verdict, action.bisection, log);
+          if (await inMultiRunnerGroup(deps, job))
+            await reportInGroup(deps, job, ctx, action.verdict, action.bisection, log);
           else await report(deps, job, ctx, action.verdict, action.bisection, log);
           return 'done';
       }
@@ -315,17 +487,40 @@ export async function executeJob(deps: PipelineDeps, job: JobRow, owner: string,
         } catch (groupErr) {
           // Still 'reporting' as given up: the next claim after the backoff only finishes the group.
           const notBefore = new Date(deps.now().getTime() + infraBackoffMs(attempts)).toISOString();
-          await updateJob(db, job.id, { notBefore, progress: `finishing the group failed; retry after ${notBefore}` }, nowIso);
+          await updateJob(
+            db,
+            job.id,
+            { notBefore, progress: `finishing the group failed; retry after ${notBefore}` },
+            nowIso,
+          );
           log.warn({ err: errorMessage(groupErr), notBefore }, 'could not finish the group: will retry');
           return 'infra-retry';
         }
         return 'done';
       }
-      await updateJob(db, job.id, { state: 'done', attempts, outcome: 'infra', summary, error: errorMessage(err), finishedAt: nowIso, progress: null }, nowIso);
+      await updateJob(
+        db,
+        job.id,
+        {
+          state: 'done',
+          attempts,
+          outcome: 'infra',
+          summary,
+          error: errorMessage(err),
+          finishedAt: nowIso,
+          progress: null,
+        },
+        nowIso,
+      );
       return 'done';
     }
     const notBefore = new Date(deps.now().getTime() + infraBackoffMs(attempts)).toISOString();
-    await updateJob(db, job.id, { state: 'infra-failed', attempts, notBefore, error: errorMessage(err), progress: `retry after ${notBefore}` }, nowIso);
+    await updateJob(
+      db,
+      job.id,
+      { state: 'infra-failed', attempts, notBefore, error: errorMessage(err), progress: `retry after ${notBefore}` },
+      nowIso,
+    );
     log.warn({ err: errorMessage(err), attempts, notBefore }, 'infrastructure failure: will retry');
     return 'infra-retry';
   } finally {

@@ -24,7 +24,18 @@ export type JobState =
   | 'infra-failed';
 
 /** States a job can be claimed in: everything but done (a claimed job resumes where it was). */
-export const ACTIVE_STATES: readonly JobState[] = ['new', 'waiting', 'queued', 'applying', 'building', 'testing', 'judging', 'bisecting', 'reporting', 'infra-failed'];
+export const ACTIVE_STATES: readonly JobState[] = [
+  'new',
+  'waiting',
+  'queued',
+  'applying',
+  'building',
+  'testing',
+  'judging',
+  'bisecting',
+  'reporting',
+  'infra-failed',
+];
 
 export interface BisectionRecord {
   n: number;
@@ -103,7 +114,12 @@ export function plan(input: PlanInput): Action {
   for (;;) {
     const next = nextStep({ n: input.patchCount, steps });
     if ('done' in next) {
-      return { kind: 'report', verdict, bisection: { n: input.patchCount, steps, firstBad: next.firstBad, candidates: next.candidates, target }, state: 'reporting' };
+      return {
+        kind: 'report',
+        verdict,
+        bisection: { n: input.patchCount, steps, firstBad: next.firstBad, candidates: next.candidates, target },
+        state: 'reporting',
+      };
     }
     const run = input.bisectRuns.get(next.test);
     if (!run) return { kind: 'bisect-step', k: next.test, index: steps.length, state: 'bisecting' };

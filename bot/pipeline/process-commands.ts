@@ -13,7 +13,13 @@ import type { DNSResolver } from 'mailauth';
 import { z } from 'zod';
 import type { MailConfig } from '../../config/schema.ts';
 import { parseMessage } from '../../ingest/parse/message.ts';
-import { authorize, refuseUnparsed, verifyDkim, type CommandDecision, type DkimVerdict } from '../commands/authorize.ts';
+import {
+  authorize,
+  refuseUnparsed,
+  verifyDkim,
+  type CommandDecision,
+  type DkimVerdict,
+} from '../commands/authorize.ts';
 import { parseCommands, type Command } from '../commands/parse.ts';
 import { errorMessage } from '../errors.ts';
 import { sameCrash } from '../judge/unrelated.ts';
@@ -63,7 +69,11 @@ async function candidates(deps: PipelineDeps): Promise<CandidateMail[]> {
     .where('dup_of', 'is', null)
     .where('is_reply', '=', 1)
     // Reply bodies are not kept parsed in the store (only their raw bytes), so look in those.
-    .where(deps.store.dialect === 'postgres' ? sql<boolean>`position('#daxbot'::bytea in raw) > 0` : sql<boolean>`instr(raw, '#daxbot') > 0`)
+    .where(
+      deps.store.dialect === 'postgres'
+        ? sql<boolean>`position('#daxbot'::bytea in raw) > 0`
+        : sql<boolean>`instr(raw, '#daxbot') > 0`,
+    )
     .orderBy('id')
     .execute();
   const own = /<([^>]+)>/.exec(deps.config.mail.from)?.[1] ?? deps.config.mail.from;
@@ -102,13 +112,21 @@ async function targetOf(deps: PipelineDeps, mail: CandidateMail): Promise<Target
       const v = found[found.length - 1];
       if (v) versionKey = v.version_key;
       else {
-        const parent = await db.selectFrom('messages').select('in_reply_to').where('message_id', '=', ref).executeTakeFirst();
+        const parent = await db
+          .selectFrom('messages')
+          .select('in_reply_to')
+          .where('message_id', '=', ref)
+          .executeTakeFirst();
         ref = parent?.in_reply_to ?? null;
       }
     }
   }
   if (!versionKey) return null;
-  const row = await db.selectFrom('series_versions').select('series_key').where('version_key', '=', versionKey).executeTakeFirst();
+  const row = await db
+    .selectFrom('series_versions')
+    .select('series_key')
+    .where('version_key', '=', versionKey)
+    .executeTakeFirst();
   return row ? { versionKey, seriesKey: row.series_key } : null;
 }
 
@@ -137,7 +155,11 @@ async function reportedOn(deps: PipelineDeps, seriesKey: string, title: string):
     }
     const parsed = storedVerdictSchema.safeParse(json);
     if (!parsed.success) continue;
-    if (parsed.data.verdict.entries.some((e) => e.kind === 'crash' && sameCrash(e.name, title)) && !out.includes(r.version_key)) out.push(r.version_key);
+    if (
+      parsed.data.verdict.entries.some((e) => e.kind === 'crash' && sameCrash(e.name, title)) &&
+      !out.includes(r.version_key)
+    )
+      out.push(r.version_key);
   }
   return out;
 }
@@ -195,7 +217,12 @@ export function commandReplyInput(a: CommandAnswer): CommandReplyInput {
     mail: a.mail,
     versionKey: a.versionKey ?? '',
     dashboardLink: a.versionKey ? `${base}/series/${encodeURIComponent(a.versionKey)}` : base,
-    commandMail: { messageId: `<${a.commandMail.messageId}>`, from: a.commandMail.from, subject: a.commandMail.subject, references: a.commandMail.references.map((r) => `<${r}>`) },
+    commandMail: {
+      messageId: `<${a.commandMail.messageId}>`,
+      from: a.commandMail.from,
+      subject: a.commandMail.subject,
+      references: a.commandMail.references.map((r) => `<${r}>`),
+    },
     command: a.line,
     allowed: a.allowed,
     reason: a.reason,
@@ -216,7 +243,10 @@ export async function processCommands(deps: PipelineDeps, cd: CommandDeps = {}):
   let handled = 0;
   for (const mail of await candidates(deps)) {
     const parsed = parseCommands(mail.body, { maxRepeat: 10 });
-    const lines: Line[] = [...parsed.commands.map((c) => ({ cmd: c, line: c.line, error: null })), ...parsed.errors.map((e) => ({ cmd: null, line: e.line, error: e.error }))];
+    const lines: Line[] = [
+      ...parsed.commands.map((c) => ({ cmd: c, line: c.line, error: null })),
+      ...parsed.errors.map((e) => ({ cmd: null, line: e.line, error: e.error })),
+    ];
     const target = await targetOf(deps, mail);
     // Checked once per mail, for every line: each answer reports it.
     let dkim: DkimVerdict | null = null;
@@ -236,9 +266,19 @@ export async function processCommands(deps: PipelineDeps, cd: CommandDeps = {}):
       }
       let decision: CommandDecision;
       if (item.error !== null || !item.cmd) decision = refuseUnparsed(item.line, item.error ?? 'unparseable');
-      else if (!target) decision = { command: item.line, allowed: false, reason: 'the mail is not in the thread of a series the bot knows' };
+      else if (!target)
+        decision = {
+          command: item.line,
+          allowed: false,
+          reason: 'the mail is not in the thread of a series the bot knows',
+        };
       else {
-        const recent = await db.selectFrom('commands').select('created_at').where('version_key', '=', target.versionKey).where('decision', '=', 'accepted').execute();
+        const recent = await db
+          .selectFrom('commands')
+          .select('created_at')
+          .where('version_key', '=', target.versionKey)
+          .where('decision', '=', 'accepted')
+          .execute();
         decision = authorize(item.cmd, {
           from: mail.from,
           dkim,
@@ -263,7 +303,8 @@ export async function processCommands(deps: PipelineDeps, cd: CommandDeps = {}):
       const effect = decision.allowed ? wanted : null;
       // Reads before the transaction, so that it starts with a write (a SQLite transaction that
       // reads first cannot wait for another process's write lock).
-      const seen = effect?.kind === 'unrelated' && target ? await reportedOn(deps, target.seriesKey, effect.crashTitle) : [];
+      const seen =
+        effect?.kind === 'unrelated' && target ? await reportedOn(deps, target.seriesKey, effect.crashTitle) : [];
       const replyId = commandReplyId(key, deps.config.mail.domain);
       const reason = reasonWithDkim(decision.reason, dkim);
       const now = deps.now();
@@ -282,14 +323,18 @@ export async function processCommands(deps: PipelineDeps, cd: CommandDeps = {}):
             ...(effect.repeats !== undefined && { repeats: effect.repeats }),
             ...(effect.base !== undefined && { base: effect.base }),
           };
-          jobId = (await insertRerunGroup(trx, deps.config, target.versionKey, options, now, { trigger: 'command' }))[0] ?? null;
+          jobId =
+            (await insertRerunGroup(trx, deps.config, target.versionKey, options, now, { trigger: 'command' }))[0] ??
+            null;
           action = `rerun job #${jobId}`;
           answer = `queued re-test job #${jobId} for ${target.versionKey}${effect.base ? ` on base ${effect.base}` : ''} (ahead of new series).`;
         } else if (effect?.kind === 'unrelated' && target) {
           action = `unrelated: ${effect.crashTitle}`;
           answer =
             `"${effect.crashTitle}" is marked as not caused by the series; results of this and later versions do not count it. ` +
-            (seen.length > 0 ? `It matches the crash reported on ${seen.join(', ')}.` : 'No crash with this title was reported on the series so far; the mark applies when one appears.');
+            (seen.length > 0
+              ? `It matches the crash reported on ${seen.join(', ')}.`
+              : 'No crash with this title was reported on the series so far; the mark applies when one appears.');
         } else if (effect?.kind === 'invalid' && target) {
           action = 'withdraw';
           answer = `the report on ${target.versionKey} is withdrawn: later results for this version are recorded but not mailed.`;
@@ -298,7 +343,12 @@ export async function processCommands(deps: PipelineDeps, cd: CommandDeps = {}):
         const rendered = renderReply(
           commandReplyInput({
             mail: deps.config.mail,
-            commandMail: { messageId: mail.messageId, from: mail.fromMailbox, subject: mail.subject, references: mail.references },
+            commandMail: {
+              messageId: mail.messageId,
+              from: mail.fromMailbox,
+              subject: mail.subject,
+              references: mail.references,
+            },
             line: item.line,
             versionKey: target?.versionKey ?? null,
             allowed,
@@ -308,13 +358,51 @@ export async function processCommands(deps: PipelineDeps, cd: CommandDeps = {}):
         );
         rendered.headers['Message-ID'] = `<${replyId}>`;
         const built = await buildMessage(rendered, { date: now });
-        await recordCommand(trx, { messageId: key, versionKey: target?.versionKey ?? null, fromAddress: mail.from, text: item.line, action, decision: allowed ? 'accepted' : 'refused', reason, jobId, replyMessageId: replyId }, nowIso);
-        if (effect?.kind === 'unrelated' && target) await addUnrelatedMark(trx, { ...target, crashTitle: effect.crashTitle, markedBy: mail.from, commandId: key }, nowIso);
-        if (effect?.kind === 'invalid' && target) await addInvalidMark(trx, { ...target, markedBy: mail.from, commandId: key }, nowIso);
-        await ensureReply(trx, { messageId: replyId, versionKey: target?.versionKey ?? null, jobId, kind: 'command', digest: key, outcome: allowed ? 'accepted' : 'refused', mailed: true, subject: rendered.headers.Subject ?? '', recipients: built.envelope.to, raw: built.raw.toString('utf8') }, nowIso);
+        await recordCommand(
+          trx,
+          {
+            messageId: key,
+            versionKey: target?.versionKey ?? null,
+            fromAddress: mail.from,
+            text: item.line,
+            action,
+            decision: allowed ? 'accepted' : 'refused',
+            reason,
+            jobId,
+            replyMessageId: replyId,
+          },
+          nowIso,
+        );
+        if (effect?.kind === 'unrelated' && target)
+          await addUnrelatedMark(
+            trx,
+            { ...target, crashTitle: effect.crashTitle, markedBy: mail.from, commandId: key },
+            nowIso,
+          );
+        if (effect?.kind === 'invalid' && target)
+          await addInvalidMark(trx, { ...target, markedBy: mail.from, commandId: key }, nowIso);
+        await ensureReply(
+          trx,
+          {
+            messageId: replyId,
+            versionKey: target?.versionKey ?? null,
+            jobId,
+            kind: 'command',
+            digest: key,
+            outcome: allowed ? 'accepted' : 'refused',
+            mailed: true,
+            subject: rendered.headers.Subject ?? '',
+            recipients: built.envelope.to,
+            raw: built.raw.toString('utf8'),
+          },
+          nowIso,
+        );
         return action;
       });
-      log.info({ allowed: decision.allowed, reason, action }, `command ${decision.allowed ? 'accepted' : 'refused'}: ${item.line}`);
+      log.info(
+        { allowed: decision.allowed, reason, action },
+        `command ${decision.allowed ? 'accepted' : 'refused'}: ${item.line}`,
+      );
       handled++;
     }
   }

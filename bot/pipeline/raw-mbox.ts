@@ -11,7 +11,8 @@ export async function rawSeriesMbox(store: Store, version: SeriesVersion): Promi
   const parts: string[] = [];
   for (const p of version.patches) {
     const raw = await getMessageRaw(store.db, p.messageId);
-    if (!raw) throw new NotFoundError(`patch ${p.counter} (${p.messageId}) is not in the store`, { messageId: p.messageId });
+    if (!raw)
+      throw new NotFoundError(`patch ${p.counter} (${p.messageId}) is not in the store`, { messageId: p.messageId });
     let text = raw.toString('utf8').replace(/\r\n/g, '\n');
     if (text.startsWith('From ')) text = text.slice(text.indexOf('\n') + 1);
     text = text.replace(/^(>*From )/gm, '>$1');

@@ -59,7 +59,10 @@ function parentMessageId(v: SeriesVersion): string {
 }
 
 /** The stored facts of the mail replied to, in the renderer's terms. */
-function threadFields(t: ThreadMail, lists: readonly string[]): Pick<ReplySeries, 'coverSubject' | 'references' | 'cc' | 'lists'> {
+function threadFields(
+  t: ThreadMail,
+  lists: readonly string[],
+): Pick<ReplySeries, 'coverSubject' | 'references' | 'cc' | 'lists'> {
   const recipients = [...t.to, ...t.cc].map(mailboxText);
   return {
     ...(t.subject.trim() !== '' && { coverSubject: t.subject }),
@@ -115,7 +118,10 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 
 /** A fragment's text for the reproducer (config/kernel/<name>.config); the name alone if unreadable. */
 function fragmentText(name: string): { name: string; text?: string } {
-  const file = name.includes('/') || name.endsWith('.config') ? path.resolve(repoRoot, name) : path.join(repoRoot, 'config', 'kernel', `${name}.config`);
+  const file =
+    name.includes('/') || name.endsWith('.config')
+      ? path.resolve(repoRoot, name)
+      : path.join(repoRoot, 'config', 'kernel', `${name}.config`);
   try {
     return { name: path.basename(file, '.config'), text: readFileSync(file, 'utf8') };
   } catch {
@@ -123,7 +129,14 @@ function fragmentText(name: string): { name: string; text?: string } {
   }
 }
 
-function testedSetup(runner: RunnerConfig, treeName: string, base: string, baseReason: string, suites: string[], qemuCommand?: string[] | null): TestedSetup {
+function testedSetup(
+  runner: RunnerConfig,
+  treeName: string,
+  base: string,
+  baseReason: string,
+  suites: string[],
+  qemuCommand?: string[] | null,
+): TestedSetup {
   // What the runner really used: the simulator swaps in its own fragments and NVDIMM buses.
   const profile = runnerProfile(runner);
   return {
@@ -143,14 +156,18 @@ function testedSetup(runner: RunnerConfig, treeName: string, base: string, baseR
   };
 }
 
-export async function renderResultMail(i: RenderResultInput): Promise<{ subject: string; recipients: string[]; raw: string }> {
+export async function renderResultMail(
+  i: RenderResultInput,
+): Promise<{ subject: string; recipients: string[]; raw: string }> {
   const v = i.version;
   const series = await replySeries(i.db, v, i.lists);
   const runs = await jobRunRefs(i.db, i.jobId);
   const tested = testedSetup(i.runner, i.treeName, i.base, i.baseReason, i.suites, runs.qemuCommand);
   const link = runLink(i.mail, runs.seriesRunId);
   // A changed result is still the complete reply for the new result, with what changed on top.
-  const change = i.previous ? await previousResult(i.db, i.previous.messageId, i.previous.verdict.outcome, i.previous.verdict) : null;
+  const change = i.previous
+    ? await previousResult(i.db, i.previous.messageId, i.previous.verdict.outcome, i.previous.verdict)
+    : null;
   const rendered = renderReply({
     kind: 'result',
     mail: i.mail,
@@ -186,7 +203,9 @@ export interface RenderGroupInput {
 }
 
 /** The one reply for a series version tested on several runners (bot/report/render-group.ts). */
-export async function renderGroupMail(i: RenderGroupInput): Promise<{ subject: string; outcome: string; recipients: string[]; raw: string }> {
+export async function renderGroupMail(
+  i: RenderGroupInput,
+): Promise<{ subject: string; outcome: string; recipients: string[]; raw: string }> {
   const parts: RunnerPart[] = [];
   for (const r of i.results) {
     if (r.kind === 'infra') {
@@ -198,9 +217,27 @@ export async function renderGroupMail(i: RenderGroupInput): Promise<{ subject: s
     const tested: TestedSetup = rc
       ? testedSetup(rc, i.treeName, r.record.base, r.record.baseReason, r.record.suites, runs.qemuCommand)
       : // A runner removed from the configuration since: its recorded facts only.
-        { treeName: i.treeName, baseCommit: r.record.base, baseReason: r.record.baseReason, configFragments: [], runner: r.runner, cpus: 0, memoryMiB: 0, nvdimms: [], suites: r.record.suites, ...(runs.qemuCommand && { qemuCommand: runs.qemuCommand }) };
+        {
+          treeName: i.treeName,
+          baseCommit: r.record.base,
+          baseReason: r.record.baseReason,
+          configFragments: [],
+          runner: r.runner,
+          cpus: 0,
+          memoryMiB: 0,
+          nvdimms: [],
+          suites: r.record.suites,
+          ...(runs.qemuCommand && { qemuCommand: runs.qemuCommand }),
+        };
     const link = runLink(i.mail, runs.seriesRunId);
-    parts.push({ kind: 'verdict', runner: r.runner, tested, verdict: r.record.verdict, ...(r.record.bisection && { bisection: r.record.bisection }), ...(link && { runLink: link }) });
+    parts.push({
+      kind: 'verdict',
+      runner: r.runner,
+      tested,
+      verdict: r.record.verdict,
+      ...(r.record.bisection && { bisection: r.record.bisection }),
+      ...(link && { runLink: link }),
+    });
   }
   const v = i.version;
   const change = i.previous ? await previousResult(i.db, i.previous.messageId, i.previous.outcome) : null;
@@ -214,5 +251,10 @@ export async function renderGroupMail(i: RenderGroupInput): Promise<{ subject: s
   });
   rendered.headers['Message-ID'] = `<${i.messageId}>`;
   const built = await buildMessage(rendered, { date: i.date });
-  return { subject: rendered.headers.Subject ?? '', outcome: combinedOutcome(parts), recipients: built.envelope.to, raw: built.raw.toString('utf8') };
+  return {
+    subject: rendered.headers.Subject ?? '',
+    outcome: combinedOutcome(parts),
+    recipients: built.envelope.to,
+    raw: built.raw.toString('utf8'),
+  };
 }

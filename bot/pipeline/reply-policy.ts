@@ -76,8 +76,17 @@ export type ReplyDecision =
   | { kind: 'none'; reason: string }
   | { kind: 'reply'; mail: boolean; changedFrom: PreviousReply | null };
 
-export function decideReply(outcome: Outcome, digest: string, previous: PreviousReply[], policy: ReplyPolicy): ReplyDecision {
+export function decideReply(
+  outcome: Outcome,
+  digest: string,
+  previous: PreviousReply[],
+  policy: ReplyPolicy,
+): ReplyDecision {
   const last = previous[previous.length - 1] ?? null;
   if (last && last.digest === digest) return { kind: 'none', reason: `same result as ${last.messageId}` };
-  return { kind: 'reply', mail: shouldMail(outcome, policy) || clearsMailedProblem([outcome], previous), changedFrom: last };
+  return {
+    kind: 'reply',
+    mail: shouldMail(outcome, policy) || clearsMailedProblem([outcome], previous),
+    changedFrom: last,
+  };
 }

@@ -28,7 +28,8 @@ let guestDigest: string | null = null;
 function guestFilesDigest(root: string): string {
   if (guestDigest !== null && root === codeRoot) return guestDigest;
   const h = createHash('sha256');
-  for (const f of GUEST_DIRS.flatMap((d) => files(path.join(root, d)))) h.update(`${path.relative(root, f)}\n`).update(readFileSync(f));
+  for (const f of GUEST_DIRS.flatMap((d) => files(path.join(root, d))))
+    h.update(`${path.relative(root, f)}\n`).update(readFileSync(f));
   const d = h.digest('hex');
   if (root === codeRoot) guestDigest = d;
   return d;

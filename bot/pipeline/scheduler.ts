@@ -39,7 +39,10 @@ export interface PipelineLoop {
   idle(): Promise<void>;
 }
 
-export function createPipelineLoop(deps: PipelineDeps, opts: Pick<SchedulerOptions, 'since' | 'processCommands'>): PipelineLoop {
+export function createPipelineLoop(
+  deps: PipelineDeps,
+  opts: Pick<SchedulerOptions, 'since' | 'processCommands'>,
+): PipelineLoop {
   const workers = new Set<Promise<void>>();
   let slot = 0;
   const kick = (): void => {
@@ -97,7 +100,8 @@ export function startScheduler(deps: PipelineDeps, opts: SchedulerOptions): Runn
     // New mail (a command among it, perhaps) need not wait for the next processing tick.
     if (r.stored > 0) intake();
   };
-  for (const sc of deps.config.sources) tasks.push(schedule(sc.schedule, guarded(`poll ${sc.name}`, deps, pollSource(sc), running)));
+  for (const sc of deps.config.sources)
+    tasks.push(schedule(sc.schedule, guarded(`poll ${sc.name}`, deps, pollSource(sc), running)));
   // Leases of workers killed with -9 are released, then the free slots get workers again
   // (a job held back by not_before becomes claimable).
   const work = guarded(

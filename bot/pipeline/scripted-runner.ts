@@ -53,17 +53,37 @@ export function createScriptedRunner(name: string, script: RunnerScript): Runner
         head: req.base,
         configHash: 'scripted',
         apply: null,
-        build: { ok: true, configHash: 'scripted', buildDir: req.workDir, durationMs: script.delayMs, errors: [], warnings: [] },
+        build: {
+          ok: true,
+          configHash: 'scripted',
+          buildDir: req.workDir,
+          durationMs: script.delayMs,
+          errors: [],
+          warnings: [],
+        },
         booted: true,
         // Worded as the qemu-pmem runner words a test the crash cut short (analyze.ts).
-        tests: [{ suite: 'dax', name: 'ext4-dax-mount', status: crashes ? 'fail' : 'pass', ...(crashes && { reason: `no result: guest stopped after: ${SCRIPTED_CRASH_TITLE}` }) }],
+        tests: [
+          {
+            suite: 'dax',
+            name: 'ext4-dax-mount',
+            status: crashes ? 'fail' : 'pass',
+            ...(crashes && { reason: `no result: guest stopped after: ${SCRIPTED_CRASH_TITLE}` }),
+          },
+        ],
         findings: crashes
           ? [
               {
                 title: SCRIPTED_CRASH_TITLE,
                 type: 'null-deref',
                 rip: 'ext4_dax_bsize_ok+0x9/0x20',
-                trace: ['__ext4_fill_super+0x4a1/0x2f40', 'ext4_fill_super+0xd4/0x280', 'get_tree_bdev+0x16d/0x260', 'vfs_get_tree+0x25/0xd0', 'path_mount+0x4a5/0xac0'],
+                trace: [
+                  '__ext4_fill_super+0x4a1/0x2f40',
+                  'ext4_fill_super+0xd4/0x280',
+                  'get_tree_bdev+0x16d/0x260',
+                  'vfs_get_tree+0x25/0xd0',
+                  'path_mount+0x4a5/0xac0',
+                ],
                 report: SCRIPTED_CRASH_TITLE,
               },
             ]

@@ -31,7 +31,11 @@ export function isExplicitImport(source: string, configured: ReadonlySet<string>
 /** The latest explicit-import time of every Message-ID an import stored or saw again. */
 export async function explicitImportTimes(db: Db, configured: ReadonlySet<string>): Promise<Map<string, string>> {
   const like = `${IMPORT_SOURCE_PREFIX}%`;
-  const stored = await db.selectFrom('messages').select(['message_id', 'source', 'received_at as at']).where('source', 'like', like).execute();
+  const stored = await db
+    .selectFrom('messages')
+    .select(['message_id', 'source', 'received_at as at'])
+    .where('source', 'like', like)
+    .execute();
   const seen = await db
     .selectFrom('sightings')
     .innerJoin('messages', 'messages.id', 'sightings.message_row')
@@ -64,7 +68,11 @@ export function versionMessageIds(data: string): string[] {
   }
   const v = versionMessagesSchema.safeParse(json);
   if (!v.success) return [];
-  return [v.data.rootMessageId, ...(v.data.coverMessageId ? [v.data.coverMessageId] : []), ...v.data.patches.map((p) => p.messageId)];
+  return [
+    v.data.rootMessageId,
+    ...(v.data.coverMessageId ? [v.data.coverMessageId] : []),
+    ...v.data.patches.map((p) => p.messageId),
+  ];
 }
 
 /** The latest import time among the given Message-IDs, or null when none was imported. Pure. */

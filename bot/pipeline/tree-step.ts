@@ -10,11 +10,19 @@ import { crashSignature } from '../judge/signature.ts';
 import type { Runner } from '../../runners/types.ts';
 
 export function targetFromName(name: string): BisectTarget {
-  if (name.startsWith('crash:')) return { tests: [], crashSignatures: [crashSignature(name.slice('crash:'.length).trim())] };
+  if (name.startsWith('crash:'))
+    return { tests: [], crashSignatures: [crashSignature(name.slice('crash:'.length).trim())] };
   return { tests: [name], crashSignatures: [] };
 }
 
-export function treeStepTest(opts: { runner: Runner; tree: string; workDir: string; test: string; suites?: string[]; log: Logger }): (commit: string) => Promise<TreeStepResult> {
+export function treeStepTest(opts: {
+  runner: Runner;
+  tree: string;
+  workDir: string;
+  test: string;
+  suites?: string[];
+  log: Logger;
+}): (commit: string) => Promise<TreeStepResult> {
   const target = targetFromName(opts.test);
   let n = 0;
   return async (commit) => {

@@ -33,11 +33,17 @@ export async function gitResolveCommit(tree: string, rev: string): Promise<strin
 
 export function createSender(config: Config, env: NodeJS.ProcessEnv, cwd: string): MailSender {
   if (config.mail.smtp) {
-    const smtp = createSmtpSender(config.mail.smtp, env, { ignoreTLS: config.mail.smtp.host === '127.0.0.1' || config.mail.smtp.host === 'localhost' });
+    const smtp = createSmtpSender(config.mail.smtp, env, {
+      ignoreTLS: config.mail.smtp.host === '127.0.0.1' || config.mail.smtp.host === 'localhost',
+    });
     const from = /<([^>]+)>/.exec(config.mail.from)?.[1] ?? config.mail.from;
     return {
       send: (mail) =>
-        smtp({ raw: Buffer.from(mail.raw), messageId: mail.messageId, envelope: { from, to: mail.recipients.map((r) => /<([^>]+)>/.exec(r)?.[1] ?? r) } }),
+        smtp({
+          raw: Buffer.from(mail.raw),
+          messageId: mail.messageId,
+          envelope: { from, to: mail.recipients.map((r) => /<([^>]+)>/.exec(r)?.[1] ?? r) },
+        }),
     };
   }
   return createIdempotentOutbox(path.resolve(cwd, config.mail.outbox));
@@ -80,7 +86,8 @@ export function wirePipeline(o: WireOptions): PipelineDeps {
     now: () => new Date(),
     runnerFor,
     // b4-style am mbox (follow-up trailers applied); the raw mails as a fallback if it fails.
-    exportMbox: async (key) => exportAmMbox(o.store, key).catch(async () => rawSeriesMbox(o.store, await loadVersion(deps, key))),
+    exportMbox: async (key) =>
+      exportAmMbox(o.store, key).catch(async () => rawSeriesMbox(o.store, await loadVersion(deps, key))),
     resolveCommit: gitResolveCommit,
     treePath: (name) => {
       const t = o.config.trees.find((x) => x.name === name);

@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 
-const ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+const ADDRESS =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 
 /** A plain addr-spec of the shapes mail on the lists uses; anything else is refused. */
 export function isAddress(address: string): boolean {
@@ -32,7 +33,10 @@ export function formatMailbox(mailbox: string): string | null {
   const flat = mailbox.replace(/[\u0000-\u001f\u007f]/g, ' ');
   const m = /^(.*)<([^<>]*)>\s*$/.exec(flat);
   const address = (m?.[2] ?? flat).trim();
-  const name = (m?.[1] ?? '').trim().replace(/^"(.*)"$/, '$1').replace(/\s+/g, ' ');
+  const name = (m?.[1] ?? '')
+    .trim()
+    .replace(/^"(.*)"$/, '$1')
+    .replace(/\s+/g, ' ');
   if (!isAddress(address)) return null;
   if (!name) return address;
   if (/^[A-Za-z0-9 .'-]+$/.test(name)) return `${name} <${address}>`;

@@ -36,7 +36,6 @@ interface ParsedAddress {
   group?: ParsedAddress[];
 }
 
-
 /**
  * Parses an address list. Line breaks are removed first, so "a@b\r\nBcc: c@d" cannot become
  * a header; it then reads as a group ("a@b Bcc:" with member c@d), and groups are dropped
@@ -105,7 +104,10 @@ export async function buildMessage(reply: RenderedReply, opts: BuildOptions): Pr
   const end = built.indexOf('\r\n\r\n');
   const head = built.slice(0, end).replace(/^Content-Transfer-Encoding: .*$/im, 'Content-Transfer-Encoding: 8bit');
   // NUL and bare CR are not allowed in a message body; everything else is kept as written.
-  const body = reply.body.replace(/\u0000/g, '').replace(/\r\n?/g, '\n').replace(/\n/g, '\r\n');
+  const body = reply.body
+    .replace(/\u0000/g, '')
+    .replace(/\r\n?/g, '\n')
+    .replace(/\n/g, '\r\n');
   const raw = Buffer.from(`${head}\r\n\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}`, 'utf8');
   return { raw, messageId, envelope: { from: sender.address, to: [...new Set([...to, ...cc].map((m) => m.address))] } };
 }

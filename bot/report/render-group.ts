@@ -9,12 +9,29 @@
  */
 import type { Outcome, Verdict } from '../judge/verdict.ts';
 import { hashText, replyMessageId } from './headers.ts';
-import { mailboxText, renderReply, resultSections as s, type BisectionReport, type PreviousResult, type RenderedReply, type ReplySeries, type ResultReplyInput, type TestedSetup } from './render.ts';
+import {
+  mailboxText,
+  renderReply,
+  resultSections as s,
+  type BisectionReport,
+  type PreviousResult,
+  type RenderedReply,
+  type ReplySeries,
+  type ResultReplyInput,
+  type TestedSetup,
+} from './render.ts';
 import { field, urlField, wrapProse, WIDTH } from './wrap.ts';
 
 export type RunnerPart =
   /** `runLink`: the dashboard page of this runner's series run. */
-  | { kind: 'verdict'; runner: string; tested: TestedSetup; verdict: Verdict; bisection?: BisectionReport; runLink?: string }
+  | {
+      kind: 'verdict';
+      runner: string;
+      tested: TestedSetup;
+      verdict: Verdict;
+      bisection?: BisectionReport;
+      runLink?: string;
+    }
   /** The runner gave up on machinery failures: no verdict, nothing to blame. */
   | { kind: 'infra'; runner: string; summary: string };
 
@@ -111,7 +128,8 @@ function names(parts: readonly RunnerPart[]): string {
 function headline(input: GroupReplyInput, outcome: Outcome): string {
   const ver = input.series.revision > 1 ? `v${input.series.revision} of this series` : 'this series';
   const on = `on ${input.parts.length} runners`;
-  const having = (o: Outcome): RunnerPart[] => input.parts.filter((p) => p.kind === 'verdict' && p.verdict.outcome === o);
+  const having = (o: Outcome): RunnerPart[] =>
+    input.parts.filter((p) => p.kind === 'verdict' && p.verdict.outcome === o);
   let text: string;
   switch (outcome) {
     case 'regression':
@@ -152,7 +170,7 @@ function partBody(series: ReplySeries, p: RunnerPart): string[][] {
     const summary = p.kind === 'infra' ? p.summary : p.verdict.summary;
     return [
       [...field('runner', p.runner), ...field('result', `not tested (${summary})`)],
-      s.paragraph('This is a problem of daxbot\'s test machinery, not of the series; the other runners\' results stand.'),
+      s.paragraph("This is a problem of daxbot's test machinery, not of the series; the other runners' results stand."),
     ];
   }
   const { tested, verdict: v } = p;
@@ -161,7 +179,8 @@ function partBody(series: ReplySeries, p: RunnerPart): string[][] {
   if (v.outcome === 'build-failed') sections.push(s.buildSection(v));
   if (v.outcome === 'regression') {
     sections.push(s.changedTable(v.entries));
-    for (const e of v.entries.filter((x) => x.class === 'new-failure')) sections.push(e.kind === 'crash' ? s.crashSection(e) : s.testFailureSection(e));
+    for (const e of v.entries.filter((x) => x.class === 'new-failure'))
+      sections.push(e.kind === 'crash' ? s.crashSection(e) : s.testFailureSection(e));
     if (p.bisection) sections.push(s.bisectionSection(series, p.bisection));
   } else {
     sections.push(s.notesSection(v));
@@ -174,7 +193,13 @@ function partBody(series: ReplySeries, p: RunnerPart): string[][] {
 /** What makes two group results "the same" for the Message-ID: each runner's outcome and classes. */
 function groupKey(input: GroupReplyInput): string {
   const parts = input.parts.map((p) =>
-    p.kind === 'infra' ? `${p.runner}=infra` : [`${p.runner}=${p.verdict.outcome}`, ...p.verdict.entries.map((e) => `${e.key}=${e.class}`), `firstBad=${p.bisection?.firstBad ?? ''}`].join('\n'),
+    p.kind === 'infra'
+      ? `${p.runner}=infra`
+      : [
+          `${p.runner}=${p.verdict.outcome}`,
+          ...p.verdict.entries.map((e) => `${e.key}=${e.class}`),
+          `firstBad=${p.bisection?.firstBad ?? ''}`,
+        ].join('\n'),
   );
   return ['group', ...parts].join('\n\n');
 }
@@ -182,10 +207,17 @@ function groupKey(input: GroupReplyInput): string {
 export function renderGroupReply(input: GroupReplyInput): RenderedReply {
   const outcome = combinedOutcome(input.parts);
   const primary = input.parts.find((p) => p.kind === 'verdict');
-  if (!primary || primary.kind !== 'verdict') throw new RangeError('a group reply needs at least one runner with a verdict');
+  if (!primary || primary.kind !== 'verdict')
+    throw new RangeError('a group reply needs at least one runner with a verdict');
   const common = { mail: input.mail, versionKey: input.versionKey, dashboardLink: input.dashboardLink };
   // The headers (addressing, threading, subject) are those of a single-runner result reply.
-  const { headers } = renderReply({ kind: 'result', ...common, series: input.series, tested: primary.tested, verdict: primary.verdict });
+  const { headers } = renderReply({
+    kind: 'result',
+    ...common,
+    series: input.series,
+    tested: primary.tested,
+    verdict: primary.verdict,
+  });
   headers['Message-ID'] = replyMessageId(input.versionKey, hashText(groupKey(input)), input.mail.domain);
   headers['X-Daxbot-Result'] = outcome;
 
@@ -196,7 +228,10 @@ export function renderGroupReply(input: GroupReplyInput): RenderedReply {
   if (input.change && s.retracts(input.change, outcome)) sections.push(s.paragraph(s.retraction));
   sections.push(runnerTable(input.parts));
   for (const p of input.parts) sections.push(partHeading(p), ...partBody(input.series, p));
-  const blamed = input.parts.find((p): p is Extract<RunnerPart, { kind: 'verdict' }> => p.kind === 'verdict' && (p.verdict.outcome === 'regression' || p.verdict.outcome === 'build-failed'));
+  const blamed = input.parts.find(
+    (p): p is Extract<RunnerPart, { kind: 'verdict' }> =>
+      p.kind === 'verdict' && (p.verdict.outcome === 'regression' || p.verdict.outcome === 'build-failed'),
+  );
   // The blamed runner's command line is already in its part: the reproducer points at it.
   if (blamed) sections.push(s.reproduceSection(input.series, blamed.tested, { qemuShownAbove: blamed.runner }));
   sections.push(urlField('Dashboard', input.dashboardLink));

@@ -152,7 +152,8 @@ function rebuiltSubject(series: ReplySeries, counter: number, subject: string): 
 
 function parentOf(series: ReplySeries): { id: string; subject: string } {
   const first = [...series.patches].sort((a, b) => a.counter - b.counter)[0];
-  if (series.coverMessageId) return { id: series.coverMessageId, subject: series.coverSubject ?? rebuiltSubject(series, 0, series.subject) };
+  if (series.coverMessageId)
+    return { id: series.coverMessageId, subject: series.coverSubject ?? rebuiltSubject(series, 0, series.subject) };
   const subject = series.coverSubject ?? rebuiltSubject(series, first?.counter ?? 1, first?.subject ?? series.subject);
   return { id: first?.messageId ?? series.rootMessageId, subject };
 }
@@ -208,7 +209,8 @@ function renderHeaders(input: ReplyInput, _body: string): Record<string, string>
   headers.References = refs.join(' ');
   // RFC 3834: autoresponders must not answer us, which keeps bots from looping.
   headers['Auto-Submitted'] = 'auto-generated';
-  headers['X-Daxbot-Result'] = input.kind === 'command' ? (input.allowed ? 'command-done' : 'command-refused') : input.verdict.outcome;
+  headers['X-Daxbot-Result'] =
+    input.kind === 'command' ? (input.allowed ? 'command-done' : 'command-refused') : input.verdict.outcome;
   return headers;
 }
 
@@ -226,7 +228,10 @@ function nameOf(mailbox: string): string {
 
 /** "[PATCH v2 3/5] fs/dax: foo" → "fs/dax: foo". */
 function bareSubject(subject: string): string {
-  return subject.replace(/^(\s*(re|fwd?):\s*)*/i, '').replace(/^(\s*\[[^\]]*\]\s*)+/, '').trim();
+  return subject
+    .replace(/^(\s*(re|fwd?):\s*)*/i, '')
+    .replace(/^(\s*\[[^\]]*\]\s*)+/, '')
+    .trim();
 }
 
 function patchLabel(series: ReplySeries, k: number): string {
@@ -243,8 +248,18 @@ function testedSection(t: TestedSetup, v: Verdict): string[] {
   const frags = t.configFragments.map((f) => f.name).join(' + ');
   const cfg = `${t.defconfig ?? 'defconfig'}${frags ? ` + ${frags}` : ''}${t.configHash ? ` (config ${t.configHash.slice(0, 12)})` : ''}`;
   lines.push(...field('config', cfg));
-  lines.push(...field('runner', `${t.runner}${t.arch ? ` (${t.arch})` : ''}, ${t.cpus} CPU${t.cpus === 1 ? '' : 's'}, ${t.memoryMiB} MiB`));
-  lines.push(...field('NVDIMMs', t.nvdimmPlatform && t.nvdimms.length === 0 ? t.nvdimmPlatform : nvdimmText(t.nvdimms, t.nvdimmPlatform)));
+  lines.push(
+    ...field(
+      'runner',
+      `${t.runner}${t.arch ? ` (${t.arch})` : ''}, ${t.cpus} CPU${t.cpus === 1 ? '' : 's'}, ${t.memoryMiB} MiB`,
+    ),
+  );
+  lines.push(
+    ...field(
+      'NVDIMMs',
+      t.nvdimmPlatform && t.nvdimms.length === 0 ? t.nvdimmPlatform : nvdimmText(t.nvdimms, t.nvdimmPlatform),
+    ),
+  );
   lines.push(...field('suites', t.suites.join(', ') || '(runner default)'));
   if (v.seriesRuns || v.baseRuns) {
     lines.push(...field('runs', `${v.seriesRuns} with the series, ${v.baseRuns} on the base${infraNote(v)}`));
@@ -343,7 +358,8 @@ function environmentSection(v: Verdict): string[] {
   const lines = wrapProse(
     'Skipped for a missing prerequisite (a problem of the test environment, not of the series; daxbot will fix its setup):',
   );
-  for (const e of v.environmentProblems) lines.push(...wrapProse(`${e.key}${e.reason ? ` (${e.reason})` : ''}`, '      ', WIDTH, '    - '));
+  for (const e of v.environmentProblems)
+    lines.push(...wrapProse(`${e.key}${e.reason ? ` (${e.reason})` : ''}`, '      ', WIDTH, '    - '));
   return lines;
 }
 
@@ -361,7 +377,10 @@ function informationSection(v: Verdict): string[] {
 }
 
 function bisectionSection(series: ReplySeries, b: BisectionReport): string[] {
-  const lines = [`Bisection within the series (${b.steps.length} build-and-boot step${b.steps.length === 1 ? '' : 's'})`, ''];
+  const lines = [
+    `Bisection within the series (${b.steps.length} build-and-boot step${b.steps.length === 1 ? '' : 's'})`,
+    '',
+  ];
   lines.push(...field('known', `base good, all ${b.n} patches bad`));
   for (const s of b.steps) {
     lines.push(...wrapProse(patchLabel(series, s.k), '        ', WIDTH, `  ${s.result.padEnd(5)} `));
@@ -387,20 +406,36 @@ function reproduceSection(series: ReplySeries, t: TestedSetup, o: { qemuShownAbo
   lines.push(...shellLines(['b4', 'am', '-o', '-', msgid, { raw: '|' }, 'git', 'am']));
   for (const f of t.configFragments) {
     // printf rather than a here-document: indentation added by mail clients cannot break it.
-    const opts = f.text?.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) ?? [];
+    const opts =
+      f.text
+        ?.split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#')) ?? [];
     if (opts.length) lines.push(...shellLines(['printf', '%s\\n', ...opts, { raw: '>' }, `${f.name}.config`]));
   }
   lines.push(...shellLines(['make', t.defconfig ?? 'defconfig']));
   if (t.configFragments.length) {
-    lines.push(...shellLines(['scripts/kconfig/merge_config.sh', '-m', '.config', ...t.configFragments.map((f) => `${f.name}.config`)]));
+    lines.push(
+      ...shellLines([
+        'scripts/kconfig/merge_config.sh',
+        '-m',
+        '.config',
+        ...t.configFragments.map((f) => `${f.name}.config`),
+      ]),
+    );
     lines.push(...shellLines(['make', 'olddefconfig']));
   }
   lines.push('  make -j$(nproc) bzImage');
   if (t.qemuCommand && t.qemuCommand.length) {
     const q = localQemuCommand(t.qemuCommand);
-    lines.push(...guestSteps(q, { ...(t.runnerKind !== undefined && { runnerKind: t.runnerKind }), base: t.baseCommit }));
+    lines.push(
+      ...guestSteps(q, { ...(t.runnerKind !== undefined && { runnerKind: t.runnerKind }), base: t.baseCommit }),
+    );
     // A group reply prints each runner's command line in that runner's part.
-    if (o.qemuShownAbove) lines.push(...wrapProse(`Then boot it with the ${o.qemuShownAbove} QEMU command line above.`, '  # ', WIDTH, '  # '));
+    if (o.qemuShownAbove)
+      lines.push(
+        ...wrapProse(`Then boot it with the ${o.qemuShownAbove} QEMU command line above.`, '  # ', WIDTH, '  # '),
+      );
     else lines.push(...shellLines(q.argv));
   }
   return lines;
@@ -489,7 +524,12 @@ function buildSection(v: Verdict): string[] {
   const lines = ['First build errors', ''];
   if (errs.length === 0) lines.push('  (no compiler diagnostics; see the full log on the dashboard)');
   for (const e of errs.slice(0, 8)) {
-    lines.push(...hardWrap(`  ${e.file}:${e.line}${e.column !== undefined ? `:${e.column}` : ''}: error: ${e.message}`, '      '));
+    lines.push(
+      ...hardWrap(
+        `  ${e.file}:${e.line}${e.column !== undefined ? `:${e.column}` : ''}: error: ${e.message}`,
+        '      ',
+      ),
+    );
   }
   if (errs.length > 8) lines.push(`  ... and ${errs.length - 8} more`);
   return lines;
@@ -501,14 +541,21 @@ function warningsSection(v: Verdict): string[] {
   if (ws.length === 0) return [];
   const lines = [`New compiler warnings (${ws.length}, not in the base build)`, ''];
   for (const w of ws.slice(0, 8)) {
-    lines.push(...hardWrap(`  ${w.file}:${w.line}${w.column !== undefined ? `:${w.column}` : ''}: warning: ${w.message}`, '      '));
+    lines.push(
+      ...hardWrap(
+        `  ${w.file}:${w.line}${w.column !== undefined ? `:${w.column}` : ''}: warning: ${w.message}`,
+        '      ',
+      ),
+    );
   }
   if (ws.length > 8) lines.push(`  ... and ${ws.length - 8} more`);
   return lines;
 }
 
 function notesSection(v: Verdict): string[] {
-  const unblamed = v.entries.filter((e) => e.class === 'pre-existing' || e.class === 'flaky' || e.class === 'fixed' || e.class === 'unrelated');
+  const unblamed = v.entries.filter(
+    (e) => e.class === 'pre-existing' || e.class === 'flaky' || e.class === 'fixed' || e.class === 'unrelated',
+  );
   if (unblamed.length === 0 || v.outcome === 'regression') return [];
   const lines = changedTable(unblamed);
   // The table cuts long titles; a crash the base has too is worth its full name (it may be known).
@@ -524,7 +571,14 @@ function verdictBlock(v: Verdict): string[] {
   // where a crash from an earlier reply went.
   for (const n of v.notCounted ?? []) {
     const by = `marked unrelated by ${n.markedBy} on ${n.markedAt.slice(0, 10)}`;
-    lines.push(...wrapProse(`not counted: ${n.title} (${n.kind === 'crash' ? by : `stopped by a crash ${by}`})`, '  ', WIDTH, ''));
+    lines.push(
+      ...wrapProse(
+        `not counted: ${n.title} (${n.kind === 'crash' ? by : `stopped by a crash ${by}`})`,
+        '  ',
+        WIDTH,
+        '',
+      ),
+    );
   }
   return lines;
 }
@@ -594,9 +648,11 @@ function classChanges(previous: readonly VerdictEntry[], current: readonly Verdi
     const old = before.get(e.key);
     before.delete(e.key);
     const oldClass = old?.class ?? 'absent';
-    if (oldClass !== e.class) changes.push(`${e.kind === 'crash' ? `crash: ${e.name}` : e.key}: ${oldClass} -> ${e.class}`);
+    if (oldClass !== e.class)
+      changes.push(`${e.kind === 'crash' ? `crash: ${e.name}` : e.key}: ${oldClass} -> ${e.class}`);
   }
-  for (const old of before.values()) changes.push(`${old.kind === 'crash' ? `crash: ${old.name}` : old.key}: ${old.class} -> absent`);
+  for (const old of before.values())
+    changes.push(`${old.kind === 'crash' ? `crash: ${old.name}` : old.key}: ${old.class} -> absent`);
   return changes;
 }
 
@@ -604,7 +660,10 @@ function classChanges(previous: readonly VerdictEntry[], current: readonly Verdi
  * The paragraph that opens a reply whose result differs from the last one recorded for the
  * version: when that was, whether anyone was told, and what changed.
  */
-function changeSection(p: PreviousResult, now: { outcome: string; summary: string; entries?: readonly VerdictEntry[] }): string[] {
+function changeSection(
+  p: PreviousResult,
+  now: { outcome: string; summary: string; entries?: readonly VerdictEntry[] },
+): string[] {
   // The same outcome word on both sides says nothing: then the summaries tell them apart.
   const same = p.outcome === now.outcome && p.summary !== undefined;
   const from = same ? `${p.outcome} (${p.summary ?? ''})` : p.outcome;
@@ -615,7 +674,9 @@ function changeSection(p: PreviousResult, now: { outcome: string; summary: strin
   const glue = '\u0001';
   const transition = `${from} -> ${to}`;
   const unit = transition.length <= WIDTH ? transition.replace(/ /g, glue) : transition;
-  const lines = paragraph(`Changed since the previous report (${when(p.date)}, ${id}): ${unit}`).map((l) => l.split(glue).join(' '));
+  const lines = paragraph(`Changed since the previous report (${when(p.date)}, ${id}): ${unit}`).map((l) =>
+    l.split(glue).join(' '),
+  );
   if (p.verdict && now.entries) {
     for (const c of classChanges(p.verdict.entries, now.entries)) lines.push(...wrapProse(c, '      ', WIDTH, '  - '));
   }
@@ -629,7 +690,8 @@ function retracts(p: PreviousResult, outcome: string): boolean {
   return p.messageId !== null && p.outcome === 'regression' && !PROBLEMS.has(outcome);
 }
 
-const RETRACTION = 'The earlier report may have been caused by a flaky test or by the test machine. Sorry for the noise.';
+const RETRACTION =
+  'The earlier report may have been caused by a flaky test or by the test machine. Sorry for the noise.';
 
 function renderCommand(input: CommandReplyInput): string {
   const quoted = hardWrap(`> ${input.command}`, '>   ');

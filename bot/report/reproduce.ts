@@ -79,7 +79,11 @@ export function guestSteps(q: LocalQemu, o: { runnerKind?: string; base: string 
   const lines: string[] = [];
   if (q.initrd) {
     if (o.runnerKind === undefined || o.runnerKind === 'qemu-pmem') {
-      lines.push(...comment(`${LOCAL_INITRD}: in a daxbot checkout, "daxbot setup" builds the guest's initramfs and prints its path ("initramfs: ..."); copy that file here.`));
+      lines.push(
+        ...comment(
+          `${LOCAL_INITRD}: in a daxbot checkout, "daxbot setup" builds the guest's initramfs and prints its path ("initramfs: ..."); copy that file here.`,
+        ),
+      );
     } else {
       lines.push(
         ...comment(

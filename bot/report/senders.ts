@@ -86,11 +86,16 @@ export interface SmtpOptions {
  * config names, never from the config itself. A 5xx answer is permanent (context.permanent),
  * anything else may be retried.
  */
-export function createSmtpSender(smtp: SmtpConfig, env: Record<string, string | undefined>, opts: SmtpOptions = {}): Sender {
+export function createSmtpSender(
+  smtp: SmtpConfig,
+  env: Record<string, string | undefined>,
+  opts: SmtpOptions = {},
+): Sender {
   let auth: { user: string; pass: string } | undefined;
   if (smtp.user) {
     const pass = env[smtp.passwordEnv];
-    if (pass === undefined) throw new ConfigError(`SMTP user is set but ${smtp.passwordEnv} is not`, { env: smtp.passwordEnv });
+    if (pass === undefined)
+      throw new ConfigError(`SMTP user is set but ${smtp.passwordEnv} is not`, { env: smtp.passwordEnv });
     auth = { user: smtp.user, pass };
   }
   const transport = nodemailer.createTransport({
@@ -106,8 +111,13 @@ export function createSmtpSender(smtp: SmtpConfig, env: Record<string, string | 
       const info = await transport.sendMail({ envelope: mail.envelope, raw: mail.raw });
       return `smtp:${mail.messageId}:${String(info.response).slice(0, 200)}`;
     } catch (err) {
-      const code = typeof err === 'object' && err !== null && 'responseCode' in err ? Number(err.responseCode) : undefined;
-      throw new InfraError('SMTP delivery failed', { host: smtp.host, port: smtp.port, responseCode: code, permanent: code !== undefined && code >= 500 }, { cause: err });
+      const code =
+        typeof err === 'object' && err !== null && 'responseCode' in err ? Number(err.responseCode) : undefined;
+      throw new InfraError(
+        'SMTP delivery failed',
+        { host: smtp.host, port: smtp.port, responseCode: code, permanent: code !== undefined && code >= 500 },
+        { cause: err },
+      );
     }
   };
 }

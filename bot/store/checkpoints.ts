@@ -7,7 +7,12 @@ export async function getCheckpoint(db: Kysely<Database>, source: string): Promi
 }
 
 /** Saved in the same transaction as the messages it covers: a crash loses neither or both. */
-export async function setCheckpoint(trx: Transaction<Database> | Kysely<Database>, source: string, value: string | null, now: string): Promise<void> {
+export async function setCheckpoint(
+  trx: Transaction<Database> | Kysely<Database>,
+  source: string,
+  value: string | null,
+  now: string,
+): Promise<void> {
   await trx
     .insertInto('checkpoints')
     .values({ source, value, updated_at: now })

@@ -25,7 +25,11 @@ export interface GroupMemberRow {
  * Given a transaction, the group joins it (a command's re-run commits with the command's
  * record); otherwise the group is a transaction of its own.
  */
-export async function insertJobGroup(db: Kysely<Database> | Transaction<Database>, jobs: Omit<NewJob, 'groupId'>[], now: string): Promise<number[]> {
+export async function insertJobGroup(
+  db: Kysely<Database> | Transaction<Database>,
+  jobs: Omit<NewJob, 'groupId'>[],
+  now: string,
+): Promise<number[]> {
   if (jobs.length === 0) return [];
   const insert = async (trx: Transaction<Database>): Promise<number[]> => {
     const ids: number[] = [];
@@ -46,5 +50,14 @@ export async function groupMembers(db: Kysely<Database>, groupId: number): Promi
     .where((eb) => eb.or([eb('group_id', '=', groupId), eb.and([eb('group_id', 'is', null), eb('id', '=', groupId)])]))
     .orderBy('id')
     .execute();
-  return rows.map((r) => ({ id: r.id, versionKey: r.version_key, runner: r.runner, state: r.state, outcome: r.outcome, summary: r.summary, error: r.error, verdict: r.verdict }));
+  return rows.map((r) => ({
+    id: r.id,
+    versionKey: r.version_key,
+    runner: r.runner,
+    state: r.state,
+    outcome: r.outcome,
+    summary: r.summary,
+    error: r.error,
+    verdict: r.verdict,
+  }));
 }

@@ -135,7 +135,13 @@ export async function versionsWithJobs(db: Db): Promise<Set<string>> {
  * Claims the most urgent claimable job: not done, not leased (or lease expired), not held back
  * by `not_before`. Highest priority first, then oldest.
  */
-export async function claimJob(db: Kysely<Database>, owner: string, now: Date, leaseMs: number, states: readonly string[]): Promise<JobRow | null> {
+export async function claimJob(
+  db: Kysely<Database>,
+  owner: string,
+  now: Date,
+  leaseMs: number,
+  states: readonly string[],
+): Promise<JobRow | null> {
   const iso = now.toISOString();
   return db.transaction().execute(async (trx) => {
     const candidate = await trx
@@ -157,7 +163,12 @@ export async function claimJob(db: Kysely<Database>, owner: string, now: Date, l
       .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', iso)]))
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return null;
-    return toJobRow({ ...candidate, lease_owner: owner, lease_expires_at: expires, started_at: candidate.started_at ?? iso });
+    return toJobRow({
+      ...candidate,
+      lease_owner: owner,
+      lease_expires_at: expires,
+      started_at: candidate.started_at ?? iso,
+    });
   });
 }
 
@@ -173,7 +184,12 @@ export async function renewLease(db: Db, id: number, owner: string, now: Date, l
 }
 
 export async function releaseLease(db: Db, id: number, owner: string): Promise<void> {
-  await db.updateTable('jobs').set({ lease_owner: null, lease_expires_at: null }).where('id', '=', id).where('lease_owner', '=', owner).execute();
+  await db
+    .updateTable('jobs')
+    .set({ lease_owner: null, lease_expires_at: null })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .execute();
 }
 
 export interface JobUpdate {

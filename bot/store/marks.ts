@@ -34,7 +34,15 @@ export interface InvalidMark {
 export async function addUnrelatedMark(db: Db, m: NewUnrelatedMark, now: string): Promise<void> {
   await db
     .insertInto('command_marks')
-    .values({ kind: 'unrelated', series_key: m.seriesKey, version_key: m.versionKey, crash_title: m.crashTitle, marked_by: m.markedBy, command_id: m.commandId, created_at: now })
+    .values({
+      kind: 'unrelated',
+      series_key: m.seriesKey,
+      version_key: m.versionKey,
+      crash_title: m.crashTitle,
+      marked_by: m.markedBy,
+      command_id: m.commandId,
+      created_at: now,
+    })
     .onConflict((oc) => oc.column('command_id').doNothing())
     .execute();
 }
@@ -46,7 +54,15 @@ export async function addUnrelatedMark(db: Db, m: NewUnrelatedMark, now: string)
 export async function addInvalidMark(db: Db, m: NewInvalidMark, now: string): Promise<void> {
   await db
     .insertInto('command_marks')
-    .values({ kind: 'invalid', series_key: m.seriesKey, version_key: m.versionKey, crash_title: null, marked_by: m.markedBy, command_id: m.commandId, created_at: now })
+    .values({
+      kind: 'invalid',
+      series_key: m.seriesKey,
+      version_key: m.versionKey,
+      crash_title: null,
+      marked_by: m.markedBy,
+      command_id: m.commandId,
+      created_at: now,
+    })
     .onConflict((oc) => oc.column('command_id').doNothing())
     .execute();
   await db
@@ -67,7 +83,9 @@ export async function unrelatedMarks(db: Db, seriesKey: string): Promise<Unrelat
     .where('series_key', '=', seriesKey)
     .orderBy('id')
     .execute();
-  return rows.flatMap((r) => (r.crash_title === null ? [] : [{ title: r.crash_title, markedBy: r.marked_by, markedAt: r.created_at }]));
+  return rows.flatMap((r) =>
+    r.crash_title === null ? [] : [{ title: r.crash_title, markedBy: r.marked_by, markedAt: r.created_at }],
+  );
 }
 
 /** The first "invalid" mark of a version, or null when its report stands. */
@@ -84,6 +102,11 @@ export async function invalidMark(db: Db, versionKey: string): Promise<InvalidMa
 
 /** Versions whose report was withdrawn, for listings. */
 export async function invalidVersionKeys(db: Db): Promise<Set<string>> {
-  const rows = await db.selectFrom('command_marks').select('version_key').where('kind', '=', 'invalid').distinct().execute();
+  const rows = await db
+    .selectFrom('command_marks')
+    .select('version_key')
+    .where('kind', '=', 'invalid')
+    .distinct()
+    .execute();
   return new Set(rows.map((r) => r.version_key));
 }

@@ -40,7 +40,14 @@ export function sha256(raw: Buffer): string {
 
 type MessageInsert = Insertable<MessagesTable>;
 
-function messageRow(source: string, msg: IncomingMessage, messageId: string, hash: string, dupOf: number | null, now: string): MessageInsert {
+function messageRow(
+  source: string,
+  msg: IncomingMessage,
+  messageId: string,
+  hash: string,
+  dupOf: number | null,
+  now: string,
+): MessageInsert {
   const p = msg.parsed;
   // A reply's body (often a whole quoted patch) is not duplicated into JSON: assembly only needs
   // the trailers it gives, kept in `followups`, and the raw bytes keep everything else.
@@ -134,7 +141,11 @@ export async function storeMessages(
     const row = known.get(s.messageId)?.find((c) => c.sha === s.sha);
     return { message_row: row?.id ?? 0, source, origin: s.origin, seen_at: now };
   });
-  for (let i = 0; i < sightings.length; i += INSERT_CHUNK) await trx.insertInto('sightings').values(sightings.slice(i, i + INSERT_CHUNK)).execute();
+  for (let i = 0; i < sightings.length; i += INSERT_CHUNK)
+    await trx
+      .insertInto('sightings')
+      .values(sightings.slice(i, i + INSERT_CHUNK))
+      .execute();
   return outcomes;
 }
 
@@ -198,7 +209,10 @@ export async function getMessageRaw(db: Kysely<Database>, messageId: string): Pr
  * Parsed messages for series assembly. Patches come whole; a reply's body is replaced by the
  * trailer lines it gave (see storeMessage), which is all assembly reads from it.
  */
-export async function loadParsedForAssembly(db: Kysely<Database>, where?: { messageIds?: string[] }): Promise<ParsedMessage[]> {
+export async function loadParsedForAssembly(
+  db: Kysely<Database>,
+  where?: { messageIds?: string[] },
+): Promise<ParsedMessage[]> {
   let q = db
     .selectFrom('messages')
     .select(['parsed', 'followups'])
@@ -244,7 +258,10 @@ export async function messageCounts(db: Kysely<Database>): Promise<MessageCounts
       sql<number>`count(distinct message_id)`.as('distinct_ids'),
     ])
     .executeTakeFirstOrThrow();
-  const s = await db.selectFrom('sightings').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  const s = await db
+    .selectFrom('sightings')
+    .select(sql<number>`count(*)`.as('n'))
+    .executeTakeFirstOrThrow();
   return {
     total: Number(r.total),
     ok: Number(r.ok ?? 0),
@@ -266,7 +283,9 @@ export async function quarantineReasons(db: Kysely<Database>): Promise<{ reason:
 }
 
 /** Message-IDs delivered more than once (kept copies plus identical re-sightings). */
-export async function duplicateDeliveries(db: Kysely<Database>): Promise<{ messageId: string; copies: number; distinctBytes: number }[]> {
+export async function duplicateDeliveries(
+  db: Kysely<Database>,
+): Promise<{ messageId: string; copies: number; distinctBytes: number }[]> {
   const rows = await db
     .selectFrom('messages as m')
     .leftJoin('sightings as s', 's.message_row', 'm.id')
@@ -274,5 +293,9 @@ export async function duplicateDeliveries(db: Kysely<Database>): Promise<{ messa
     .groupBy('m.message_id')
     .having(sql`count(distinct m.id) + count(s.id)`, '>', 1)
     .execute();
-  return rows.map((r) => ({ messageId: r.message_id, copies: Number(r.kept) + Number(r.seen), distinctBytes: Number(r.kept) }));
+  return rows.map((r) => ({
+    messageId: r.message_id,
+    copies: Number(r.kept) + Number(r.seen),
+    distinctBytes: Number(r.kept),
+  }));
 }

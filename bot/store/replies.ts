@@ -124,7 +124,11 @@ export async function getReply(db: Db, messageId: string): Promise<ReplyRow | nu
 }
 
 export async function markReplySent(db: Db, messageId: string, deliveryId: string, now: string): Promise<void> {
-  await db.updateTable('replies').set({ state: 'sent', delivery_id: deliveryId, sent_at: now, next_attempt_at: null }).where('message_id', '=', messageId).execute();
+  await db
+    .updateTable('replies')
+    .set({ state: 'sent', delivery_id: deliveryId, sent_at: now, next_attempt_at: null })
+    .where('message_id', '=', messageId)
+    .execute();
 }
 
 export interface DeliveryFailure {
@@ -144,7 +148,12 @@ export interface DeliveryFailure {
 export async function recordDeliveryFailure(db: Db, messageId: string, f: DeliveryFailure): Promise<void> {
   await db
     .updateTable('replies')
-    .set({ attempts: f.attempts, last_error: f.error, next_attempt_at: f.failed ? null : f.nextAttemptAt, ...(f.failed && { state: 'failed' }) })
+    .set({
+      attempts: f.attempts,
+      last_error: f.error,
+      next_attempt_at: f.failed ? null : f.nextAttemptAt,
+      ...(f.failed && { state: 'failed' }),
+    })
     .where('message_id', '=', messageId)
     .where('state', '=', 'pending')
     .execute();
@@ -168,7 +177,13 @@ export async function undeliveredReplies(db: Db): Promise<ReplyRow[]> {
 
 /** Result replies of a version, oldest first (mailed or only recorded). */
 export async function versionReplies(db: Db, versionKey: string): Promise<ReplyRow[]> {
-  const rows = await db.selectFrom('replies').select('message_id').where('version_key', '=', versionKey).where('kind', '=', 'result').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('replies')
+    .select('message_id')
+    .where('version_key', '=', versionKey)
+    .where('kind', '=', 'result')
+    .orderBy('id')
+    .execute();
   const out: ReplyRow[] = [];
   for (const r of rows) {
     const row = await getReply(db, r.message_id);
@@ -181,7 +196,8 @@ export async function versionReplies(db: Db, versionKey: string): Promise<ReplyR
 export async function pendingReplies(db: Db, opts: { dueAt?: string } = {}): Promise<ReplyRow[]> {
   let q = db.selectFrom('replies').select('message_id').where('state', '=', 'pending');
   const due = opts.dueAt;
-  if (due !== undefined) q = q.where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', due)]));
+  if (due !== undefined)
+    q = q.where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', due)]));
   const rows = await q.orderBy('id').execute();
   const out: ReplyRow[] = [];
   for (const r of rows) {

@@ -12,7 +12,8 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /** The console log is large and lives in the run's work folder; the store keeps the rest. */
 function storable(result: RunResult): string {
-  const consoleLog = result.consoleLog && result.consoleLog.length > 200_000 ? result.consoleLog.slice(-200_000) : result.consoleLog;
+  const consoleLog =
+    result.consoleLog && result.consoleLog.length > 200_000 ? result.consoleLog.slice(-200_000) : result.consoleLog;
   return JSON.stringify({ ...result, consoleLog });
 }
 
@@ -63,7 +64,13 @@ const qemuCommandSchema = z.object({ qemuCommand: z.array(z.string()).min(1).opt
 
 /** What a reply shows of a job's runs: a link to one and the command line to repeat it. */
 export async function jobRunRefs(db: Db, jobId: number): Promise<JobRunRefs> {
-  const rows = await db.selectFrom('runs').select(['id', 'role', 'result']).where('job_id', '=', jobId).where('role', '!=', 'base').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('runs')
+    .select(['id', 'role', 'result'])
+    .where('job_id', '=', jobId)
+    .where('role', '!=', 'base')
+    .orderBy('id')
+    .execute();
   let qemuCommand: string[] | null = null;
   for (const r of rows) {
     let json: unknown;
@@ -93,11 +100,23 @@ export function baselineCacheKey(k: BaselineKey): string {
 }
 
 export async function baselineRuns(db: Db, key: BaselineKey): Promise<RunResult[]> {
-  const rows = await db.selectFrom('baselines').select(['result', 'repeat']).where('cache_key', '=', baselineCacheKey(key)).orderBy('repeat').execute();
+  const rows = await db
+    .selectFrom('baselines')
+    .select(['result', 'repeat'])
+    .where('cache_key', '=', baselineCacheKey(key))
+    .orderBy('repeat')
+    .execute();
   return rows.map((r) => JSON.parse(r.result) as RunResult); // written by recordBaseline
 }
 
-export async function recordBaseline(db: Db, key: BaselineKey, repeat: number, result: RunResult, durationMs: number, now: string): Promise<void> {
+export async function recordBaseline(
+  db: Db,
+  key: BaselineKey,
+  repeat: number,
+  result: RunResult,
+  durationMs: number,
+  now: string,
+): Promise<void> {
   await db
     .insertInto('baselines')
     .values({

@@ -8,7 +8,20 @@ import type { Database, SeriesVersionsTable } from './tables.ts';
  */
 export type StorableSeriesVersion = Pick<
   SeriesVersion,
-  'key' | 'seriesKey' | 'revision' | 'project' | 'subject' | 'rootMessageId' | 'coverMessageId' | 'threadRootId' | 'author' | 'expected' | 'complete' | 'baseCommit' | 'firstDate' | 'lastDate'
+  | 'key'
+  | 'seriesKey'
+  | 'revision'
+  | 'project'
+  | 'subject'
+  | 'rootMessageId'
+  | 'coverMessageId'
+  | 'threadRootId'
+  | 'author'
+  | 'expected'
+  | 'complete'
+  | 'baseCommit'
+  | 'firstDate'
+  | 'lastDate'
 > & { patches: unknown[] };
 
 export interface SeriesSaveCounts {
@@ -18,10 +31,15 @@ export interface SeriesSaveCounts {
 }
 
 /** Upserts assembled versions by key; a version whose JSON did not change is not touched. */
-export async function saveSeriesVersions(db: Kysely<Database>, versions: StorableSeriesVersion[], now: string): Promise<SeriesSaveCounts> {
+export async function saveSeriesVersions(
+  db: Kysely<Database>,
+  versions: StorableSeriesVersion[],
+  now: string,
+): Promise<SeriesSaveCounts> {
   const counts: SeriesSaveCounts = { inserted: 0, updated: 0, unchanged: 0 };
   const existing = new Map<string, string>();
-  for (const r of await db.selectFrom('series_versions').select(['version_key', 'data']).execute()) existing.set(r.version_key, r.data);
+  for (const r of await db.selectFrom('series_versions').select(['version_key', 'data']).execute())
+    existing.set(r.version_key, r.data);
   await db.transaction().execute(async (trx) => {
     for (const v of versions) {
       const data = JSON.stringify(v);
@@ -46,7 +64,10 @@ export async function saveSeriesVersions(db: Kysely<Database>, versions: Storabl
       };
       const old = existing.get(v.key);
       if (old === undefined) {
-        await trx.insertInto('series_versions').values({ version_key: v.key, created_at: now, ...row }).execute();
+        await trx
+          .insertInto('series_versions')
+          .values({ version_key: v.key, created_at: now, ...row })
+          .execute();
         counts.inserted++;
       } else if (old !== data) {
         await trx.updateTable('series_versions').set(row).where('version_key', '=', v.key).execute();
@@ -66,11 +87,19 @@ export async function listSeriesVersions(db: Kysely<Database>): Promise<SeriesVe
 /** By numeric id, version key, or any Message-ID of the version (root, cover or a patch). */
 export async function findSeriesVersions(db: Kysely<Database>, ref: string): Promise<SeriesVersionRow[]> {
   const clean = ref.replace(/^<|>$/g, '');
-  if (/^\d+$/.test(clean)) return db.selectFrom('series_versions').selectAll().where('id', '=', Number(clean)).execute();
+  if (/^\d+$/.test(clean))
+    return db.selectFrom('series_versions').selectAll().where('id', '=', Number(clean)).execute();
   const direct = await db
     .selectFrom('series_versions')
     .selectAll()
-    .where((eb) => eb.or([eb('version_key', '=', clean), eb('root_message_id', '=', clean), eb('cover_message_id', '=', clean), eb('thread_root_id', '=', clean)]))
+    .where((eb) =>
+      eb.or([
+        eb('version_key', '=', clean),
+        eb('root_message_id', '=', clean),
+        eb('cover_message_id', '=', clean),
+        eb('thread_root_id', '=', clean),
+      ]),
+    )
     .execute();
   if (direct.length > 0) return direct;
   // A patch's own Message-ID: look inside the stored JSON (rare path, a full scan is fine).

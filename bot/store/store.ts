@@ -47,12 +47,21 @@ export async function openStore(location: string): Promise<Store> {
     throw new StoreError(`cannot open store ${location}: ${(err as Error).message}`, { location }, { cause: err });
   }
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
-  const migrator = new Migrator({ db, provider, migrationTableName: 'daxbot_migrations', migrationLockTableName: 'daxbot_migrations_lock' });
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'daxbot_migrations',
+    migrationLockTableName: 'daxbot_migrations_lock',
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new StoreError(`migration ${failed ?? '?'} failed: ${(error as Error).message}`, { location, failed }, { cause: error });
+    throw new StoreError(
+      `migration ${failed ?? '?'} failed: ${(error as Error).message}`,
+      { location, failed },
+      { cause: error },
+    );
   }
   return { db, dialect, location, close: () => db.destroy() };
 }

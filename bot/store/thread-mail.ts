@@ -33,10 +33,12 @@ const address = z.object({ name: z.string().catch(''), address: z.string() });
 const addressList = z
   .array(z.unknown())
   .catch([])
-  .transform((xs) => xs.flatMap((x) => {
-    const a = address.safeParse(x);
-    return a.success && a.data.address !== '' ? [a.data] : [];
-  }));
+  .transform((xs) =>
+    xs.flatMap((x) => {
+      const a = address.safeParse(x);
+      return a.success && a.data.address !== '' ? [a.data] : [];
+    }),
+  );
 const idList = z
   .array(z.unknown())
   .catch([])

@@ -170,7 +170,10 @@ export function splitPatchBody(input: string, opts: SplitOptions = {}): PatchSpl
           break;
         }
       }
-      const joined = afterBreak > text.length ? '' : text.slice(afterBreak, start >= 0 ? Math.max(afterBreak, start - 1) : text.length);
+      const joined =
+        afterBreak > text.length
+          ? ''
+          : text.slice(afterBreak, start >= 0 ? Math.max(afterBreak, start - 1) : text.length);
       notes = joined.trim() === '' ? null : joined.trimEnd();
     }
     if (start >= 0) diff = text.slice(start);

@@ -34,7 +34,11 @@ export function inReplyToOf(headers: Map<string, unknown>): string | null {
 /** References, oldest first (the order senders write them), without brackets or duplicates. */
 export function referencesOf(headers: Map<string, unknown>, selfId: string | null): string[] {
   const v = headers.get('references');
-  const parts = Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
+  const parts = Array.isArray(v)
+    ? v.filter((x): x is string => typeof x === 'string')
+    : typeof v === 'string'
+      ? [v]
+      : [];
   const out: string[] = [];
   for (const m of parts.join(' ').matchAll(/<([^<>\s]+)>/g)) {
     const id = m[1];

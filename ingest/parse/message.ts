@@ -6,15 +6,7 @@ import { decodeFull } from './mime-full.ts';
 import { parseSubject } from './subject.ts';
 import { splitPatchBody } from './diff.ts';
 import { parseBaseInfo, parseFollowupTrailers, trailersOfMessage } from './trailers.ts';
-import {
-  addressListOf,
-  dateOf,
-  inReplyToOf,
-  listIdOf,
-  messageIdOf,
-  referencesOf,
-  subjectOf,
-} from './header-fields.ts';
+import { addressListOf, dateOf, inReplyToOf, listIdOf, messageIdOf, referencesOf, subjectOf } from './header-fields.ts';
 import { syntheticId } from './synthetic-id.ts';
 
 export type ParseOutcome =
@@ -98,7 +90,9 @@ export function buildMessage(raw: Buffer, d: DecodedMail, opts: ParseMessageOpti
     // git mailinfo only believes in-body headers when the mail carries a patch.
     author: (diff !== null ? inbodyAuthor(split.inbody.from) : null) ?? from,
     commitSubject:
-      diff !== null && split.inbody.subject !== undefined ? parseSubject(split.inbody.subject).subject : subject.subject,
+      diff !== null && split.inbody.subject !== undefined
+        ? parseSubject(split.inbody.subject).subject
+        : subject.subject,
     notes: split.notes,
     // A diffstat sits in the notes of a patch or in the body of a cover letter, never in a diff.
     hasDiffstat: DIFFSTAT_RE.test(split.message) || (split.notes !== null && DIFFSTAT_RE.test(split.notes)),

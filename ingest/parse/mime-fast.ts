@@ -33,7 +33,8 @@ function mailparserInternals(): Borrowed {
   Reflect.set(parser, 'getAddressesText', () => '');
   const ph: unknown = Reflect.get(parser, 'processHeaders');
   const libmime: unknown = Reflect.get(parser, 'libmime');
-  const df: unknown = typeof libmime === 'object' && libmime !== null ? Reflect.get(libmime, 'decodeFlowed') : undefined;
+  const df: unknown =
+    typeof libmime === 'object' && libmime !== null ? Reflect.get(libmime, 'decodeFlowed') : undefined;
   if (typeof ph !== 'function' || typeof df !== 'function') {
     throw new Error('mailparser internals (processHeaders, libmime.decodeFlowed) not found; fast path unusable');
   }
@@ -184,7 +185,13 @@ export function decodeFast(raw: Buffer): DecodedMail | null {
 
   const cteRaw = headers.get('content-transfer-encoding');
   if (cteRaw !== undefined && typeof cteRaw !== 'string') return null;
-  const cte = typeof cteRaw === 'string' ? cteRaw.replace(/\(.*\)/g, '').toLowerCase().trim() : '';
+  const cte =
+    typeof cteRaw === 'string'
+      ? cteRaw
+          .replace(/\(.*\)/g, '')
+          .toLowerCase()
+          .trim()
+      : '';
 
   const body = bodyStart < 0 ? Buffer.alloc(0) : raw.subarray(bodyStart);
   let decoded: Buffer | null;

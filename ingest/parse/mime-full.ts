@@ -7,9 +7,12 @@ const OPTIONS = { skipTextToHtml: true, skipTextLinks: true, skipImageLinks: tru
 /** True for an attachment that carries a patch rather than a log or a picture. */
 export function isPatchAttachment(a: { contentType: string; filename?: string | undefined }): boolean {
   const type = a.contentType.toLowerCase();
-  if (type === 'text/x-patch' || type === 'text/x-diff' || type === 'text/x-diff-patch' || type === 'text/patch') return true;
+  if (type === 'text/x-patch' || type === 'text/x-diff' || type === 'text/x-diff-patch' || type === 'text/patch')
+    return true;
   if (type === 'application/x-patch' || type === 'application/x-diff') return true;
-  return /\.(?:patch|diff)$/i.test(a.filename ?? '') && (type.startsWith('text/') || type === 'application/octet-stream');
+  return (
+    /\.(?:patch|diff)$/i.test(a.filename ?? '') && (type.startsWith('text/') || type === 'application/octet-stream')
+  );
 }
 
 function charsetOf(a: Attachment): string | null {

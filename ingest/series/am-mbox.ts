@@ -64,12 +64,20 @@ export async function renderAmMbox(version: SeriesVersion, raws: RawLookup, opts
 }
 
 /** Reads what rendering needs from a decoded mail. */
-export function amInputOf(d: DecodedMail, messageId: string, version: SeriesVersion, followupTrailers: readonly FollowupTrailer[]): AmInput {
+export function amInputOf(
+  d: DecodedMail,
+  messageId: string,
+  version: SeriesVersion,
+  followupTrailers: readonly FollowupTrailer[],
+): AmInput {
   const subject = subjectOf(d.headers).replace(/\s+/g, ' ').trim();
   const s = parseSubject(subject);
   const from = addressListOf(d.headers, 'from')[0] ?? { name: '', address: '' };
   const dateLine = d.headerLines.find((h) => h.key === 'date')?.line ?? '';
-  const date = dateLine.replace(/^date:\s*/i, '').replace(/\r?\n[ \t]+/g, ' ').trim();
+  const date = dateLine
+    .replace(/^date:\s*/i, '')
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .trim();
   const explicitRevision = s.revision !== 1 || s.prefixes.some((w) => /^(?:patch|rfc|resend)?v\d+/.test(w));
   const explicitCounter = s.prefixes.some((w) => /^\d{1,4}\/\d{1,4}$/.test(w)) || s.expected !== 1;
   // b4 prefers a later part that holds the diff (patches sent as attachments).
@@ -136,7 +144,8 @@ function mailinfoSubject(s: string): string {
 /** Python's formataddr with b4's quoting of names holding specials. */
 function formatAddress(name: string, address: string): string {
   if (!name || name === address) return address;
-  if (!name.startsWith('"') && /[()<>@,:;."[\]]/.test(name)) return `"${name.replace(/(["\\])/g, '\\$1')}" <${address}>`;
+  if (!name.startsWith('"') && /[()<>@,:;."[\]]/.test(name))
+    return `"${name.replace(/(["\\])/g, '\\$1')}" <${address}>`;
   return `${name} <${address}>`;
 }
 
@@ -187,7 +196,8 @@ function splitTrailers(para: string): { trailers: (Trailer & { extinfo: string |
   return { trailers, others };
 }
 
-const same = (a: Trailer, b: Trailer): boolean => a.name.toLowerCase() === b.name.toLowerCase() && a.value.toLowerCase() === b.value.toLowerCase();
+const same = (a: Trailer, b: Trailer): boolean =>
+  a.name.toLowerCase() === b.name.toLowerCase() && a.value.toLowerCase() === b.value.toLowerCase();
 
 /** Puts the new trailers under the existing ones and rebuilds the body around them, as b4 does. */
 function withTrailers(text: string, followups: readonly FollowupTrailer[], signOff: string | null): string {
@@ -222,7 +232,11 @@ function withTrailers(text: string, followups: readonly FollowupTrailer[], signO
   const last = splitTrailers(paras[paras.length - 1] ?? '');
   let message: string;
   if (paras.length === 1) {
-    if (gitHeaders.length === last.trailers.length && gitHeaders.every((t, i) => last.trailers[i] && same(t, last.trailers[i]))) gitHeaders = [];
+    if (
+      gitHeaders.length === last.trailers.length &&
+      gitHeaders.every((t, i) => last.trailers[i] && same(t, last.trailers[i]))
+    )
+      gitHeaders = [];
     message = last.others.join('\n');
   } else {
     parts.push(...paras.slice(1, -1));
@@ -253,15 +267,18 @@ function withTrailers(text: string, followups: readonly FollowupTrailer[], signO
     out += `${message.replace(/[\r\n]+$/, '')}\n`;
     if (fixed.length > 0) out += '\n';
   }
-  for (const t of fixed) out += `${t.name}: ${t.value}${t.extinfo ? (t.extinfo.trimStart().startsWith('#') ? t.extinfo : `\n${t.extinfo}`) : ''}\n`;
+  for (const t of fixed)
+    out += `${t.name}: ${t.value}${t.extinfo ? (t.extinfo.trimStart().startsWith('#') ? t.extinfo : `\n${t.extinfo}`) : ''}\n`;
   if (basement.length > 0) {
     if (fixed.length === 0) out += '\n';
     const trimmed = basement.trim();
     // No `---` is needed when only the diff follows; notes or a diffstat keep theirs.
-    out += DIFFSTAT_RE.test(basement) || !(trimmed.startsWith('diff --git') || basement.trimStart().startsWith('--- ')) ? '---\n' : '\n';
+    out +=
+      DIFFSTAT_RE.test(basement) || !(trimmed.startsWith('diff --git') || basement.trimStart().startsWith('--- '))
+        ? '---\n'
+        : '\n';
     out += `${basement.replace(/^[\r\n]+|[\r\n]+$/g, '')}\n`;
   }
   if (signature.length > 0) out += `-- \n${signature.replace(/[\r\n]+$/, '')}\n`;
   return out;
 }
-

@@ -224,7 +224,11 @@ function collectFollowupTrailers(followups: readonly MessageView[], byId: Map<st
       parent = byId.get(f.m.inReplyTo);
     }
     if (!parent) continue;
-    const tags: FollowupTrailer[] = f.creditedTrailers.map((t) => ({ name: t.name, value: t.value, fromMessageId: f.id }));
+    const tags: FollowupTrailer[] = f.creditedTrailers.map((t) => ({
+      name: t.name,
+      value: t.value,
+      fromMessageId: f.id,
+    }));
     for (let hops = 0; parent && hops < 1000; hops++) {
       if (!parent.reply) {
         parent.followupTrailers.push(...tags);
@@ -243,7 +247,12 @@ function trailerKey(name: string, value: string): string {
   return `${name.toLowerCase()}\n${value.toLowerCase()}`;
 }
 
-function toVersion(ser: WorkSeries, thread: MailThread, views: readonly MessageView[], coverTrailers: boolean): SeriesVersion {
+function toVersion(
+  ser: WorkSeries,
+  thread: MailThread,
+  views: readonly MessageView[],
+  coverTrailers: boolean,
+): SeriesVersion {
   const cover = ser.slots[0] ?? null;
   const present = ser.slots.slice(1).filter((s): s is MessageView => s !== null);
   const root = cover ?? ser.slots[1] ?? present[0];

@@ -70,7 +70,10 @@ function rejoinWrapped(lines: string[]): string[] {
   return out;
 }
 
-/** Of the trailers found in a reply, those it contributes: metadata-looking names dropped, person trailers must match the sender. */
+/**
+ * Of the trailers found in a reply, those it contributes: metadata-looking names dropped, person
+ * trailers must match the sender.
+ */
 export function acceptedFollowupTrailers(found: readonly Trailer[], from: Address, sloppy = false): Trailer[] {
   const out: Trailer[] = [];
   for (const t of found) {
@@ -102,7 +105,14 @@ export function trailerNamesSender(t: Trailer, from: Address): boolean {
 /** `Name <a@b>`, `"Doe, Jane" <a@b>`, `a@b (Name)` or a bare address. */
 export function parseTrailerAddress(value: string): Address {
   const angle = /^(.*?)<([^>]+)>/.exec(value);
-  if (angle) return { name: (angle[1] ?? '').trim().replace(/^"(.*)"$/, '$1').trim(), address: (angle[2] ?? '').trim() };
+  if (angle)
+    return {
+      name: (angle[1] ?? '')
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .trim(),
+      address: (angle[2] ?? '').trim(),
+    };
   const bare = /(\S+@\S+)/.exec(value);
   const address = bare?.[1] ?? '';
   const paren = /\(([^)]*)\)/.exec(value);

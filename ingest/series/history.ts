@@ -19,7 +19,11 @@ interface Group {
 }
 
 export function normalizeSubject(s: string): string {
-  return s.toLowerCase().replace(/\s+/g, ' ').replace(/[\s.:;,]+$/, '').trim();
+  return s
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/[\s.:;,]+$/, '')
+    .trim();
 }
 
 function subjectsOf(v: SeriesVersion): string[] {
@@ -51,7 +55,9 @@ export function linkHistory(versions: readonly SeriesVersion[]): SeriesVersion[]
     const t = vs.map((v) => (v.firstDate ? Date.parse(v.firstDate) : Number.POSITIVE_INFINITY));
     return Math.min(...t);
   };
-  const ordered = [...threads.values()].sort((a, b) => startOf(a) - startOf(b) || (a[0]?.revision ?? 0) - (b[0]?.revision ?? 0));
+  const ordered = [...threads.values()].sort(
+    (a, b) => startOf(a) - startOf(b) || (a[0]?.revision ?? 0) - (b[0]?.revision ?? 0),
+  );
 
   const groups: Group[] = [];
   const keyOf = new Map<SeriesVersion, { seriesKey: string; key: string }>();
@@ -61,7 +67,9 @@ export function linkHistory(versions: readonly SeriesVersion[]): SeriesVersion[]
     const resend = members.some((v) => v.isResend);
     const changeIds = members.map((v) => v.changeId).filter((c): c is string => c !== null);
     let group = groups.find((g) => changeIds.some((c) => g.changeIds.has(c)));
-    group ??= groups.find((g) => (minRev > g.maxRevision || (resend && minRev === g.maxRevision)) && sameWork(g, members));
+    group ??= groups.find(
+      (g) => (minRev > g.maxRevision || (resend && minRev === g.maxRevision)) && sameWork(g, members),
+    );
     const first = members[0];
     if (!first) continue;
     if (!group) {

@@ -21,7 +21,10 @@ export interface SeriesPatch {
 
 /** One revision (v1, v2, ...) of a series as found in one thread. */
 export interface SeriesVersion {
-  /** Stable id: `${seriesKey}#v${revision}` (a `.N` suffix tells apart a second thread with the same revision, e.g. a RESEND). */
+  /**
+   * Stable id: `${seriesKey}#v${revision}` (a `.N` suffix tells apart a second thread with the same
+   * revision, e.g. a RESEND).
+   */
   key: string;
   seriesKey: string;
   revision: number;

@@ -47,7 +47,13 @@ export function parseAtomFeed(xml: string): AtomEntry[] {
     const href = linkHref(block);
     const updated = element(block, 'updated') ?? element(block, 'published');
     if (!href || !updated) continue;
-    entries.push({ href, id: element(block, 'id') ?? href, title: element(block, 'title') ?? '', updated, updatedMs: Date.parse(updated) });
+    entries.push({
+      href,
+      id: element(block, 'id') ?? href,
+      title: element(block, 'title') ?? '',
+      updated,
+      updatedMs: Date.parse(updated),
+    });
   }
   return entries;
 }

@@ -13,7 +13,10 @@ export interface GitResult {
   stderr: string;
 }
 
-export function runGit(args: string[], options: { gitDir?: string; git?: string; signal?: AbortSignal } = {}): Promise<GitResult> {
+export function runGit(
+  args: string[],
+  options: { gitDir?: string; git?: string; signal?: AbortSignal } = {},
+): Promise<GitResult> {
   const fullArgs = options.gitDir ? ['--git-dir', options.gitDir, ...args] : args;
   return new Promise((resolve, reject) => {
     execFile(
@@ -23,11 +26,15 @@ export function runGit(args: string[], options: { gitDir?: string; git?: string;
       (err, stdout, stderr) => {
         if (err) {
           reject(
-            new SourceError(`git ${args[0] ?? ''} failed: ${stderr.trim() || err.message}`, {
-              args: fullArgs,
-              stderr: stderr.trim(),
-              code: 'code' in err ? err.code : undefined,
-            }, { cause: err }),
+            new SourceError(
+              `git ${args[0] ?? ''} failed: ${stderr.trim() || err.message}`,
+              {
+                args: fullArgs,
+                stderr: stderr.trim(),
+                code: 'code' in err ? err.code : undefined,
+              },
+              { cause: err },
+            ),
           );
           return;
         }
@@ -42,7 +49,11 @@ export function runGit(args: string[], options: { gitDir?: string; git?: string;
  * 15,000-message import take minutes). Returns the contents in request order; null for an object
  * that does not exist (e.g. `<commit>:m` of a commit that removed the message).
  */
-export function catFileBatch(gitDir: string, specs: string[], options: { git?: string; signal?: AbortSignal } = {}): Promise<Array<Buffer | null>> {
+export function catFileBatch(
+  gitDir: string,
+  specs: string[],
+  options: { git?: string; signal?: AbortSignal } = {},
+): Promise<Array<Buffer | null>> {
   return new Promise((resolve, reject) => {
     const child = spawn(options.git ?? 'git', ['--git-dir', gitDir, 'cat-file', '--batch'], {
       env: { ...process.env, ...GIT_ENV },
@@ -62,7 +73,11 @@ export function catFileBatch(gitDir: string, specs: string[], options: { git?: s
       if (failed) return;
       failed = true;
       child.kill();
-      reject(err instanceof SourceError ? err : new SourceError(`git cat-file failed in ${gitDir}`, { gitDir, stderr }, { cause: err }));
+      reject(
+        err instanceof SourceError
+          ? err
+          : new SourceError(`git cat-file failed in ${gitDir}`, { gitDir, stderr }, { cause: err }),
+      );
     };
 
     const parse = (): void => {
@@ -111,7 +126,12 @@ export function catFileBatch(gitDir: string, specs: string[], options: { git?: s
     child.on('close', (code) => {
       if (failed) return;
       if (code !== 0 || results.length !== specs.length) {
-        fail(new SourceError(`git cat-file exited with ${code} after ${results.length} of ${specs.length} objects`, { gitDir, stderr: stderr.trim() }));
+        fail(
+          new SourceError(`git cat-file exited with ${code} after ${results.length} of ${specs.length} objects`, {
+            gitDir,
+            stderr: stderr.trim(),
+          }),
+        );
         return;
       }
       resolve(results);

@@ -76,10 +76,13 @@ export async function fetchWithBackoff(url: string, options: BackoffOptions): Pr
     options.onRetry?.({ url, attempt: attempt + 1, delayMs: delay, status: lastStatus, error: lastError });
     await options.sleep(delay, options.signal);
   }
-  throw new SourceError(`GET ${url} failed after ${options.maxAttempts} attempts: ${lastError ?? `HTTP ${lastStatus}`}`, {
-    url,
-    status: lastStatus,
-    error: lastError,
-    attempts: options.maxAttempts,
-  });
+  throw new SourceError(
+    `GET ${url} failed after ${options.maxAttempts} attempts: ${lastError ?? `HTTP ${lastStatus}`}`,
+    {
+      url,
+      status: lastStatus,
+      error: lastError,
+      attempts: options.maxAttempts,
+    },
+  );
 }

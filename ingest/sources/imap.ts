@@ -56,7 +56,10 @@ export function createImapSource(config: ImapSourceConfig, deps: ImapSourceDeps 
     const env = ctx.env ?? process.env;
     const pass = env[config.passwordEnv];
     if (pass === undefined) {
-      throw new SourceError(`imap source ${name}: environment variable ${config.passwordEnv} (the password) is not set`, { ...where, passwordEnv: config.passwordEnv });
+      throw new SourceError(
+        `imap source ${name}: environment variable ${config.passwordEnv} (the password) is not set`,
+        { ...where, passwordEnv: config.passwordEnv },
+      );
     }
     const options: ImapFlowOptions = {
       host: config.host,
@@ -74,7 +77,11 @@ export function createImapSource(config: ImapSourceConfig, deps: ImapSourceDeps 
       await c.connect();
     } catch (err) {
       c.close();
-      throw new SourceError(`imap source ${name}: cannot log in to ${config.host}:${config.port}: ${errorMessage(err)}`, where, { cause: err });
+      throw new SourceError(
+        `imap source ${name}: cannot log in to ${config.host}:${config.port}: ${errorMessage(err)}`,
+        where,
+        { cause: err },
+      );
     }
     client = c;
     return c;
@@ -102,7 +109,10 @@ export function createImapSource(config: ImapSourceConfig, deps: ImapSourceDeps 
     const uidValidity = box.uidValidity.toString();
     let lastUid = cp?.lastUid ?? 0;
     if (cp && cp.uidValidity !== uidValidity) {
-      ctx.log.warn({ ...where, was: cp.uidValidity, now: uidValidity }, 'UIDVALIDITY changed: reading the mailbox again from UID 0');
+      ctx.log.warn(
+        { ...where, was: cp.uidValidity, now: uidValidity },
+        'UIDVALIDITY changed: reading the mailbox again from UID 0',
+      );
       lastUid = 0;
     }
     const found = box.exists === 0 ? [] : await c.search({ uid: `${lastUid + 1}:*` }, { uid: true });
@@ -114,7 +124,11 @@ export function createImapSource(config: ImapSourceConfig, deps: ImapSourceDeps 
     if (take.length > 0) {
       const byUid = new Map<number, Buffer>();
       // take holds every existing UID between its ends, so a range is exact and short.
-      for await (const msg of c.fetch(`${take[0]}:${take[take.length - 1]}`, { uid: true, source: true }, { uid: true })) {
+      for await (const msg of c.fetch(
+        `${take[0]}:${take[take.length - 1]}`,
+        { uid: true, source: true },
+        { uid: true },
+      )) {
         if (msg.source && msg.uid > lastUid) byUid.set(msg.uid, msg.source);
       }
       for (const uid of take) {
@@ -137,7 +151,11 @@ export function createImapSource(config: ImapSourceConfig, deps: ImapSourceDeps 
         lock = await c.getMailboxLock(config.mailbox);
       } catch (err) {
         await dropClient();
-        throw new SourceError(`imap source ${name}: cannot open mailbox ${config.mailbox}: ${errorMessage(err)}`, where, { cause: err });
+        throw new SourceError(
+          `imap source ${name}: cannot open mailbox ${config.mailbox}: ${errorMessage(err)}`,
+          where,
+          { cause: err },
+        );
       }
       try {
         return await pollSelected(c, checkpoint, ctx);

@@ -90,13 +90,14 @@ export function createLoreHttpSource(config: LoreHttpSourceConfig, deps: LoreHtt
   async function pollOnce(cp: Checkpoint | null, ctx: SourceContext): Promise<PollResult> {
     const feedUrl = `${base}new.atom`;
     const res = await fetchWithBackoff(feedUrl, options(ctx));
-    if (!res.ok) throw new SourceError(`GET ${feedUrl}: HTTP ${res.status}`, { source: name, url: feedUrl, status: res.status });
+    if (!res.ok)
+      throw new SourceError(`GET ${feedUrl}: HTTP ${res.status}`, { source: name, url: feedUrl, status: res.status });
     const entries = parseAtomFeed(await res.text())
       .map((entry) => ({ entry, msgid: messageIdFromHref(entry.href) }))
       .filter((e): e is { entry: AtomEntry; msgid: string } => e.msgid !== null)
       // Oldest first; equal times keep the feed's order reversed (the feed is newest first).
       .map((e, i) => ({ ...e, i }))
-      .sort((a, b) => (a.entry.updatedMs - b.entry.updatedMs) || (b.i - a.i));
+      .sort((a, b) => a.entry.updatedMs - b.entry.updatedMs || b.i - a.i);
     const seen = new Set(cp?.ids ?? []);
     const fresh = entries.filter((e) => !seen.has(e.msgid));
 
@@ -123,7 +124,9 @@ export function createLoreHttpSource(config: LoreHttpSourceConfig, deps: LoreHtt
     }
     // Keep only ids the feed still lists (bounded by the feed size) plus what was just handed on.
     const inFeed = new Set(entries.map((e) => e.msgid));
-    const ids = [...new Set([...(cp?.ids ?? []).filter((id) => inFeed.has(id) || entries.length === 0), ...handed])].sort();
+    const ids = [
+      ...new Set([...(cp?.ids ?? []).filter((id) => inFeed.has(id) || entries.length === 0), ...handed]),
+    ].sort();
     return { messages, nextCheckpoint: JSON.stringify({ updated: newest, ids }), more: done < fresh.length };
   }
 

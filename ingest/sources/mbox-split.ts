@@ -21,7 +21,8 @@ const CR = 0x0d;
 const GT = 0x3e;
 
 const ASCTIME_FROM = /^From \S*\s+.*\d{1,2}:\d{2}(:\d{2})?(\s+[A-Za-z]{1,5}|\s+[+-]\d{4})*\s+\d{4}(\s+[+-]\d{4})?\s*$/;
-const RFC5322_FROM = /^From \S*\s+.*\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(:\d{2})?(\s+([+-]\d{4}|[A-Za-z]{1,5}))?\s*$/;
+const RFC5322_FROM =
+  /^From \S*\s+.*\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(:\d{2})?(\s+([+-]\d{4}|[A-Za-z]{1,5}))?\s*$/;
 
 /** True when the line (without its line end) is an mbox separator. */
 export function isFromLine(line: string): boolean {

@@ -41,7 +41,10 @@ export interface MboxSourceDeps {
   baseDir?: string;
 }
 
-export function createMboxSource(config: MboxSourceConfig, deps: MboxSourceDeps = {}): Source & { close(): Promise<void> } {
+export function createMboxSource(
+  config: MboxSourceConfig,
+  deps: MboxSourceDeps = {},
+): Source & { close(): Promise<void> } {
   // resolve, not join: an absolute path in the config stays as written.
   const path = deps.baseDir ? resolve(deps.baseDir, config.path) : config.path;
   const name = config.name;
@@ -62,7 +65,10 @@ export function createMboxSource(config: MboxSourceConfig, deps: MboxSourceDeps 
       const then = cp.headLength > 0 ? await readFileHead(path, cp.headLength) : null;
       const rewritten = size < cp.size || (then !== null && then.hash !== cp.headHash);
       if (rewritten) {
-        ctx.log.warn({ source: name, path, size, previousSize: cp.size }, 'mbox file was rewritten; reading it again from the start');
+        ctx.log.warn(
+          { source: name, path, size, previousSize: cp.size },
+          'mbox file was rewritten; reading it again from the start',
+        );
       } else if (cp.done && size === cp.size) {
         return { messages: [], nextCheckpoint: JSON.stringify(cp), more: false };
       } else {
@@ -86,7 +92,11 @@ export function createMboxSource(config: MboxSourceConfig, deps: MboxSourceDeps 
       }
     } catch (err) {
       dropCursor();
-      throw new SourceError(`cannot read mbox ${path}: ${errorMessage(err)}`, { source: name, path, offset: start }, { cause: err });
+      throw new SourceError(
+        `cannot read mbox ${path}: ${errorMessage(err)}`,
+        { source: name, path, offset: start },
+        { cause: err },
+      );
     }
     count += messages.length;
     ctx.progress?.(count, null);
@@ -137,15 +147,34 @@ export function createMboxSource(config: MboxSourceConfig, deps: MboxSourceDeps 
       try {
         st = await stat(path);
       } catch (err) {
-        throw new SourceError(`mbox source ${name}: cannot read ${path}: ${errorMessage(err)}`, { source: name, path }, { cause: err });
+        throw new SourceError(
+          `mbox source ${name}: cannot read ${path}: ${errorMessage(err)}`,
+          { source: name, path },
+          { cause: err },
+        );
       }
       if (st.isDirectory()) {
-        const isMaildir = (await Promise.all(['cur', 'new'].map((d) => stat(join(path, d)).then((s) => s.isDirectory(), () => false)))).some(Boolean);
-        if (!isMaildir) throw new SourceError(`mbox source ${name}: ${path} is a folder without cur/ or new/`, { source: name, path });
-        if (cp && cp.type !== 'maildir') ctx.log.warn({ source: name, path }, 'mbox source changed from a file to a maildir; reading it all');
+        const isMaildir = (
+          await Promise.all(
+            ['cur', 'new'].map((d) =>
+              stat(join(path, d)).then(
+                (s) => s.isDirectory(),
+                () => false,
+              ),
+            ),
+          )
+        ).some(Boolean);
+        if (!isMaildir)
+          throw new SourceError(`mbox source ${name}: ${path} is a folder without cur/ or new/`, {
+            source: name,
+            path,
+          });
+        if (cp && cp.type !== 'maildir')
+          ctx.log.warn({ source: name, path }, 'mbox source changed from a file to a maildir; reading it all');
         return pollMaildir(cp?.type === 'maildir' ? cp.seen : null, ctx);
       }
-      if (cp && cp.type !== 'file') ctx.log.warn({ source: name, path }, 'mbox source changed from a maildir to a file; reading it all');
+      if (cp && cp.type !== 'file')
+        ctx.log.warn({ source: name, path }, 'mbox source changed from a maildir to a file; reading it all');
       return pollFile(cp?.type === 'file' ? cp : null, st.size, ctx);
     },
     async close() {

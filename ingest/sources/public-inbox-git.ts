@@ -74,7 +74,11 @@ export function createPublicInboxGitSource(config: PublicInboxGitSourceConfig, d
       try {
         await runGit(['fetch', '--quiet', '--prune', 'origin'], { gitDir: epoch.gitDir, git, signal: ctx.signal });
       } catch (err) {
-        throw new SourceError(`cannot fetch epoch ${epoch.n} of ${remote}: ${errorMessage(err)}`, { source: name, url: `${remote}/${epoch.n}` }, { cause: err });
+        throw new SourceError(
+          `cannot fetch epoch ${epoch.n} of ${remote}: ${errorMessage(err)}`,
+          { source: name, url: `${remote}/${epoch.n}` },
+          { cause: err },
+        );
       }
     }
     // New epochs appear when the archive rolls over (about every GB of mail).
@@ -87,7 +91,8 @@ export function createPublicInboxGitSource(config: PublicInboxGitSourceConfig, d
         await runGit(['clone', '--mirror', '--quiet', url, partial], { git, signal: ctx.signal });
       } catch (err) {
         await rm(partial, { recursive: true, force: true });
-        if (n === 0) throw new SourceError(`cannot clone ${url}: ${errorMessage(err)}`, { source: name, url }, { cause: err });
+        if (n === 0)
+          throw new SourceError(`cannot clone ${url}: ${errorMessage(err)}`, { source: name, url }, { cause: err });
         ctx.log.debug({ source: name, url }, 'no further epoch');
         break;
       }
@@ -99,7 +104,11 @@ export function createPublicInboxGitSource(config: PublicInboxGitSourceConfig, d
 
   async function tipOf(epoch: Epoch, ctx: SourceContext): Promise<string | null> {
     try {
-      const { stdout } = await runGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { gitDir: epoch.gitDir, git, signal: ctx.signal });
+      const { stdout } = await runGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
+        gitDir: epoch.gitDir,
+        git,
+        signal: ctx.signal,
+      });
       return stdout.trim() || null;
     } catch {
       // An epoch without commits yet.
@@ -118,7 +127,11 @@ export function createPublicInboxGitSource(config: PublicInboxGitSourceConfig, d
 
   function revList(epoch: Epoch, range: string, ctx: SourceContext): Promise<{ stdout: string }> {
     // Oldest first, and only the epoch's own line of history (public-inbox never merges).
-    return runGit(['rev-list', '--reverse', '--first-parent', range], { gitDir: epoch.gitDir, git, signal: ctx.signal });
+    return runGit(['rev-list', '--reverse', '--first-parent', range], {
+      gitDir: epoch.gitDir,
+      git,
+      signal: ctx.signal,
+    });
   }
 
   return {
@@ -128,7 +141,11 @@ export function createPublicInboxGitSource(config: PublicInboxGitSourceConfig, d
       const cp: Checkpoint | null = parseCheckpoint(checkpointSchema, checkpoint, name);
       const epochs = remote ? await syncMirror(ctx) : await listEpochs(localEpochRoot());
       if (epochs.length === 0) {
-        throw new SourceError(`public-inbox source ${name}: no epochs (N.git) found`, { source: name, url: config.url, mirror: remote ? mirrorRoot : undefined });
+        throw new SourceError(`public-inbox source ${name}: no epochs (N.git) found`, {
+          source: name,
+          url: config.url,
+          mirror: remote ? mirrorRoot : undefined,
+        });
       }
       const next: Record<string, string> = { ...(cp?.epochs ?? {}) };
       const tips = new Map<number, string | null>();
@@ -137,7 +154,10 @@ export function createPublicInboxGitSource(config: PublicInboxGitSourceConfig, d
       if (cp === null && !config.backfill) {
         // Start at the current tip: history before the first poll is not imported.
         for (const [n, tip] of tips) if (tip) next[String(n)] = tip;
-        ctx.log.info({ source: name, epochs: Object.keys(next) }, 'public-inbox source starts at the current tip (backfill: false)');
+        ctx.log.info(
+          { source: name, epochs: Object.keys(next) },
+          'public-inbox source starts at the current tip (backfill: false)',
+        );
         return { messages: [], nextCheckpoint: JSON.stringify({ epochs: next }), more: false };
       }
 
@@ -158,14 +178,21 @@ export function createPublicInboxGitSource(config: PublicInboxGitSourceConfig, d
           ({ stdout } = await revList(epoch, since ? `${since}..${tip}` : tip, ctx));
         } catch (err) {
           if (!since || (await commitExists(epoch, since, ctx))) throw err;
-          ctx.log.warn({ source: name, epoch: epoch.n, commit: since }, 'checkpoint commit is gone (history rewritten?); reading the epoch again');
+          ctx.log.warn(
+            { source: name, epoch: epoch.n, commit: since },
+            'checkpoint commit is gone (history rewritten?); reading the epoch again',
+          );
           ({ stdout } = await revList(epoch, tip, ctx));
         }
         const commits = stdout.split('\n').filter((l) => l.length > 0);
         const take = commits.slice(0, batchSize - messages.length);
         if (take.length < commits.length) more = true;
         if (take.length === 0) continue;
-        const blobs = await catFileBatch(epoch.gitDir, take.map((c) => `${c}:m`), { git, signal: ctx.signal });
+        const blobs = await catFileBatch(
+          epoch.gitDir,
+          take.map((c) => `${c}:m`),
+          { git, signal: ctx.signal },
+        );
         take.forEach((commit, i) => {
           const raw = blobs[i];
           if (raw) messages.push({ raw, origin: `epoch ${epoch.n} commit ${commit}` });

@@ -19,7 +19,9 @@ export const KCONFIG_BASE = 'tinyconfig';
 
 /** A fragment name ("pmem" → <repo>/config/kernel/pmem.config) or path, as a file path. */
 export function fragmentPath(name: string, repoRoot: string): string {
-  return name.includes('/') || name.endsWith('.config') ? path.resolve(repoRoot, name) : path.join(repoRoot, 'config', 'kernel', `${name}.config`);
+  return name.includes('/') || name.endsWith('.config')
+    ? path.resolve(repoRoot, name)
+    : path.join(repoRoot, 'config', 'kernel', `${name}.config`);
 }
 
 /** Resolves fragment names or paths (fragmentPath), and reads them. */

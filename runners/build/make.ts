@@ -65,7 +65,12 @@ export function makeEnv(cacheDir: string): Record<string, string> {
 }
 
 /** Where make runs: the source read-only, the build folder and ccache writable, nothing else. */
-export function sandboxFor(o: Pick<KernelBuildOptions, 'source' | 'buildDir' | 'cacheDir'>): { readOnly: string[]; readWrite: string[]; env: Record<string, string>; cwd: string } {
+export function sandboxFor(o: Pick<KernelBuildOptions, 'source' | 'buildDir' | 'cacheDir'>): {
+  readOnly: string[];
+  readWrite: string[];
+  env: Record<string, string>;
+  cwd: string;
+} {
   return {
     readOnly: [o.source],
     readWrite: [o.buildDir, path.join(o.cacheDir, 'ccache')],
@@ -84,7 +89,9 @@ function checkRan(r: ExecResult, what: string): void {
  * Writes <buildDir>/.config from the fragments when the build folder has none for this hash.
  * Returns the diagnostics for wanted symbols that did not end up set (config errors).
  */
-export async function prepareConfig(o: KernelBuildOptions): Promise<{ ok: boolean; errors: BuildDiagnostic[]; output: string; lockWaitMs: number }> {
+export async function prepareConfig(
+  o: KernelBuildOptions,
+): Promise<{ ok: boolean; errors: BuildDiagnostic[]; output: string; lockWaitMs: number }> {
   const hash = configHash(o.fragments);
   const stamp = path.join(o.buildDir, '.daxbot-config-hash');
   await mkdir(o.buildDir, { recursive: true });
@@ -118,11 +125,24 @@ export async function prepareConfig(o: KernelBuildOptions): Promise<{ ok: boolea
     });
     checkRan(r, 'kernel config');
     if (r.aborted) throw new InfraError('kernel config cancelled', { buildDir: o.buildDir });
-    if (r.timedOut) throw new InfraError('kernel config timed out (including the wait for the build lock)', { buildDir: o.buildDir });
+    if (r.timedOut)
+      throw new InfraError('kernel config timed out (including the wait for the build lock)', { buildDir: o.buildDir });
     output = r.output;
     lockWaitMs = r.lockWaitMs ?? 0;
     if (r.code !== 0) {
-      return { ok: false, output, lockWaitMs, errors: [{ file: '.config', line: 0, severity: 'error', message: `config generation failed: ${failureExcerpt(r.output, 10)}` }] };
+      return {
+        ok: false,
+        output,
+        lockWaitMs,
+        errors: [
+          {
+            file: '.config',
+            line: 0,
+            severity: 'error',
+            message: `config generation failed: ${failureExcerpt(r.output, 10)}`,
+          },
+        ],
+      };
     }
     await writeFile(stamp, `${hash}\n`);
   }
@@ -140,9 +160,22 @@ export async function prepareConfig(o: KernelBuildOptions): Promise<{ ok: boolea
 export async function buildKernel(o: KernelBuildOptions): Promise<BuildResult> {
   const started = Date.now();
   const hash = configHash(o.fragments);
-  const base: BuildResult = { ok: false, configHash: hash, buildDir: o.buildDir, durationMs: 0, errors: [], warnings: [] };
+  const base: BuildResult = {
+    ok: false,
+    configHash: hash,
+    buildDir: o.buildDir,
+    durationMs: 0,
+    errors: [],
+    warnings: [],
+  };
   const cfg = await prepareConfig(o);
-  if (!cfg.ok) return { ...base, errors: cfg.errors, durationMs: Date.now() - started - cfg.lockWaitMs, outputExcerpt: cfg.output.slice(-4000) };
+  if (!cfg.ok)
+    return {
+      ...base,
+      errors: cfg.errors,
+      durationMs: Date.now() - started - cfg.lockWaitMs,
+      outputExcerpt: cfg.output.slice(-4000),
+    };
 
   // The folder's warning state (see warning-state.ts). A folder that has objects but no complete
   // state is made complete once: its objects are removed so make recompiles every unit from
@@ -150,13 +183,24 @@ export async function buildKernel(o: KernelBuildOptions): Promise<BuildResult> {
   const prevWarnings = await readWarningState(o.buildDir);
   const compiledBefore = existsSync(path.join(o.buildDir, 'init', 'main.o'));
   if (compiledBefore && !prevWarnings?.complete) {
-    o.log.info({ buildDir: o.buildDir }, 'no complete warning record for this build folder: recompiling every unit once (from ccache)');
+    o.log.info(
+      { buildDir: o.buildDir },
+      'no complete warning record for this build folder: recompiling every unit once (from ccache)',
+    );
     await (o.exec ?? execCommand)('find', [o.buildDir, '-name', '*.o', '-type', 'f', '-delete']);
   }
   const full = !compiledBefore || !prevWarnings?.complete;
 
   const jobs = o.jobs && o.jobs > 0 ? o.jobs : os.availableParallelism();
-  const args = ['-C', o.source, `O=${o.buildDir}`, `-j${jobs}`, 'CC=ccache gcc', ...(o.makeArgs ?? []), ...(o.targets ?? ['bzImage'])];
+  const args = [
+    '-C',
+    o.source,
+    `O=${o.buildDir}`,
+    `-j${jobs}`,
+    'CC=ccache gcc',
+    ...(o.makeArgs ?? []),
+    ...(o.targets ?? ['bzImage']),
+  ];
   o.log.info({ buildDir: o.buildDir, jobs }, 'make');
   const r = await runSandboxed(sandboxFor(o), 'make', args, {
     exec: o.exec,

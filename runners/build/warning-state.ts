@@ -52,7 +52,12 @@ export function compiledUnits(output: string): Set<string> {
  * The folder's state after a build. `full` says the build compiled every unit (an empty folder
  * or make -B): the state then starts afresh and is complete.
  */
-export function nextWarningState(prev: WarningState | null, output: string, warnings: BuildDiagnostic[], full: boolean): WarningState {
+export function nextWarningState(
+  prev: WarningState | null,
+  output: string,
+  warnings: BuildDiagnostic[],
+  full: boolean,
+): WarningState {
   const byFile: Record<string, BuildDiagnostic[]> = full || !prev ? {} : { ...prev.byFile };
   for (const unit of compiledUnits(output)) delete byFile[unit];
   // Header warnings are reported under the header: this build's view of a file replaces the old.

@@ -17,7 +17,12 @@ import type { BuildResult, Finding, RunContext, RunRequest, RunResult } from '..
 export type Symbolize = (finding: Finding, vmlinux: string, tree: string) => Promise<Finding> | Finding;
 export type Progress = NonNullable<RunContext['progress']>;
 
-export function newRunResult(runner: string, tree: string, configHash: string, timings: Record<string, number>): RunResult {
+export function newRunResult(
+  runner: string,
+  tree: string,
+  configHash: string,
+  timings: Record<string, number>,
+): RunResult {
   return {
     runner,
     tree,
@@ -40,7 +45,12 @@ export function newRunResult(runner: string, tree: string, configHash: string, t
  * Applies the request's series on its base in the slot, or checks the base out for a baseline
  * run. False when the series does not apply: `result` then says which patch and files.
  */
-export async function applyInSlot(req: RunRequest, slot: string, result: RunResult, progress: Progress): Promise<boolean> {
+export async function applyInSlot(
+  req: RunRequest,
+  slot: string,
+  result: RunResult,
+  progress: Progress,
+): Promise<boolean> {
   progress('apply', req.mbox ? `applying ${req.mbox}` : `checking out ${req.base}`);
   const t = Date.now();
   if (!req.mbox) {
@@ -101,7 +111,8 @@ export async function bootGuest(
     },
   });
   result.timings.qemuMs = Date.now() - t;
-  if (q.killNote) ctx.log.warn({ killed: q.killed, lastTest: q.lastTest, console: consolePath }, `guest killed: ${q.killNote}`);
+  if (q.killNote)
+    ctx.log.warn({ killed: q.killed, lastTest: q.lastTest, console: consolePath }, `guest killed: ${q.killNote}`);
   if (q.bootMs !== null) {
     result.timings.bootMs = q.bootMs;
     result.timings.suiteMs = q.durationMs - q.bootMs;
@@ -112,8 +123,17 @@ export async function bootGuest(
   return q;
 }
 
-/** Symbolizes against the build's vmlinux and the slot's source (the paths DWARF names); a failure keeps the raw frames. */
-export async function symbolizeFindings(findings: Finding[], symbolize: Symbolize, vmlinux: string, slot: string, log: Logger): Promise<Finding[]> {
+/**
+ * Symbolizes against the build's vmlinux and the slot's source (the paths DWARF names); a failure
+ * keeps the raw frames.
+ */
+export async function symbolizeFindings(
+  findings: Finding[],
+  symbolize: Symbolize,
+  vmlinux: string,
+  slot: string,
+  log: Logger,
+): Promise<Finding[]> {
   const out: Finding[] = [];
   for (const f of findings) {
     if (f.trace.length === 0 && !f.rip) {

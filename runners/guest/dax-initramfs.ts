@@ -12,7 +12,12 @@ export function guestDir(repoRoot: string): string {
 }
 
 /** The initramfs for the DAX suites (reused by other runners with more files). */
-export async function daxInitramfs(repoRoot: string, cacheDir: string, extra: InitramfsFile[] = [], binaries: string[] = DEFAULT_GUEST_BINARIES): Promise<string> {
+export async function daxInitramfs(
+  repoRoot: string,
+  cacheDir: string,
+  extra: InitramfsFile[] = [],
+  binaries: string[] = DEFAULT_GUEST_BINARIES,
+): Promise<string> {
   const g = guestDir(repoRoot);
   const helpers = await compileHelpers(path.join(g, 'helpers'), cacheDir);
   return buildInitramfs({
@@ -26,4 +31,3 @@ export async function daxInitramfs(repoRoot: string, cacheDir: string, extra: In
     init: path.join(g, 'init.sh'),
   });
 }
-

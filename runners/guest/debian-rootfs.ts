@@ -26,10 +26,31 @@ export const DEBIAN_SUITE = 'bookworm';
  * Changing this list changes the cache key (rootfsKey): a new tree is made on the next run.
  */
 export const DEBIAN_ROOTFS_PACKAGES = [
-  'python3', 'meson', 'ninja-build', 'pkg-config', 'gcc', 'libc6-dev',
-  'ndctl', 'daxctl', 'kmod', 'e2fsprogs', 'xfsprogs', 'util-linux', 'procps', 'jq', 'keyutils',
-  'libndctl-dev', 'libdaxctl-dev', 'libkmod-dev', 'libudev-dev', 'uuid-dev', 'libjson-c-dev',
-  'libkeyutils-dev', 'libiniparser-dev', 'libtraceevent-dev', 'libtracefs-dev',
+  'python3',
+  'meson',
+  'ninja-build',
+  'pkg-config',
+  'gcc',
+  'libc6-dev',
+  'ndctl',
+  'daxctl',
+  'kmod',
+  'e2fsprogs',
+  'xfsprogs',
+  'util-linux',
+  'procps',
+  'jq',
+  'keyutils',
+  'libndctl-dev',
+  'libdaxctl-dev',
+  'libkmod-dev',
+  'libudev-dev',
+  'uuid-dev',
+  'libjson-c-dev',
+  'libkeyutils-dev',
+  'libiniparser-dev',
+  'libtraceevent-dev',
+  'libtracefs-dev',
 ];
 
 export interface RootfsSpec {
@@ -39,7 +60,12 @@ export interface RootfsSpec {
   packages: string[];
 }
 
-export const DEFAULT_ROOTFS_SPEC: RootfsSpec = { suite: DEBIAN_SUITE, variant: 'minbase', mirror: DEBIAN_MIRROR, packages: DEBIAN_ROOTFS_PACKAGES };
+export const DEFAULT_ROOTFS_SPEC: RootfsSpec = {
+  suite: DEBIAN_SUITE,
+  variant: 'minbase',
+  mirror: DEBIAN_MIRROR,
+  packages: DEBIAN_ROOTFS_PACKAGES,
+};
 
 /**
  * Bumped when the way the folder is made or finished changes (not its inputs), so old caches are
@@ -50,7 +76,10 @@ const RECIPE = 2;
 /** 12 hex digits over the spec; the package order does not matter (pure). */
 export function rootfsKey(spec: RootfsSpec): string {
   const pkgs = [...new Set(spec.packages)].sort();
-  return createHash('sha256').update(JSON.stringify({ r: RECIPE, s: spec.suite, v: spec.variant, m: spec.mirror, p: pkgs })).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(JSON.stringify({ r: RECIPE, s: spec.suite, v: spec.variant, m: spec.mirror, p: pkgs }))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 export interface RootfsPaths {
@@ -68,7 +97,13 @@ export interface RootfsPaths {
 
 export function rootfsPaths(cacheDir: string, spec: RootfsSpec): RootfsPaths {
   const base = path.join(cacheDir, 'rootfs', `debian-${spec.suite}-${rootfsKey(spec)}`);
-  return { base, root: path.join(base, 'root'), stamp: path.join(base, 'complete'), image: path.join(base, 'rootfs.ext4'), lock: `${base}.lock` };
+  return {
+    base,
+    root: path.join(base, 'root'),
+    stamp: path.join(base, 'complete'),
+    image: path.join(base, 'rootfs.ext4'),
+    lock: `${base}.lock`,
+  };
 }
 
 /** The debootstrap command line (pure). */
@@ -97,7 +132,22 @@ export function imageSizeMiB(bytes: number): number {
 /** `mke2fs` arguments to pack `dir` into `image` of `sizeMiB` (pure). */
 export function mke2fsArgs(dir: string, image: string, sizeMiB: number, label: string): string[] {
   // -N: many small files (headers, python) exhaust the default inode ratio of a small image.
-  return ['-q', '-F', '-t', 'ext4', '-L', label, '-N', String(Math.max(65536, sizeMiB * 64)), '-E', 'root_owner=0:0', '-d', dir, image, `${sizeMiB}M`];
+  return [
+    '-q',
+    '-F',
+    '-t',
+    'ext4',
+    '-L',
+    label,
+    '-N',
+    String(Math.max(65536, sizeMiB * 64)),
+    '-E',
+    'root_owner=0:0',
+    '-d',
+    dir,
+    image,
+    `${sizeMiB}M`,
+  ];
 }
 
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -153,8 +203,15 @@ export async function ensureDebianRootfs(o: EnsureOptions): Promise<DebianRootfs
     ...(o.logFile ? { logFile: o.logFile } : {}),
   });
   if (r.code !== 0 || !existsSync(paths.stamp)) {
-    const hint = r.code === 127 || /debootstrap: not found/.test(r.output) ? ' (is debootstrap installed? scripts/install-deps.sh installs it)' : '';
-    throw new InfraError(`debootstrap ${spec.suite} failed${hint}`, { target: paths.root, code: r.code, output: r.output.slice(-3000) });
+    const hint =
+      r.code === 127 || /debootstrap: not found/.test(r.output)
+        ? ' (is debootstrap installed? scripts/install-deps.sh installs it)'
+        : '';
+    throw new InfraError(`debootstrap ${spec.suite} failed${hint}`, {
+      target: paths.root,
+      code: r.code,
+      output: r.output.slice(-3000),
+    });
   }
   return { paths, key: rootfsKey(spec), made: true, durationMs: Date.now() - started };
 }
@@ -162,8 +219,9 @@ export async function ensureDebianRootfs(o: EnsureOptions): Promise<DebianRootfs
 /** Total size in bytes of a folder's files (du, apparent sizes). */
 async function folderBytes(exec: Exec, dir: string): Promise<number> {
   const r = await exec('du', ['-sb', dir]);
-  const n = Number((r.stdout.split(/\s/)[0] ?? ''));
-  if (r.code !== 0 || !Number.isFinite(n)) throw new InfraError(`cannot size ${dir}`, { output: r.output.slice(-1000) });
+  const n = Number(r.stdout.split(/\s/)[0] ?? '');
+  if (r.code !== 0 || !Number.isFinite(n))
+    throw new InfraError(`cannot size ${dir}`, { output: r.output.slice(-1000) });
   return n;
 }
 
@@ -171,7 +229,13 @@ async function folderBytes(exec: Exec, dir: string): Promise<number> {
  * Packs `dir` into an ext4 image at `image`, unless it exists. Written to a temporary name and
  * renamed, so a killed run never leaves a truncated image that looks finished. Runs under `lock`.
  */
-export async function ensureExt4Image(dir: string, image: string, label: string, lock: string, exec: Exec = execCommand): Promise<{ image: string; made: boolean; durationMs: number }> {
+export async function ensureExt4Image(
+  dir: string,
+  image: string,
+  label: string,
+  lock: string,
+  exec: Exec = execCommand,
+): Promise<{ image: string; made: boolean; durationMs: number }> {
   const started = Date.now();
   if (existsSync(image)) return { image, made: false, durationMs: 0 };
   const size = imageSizeMiB(await folderBytes(exec, dir));
@@ -183,13 +247,19 @@ export async function ensureExt4Image(dir: string, image: string, label: string,
     `mke2fs ${mke2fsArgs(dir, tmp, size, label).map(q).join(' ')}`,
     `mv ${q(tmp)} ${q(image)}`,
   ].join('\n');
-  const r = await exec('flock', [lock, 'sh', '-c', script], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, timeoutMs: 30 * 60_000 });
-  if (r.code !== 0 || !existsSync(image)) throw new InfraError(`packing ${dir} into an ext4 image failed`, { image, output: r.output.slice(-3000) });
+  const r = await exec('flock', [lock, 'sh', '-c', script], {
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    timeoutMs: 30 * 60_000,
+  });
+  if (r.code !== 0 || !existsSync(image))
+    throw new InfraError(`packing ${dir} into an ext4 image failed`, { image, output: r.output.slice(-3000) });
   return { image, made: true, durationMs: Date.now() - started };
 }
 
 /** The rootfs folder and its image; both cached. */
-export async function ensureDebianRootfsImage(o: EnsureOptions): Promise<DebianRootfs & { image: string; imageMs: number }> {
+export async function ensureDebianRootfsImage(
+  o: EnsureOptions,
+): Promise<DebianRootfs & { image: string; imageMs: number }> {
   const fs = await ensureDebianRootfs(o);
   const img = await ensureExt4Image(fs.paths.root, fs.paths.image, 'daxbot-root', fs.paths.lock, o.exec ?? execCommand);
   return { ...fs, image: img.image, imageMs: img.durationMs };

@@ -18,14 +18,19 @@ export async function compileHelpers(sourceDir: string, cacheDir: string, exec: 
   const sources = (await readdir(sourceDir)).filter((f) => f.endsWith('.c')).sort();
   for (const file of sources) {
     const src = path.join(sourceDir, file);
-    const hash = createHash('sha256').update(version).update(await readFile(src)).digest('hex').slice(0, 12);
+    const hash = createHash('sha256')
+      .update(version)
+      .update(await readFile(src))
+      .digest('hex')
+      .slice(0, 12);
     const dir = path.join(cacheDir, 'guest', `helpers-${hash}`);
     const bin = path.join(dir, path.basename(file, '.c'));
     if (!existsSync(bin)) {
       await mkdir(dir, { recursive: true });
       const tmp = `${bin}.tmp-${process.pid}`;
       const r = await exec('gcc', ['-static', '-O2', '-pthread', '-Wall', '-o', tmp, src]);
-      if (r.code !== 0) throw new InfraError(`compiling guest helper ${file} failed`, { output: r.output.slice(-3000) });
+      if (r.code !== 0)
+        throw new InfraError(`compiling guest helper ${file} failed`, { output: r.output.slice(-3000) });
       await rename(tmp, bin);
     }
     out.push(bin);

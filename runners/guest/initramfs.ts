@@ -33,7 +33,13 @@ export interface InitramfsSpec {
 }
 
 /** The busybox, ndctl, mkfs tools the DAX suites need from the host. */
-export const DEFAULT_GUEST_BINARIES = ['/bin/busybox', '/usr/bin/ndctl', '/usr/bin/daxctl', '/usr/sbin/mkfs.ext4', '/usr/sbin/mkfs.xfs'];
+export const DEFAULT_GUEST_BINARIES = [
+  '/bin/busybox',
+  '/usr/bin/ndctl',
+  '/usr/bin/daxctl',
+  '/usr/sbin/mkfs.ext4',
+  '/usr/sbin/mkfs.xfs',
+];
 
 /** Every file of a folder (recursively) mapped under a guest folder. */
 export async function filesUnder(hostDir: string, guestDir: string, mode?: number): Promise<InitramfsFile[]> {
@@ -41,7 +47,8 @@ export async function filesUnder(hostDir: string, guestDir: string, mode?: numbe
   for (const entry of await readdir(hostDir, { withFileTypes: true })) {
     const src = path.join(hostDir, entry.name);
     if (entry.isDirectory()) out.push(...(await filesUnder(src, path.posix.join(guestDir, entry.name), mode)));
-    else out.push({ source: src, dest: path.posix.join(guestDir, entry.name), ...(mode === undefined ? {} : { mode }) });
+    else
+      out.push({ source: src, dest: path.posix.join(guestDir, entry.name), ...(mode === undefined ? {} : { mode }) });
   }
   return out;
 }
@@ -49,7 +56,8 @@ export async function filesUnder(hostDir: string, guestDir: string, mode?: numbe
 /** Builds (or reuses) the image and returns its path. */
 export async function buildInitramfs(spec: InitramfsSpec): Promise<string> {
   const exec = spec.exec ?? execCommand;
-  for (const b of spec.binaries) if (!existsSync(b)) throw new InfraError(`guest binary ${b} is missing on the host`, { binary: b });
+  for (const b of spec.binaries)
+    if (!existsSync(b)) throw new InfraError(`guest binary ${b} is missing on the host`, { binary: b });
   const libs = await sharedLibraries(exec, spec.binaries);
   const entries: InitramfsFile[] = [
     ...spec.binaries.map((b) => ({ source: b, dest: b, mode: 0o755 })),
@@ -83,7 +91,13 @@ export async function buildInitramfs(spec: InitramfsSpec): Promise<string> {
   // /dev/console itself comes from the kernel's built-in initramfs, unpacked before this one.
   await writeFile(path.join(staging, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
   const tmp = `${out}.tmp-${process.pid}`;
-  const r = await exec('sh', ['-c', `cd "$1" && find . -print0 | cpio --null -o -H newc --quiet -R 0:0 | gzip -1 > "$2"`, 'sh', staging, tmp]);
+  const r = await exec('sh', [
+    '-c',
+    `cd "$1" && find . -print0 | cpio --null -o -H newc --quiet -R 0:0 | gzip -1 > "$2"`,
+    'sh',
+    staging,
+    tmp,
+  ]);
   await rm(staging, { recursive: true, force: true });
   if (r.code !== 0) throw new InfraError('packing the initramfs failed', { output: r.output.slice(-2000) });
   await rename(tmp, out);

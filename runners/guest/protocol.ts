@@ -88,7 +88,8 @@ export interface WatchdogReport {
 }
 
 /** Where a task waits when it is only waiting for another (a parent, a thread, a pipe, a timer). */
-const IDLE_WAITS = /^(futex_wait_queue|futex_wait|do_wait|pipe_read|pipe_write|do_select|poll_schedule_timeout|do_sys_poll|ep_poll|hrtimer_nanosleep|do_nanosleep|wait_woken|sigsuspend|do_sigtimedwait|n_tty_read|devtmpfsd|0)$/;
+const IDLE_WAITS =
+  /^(futex_wait_queue|futex_wait|do_wait|pipe_read|pipe_write|do_select|poll_schedule_timeout|do_sys_poll|ep_poll|hrtimer_nanosleep|do_nanosleep|wait_woken|sigsuspend|do_sigtimedwait|n_tty_read|devtmpfsd|0)$/;
 
 /** The last watchdog block the guest printed (suites/lib.sh dump_stacks), or null. */
 export function parseWatchdog(consoleLog: string): WatchdogReport | null {

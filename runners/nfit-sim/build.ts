@@ -40,7 +40,11 @@ export function modpostDiagnostics(output: string): BuildDiagnostic[] {
 }
 
 /** Which test modules a finished build folder holds, in load order; missing required ones too. */
-export function locateModules(buildDir: string, modules: TestModule[] = NFIT_TEST_MODULES, exists: (p: string) => boolean = existsSync): { found: BuiltModule[]; missing: string[] } {
+export function locateModules(
+  buildDir: string,
+  modules: TestModule[] = NFIT_TEST_MODULES,
+  exists: (p: string) => boolean = existsSync,
+): { found: BuiltModule[]; missing: string[] } {
   const found: BuiltModule[] = [];
   const missing: string[] = [];
   for (const m of modules) {
@@ -54,7 +58,10 @@ export function locateModules(buildDir: string, modules: TestModule[] = NFIT_TES
 export type BuildStep = (o: KernelBuildOptions) => Promise<BuildResult>;
 
 /** Builds kernel then test modules; `options.targets`/`makeArgs` are set here. */
-export async function buildNfitSim(options: Omit<KernelBuildOptions, 'targets' | 'makeArgs'>, step: BuildStep = buildKernel): Promise<NfitSimBuild> {
+export async function buildNfitSim(
+  options: Omit<KernelBuildOptions, 'targets' | 'makeArgs'>,
+  step: BuildStep = buildKernel,
+): Promise<NfitSimBuild> {
   const kernel = await step({ ...options, targets: ['bzImage', 'modules'] });
   if (!kernel.ok) return { build: kernel, modules: [], timings: { kernelMs: kernel.durationMs, modulesMs: 0 } };
 
@@ -78,7 +85,12 @@ export async function buildNfitSim(options: Omit<KernelBuildOptions, 'targets' |
     const generic = tests.errors.every((e) => e.file === '' && e.line === 0);
     const errors = generic && modpost.length > 0 ? modpost : [...tests.errors, ...modpost];
     return {
-      build: { ...merged, ok: false, errors: errors.slice(0, 20), outputExcerpt: `nfit_test modules (make M=${NFIT_TEST_MAKE_DIR}) failed:\n${tests.outputExcerpt ?? ''}` },
+      build: {
+        ...merged,
+        ok: false,
+        errors: errors.slice(0, 20),
+        outputExcerpt: `nfit_test modules (make M=${NFIT_TEST_MAKE_DIR}) failed:\n${tests.outputExcerpt ?? ''}`,
+      },
       modules: [],
       timings,
     };
@@ -86,7 +98,16 @@ export async function buildNfitSim(options: Omit<KernelBuildOptions, 'targets' |
   const { found, missing } = locateModules(options.buildDir);
   if (missing.length > 0) {
     return {
-      build: { ...merged, ok: false, errors: missing.map((m) => ({ file: `${NFIT_TEST_MAKE_DIR}`, line: 0, severity: 'error' as const, message: `test module ${m}.ko was not built` })) },
+      build: {
+        ...merged,
+        ok: false,
+        errors: missing.map((m) => ({
+          file: `${NFIT_TEST_MAKE_DIR}`,
+          line: 0,
+          severity: 'error' as const,
+          message: `test module ${m}.ko was not built`,
+        })),
+      },
       modules: [],
       timings,
     };

@@ -24,7 +24,11 @@ export function nfitGuestScripts(repoRoot: string): string {
  * The initramfs files; writes the order file into `stagingDir` (the run's work folder), since
  * the initramfs builder copies host files.
  */
-export async function nfitGuestFiles(repoRoot: string, modules: BuiltModule[], stagingDir: string): Promise<InitramfsFile[]> {
+export async function nfitGuestFiles(
+  repoRoot: string,
+  modules: BuiltModule[],
+  stagingDir: string,
+): Promise<InitramfsFile[]> {
   await mkdir(stagingDir, { recursive: true });
   const order = path.join(stagingDir, 'modules.order');
   await writeFile(order, moduleOrderText(modules));

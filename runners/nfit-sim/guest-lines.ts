@@ -57,7 +57,8 @@ export function parseGuestSetup(log: string): GuestSetup {
     const d = DIMM_LINE.exec(line);
     if (d?.[1] && d[2]) {
       const [, bus, dimm] = d;
-      if (!dimms.some((x) => x.bus === bus && x.dimm === dimm)) dimms.push({ bus, dimm, flags: (d[3] ?? '').split(/\s+/).filter(Boolean) });
+      if (!dimms.some((x) => x.bus === bus && x.dimm === dimm))
+        dimms.push({ bus, dimm, flags: (d[3] ?? '').split(/\s+/).filter(Boolean) });
       continue;
     }
     const b = BUSES_LINE.exec(line);
@@ -84,7 +85,11 @@ export function brokenDimmNote(dimms: DimmFlags[], bus: string): string | null {
  */
 export function annotateBrokenDimms(tests: TestResult[], note: string | null): TestResult[] {
   if (note === null) return tests;
-  return tests.map((t) => (t.suite === NFIT_SIM_SUITE && t.name === BROKEN_DIMMS_TEST && t.status === 'pass' && t.reason === undefined ? { ...t, reason: note } : t));
+  return tests.map((t) =>
+    t.suite === NFIT_SIM_SUITE && t.name === BROKEN_DIMMS_TEST && t.status === 'pass' && t.reason === undefined
+      ? { ...t, reason: note }
+      : t,
+  );
 }
 
 /** "insmod: can't insert ..." stays as is; a bare message gets the "insmod: " prefix. */
@@ -96,21 +101,47 @@ function insmodReason(name: string, message: string): string {
  * One TestResult per module (pass, or error with insmod's reason) and one for the buses. A module
  * that never reported (the guest died first) is an error too: its absence is the finding.
  */
-export function setupTestResults(setup: Pick<GuestSetup, 'modules' | 'buses'>, expectedModules: string[], expectedBuses: string[]): TestResult[] {
+export function setupTestResults(
+  setup: Pick<GuestSetup, 'modules' | 'buses'>,
+  expectedModules: string[],
+  expectedBuses: string[],
+): TestResult[] {
   const out: TestResult[] = [];
   const byName = new Map(setup.modules.map((m) => [m.name, m]));
   for (const name of expectedModules) {
     const m = byName.get(name);
-    if (!m) out.push({ suite: NFIT_SIM_SUITE, name: `module-${name}`, status: 'error', reason: `module ${name}: not loaded (the guest stopped before insmod reported)` });
+    if (!m)
+      out.push({
+        suite: NFIT_SIM_SUITE,
+        name: `module-${name}`,
+        status: 'error',
+        reason: `module ${name}: not loaded (the guest stopped before insmod reported)`,
+      });
     else if (m.ok) out.push({ suite: NFIT_SIM_SUITE, name: `module-${name}`, status: 'pass' });
-    else out.push({ suite: NFIT_SIM_SUITE, name: `module-${name}`, status: 'error', reason: insmodReason(name, m.message ?? 'insmod failed') });
+    else
+      out.push({
+        suite: NFIT_SIM_SUITE,
+        name: `module-${name}`,
+        status: 'error',
+        reason: insmodReason(name, m.message ?? 'insmod failed'),
+      });
   }
   const seen = setup.buses ?? [];
   const missing = expectedBuses.filter((b) => !seen.includes(b));
   if (setup.buses === null) {
-    out.push({ suite: NFIT_SIM_SUITE, name: 'buses', status: 'error', reason: 'the guest never reported the simulated buses' });
+    out.push({
+      suite: NFIT_SIM_SUITE,
+      name: 'buses',
+      status: 'error',
+      reason: 'the guest never reported the simulated buses',
+    });
   } else if (missing.length > 0) {
-    out.push({ suite: NFIT_SIM_SUITE, name: 'buses', status: 'error', reason: `bus${missing.length > 1 ? 'es' : ''} ${missing.join(', ')} did not appear` });
+    out.push({
+      suite: NFIT_SIM_SUITE,
+      name: 'buses',
+      status: 'error',
+      reason: `bus${missing.length > 1 ? 'es' : ''} ${missing.join(', ')} did not appear`,
+    });
   } else {
     out.push({ suite: NFIT_SIM_SUITE, name: 'buses', status: 'pass' });
   }

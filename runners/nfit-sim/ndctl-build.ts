@@ -32,7 +32,14 @@ export interface NdctlBuildConfig {
 
 /** `meson setup` arguments (pure). -Dtest builds the tests; -Ddestructive adds the ones that reformat devices. */
 export function mesonSetupArgs(c: NdctlBuildConfig): string[] {
-  return ['setup', NDCTL_GUEST_BUILD, NDCTL_GUEST_SRC, '-Dtest=enabled', `-Ddestructive=${c.destructive ? 'enabled' : 'disabled'}`, ...c.mesonOptions];
+  return [
+    'setup',
+    NDCTL_GUEST_BUILD,
+    NDCTL_GUEST_SRC,
+    '-Dtest=enabled',
+    `-Ddestructive=${c.destructive ? 'enabled' : 'disabled'}`,
+    ...c.mesonOptions,
+  ];
 }
 
 /** The shell script run in the sandbox (pure). A failing step's output ends the log. */
@@ -52,16 +59,39 @@ export function ndctlBuildScript(c: NdctlBuildConfig, jobs: number): string {
  */
 export function rootfsBwrapArgs(root: string, work: string): string[] {
   return [
-    '--die-with-parent', '--new-session',
-    '--unshare-net', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try',
-    '--ro-bind', root, '/',
-    '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run',
-    '--bind', work, NDCTL_MOUNT,
+    '--die-with-parent',
+    '--new-session',
+    '--unshare-net',
+    '--unshare-ipc',
+    '--unshare-pid',
+    '--unshare-uts',
+    '--unshare-cgroup-try',
+    '--ro-bind',
+    root,
+    '/',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
+    '--tmpfs',
+    '/run',
+    '--bind',
+    work,
+    NDCTL_MOUNT,
     '--clearenv',
-    '--setenv', 'PATH', '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
-    '--setenv', 'HOME', '/tmp',
-    '--setenv', 'LANG', 'C.UTF-8',
-    '--chdir', NDCTL_MOUNT,
+    '--setenv',
+    'PATH',
+    '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
+    '--setenv',
+    'HOME',
+    '/tmp',
+    '--setenv',
+    'LANG',
+    'C.UTF-8',
+    '--chdir',
+    NDCTL_MOUNT,
   ];
 }
 
@@ -80,7 +110,9 @@ async function skipped(dir: string, name: string): Promise<boolean> {
 export async function checkoutHash(source: string): Promise<string> {
   const h = createHash('sha256');
   const walk = async (dir: string, rel: string): Promise<void> => {
-    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
     for (const e of entries) {
       const abs = path.join(dir, e.name);
       const r = rel ? `${rel}/${e.name}` : e.name;
@@ -103,7 +135,10 @@ export async function checkoutHash(source: string): Promise<string> {
 
 /** The cache key: checkout content + root filesystem + options (pure). */
 export function ndctlBuildKey(contentHash: string, rootfsKey: string, c: NdctlBuildConfig): string {
-  return createHash('sha256').update(JSON.stringify({ contentHash, rootfsKey, setup: mesonSetupArgs(c) })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify({ contentHash, rootfsKey, setup: mesonSetupArgs(c) }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export interface NdctlBuildPaths {
@@ -120,7 +155,14 @@ export interface NdctlBuildPaths {
 
 export function ndctlBuildPaths(cacheDir: string, key: string): NdctlBuildPaths {
   const base = path.join(cacheDir, 'ndctl', key);
-  return { base, tree: path.join(base, 'tree'), outcome: path.join(base, 'outcome.json'), log: path.join(base, 'build.log'), image: path.join(base, 'ndctl.ext4'), lock: `${base}.lock` };
+  return {
+    base,
+    tree: path.join(base, 'tree'),
+    outcome: path.join(base, 'outcome.json'),
+    log: path.join(base, 'build.log'),
+    image: path.join(base, 'ndctl.ext4'),
+    lock: `${base}.lock`,
+  };
 }
 
 const outcomeSchema = z.object({ ok: z.boolean(), durationMs: z.number(), excerpt: z.string() });
@@ -179,9 +221,21 @@ export async function ensureNdctlBuild(o: NdctlBuildOptions): Promise<NdctlBuild
     // The lock is the kernel build lock: an ndctl build takes both cores as a kernel build does.
     // A caller already holding it (`flock LOCK npx vitest ...`) must not wait for itself.
     const lock = o.lockFile ?? KERNEL_BUILD_LOCK;
-    const sandboxed = ['bwrap', ...rootfsBwrapArgs(o.rootfs, tmpTree), '--', 'sh', '-c', ndctlBuildScript(o, o.jobs ?? 0)];
+    const sandboxed = [
+      'bwrap',
+      ...rootfsBwrapArgs(o.rootfs, tmpTree),
+      '--',
+      'sh',
+      '-c',
+      ndctlBuildScript(o, o.jobs ?? 0),
+    ];
     const [cmd = 'bwrap', ...args] = lockHeldByAncestor(lock) ? sandboxed : ['flock', lock, ...sandboxed];
-    const r = await exec(cmd, args, { env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' }, logFile: path.join(tmp, 'build.log'), timeoutMs: 60 * 60_000, ...(o.signal ? { signal: o.signal } : {}) });
+    const r = await exec(cmd, args, {
+      env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' },
+      logFile: path.join(tmp, 'build.log'),
+      timeoutMs: 60 * 60_000,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
     const first = r.output.split('\n')[0] ?? '';
     // Cancelled, timed out or never started: machinery, and not cached (the next run tries again).
     if (r.aborted || r.timedOut || r.code === 127 || (r.code !== 0 && /^(bwrap|flock|setpriv):/.test(first))) {
@@ -189,7 +243,18 @@ export async function ensureNdctlBuild(o: NdctlBuildOptions): Promise<NdctlBuild
       const what = r.aborted ? 'cancelled' : r.timedOut ? 'timed out' : 'sandbox failed to start';
       throw new InfraError(`ndctl build ${what}`, { source: o.source, output: r.output.slice(-2000) });
     }
-    outcome = { ok: r.code === 0, durationMs: r.durationMs, excerpt: r.code === 0 ? '' : r.output.split('\n').filter((l) => l.trim()).slice(-25).join('\n') };
+    outcome = {
+      ok: r.code === 0,
+      durationMs: r.durationMs,
+      excerpt:
+        r.code === 0
+          ? ''
+          : r.output
+              .split('\n')
+              .filter((l) => l.trim())
+              .slice(-25)
+              .join('\n'),
+    };
     await writeFile(path.join(tmp, 'outcome.json'), JSON.stringify(outcome));
     try {
       await rename(tmp, paths.base);
@@ -200,9 +265,28 @@ export async function ensureNdctlBuild(o: NdctlBuildOptions): Promise<NdctlBuild
       outcome = (await readOutcome(paths.outcome)) ?? outcome;
     }
   }
-  if (!outcome.ok) return { key, ok: false, excerpt: outcome.excerpt, image: null, paths, built, buildMs: built ? outcome.durationMs : 0, imageMs: 0 };
+  if (!outcome.ok)
+    return {
+      key,
+      ok: false,
+      excerpt: outcome.excerpt,
+      image: null,
+      paths,
+      built,
+      buildMs: built ? outcome.durationMs : 0,
+      imageMs: 0,
+    };
   const img = await ensureExt4Image(paths.tree, paths.image, 'daxbot-ndctl', paths.lock, exec);
-  return { key, ok: true, excerpt: '', image: img.image, paths, built, buildMs: built ? outcome.durationMs : 0, imageMs: img.durationMs };
+  return {
+    key,
+    ok: true,
+    excerpt: '',
+    image: img.image,
+    paths,
+    built,
+    buildMs: built ? outcome.durationMs : 0,
+    imageMs: img.durationMs,
+  };
 }
 
 async function readOutcome(file: string): Promise<NdctlBuildOutcome | null> {

@@ -9,16 +9,21 @@ import path from 'node:path';
 import type { TestResult } from '../types.ts';
 import { NDCTL_MESON_SUITE } from './profile.ts';
 
-export type NdctlMesonPlan =
-  | { run: false; results: TestResult[] }
-  | { run: true; source: string };
+export type NdctlMesonPlan = { run: false; results: TestResult[] } | { run: true; source: string };
 
 function skip(reason: string): NdctlMesonPlan {
-  return { run: false, results: [{ suite: NDCTL_MESON_SUITE, name: NDCTL_MESON_SUITE, status: 'skip', reason, missingPrerequisite: true }] };
+  return {
+    run: false,
+    results: [{ suite: NDCTL_MESON_SUITE, name: NDCTL_MESON_SUITE, status: 'skip', reason, missingPrerequisite: true }],
+  };
 }
 
-export function planNdctlMeson(ndctlSource: string | undefined, exists: (p: string) => boolean = existsSync): NdctlMesonPlan {
-  if (!ndctlSource) return skip('not configured: set ndctlSource on the nfit-sim runner to an ndctl checkout to run its meson suite');
+export function planNdctlMeson(
+  ndctlSource: string | undefined,
+  exists: (p: string) => boolean = existsSync,
+): NdctlMesonPlan {
+  if (!ndctlSource)
+    return skip('not configured: set ndctlSource on the nfit-sim runner to an ndctl checkout to run its meson suite');
   if (!exists(path.join(ndctlSource, 'test', 'meson.build'))) {
     return skip(`ndctlSource ${ndctlSource} is not an ndctl checkout (no test/meson.build)`);
   }

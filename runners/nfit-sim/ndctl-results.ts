@@ -83,7 +83,10 @@ function enrich(t: TestResult, log: MesonLog | undefined): TestResult {
 export function ndctlMesonResults(consoleLog: string, stop: GuestStop): TestResult[] {
   const section = extractSuites(consoleLog).find((s) => s.suite === NDCTL_MESON_SUITE);
   const why = stop.killed ? `guest killed (${stop.killed})` : 'guest stopped';
-  if (!section) return [{ suite: NDCTL_MESON_SUITE, name: NDCTL_MESON_SUITE, status: 'error', reason: `suite never started: ${why}` }];
+  if (!section)
+    return [
+      { suite: NDCTL_MESON_SUITE, name: NDCTL_MESON_SUITE, status: 'error', reason: `suite never started: ${why}` },
+    ];
   const lines = section.text.split('\n');
   const errors = lines.map((l) => ERROR_LINE.exec(l)?.[1]).filter((e): e is string => e !== undefined);
   const listed = lines.map((l) => LIST_LINE.exec(l)).find((m) => m !== null);
@@ -102,15 +105,26 @@ export function ndctlMesonResults(consoleLog: string, stop: GuestStop): TestResu
     const { suite, name } = splitMesonName(marker);
     if (seen.has(`${suite}/${name}`)) continue;
     const running = stop.lastTest === marker && !stop.lastTestFinished;
-    tests.push(running
-      ? { suite, name, status: 'timeout', reason: `no result: ${why}` }
-      : { suite, name, status: 'error', reason: `not run: ${why}` });
+    tests.push(
+      running
+        ? { suite, name, status: 'timeout', reason: `no result: ${why}` }
+        : { suite, name, status: 'error', reason: `not run: ${why}` },
+    );
   }
   if (errors.length > 0 && tests.length === 0) {
-    return [{ suite: NDCTL_MESON_SUITE, name: NDCTL_MESON_SUITE, status: 'error', reason: errors.join('; ').slice(0, 300) }];
+    return [
+      { suite: NDCTL_MESON_SUITE, name: NDCTL_MESON_SUITE, status: 'error', reason: errors.join('; ').slice(0, 300) },
+    ];
   }
   if (tests.length === 0) {
-    return [{ suite: NDCTL_MESON_SUITE, name: NDCTL_MESON_SUITE, status: 'error', reason: section.complete ? 'meson test reported no tests' : `no results: ${why}` }];
+    return [
+      {
+        suite: NDCTL_MESON_SUITE,
+        name: NDCTL_MESON_SUITE,
+        status: 'error',
+        reason: section.complete ? 'meson test reported no tests' : `no results: ${why}`,
+      },
+    ];
   }
   return tests;
 }

@@ -40,17 +40,32 @@ export interface NdctlSuitePrep {
   timings: Record<string, number>;
 }
 
-const NOTHING: Omit<NdctlSuitePrep, 'run' | 'hostResults'> = { guestFiles: [], append: [], qemuExtra: [], readOnly: [], readWrite: [], timings: {} };
+const NOTHING: Omit<NdctlSuitePrep, 'run' | 'hostResults'> = {
+  guestFiles: [],
+  append: [],
+  qemuExtra: [],
+  readOnly: [],
+  readWrite: [],
+  timings: {},
+};
 
 /** QEMU arguments for one virtio disk with a serial (pure). */
 export function virtioDiskArgs(file: string, id: string, serial: string): string[] {
   // cache=unsafe: the overlay is thrown away after the run, so flushes buy nothing.
-  return ['-drive', `file=${file},format=qcow2,if=none,id=${id},cache=unsafe`, '-device', `virtio-blk-pci,drive=${id},serial=${serial}`];
+  return [
+    '-drive',
+    `file=${file},format=qcow2,if=none,id=${id},cache=unsafe`,
+    '-device',
+    `virtio-blk-pci,drive=${id},serial=${serial}`,
+  ];
 }
 
 /** Kernel command line words for runners/guest/nfit-sim/ndctl-meson.sh (pure). */
 export function ndctlGuestAppend(cfg: Pick<RunnerConfig, 'ndctlSuites' | 'ndctlTimeoutMultiplier'>): string[] {
-  return [`daxbot.meson-suites=${mesonSuites(cfg.ndctlSuites).join(',')}`, `daxbot.meson-timeout-multiplier=${cfg.ndctlTimeoutMultiplier}`];
+  return [
+    `daxbot.meson-suites=${mesonSuites(cfg.ndctlSuites).join(',')}`,
+    `daxbot.meson-timeout-multiplier=${cfg.ndctlTimeoutMultiplier}`,
+  ];
 }
 
 /** Where chroot-modules.sh finds the kernel build's files in the guest. */
@@ -61,7 +76,10 @@ export const GUEST_KERNEL_FILES = `${GUEST_DIR}/kernel`;
  * modinfo in the chroot answer for a module built into this kernel instead of calling it missing.
  * A build without them (none built in) ships nothing.
  */
-export function builtinModuleLists(buildDir: string | undefined, exists: (p: string) => boolean = existsSync): InitramfsFile[] {
+export function builtinModuleLists(
+  buildDir: string | undefined,
+  exists: (p: string) => boolean = existsSync,
+): InitramfsFile[] {
   if (!buildDir) return [];
   return ['modules.builtin', 'modules.builtin.modinfo']
     .filter((f) => exists(path.join(buildDir, f)))
@@ -71,7 +89,8 @@ export function builtinModuleLists(buildDir: string | undefined, exists: (p: str
 /** A qcow2 overlay over a raw image, so the guest's writes never reach the cached image. */
 async function overlay(exec: Exec, base: string, file: string): Promise<void> {
   const r = await exec('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', base, file]);
-  if (r.code !== 0) throw new InfraError('qemu-img could not create a disk overlay', { base, output: r.output.slice(-1000) });
+  if (r.code !== 0)
+    throw new InfraError('qemu-img could not create a disk overlay', { base, output: r.output.slice(-1000) });
 }
 
 export interface PrepareOptions {
@@ -96,9 +115,17 @@ export async function prepareNdctlSuite(o: PrepareOptions): Promise<NdctlSuitePr
   const timings: Record<string, number> = {};
 
   let t = Date.now();
-  const rootfs = await ensureDebianRootfsImage({ cacheDir: o.cacheDir, exec, logFile: path.join(o.workDir, 'debootstrap.log') });
+  const rootfs = await ensureDebianRootfsImage({
+    cacheDir: o.cacheDir,
+    exec,
+    logFile: path.join(o.workDir, 'debootstrap.log'),
+  });
   timings.ndctlRootfsMs = Date.now() - t;
-  if (rootfs.made) o.log.info({ ms: rootfs.durationMs, imageMs: rootfs.imageMs, root: rootfs.paths.root }, 'made the Debian root filesystem');
+  if (rootfs.made)
+    o.log.info(
+      { ms: rootfs.durationMs, imageMs: rootfs.imageMs, root: rootfs.paths.root },
+      'made the Debian root filesystem',
+    );
 
   t = Date.now();
   const built = await ensureNdctlBuild({
@@ -118,7 +145,15 @@ export async function prepareNdctlSuite(o: PrepareOptions): Promise<NdctlSuitePr
     const last = built.excerpt.split('\n').filter(Boolean).pop() ?? 'see the build log';
     return {
       run: false,
-      hostResults: [{ suite: NDCTL_MESON_SUITE, name: 'ndctl-build', status: 'error', reason: `ndctl checkout ${plan.source} does not build: ${last}`, excerpt: built.excerpt }],
+      hostResults: [
+        {
+          suite: NDCTL_MESON_SUITE,
+          name: 'ndctl-build',
+          status: 'error',
+          reason: `ndctl checkout ${plan.source} does not build: ${last}`,
+          excerpt: built.excerpt,
+        },
+      ],
       ...NOTHING,
       timings,
     };
@@ -143,7 +178,10 @@ export async function prepareNdctlSuite(o: PrepareOptions): Promise<NdctlSuitePr
       ...builtinModuleLists(o.kernelBuildDir),
     ],
     append: ndctlGuestAppend(o.config),
-    qemuExtra: [...virtioDiskArgs(rootOverlay, 'droot', ROOT_SERIAL), ...virtioDiskArgs(ndctlOverlay, 'dndctl', NDCTL_SERIAL)],
+    qemuExtra: [
+      ...virtioDiskArgs(rootOverlay, 'droot', ROOT_SERIAL),
+      ...virtioDiskArgs(ndctlOverlay, 'dndctl', NDCTL_SERIAL),
+    ],
     readOnly: [rootfs.image, built.image],
     readWrite: [disks],
     timings,
@@ -162,16 +200,33 @@ const BAD = new Set(['fail', 'error', 'timeout']);
  * Adds the suite's results to the outcome of the KTAP suites (pure). Failing ndctl tests make a
  * clean run a kernel failure; a crash or hang already classified the run and keeps its summary.
  */
-export function collectNdctlSuite<T extends Outcome>(prep: Pick<NdctlSuitePrep, 'run' | 'hostResults'>, consoleLog: string, stop: GuestStop, outcome: T): T {
+export function collectNdctlSuite<T extends Outcome>(
+  prep: Pick<NdctlSuitePrep, 'run' | 'hostResults'>,
+  consoleLog: string,
+  stop: GuestStop,
+  outcome: T,
+): T {
   const ndctl = prep.run ? ndctlMesonResults(consoleLog, stop) : [];
   const tests = [...outcome.tests, ...ndctl, ...prep.hostResults];
   if (outcome.failureClass !== 'none' || !prep.run) return { ...outcome, tests };
   const bad = ndctl.filter((t) => BAD.has(t.status));
   if (bad.length > 0) {
-    return { ...outcome, tests, failureClass: 'kernel', summary: `${bad.length} ndctl test(s) failed: ${bad.map((t) => `${t.suite}.${t.name}`).slice(0, 5).join(', ')}` };
+    return {
+      ...outcome,
+      tests,
+      failureClass: 'kernel',
+      summary: `${bad.length} ndctl test(s) failed: ${bad
+        .map((t) => `${t.suite}.${t.name}`)
+        .slice(0, 5)
+        .join(', ')}`,
+    };
   }
   const passed = tests.filter((t) => t.status === 'pass').length;
   const skipped = tests.filter((t) => t.status === 'skip').length;
   const other = tests.length - passed - skipped;
-  return { ...outcome, tests, summary: `${passed} passed, ${skipped} skipped${other > 0 ? `, ${other} not passing` : ''}` };
+  return {
+    ...outcome,
+    tests,
+    summary: `${passed} passed, ${skipped} skipped${other > 0 ? `, ${other} not passing` : ''}`,
+  };
 }

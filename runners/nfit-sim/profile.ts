@@ -75,8 +75,13 @@ const same = (a: string[], b: string[]): boolean => a.length === b.length && a.e
  * this profile's; the nfit-sim fragment always comes last because config_check.c needs its
  * "=m" symbols to win over any other fragment's "=y".
  */
-export function nfitSimProfile(cfg: { fragments: string[]; suites: string[] }): { fragments: string[]; suites: string[] } {
-  const base = same(cfg.fragments, SCHEMA_DEFAULT_FRAGMENTS) ? [] : cfg.fragments.filter((f) => !NFIT_SIM_FRAGMENTS.includes(f));
+export function nfitSimProfile(cfg: { fragments: string[]; suites: string[] }): {
+  fragments: string[];
+  suites: string[];
+} {
+  const base = same(cfg.fragments, SCHEMA_DEFAULT_FRAGMENTS)
+    ? []
+    : cfg.fragments.filter((f) => !NFIT_SIM_FRAGMENTS.includes(f));
   const suites = same(cfg.suites, SCHEMA_DEFAULT_SUITES) ? NFIT_SIM_DEFAULT_SUITES : cfg.suites;
   return { fragments: [...base, ...NFIT_SIM_FRAGMENTS], suites };
 }

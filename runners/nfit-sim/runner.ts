@@ -14,7 +14,14 @@ import { toMs, type RunnerConfig } from '../../config/schema.ts';
 import type { Finding, RunContext, RunRequest, RunResult, Runner, TestResult } from '../types.ts';
 import { buildDirFor } from '../build/make.ts';
 import { configHash, loadFragments } from '../build/kconfig.ts';
-import { applyInSlot, bootGuest, newRunResult, recordBuildFailure, symbolizeFindings, type Symbolize } from '../core/kernel-run.ts';
+import {
+  applyInSlot,
+  bootGuest,
+  newRunResult,
+  recordBuildFailure,
+  symbolizeFindings,
+  type Symbolize,
+} from '../core/kernel-run.ts';
 import { slotDirFor, treeSlug } from '../tree/slot.ts';
 import { withSlotLock } from '../tree/slot-lock.ts';
 import { daxInitramfs } from '../guest/dax-initramfs.ts';
@@ -24,7 +31,15 @@ import { buildNfitSim, type BuildStep } from './build.ts';
 import { nfitGuestFiles } from './guest-files.ts';
 import { annotateBrokenDimms, brokenDimmNote, parseGuestSetup, setupTestResults } from './guest-lines.ts';
 import { collectNdctlSuite, prepareNdctlSuite } from './ndctl-suite.ts';
-import { NDCTL_MESON_SUITE, NFIT_BROKEN_DIMM_BUS, NFIT_SIM_CMDLINE, nfitSimProfile, NFIT_SIM_SUITE, NFIT_TEST_BUSES, NFIT_TEST_MODULES } from './profile.ts';
+import {
+  NDCTL_MESON_SUITE,
+  NFIT_BROKEN_DIMM_BUS,
+  NFIT_SIM_CMDLINE,
+  nfitSimProfile,
+  NFIT_SIM_SUITE,
+  NFIT_TEST_BUSES,
+  NFIT_TEST_MODULES,
+} from './profile.ts';
 
 export interface NfitSimOptions {
   config: RunnerConfig;
@@ -69,12 +84,20 @@ export function mergeSetup(
 ): ReturnType<typeof analyzeGuestRun> {
   // parseKtap pads a short stream with "test N" placeholders from the "1..N" plan; the guest's
   // named plan ("# DAXBOT plan:") already yields the same tests by name, so drop the duplicates.
-  const named = outcome.tests.filter((t) => !(t.suite === NFIT_SIM_SUITE && t.status === 'error' && /^test \d+$/.test(t.name)));
+  const named = outcome.tests.filter(
+    (t) => !(t.suite === NFIT_SIM_SUITE && t.status === 'error' && /^test \d+$/.test(t.name)),
+  );
   const tests = [...setup, ...named];
   const moduleErrors = setup.filter((t) => t.status === 'error' && t.name.startsWith('module-'));
-  if (outcome.failureClass === 'infra' || outcome.findings.length > 0 || moduleErrors.length === 0) return { ...outcome, tests };
+  if (outcome.failureClass === 'infra' || outcome.findings.length > 0 || moduleErrors.length === 0)
+    return { ...outcome, tests };
   const first = moduleErrors[0]?.reason ?? 'a test module failed to load';
-  return { ...outcome, tests, failureClass: 'kernel', summary: `${first}${moduleErrors.length > 1 ? ` (+${moduleErrors.length - 1} more)` : ''}` };
+  return {
+    ...outcome,
+    tests,
+    failureClass: 'kernel',
+    summary: `${first}${moduleErrors.length > 1 ? ` (+${moduleErrors.length - 1} more)` : ''}`,
+  };
 }
 
 /** The real console and KTAP parsers (runners/parse/), loaded on first use. */
@@ -96,7 +119,8 @@ export function createNfitSimRunner(opts: NfitSimOptions): Runner {
   const cfg = opts.config;
   return {
     name: cfg.name,
-    description: 'Linux in QEMU (TCG) with the kernel\'s nfit_test simulated NVDIMM buses, built from the tree under test',
+    description:
+      "Linux in QEMU (TCG) with the kernel's nfit_test simulated NVDIMM buses, built from the tree under test",
     async run(req: RunRequest, ctx: RunContext): Promise<RunResult> {
       const t0 = Date.now();
       const timings: Record<string, number> = {};
@@ -143,19 +167,38 @@ export function createNfitSimRunner(opts: NfitSimOptions): Runner {
         }
 
         const inGuest = guestSuites(suites);
-        if (cfg.ndctlSource && suites.includes(NDCTL_MESON_SUITE)) progress('build', 'ndctl-meson: Debian root filesystem and ndctl build (cached)');
+        if (cfg.ndctlSource && suites.includes(NDCTL_MESON_SUITE))
+          progress('build', 'ndctl-meson: Debian root filesystem and ndctl build (cached)');
         const prepare = opts.prepareNdctl ?? prepareNdctlSuite;
-        const ndctl = await prepare({ config: cfg, suites, repoRoot: opts.repoRoot, cacheDir: opts.cacheDir, workDir: req.workDir, kernelBuildDir: buildDir, log: ctx.log, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+        const ndctl = await prepare({
+          config: cfg,
+          suites,
+          repoRoot: opts.repoRoot,
+          cacheDir: opts.cacheDir,
+          workDir: req.workDir,
+          kernelBuildDir: buildDir,
+          log: ctx.log,
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        });
         const booted = [...inGuest, ...(ndctl.run ? [NDCTL_MESON_SUITE] : [])];
         Object.assign(timings, ndctl.timings);
 
         t = Date.now();
-        const extra = [...(await nfitGuestFiles(opts.repoRoot, built.modules, path.join(req.workDir, 'guest'))), ...ndctl.guestFiles];
-        const initrd = opts.initramfs ? await opts.initramfs(extra) : await daxInitramfs(opts.repoRoot, opts.cacheDir, extra);
+        const extra = [
+          ...(await nfitGuestFiles(opts.repoRoot, built.modules, path.join(req.workDir, 'guest'))),
+          ...ndctl.guestFiles,
+        ];
+        const initrd = opts.initramfs
+          ? await opts.initramfs(extra)
+          : await daxInitramfs(opts.repoRoot, opts.cacheDir, extra);
         timings.initramfsMs = Date.now() - t;
 
         progress('boot', `qemu ${cfg.memoryMiB} MiB, nfit_test buses`);
-        const limits = { bootTimeoutMs: toMs(cfg.bootTimeout), testTimeoutMs: toMs(cfg.testTimeout), overallTimeoutMs: toMs(cfg.overallTimeout) };
+        const limits = {
+          bootTimeoutMs: toMs(cfg.bootTimeout),
+          testTimeoutMs: toMs(cfg.testTimeout),
+          overallTimeoutMs: toMs(cfg.overallTimeout),
+        };
         const q = await bootGuest(
           req,
           ctx,
@@ -164,7 +207,12 @@ export function createNfitSimRunner(opts: NfitSimOptions): Runner {
             spec: {
               kernel: build.bzImage,
               initrd,
-              append: [`daxbot.suites=${booted.join(',')}`, ...NFIT_SIM_CMDLINE, ...ndctl.append, ...(opts.extraKernelArgs ?? [])],
+              append: [
+                `daxbot.suites=${booted.join(',')}`,
+                ...NFIT_SIM_CMDLINE,
+                ...ndctl.append,
+                ...(opts.extraKernelArgs ?? []),
+              ],
               memoryMiB: cfg.memoryMiB,
               cpus: cfg.cpus,
               // nfit_test provides its own (simulated) NFIT; an emulated one would add a third bus.
@@ -181,7 +229,13 @@ export function createNfitSimRunner(opts: NfitSimOptions): Runner {
         const parsers: Parsers = opts.parsers ?? (await defaultParsers());
         const outcome = analyzeGuestRun(q, inGuest, parsers, limits);
         const guestSetup = parseGuestSetup(q.console);
-        const setup = loadsTestModules(booted) ? setupTestResults(guestSetup, built.modules.map((m) => m.name), NFIT_TEST_BUSES) : [];
+        const setup = loadsTestModules(booted)
+          ? setupTestResults(
+              guestSetup,
+              built.modules.map((m) => m.name),
+              NFIT_TEST_BUSES,
+            )
+          : [];
         const merged = collectNdctlSuite(ndctl, q.console, q, mergeSetup(outcome, setup));
         result.tests = annotateBrokenDimms(merged.tests, brokenDimmNote(guestSetup.dimms, NFIT_BROKEN_DIMM_BUS));
         result.booted = merged.booted;

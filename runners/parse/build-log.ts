@@ -9,9 +9,11 @@ export interface BuildLogDiagnostics {
   warnings: BuildDiagnostic[];
 }
 
-const COMPILER = /^(?:\.\/)?([^\s:][^:]*?\.(?:c|h|S|s|rs|lds|dts|dtsi)):([0-9]+)(?::([0-9]+))?: (?:fatal )?(error|warning): (.*)$/;
+const COMPILER =
+  /^(?:\.\/)?([^\s:][^:]*?\.(?:c|h|S|s|rs|lds|dts|dtsi)):([0-9]+)(?::([0-9]+))?: (?:fatal )?(error|warning): (.*)$/;
 // "ld: fs/dax.o: in function `dax_foo':" is context; the error line follows with file:line or the object.
-const LINKER_UNDEF = /^(?:[a-z0-9_.-]*-)?ld(?:\.[a-z]+)?: (?:([^\s:]+?):(?:\(\S+\)|([0-9]+))?:? )?(?:.*?)(undefined reference to `[^']+'|relocation truncated to fit.*|multiple definition of `[^']+'.*)$/;
+const LINKER_UNDEF =
+  /^(?:[a-z0-9_.-]*-)?ld(?:\.[a-z]+)?: (?:([^\s:]+?):(?:\(\S+\)|([0-9]+))?:? )?(?:.*?)(undefined reference to `[^']+'|relocation truncated to fit.*|multiple definition of `[^']+'.*)$/;
 const LINKER_OTHER = /^(?:[a-z0-9_.-]*-)?ld(?:\.[a-z]+)?: (?!.*in function `)(.*error.*)$/i;
 const MODPOST = /^(ERROR|WARNING): modpost: (.*)$/;
 const MAKE_ERROR = /^make(?:\[[0-9]+\])?: \*\*\* \[([^\]]+)\] Error [0-9]+/;
@@ -47,7 +49,12 @@ export function parseBuildLog(text: string, roots: string[] = []): BuildLogDiagn
     if (c !== null) {
       const [, file, ln, col, sev, msg] = c;
       if (file === undefined || ln === undefined || msg === undefined) continue;
-      const d: BuildDiagnostic = { file: relativize(file, roots), line: Number(ln), severity: sev === 'error' ? 'error' : 'warning', message: msg.trim() };
+      const d: BuildDiagnostic = {
+        file: relativize(file, roots),
+        line: Number(ln),
+        severity: sev === 'error' ? 'error' : 'warning',
+        message: msg.trim(),
+      };
       if (col !== undefined) d.column = Number(col);
       if (d.severity === 'error') sawError = true;
       add(d);
@@ -56,7 +63,12 @@ export function parseBuildLog(text: string, roots: string[] = []): BuildLogDiagn
     const l = LINKER_UNDEF.exec(line);
     if (l !== null) {
       sawError = true;
-      add({ file: l[1] === undefined ? 'vmlinux' : relativize(l[1], roots), line: l[2] === undefined ? 0 : Number(l[2]), severity: 'error', message: (l[3] ?? '').trim() });
+      add({
+        file: l[1] === undefined ? 'vmlinux' : relativize(l[1], roots),
+        line: l[2] === undefined ? 0 : Number(l[2]),
+        severity: 'error',
+        message: (l[3] ?? '').trim(),
+      });
       continue;
     }
     const lo = LINKER_OTHER.exec(line);
@@ -74,7 +86,8 @@ export function parseBuildLog(text: string, roots: string[] = []): BuildLogDiagn
       continue;
     }
     const mk = MAKE_ERROR.exec(line);
-    if (mk !== null && firstMakeError === null) firstMakeError = { file: mk[1] ?? 'Makefile', line: 0, severity: 'error', message: line };
+    if (mk !== null && firstMakeError === null)
+      firstMakeError = { file: mk[1] ?? 'Makefile', line: 0, severity: 'error', message: line };
   }
   // A failed make with no recognizable diagnostic still must not look like a clean build.
   if (!sawError && firstMakeError !== null) errors.push(firstMakeError);

@@ -7,8 +7,17 @@
  */
 import type { Finding, FindingType } from '../types.ts';
 import {
-  ARM_FRAME_LINE, COMMON_SKIP, CORRUPTED_LINE, FRAME_LINE, INFO_WITH_STACK, OOPS_RULES, REPORT_START_IGNORES,
-  STACK, STACK_KEYWORDS, STALL_ANCHORS, STRIP_FRAME_PREFIXES,
+  ARM_FRAME_LINE,
+  COMMON_SKIP,
+  CORRUPTED_LINE,
+  FRAME_LINE,
+  INFO_WITH_STACK,
+  OOPS_RULES,
+  REPORT_START_IGNORES,
+  STACK,
+  STACK_KEYWORDS,
+  STALL_ANCHORS,
+  STRIP_FRAME_PREFIXES,
 } from './console-rules.ts';
 import type { OopsRule, StackPart, StackSpec, TitleFormat } from './console-rules.ts';
 
@@ -30,7 +39,8 @@ interface Line {
   end: number;
 }
 
-const PREFIX = /^(?:\*\* [0-9]+ printk messages dropped \*\* )?(?:<[0-9]+>)?\[ *[0-9]+\.[0-9]+\](\[ *(?:C|T)[0-9]+\])? /;
+const PREFIX =
+  /^(?:\*\* [0-9]+ printk messages dropped \*\* )?(?:<[0-9]+>)?\[ *[0-9]+\.[0-9]+\](\[ *(?:C|T)[0-9]+\])? /;
 const QUESTIONABLE = /^(?:\[<[0-9a-f]+>\])? *\? /;
 
 function splitLines(log: string): Line[] {
@@ -116,12 +126,20 @@ function collectReport(lines: Line[], startLine: number, rule: OopsRule): Extent
     }
     // Reports from the same caller stay together even after another report started.
     if (secondReport !== -1 && i - secondReport > 400 && !isCaller(context)) break;
-    if (!isFirst && (line.questionable || (line.context !== context && (!cpuTraceback || !/^C[0-9]+$/.test(line.context))))) continue;
+    if (
+      !isFirst &&
+      (line.questionable || (line.context !== context && (!cpuTraceback || !/^C[0-9]+$/.test(line.context))))
+    )
+      continue;
     textLines++;
     let skip = skipText;
     if (line.text.includes('Disabling lock debugging due to kernel taint')) skip = true;
     else if (line.text.includes('Sending NMI from CPU')) cpuTraceback = true;
-    else if (textLines > 22 && (line.text.includes('Kernel panic - not syncing') || line.text.includes('WARNING: possible circular locking dependency detected'))) {
+    else if (
+      textLines > 22 &&
+      (line.text.includes('Kernel panic - not syncing') ||
+        line.text.includes('WARNING: possible circular locking dependency detected'))
+    ) {
       // panic_on_warn and oops-induced lockdep splats repeat what the report already holds.
       skipText = true;
       skip = true;
@@ -159,7 +177,8 @@ function framesOf(text: string): string[] {
     return name === undefined ? [] : [name];
   }
   const arm = ARM_FRAME_LINE.exec(text);
-  if (arm !== null) return [arm[1], arm[2]].filter((x): x is string => x !== undefined).map((x) => x.replace(/[.+].*$/, ''));
+  if (arm !== null)
+    return [arm[1], arm[2]].filter((x): x is string => x !== undefined).map((x) => x.replace(/[.+].*$/, ''));
   return [];
 }
 
@@ -232,7 +251,21 @@ function hungTaskFrame(frames: string[]): string {
     if (frame.includes('rtnl_lock')) return frame;
     if (/synchronize_(?:rcu|srcu|net|sched)/.test(frame)) return 'synchronize_rcu';
   }
-  const ignore = ['sched', '_lock', '_slowlock', 'down', 'rwsem', 'completion', 'kthread', 'wait', 'synchronize', 'context_switch', '__switch_to', 'cancel_delayed_work', 'rcu_barrier'];
+  const ignore = [
+    'sched',
+    '_lock',
+    '_slowlock',
+    'down',
+    'rwsem',
+    'completion',
+    'kthread',
+    'wait',
+    'synchronize',
+    'context_switch',
+    '__switch_to',
+    'cancel_delayed_work',
+    'rcu_barrier',
+  ];
   return frames.find((f) => !ignore.some((s) => f.includes(s))) ?? '';
 }
 
@@ -361,15 +394,24 @@ export function normalizeTitle(title: string): string {
 
 /* ---------- details: rip, trace, process, taint ---------- */
 
-const RIP_DETAIL = /(?:^|\s)(?:RIP: [0-9a-f]{4}:(?:\[<[0-9a-f]+>\] )?|pc : |PC is at |EIP: (?:[0-9a-f]{4}:)?(?:\[<[0-9a-f]+>\] )?)([a-zA-Z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+)/;
+const RIP_DETAIL =
+  /(?:^|\s)(?:RIP: [0-9a-f]{4}:(?:\[<[0-9a-f]+>\] )?|pc : |PC is at |EIP: (?:[0-9a-f]{4}:)?(?:\[<[0-9a-f]+>\] )?)([a-zA-Z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+)/;
 const PROCESS = /CPU: [0-9]+ (?:UID: [0-9]+ )?PID: [0-9]+ Comm: (.+?)(?: (?:Not tainted|Tainted:)|$)/;
 const TAINT = /Tainted: ([A-Z][A-Z ]*?)\s+[0-9]|Tainted: ((?:\[[A-Z]\]=[A-Z_]+(?:, )?)+)/;
 /** Entry, interrupt and unwinder plumbing frames: not part of what the kernel was doing. */
-const PLUMBING = /^(?:entry_SYSCALL|entry_INT80|do_syscall_|asm_(?:sysvec|exc|common)_|sysvec_|irq_exit|__irq_exit|handle_softirqs|__do_softirq|do_softirq|ret_from_fork|ret_from_fork_asm|el0t?_|el1h?_|el0_svc|invoke_syscall|__sysvec_|common_interrupt|do_IRQ|exc_)/;
-const REPORTING = /^(?:__dump_stack|dump_stack|dump_stack_lvl|show_stack|print_address_description|print_report|kasan_report|__kasan_report|kasan_check_range|__asan_|__kasan_|__warn|warn_slowpath|report_bug|handle_bug|exc_invalid_op|panic|__might_resched|__might_sleep|___might_sleep|ubsan_|__ubsan_|kmsan_|__msan_|check_noncircular|print_circular_bug|__lock_acquire|lock_acquire|validate_chain|check_prev_add|__schedule_bug|check_hung)/;
-const TRACE_FRAME = /^\s*(?:\[<?[0-9a-f]+>?\] ?){0,2}\s*(?:[0-9]+:)?([a-zA-Z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+|[a-zA-Z0-9_.]+ [^ ]+:[0-9]+ \[inline\])/;
+const PLUMBING =
+  /^(?:entry_SYSCALL|entry_INT80|do_syscall_|asm_(?:sysvec|exc|common)_|sysvec_|irq_exit|__irq_exit|handle_softirqs|__do_softirq|do_softirq|ret_from_fork|ret_from_fork_asm|el0t?_|el1h?_|el0_svc|invoke_syscall|__sysvec_|common_interrupt|do_IRQ|exc_)/;
+const REPORTING =
+  /^(?:__dump_stack|dump_stack|dump_stack_lvl|show_stack|print_address_description|print_report|kasan_report|__kasan_report|kasan_check_range|__asan_|__kasan_|__warn|warn_slowpath|report_bug|handle_bug|exc_invalid_op|panic|__might_resched|__might_sleep|___might_sleep|ubsan_|__ubsan_|kmsan_|__msan_|check_noncircular|print_circular_bug|__lock_acquire|lock_acquire|validate_chain|check_prev_add|__schedule_bug|check_hung)/;
+const TRACE_FRAME =
+  /^\s*(?:\[<?[0-9a-f]+>?\] ?){0,2}\s*(?:[0-9]+:)?([a-zA-Z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+|[a-zA-Z0-9_.]+ [^ ]+:[0-9]+ \[inline\])/;
 
-function details(report: Line[]): { rip: string | null; trace: string[]; process: string | null; taint: string | null } {
+function details(report: Line[]): {
+  rip: string | null;
+  trace: string[];
+  process: string | null;
+  taint: string | null;
+} {
   let rip: string | null = null;
   let process: string | null = null;
   let taint: string | null = null;
@@ -390,7 +432,11 @@ function details(report: Line[]): { rip: string | null; trace: string[]; process
         else {
           const tm = TAINT.exec(t);
           const got = tm?.[1] ?? tm?.[2];
-          if (got !== undefined) taint = got.replace(/\s+/g, '').replace(/=[A-Z_]+,?/g, '').replace(/[[\]]/g, '');
+          if (got !== undefined)
+            taint = got
+              .replace(/\s+/g, '')
+              .replace(/=[A-Z_]+,?/g, '')
+              .replace(/[[\]]/g, '');
         }
       }
     }
@@ -409,7 +455,10 @@ function details(report: Line[]): { rip: string | null; trace: string[]; process
       if (!PLUMBING.test(name)) trace.push(frame.replace(/ .*$/, ''));
     } else if (/^\s*<\/?(?:TASK|IRQ|NMI|EOI|SOFTIRQ)>\s*$/.test(t) || t.trim() === '') {
       continue;
-    } else if (trace.length > 0 && !/^\s*(?:RIP|RSP|RAX|RDX|RBP|R[0-9]+|Code|FS|CS|CR2|DR[0-9]|---|\[ *[0-9])/.test(t)) {
+    } else if (
+      trace.length > 0 &&
+      !/^\s*(?:RIP|RSP|RAX|RDX|RBP|R[0-9]+|Code|FS|CS|CR2|DR[0-9]|---|\[ *[0-9])/.test(t)
+    ) {
       traceDone = true;
     }
   }
@@ -456,7 +505,9 @@ function toFinding(log: string, lines: Line[], extent: Extent): Finding {
   let described = describe(head, extent.rule);
   if (described === null) {
     // Fall back to everything up to the next report, unfiltered by context.
-    const raw = lines.slice(extent.startLine, Math.min(extent.nextStart, extent.startLine + MAX_REPORT_LINES)).map((l) => l.text);
+    const raw = lines
+      .slice(extent.startLine, Math.min(extent.nextStart, extent.startLine + MAX_REPORT_LINES))
+      .map((l) => l.text);
     described = describe(raw, extent.rule);
   }
   if (described === null) {

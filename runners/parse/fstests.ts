@@ -73,8 +73,8 @@ export function parseFstests(text: string): FstestsResult {
       // The same list twice without a closing line: a second, quoted copy of the summary starts.
       if (summary[listKey].length > 0) {
         closed = true;
-        section().summary[listKey].push(...(listStart[2] ?? '').match(NAMES) ?? []);
-      } else summary[listKey].push(...(listStart[2] ?? '').match(NAMES) ?? []);
+        section().summary[listKey].push(...((listStart[2] ?? '').match(NAMES) ?? []));
+      } else summary[listKey].push(...((listStart[2] ?? '').match(NAMES) ?? []));
       continue;
     }
     const failed = /^Failed ([0-9]+) of ([0-9]+) tests/.exec(line);
@@ -97,7 +97,7 @@ export function parseFstests(text: string): FstestsResult {
     }
     // Summary lists wrap onto lines that hold only test names.
     if (listKey !== null && /^\s*(?:[a-z0-9]+\/[0-9]{3,4}\s*)+"?$/.test(line)) {
-      section().summary[listKey].push(...line.match(NAMES) ?? []);
+      section().summary[listKey].push(...(line.match(NAMES) ?? []));
       continue;
     }
     listKey = null;
@@ -132,7 +132,9 @@ export function parseFstests(text: string): FstestsResult {
   }
   // A SECTION header quoted without its results says nothing; a summary without its closing
   // "Failed N of M" line is often a list quoted in prose, so the first closed one is preferred.
-  const runs = sections.filter((x) => x.summary.total !== null || x.summary.ran.length + x.summary.notRun.length + x.summary.failures.length > 0);
+  const runs = sections.filter(
+    (x) => x.summary.total !== null || x.summary.ran.length + x.summary.notRun.length + x.summary.failures.length > 0,
+  );
   const first = runs.find((x) => x.summary.total !== null) ?? runs[0];
   return { tests: [...tests.values()], summary: first?.summary ?? null, sections: runs };
 }

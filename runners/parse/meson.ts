@@ -20,7 +20,8 @@ export interface MesonResult {
 
 const LINE_PREFIX = /^(?:\s*>)*\s?(?:\[ *[0-9]+(?:\.[0-9]+)?s?\] ?)?/;
 // " 1/73 ndctl:ndctl / libndctl    OK     10.12s" and the optional "exit status 77" tail.
-const TEST_LINE = /^\s*([0-9]+)\s*\/\s*([0-9]+)\s+(\S+?)\s+\/\s+(\S+)\s+(OK|FAIL|SKIP|EXPECTEDFAIL|UNEXPECTEDPASS|TIMEOUT|ERROR)\b\s*(?:([0-9]+(?:\.[0-9]+)?)s)?\s*(.*)$/;
+const TEST_LINE =
+  /^\s*([0-9]+)\s*\/\s*([0-9]+)\s+(\S+?)\s+\/\s+(\S+)\s+(OK|FAIL|SKIP|EXPECTEDFAIL|UNEXPECTEDPASS|TIMEOUT|ERROR)\b\s*(?:([0-9]+(?:\.[0-9]+)?)s)?\s*(.*)$/;
 const CONTINUATION = /^\s*([0-9]+(?:\.[0-9]+)?)s\s*(.*)$/;
 const SUMMARY: ReadonlyArray<[keyof MesonSummary, RegExp]> = [
   ['ok', /^\s*Ok:\s+([0-9]+)/],
@@ -44,7 +45,8 @@ function statusOf(word: string, tail: string): Pick<TestResult, 'status' | 'reas
       return { status: 'pass', reason: 'expected failure' };
     case 'SKIP':
       // ndctl's test/common do_skip() exits 77: the environment lacks something (nfit_test, a tool).
-      if (/exit status 77\b/.test(reason)) return { status: 'skip', reason: 'exit status 77: missing prerequisite', missingPrerequisite: true };
+      if (/exit status 77\b/.test(reason))
+        return { status: 'skip', reason: 'exit status 77: missing prerequisite', missingPrerequisite: true };
       return reason === '' ? { status: 'skip' } : { status: 'skip', reason };
     case 'TIMEOUT':
       return { status: 'timeout', reason: reason === '' ? 'timeout' : reason };
@@ -100,13 +102,13 @@ export function parseMesonTest(text: string): MesonResult {
     tests,
     summary: complete
       ? {
-        ok: summary.ok ?? 0,
-        expectedFail: summary.expectedFail ?? 0,
-        fail: summary.fail ?? 0,
-        unexpectedPass: summary.unexpectedPass ?? 0,
-        skip: summary.skip ?? 0,
-        timeout: summary.timeout ?? 0,
-      }
+          ok: summary.ok ?? 0,
+          expectedFail: summary.expectedFail ?? 0,
+          fail: summary.fail ?? 0,
+          unexpectedPass: summary.unexpectedPass ?? 0,
+          skip: summary.skip ?? 0,
+          timeout: summary.timeout ?? 0,
+        }
       : null,
   };
 }

@@ -19,7 +19,10 @@ export type ExecFn = (cmd: string, args: string[], opts: { cwd?: string; timeout
 /** An ExecFn that runs each command in the sandbox with only `visible` (read-only) in reach. */
 export function sandboxedExec(visible: string[]): ExecFn {
   return async (cmd, args, opts) => {
-    const r = await runSandboxed({ readOnly: [...new Set(visible)], ...(opts.cwd && { cwd: opts.cwd }) }, cmd, args, { timeoutMs: opts.timeoutMs, maxOutput: 32 << 20 });
+    const r = await runSandboxed({ readOnly: [...new Set(visible)], ...(opts.cwd && { cwd: opts.cwd }) }, cmd, args, {
+      timeoutMs: opts.timeoutMs,
+      maxOutput: 32 << 20,
+    });
     if (r.code !== 0 && !r.stdout) throw new Error(`${cmd} exited ${r.code ?? r.signal}: ${r.output.slice(-500)}`);
     return r.stdout;
   };
@@ -64,17 +67,27 @@ export function parseFaddr2line(out: string, tree?: string): Map<string, string>
   return map;
 }
 
-export async function symbolizeFinding(finding: Finding, vmlinux: string, tree?: string, execFn?: ExecFn): Promise<Finding> {
+export async function symbolizeFinding(
+  finding: Finding,
+  vmlinux: string,
+  tree?: string,
+  execFn?: ExecFn,
+): Promise<Finding> {
   if (!vmlinux || !existsSync(vmlinux)) return finding;
   const exec = execFn ?? sandboxedExec(tree ? [tree, dirname(vmlinux)] : [dirname(vmlinux)]);
   const frames = [finding.rip, ...finding.trace].filter((f): f is string => Boolean(f)).map(parseFrame);
-  const wanted = [...new Set(frames.filter((f): f is Frame => f !== null && !f.module).map((f) => f.text.replace(/^\?\s*/, '')))].slice(0, MAX_FRAMES);
+  const wanted = [
+    ...new Set(frames.filter((f): f is Frame => f !== null && !f.module).map((f) => f.text.replace(/^\?\s*/, ''))),
+  ].slice(0, MAX_FRAMES);
   if (wanted.length === 0) return finding;
   let where = new Map<string, string>();
   try {
     const script = tree ? join(tree, 'scripts', 'faddr2line') : '';
     if (script && existsSync(script)) {
-      where = parseFaddr2line(await exec('bash', [script, vmlinux, ...wanted], { cwd: tree, timeoutMs: 120_000 }), tree);
+      where = parseFaddr2line(
+        await exec('bash', [script, vmlinux, ...wanted], { cwd: tree, timeoutMs: 120_000 }),
+        tree,
+      );
     } else {
       where = await viaAddr2line(wanted, vmlinux, exec);
     }
@@ -105,7 +118,9 @@ async function viaAddr2line(frames: string[], vmlinux: string, exec: ExecFn): Pr
   }
   const out = new Map<string, string>();
   if (asked.length === 0) return out;
-  const lines = (await exec('addr2line', ['-e', vmlinux, ...asked.map((a) => a.address)], { timeoutMs: 60_000 })).split('\n');
+  const lines = (await exec('addr2line', ['-e', vmlinux, ...asked.map((a) => a.address)], { timeoutMs: 60_000 })).split(
+    '\n',
+  );
   asked.forEach((a, i) => {
     const loc = lines[i]?.trim();
     if (loc && !loc.startsWith('??')) out.set(a.frame, loc.replace(/ \(discriminator \d+\)$/, ''));

@@ -57,7 +57,11 @@ export function analyzeGuestRun(
   const findings = parsers.analyzeConsole(q.console);
   const sections = extractSuites(q.console);
   const tests: TestResult[] = [];
-  const stopped = q.killed ? `guest killed (${q.killed})` : findings.length > 0 ? `guest stopped after: ${findings[0]?.title}` : 'guest stopped';
+  const stopped = q.killed
+    ? `guest killed (${q.killed})`
+    : findings.length > 0
+      ? `guest stopped after: ${findings[0]?.title}`
+      : 'guest stopped';
   for (const suite of requestedSuites) {
     const section = sections.find((s) => s.suite === suite);
     if (!section) {
@@ -68,7 +72,15 @@ export function analyzeGuestRun(
     // names them, so the named placeholders below replace those (one entry per test, not two).
     const parsed = parsers
       .parseKtap(section.text, suite)
-      .filter((t) => !(section.plan.length > 0 && t.status === 'error' && /^test \d+$/.test(t.name) && t.reason?.startsWith('not run')));
+      .filter(
+        (t) =>
+          !(
+            section.plan.length > 0 &&
+            t.status === 'error' &&
+            /^test \d+$/.test(t.name) &&
+            t.reason?.startsWith('not run')
+          ),
+      );
     for (const t of parsed) {
       const d = q.testDurations[t.name];
       if (d !== undefined && t.durationMs === undefined) t.durationMs = d;
@@ -89,19 +101,42 @@ export function analyzeGuestRun(
   const bad = tests.filter((t) => t.status === 'fail' || t.status === 'error' || t.status === 'timeout');
   const consoleEmpty = q.console.trim() === '';
   if (q.killed === 'test-timeout' || q.killed === 'overall-timeout' || (q.killed === 'boot-timeout' && !consoleEmpty)) {
-    const limitMs = q.killed === 'test-timeout' ? limits.testTimeoutMs : q.killed === 'boot-timeout' ? limits.bootTimeoutMs : limits.overallTimeoutMs;
+    const limitMs =
+      q.killed === 'test-timeout'
+        ? limits.testTimeoutMs
+        : q.killed === 'boot-timeout'
+          ? limits.bootTimeoutMs
+          : limits.overallTimeoutMs;
     const suite = openSuite(q.console);
     const f = hangFinding(q, suite, Math.round(limitMs / 1000));
     findings.push(f);
-    return { tests, findings, failureClass: 'kernel', booted: q.initSeen, summary: `${f.title}; killed QEMU (${q.killed})` };
+    return {
+      tests,
+      findings,
+      failureClass: 'kernel',
+      booted: q.initSeen,
+      summary: `${f.title}; killed QEMU (${q.killed})`,
+    };
   }
   if (!q.initSeen && findings.length === 0) {
-    const why = q.killed === 'boot-timeout' ? 'QEMU printed nothing before the boot timeout' : `QEMU exited with ${q.exitCode} before the guest started`;
+    const why =
+      q.killed === 'boot-timeout'
+        ? 'QEMU printed nothing before the boot timeout'
+        : `QEMU exited with ${q.exitCode} before the guest started`;
     return { tests, findings, failureClass: 'infra', booted: false, summary: `${why}: ${tail(q.stderr, 5).trim()}` };
   }
   if (findings.length > 0) {
-    const names = bad.map((t) => `${t.suite}.${t.name}`).slice(0, 5).join(', ');
-    return { tests, findings, failureClass: 'kernel', booted: q.initSeen, summary: `${findings[0]?.title}${names ? `; failing: ${names}` : ''}` };
+    const names = bad
+      .map((t) => `${t.suite}.${t.name}`)
+      .slice(0, 5)
+      .join(', ');
+    return {
+      tests,
+      findings,
+      failureClass: 'kernel',
+      booted: q.initSeen,
+      summary: `${findings[0]?.title}${names ? `; failing: ${names}` : ''}`,
+    };
   }
   if (bad.length > 0) {
     return {
@@ -109,10 +144,26 @@ export function analyzeGuestRun(
       findings,
       failureClass: 'kernel',
       booted: true,
-      summary: `${bad.length} test(s) failed: ${bad.map((t) => `${t.suite}.${t.name}`).slice(0, 5).join(', ')}`,
+      summary: `${bad.length} test(s) failed: ${bad
+        .map((t) => `${t.suite}.${t.name}`)
+        .slice(0, 5)
+        .join(', ')}`,
     };
   }
-  if (!q.doneSeen) return { tests, findings, failureClass: 'kernel', booted: q.initSeen, summary: 'guest stopped before finishing the suites' };
+  if (!q.doneSeen)
+    return {
+      tests,
+      findings,
+      failureClass: 'kernel',
+      booted: q.initSeen,
+      summary: 'guest stopped before finishing the suites',
+    };
   const passed = tests.filter((t) => t.status === 'pass').length;
-  return { tests, findings, failureClass: 'none', booted: true, summary: `${passed} passed, ${tests.length - passed} skipped` };
+  return {
+    tests,
+    findings,
+    failureClass: 'none',
+    booted: true,
+    summary: `${passed} passed, ${tests.length - passed} skipped`,
+  };
 }

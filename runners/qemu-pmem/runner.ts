@@ -9,7 +9,14 @@ import { toMs, type RunnerConfig } from '../../config/schema.ts';
 import type { RunContext, RunRequest, RunResult, Runner } from '../types.ts';
 import { buildDirFor, buildKernel } from '../build/make.ts';
 import { configHash, loadFragments } from '../build/kconfig.ts';
-import { applyInSlot, bootGuest, newRunResult, recordBuildFailure, symbolizeFindings, type Symbolize } from '../core/kernel-run.ts';
+import {
+  applyInSlot,
+  bootGuest,
+  newRunResult,
+  recordBuildFailure,
+  symbolizeFindings,
+  type Symbolize,
+} from '../core/kernel-run.ts';
 import { slotDirFor, treeSlug } from '../tree/slot.ts';
 import { daxInitramfs } from '../guest/dax-initramfs.ts';
 import { analyzeGuestRun, type Parsers } from './analyze.ts';
@@ -75,12 +82,20 @@ export function createQemuPmemRunner(opts: QemuPmemOptions): Runner {
         timings.initramfsMs = Date.now() - t;
 
         progress('boot', `qemu ${cfg.memoryMiB} MiB, ${cfg.nvdimms.length} NVDIMM(s)`);
-        const limits = { bootTimeoutMs: toMs(cfg.bootTimeout), testTimeoutMs: toMs(cfg.testTimeout), overallTimeoutMs: toMs(cfg.overallTimeout) };
+        const limits = {
+          bootTimeoutMs: toMs(cfg.bootTimeout),
+          testTimeoutMs: toMs(cfg.testTimeout),
+          overallTimeoutMs: toMs(cfg.overallTimeout),
+        };
         const q = await bootGuest(req, ctx, result, {
           spec: {
             kernel: build.bzImage,
             initrd,
-            append: [`daxbot.suites=${suites.join(',')}`, `daxbot.test_timeout=${Math.round(toMs(cfg.testTimeout) / 1000)}`, ...(opts.extraKernelArgs ?? [])],
+            append: [
+              `daxbot.suites=${suites.join(',')}`,
+              `daxbot.test_timeout=${Math.round(toMs(cfg.testTimeout) / 1000)}`,
+              ...(opts.extraKernelArgs ?? []),
+            ],
             memoryMiB: cfg.memoryMiB,
             cpus: cfg.cpus,
             nvdimms: cfg.nvdimms.map((d, i) => ({ ...d, path: path.join(req.workDir, `nvdimm${i}.img`) })),

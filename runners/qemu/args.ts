@@ -40,7 +40,12 @@ export function qemuArgs(spec: QemuSpec): string[] {
   if (spec.kvm) args.push('-cpu', 'host');
   args.push('-smp', String(spec.cpus));
   // Each DIMM's backing size is rounded up to a whole MiB plus 1 GiB of slack for alignment.
-  args.push('-m', n > 0 ? `${spec.memoryMiB}M,slots=${Math.max(n, 1)},maxmem=${spec.memoryMiB + nvMiB + 1024 * n}M` : `${spec.memoryMiB}M`);
+  args.push(
+    '-m',
+    n > 0
+      ? `${spec.memoryMiB}M,slots=${Math.max(n, 1)},maxmem=${spec.memoryMiB + nvMiB + 1024 * n}M`
+      : `${spec.memoryMiB}M`,
+  );
   spec.nvdimms.forEach((d, i) => {
     args.push('-object', `memory-backend-file,id=mem${i},share=on,mem-path=${d.path},size=${nvdimmBackendBytes(d)}`);
     args.push('-device', `nvdimm,memdev=mem${i},id=nv${i},label-size=${d.labelSizeKiB}K`);

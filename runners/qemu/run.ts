@@ -72,10 +72,23 @@ export async function createNvdimmFiles(spec: QemuSpec): Promise<void> {
 
 function describeKill(
   why: KillReason,
-  st: { lastTest: string | null; lastTestFinished: boolean; initSeen: boolean; elapsedMs: number; testMs: number; o: QemuRunOptions },
+  st: {
+    lastTest: string | null;
+    lastTestFinished: boolean;
+    initSeen: boolean;
+    elapsedMs: number;
+    testMs: number;
+    o: QemuRunOptions;
+  },
 ): string {
   const s = (ms: number): string => `${Math.round(ms / 1000)} s`;
-  const running = st.lastTest ? (st.lastTestFinished ? `after test ${st.lastTest} (finished)` : `in test ${st.lastTest}`) : st.initSeen ? 'before the first test' : 'during boot';
+  const running = st.lastTest
+    ? st.lastTestFinished
+      ? `after test ${st.lastTest} (finished)`
+      : `in test ${st.lastTest}`
+    : st.initSeen
+      ? 'before the first test'
+      : 'during boot';
   switch (why) {
     case 'boot-timeout':
       return `boot-timeout: no guest init after ${s(st.o.bootTimeoutMs)}`;
@@ -102,7 +115,14 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
   const kill = (why: KillReason): void => {
     if (killed) return;
     killed = why;
-    killNote = describeKill(why, { lastTest, lastTestFinished, initSeen, elapsedMs: Date.now() - started, testMs: Date.now() - testStartedAt, o });
+    killNote = describeKill(why, {
+      lastTest,
+      lastTestFinished,
+      initSeen,
+      elapsedMs: Date.now() - started,
+      testMs: Date.now() - testStartedAt,
+      o,
+    });
     ctl.abort();
   };
   const onExternalAbort = (): void => kill('cancelled');
@@ -128,8 +148,7 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
     else if (ev.kind === 'done') {
       doneSeen = true;
       doneAt = Date.now();
-    }
-    else if (ev.kind === 'test-start') {
+    } else if (ev.kind === 'test-start') {
       if (bootMs === null) bootMs = Date.now() - started;
       lastTest = ev.test;
       lastTestFinished = false;
@@ -163,9 +182,19 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
   };
   let r;
   try {
-    r = o.sandbox === false
-      ? await (o.exec ?? (await import('../sandbox/exec.ts')).execCommand)(qemu, args, { signal: ctl.signal, logFile: o.logFile, onOutput })
-      : await runSandboxed({ readOnly, readWrite }, qemu, args, { exec: o.exec, signal: ctl.signal, logFile: o.logFile, onOutput });
+    r =
+      o.sandbox === false
+        ? await (o.exec ?? (await import('../sandbox/exec.ts')).execCommand)(qemu, args, {
+            signal: ctl.signal,
+            logFile: o.logFile,
+            onOutput,
+          })
+        : await runSandboxed({ readOnly, readWrite }, qemu, args, {
+            exec: o.exec,
+            signal: ctl.signal,
+            logFile: o.logFile,
+            onOutput,
+          });
   } catch (err) {
     throw new InfraError(`cannot start ${qemu}`, { cause: String(err) });
   } finally {

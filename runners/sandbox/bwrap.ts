@@ -26,11 +26,24 @@ export interface SandboxSpec {
 
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32'];
 /** /etc entries build tools need: the loader cache and alternatives (awk, cc are symlinks there). */
-const ETC_ENTRIES = ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/alternatives', '/etc/mke2fs.conf'];
+const ETC_ENTRIES = [
+  '/etc/ld.so.cache',
+  '/etc/ld.so.conf',
+  '/etc/ld.so.conf.d',
+  '/etc/alternatives',
+  '/etc/mke2fs.conf',
+];
 
 /** bwrap's argument list for a spec (pure apart from checking which system paths exist). */
 export function bwrapArgs(spec: SandboxSpec, exists: (p: string) => boolean = existsSync): string[] {
-  const args = ['--die-with-parent', '--new-session', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try'];
+  const args = [
+    '--die-with-parent',
+    '--new-session',
+    '--unshare-ipc',
+    '--unshare-pid',
+    '--unshare-uts',
+    '--unshare-cgroup-try',
+  ];
   if (!spec.network) args.push('--unshare-net');
   for (const dir of SYSTEM_DIRS) {
     if (!exists(dir)) continue;
@@ -51,7 +64,12 @@ export function bwrapArgs(spec: SandboxSpec, exists: (p: string) => boolean = ex
   for (const p of spec.readOnly ?? []) args.push('--ro-bind', p, p);
   for (const p of spec.readWrite ?? []) args.push('--bind', p, p);
   args.push('--clearenv');
-  const env: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', HOME: '/tmp', LANG: 'C.UTF-8', ...spec.env };
+  const env: Record<string, string> = {
+    PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
+    HOME: '/tmp',
+    LANG: 'C.UTF-8',
+    ...spec.env,
+  };
   for (const [k, v] of Object.entries(env)) args.push('--setenv', k, v);
   if (spec.cwd) args.push('--chdir', spec.cwd);
   return args;
@@ -75,7 +93,12 @@ function parentDeath(): string[] {
  * Runs `cmd args` inside bwrap. With lockFile, the sandbox runs under `flock` so that e.g.
  * kernel builds are serialized machine-wide (the lock lives outside the sandbox's private /tmp).
  */
-export async function runSandboxed(spec: SandboxSpec, cmd: string, args: string[], options: SandboxRunOptions = {}): Promise<ExecResult> {
+export async function runSandboxed(
+  spec: SandboxSpec,
+  cmd: string,
+  args: string[],
+  options: SandboxRunOptions = {},
+): Promise<ExecResult> {
   const exec = options.exec ?? execCommand;
   // Every link of the chain flock -> timeout -> bwrap dies with the one before it, so a killed
   // bot leaves no build or guest running (bwrap's --die-with-parent covers what is inside).
@@ -86,7 +109,9 @@ export async function runSandboxed(spec: SandboxSpec, cmd: string, args: string[
   if (!lockFile || lockHeldByAncestor(lockFile)) return exec(inner[0] ?? 'bwrap', inner.slice(1), { ...plain, env });
   // Waiting for the lock must not count against the timeout: time only what runs under it.
   const { timeoutMs, ...rest } = plain;
-  const timed = timeoutMs ? [...parentDeath(), 'timeout', '--kill-after=10', `${Math.ceil(timeoutMs / 1000)}`, ...inner] : inner;
+  const timed = timeoutMs
+    ? [...parentDeath(), 'timeout', '--kill-after=10', `${Math.ceil(timeoutMs / 1000)}`, ...inner]
+    : inner;
   // A marker on stderr once the lock is held, so durations count the work, not the queue
   // (a build behind another one would otherwise look minutes slower than it was).
   const started = Date.now();
@@ -103,7 +128,13 @@ export async function runSandboxed(spec: SandboxSpec, cmd: string, args: string[
   const r = await exec('flock', [lockFile, ...withMarker], { ...rest, onOutput, env });
   const strip = (text: string): string => text.replace(`${LOCK_MARKER}\n`, '');
   const lockWaitMs = acquired === null ? 0 : acquired - started;
-  const out: ExecResult = { ...r, output: strip(r.output), stdout: strip(r.stdout), durationMs: Math.max(0, r.durationMs - lockWaitMs), lockWaitMs };
+  const out: ExecResult = {
+    ...r,
+    output: strip(r.output),
+    stdout: strip(r.stdout),
+    durationMs: Math.max(0, r.durationMs - lockWaitMs),
+    lockWaitMs,
+  };
   return timeoutMs && r.code === 124 ? { ...out, timedOut: true } : out;
 }
 

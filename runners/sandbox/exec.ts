@@ -52,7 +52,12 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
 }
 
 function onPath(cmd: string, pathVar: string | undefined): string | null {
-  const candidates = cmd.includes('/') ? [cmd] : (pathVar ?? '').split(':').filter(Boolean).map((d) => path.join(d, cmd));
+  const candidates = cmd.includes('/')
+    ? [cmd]
+    : (pathVar ?? '')
+        .split(':')
+        .filter(Boolean)
+        .map((d) => path.join(d, cmd));
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);
@@ -70,7 +75,12 @@ let setprivPath: string | null | undefined;
  * The command line that ties the child's life to ours. A command that is not on PATH is spawned
  * as is, so the caller still gets spawn's ENOENT rather than setpriv's exit status 127.
  */
-export function deathBound(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): { cmd: string; args: string[] } {
+export function deathBound(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd?: string,
+): { cmd: string; args: string[] } {
   if (process.platform !== 'linux') return { cmd, args };
   setprivPath ??= onPath('setpriv', process.env.PATH ?? '/usr/bin:/bin');
   const resolved = onPath(cmd.includes('/') && cwd ? path.resolve(cwd, cmd) : cmd, env.PATH ?? process.env.PATH);

@@ -29,7 +29,8 @@ export function lockHolders(procLocks: string, dev: { major: number; minor: numb
     // "1: FLOCK  ADVISORY  WRITE 4147 fe:00:5685802 0 EOF" (blocked waiters have "->" and are skipped)
     const m = /^\d+: (?:FLOCK|POSIX|OFDLCK)\s+\S+\s+\S+\s+(-?\d+) ([0-9a-f]+):([0-9a-f]+):(\d+) /.exec(line);
     if (!m) continue;
-    if (parseInt(m[2] ?? '', 16) === dev.major && parseInt(m[3] ?? '', 16) === dev.minor && Number(m[4]) === ino) holders.push(Number(m[1]));
+    if (parseInt(m[2] ?? '', 16) === dev.major && parseInt(m[3] ?? '', 16) === dev.minor && Number(m[4]) === ino)
+      holders.push(Number(m[1]));
   }
   return holders;
 }

@@ -8,7 +8,10 @@ export interface AmFailure {
   conflictFiles: string[];
 }
 
-/** Parses git am's output ("Patch failed at 0002 subject", "error: patch failed: f:12", "CONFLICT (content): Merge conflict in f"). */
+/**
+ * Parses git am's output ("Patch failed at 0002 subject", "error: patch failed: f:12",
+ * "CONFLICT (content): Merge conflict in f").
+ */
 export function parseAmFailure(output: string): AmFailure {
   const files = new Set<string>();
   let failedPatch: number | undefined;

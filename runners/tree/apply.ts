@@ -51,14 +51,22 @@ async function hasCommit(git: SimpleGit, rev: string): Promise<string | null> {
 /** Splits the mbox into one file per patch (git mailsplit) and returns them in order. */
 async function splitMbox(mbox: string, dir: string): Promise<string[]> {
   await simpleGit().raw(['mailsplit', `-o${dir}`, mbox]);
-  const files = (await readdir(dir)).filter((f) => /^\d+$/.test(f)).sort().map((f) => path.join(dir, f));
+  const files = (await readdir(dir))
+    .filter((f) => /^\d+$/.test(f))
+    .sort()
+    .map((f) => path.join(dir, f));
   // A cover letter (0/n) carries no diff and would stop git am as an empty patch.
   const out: string[] = [];
   for (const f of files) if (/^diff --git /m.test(await readFile(f, 'utf8'))) out.push(f);
   return out;
 }
 
-async function tryApply(req: ApplyRequest, base: string, reason: string, patches: string[]): Promise<{ attempt: ApplyAttempt; head: string | null; commits: string[] }> {
+async function tryApply(
+  req: ApplyRequest,
+  base: string,
+  reason: string,
+  patches: string[],
+): Promise<{ attempt: ApplyAttempt; head: string | null; commits: string[] }> {
   const sha = await checkoutSlot(req.tree, req.worktree, base);
   const wt = simpleGit(req.worktree).env(GIT_ENV);
   if (patches.length === 0) return { attempt: { base: sha, reason, ok: true }, head: sha, commits: [] };
@@ -68,7 +76,10 @@ async function tryApply(req: ApplyRequest, base: string, reason: string, patches
     const output = err instanceof Error ? err.message : String(err);
     if (!/Patch failed at|Patch format detection failed|patch does not apply|error: /.test(output)) {
       await wt.raw(['am', '--abort']).catch(() => undefined);
-      throw new InfraError('git am failed for a reason other than the patch', { worktree: req.worktree, output: output.slice(-2000) });
+      throw new InfraError('git am failed for a reason other than the patch', {
+        worktree: req.worktree,
+        output: output.slice(-2000),
+      });
     }
     const failure = parseAmFailure(output);
     // 3-way conflicts leave unmerged paths in the index; git names them more reliably than the text.
@@ -80,7 +91,10 @@ async function tryApply(req: ApplyRequest, base: string, reason: string, patches
     const failedFile = failure.failedPatch === undefined ? undefined : patches[failure.failedPatch - 1];
     if (files.length === 0 && failedFile) {
       // No 3-way attempt named files: ask git apply which hunks fail on the partly applied tree.
-      const check = await wt.raw(['apply', '--check', failedFile]).then(() => '', (e: unknown) => (e instanceof Error ? e.message : String(e)));
+      const check = await wt.raw(['apply', '--check', failedFile]).then(
+        () => '',
+        (e: unknown) => (e instanceof Error ? e.message : String(e)),
+      );
       files = parseAmFailure(check).conflictFiles;
     }
     await wt.raw(['am', '--abort']).catch(() => undefined);
@@ -91,7 +105,14 @@ async function tryApply(req: ApplyRequest, base: string, reason: string, patches
   }
   const head = (await wt.revparse(['HEAD'])).trim();
   const log = await wt.raw(['rev-list', '--reverse', `${sha}..${head}`]);
-  return { attempt: { base: sha, reason, ok: true }, head, commits: log.split('\n').map((s) => s.trim()).filter(Boolean) };
+  return {
+    attempt: { base: sha, reason, ok: true },
+    head,
+    commits: log
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  };
 }
 
 /** Checks out the base in the worktree and applies the series; leaves HEAD at the result. */
@@ -107,10 +128,12 @@ export async function applySeries(req: ApplyRequest): Promise<ApplyResult> {
       if (req.patchLimit !== undefined) patches = patches.slice(0, req.patchLimit);
       const hint = findBaseCommit(await readFile(req.mbox, 'utf8'));
       if (hint && (await hasCommit(repo, hint))) candidates.push({ rev: hint, reason: 'base-commit trailer' });
-      else if (hint) candidates.push({ rev: req.base, reason: `${configuredReason} (base-commit ${hint} is not in the tree)` });
+      else if (hint)
+        candidates.push({ rev: req.base, reason: `${configuredReason} (base-commit ${hint} is not in the tree)` });
     }
     const configuredSha = await hasCommit(repo, req.base);
-    if (!configuredSha) throw new InfraError(`base ${req.base} not found in ${req.tree}`, { tree: req.tree, base: req.base });
+    if (!configuredSha)
+      throw new InfraError(`base ${req.base} not found in ${req.tree}`, { tree: req.tree, base: req.base });
     const tried = await Promise.all(candidates.map((c) => hasCommit(repo, c.rev)));
     if (!tried.includes(configuredSha)) candidates.push({ rev: req.base, reason: configuredReason });
 

@@ -62,7 +62,10 @@ export function stripDebianIgnores(gitignore: string): string {
   const kept = start >= 0 ? lines.slice(0, start) : lines;
   // The section opens with a lone "#" line above its title: drop it too.
   while (kept.length > 0 && /^#?\s*$/.test(kept[kept.length - 1] ?? '')) kept.pop();
-  return kept.filter((l) => l.trim() !== '/*').join('\n').replace(/\n*$/, '\n');
+  return kept
+    .filter((l) => l.trim() !== '/*')
+    .join('\n')
+    .replace(/\n*$/, '\n');
 }
 
 /** "VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 192" → "6.1.192". */
@@ -97,7 +100,13 @@ async function git(exec: Exec, cwd: string, args: string[]): Promise<string> {
 async function findDebianTag(exec: Exec, dir: string): Promise<{ tag: string; commit: string } | null> {
   if (!existsSync(path.join(dir, '.git'))) return null;
   const r = await exec('git', ['tag', '--list', 'v*-debian'], { cwd: dir });
-  const tag = r.code === 0 ? r.stdout.split('\n').map((t) => t.trim()).find(Boolean) : undefined;
+  const tag =
+    r.code === 0
+      ? r.stdout
+          .split('\n')
+          .map((t) => t.trim())
+          .find(Boolean)
+      : undefined;
   if (!tag) return null;
   const c = await exec('git', ['rev-parse', `${tag}^{commit}`], { cwd: dir });
   if (c.code !== 0) return null;
@@ -109,7 +118,11 @@ async function findDebianTag(exec: Exec, dir: string): Promise<{ tag: string; co
  * source of `tarball`, tagged. Idempotent: returns at once when the tag exists. Throws InfraError
  * when the tarball is missing.
  */
-export async function ensureLinuxTree(cacheDir: string, log: Logger, options: EnsureTreeOptions = {}): Promise<LinuxTree> {
+export async function ensureLinuxTree(
+  cacheDir: string,
+  log: Logger,
+  options: EnsureTreeOptions = {},
+): Promise<LinuxTree> {
   const exec = options.exec ?? execCommand;
   const dir = path.join(cacheDir, options.name ?? 'linux-6.1');
   const found = await findDebianTag(exec, dir);
@@ -125,7 +138,8 @@ export async function ensureLinuxTree(cacheDir: string, log: Logger, options: En
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const untar = await exec('tar', ['-xJf', tarball, '--strip-components=1', '-C', dir]);
-  if (untar.code !== 0) throw new InfraError('unpacking the kernel tarball failed', { output: untar.output.slice(-2000) });
+  if (untar.code !== 0)
+    throw new InfraError('unpacking the kernel tarball failed', { output: untar.output.slice(-2000) });
 
   const ignorePath = path.join(dir, '.gitignore');
   if (existsSync(ignorePath)) await writeFile(ignorePath, stripDebianIgnores(await readFile(ignorePath, 'utf8')));

@@ -42,16 +42,18 @@ async function acquire(lockDir: string, pollMs: number): Promise<void> {
 
 export async function withSlotLock<T>(slot: string, fn: () => Promise<T>, pollMs = 500): Promise<T> {
   const prev = tails.get(slot) ?? Promise.resolve();
-  const run = prev.catch(() => undefined).then(async () => {
-    const lockDir = `${slot}.lock`;
-    await mkdir(path.dirname(lockDir), { recursive: true });
-    await acquire(lockDir, pollMs);
-    try {
-      return await fn();
-    } finally {
-      await rm(lockDir, { recursive: true, force: true });
-    }
-  });
+  const run = prev
+    .catch(() => undefined)
+    .then(async () => {
+      const lockDir = `${slot}.lock`;
+      await mkdir(path.dirname(lockDir), { recursive: true });
+      await acquire(lockDir, pollMs);
+      try {
+        return await fn();
+      } finally {
+        await rm(lockDir, { recursive: true, force: true });
+      }
+    });
   tails.set(slot, run);
   try {
     return await run;

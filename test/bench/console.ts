@@ -9,7 +9,15 @@ import { analyzeConsole } from '../../runners/parse/console.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const syzkallerReportDir = resolve(repoRoot, '..', 'shared', 'corpus', 'syzkaller', 'linux', 'report');
-export const syzbotReportDir = resolve(repoRoot, '..', 'shared', 'corpus', 'lore-nvdimm', 'extracted', 'syzbot-reports');
+export const syzbotReportDir = resolve(
+  repoRoot,
+  '..',
+  'shared',
+  'corpus',
+  'lore-nvdimm',
+  'extracted',
+  'syzbot-reports',
+);
 
 export interface CorpusCase {
   file: string;
@@ -140,7 +148,8 @@ export async function benchConsole(): Promise<void> {
   const f = evaluateSyzkallerCorpus(cases);
   console.log(formatFigures(f));
   if (process.env.BENCH_VERBOSE === '1') {
-    for (const m of f.misses) console.log(`  miss ${m.file}: expected ${JSON.stringify(m.expected)} got ${JSON.stringify(m.got)}`);
+    for (const m of f.misses)
+      console.log(`  miss ${m.file}: expected ${JSON.stringify(m.expected)} got ${JSON.stringify(m.got)}`);
   }
   // Throughput on one big log: all corpus logs glued together, repeated to several MB.
   const glued = cases.map((c) => c.log).join('\n');
@@ -149,11 +158,15 @@ export async function benchConsole(): Promise<void> {
   const t0 = performance.now();
   const findings = analyzeConsole(big, { max: 100000 });
   const ms = performance.now() - t0;
-  console.log(`  one ${(big.length / 1e6).toFixed(1)} MB log: ${findings.length} findings in ${ms.toFixed(0)} ms = ${(big.length / 1e6 / (ms / 1000)).toFixed(1)} MB/s`);
+  console.log(
+    `  one ${(big.length / 1e6).toFixed(1)} MB log: ${findings.length} findings in ${ms.toFixed(0)} ms = ${(big.length / 1e6 / (ms / 1000)).toFixed(1)} MB/s`,
+  );
   const s = evaluateSyzbotReports();
   if (s !== null) {
     console.log(`syzbot reports (nvdimm list): ${s.matched}/${s.reports} titles equal syzbot's = ${pct(s.rate)}`);
-    for (const r of s.rows) if (r.got !== r.expected) console.log(`  ${r.file}: syzbot ${JSON.stringify(r.expected)} ours ${JSON.stringify(r.got)}`);
+    for (const r of s.rows)
+      if (r.got !== r.expected)
+        console.log(`  ${r.file}: syzbot ${JSON.stringify(r.expected)} ours ${JSON.stringify(r.got)}`);
   }
 }
 

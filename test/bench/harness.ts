@@ -55,7 +55,10 @@ export async function benchHarness(): Promise<void> {
   // 2. Baseline run through the runner (no-op rebuild + boot + suite).
   // The slot may hold another state (a patch from earlier): the first run rebuilds to the base,
   // the second is the steady state that the raw make and QEMU below are compared with.
-  const settle: RunResult = await runner.run({ tree: tree.path, base: tree.tag, workDir: path.join(work, 'settle') }, { log });
+  const settle: RunResult = await runner.run(
+    { tree: tree.path, base: tree.tag, workDir: path.join(work, 'settle') },
+    { log },
+  );
   report(`runner baseline, first (rebuild to the base): build ${s(settle.timings.buildMs)} [${settle.failureClass}]`);
   // Steady state, then raw make + raw QEMU, interleaved and repeated (BENCH_REPEATS, default 3):
   // one TCG boot varies by seconds, so the ratio is taken between medians of the same run.
@@ -77,20 +80,41 @@ export async function benchHarness(): Promise<void> {
   let base: RunResult | null = null;
   for (let i = 0; i < repeats; i++) {
     base = await runner.run({ tree: tree.path, base: tree.tag, workDir: path.join(work, `base-${i}`) }, { log });
-    report(`runner baseline ${i + 1}/${repeats}: total ${s(base.timings.totalMs)}, build ${s(base.timings.buildMs)}, qemu ${s(base.timings.qemuMs)}, boot to first test ${s(base.timings.bootMs)}, suite ${s(base.timings.suiteMs)} [${base.failureClass}]`);
+    report(
+      `runner baseline ${i + 1}/${repeats}: total ${s(base.timings.totalMs)}, build ${s(base.timings.buildMs)}, qemu ${s(base.timings.qemuMs)}, boot to first test ${s(base.timings.bootMs)}, suite ${s(base.timings.suiteMs)} [${base.failureClass}]`,
+    );
     // The same make in the same sandbox and environment as the runner's (so a no-op stays one),
     // without the runner's bookkeeping: apply, lock, config check, warning record, parsing.
-    const rawMake = await runSandboxed(sandboxFor({ source: slot, buildDir, cacheDir }), 'make', ['-C', slot, `O=${buildDir}`, `-j${os.availableParallelism()}`, 'CC=ccache gcc', 'bzImage']);
+    const rawMake = await runSandboxed(sandboxFor({ source: slot, buildDir, cacheDir }), 'make', [
+      '-C',
+      slot,
+      `O=${buildDir}`,
+      `-j${os.availableParallelism()}`,
+      'CC=ccache gcc',
+      'bzImage',
+    ]);
     await createNvdimmFiles(spec);
     const rawQemu = await execCommand('qemu-system-x86_64', qemuArgs(spec), { timeoutMs: 20 * 60_000 });
-    report(`raw ${i + 1}/${repeats}: no-op make ${s(rawMake.durationMs)}, qemu (boot + suite) ${s(rawQemu.durationMs)}`);
+    report(
+      `raw ${i + 1}/${repeats}: no-op make ${s(rawMake.durationMs)}, qemu (boot + suite) ${s(rawQemu.durationMs)}`,
+    );
     totals.push(base.timings.totalMs ?? 0);
     raws.push(rawMake.durationMs + rawQemu.durationMs);
   }
 
   // 4. Rebuild after a one-file patch.
-  const one = await runner.run({ tree: tree.path, base: tree.tag, mbox: path.join(repoRoot, 'test/fixtures/patches/pmem-one-file.mbox'), workDir: path.join(work, 'one') }, { log });
-  report(`rebuild after one-file patch: ${s(one.timings.buildMs)} (apply ${s(one.timings.applyMs)}) [${one.failureClass}]`);
+  const one = await runner.run(
+    {
+      tree: tree.path,
+      base: tree.tag,
+      mbox: path.join(repoRoot, 'test/fixtures/patches/pmem-one-file.mbox'),
+      workDir: path.join(work, 'one'),
+    },
+    { log },
+  );
+  report(
+    `rebuild after one-file patch: ${s(one.timings.buildMs)} (apply ${s(one.timings.applyMs)}) [${one.failureClass}]`,
+  );
 
   // 5. Overhead: what the runner adds on top of raw make + raw QEMU, medians of the steady state.
   const median = (xs: number[]): number => {
@@ -100,7 +124,9 @@ export async function benchHarness(): Promise<void> {
   const raw = median(raws);
   const total = median(totals);
   const overhead = total - raw;
-  report(`runner overhead (medians of ${repeats}): runner ${s(total)} - raw ${s(raw)} = ${s(overhead)} = ${((100 * overhead) / raw).toFixed(1)} % of raw make + qemu; goal <= 10 %`);
+  report(
+    `runner overhead (medians of ${repeats}): runner ${s(total)} - raw ${s(raw)} = ${s(overhead)} = ${((100 * overhead) / raw).toFixed(1)} % of raw make + qemu; goal <= 10 %`,
+  );
   await rm(work, { recursive: true, force: true });
 }
 

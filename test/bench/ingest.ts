@@ -16,17 +16,30 @@ export async function benchIngest(): Promise<void> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'daxbot-bench-ingest-'));
   try {
-    const out = execFileSync(process.execPath, ['bin/daxbot.js', '--db', join(dir, 'db.sqlite'), '--log-level', 'warn', 'ingest', '--mbox', ARCHIVE, '--json'], {
-      encoding: 'utf8',
-      maxBuffer: 16 << 20,
-    });
+    const out = execFileSync(
+      process.execPath,
+      ['bin/daxbot.js', '--db', join(dir, 'db.sqlite'), '--log-level', 'warn', 'ingest', '--mbox', ARCHIVE, '--json'],
+      {
+        encoding: 'utf8',
+        maxBuffer: 16 << 20,
+      },
+    );
     const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as {
-      read: number; seconds: number; messagesPerSecond: number; maxRssMiB: number; quarantined: number;
-      store: { duplicateIds: number }; series: { threads: number; series: number; versions: number; complete: number };
+      read: number;
+      seconds: number;
+      messagesPerSecond: number;
+      maxRssMiB: number;
+      quarantined: number;
+      store: { duplicateIds: number };
+      series: { threads: number; series: number; versions: number; complete: number };
     };
-    process.stdout.write(`ingest: ${r.read} messages in ${r.seconds} s = ${r.messagesPerSecond} messages/s (goal >= 1000)\n`);
+    process.stdout.write(
+      `ingest: ${r.read} messages in ${r.seconds} s = ${r.messagesPerSecond} messages/s (goal >= 1000)\n`,
+    );
     process.stdout.write(`ingest: peak RSS ${r.maxRssMiB} MiB (goal <= 400)\n`);
-    process.stdout.write(`ingest: ${r.quarantined} quarantined, ${r.store.duplicateIds} duplicate Message-IDs; ${r.series.threads} threads, ${r.series.series} series, ${r.series.versions} versions, ${r.series.complete} complete\n`);
+    process.stdout.write(
+      `ingest: ${r.quarantined} quarantined, ${r.store.duplicateIds} duplicate Message-IDs; ${r.series.threads} threads, ${r.series.series} series, ${r.series.versions} versions, ${r.series.complete} complete\n`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

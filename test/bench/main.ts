@@ -25,5 +25,7 @@ for (const name of names) {
     process.exit(2);
   }
   process.stdout.write(`== bench ${name}\n`);
-  await (await load())();
+  await (
+    await load()
+  )();
 }

@@ -67,8 +67,12 @@ export async function benchParse(): Promise<void> {
   const rate = Math.round((total / parseMs) * 1000);
   // CPU time is the figure to trust on a shared machine; wall time includes other tenants.
   const cpuRate = Math.round((total / cpuUs) * 1e6);
-  process.stdout.write(`parse: ${total} messages, parseMessage ${cpuRate} msgs/s per CPU second (goal >= 2500), ${rate} msgs/s wall; whole run incl. gunzip+split ${wall.toFixed(1)} s\n`);
-  process.stdout.write(`parse: fast MIME path on ${fast}/${sample.length} of the first messages; full path alone ${Math.round((sample.length / fullMs) * 1000)} msgs/s\n`);
+  process.stdout.write(
+    `parse: ${total} messages, parseMessage ${cpuRate} msgs/s per CPU second (goal >= 2500), ${rate} msgs/s wall; whole run incl. gunzip+split ${wall.toFixed(1)} s\n`,
+  );
+  process.stdout.write(
+    `parse: fast MIME path on ${fast}/${sample.length} of the first messages; full path alone ${Math.round((sample.length / fullMs) * 1000)} msgs/s\n`,
+  );
   process.stdout.write(`parse: quarantined ${[...reasons.values()].reduce((a, b) => a + b, 0)}\n`);
   for (const [reason, n] of reasons) process.stdout.write(`  ${n} x ${reason}\n`);
   process.stdout.write(`parse: peak RSS ${Math.round(peakRss / 1048576)} MiB\n`);

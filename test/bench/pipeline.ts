@@ -21,7 +21,6 @@ import { hasBinary as has } from '../helpers/servers/binaries.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-
 /** Wraps a runner to add up the time spent inside it. */
 function timed(inner: Runner, total: { ms: number; runs: number }): Runner {
   return {
@@ -44,7 +43,12 @@ export async function benchPipeline(): Promise<void> {
   const loaded = loadConfig(path.join(repoRoot, 'config', 'demo.yaml'), process.env);
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
   const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-bench-'));
-  const config = { ...loaded.config, cacheDir: resolveCacheDir(repoRoot, process.env), workDir: path.join(dir, 'work'), mail: { ...loaded.config.mail, outbox: path.join(dir, 'outbox') } };
+  const config = {
+    ...loaded.config,
+    cacheDir: resolveCacheDir(repoRoot, process.env),
+    workDir: path.join(dir, 'work'),
+    mail: { ...loaded.config.mail, outbox: path.join(dir, 'outbox') },
+  };
   const store = await openStore(path.join(dir, 'db.sqlite'));
   const inRunner = { ms: 0, runs: 0 };
   const deps = wirePipeline({
@@ -70,7 +74,11 @@ export async function benchPipeline(): Promise<void> {
     let t = performance.now();
     await runCycle(deps, { since: null });
     line('cold (fresh store, both demo series)', performance.now() - t);
-    const bad = await store.db.selectFrom('series_versions').select('version_key').where('present', '=', 5).executeTakeFirstOrThrow();
+    const bad = await store.db
+      .selectFrom('series_versions')
+      .select('version_key')
+      .where('present', '=', 5)
+      .executeTakeFirstOrThrow();
     inRunner.ms = 0;
     inRunner.runs = 0;
     await enqueueRerun(store, config, bad.version_key, { requestedBy: 'bench' }, new Date());

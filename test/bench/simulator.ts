@@ -28,7 +28,8 @@ function report(label: string, r: RunResult): void {
   const t = r.timings;
   // QEMU start to both buses present: bootMs ends at buses-present's only marker, which suite.sh
   // prints before insmod, and the test's duration runs from there to its result.
-  const busesMs = t.bootMs !== undefined ? t.bootMs + (r.tests.find((x) => x.name === 'buses-present')?.durationMs ?? 0) : undefined;
+  const busesMs =
+    t.bootMs !== undefined ? t.bootMs + (r.tests.find((x) => x.name === 'buses-present')?.durationMs ?? 0) : undefined;
   process.stdout.write(
     `${label}: ${r.failureClass} (${r.summary})\n` +
       `  build total ${s(t.buildMs)} = kernel+in-tree modules ${s(t.buildKernelMs)} + nfit_test modules ${s(t.buildModulesMs)}\n` +
@@ -40,7 +41,8 @@ export async function benchSimulator(): Promise<void> {
   const log = silentLogger();
   const sharedCache = resolveCacheDir(repoRoot, process.env);
   const tree = await ensureLinuxTree(sharedCache, log);
-  const cacheDir = process.env.BENCH_FRESH === '1' ? await mkdtemp(path.join(os.tmpdir(), 'daxbot-bench-sim-')) : sharedCache;
+  const cacheDir =
+    process.env.BENCH_FRESH === '1' ? await mkdtemp(path.join(os.tmpdir(), 'daxbot-bench-sim-')) : sharedCache;
   const config = runnerSchema.parse({ name: 'nfit-sim', kind: 'nfit-sim', overallTimeout: '30m' });
   const profile = nfitSimProfile(config);
   const hash = configHash(await loadFragments(profile.fragments, repoRoot));
@@ -53,11 +55,16 @@ export async function benchSimulator(): Promise<void> {
     return d;
   };
 
-  process.stdout.write(`tree ${tree.tag}, cache ${cacheDir}, build folder ${cold ? 'empty (full build)' : 'warm (incremental)'}\n`);
+  process.stdout.write(
+    `tree ${tree.tag}, cache ${cacheDir}, build folder ${cold ? 'empty (full build)' : 'warm (incremental)'}\n`,
+  );
   // The base first, so the patched run below measures an incremental one-file rebuild.
   const base = await runner.run({ tree: tree.path, base: tree.tag, workDir: await work() }, { log });
   report(cold ? 'full build + run (base)' : 'base run (build folder was warm)', base);
-  const patched = await runner.run({ tree: tree.path, base: tree.tag, mbox: benchPatch, workDir: await work() }, { log });
+  const patched = await runner.run(
+    { tree: tree.path, base: tree.tag, mbox: benchPatch, workDir: await work() },
+    { log },
+  );
   report('rebuild after a one-file drivers/nvdimm patch + run', patched);
   // Back to the base: the same file changes back, the figure a baseline after a series costs.
   const again = await runner.run({ tree: tree.path, base: tree.tag, workDir: await work() }, { log });

@@ -109,7 +109,12 @@ export async function cutPatchThreads(target = 210): Promise<CutThread[]> {
 }
 
 /** Message-ID, In-Reply-To, References and Subject from the header block, without MIME decoding. */
-export function scanHeaders(raw: Buffer): { messageId: string; inReplyTo: string | null; references: string[]; subject: string } {
+export function scanHeaders(raw: Buffer): {
+  messageId: string;
+  inReplyTo: string | null;
+  references: string[];
+  subject: string;
+} {
   const text = raw.subarray(0, Math.min(raw.length, 65536)).toString('latin1').replace(/\r\n/g, '\n');
   const end = text.indexOf('\n\n');
   const head = (end >= 0 ? text.slice(0, end) : text).replace(/\n[ \t]+/g, ' ');
@@ -117,10 +122,17 @@ export function scanHeaders(raw: Buffer): { messageId: string; inReplyTo: string
     const m = new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(head);
     return m?.[1] ?? null;
   };
-  const ids = (v: string | null): string[] => [...(v ?? '').matchAll(/<([^<>\s]+)>/g)].map((m) => m[1] ?? '').filter((x) => x);
-  const messageId = ids(field('Message-ID'))[0] ?? `no-id-${createHash('sha256').update(raw).digest('hex').slice(0, 16)}`;
+  const ids = (v: string | null): string[] =>
+    [...(v ?? '').matchAll(/<([^<>\s]+)>/g)].map((m) => m[1] ?? '').filter((x) => x);
+  const messageId =
+    ids(field('Message-ID'))[0] ?? `no-id-${createHash('sha256').update(raw).digest('hex').slice(0, 16)}`;
   const refs = ids(field('References')).filter((r) => r !== messageId);
-  return { messageId, inReplyTo: ids(field('In-Reply-To'))[0] ?? null, references: refs, subject: field('Subject') ?? '' };
+  return {
+    messageId,
+    inReplyTo: ids(field('In-Reply-To'))[0] ?? null,
+    references: refs,
+    subject: field('Subject') ?? '',
+  };
 }
 
 /** Reads the git-am mbox b4 wrote: Message-Id and Subject of each message, in order. */
@@ -183,7 +195,12 @@ export async function runB4Am(mbox: Buffer): Promise<AmSelection & { log: string
       // Subjects only show vN when the sender wrote it; b4 names the file v6_... whenever it
       // settled on revision 6 (e.g. inherited from the cover).
       const slugRev = /^v(\d+)_/.exec(mbx)?.[1];
-      return { ...readAmMbox(readFileSync(path.join(outDir, mbx), 'utf8')), revision: slugRev ? Number(slugRev) : 1, log: out, ok: true };
+      return {
+        ...readAmMbox(readFileSync(path.join(outDir, mbx), 'utf8')),
+        revision: slugRev ? Number(slugRev) : 1,
+        log: out,
+        ok: true,
+      };
     }
     // "No patches found" is an answer; anything else is b4 failing, which must not be cached.
     return { revision: null, messageIds: [], subjects: [], log: out, ok: code === 0 || /No patches found/.test(out) };
@@ -244,7 +261,11 @@ function parseCached(text: string): AmSelection | null {
 export function ourSelection(t: CutThread): AmSelection {
   const v = newestVersion(assembleThread(t.thread));
   if (!v) return { revision: null, messageIds: [], subjects: [] };
-  return { revision: v.revision, messageIds: v.patches.map((p) => p.messageId), subjects: v.patches.map((p) => p.subject) };
+  return {
+    revision: v.revision,
+    messageIds: v.patches.map((p) => p.messageId),
+    subjects: v.patches.map((p) => p.subject),
+  };
 }
 
 export function sameSelection(a: AmSelection, b: AmSelection): boolean {

@@ -13,10 +13,25 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
  * Writes <dir>/config.yaml for the demo inbox on a scratch tree (scripted runs build nothing, but
  * the base is still resolved in a real git tree) and <dir>/script.json for the scripted runner.
  */
-export function writeScriptedDemoConfig(dir: string, o: { runners: string[]; schedule: string; script: object }): string {
+export function writeScriptedDemoConfig(
+  dir: string,
+  o: { runners: string[]; schedule: string; script: object },
+): string {
   const tree = path.join(dir, 'tree');
   execFileSync('git', ['init', '-q', tree]);
-  execFileSync('git', ['-C', tree, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-q', '--allow-empty', '-m', 'base']);
+  execFileSync('git', [
+    '-C',
+    tree,
+    '-c',
+    'user.name=t',
+    '-c',
+    'user.email=t@example.org',
+    'commit',
+    '-q',
+    '--allow-empty',
+    '-m',
+    'base',
+  ]);
   const mbox = path.relative(dir, path.join(repoRoot, 'test/fixtures/demo/inbox.mbox'));
   const file = path.join(dir, 'config.yaml');
   writeFileSync(
@@ -41,11 +56,25 @@ export function writeScriptedDemoConfig(dir: string, o: { runners: string[]; sch
 
 /** `daxbot run --once --since all` with the given config, database and environment. */
 export function startBot(config: string, env: Record<string, string>, logLevel = 'warn'): ChildProcess {
-  return spawn(process.execPath, [path.join(repoRoot, 'bin/daxbot.js'), '--config', config, '--log-level', logLevel, 'run', '--once', '--since', 'all'], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawn(
+    process.execPath,
+    [
+      path.join(repoRoot, 'bin/daxbot.js'),
+      '--config',
+      config,
+      '--log-level',
+      logLevel,
+      'run',
+      '--once',
+      '--since',
+      'all',
+    ],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
 
 export function exited(child: ChildProcess): Promise<number | null> {

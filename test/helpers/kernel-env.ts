@@ -12,7 +12,20 @@ import { hasBinary } from './servers/binaries.ts';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const kernelCacheDir = resolveCacheDir(repoRoot, process.env);
 
-const KERNEL_TOOLS = ['qemu-system-x86_64', 'bwrap', 'ccache', 'busybox', 'ndctl', 'mkfs.ext4', 'cpio', 'gcc', 'flock', 'bison', 'flex', 'bc'];
+const KERNEL_TOOLS = [
+  'qemu-system-x86_64',
+  'bwrap',
+  'ccache',
+  'busybox',
+  'ndctl',
+  'mkfs.ext4',
+  'cpio',
+  'gcc',
+  'flock',
+  'bison',
+  'flex',
+  'bc',
+];
 
 /** The 6.1 tree is set up (or can be, from Debian's tarball) and the build and guest tools exist. */
 export function kernelTestsAvailable(extraTools: string[] = []): boolean {
@@ -32,7 +45,10 @@ export function writeDemoConfig(dir: string, edit: (text: string) => string = (t
     .replace(/^database:.*$/m, '')
     .replace(/^cacheDir:.*$/m, `cacheDir: ${kernelCacheDir}`)
     .replace(/^workDir:.*$/m, `workDir: ${dir}/work`)
-    .replace(/path: \.\.\/test\/fixtures\/demo\/inbox\.mbox/, `path: ${path.join(repoRoot, 'test/fixtures/demo/inbox.mbox')}`)
+    .replace(
+      /path: \.\.\/test\/fixtures\/demo\/inbox\.mbox/,
+      `path: ${path.join(repoRoot, 'test/fixtures/demo/inbox.mbox')}`,
+    )
     .replace(/^ {2}outbox:.*$/m, `  outbox: ${dir}/outbox`);
   writeFileSync(file, edit(text));
   return file;

@@ -20,7 +20,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The five-patch demo series as commits on the tag (made once, then reused). */
 function ensureBranch(tree: string, tag: string): string[] {
-  const log = (): string[] => execFileSync('git', ['-C', tree, 'rev-list', '--reverse', `${tag}..${BRANCH}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const log = (): string[] =>
+    execFileSync('git', ['-C', tree, 'rev-list', '--reverse', `${tag}..${BRANCH}`], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
   try {
     execFileSync('git', ['-C', tree, 'rev-parse', '--verify', '-q', `refs/heads/${BRANCH}`], { stdio: 'ignore' });
     return log();
@@ -28,14 +31,33 @@ function ensureBranch(tree: string, tag: string): string[] {
     // not made yet
   }
   const inbox = readFileSync(path.join(repoRoot, 'test/fixtures/demo/inbox.mbox'), 'utf8');
-  const patches = inbox.split(/^(?=From [0-9a-f]{40} )/m).filter((m) => m.includes('.1795320939.') && /^Subject: \[PATCH [1-5]\/5\]/m.test(m));
+  const patches = inbox
+    .split(/^(?=From [0-9a-f]{40} )/m)
+    .filter((m) => m.includes('.1795320939.') && /^Subject: \[PATCH [1-5]\/5\]/m.test(m));
   const mbox = path.join(dir, 'five.mbox');
   writeFileSync(mbox, patches.join(''));
   const wt = path.join(dir, 'make-branch');
   execFileSync('git', ['-C', tree, 'worktree', 'add', '-q', '--detach', wt, tag]);
   try {
-    execFileSync('git', ['-C', wt, '-c', 'user.name=daxbot test', '-c', 'user.email=test@daxbot.localhost', 'am', '-q', mbox]);
-    execFileSync('git', ['-C', tree, 'branch', '-f', BRANCH, execFileSync('git', ['-C', wt, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim()]);
+    execFileSync('git', [
+      '-C',
+      wt,
+      '-c',
+      'user.name=daxbot test',
+      '-c',
+      'user.email=test@daxbot.localhost',
+      'am',
+      '-q',
+      mbox,
+    ]);
+    execFileSync('git', [
+      '-C',
+      tree,
+      'branch',
+      '-f',
+      BRANCH,
+      execFileSync('git', ['-C', wt, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
+    ]);
   } finally {
     execFileSync('git', ['-C', tree, 'worktree', 'remove', '--force', wt]);
   }
@@ -51,11 +73,28 @@ describe.skipIf(!kernelTestsAvailable(['mkfs.xfs']))('daxbot bisect along a real
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [
-        path.join(repoRoot, 'bin', 'daxbot.js'), '--config', configFile, '--db', path.join(dir, 'db.sqlite'),
-        'bisect', '--tree', tree.path, '--good', tree.tag, '--bad', BRANCH,
-        '--test', 'crash:BUG: unable to handle kernel NULL pointer dereference in ext4_dax_bsize_ok', '--suite', 'dax',
+        path.join(repoRoot, 'bin', 'daxbot.js'),
+        '--config',
+        configFile,
+        '--db',
+        path.join(dir, 'db.sqlite'),
+        'bisect',
+        '--tree',
+        tree.path,
+        '--good',
+        tree.tag,
+        '--bad',
+        BRANCH,
+        '--test',
+        'crash:BUG: unable to handle kernel NULL pointer dereference in ext4_dax_bsize_ok',
+        '--suite',
+        'dax',
       ],
-      { cwd: repoRoot, env: { ...process.env, DAXBOT_CACHE_DIR: kernelCacheDir, DAXBOT_LOG_LEVEL: 'warn' }, maxBuffer: 16 * 1024 * 1024 },
+      {
+        cwd: repoRoot,
+        env: { ...process.env, DAXBOT_CACHE_DIR: kernelCacheDir, DAXBOT_LOG_LEVEL: 'warn' },
+        maxBuffer: 16 * 1024 * 1024,
+      },
     );
     const steps = stdout.split('\n').filter((l) => l.startsWith('step: '));
     // 5 commits between good and bad: git bisect needs at most ceil(log2 5) = 3 steps.

@@ -12,9 +12,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const MBOX = resolve('test/fixtures/cli/small-series.mbox');
 
-async function daxbot(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string; code: number }> {
+async function daxbot(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const r = await run(process.execPath, ['bin/daxbot.js', ...args], { env: { ...process.env, DAXBOT_LOG_LEVEL: 'warn', ...env } });
+    const r = await run(process.execPath, ['bin/daxbot.js', ...args], {
+      env: { ...process.env, DAXBOT_LOG_LEVEL: 'warn', ...env },
+    });
     return { ...r, code: 0 };
   } catch (err) {
     const e = err as { stdout: string; stderr: string; code: number };
@@ -43,16 +48,39 @@ describe('daxbot ingest / series (CLI contract)', () => {
 
   it('series list --json prints one object per version with the documented fields', async () => {
     const r = await daxbot(['--db', db, 'series', 'list', '--json']);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     for (const row of rows)
-      for (const key of ['id', 'rootMessageId', 'subject', 'version', 'expected', 'present', 'complete', 'hasCover', 'baseCommit'])
+      for (const key of [
+        'id',
+        'rootMessageId',
+        'subject',
+        'version',
+        'expected',
+        'present',
+        'complete',
+        'hasCover',
+        'baseCommit',
+      ])
         expect(row).toHaveProperty(key);
     const v1 = rows.find((x) => x.rootMessageId === 'v1-0@example.org');
     const v2 = rows.find((x) => x.rootMessageId === 'v2-0@example.org');
-    expect(v1).toMatchObject({ version: 1, expected: 3, present: 3, complete: true, hasCover: true, baseCommit: '0123456789abcdef0123456789abcdef01234567' });
+    expect(v1).toMatchObject({
+      version: 1,
+      expected: 3,
+      present: 3,
+      complete: true,
+      hasCover: true,
+      baseCommit: '0123456789abcdef0123456789abcdef01234567',
+    });
     expect(v2).toMatchObject({ version: 2, expected: 3, present: 3, complete: true, hasCover: true });
     expect(v1?.seriesKey).toBe(v2?.seriesKey); // two threads, one series history
-    expect(rows.find((x) => x.rootMessageId === 'nd-1@example.org')).toMatchObject({ project: 'ndctl', complete: true });
+    expect(rows.find((x) => x.rootMessageId === 'nd-1@example.org')).toMatchObject({
+      project: 'ndctl',
+      complete: true,
+    });
   });
 
   it('series show finds a version by a patch Message-ID and lists follow-up trailers', async () => {
@@ -70,11 +98,19 @@ describe('daxbot ingest / series (CLI contract)', () => {
     expect(r.code).toBe(0);
     const text = readFileSync(out, 'utf8');
     const subjects = [...text.matchAll(/^Subject: (.*)$/gm)].map((m) => m[1]);
-    expect(subjects).toEqual(['[PATCH v2 1/3] dax: step 1', '[PATCH v2 2/3] dax: step 2', '[PATCH v2 3/3] dax: step 3']);
+    expect(subjects).toEqual([
+      '[PATCH v2 1/3] dax: step 1',
+      '[PATCH v2 2/3] dax: step 2',
+      '[PATCH v2 3/3] dax: step 3',
+    ]);
     const v1 = join(dir, 'am-v1.mbox');
     await daxbot(['--db', db, 'series', 'am', 'v1-1@example.org', '-o', v1, '--version', '1']);
     const t1 = readFileSync(v1, 'utf8');
-    expect([...t1.matchAll(/^Subject: (.*)$/gm)].map((m) => m[1])).toEqual(['[PATCH 1/3] dax: step 1', '[PATCH 2/3] dax: step 2', '[PATCH 3/3] dax: step 3']);
+    expect([...t1.matchAll(/^Subject: (.*)$/gm)].map((m) => m[1])).toEqual([
+      '[PATCH 1/3] dax: step 1',
+      '[PATCH 2/3] dax: step 2',
+      '[PATCH 3/3] dax: step 3',
+    ]);
     expect(t1).toMatch(/Reviewed-by: Rita Reviewer <rita@example.org>/);
   });
 

@@ -17,10 +17,17 @@ const run = promisify(execFile);
 // Mail of May 2024 (test/fixtures/cli/small-series.mbox); the live source holds the demo inbox.
 const OLD_MBOX = path.join(repoRoot, 'test/fixtures/cli/small-series.mbox');
 const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-since-'));
-const env = { DAXBOT_DB: path.join(dir, 'db.sqlite'), DAXBOT_SCRIPTED_RUNNER: path.join(dir, 'script.json'), DAXBOT_LOG_LEVEL: 'warn' };
+const env = {
+  DAXBOT_DB: path.join(dir, 'db.sqlite'),
+  DAXBOT_SCRIPTED_RUNNER: path.join(dir, 'script.json'),
+  DAXBOT_LOG_LEVEL: 'warn',
+};
 
 async function daxbot(config: string, args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [path.join(repoRoot, 'bin/daxbot.js'), '--config', config, ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
+  const { stdout } = await run(process.execPath, [path.join(repoRoot, 'bin/daxbot.js'), '--config', config, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+  });
   return stdout;
 }
 
@@ -47,7 +54,10 @@ describe('run --once after ingest --mbox (CLI contract)', () => {
     expect(imported).toHaveLength(2);
     expect(live.length).toBeGreaterThanOrEqual(2);
 
-    const status = JSON.parse(await daxbot(config, ['status', '--all', '--json'])) as { jobs: { series: string; state: string; outcome: string }[]; undeliveredReplies: unknown[] };
+    const status = JSON.parse(await daxbot(config, ['status', '--all', '--json'])) as {
+      jobs: { series: string; state: string; outcome: string }[];
+      undeliveredReplies: unknown[];
+    };
     expect(status.jobs.map((j) => j.series).sort()).toEqual([...imported].sort());
     expect(status.jobs.every((j) => j.state === 'done' && j.outcome === 'pass')).toBe(true);
     expect(status.undeliveredReplies).toEqual([]);
@@ -55,6 +65,8 @@ describe('run --once after ingest --mbox (CLI contract)', () => {
     // Nothing is tested twice, and the backfill stays untested on later runs.
     expect(await daxbot(config, ['run', '--once'])).toMatch(/run --once: 0 new job\(s\), 0 processed/);
     // `--since all` is still the way to test everything untested.
-    expect(await daxbot(config, ['run', '--once', '--since', 'all', '--no-ingest'])).toMatch(new RegExp(`run --once: ${live.length} new job\\(s\\)`));
+    expect(await daxbot(config, ['run', '--once', '--since', 'all', '--no-ingest'])).toMatch(
+      new RegExp(`run --once: ${live.length} new job\\(s\\)`),
+    );
   }, 180_000);
 });

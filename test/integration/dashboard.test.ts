@@ -30,12 +30,27 @@ let dash: RunningDashboard;
 
 const jsonObject = z.record(z.unknown());
 const queueSchema = z.object({
-  queued: z.array(z.object({ id: z.number(), versionKey: z.string(), priority: z.number(), requestedBy: z.string().nullable(), estimatedStart: z.string().nullable() })),
+  queued: z.array(
+    z.object({
+      id: z.number(),
+      versionKey: z.string(),
+      priority: z.number(),
+      requestedBy: z.string().nullable(),
+      estimatedStart: z.string().nullable(),
+    }),
+  ),
   recent: z.array(z.object({ versionKey: z.string(), outcome: z.string().nullable() })),
 });
 const seriesSchema = z.object({
   subject: z.string(),
-  jobs: z.array(z.object({ id: z.number(), verdict: z.object({ outcome: z.string() }).nullable(), bisection: z.object({ firstBad: z.number().nullable() }).nullable(), runs: z.array(z.object({ id: z.number() })) })),
+  jobs: z.array(
+    z.object({
+      id: z.number(),
+      verdict: z.object({ outcome: z.string() }).nullable(),
+      bisection: z.object({ firstBad: z.number().nullable() }).nullable(),
+      runs: z.array(z.object({ id: z.number() })),
+    }),
+  ),
   replies: z.array(z.object({ body: z.string() })),
 });
 
@@ -53,10 +68,21 @@ beforeAll(async () => {
   const config = testConfig({ mail: { dashboardUrl: PUBLIC_URL } });
   const runner = createScriptedRunner('fake', { delayMs: 0, badPatch: 3, baseCrashes: false });
   // The scripted runner counts "[PATCH" subjects in the mbox it is given.
-  const exportMbox = async (): Promise<Buffer> => Buffer.from(Array.from({ length: 5 }, (_, i) => `Subject: [PATCH ${i + 1}/5] patch\n`).join(''));
+  const exportMbox = async (): Promise<Buffer> =>
+    Buffer.from(Array.from({ length: 5 }, (_, i) => `Subject: [PATCH ${i + 1}/5] patch\n`).join(''));
   const deps = fakeDeps(store, runner, new FakeSender(), { config, exportMbox, now: () => new Date() });
   await runCycle(deps, { since: null });
-  dash = await startDashboard({ store, config, log: silentLogger(), now: () => new Date(), secret: () => SECRET, secretEnv: 'DAXBOT_DASHBOARD_TOKEN' }, { host: '127.0.0.1', port: 0 });
+  dash = await startDashboard(
+    {
+      store,
+      config,
+      log: silentLogger(),
+      now: () => new Date(),
+      secret: () => SECRET,
+      secretEnv: 'DAXBOT_DASHBOARD_TOKEN',
+    },
+    { host: '127.0.0.1', port: 0 },
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -67,7 +93,11 @@ afterAll(async () => {
 
 describe('dashboard over a real store', () => {
   it('serves the series page at exactly the URL the reply links to, with verdict and bisection', async () => {
-    const reply = await store.db.selectFrom('replies').select('raw').where('version_key', '=', KEY).executeTakeFirstOrThrow();
+    const reply = await store.db
+      .selectFrom('replies')
+      .select('raw')
+      .where('version_key', '=', KEY)
+      .executeTakeFirstOrThrow();
     const link = `${PUBLIC_URL}/series/${encodeURIComponent(KEY)}`;
     expect(reply.raw).toContain(link);
     const res = await fetch(url(link.slice(PUBLIC_URL.length)));
@@ -89,14 +119,18 @@ describe('dashboard over a real store', () => {
     expect(series.jobs[0]?.verdict?.outcome).toBe('regression');
     expect(series.jobs[0]?.bisection?.firstBad).toBe(3);
     expect(series.replies[0]?.body).toContain('first bad commit: [PATCH 3/5]');
-    const viaAccept = await fetch(url(`/series/${encodeURIComponent(KEY)}`), { headers: { Accept: 'application/json' } });
+    const viaAccept = await fetch(url(`/series/${encodeURIComponent(KEY)}`), {
+      headers: { Accept: 'application/json' },
+    });
     expect(viaAccept.headers.get('content-type')).toMatch(/^application\/json/);
     expect(seriesSchema.parse(await viaAccept.json()).subject).toBe(EVIL);
     const queue = queueSchema.parse(await (await fetch(url('/index.json'))).json());
     expect(queue.recent.find((r) => r.versionKey === KEY)?.outcome).toBe('regression');
     const runId = series.jobs[0]?.runs[0]?.id;
     expect(jsonObject.parse(await (await fetch(url(`/runs/${runId}.json`))).json())).toHaveProperty('step');
-    const baselines = z.object({ groups: z.array(z.object({ runner: z.string(), repeats: z.array(z.object({ id: z.number() })) })) }).parse(await (await fetch(url('/baselines.json'))).json());
+    const baselines = z
+      .object({ groups: z.array(z.object({ runner: z.string(), repeats: z.array(z.object({ id: z.number() })) })) })
+      .parse(await (await fetch(url('/baselines.json'))).json());
     expect(baselines.groups[0]?.runner).toBe('fake');
     expect((await fetch(url(`/baselines/${baselines.groups[0]?.repeats[0]?.id}`))).status).toBe(200);
     expect((await fetch(url('/series/nope%23v1.json'))).status).toBe(404);
@@ -112,11 +146,19 @@ describe('dashboard over a real store', () => {
 
   it('refuses re-runs without the secret, with a wrong one, and cross-origin form posts', async () => {
     const target = url(`/series/${encodeURIComponent(KEY)}/rerun`);
-    const anon = await fetch(target, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: dash.url }, body: 'suites=dax' });
+    const anon = await fetch(target, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: dash.url },
+      body: 'suites=dax',
+    });
     expect(anon.status).toBe(401);
     expect(anon.headers.get('www-authenticate')).toContain('Bearer');
     expect(await anon.text()).toContain('not logged in');
-    const wrong = await fetch(target, { method: 'POST', headers: { Authorization: 'Bearer wrong', 'Content-Type': 'application/json' }, body: '{}' });
+    const wrong = await fetch(target, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer wrong', 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     expect(wrong.status).toBe(401);
     expect(z.object({ error: z.string() }).parse(await wrong.json()).error).toBe('invalid bearer token');
     const jobs = await store.db.selectFrom('jobs').select('id').execute();
@@ -128,17 +170,42 @@ describe('dashboard over a real store', () => {
     const loginCookie = setCookies(form).find((c) => c.startsWith('daxbot_login='));
     const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1];
     expect(loginCookie && csrf).toBeTruthy();
-    const badLogin = await fetch(url('/login'), { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: dash.url, Cookie: loginCookie ?? '' }, body: new URLSearchParams({ name: 'dan', secret: 'guess', csrf: csrf ?? '' }).toString() });
+    const badLogin = await fetch(url('/login'), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: dash.url, Cookie: loginCookie ?? '' },
+      body: new URLSearchParams({ name: 'dan', secret: 'guess', csrf: csrf ?? '' }).toString(),
+    });
     expect(badLogin.status).toBe(401);
-    const login = await fetch(url('/login'), { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: dash.url, Cookie: loginCookie ?? '' }, body: new URLSearchParams({ name: 'dan', secret: SECRET, csrf: csrf ?? '', next: `/series/${encodeURIComponent(KEY)}` }).toString() });
+    const login = await fetch(url('/login'), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: dash.url, Cookie: loginCookie ?? '' },
+      body: new URLSearchParams({
+        name: 'dan',
+        secret: SECRET,
+        csrf: csrf ?? '',
+        next: `/series/${encodeURIComponent(KEY)}`,
+      }).toString(),
+    });
     expect(login.status).toBe(303);
     expect(login.headers.get('location')).toBe(`/series/${encodeURIComponent(KEY)}`);
-    const session = setCookies(login).find((c) => c.startsWith('daxbot_session=') && c.length > 'daxbot_session='.length) ?? '';
-    const page = await (await fetch(url(`/series/${encodeURIComponent(KEY)}`), { headers: { Cookie: session } })).text();
-    const token = /action="\/series\/[^"]+\/rerun">\s*<input type="hidden" name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+    const session =
+      setCookies(login).find((c) => c.startsWith('daxbot_session=') && c.length > 'daxbot_session='.length) ?? '';
+    const page = await (
+      await fetch(url(`/series/${encodeURIComponent(KEY)}`), { headers: { Cookie: session } })
+    ).text();
+    const token =
+      /action="\/series\/[^"]+\/rerun">\s*<input type="hidden" name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
     expect(token).not.toBe('');
     const target = url(`/series/${encodeURIComponent(KEY)}/rerun`);
-    const post = (headers: Record<string, string>, body: string): Promise<Response> => fetch(target, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: session, ...headers }, body });
+    const post = (headers: Record<string, string>, body: string): Promise<Response> =>
+      fetch(target, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: session, ...headers },
+        body,
+      });
     expect((await post({ Origin: 'http://evil.example' }, `csrf=${token}&suites=dax`)).status).toBe(403);
     expect((await post({ Origin: dash.url }, 'csrf=forged&suites=dax')).status).toBe(403);
     expect((await post({ Origin: dash.url }, `csrf=${token}&suites=dax&repeat=99`)).status).toBe(400);
@@ -154,14 +221,27 @@ describe('dashboard over a real store', () => {
   });
 
   it('a script re-runs with the bearer token and gets the new jobs as JSON', async () => {
-    const res = await fetch(url(`/series/${encodeURIComponent(KEY)}/rerun`), { method: 'POST', headers: { Authorization: `Bearer ${SECRET}`, 'X-Daxbot-User': 'ci-bot', 'Content-Type': 'application/json' }, body: JSON.stringify({ suites: ['dax'] }) });
+    const res = await fetch(url(`/series/${encodeURIComponent(KEY)}/rerun`), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${SECRET}`, 'X-Daxbot-User': 'ci-bot', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ suites: ['dax'] }),
+    });
     expect(res.status).toBe(201);
-    const body = z.object({ jobIds: z.array(z.number()).min(1), priority: z.number(), requestedBy: z.string() }).parse(await res.json());
+    const body = z
+      .object({ jobIds: z.array(z.number()).min(1), priority: z.number(), requestedBy: z.string() })
+      .parse(await res.json());
     expect(body).toMatchObject({ priority: 10, requestedBy: 'dashboard:ci-bot' });
-    const row = await store.db.selectFrom('jobs').select(['priority', 'trigger', 'options']).where('id', '=', body.jobIds[0] ?? 0).executeTakeFirstOrThrow();
+    const row = await store.db
+      .selectFrom('jobs')
+      .select(['priority', 'trigger', 'options'])
+      .where('id', '=', body.jobIds[0] ?? 0)
+      .executeTakeFirstOrThrow();
     expect(row.trigger).toBe('rerun');
     expect(JSON.parse(row.options)).toMatchObject({ requestedBy: 'dashboard:ci-bot', suites: ['dax'] });
-    const missing = await fetch(url('/series/nope%23v1/rerun'), { method: 'POST', headers: { Authorization: `Bearer ${SECRET}` } });
+    const missing = await fetch(url('/series/nope%23v1/rerun'), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${SECRET}` },
+    });
     expect(missing.status).toBe(404);
     expect(z.object({ error: z.string() }).parse(await missing.json()).error).toContain('nope#v1');
   });
@@ -170,11 +250,26 @@ describe('dashboard over a real store', () => {
 describe('daxbot dashboard (the command)', () => {
   it('serves until SIGTERM, then exits 0', async () => {
     const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bot/cli/main.ts'), '--db', path.join(dir, 'cli.sqlite'), '--log-level', 'warn', 'dashboard', '--listen', '127.0.0.1:0'], {
-      cwd: repoRoot,
-      env: { ...process.env, DAXBOT_DASHBOARD_TOKEN: SECRET },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(repoRoot, 'bot/cli/main.ts'),
+        '--db',
+        path.join(dir, 'cli.sqlite'),
+        '--log-level',
+        'warn',
+        'dashboard',
+        '--listen',
+        '127.0.0.1:0',
+      ],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, DAXBOT_DASHBOARD_TOKEN: SECRET },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let out = '';
     const base = await new Promise<string>((resolve, reject) => {

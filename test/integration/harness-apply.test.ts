@@ -10,8 +10,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applySeries } from '../../runners/tree/apply.ts';
 
-const env = { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@e' };
-const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();
+const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'T',
+  GIT_AUTHOR_EMAIL: 't@e',
+  GIT_COMMITTER_NAME: 'T',
+  GIT_COMMITTER_EMAIL: 't@e',
+};
+const git = (cwd: string, ...args: string[]): string =>
+  execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();
 
 describe('applySeries (real git)', () => {
   let dir: string;
@@ -73,7 +80,13 @@ describe('applySeries (real git)', () => {
 
   it('reports the failed patch, its subject and the file, and leaves no am in progress', async () => {
     const wt = path.join(dir, 'wt');
-    const r = await applySeries({ tree, worktree: wt, base: 'master', baseReason: 'configured branch', mbox: conflict });
+    const r = await applySeries({
+      tree,
+      worktree: wt,
+      base: 'master',
+      baseReason: 'configured branch',
+      mbox: conflict,
+    });
     expect(r.ok).toBe(false);
     const a = r.attempts[0];
     expect(a?.reason).toBe('configured branch');

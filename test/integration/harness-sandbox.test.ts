@@ -54,7 +54,8 @@ describe.skipIf(!available)('build sandbox', () => {
       ].join('\n'),
     );
     // Something in /root so that "listed" is meaningful for the control run.
-    if (!existsSync('/root/.daxbot-sandbox-probe')) await writeFile('/root/.daxbot-sandbox-probe', 'x').catch(() => undefined);
+    if (!existsSync('/root/.daxbot-sandbox-probe'))
+      await writeFile('/root/.daxbot-sandbox-probe', 'x').catch(() => undefined);
   });
 
   afterAll(async () => {
@@ -64,7 +65,9 @@ describe.skipIf(!available)('build sandbox', () => {
   });
 
   it('the control run (no sandbox) does see everything', async () => {
-    const r = await execCommand('make', ['-s', '-C', tree, `O=${build}`], { env: { ...process.env, DAXBOT_SMTP_PASSWORD: SECRET } });
+    const r = await execCommand('make', ['-s', '-C', tree, `O=${build}`], {
+      env: { ...process.env, DAXBOT_SMTP_PASSWORD: SECRET },
+    });
     expect(r.output).toContain(`SECRET=[${SECRET}]`);
     expect(r.output).toContain('DB=readable');
     expect(r.output).toContain('NET=connected');
@@ -75,7 +78,12 @@ describe.skipIf(!available)('build sandbox', () => {
     const prev = process.env.DAXBOT_SMTP_PASSWORD;
     process.env.DAXBOT_SMTP_PASSWORD = SECRET;
     try {
-      const r = await runSandboxed({ readOnly: [tree], readWrite: [build], cwd: build }, 'make', ['-s', '-C', tree, `O=${build}`]);
+      const r = await runSandboxed({ readOnly: [tree], readWrite: [build], cwd: build }, 'make', [
+        '-s',
+        '-C',
+        tree,
+        `O=${build}`,
+      ]);
       expect(r.code, r.output).toBe(0);
       expect(r.output).toContain('SECRET=[]');
       expect(r.output).not.toContain(SECRET);
@@ -91,7 +99,10 @@ describe.skipIf(!available)('build sandbox', () => {
   });
 
   it('the source tree is read-only inside', async () => {
-    const r = await runSandboxed({ readOnly: [tree], readWrite: [build] }, 'sh', ['-c', `touch ${tree}/x && echo WROTE || echo RO`]);
+    const r = await runSandboxed({ readOnly: [tree], readWrite: [build] }, 'sh', [
+      '-c',
+      `touch ${tree}/x && echo WROTE || echo RO`,
+    ]);
     expect(r.output).toContain('RO');
   });
 });

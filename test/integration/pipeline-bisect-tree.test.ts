@@ -18,7 +18,9 @@ const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-bisect-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function git(...args: string[]): string {
-  return execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { encoding: 'utf8' }).trim();
+  return execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], {
+    encoding: 'utf8',
+  }).trim();
 }
 
 describe('bisect along a tree', () => {
@@ -37,14 +39,22 @@ describe('bisect along a tree', () => {
       description: 'crashes when the state file says so',
       async run(req) {
         const state = execFileSync('git', ['-C', req.tree, 'show', `${req.base}:state`], { encoding: 'utf8' });
-        return state.startsWith('crash') ? runResult({ findings: [crashFinding], failureClass: 'kernel' }) : runResult();
+        return state.startsWith('crash')
+          ? runResult({ findings: [crashFinding], failureClass: 'kernel' })
+          : runResult();
       },
     };
     const result = await bisectTree({
       tree: dir,
       good: shas[0] ?? '',
       bad: shas[15] ?? '',
-      test: treeStepTest({ runner, tree: dir, workDir: path.join(dir, '.work'), test: `crash:${crashFinding.title}`, log: silentLogger() }),
+      test: treeStepTest({
+        runner,
+        tree: dir,
+        workDir: path.join(dir, '.work'),
+        test: `crash:${crashFinding.title}`,
+        log: silentLogger(),
+      }),
     });
     expect(result.firstBad).toBe(shas[11]);
     expect(result.steps.length).toBeLessThanOrEqual(4);

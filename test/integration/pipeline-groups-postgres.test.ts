@@ -40,7 +40,11 @@ describe.skipIf(!findPostgresBin())('job groups on a real PostgreSQL server', ()
   });
 
   it('one reply per group when two workers finish siblings together', async () => {
-    await saveSeriesVersions(store.db, Array.from({ length: GROUPS }, (_, i) => version(`pg${i}#v1`, 2)), '2024-06-01T12:00:00.000Z');
+    await saveSeriesVersions(
+      store.db,
+      Array.from({ length: GROUPS }, (_, i) => version(`pg${i}#v1`, 2)),
+      '2024-06-01T12:00:00.000Z',
+    );
     const config = testConfig({
       runners: [
         { name: 'qemu-pmem', kind: 'qemu-pmem', suites: ['dax'] },
@@ -53,7 +57,12 @@ describe.skipIf(!findPostgresBin())('job groups on a real PostgreSQL server', ()
     const deps = fakeDeps(store, createScriptedRunner('unused', runnerScriptSchema.parse({})), sender, {
       config,
       runnerFor: (rc) => {
-        const r = runners.get(rc.name) ?? createScriptedRunner(rc.name, runnerScriptSchema.parse({ badPatch: rc.name === 'qemu-pmem' ? 2 : null, delayMs: 5 }));
+        const r =
+          runners.get(rc.name) ??
+          createScriptedRunner(
+            rc.name,
+            runnerScriptSchema.parse({ badPatch: rc.name === 'qemu-pmem' ? 2 : null, delayMs: 5 }),
+          );
         runners.set(rc.name, r);
         return r;
       },

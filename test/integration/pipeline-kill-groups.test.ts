@@ -17,14 +17,18 @@ const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-kill-groups-'));
 
 function writeConfig(): string {
   return writeScriptedDemoConfig(dir, {
-    runners: ['{ name: qemu-pmem, kind: qemu-pmem, suites: [dax] }', '{ name: nfit-sim, kind: nfit-sim, suites: [nfit-sim] }'],
+    runners: [
+      '{ name: qemu-pmem, kind: qemu-pmem, suites: [dax] }',
+      '{ name: nfit-sim, kind: nfit-sim, suites: [nfit-sim] }',
+    ],
     // Two workers, so siblings also finish at the same moment.
     schedule: '{ confirmRepeats: 1, concurrency: 2 }',
     script: { delayMs: 250, badPatch: 3 },
   });
 }
 
-const start = (config: string): ChildProcess => startBot(config, { DAXBOT_DB: path.join(dir, 'db.sqlite'), DAXBOT_SCRIPTED_RUNNER: path.join(dir, 'script.json') });
+const start = (config: string): ChildProcess =>
+  startBot(config, { DAXBOT_DB: path.join(dir, 'db.sqlite'), DAXBOT_SCRIPTED_RUNNER: path.join(dir, 'script.json') });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

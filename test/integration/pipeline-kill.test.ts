@@ -22,7 +22,8 @@ function writeConfig(): string {
   });
 }
 
-const start = (config: string): ChildProcess => startBot(config, { DAXBOT_DB: path.join(dir, 'db.sqlite'), DAXBOT_SCRIPTED_RUNNER: path.join(dir, 'script.json') });
+const start = (config: string): ChildProcess =>
+  startBot(config, { DAXBOT_DB: path.join(dir, 'db.sqlite'), DAXBOT_SCRIPTED_RUNNER: path.join(dir, 'script.json') });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -40,7 +41,12 @@ describe('pipeline survives kill -9', () => {
     for (;;) {
       if (Date.now() > deadline) throw new Error(`the five-patch job never got going: ${firstErr}`);
       await new Promise((r) => setTimeout(r, 200));
-      const job = await store.db.selectFrom('jobs').selectAll().where('version_key', 'like', 'cover.1795320939%').executeTakeFirst().catch(() => undefined);
+      const job = await store.db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('version_key', 'like', 'cover.1795320939%')
+        .executeTakeFirst()
+        .catch(() => undefined);
       if (!job) continue;
       const runs = await store.db.selectFrom('runs').select('step').where('job_id', '=', job.id).execute();
       if (runs.length >= 2 && /series|bisect/.test(job.progress ?? '')) {

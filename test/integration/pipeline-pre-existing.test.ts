@@ -35,8 +35,25 @@ function ensureCrashingBranch(tree: string, tag: string): void {
   const wt = path.join(dir, 'make-branch');
   execFileSync('git', ['-C', tree, 'worktree', 'add', '-q', '--detach', wt, tag]);
   try {
-    execFileSync('git', ['-C', wt, '-c', 'user.name=daxbot test', '-c', 'user.email=test@daxbot.localhost', 'am', '-q', path.join(repoRoot, 'test/fixtures/patches/ext4-dax-null-deref.mbox')]);
-    execFileSync('git', ['-C', tree, 'branch', '-f', BRANCH, execFileSync('git', ['-C', wt, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim()]);
+    execFileSync('git', [
+      '-C',
+      wt,
+      '-c',
+      'user.name=daxbot test',
+      '-c',
+      'user.email=test@daxbot.localhost',
+      'am',
+      '-q',
+      path.join(repoRoot, 'test/fixtures/patches/ext4-dax-null-deref.mbox'),
+    ]);
+    execFileSync('git', [
+      '-C',
+      tree,
+      'branch',
+      '-f',
+      BRANCH,
+      execFileSync('git', ['-C', wt, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
+    ]);
   } finally {
     execFileSync('git', ['-C', tree, 'worktree', 'remove', '--force', wt]);
   }
@@ -52,38 +69,52 @@ function cleanSeriesMbox(): string {
 }
 
 describe.skipIf(!kernelTestsAvailable())('a failure the base has too (heavy)', () => {
-  it('is reported as pre-existing: not blamed, not bisected', async () => {
-    const tree = await ensureLinuxTree(kernelCacheDir, silentLogger());
-    ensureCrashingBranch(tree.path, tree.tag);
-    const configFile = writeDemoConfig(dir, (t) =>
-      t
-        .replace(/path: \S*inbox\.mbox/, `path: ${cleanSeriesMbox()}`)
-        .replace(/^ {4}branch: HEAD$/m, `    branch: ${BRANCH}`)
-        .replace(/^ {2}replyOnPass:.*$/m, '  replyOnPass: true')
-        .replace(/^ {2}confirmRepeats:.*$/m, '  confirmRepeats: 0'),
-    );
-    const loaded = loadConfig(configFile, process.env);
-    if (!loaded.ok) throw new Error(loaded.errors.join('; '));
-    expect(loaded.config.trees[0]?.branch).toBe(BRANCH);
-    const store = await openStore(path.join(dir, 'db.sqlite'));
-    const deps = wirePipeline({ config: loaded.config, store, log: silentLogger(), repoRoot, env: process.env, configDir: dir, cwd: repoRoot });
-    await runCycle(deps, { since: null });
+  it(
+    'is reported as pre-existing: not blamed, not bisected',
+    async () => {
+      const tree = await ensureLinuxTree(kernelCacheDir, silentLogger());
+      ensureCrashingBranch(tree.path, tree.tag);
+      const configFile = writeDemoConfig(dir, (t) =>
+        t
+          .replace(/path: \S*inbox\.mbox/, `path: ${cleanSeriesMbox()}`)
+          .replace(/^ {4}branch: HEAD$/m, `    branch: ${BRANCH}`)
+          .replace(/^ {2}replyOnPass:.*$/m, '  replyOnPass: true')
+          .replace(/^ {2}confirmRepeats:.*$/m, '  confirmRepeats: 0'),
+      );
+      const loaded = loadConfig(configFile, process.env);
+      if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+      expect(loaded.config.trees[0]?.branch).toBe(BRANCH);
+      const store = await openStore(path.join(dir, 'db.sqlite'));
+      const deps = wirePipeline({
+        config: loaded.config,
+        store,
+        log: silentLogger(),
+        repoRoot,
+        env: process.env,
+        configDir: dir,
+        cwd: repoRoot,
+      });
+      await runCycle(deps, { since: null });
 
-    const jobs = await listJobs(store.db, {});
-    expect(jobs).toHaveLength(1);
-    const job = jobs[0];
-    expect(job?.outcome, job?.summary ?? '').toBe('pre-existing-only');
-    const runs = await jobRuns(store.db, job?.id ?? -1);
-    expect(runs.filter((r) => r.role === 'bisect')).toEqual([]);
-    const files = readdirSync(path.join(dir, 'outbox', 'new'));
-    expect(files).toHaveLength(1);
-    const reply = readFileSync(path.join(dir, 'outbox', 'new', files[0] ?? ''), 'utf8');
-    expect(reply).toContain('found no new failures');
-    expect(reply).toMatch(/not blamed on\s+the\s+series/);
-    expect(reply).toMatch(/pre-existing/);
-    expect(reply.replace(/\s+/g, ' ')).toMatch(/Also on the base: BUG: (unable to handle )?kernel NULL pointer dereference in ext4_dax_bsize_ok/);
-    expect(reply).not.toContain('Reported-by:');
-    expect(reply).toMatch(/configured branch\s+daxbot-test\/pre-existing/);
-    await store.close();
-  }, 60 * 60_000);
+      const jobs = await listJobs(store.db, {});
+      expect(jobs).toHaveLength(1);
+      const job = jobs[0];
+      expect(job?.outcome, job?.summary ?? '').toBe('pre-existing-only');
+      const runs = await jobRuns(store.db, job?.id ?? -1);
+      expect(runs.filter((r) => r.role === 'bisect')).toEqual([]);
+      const files = readdirSync(path.join(dir, 'outbox', 'new'));
+      expect(files).toHaveLength(1);
+      const reply = readFileSync(path.join(dir, 'outbox', 'new', files[0] ?? ''), 'utf8');
+      expect(reply).toContain('found no new failures');
+      expect(reply).toMatch(/not blamed on\s+the\s+series/);
+      expect(reply).toMatch(/pre-existing/);
+      expect(reply.replace(/\s+/g, ' ')).toMatch(
+        /Also on the base: BUG: (unable to handle )?kernel NULL pointer dereference in ext4_dax_bsize_ok/,
+      );
+      expect(reply).not.toContain('Reported-by:');
+      expect(reply).toMatch(/configured branch\s+daxbot-test\/pre-existing/);
+      await store.close();
+    },
+    60 * 60_000,
+  );
 });

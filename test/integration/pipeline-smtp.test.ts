@@ -42,7 +42,11 @@ describe('pipeline replies over SMTP', () => {
     expect(received).toHaveLength(1);
     expect(received[0]?.to).toEqual(['ann@example.org']);
     expect(received[0]?.data).toContain('first bad commit: [PATCH 3/5] patch number 3');
-    const rows = await store.db.selectFrom('replies').select(['state', 'delivery_id']).where('mailed', '=', 1).execute();
+    const rows = await store.db
+      .selectFrom('replies')
+      .select(['state', 'delivery_id'])
+      .where('mailed', '=', 1)
+      .execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]?.state).toBe('sent');
     expect(rows[0]?.delivery_id).toMatch(/^smtp:/);

@@ -83,7 +83,12 @@ describe('SMTP delivery', () => {
     const got = received.at(-1);
     if (!got) throw new Error('nothing received');
     expect(got.from).toBe('daxbot@localhost');
-    expect(got.to).toEqual(['apopple@nvidia.com', 'nvdimm@lists.linux.dev', 'dan.j.williams@intel.com', 'linux-mm@kvack.org']);
+    expect(got.to).toEqual([
+      'apopple@nvidia.com',
+      'nvdimm@lists.linux.dev',
+      'dan.j.williams@intel.com',
+      'linux-mm@kvack.org',
+    ]);
     const parsed = await simpleParser(got.raw);
     expect(parsed.messageId).toBe(mail.messageId);
     expect(parsed.inReplyTo).toBe('<cover.1719386613.git-series.apopple@nvidia.com>');
@@ -119,7 +124,10 @@ describe('SMTP delivery', () => {
 
   it('reports a rejected recipient as a permanent failure', async () => {
     const send = createSmtpSender(smtp(), {});
-    const r = renderReply({ ...inputs.commandDone, commandMail: { ...inputs.commandDone.commandMail, from: 'x@rejected.example' } });
+    const r = renderReply({
+      ...inputs.commandDone,
+      commandMail: { ...inputs.commandDone.commandMail, from: 'x@rejected.example' },
+    });
     const err = await send(await buildMessage(r, { date })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InfraError);
     if (err instanceof InfraError) expect(err.context).toMatchObject({ responseCode: 550, permanent: true });

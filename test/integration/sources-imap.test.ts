@@ -41,7 +41,13 @@ describe.skipIf(!dovecotAvailable)('imap source against a real dovecot (needs De
 
   beforeAll(async () => {
     server = await startDovecot([{ user: 'daxbot', pass: 'secret' }]);
-    writer = new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user: 'daxbot', pass: 'secret' }, logger: false });
+    writer = new ImapFlow({
+      host: server.host,
+      port: server.port,
+      secure: false,
+      auth: { user: 'daxbot', pass: 'secret' },
+      logger: false,
+    });
     await writer.connect();
     await writer.mailboxCreate('nvdimm');
     for (const id of ['m1', 'm2', 'm3']) await writer.append('nvdimm', mail(id));
@@ -104,7 +110,12 @@ describe.skipIf(!dovecotAvailable)('imap source against a real dovecot (needs De
 
   it('fails with a SourceError on a wrong password or a missing password variable', async () => {
     const s = source();
-    await expect(s.poll(null, { log, env: { DAXBOT_IMAP_PASSWORD: 'wrong' } })).rejects.toMatchObject({ kind: 'source' });
-    await expect(s.poll(null, { log, env: {} })).rejects.toMatchObject({ kind: 'source', context: { passwordEnv: 'DAXBOT_IMAP_PASSWORD' } });
+    await expect(s.poll(null, { log, env: { DAXBOT_IMAP_PASSWORD: 'wrong' } })).rejects.toMatchObject({
+      kind: 'source',
+    });
+    await expect(s.poll(null, { log, env: {} })).rejects.toMatchObject({
+      kind: 'source',
+      context: { passwordEnv: 'DAXBOT_IMAP_PASSWORD' },
+    });
   });
 });

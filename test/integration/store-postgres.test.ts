@@ -34,9 +34,21 @@ describe.skipIf(!findPostgresBin())('store on a real PostgreSQL server', () => {
     await setCheckpoint(store.db, 's', 'c2', 'now');
     expect(await getCheckpoint(store.db, 's')).toBe('c2');
     const v = {
-      key: 'k#v1', seriesKey: 'k', revision: 1, project: 'kernel', subject: 's', rootMessageId: 'r', coverMessageId: null,
-      threadRootId: 'r', author: { name: 'A', address: 'a@x' }, expected: 1, patches: [], complete: true, baseCommit: null,
-      firstDate: null, lastDate: null,
+      key: 'k#v1',
+      seriesKey: 'k',
+      revision: 1,
+      project: 'kernel',
+      subject: 's',
+      rootMessageId: 'r',
+      coverMessageId: null,
+      threadRootId: 'r',
+      author: { name: 'A', address: 'a@x' },
+      expected: 1,
+      patches: [],
+      complete: true,
+      baseCommit: null,
+      firstDate: null,
+      lastDate: null,
     };
     expect(await saveSeriesVersions(store.db, [v], 'now')).toMatchObject({ inserted: 1 });
     expect(await saveSeriesVersions(store.db, [v], 'now')).toMatchObject({ unchanged: 1 });
@@ -46,7 +58,11 @@ describe.skipIf(!findPostgresBin())('store on a real PostgreSQL server', () => {
     const { sql } = await import('kysely');
     // Several idle pool connections, then the server ends every one but the asking one.
     await Promise.all([1, 2, 3].map(() => sql`SELECT pg_sleep(0.05)`.execute(store.db)));
-    const killed = await sql<{ n: number }>`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND usename = current_user`.execute(store.db);
+    const killed = await sql<{
+      n: number;
+    }>`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND usename = current_user`.execute(
+      store.db,
+    );
     expect(killed.rows[0]?.n).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 200));
     // No unhandled 'error' from the pool (vitest would report it), and queries go on.

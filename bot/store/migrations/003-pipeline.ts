@@ -9,7 +9,8 @@ import type { Dialect } from '../dialect.ts';
 export function up003(dialect: Dialect) {
   return async (db: Kysely<unknown>): Promise<void> => {
     const pk = dialect === 'postgres' ? 'serial' : 'integer';
-    const id = (c: ColumnDefinitionBuilder): ColumnDefinitionBuilder => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement());
+    const id = (c: ColumnDefinitionBuilder): ColumnDefinitionBuilder =>
+      dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement();
     await db.schema
       .createTable('jobs')
       .addColumn('id', pk, id)

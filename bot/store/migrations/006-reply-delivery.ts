@@ -11,7 +11,10 @@ import type { Dialect } from '../dialect.ts';
 export function up006(_dialect: Dialect) {
   return async (db: Kysely<unknown>): Promise<void> => {
     // One column per statement: SQLite's ALTER TABLE adds one at a time.
-    await db.schema.alterTable('replies').addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('replies')
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
     await db.schema.alterTable('replies').addColumn('last_error', 'text').execute();
     await db.schema.alterTable('replies').addColumn('next_attempt_at', 'text').execute();
     // Every cycle looks for pending replies.

@@ -11,7 +11,9 @@ export function appendToEpoch(gitDir: string, commits: EpochCommit[], startTime 
   execFileSync('git', ['init', '--quiet', '--bare', gitDir]);
   let hasHead = true;
   try {
-    execFileSync('git', ['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', 'refs/heads/master'], { stdio: 'ignore' });
+    execFileSync('git', ['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', 'refs/heads/master'], {
+      stdio: 'ignore',
+    });
   } catch {
     hasHead = false;
   }
@@ -19,7 +21,11 @@ export function appendToEpoch(gitDir: string, commits: EpochCommit[], startTime 
   commits.forEach((c, i) => {
     const when = startTime + i;
     const msg = Buffer.from('add' in c ? 'm' : 'remove');
-    parts.push(Buffer.from(`commit refs/heads/master\ncommitter T <t@example.com> ${when} +0000\ndata ${msg.length}\n`), msg, Buffer.from('\n'));
+    parts.push(
+      Buffer.from(`commit refs/heads/master\ncommitter T <t@example.com> ${when} +0000\ndata ${msg.length}\n`),
+      msg,
+      Buffer.from('\n'),
+    );
     if (i === 0 && hasHead) parts.push(Buffer.from('from refs/heads/master^0\n'));
     if ('add' in c) {
       const blob = Buffer.isBuffer(c.add) ? c.add : Buffer.from(c.add);

@@ -44,7 +44,9 @@ export async function startPostgres(): Promise<PostgresServer> {
   const asPostgres = (cmd: string, args: string[]) => ['-u', 'postgres', '--', join(bin, cmd), ...args];
   const runner = process.getuid?.() === 0 ? 'runuser' : null;
   const exec = (cmd: string, args: string[]) =>
-    runner ? execFileSync(runner, asPostgres(cmd, args), { stdio: 'pipe' }) : execFileSync(join(bin, cmd), args, { stdio: 'pipe' });
+    runner
+      ? execFileSync(runner, asPostgres(cmd, args), { stdio: 'pipe' })
+      : execFileSync(join(bin, cmd), args, { stdio: 'pipe' });
   exec('initdb', ['-D', data, '-U', 'daxbot', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const port = await freePort();
   const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'];

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { freePort, hasBinary, waitFor } from './binaries.ts';
 
 /** public-inbox (Debian package `public-inbox`) is there: init, mda and httpd. */
-export const publicInboxAvailable = ['public-inbox-init', 'public-inbox-mda', 'public-inbox-httpd', 'git'].every(hasBinary);
+export const publicInboxAvailable = ['public-inbox-init', 'public-inbox-mda', 'public-inbox-httpd', 'git'].every(
+  hasBinary,
+);
 
 export interface TestInbox {
   /** Temp folder holding everything (HOME, PI_CONFIG, the inbox). */
@@ -28,8 +30,16 @@ export function createTestInbox(name = 'test'): TestInbox {
   mkdirSync(home);
   const inboxDir = join(root, name);
   const address = `${name}@example.com`;
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, PI_CONFIG: join(root, 'pi-config'), ORIGINAL_RECIPIENT: address };
-  execFileSync('public-inbox-init', ['-V2', name, inboxDir, `http://example.com/${name}`, address], { env, stdio: 'pipe' });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: home,
+    PI_CONFIG: join(root, 'pi-config'),
+    ORIGINAL_RECIPIENT: address,
+  };
+  execFileSync('public-inbox-init', ['-V2', name, inboxDir, `http://example.com/${name}`, address], {
+    env,
+    stdio: 'pipe',
+  });
   execFileSync('git', ['config', '-f', join(root, 'pi-config'), 'publicinboxmda.spamcheck', 'none'], { env });
   return {
     root,
@@ -47,14 +57,20 @@ export function createTestInbox(name = 'test'): TestInbox {
 }
 
 /** A test message addressed to the inbox. */
-export function testMail(inbox: { address: string }, id: string, options: { subject?: string; inReplyTo?: string; date?: Date } = {}): string {
+export function testMail(
+  inbox: { address: string },
+  id: string,
+  options: { subject?: string; inReplyTo?: string; date?: Date } = {},
+): string {
   const date = (options.date ?? new Date(Date.UTC(2024, 0, 1, 12, 0, 0))).toUTCString().replace('GMT', '+0000');
   return [
     'From: Alice Example <alice@example.com>',
     `To: ${inbox.address}`,
     `Subject: ${options.subject ?? `message ${id}`}`,
     `Message-ID: <${id}@example.com>`,
-    ...(options.inReplyTo ? [`In-Reply-To: <${options.inReplyTo}@example.com>`, `References: <${options.inReplyTo}@example.com>`] : []),
+    ...(options.inReplyTo
+      ? [`In-Reply-To: <${options.inReplyTo}@example.com>`, `References: <${options.inReplyTo}@example.com>`]
+      : []),
     `Date: ${date}`,
     '',
     `body of ${id}`,

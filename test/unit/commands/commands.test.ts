@@ -21,7 +21,13 @@ describe('parseCommands', () => {
     const r = parseCommands(body);
     expect(r.errors).toEqual([]);
     expect(r.commands).toEqual<Command[]>([
-      { kind: 'test', suites: ['ndctl', 'dax'], base: 'v6.10-rc5', repeat: 3, line: '#daxbot test ndctl dax base v6.10-rc5 repeat 3' },
+      {
+        kind: 'test',
+        suites: ['ndctl', 'dax'],
+        base: 'v6.10-rc5',
+        repeat: 3,
+        line: '#daxbot test ndctl dax base v6.10-rc5 repeat 3',
+      },
       { kind: 'retest', line: '#DAXBOT retest' },
       { kind: 'unrelated', crashTitle: 'WARNING in dax_iomap_rw', line: '#daxbot unrelated WARNING in dax_iomap_rw' },
       { kind: 'invalid', line: '#daxbot invalid' },
@@ -76,7 +82,12 @@ const cmd = (body: string): Command => {
 
 describe('authorize', () => {
   it('allows privileged commands only to DKIM-verified maintainers', () => {
-    const privileged = ['#daxbot test base v6.1', '#daxbot test repeat 3', '#daxbot unrelated WARNING in foo', '#daxbot invalid'];
+    const privileged = [
+      '#daxbot test base v6.1',
+      '#daxbot test repeat 3',
+      '#daxbot unrelated WARNING in foo',
+      '#daxbot invalid',
+    ];
     for (const line of privileged) {
       const c = cmd(line);
       expect(authorize(c, { from: 'DAN.J.WILLIAMS@intel.com', dkim: pass, maintainers, recent: [], now })).toEqual({
@@ -87,29 +98,55 @@ describe('authorize', () => {
       const forged = authorize(c, { from: 'dan.j.williams@intel.com', dkim: fail, maintainers, recent: [], now });
       expect(forged.allowed).toBe(false);
       expect(forged.reason).toMatch(/did not pass DKIM/);
-      const stranger = authorize(c, { from: 'someone@example.org', dkim: { ...pass, domains: ['example.org'] }, maintainers, recent: [], now });
+      const stranger = authorize(c, {
+        from: 'someone@example.org',
+        dkim: { ...pass, domains: ['example.org'] },
+        maintainers,
+        recent: [],
+        now,
+      });
       expect(stranger.allowed).toBe(false);
       expect(stranger.reason).toMatch(/not on the maintainer list/);
     }
   });
 
   it('rejects a DKIM pass for another domain (not aligned with From)', () => {
-    const d = authorize(cmd('#daxbot invalid'), { from: 'dan.j.williams@intel.com', dkim: { ...pass, domains: ['evil.example'] }, maintainers, recent: [], now });
+    const d = authorize(cmd('#daxbot invalid'), {
+      from: 'dan.j.williams@intel.com',
+      dkim: { ...pass, domains: ['evil.example'] },
+      maintainers,
+      recent: [],
+      now,
+    });
     expect(d.allowed).toBe(false);
   });
 
   it('lets anyone retest, 3 times per series version per day', () => {
     const hour = 3_600_000;
     const ctx = { from: 'someone@example.org', dkim: fail, maintainers, now };
-    expect(authorize(cmd('#daxbot retest'), { ...ctx, recent: [] })).toMatchObject({ allowed: true, reason: 'anyone may re-test (1 of 3 today)' });
+    expect(authorize(cmd('#daxbot retest'), { ...ctx, recent: [] })).toMatchObject({
+      allowed: true,
+      reason: 'anyone may re-test (1 of 3 today)',
+    });
     expect(authorize(cmd('#daxbot test ndctl'), { ...ctx, recent: [now - hour, now - 2 * hour] }).allowed).toBe(true);
     const refused = authorize(cmd('#daxbot retest'), { ...ctx, recent: [now - hour, now - 2 * hour, now - 3 * hour] });
     expect(refused).toMatchObject({ allowed: false });
-    expect(refused.reason).toBe('rate limit: 3 re-tests per series version per day; the next one is possible after 2024-06-29T09:00:00.000Z');
+    expect(refused.reason).toBe(
+      'rate limit: 3 re-tests per series version per day; the next one is possible after 2024-06-29T09:00:00.000Z',
+    );
     // older than a day: forgotten
-    expect(authorize(cmd('#daxbot retest'), { ...ctx, recent: [now - 25 * hour, now - 26 * hour, now - 30 * hour] }).allowed).toBe(true);
+    expect(
+      authorize(cmd('#daxbot retest'), { ...ctx, recent: [now - 25 * hour, now - 26 * hour, now - 30 * hour] }).allowed,
+    ).toBe(true);
     // a verified maintainer is not limited
-    expect(authorize(cmd('#daxbot retest'), { ...ctx, from: 'dan.j.williams@intel.com', dkim: pass, recent: [now, now, now] }).allowed).toBe(true);
+    expect(
+      authorize(cmd('#daxbot retest'), {
+        ...ctx,
+        from: 'dan.j.williams@intel.com',
+        dkim: pass,
+        recent: [now, now, now],
+      }).allowed,
+    ).toBe(true);
   });
 });
 
@@ -148,8 +185,19 @@ describe('verifyDkim', () => {
 
   it('passes a message signed by the From domain', async () => {
     const v = await verifyDkim(await sign(message('dan.j.williams@intel.example')), { resolver });
-    expect(v).toEqual({ pass: true, domains: ['intel.example'], fromDomain: 'intel.example', detail: 'pass (intel.example)' });
-    const d = authorize(cmd('#daxbot test ndctl repeat 3'), { from: 'dan.j.williams@intel.example', dkim: v, maintainers: ['dan.j.williams@intel.example'], recent: [], now });
+    expect(v).toEqual({
+      pass: true,
+      domains: ['intel.example'],
+      fromDomain: 'intel.example',
+      detail: 'pass (intel.example)',
+    });
+    const d = authorize(cmd('#daxbot test ndctl repeat 3'), {
+      from: 'dan.j.williams@intel.example',
+      dkim: v,
+      maintainers: ['dan.j.williams@intel.example'],
+      recent: [],
+      now,
+    });
     expect(d.allowed).toBe(true);
   });
 

@@ -9,7 +9,17 @@ import { createGunzip } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseCommands } from '../../../bot/commands/parse.ts';
 
-const archive = resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'corpus', 'lore-nvdimm', 'nvdimm.all.mboxrd.gz');
+const archive = resolve(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  '..',
+  'shared',
+  'corpus',
+  'lore-nvdimm',
+  'nvdimm.all.mboxrd.gz',
+);
 
 describe.skipIf(!existsSync(archive))('commands on the nvdimm archive', () => {
   it('finds no command and no error in 14,925 real messages', async () => {

@@ -42,7 +42,12 @@ describe('config', () => {
   });
 
   it('rejects duplicate source names', () => {
-    const r = parseConfig({ sources: [{ kind: 'mbox', name: 'a', path: 'x' }, { kind: 'mbox', name: 'a', path: 'y' }] });
+    const r = parseConfig({
+      sources: [
+        { kind: 'mbox', name: 'a', path: 'x' },
+        { kind: 'mbox', name: 'a', path: 'y' },
+      ],
+    });
     expect(r.ok).toBe(false);
   });
 

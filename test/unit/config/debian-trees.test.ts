@@ -11,7 +11,12 @@ describe('Debian kernel trees', () => {
   });
 
   it('setup finds the tarball of a configured or a well-known tree', () => {
-    const config = configSchema.parse({ trees: [{ name: 'linux-6.12', debian: '6.12' }, { name: 'mine', path: '/srv/linux' }] });
+    const config = configSchema.parse({
+      trees: [
+        { name: 'linux-6.12', debian: '6.12' },
+        { name: 'mine', path: '/srv/linux' },
+      ],
+    });
     expect(setupTarget(config, 'linux-6.12').tarball).toBe(debianTarball('6.12'));
     expect(setupTarget(config, 'linux-6.1').tarball).toBe('/usr/src/linux-source-6.1.tar.xz');
     expect(() => setupTarget(config, 'mine')).toThrow(/repository of its own/);

@@ -1,37 +1,83 @@
 import { describe, expect, it } from 'vitest';
-import { authorizeChange, checkSameOrigin, LoginThrottle, parseCookies, SessionStore } from '../../../bot/dashboard/auth.ts';
+import {
+  authorizeChange,
+  checkSameOrigin,
+  LoginThrottle,
+  parseCookies,
+  SessionStore,
+} from '../../../bot/dashboard/auth.ts';
 import { HttpError } from '../../../bot/dashboard/http-error.ts';
 import { parseRerunBody } from '../../../bot/dashboard/rerun.ts';
 import { parseListen } from '../../../bot/dashboard/server.ts';
 
-const base = { secret: 's3cret', secretEnv: 'DAXBOT_DASHBOARD_TOKEN', dashboardUrl: 'http://localhost:8080', csrf: undefined, session: null };
+const base = {
+  secret: 's3cret',
+  secretEnv: 'DAXBOT_DASHBOARD_TOKEN',
+  dashboardUrl: 'http://localhost:8080',
+  csrf: undefined,
+  session: null,
+};
 
 describe('authorizeChange', () => {
   it('is off without the secret in the environment', () => {
-    expect(authorizeChange({ ...base, secret: undefined, headers: { authorization: 'Bearer x' } })).toMatchObject({ ok: false, status: 403, reason: expect.stringContaining('DAXBOT_DASHBOARD_TOKEN') });
+    expect(authorizeChange({ ...base, secret: undefined, headers: { authorization: 'Bearer x' } })).toMatchObject({
+      ok: false,
+      status: 403,
+      reason: expect.stringContaining('DAXBOT_DASHBOARD_TOKEN'),
+    });
   });
 
   it('bearer: right token passes and names the requester, wrong one is 401', () => {
-    expect(authorizeChange({ ...base, headers: { authorization: 'Bearer s3cret' } })).toEqual({ ok: true, by: 'dashboard:token', via: 'token' });
-    expect(authorizeChange({ ...base, headers: { authorization: 'Bearer s3cret', 'x-daxbot-user': 'dan' } })).toMatchObject({ ok: true, by: 'dashboard:dan' });
-    expect(authorizeChange({ ...base, headers: { authorization: 'Bearer nope' } })).toMatchObject({ ok: false, status: 401 });
-    expect(authorizeChange({ ...base, headers: { authorization: 'Bearer s3cret', 'x-daxbot-user': '<x>' } })).toMatchObject({ ok: false, status: 400 });
+    expect(authorizeChange({ ...base, headers: { authorization: 'Bearer s3cret' } })).toEqual({
+      ok: true,
+      by: 'dashboard:token',
+      via: 'token',
+    });
+    expect(
+      authorizeChange({ ...base, headers: { authorization: 'Bearer s3cret', 'x-daxbot-user': 'dan' } }),
+    ).toMatchObject({ ok: true, by: 'dashboard:dan' });
+    expect(authorizeChange({ ...base, headers: { authorization: 'Bearer nope' } })).toMatchObject({
+      ok: false,
+      status: 401,
+    });
+    expect(
+      authorizeChange({ ...base, headers: { authorization: 'Bearer s3cret', 'x-daxbot-user': '<x>' } }),
+    ).toMatchObject({ ok: false, status: 400 });
   });
 
   it('forms: a session, our origin and the session CSRF token are all needed', () => {
     const session = new SessionStore().create('dan', 0);
     const own = { host: 'localhost:8080', origin: 'http://localhost:8080' };
     expect(authorizeChange({ ...base, headers: own })).toMatchObject({ ok: false, status: 401 });
-    expect(authorizeChange({ ...base, headers: own, session, csrf: session.csrf })).toEqual({ ok: true, by: 'dashboard:dan', via: 'session' });
-    expect(authorizeChange({ ...base, headers: own, session, csrf: 'forged' })).toMatchObject({ ok: false, status: 403, reason: expect.stringContaining('CSRF') });
-    expect(authorizeChange({ ...base, headers: { host: 'localhost:8080', origin: 'http://evil.example' }, session, csrf: session.csrf })).toMatchObject({ ok: false, status: 403, reason: expect.stringContaining('cross-origin') });
+    expect(authorizeChange({ ...base, headers: own, session, csrf: session.csrf })).toEqual({
+      ok: true,
+      by: 'dashboard:dan',
+      via: 'session',
+    });
+    expect(authorizeChange({ ...base, headers: own, session, csrf: 'forged' })).toMatchObject({
+      ok: false,
+      status: 403,
+      reason: expect.stringContaining('CSRF'),
+    });
+    expect(
+      authorizeChange({
+        ...base,
+        headers: { host: 'localhost:8080', origin: 'http://evil.example' },
+        session,
+        csrf: session.csrf,
+      }),
+    ).toMatchObject({ ok: false, status: 403, reason: expect.stringContaining('cross-origin') });
   });
 });
 
 describe('checkSameOrigin', () => {
   it('takes Origin, falls back to Referer, refuses neither', () => {
-    expect(checkSameOrigin({ host: 'h:1', referer: 'http://h:1/series/x' }, 'http://dash.example')).toEqual({ ok: true });
-    expect(checkSameOrigin({ host: 'h:1', origin: 'https://dash.example' }, 'https://dash.example/')).toEqual({ ok: true });
+    expect(checkSameOrigin({ host: 'h:1', referer: 'http://h:1/series/x' }, 'http://dash.example')).toEqual({
+      ok: true,
+    });
+    expect(checkSameOrigin({ host: 'h:1', origin: 'https://dash.example' }, 'https://dash.example/')).toEqual({
+      ok: true,
+    });
     expect(checkSameOrigin({ host: 'h:1' }, 'http://dash.example').ok).toBe(false);
     expect(checkSameOrigin({ host: 'h:1', origin: 'null' }, 'http://dash.example').ok).toBe(false);
   });
@@ -64,7 +110,12 @@ describe('sessions, cookies, throttle', () => {
 
 describe('re-run body', () => {
   it('accepts form and JSON shapes', () => {
-    expect(parseRerunBody({ suites: 'dax, nfit-sim', repeat: '2', csrf: 't' })).toEqual({ suites: ['dax', 'nfit-sim'], repeat: 2, runner: undefined, csrf: 't' });
+    expect(parseRerunBody({ suites: 'dax, nfit-sim', repeat: '2', csrf: 't' })).toEqual({
+      suites: ['dax', 'nfit-sim'],
+      repeat: 2,
+      runner: undefined,
+      csrf: 't',
+    });
     expect(parseRerunBody({ suites: ['dax'], repeat: 0 })).toMatchObject({ suites: ['dax'], repeat: 0 });
     expect(parseRerunBody({ suites: '', repeat: '' })).toMatchObject({ suites: [], repeat: undefined });
   });

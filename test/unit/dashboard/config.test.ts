@@ -12,10 +12,14 @@ describe('dashboard configuration', () => {
 
   it('warns when the secret variable is unset and refuses a literal secret', () => {
     const unset = parseConfig({ dashboard: { tokenEnv: 'MY_TOKEN' } }, {});
-    expect(unset.warnings).toContain('dashboard: environment variable MY_TOKEN is not set; re-runs from the dashboard are refused');
+    expect(unset.warnings).toContain(
+      'dashboard: environment variable MY_TOKEN is not set; re-runs from the dashboard are refused',
+    );
     const literal = parseConfig({ dashboard: { token: 'hunter2' } });
     expect(literal.ok).toBe(false);
-    expect(!literal.ok && literal.errors.join('\n')).toContain('dashboard.token: secrets are read from the environment');
+    expect(!literal.ok && literal.errors.join('\n')).toContain(
+      'dashboard.token: secrets are read from the environment',
+    );
     expect(parseConfig({ dashboard: { listen: 'nohostport' } }).ok).toBe(false);
   });
 });

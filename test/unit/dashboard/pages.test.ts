@@ -19,7 +19,9 @@ function expectInert(page: string): void {
 describe('html', () => {
   it('escapes interpolated values, arrays too, and leaves markup built by the tag alone', () => {
     const inner = html`<b>${'<i>'}</b>`;
-    expect(html`<p title="${'"x"'}">${['<a>', inner, 3, null, false]}</p>`.text).toBe('<p title="&quot;x&quot;">&lt;a&gt;<b>&lt;i&gt;</b>3</p>');
+    expect(html`<p title="${'"x"'}">${['<a>', inner, 3, null, false]}</p>`.text).toBe(
+      '<p title="&quot;x&quot;">&lt;a&gt;<b>&lt;i&gt;</b>3</p>',
+    );
     expect(html`${trusted('<hr>')}`.text).toBe('<hr>');
   });
 });
@@ -60,14 +62,23 @@ describe('page renderers (golden)', () => {
   });
 
   it('login, help and error pages', () => {
-    expectGoldenText('dashboard/login.html', renderLoginPage(anonymous, { next: '/series/x', csrf: 'login-token', error: HOSTILE }));
-    expect(renderLoginPage({ ...anonymous, rerunEnabled: false }, { next: '/', csrf: 't' })).toContain('Logging in is off');
+    expectGoldenText(
+      'dashboard/login.html',
+      renderLoginPage(anonymous, { next: '/series/x', csrf: 'login-token', error: HOSTILE }),
+    );
+    expect(renderLoginPage({ ...anonymous, rerunEnabled: false }, { next: '/', csrf: 't' })).toContain(
+      'Logging in is off',
+    );
     expect(renderHelpPage(anonymous)).toContain('#daxbot retest');
     expectInert(renderErrorPage(anonymous, 404, `no series version ${HOSTILE}`));
   });
 
   it('a subject with <script> is inert on every page that shows it', () => {
-    const pages = [renderQueuePage(queueView, maintainer), renderSeriesPage(seriesView, anonymous), renderRunPage(runView, maintainer)];
+    const pages = [
+      renderQueuePage(queueView, maintainer),
+      renderSeriesPage(seriesView, anonymous),
+      renderRunPage(runView, maintainer),
+    ];
     for (const p of pages) expectInert(p);
     // Belt and braces: the policy forbids every script, inline or not.
     expect(CONTENT_SECURITY_POLICY).toContain("default-src 'none'");

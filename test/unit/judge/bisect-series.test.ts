@@ -74,7 +74,9 @@ describe('classifyStep', () => {
   const title = 'BUG: kernel NULL pointer dereference, address: 0000000000000440 in fs_dax_release+0x5/0x90';
   const target = { tests: ['ndctl/mmap.sh'], crashSignatures: [crashSignature(title)] };
   it('is bad only for the confirmed failure or crash signature', () => {
-    expect(classifyStep(makeRun({ findings: [crash(title.replace('0x5/0x90', '0x7/0x90'))] }), target).result).toBe('bad');
+    expect(classifyStep(makeRun({ findings: [crash(title.replace('0x5/0x90', '0x7/0x90'))] }), target).result).toBe(
+      'bad',
+    );
     expect(classifyStep(makeRun({ tests: [t('mmap.sh', 'fail')] }), target).result).toBe('bad');
     // Another test failing, or another crash: not this bug.
     const other = makeRun({ tests: [t('mmap.sh', 'pass'), t('dm.sh', 'fail')], findings: [crash('WARNING in foo')] });

@@ -8,7 +8,13 @@ import { bisectTree, defaultGitExec, type GitExec } from '../../../bot/judge/bis
 
 let repo = '';
 const shas: string[] = [];
-const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' };
+const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@x',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@x',
+};
 const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env, encoding: 'utf8' }).trim();
 
 beforeAll(() => {
@@ -61,7 +67,12 @@ describe('bisectTree', () => {
 
   it('reports candidates when a skipped commit hides the answer', async () => {
     // Commit 12 does not build and commit 13 is first bad: git cannot tell 12 from 13.
-    const r = await bisectTree({ tree: repo, good: shas[7] ?? '', bad: shas[19] ?? '', test: byContent(new Set(['broken-7', 'broken-12'])) });
+    const r = await bisectTree({
+      tree: repo,
+      good: shas[7] ?? '',
+      bad: shas[19] ?? '',
+      test: byContent(new Set(['broken-7', 'broken-12'])),
+    });
     expect(r.firstBad).toBeNull();
     expect(new Set(r.candidates)).toEqual(new Set([shas[11], shas[12]]));
   });
@@ -79,7 +90,9 @@ describe('bisectTree', () => {
 
     git('bisect', 'start', '--no-checkout', shas[19] ?? '', shas[0] ?? '');
     try {
-      await expect(bisectTree({ tree: repo, good: shas[0] ?? '', bad: shas[19] ?? '', test: byContent(new Set()) })).rejects.toThrow(/already in progress/);
+      await expect(
+        bisectTree({ tree: repo, good: shas[0] ?? '', bad: shas[19] ?? '', test: byContent(new Set()) }),
+      ).rejects.toThrow(/already in progress/);
     } finally {
       git('bisect', 'reset');
     }

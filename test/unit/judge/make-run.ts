@@ -26,5 +26,11 @@ export function t(name: string, status: TestResult['status'], extra: Partial<Tes
 }
 
 export function crash(title: string): Finding {
-  return { title, type: 'null-deref', rip: null, trace: ['fs_dax_release+0x5/0x90', 'ext4_fill_super+0x31b/0x39d0'], report: title };
+  return {
+    title,
+    type: 'null-deref',
+    rip: null,
+    trace: ['fs_dax_release+0x5/0x90', 'ext4_fill_super+0x31b/0x39d0'],
+    report: title,
+  };
 }

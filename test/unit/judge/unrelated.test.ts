@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { applyUnrelatedMarks, markForCrash, normalizeCrashTitle, sameCrash, stoppedByTitle, type UnrelatedMark } from '../../../bot/judge/unrelated.ts';
+import {
+  applyUnrelatedMarks,
+  markForCrash,
+  normalizeCrashTitle,
+  sameCrash,
+  stoppedByTitle,
+  type UnrelatedMark,
+} from '../../../bot/judge/unrelated.ts';
 import { judge, type Verdict } from '../../../bot/judge/verdict.ts';
-import { commandEffect, commandReplyId, commandReplyInput, reasonWithDkim } from '../../../bot/pipeline/process-commands.ts';
+import {
+  commandEffect,
+  commandReplyId,
+  commandReplyInput,
+  reasonWithDkim,
+} from '../../../bot/pipeline/process-commands.ts';
 import { renderReply } from '../../../bot/report/render.ts';
 import { configSchema } from '../../../config/schema.ts';
 import { crash, makeRun, t } from './make-run.ts';
@@ -10,13 +22,19 @@ import * as inputs from '../report/inputs.ts';
 const GPF = 'general protection fault, probably for non-canonical address 0xdead000000000100';
 const NULL_DEREF = 'BUG: kernel NULL pointer dereference, address: 0000000000000008';
 
-const mark = (title: string): UnrelatedMark => ({ title, markedBy: 'dan.j.williams@intel.com', markedAt: '2024-06-03T09:30:00.000Z' });
+const mark = (title: string): UnrelatedMark => ({
+  title,
+  markedBy: 'dan.j.williams@intel.com',
+  markedAt: '2024-06-03T09:30:00.000Z',
+});
 
 /** Two series runs and two base runs: the base is clean, every series run shows `findings`. */
 function verdictWith(findings: string[], tests = [t('dax.sh', 'pass')]): Verdict {
   return judge({
     baseRuns: [makeRun({ tests: [t('dax.sh', 'pass')] }), makeRun({ tests: [t('dax.sh', 'pass')] })],
-    seriesRuns: [0, 1].map(() => makeRun({ findings: findings.map(crash), tests, failureClass: findings.length ? 'kernel' : 'none' })),
+    seriesRuns: [0, 1].map(() =>
+      makeRun({ findings: findings.map(crash), tests, failureClass: findings.length ? 'kernel' : 'none' }),
+    ),
   });
 }
 
@@ -24,8 +42,12 @@ const flat = (text: string): string => text.replace(/\s+/g, ' ');
 
 describe('crash title matching', () => {
   it('normalizes whitespace and case only', () => {
-    expect(normalizeCrashTitle('  BUG: kernel NULL\n  pointer   dereference ')).toBe('bug: kernel null pointer dereference');
-    expect(sameCrash('BUG: kernel NULL pointer dereference,\n address: 0000000000000008', NULL_DEREF.toLowerCase())).toBe(true);
+    expect(normalizeCrashTitle('  BUG: kernel NULL\n  pointer   dereference ')).toBe(
+      'bug: kernel null pointer dereference',
+    );
+    expect(
+      sameCrash('BUG: kernel NULL pointer dereference,\n address: 0000000000000008', NULL_DEREF.toLowerCase()),
+    ).toBe(true);
     // Punctuation and words are not normalized away: that would be another crash.
     expect(sameCrash('BUG: kernel NULL pointer dereference address 0000000000000008', NULL_DEREF)).toBe(false);
     expect(sameCrash('WARNING in dax_iomap_rw', 'WARNING in dax_iomap_pte_fault')).toBe(false);
@@ -57,7 +79,9 @@ describe('applyUnrelatedMarks', () => {
     expect(after.summary).toBe('no failures; 1 marked unrelated');
     const entry = after.entries.find((e) => e.kind === 'crash');
     expect(entry).toMatchObject({ class: 'unrelated', unrelatedMark: { markedBy: 'dan.j.williams@intel.com' } });
-    expect(after.notCounted).toEqual([{ title: GPF, kind: 'crash', markedBy: 'dan.j.williams@intel.com', markedAt: '2024-06-03T09:30:00.000Z' }]);
+    expect(after.notCounted).toEqual([
+      { title: GPF, kind: 'crash', markedBy: 'dan.j.williams@intel.com', markedAt: '2024-06-03T09:30:00.000Z' },
+    ]);
     // The input is not changed.
     expect(v.outcome).toBe('regression');
     expect(v.entries.find((e) => e.kind === 'crash')?.class).toBe('new-failure');
@@ -75,7 +99,10 @@ describe('applyUnrelatedMarks', () => {
   });
 
   it('a test the marked crash cut short is not counted either; a test failing on its own is', () => {
-    const tests = [t('dax.sh', 'timeout', { reason: `no result: guest stopped after: ${GPF}` }), t('mmap.sh', 'fail', { reason: 'exit status 1' })];
+    const tests = [
+      t('dax.sh', 'timeout', { reason: `no result: guest stopped after: ${GPF}` }),
+      t('mmap.sh', 'fail', { reason: 'exit status 1' }),
+    ];
     const v = judge({
       baseRuns: [makeRun({ tests: [t('dax.sh', 'pass'), t('mmap.sh', 'pass')] })],
       seriesRuns: [makeRun({ findings: [crash(GPF)], tests, failureClass: 'kernel' })],
@@ -95,11 +122,25 @@ describe('applyUnrelatedMarks', () => {
     const v = verdictWith([GPF]);
     expect(applyUnrelatedMarks(v, [])).toBe(v);
     expect(applyUnrelatedMarks(v, [mark('WARNING in dax_iomap_rw')])).toBe(v);
-    const pre = judge({ baseRuns: [makeRun({ findings: [crash(GPF)] })], seriesRuns: [makeRun({ findings: [crash(GPF)] })] });
+    const pre = judge({
+      baseRuns: [makeRun({ findings: [crash(GPF)] })],
+      seriesRuns: [makeRun({ findings: [crash(GPF)] })],
+    });
     expect(applyUnrelatedMarks(pre, [mark(GPF)])).toBe(pre);
     const applyFailed = judge({
       baseRuns: [],
-      seriesRuns: [makeRun({ apply: { ok: false, base: null, head: null, patchCommits: [], attempts: [{ base: 'a'.repeat(40), reason: 'configured branch', ok: false, failedPatch: 2 }] }, failureClass: 'patch' })],
+      seriesRuns: [
+        makeRun({
+          apply: {
+            ok: false,
+            base: null,
+            head: null,
+            patchCommits: [],
+            attempts: [{ base: 'a'.repeat(40), reason: 'configured branch', ok: false, failedPatch: 2 }],
+          },
+          failureClass: 'patch',
+        }),
+      ],
     });
     expect(applyUnrelatedMarks(applyFailed, [mark(GPF)])).toBe(applyFailed);
   });
@@ -119,31 +160,55 @@ describe('command answers (pure parts)', () => {
 
   it('plans what an allowed command does', () => {
     expect(commandEffect({ kind: 'retest', line: '#daxbot retest' })).toEqual({ kind: 'rerun' });
-    expect(commandEffect({ kind: 'test', suites: ['dax'], repeat: 3, line: '' })).toEqual({ kind: 'rerun', suites: ['dax'], repeats: 3 });
-    expect(commandEffect({ kind: 'unrelated', crashTitle: GPF, line: '' })).toEqual({ kind: 'unrelated', crashTitle: GPF });
+    expect(commandEffect({ kind: 'test', suites: ['dax'], repeat: 3, line: '' })).toEqual({
+      kind: 'rerun',
+      suites: ['dax'],
+      repeats: 3,
+    });
+    expect(commandEffect({ kind: 'unrelated', crashTitle: GPF, line: '' })).toEqual({
+      kind: 'unrelated',
+      crashTitle: GPF,
+    });
     expect(commandEffect({ kind: 'invalid', line: '' })).toEqual({ kind: 'invalid' });
   });
 
   it('every answer carries the DKIM result, once', () => {
     const dkim = { pass: false, domains: [], fromDomain: 'example.org', detail: 'none (no signature)' };
-    expect(reasonWithDkim('anyone may re-test (1 of 3 today)', dkim)).toBe('anyone may re-test (1 of 3 today) (DKIM: none (no signature))');
-    expect(reasonWithDkim('mail from maintainer a@example.org did not pass DKIM for its domain: none (no signature)', dkim)).not.toContain('(DKIM:');
+    expect(reasonWithDkim('anyone may re-test (1 of 3 today)', dkim)).toBe(
+      'anyone may re-test (1 of 3 today) (DKIM: none (no signature))',
+    );
+    expect(
+      reasonWithDkim('mail from maintainer a@example.org did not pass DKIM for its domain: none (no signature)', dkim),
+    ).not.toContain('(DKIM:');
     expect(reasonWithDkim('unparseable', null)).toBe('unparseable');
   });
 
   it('answers through the renderer, under a Message-ID fixed by the command line', () => {
-    expect(commandReplyId('cmd@example.org/1', 'daxbot.localhost')).toBe(commandReplyId('cmd@example.org/1', 'daxbot.localhost'));
-    expect(commandReplyId('cmd@example.org/1', 'daxbot.localhost')).not.toBe(commandReplyId('cmd@example.org/2', 'daxbot.localhost'));
+    expect(commandReplyId('cmd@example.org/1', 'daxbot.localhost')).toBe(
+      commandReplyId('cmd@example.org/1', 'daxbot.localhost'),
+    );
+    expect(commandReplyId('cmd@example.org/1', 'daxbot.localhost')).not.toBe(
+      commandReplyId('cmd@example.org/2', 'daxbot.localhost'),
+    );
     const input = commandReplyInput({
       mail,
-      commandMail: { messageId: 'cmd@example.org', from: 'Dan Williams <dan.j.williams@intel.com>', subject: 'Re: [PATCH 0/3] fs/dax: things', references: ['cover@example.org'] },
+      commandMail: {
+        messageId: 'cmd@example.org',
+        from: 'Dan Williams <dan.j.williams@intel.com>',
+        subject: 'Re: [PATCH 0/3] fs/dax: things',
+        references: ['cover@example.org'],
+      },
       line: `#daxbot unrelated ${GPF}`,
       versionKey: 'cover@example.org#v1',
       allowed: true,
       reason: 'maintainer dan.j.williams@intel.com, DKIM pass (intel.com)',
       action: 'marked',
     });
-    expect(input).toMatchObject({ kind: 'command', dashboardLink: 'http://localhost:8080/series/cover%40example.org%23v1', action: 'marked' });
+    expect(input).toMatchObject({
+      kind: 'command',
+      dashboardLink: 'http://localhost:8080/series/cover%40example.org%23v1',
+      action: 'marked',
+    });
     const r = renderReply(input);
     expect(r.headers['In-Reply-To']).toBe('<cmd@example.org>');
     expect(r.headers.References).toBe('<cover@example.org> <cmd@example.org>');
@@ -151,6 +216,16 @@ describe('command answers (pure parts)', () => {
     expect(r.body).toContain('Done: marked');
     expect(r.body).toContain('DKIM pass (intel.com)');
     // A refusal carries no action even when one was passed.
-    expect(commandReplyInput({ mail, commandMail: { messageId: 'x@y', from: 'a@b', subject: 's', references: [] }, line: 'l', versionKey: null, allowed: false, reason: 'no', action: 'x' }).action).toBeUndefined();
+    expect(
+      commandReplyInput({
+        mail,
+        commandMail: { messageId: 'x@y', from: 'a@b', subject: 's', references: [] },
+        line: 'l',
+        versionKey: null,
+        allowed: false,
+        reason: 'no',
+        action: 'x',
+      }).action,
+    ).toBeUndefined();
   });
 });

@@ -28,7 +28,11 @@ describe('judge', () => {
     ];
     const v = judge({
       baseRuns: repeat(3, () => makeRun({ tests: baseTests })),
-      seriesRuns: repeat(3, (i) => makeRun({ tests: i === 1 ? [...seriesTests, t('device-dax', 'fail')] : [...seriesTests, t('device-dax', 'pass')] })),
+      seriesRuns: repeat(3, (i) =>
+        makeRun({
+          tests: i === 1 ? [...seriesTests, t('device-dax', 'fail')] : [...seriesTests, t('device-dax', 'pass')],
+        }),
+      ),
     });
     const byName = Object.fromEntries(v.entries.map((e) => [e.name, e]));
     expect(byName['dax-ext4.sh']?.class).toBe('pass');
@@ -63,8 +67,12 @@ describe('judge', () => {
   });
 
   it('compares crashes by signature, ignoring addresses, offsets and pids', () => {
-    const baseCrash = crash('general protection fault, probably for non-canonical address 0xdead000000000518 in folio_mark_dirty+0x25/0x60');
-    const seriesSame = crash('general protection fault, probably for non-canonical address 0xdead000000000400 in folio_mark_dirty+0x27/0x62');
+    const baseCrash = crash(
+      'general protection fault, probably for non-canonical address 0xdead000000000518 in folio_mark_dirty+0x25/0x60',
+    );
+    const seriesSame = crash(
+      'general protection fault, probably for non-canonical address 0xdead000000000400 in folio_mark_dirty+0x27/0x62',
+    );
     const seriesNew = crash('BUG: kernel NULL pointer dereference in fs_dax_release');
     const v = judge({
       baseRuns: [makeRun({ findings: [baseCrash] })],
@@ -95,14 +103,35 @@ describe('judge', () => {
       seriesRuns: [
         makeRun({
           failureClass: 'patch',
-          apply: { ok: false, base: null, head: null, patchCommits: [], attempts: [{ base: 'c'.repeat(40), reason: 'base-commit trailer', ok: false, failedPatch: 3, conflictFiles: ['fs/dax.c'] }] },
+          apply: {
+            ok: false,
+            base: null,
+            head: null,
+            patchCommits: [],
+            attempts: [
+              {
+                base: 'c'.repeat(40),
+                reason: 'base-commit trailer',
+                ok: false,
+                failedPatch: 3,
+                conflictFiles: ['fs/dax.c'],
+              },
+            ],
+          },
         }),
       ],
     });
     expect(applied.outcome).toBe('apply-failed');
     expect(applied.summary).toBe('patch 3 does not apply to cccccccccccc');
     expect(applied.applyFailure?.conflictFiles).toEqual(['fs/dax.c']);
-    const build = { ok: false, configHash: 'x', buildDir: '/b', durationMs: 1, errors: [{ file: 'fs/dax.c', line: 12, severity: 'error' as const, message: 'boom' }], warnings: [] };
+    const build = {
+      ok: false,
+      configHash: 'x',
+      buildDir: '/b',
+      durationMs: 1,
+      errors: [{ file: 'fs/dax.c', line: 12, severity: 'error' as const, message: 'boom' }],
+      warnings: [],
+    };
     const built = judge({ baseRuns: [makeRun()], seriesRuns: [makeRun({ failureClass: 'patch', build })] });
     expect(built.outcome).toBe('build-failed');
     expect(built.buildErrors?.[0]?.message).toBe('boom');

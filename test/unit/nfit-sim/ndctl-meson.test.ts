@@ -5,7 +5,13 @@ describe('planNdctlMeson', () => {
   it('skips with "not configured" when no checkout is named', () => {
     const plan = planNdctlMeson(undefined);
     expect(plan.run).toBe(false);
-    if (!plan.run) expect(plan.results[0]).toMatchObject({ suite: 'ndctl-meson', status: 'skip', missingPrerequisite: true, reason: expect.stringMatching(/^not configured/) });
+    if (!plan.run)
+      expect(plan.results[0]).toMatchObject({
+        suite: 'ndctl-meson',
+        status: 'skip',
+        missingPrerequisite: true,
+        reason: expect.stringMatching(/^not configured/),
+      });
   });
   it('skips a folder that is not an ndctl checkout', () => {
     const plan = planNdctlMeson('/nowhere', () => false);

@@ -6,13 +6,33 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../bot/log.ts';
 import { runnerSchema } from '../../../config/schema.ts';
-import { debootstrapArgs, DEFAULT_ROOTFS_SPEC, imageSizeMiB, mke2fsArgs, rootfsKey, rootfsPaths } from '../../../runners/guest/debian-rootfs.ts';
+import {
+  debootstrapArgs,
+  DEFAULT_ROOTFS_SPEC,
+  imageSizeMiB,
+  mke2fsArgs,
+  rootfsKey,
+  rootfsPaths,
+} from '../../../runners/guest/debian-rootfs.ts';
 import { InfraError } from '../../../bot/errors.ts';
 import type { Exec, ExecResult } from '../../../runners/sandbox/exec.ts';
-import { checkoutHash, ensureNdctlBuild, mesonSetupArgs, ndctlBuildKey, ndctlBuildScript, rootfsBwrapArgs } from '../../../runners/nfit-sim/ndctl-build.ts';
+import {
+  checkoutHash,
+  ensureNdctlBuild,
+  mesonSetupArgs,
+  ndctlBuildKey,
+  ndctlBuildScript,
+  rootfsBwrapArgs,
+} from '../../../runners/nfit-sim/ndctl-build.ts';
 import { mesonSuites } from '../../../runners/nfit-sim/ndctl-meson.ts';
 import { ndctlMesonResults, splitMesonName } from '../../../runners/nfit-sim/ndctl-results.ts';
-import { builtinModuleLists, collectNdctlSuite, ndctlGuestAppend, prepareNdctlSuite, virtioDiskArgs } from '../../../runners/nfit-sim/ndctl-suite.ts';
+import {
+  builtinModuleLists,
+  collectNdctlSuite,
+  ndctlGuestAppend,
+  prepareNdctlSuite,
+  virtioDiskArgs,
+} from '../../../runners/nfit-sim/ndctl-suite.ts';
 
 describe('Debian root filesystem planning', () => {
   it('keys by the package set, not its order', () => {
@@ -30,8 +50,13 @@ describe('Debian root filesystem planning', () => {
   it('runs debootstrap minbase from the Debian mirror with meson, ndctl and the build deps', () => {
     const args = debootstrapArgs(DEFAULT_ROOTFS_SPEC, '/t');
     expect(args[0]).toBe('--variant=minbase');
-    const include = args.find((a) => a.startsWith('--include='))?.split('=')[1]?.split(',') ?? [];
-    for (const p of ['meson', 'ninja-build', 'python3', 'ndctl', 'libndctl-dev', 'gcc', 'pkg-config', 'kmod']) expect(include).toContain(p);
+    const include =
+      args
+        .find((a) => a.startsWith('--include='))
+        ?.split('=')[1]
+        ?.split(',') ?? [];
+    for (const p of ['meson', 'ninja-build', 'python3', 'ndctl', 'libndctl-dev', 'gcc', 'pkg-config', 'kmod'])
+      expect(include).toContain(p);
     expect(args.slice(-3)).toEqual(['bookworm', '/t', 'http://deb.debian.org/debian']);
   });
   it('packs with mke2fs -d into an image with headroom', () => {
@@ -43,7 +68,14 @@ describe('Debian root filesystem planning', () => {
 describe('ndctl build planning', () => {
   const cfg = { destructive: false, mesonOptions: ['-Ddocs=disabled'] };
   it('enables the tests, and the destructive ones only when asked', () => {
-    expect(mesonSetupArgs(cfg)).toEqual(['setup', '/ndctl/build', '/ndctl/src', '-Dtest=enabled', '-Ddestructive=disabled', '-Ddocs=disabled']);
+    expect(mesonSetupArgs(cfg)).toEqual([
+      'setup',
+      '/ndctl/build',
+      '/ndctl/src',
+      '-Dtest=enabled',
+      '-Ddestructive=disabled',
+      '-Ddocs=disabled',
+    ]);
     expect(mesonSetupArgs({ ...cfg, destructive: true })).toContain('-Ddestructive=enabled');
     expect(ndctlBuildScript(cfg, 2)).toMatch(/\nninja -C '\/ndctl\/build' -j 2$/);
   });
@@ -82,19 +114,41 @@ describe('guest plan', () => {
   });
   it('passes the suites and timeout multiplier on the kernel command line', () => {
     const cfg = runnerSchema.parse({ name: 'n', kind: 'nfit-sim', ndctlSource: '/x' });
-    expect(ndctlGuestAppend(cfg)).toEqual(['daxbot.meson-suites=ndctl:ndctl,ndctl:dax', 'daxbot.meson-timeout-multiplier=1']);
+    expect(ndctlGuestAppend(cfg)).toEqual([
+      'daxbot.meson-suites=ndctl:ndctl,ndctl:dax',
+      'daxbot.meson-timeout-multiplier=1',
+    ]);
     expect(cfg.ndctlDestructive).toBe(false);
-    expect(virtioDiskArgs('/w/root.qcow2', 'droot', 'daxbot-root')).toEqual(['-drive', 'file=/w/root.qcow2,format=qcow2,if=none,id=droot,cache=unsafe', '-device', 'virtio-blk-pci,drive=droot,serial=daxbot-root']);
+    expect(virtioDiskArgs('/w/root.qcow2', 'droot', 'daxbot-root')).toEqual([
+      '-drive',
+      'file=/w/root.qcow2,format=qcow2,if=none,id=droot,cache=unsafe',
+      '-device',
+      'virtio-blk-pci,drive=droot,serial=daxbot-root',
+    ]);
   });
   it('rejects meson options that are not -D settings', () => {
-    expect(runnerSchema.safeParse({ name: 'n', kind: 'nfit-sim', ndctlMesonOptions: ['--wipe; rm -rf /'] }).success).toBe(false);
+    expect(
+      runnerSchema.safeParse({ name: 'n', kind: 'nfit-sim', ndctlMesonOptions: ['--wipe; rm -rf /'] }).success,
+    ).toBe(false);
   });
   it('is a "not configured" skip without ndctlSource and does nothing when the suite is not asked for', async () => {
     const base = { repoRoot: '/r', cacheDir: '/c', workDir: '/w', log: silentLogger() };
-    const none = await prepareNdctlSuite({ ...base, config: runnerSchema.parse({ name: 'n', kind: 'nfit-sim' }), suites: ['nfit-sim', 'ndctl-meson'] });
+    const none = await prepareNdctlSuite({
+      ...base,
+      config: runnerSchema.parse({ name: 'n', kind: 'nfit-sim' }),
+      suites: ['nfit-sim', 'ndctl-meson'],
+    });
     expect(none.run).toBe(false);
-    expect(none.hostResults[0]).toMatchObject({ status: 'skip', missingPrerequisite: true, reason: expect.stringMatching(/^not configured/) });
-    const off = await prepareNdctlSuite({ ...base, config: runnerSchema.parse({ name: 'n', kind: 'nfit-sim', ndctlSource: '/x' }), suites: ['nfit-sim'] });
+    expect(none.hostResults[0]).toMatchObject({
+      status: 'skip',
+      missingPrerequisite: true,
+      reason: expect.stringMatching(/^not configured/),
+    });
+    const off = await prepareNdctlSuite({
+      ...base,
+      config: runnerSchema.parse({ name: 'n', kind: 'nfit-sim', ndctlSource: '/x' }),
+      suites: ['nfit-sim'],
+    });
     expect(off).toMatchObject({ run: false, hostResults: [] });
   });
 });
@@ -102,43 +156,75 @@ describe('guest plan', () => {
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..');
 
 describe('the test modules in the chroot', () => {
-  it('ships the kernel build\'s built-in module lists when the build has them', () => {
+  it("ships the kernel build's built-in module lists when the build has them", () => {
     const have = new Set(['/b/modules.builtin']);
-    expect(builtinModuleLists('/b', (p) => have.has(p))).toEqual([{ source: '/b/modules.builtin', dest: '/daxbot/nfit-sim/kernel/modules.builtin', mode: 0o644 }]);
+    expect(builtinModuleLists('/b', (p) => have.has(p))).toEqual([
+      { source: '/b/modules.builtin', dest: '/daxbot/nfit-sim/kernel/modules.builtin', mode: 0o644 },
+    ]);
     expect(builtinModuleLists(undefined)).toEqual([]);
   });
 
-  it('chroot-modules.sh lays the modules out under <lib>/modules/<release>/extra and runs the chroot\'s depmod', async () => {
+  it("chroot-modules.sh lays the modules out under <lib>/modules/<release>/extra and runs the chroot's depmod", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'daxbot-chroot-mods-'));
     const root = path.join(dir, 'root');
     await mkdir(path.join(root, 'usr', 'lib'), { recursive: true });
     await mkdir(path.join(dir, 'mods'));
     await mkdir(path.join(dir, 'kernel'));
     await mkdir(path.join(dir, 'bin'));
-    for (const m of ['nfit_test_iomap', 'libnvdimm', 'nfit_test']) await writeFile(path.join(dir, 'mods', `${m}.ko`), m);
-    await writeFile(path.join(dir, 'order'), ['nfit_test_iomap', 'libnvdimm', 'nfit_test'].map((m) => `${m} ${path.join(dir, 'mods', `${m}.ko`)}`).join('\n') + '\n');
+    for (const m of ['nfit_test_iomap', 'libnvdimm', 'nfit_test'])
+      await writeFile(path.join(dir, 'mods', `${m}.ko`), m);
+    await writeFile(
+      path.join(dir, 'order'),
+      ['nfit_test_iomap', 'libnvdimm', 'nfit_test'].map((m) => `${m} ${path.join(dir, 'mods', `${m}.ko`)}`).join('\n') +
+        '\n',
+    );
     await writeFile(path.join(dir, 'kernel', 'modules.builtin'), 'kernel/fs/ext4/ext4.ko\n');
     // A stand-in for chroot(8): /lib resolves to /usr/lib as on Debian; depmod's arguments are recorded.
     const fake = path.join(dir, 'bin', 'chroot');
-    await writeFile(fake, `#!/bin/sh\nroot=$1; shift\ncase "$1" in\n*readlink) echo /usr/lib ;;\n*) echo "$@" >"$root/depmod.args" ;;\nesac\n`);
+    await writeFile(
+      fake,
+      `#!/bin/sh\nroot=$1; shift\ncase "$1" in\n*readlink) echo /usr/lib ;;\n*) echo "$@" >"$root/depmod.args" ;;\nesac\n`,
+    );
     chmodSync(fake, 0o755);
-    const out = execFileSync('sh', [path.join(repoRoot, 'runners', 'guest', 'nfit-sim', 'chroot-modules.sh'), root, path.join(dir, 'order'), path.join(dir, 'kernel')], {
-      encoding: 'utf8',
-      env: { PATH: `${path.join(dir, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}` },
-    });
+    const out = execFileSync(
+      'sh',
+      [
+        path.join(repoRoot, 'runners', 'guest', 'nfit-sim', 'chroot-modules.sh'),
+        root,
+        path.join(dir, 'order'),
+        path.join(dir, 'kernel'),
+      ],
+      {
+        encoding: 'utf8',
+        env: { PATH: `${path.join(dir, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}` },
+      },
+    );
     const rel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
     const mods = path.join(root, 'usr', 'lib', 'modules', rel);
-    expect((await readdir(path.join(mods, 'extra'))).sort()).toEqual(['libnvdimm.ko', 'nfit_test.ko', 'nfit_test_iomap.ko']);
-    expect(await readFile(path.join(mods, 'modules.order'), 'utf8')).toBe('extra/nfit_test_iomap.ko\nextra/libnvdimm.ko\nextra/nfit_test.ko\n');
+    expect((await readdir(path.join(mods, 'extra'))).sort()).toEqual([
+      'libnvdimm.ko',
+      'nfit_test.ko',
+      'nfit_test_iomap.ko',
+    ]);
+    expect(await readFile(path.join(mods, 'modules.order'), 'utf8')).toBe(
+      'extra/nfit_test_iomap.ko\nextra/libnvdimm.ko\nextra/nfit_test.ko\n',
+    );
     expect(await readFile(path.join(mods, 'modules.builtin'), 'utf8')).toBe('kernel/fs/ext4/ext4.ko\n');
-    expect((await readFile(path.join(root, 'depmod.args'), 'utf8')).trim()).toBe(`/usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin depmod ${rel}`);
+    expect((await readFile(path.join(root, 'depmod.args'), 'utf8')).trim()).toBe(
+      `/usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin depmod ${rel}`,
+    );
     expect(out.trim()).toBe(`installed 3 modules in /usr/lib/modules/${rel}/extra`);
     await rm(dir, { recursive: true, force: true });
   });
 });
 
 const section = (body: string, end = true): string =>
-  ['DAXBOT: init', 'DAXBOT: suite-begin ndctl-meson', body, ...(end ? ['DAXBOT: suite-end ndctl-meson', 'DAXBOT: done'] : [])].join('\n');
+  [
+    'DAXBOT: init',
+    'DAXBOT: suite-begin ndctl-meson',
+    body,
+    ...(end ? ['DAXBOT: suite-end ndctl-meson', 'DAXBOT: done'] : []),
+  ].join('\n');
 
 const RUN = [
   '# DAXBOT-MESON-LIST 3 ndctl:ndctl/libndctl ndctl:ndctl/create.sh ndctl:dax/daxdev-errors.sh',
@@ -169,25 +255,54 @@ describe('ndctlMesonResults', () => {
     const r = ndctlMesonResults(section(RUN), stop);
     expect(r).toEqual([
       { suite: 'ndctl', name: 'libndctl', status: 'pass', durationMs: 50 },
-      { suite: 'ndctl', name: 'create.sh', status: 'fail', reason: 'exit status 1: test/create.sh: failed at line 4', durationMs: 70, excerpt: '+ ndctl list\ntest/create.sh: failed at line 4' },
-      { suite: 'dax', name: 'daxdev-errors.sh', status: 'skip', reason: 'exit status 77: kernel 6.1.0: dax_pmem_compat module not loaded', missingPrerequisite: true, durationMs: 210 },
+      {
+        suite: 'ndctl',
+        name: 'create.sh',
+        status: 'fail',
+        reason: 'exit status 1: test/create.sh: failed at line 4',
+        durationMs: 70,
+        excerpt: '+ ndctl list\ntest/create.sh: failed at line 4',
+      },
+      {
+        suite: 'dax',
+        name: 'daxdev-errors.sh',
+        status: 'skip',
+        reason: 'exit status 77: kernel 6.1.0: dax_pmem_compat module not loaded',
+        missingPrerequisite: true,
+        durationMs: 210,
+      },
     ]);
   });
   it('names the test that hung and those never run', () => {
     const cut = RUN.split('\n').slice(0, 5).join('\n');
-    const r = ndctlMesonResults(section(cut, false), { killed: 'test-timeout', lastTest: 'ndctl:ndctl/create.sh', lastTestFinished: false });
-    expect(r.map((t) => [t.name, t.status])).toEqual([['libndctl', 'pass'], ['create.sh', 'timeout'], ['daxdev-errors.sh', 'error']]);
+    const r = ndctlMesonResults(section(cut, false), {
+      killed: 'test-timeout',
+      lastTest: 'ndctl:ndctl/create.sh',
+      lastTestFinished: false,
+    });
+    expect(r.map((t) => [t.name, t.status])).toEqual([
+      ['libndctl', 'pass'],
+      ['create.sh', 'timeout'],
+      ['daxdev-errors.sh', 'error'],
+    ]);
   });
   it('reports a setup error or a missing section as one error', () => {
     expect(ndctlMesonResults(section('# DAXBOT-MESON-ERROR mount /dev/vda: invalid argument'), stop)).toEqual([
       { suite: 'ndctl-meson', name: 'ndctl-meson', status: 'error', reason: 'mount /dev/vda: invalid argument' },
     ]);
-    expect(ndctlMesonResults('DAXBOT: init\n', stop)[0]).toMatchObject({ status: 'error', reason: expect.stringMatching(/never started/) });
+    expect(ndctlMesonResults('DAXBOT: init\n', stop)[0]).toMatchObject({
+      status: 'error',
+      reason: expect.stringMatching(/never started/),
+    });
   });
-  it('keeps meson\'s reason when the log line is garbled by a kernel message', () => {
+  it("keeps meson's reason when the log line is garbled by a kernel message", () => {
     const garbled = RUN.replace('"returncode": 77, "tail"', '"returncode": 77[   12.3] nd_pmem: probe, "tail"');
     const skip = ndctlMesonResults(section(garbled), stop).find((t) => t.name === 'daxdev-errors.sh');
-    expect(skip).toMatchObject({ status: 'skip', missingPrerequisite: true, reason: 'exit status 77: missing prerequisite' });
+    expect(skip).toMatchObject({
+      status: 'skip',
+      missingPrerequisite: true,
+      reason: 'exit status 77: missing prerequisite',
+    });
   });
   it('splits marker names', () => {
     expect(splitMesonName('ndctl:dax/daxdev-errors.sh')).toEqual({ suite: 'dax', name: 'daxdev-errors.sh' });
@@ -196,7 +311,12 @@ describe('ndctlMesonResults', () => {
 
 describe('collectNdctlSuite', () => {
   const stop = { killed: null, lastTest: null, lastTestFinished: true };
-  const clean = { tests: [{ suite: 'nfit-sim', name: 'buses', status: 'pass' as const }], failureClass: 'none' as const, summary: '1 passed, 0 skipped', booted: true };
+  const clean = {
+    tests: [{ suite: 'nfit-sim', name: 'buses', status: 'pass' as const }],
+    failureClass: 'none' as const,
+    summary: '1 passed, 0 skipped',
+    booted: true,
+  };
   it('makes failing ndctl tests a kernel failure of a clean run', () => {
     const r = collectNdctlSuite({ run: true, hostResults: [] }, section(RUN), stop, clean);
     expect(r.failureClass).toBe('kernel');
@@ -206,16 +326,47 @@ describe('collectNdctlSuite', () => {
   });
   it('keeps an earlier classification and appends host results', () => {
     const crashed = { ...clean, failureClass: 'kernel' as const, summary: 'BUG: x' };
-    const r = collectNdctlSuite({ run: false, hostResults: [{ suite: 'ndctl-meson', name: 'ndctl-meson', status: 'skip', missingPrerequisite: true }] }, '', stop, crashed);
+    const r = collectNdctlSuite(
+      {
+        run: false,
+        hostResults: [{ suite: 'ndctl-meson', name: 'ndctl-meson', status: 'skip', missingPrerequisite: true }],
+      },
+      '',
+      stop,
+      crashed,
+    );
     expect(r).toMatchObject({ failureClass: 'kernel', summary: 'BUG: x' });
     expect(r.tests.at(-1)?.name).toBe('ndctl-meson');
   });
 });
 
 describe('ensureNdctlBuild with a fake sandbox', () => {
-  const standin = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'fixtures', 'ndctl-standin');
-  const result = (code: number, output: string): ExecResult => ({ code, signal: null, output, stdout: output, timedOut: false, aborted: false, durationMs: 5 });
-  const opts = (cacheDir: string, exec: Exec) => ({ source: standin, cacheDir, rootfs: '/rootfs', rootfsKey: 'k', destructive: false, mesonOptions: [], exec, lockFile: path.join(cacheDir, 'lock') });
+  const standin = path.resolve(
+    path.dirname(new URL(import.meta.url).pathname),
+    '..',
+    '..',
+    'fixtures',
+    'ndctl-standin',
+  );
+  const result = (code: number, output: string): ExecResult => ({
+    code,
+    signal: null,
+    output,
+    stdout: output,
+    timedOut: false,
+    aborted: false,
+    durationMs: 5,
+  });
+  const opts = (cacheDir: string, exec: Exec) => ({
+    source: standin,
+    cacheDir,
+    rootfs: '/rootfs',
+    rootfsKey: 'k',
+    destructive: false,
+    mesonOptions: [],
+    exec,
+    lockFile: path.join(cacheDir, 'lock'),
+  });
 
   it('reports a checkout that does not build as an outcome, cached for the same content', async () => {
     const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'daxbot-ndctl-build-'));
@@ -234,7 +385,7 @@ describe('ensureNdctlBuild with a fake sandbox', () => {
   });
   it('throws InfraError when the sandbox cannot start', async () => {
     const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'daxbot-ndctl-build-'));
-    const exec: Exec = async () => result(1, 'bwrap: Can\'t mkdir /ndctl: Read-only file system\n');
+    const exec: Exec = async () => result(1, "bwrap: Can't mkdir /ndctl: Read-only file system\n");
     await expect(ensureNdctlBuild(opts(cacheDir, exec))).rejects.toBeInstanceOf(InfraError);
   });
 });

@@ -8,7 +8,7 @@ const LOG = [
   '  123 |     foo();',
   "fs/dax.c:200:12: warning: unused variable 'x' [-Wunused-variable]",
   "\x1b[01mdrivers/nvdimm/pmem.c:44:1:\x1b[m warning: 'bar' defined but not used [-Wunused-function]",
-  'include/linux/dax.h:10: warning: Function parameter or member \'y\' not described',
+  "include/linux/dax.h:10: warning: Function parameter or member 'y' not described",
   "ld: vmlinux.o: in function `dax_foo':",
   "ld: fs/dax.c:300: undefined reference to `missing_symbol'",
   'ERROR: modpost: "nvdimm_bus_lock" [drivers/nvdimm/nd_pmem.ko] undefined!',
@@ -20,12 +20,26 @@ describe('parseBuildLog', () => {
   it('reads compiler, linker and modpost diagnostics', () => {
     const r = parseBuildLog(LOG);
     expect(r.errors).toEqual([
-      { file: 'fs/dax.c', line: 123, column: 5, severity: 'error', message: "implicit declaration of function 'foo' [-Werror=implicit-function-declaration]" },
+      {
+        file: 'fs/dax.c',
+        line: 123,
+        column: 5,
+        severity: 'error',
+        message: "implicit declaration of function 'foo' [-Werror=implicit-function-declaration]",
+      },
       { file: 'fs/dax.c', line: 300, severity: 'error', message: "undefined reference to `missing_symbol'" },
-      { file: 'drivers/nvdimm/nd_pmem.ko', line: 0, severity: 'error', message: '"nvdimm_bus_lock" [drivers/nvdimm/nd_pmem.ko] undefined!' },
+      {
+        file: 'drivers/nvdimm/nd_pmem.ko',
+        line: 0,
+        severity: 'error',
+        message: '"nvdimm_bus_lock" [drivers/nvdimm/nd_pmem.ko] undefined!',
+      },
     ]);
     expect(r.warnings.map((w) => [w.file, w.line])).toEqual([
-      ['fs/dax.c', 200], ['drivers/nvdimm/pmem.c', 44], ['include/linux/dax.h', 10], ['modpost', 0],
+      ['fs/dax.c', 200],
+      ['drivers/nvdimm/pmem.c', 44],
+      ['include/linux/dax.h', 10],
+      ['modpost', 0],
     ]);
   });
 
@@ -37,11 +51,13 @@ describe('parseBuildLog', () => {
 
   it('newWarnings ignores line moves and counts duplicates', () => {
     const base = parseBuildLog("fs/dax.c:200:12: warning: unused variable 'x' [-Wunused-variable]\n").warnings;
-    const head = parseBuildLog([
-      "fs/dax.c:210:12: warning: unused variable 'x' [-Wunused-variable]",
-      "fs/dax.c:250:12: warning: unused variable 'x' [-Wunused-variable]",
-      "fs/dax.c:260:3: warning: unused variable 'z' [-Wunused-variable]",
-    ].join('\n')).warnings;
+    const head = parseBuildLog(
+      [
+        "fs/dax.c:210:12: warning: unused variable 'x' [-Wunused-variable]",
+        "fs/dax.c:250:12: warning: unused variable 'x' [-Wunused-variable]",
+        "fs/dax.c:260:3: warning: unused variable 'z' [-Wunused-variable]",
+      ].join('\n'),
+    ).warnings;
     expect(newWarnings(base, head).map((w) => w.line)).toEqual([250, 260]);
   });
 });

@@ -8,20 +8,26 @@ import { describe, expect, it } from 'vitest';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 function daxbot(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bot/cli/main.ts'), ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bot/cli/main.ts'), ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
 }
 
 describe('daxbot console analyze', () => {
   const dir = mkdtempSync(join(tmpdir(), 'daxbot-console-'));
   const crash = join(dir, 'crash.log');
-  writeFileSync(crash, [
-    '[    1.000000] BUG: kernel NULL pointer dereference, address: 0000000000000008',
-    '[    1.000001] CPU: 0 PID: 1 Comm: mount Not tainted 6.8.0 #1',
-    '[    1.000002] RIP: 0010:fs_dax_release+0x12/0x40',
-    '[    1.000003] Call Trace:',
-    '[    1.000004]  fs_dax_release+0x12/0x40',
-    '[    1.000005]  xfs_fs_put_super+0x4c/0x90',
-  ].join('\n'));
+  writeFileSync(
+    crash,
+    [
+      '[    1.000000] BUG: kernel NULL pointer dereference, address: 0000000000000008',
+      '[    1.000001] CPU: 0 PID: 1 Comm: mount Not tainted 6.8.0 #1',
+      '[    1.000002] RIP: 0010:fs_dax_release+0x12/0x40',
+      '[    1.000003] Call Trace:',
+      '[    1.000004]  fs_dax_release+0x12/0x40',
+      '[    1.000005]  xfs_fs_put_super+0x4c/0x90',
+    ].join('\n'),
+  );
   const clean = join(dir, 'clean.log');
   writeFileSync(clean, '[    0.000000] Linux version 6.8.0\n');
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateSyzbotReports, evaluateSyzkallerCorpus, formatFigures, loadSyzkallerCorpus, syzkallerReportDir } from '../../bench/console.ts';
+import {
+  evaluateSyzbotReports,
+  evaluateSyzkallerCorpus,
+  formatFigures,
+  loadSyzkallerCorpus,
+  syzkallerReportDir,
+} from '../../bench/console.ts';
 import { existsSync } from 'node:fs';
 
 describe.skipIf(!existsSync(syzkallerReportDir))('console analysis on syzkaller report corpus', () => {

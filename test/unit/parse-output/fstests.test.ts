@@ -10,19 +10,21 @@ const dir = resolve(repoRoot, '..', 'shared', 'corpus', 'lore-nvdimm', 'extracte
 
 describe('parseFstests', () => {
   it('reads pass, not run, mismatch, exit status and the summary', () => {
-    const r = parseFstests([
-      'FSTYP         -- xfs (debug)',
-      'generic/001 3s ...  4s',
-      'generic/002       [not run] this test requires a valid $SCRATCH_DEV',
-      'generic/003 5s ... - output mismatch (see /results/generic/003.out.bad)',
-      '    --- tests/generic/003.out',
-      'xfs/011 12s ... [failed, exit status 1]- output mismatch (see /results/xfs/011.out.bad)',
-      'Ran: generic/001 generic/002 generic/003',
-      '  xfs/011',
-      'Not run: generic/002',
-      'Failures: generic/003 xfs/011',
-      'Failed 2 of 4 tests',
-    ].join('\n'));
+    const r = parseFstests(
+      [
+        'FSTYP         -- xfs (debug)',
+        'generic/001 3s ...  4s',
+        'generic/002       [not run] this test requires a valid $SCRATCH_DEV',
+        'generic/003 5s ... - output mismatch (see /results/generic/003.out.bad)',
+        '    --- tests/generic/003.out',
+        'xfs/011 12s ... [failed, exit status 1]- output mismatch (see /results/xfs/011.out.bad)',
+        'Ran: generic/001 generic/002 generic/003',
+        '  xfs/011',
+        'Not run: generic/002',
+        'Failures: generic/003 xfs/011',
+        'Failed 2 of 4 tests',
+      ].join('\n'),
+    );
     expect(r.tests.map((t) => [t.name, t.status, t.reason ?? null])).toEqual([
       ['generic/001', 'pass', null],
       ['generic/002', 'skip', 'this test requires a valid $SCRATCH_DEV'],
@@ -30,7 +32,13 @@ describe('parseFstests', () => {
       ['xfs/011', 'fail', 'exit status 1'],
     ]);
     expect(r.tests[0]?.durationMs).toBe(4000);
-    expect(r.summary).toEqual({ ran: ['generic/001', 'generic/002', 'generic/003', 'xfs/011'], notRun: ['generic/002'], failures: ['generic/003', 'xfs/011'], failed: 2, total: 4 });
+    expect(r.summary).toEqual({
+      ran: ['generic/001', 'generic/002', 'generic/003', 'xfs/011'],
+      notRun: ['generic/002'],
+      failures: ['generic/003', 'xfs/011'],
+      failed: 2,
+      total: 4,
+    });
   });
 
   it('reads "Passed all" and quoted copies', () => {
@@ -42,15 +50,17 @@ describe('parseFstests', () => {
 
 describe('parseFstests with several runs in one text', () => {
   it('keeps one summary per SECTION and never mixes a quoted run into another', () => {
-    const r = parseFstests([
-      '> Failures: generic/471 xfs/148',
-      'SECTION       -- xfs_dax',
-      'Failures: generic/051 xfs/011',
-      'Failed 2 of 10 tests',
-      'SECTION       -- xfs_dax_noreflink',
-      'Ran: xfs/013 xfs/517',
-      'Passed all 2 tests',
-    ].join('\n'));
+    const r = parseFstests(
+      [
+        '> Failures: generic/471 xfs/148',
+        'SECTION       -- xfs_dax',
+        'Failures: generic/051 xfs/011',
+        'Failed 2 of 10 tests',
+        'SECTION       -- xfs_dax_noreflink',
+        'Ran: xfs/013 xfs/517',
+        'Passed all 2 tests',
+      ].join('\n'),
+    );
     expect(r.sections.map((x) => [x.name, x.summary.failures, x.summary.failed, x.summary.total])).toEqual([
       [null, ['generic/471', 'xfs/148'], null, null],
       ['xfs_dax', ['generic/051', 'xfs/011'], 2, 10],
@@ -64,7 +74,10 @@ describe('parseFstests with several runs in one text', () => {
 describe.skipIf(!existsSync(dir))('parseFstests on real list mail (golden)', () => {
   it('matches the golden results', () => {
     const all: Record<string, unknown> = {};
-    for (const f of readdirSync(dir).filter((x) => x.endsWith('.txt')).sort()) all[f] = parseFstests(readFileSync(resolve(dir, f), 'utf8'));
+    for (const f of readdirSync(dir)
+      .filter((x) => x.endsWith('.txt'))
+      .sort())
+      all[f] = parseFstests(readFileSync(resolve(dir, f), 'utf8'));
     expectGolden('parse-output/fstests-results', all);
   });
 });

@@ -26,7 +26,11 @@ describe('parseKtap', () => {
     expect(block?.complete).toBe(false);
     const r = parseKtap(block?.text ?? '', 'dax');
     expect(r.map((t) => [t.name, t.status])).toEqual([
-      ['mmap_sync', 'pass'], ['fault_around', 'fail'], ['hugepage', 'skip'], ['nested', 'timeout'], ['test 5', 'error'],
+      ['mmap_sync', 'pass'],
+      ['fault_around', 'fail'],
+      ['hugepage', 'skip'],
+      ['nested', 'timeout'],
+      ['test 5', 'error'],
     ]);
     expect(r[1]?.reason).toBe('madvise returned -22');
     expect(r[2]?.reason).toBe('no 2M alignment');
@@ -34,8 +38,13 @@ describe('parseKtap', () => {
   });
 
   it('splits complete blocks', () => {
-    const blocks = extractSuites('DAXBOT: suite-begin a\nok 1 x\nDAXBOT: suite-end a\nDAXBOT: suite-begin b\n1..1\nok 1 y\nDAXBOT: suite-end b\n');
-    expect(blocks.map((b) => [b.suite, b.complete])).toEqual([['a', true], ['b', true]]);
+    const blocks = extractSuites(
+      'DAXBOT: suite-begin a\nok 1 x\nDAXBOT: suite-end a\nDAXBOT: suite-begin b\n1..1\nok 1 y\nDAXBOT: suite-end b\n',
+    );
+    expect(blocks.map((b) => [b.suite, b.complete])).toEqual([
+      ['a', true],
+      ['b', true],
+    ]);
     expect(parseKtap(blocks[1]?.text ?? '', 'b')).toEqual([{ suite: 'b', name: 'y', status: 'pass' }]);
   });
 

@@ -29,7 +29,23 @@ describe('isScissorsLine', () => {
 });
 
 describe('splitPatchBody', () => {
-  const body = ['', 'Subject: [PATCH] real title', '', 'message', '', 'Signed-off-by: A <a@b.c>', '---', ' x | 1 +', '', 'diff --git a/x b/x', '--- a/x', '+++ b/x', '@@ -0,0 +1 @@', '+y', ''].join('\n');
+  const body = [
+    '',
+    'Subject: [PATCH] real title',
+    '',
+    'message',
+    '',
+    'Signed-off-by: A <a@b.c>',
+    '---',
+    ' x | 1 +',
+    '',
+    'diff --git a/x b/x',
+    '--- a/x',
+    '+++ b/x',
+    '@@ -0,0 +1 @@',
+    '+y',
+    '',
+  ].join('\n');
   it('splits message, notes and diff', () => {
     const s = splitPatchBody(body);
     expect(s.inbody).toEqual({ subject: '[PATCH] real title' });

@@ -42,7 +42,8 @@ describe.skipIf(!existsSync(CORPUS))('fast MIME path agrees on git and patchwork
   it('t5100 and patchwork mail/ fuzz/', async () => {
     const raws: Buffer[] = [];
     const t5100 = resolve(CORPUS, 'git-mailinfo', 't5100');
-    for (const f of ['sample.mbox', 'rfc2047-samples.mbox', 'quoted-cr.mbox']) raws.push(...splitMbox(readFileSync(resolve(t5100, f))));
+    for (const f of ['sample.mbox', 'rfc2047-samples.mbox', 'quoted-cr.mbox'])
+      raws.push(...splitMbox(readFileSync(resolve(t5100, f))));
     for (const sub of ['mail', 'fuzz']) {
       const dir = resolve(CORPUS, 'patchwork', sub);
       for (const f of readdirSync(dir)) raws.push(readFileSync(resolve(dir, f)));

@@ -69,12 +69,14 @@ describe.skipIf(!present)('git mailinfo t5100 samples', () => {
       if (existsSync(resolve(DIR, `msg${n}--scissors`))) {
         const s = splitPatchBody((await decodeMail(raw)).text, { scissors: true });
         if (s.message.trimEnd() !== read(`msg${n}--scissors`).trimEnd()) mismatches.push(`${n}:msg--scissors`);
-        if ((s.patch ?? '').trimEnd() !== read(`patch${n}--scissors`).trimEnd()) mismatches.push(`${n}:patch--scissors`);
+        if ((s.patch ?? '').trimEnd() !== read(`patch${n}--scissors`).trimEnd())
+          mismatches.push(`${n}:patch--scissors`);
         checks += 2;
       }
       if (existsSync(resolve(DIR, `msg${n}--no-inbody-headers`))) {
         const s = splitPatchBody((await decodeMail(raw)).text, { inbodyHeaders: false });
-        if (s.message.trimEnd() !== read(`msg${n}--no-inbody-headers`).trimEnd()) mismatches.push(`${n}:msg--no-inbody-headers`);
+        if (s.message.trimEnd() !== read(`msg${n}--no-inbody-headers`).trimEnd())
+          mismatches.push(`${n}:msg--no-inbody-headers`);
         checks += 1;
       }
     }
@@ -92,7 +94,8 @@ describe.skipIf(!present)('git mailinfo t5100 samples', () => {
       const r = await parseMessage(raw);
       expect(r.ok).toBe(true);
       if (!r.ok) continue;
-      if (field(info, 'Author') !== '' && (r.message.from.name || r.message.from.address) !== field(info, 'Author')) mismatches.push(`rfc2047-${n}:author`);
+      if (field(info, 'Author') !== '' && (r.message.from.name || r.message.from.address) !== field(info, 'Author'))
+        mismatches.push(`rfc2047-${n}:author`);
       if (r.message.subject.subject !== field(info, 'Subject')) mismatches.push(`rfc2047-${n}:subject`);
       expect(r.message.diff).toBeNull();
     }
@@ -132,6 +135,10 @@ describe.skipIf(!present)('git mailinfo t5100 samples', () => {
     if (r.ok) expect(r.message.files).toEqual(['file']);
     // nul-plain is a bare body under an mbox From_ line, with no header field at all: git am
     // takes its diff, but a bot cannot thread or answer it, so it is quarantined (never thrown).
-    expect(await parseMessage(readFileSync(resolve(DIR, 'nul-plain')))).toEqual({ ok: false, reason: 'no header fields', messageId: null });
+    expect(await parseMessage(readFileSync(resolve(DIR, 'nul-plain')))).toEqual({
+      ok: false,
+      reason: 'no header fields',
+      messageId: null,
+    });
   });
 });

@@ -60,8 +60,16 @@ describe('parseMessage', () => {
     expect(m.cc.map((a) => a.address)).toEqual(['dan@example.org', 'ira@example.org', 'other@example.org']);
     expect(m.date).toBe('2024-01-02T09:00:00.000Z');
     expect(m.listId).toBe('nvdimm.lists.linux.dev');
-    expect(m.subject).toMatchObject({ subject: 'ndctl: fix café handling', project: 'ndctl', revision: 2, counter: 3, expected: 5 });
-    expect(m.body).toBe('Explain the fix.\n\nReviewed-by: Dan <dan@example.org>\nSigned-off-by: Jörg Dev <jorg@example.org>');
+    expect(m.subject).toMatchObject({
+      subject: 'ndctl: fix café handling',
+      project: 'ndctl',
+      revision: 2,
+      counter: 3,
+      expected: 5,
+    });
+    expect(m.body).toBe(
+      'Explain the fix.\n\nReviewed-by: Dan <dan@example.org>\nSigned-off-by: Jörg Dev <jorg@example.org>',
+    );
     expect(m.notes).toContain('v2: rebased');
     expect(m.hasDiffstat).toBe(true);
     expect(m.diff).toMatch(/^diff --git a\/ndctl\/lib.c b\/ndctl\/lib.c\n/);
@@ -104,7 +112,9 @@ describe('parseMessage', () => {
         'Content-Disposition: attachment; filename="0001-fix.patch"',
         'Content-Transfer-Encoding: base64',
         '',
-        Buffer.from('diff --git a/fs/dax.c b/fs/dax.c\n--- a/fs/dax.c\n+++ b/fs/dax.c\n@@ -1 +1 @@\n-a\n+b\n').toString('base64'),
+        Buffer.from('diff --git a/fs/dax.c b/fs/dax.c\n--- a/fs/dax.c\n+++ b/fs/dax.c\n@@ -1 +1 @@\n-a\n+b\n').toString(
+          'base64',
+        ),
         '--XX--',
         '',
       ]),
@@ -117,7 +127,17 @@ describe('parseMessage', () => {
 
   it('collects follow-up trailers from a reply', async () => {
     const m = await ok(
-      mail(['From: r@b.c', 'Message-ID: <r@b.c>', 'Subject: Re: [PATCH] x', 'In-Reply-To: <p@b.c>', '', '> Signed-off-by: A <a@b.c>', '', 'Acked-by: R <r@b.c>', '']),
+      mail([
+        'From: r@b.c',
+        'Message-ID: <r@b.c>',
+        'Subject: Re: [PATCH] x',
+        'In-Reply-To: <p@b.c>',
+        '',
+        '> Signed-off-by: A <a@b.c>',
+        '',
+        'Acked-by: R <r@b.c>',
+        '',
+      ]),
     );
     expect(m.subject.isReply).toBe(true);
     expect(m.followupTrailers).toEqual([{ name: 'Acked-by', value: 'R <r@b.c>' }]);
@@ -125,7 +145,19 @@ describe('parseMessage', () => {
   });
 
   it('uses the in-body From: as patch author', async () => {
-    const m = await ok(mail(['From: Sender <s@b.c>', 'Subject: [PATCH] x', '', 'From: Real Author <real@b.c>', '', 'msg', '---', 'diff --git a/x b/x', '']));
+    const m = await ok(
+      mail([
+        'From: Sender <s@b.c>',
+        'Subject: [PATCH] x',
+        '',
+        'From: Real Author <real@b.c>',
+        '',
+        'msg',
+        '---',
+        'diff --git a/x b/x',
+        '',
+      ]),
+    );
     expect(m.author).toEqual({ name: 'Real Author', address: 'real@b.c' });
     expect(m.from.address).toBe('s@b.c');
   });
@@ -134,15 +166,35 @@ describe('parseMessage', () => {
     expect(await parseMessage(Buffer.alloc(0))).toEqual({ ok: false, reason: 'empty message', messageId: null });
     const garbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7) % 32));
     expect(await parseMessage(garbage)).toMatchObject({ ok: false, reason: expect.stringContaining('binary') });
-    expect(await parseMessage(Buffer.from('\nno headers here\n'))).toMatchObject({ ok: false, reason: 'no header fields' });
+    expect(await parseMessage(Buffer.from('\nno headers here\n'))).toMatchObject({
+      ok: false,
+      reason: 'no header fields',
+    });
     for (let i = 0; i < 50; i++) {
-      const r = await parseMessage(Buffer.concat([Buffer.from('From: a@b.c\nContent-Type: multipart/mixed; boundary=q\n\n--q\n'), randomBytes(200)]));
+      const r = await parseMessage(
+        Buffer.concat([
+          Buffer.from('From: a@b.c\nContent-Type: multipart/mixed; boundary=q\n\n--q\n'),
+          randomBytes(200),
+        ]),
+      );
       expect(typeof r.ok).toBe('boolean');
     }
   });
 
   it('fast and full MIME paths agree on these mails', async () => {
-    for (const raw of [PATCH, mail(['From: a@b.c', 'Content-Type: text/plain; charset=utf-8; format=flowed', 'Content-Transfer-Encoding: quoted-printable', '', 'soft =\nbreak and caf=C3=A9 ', 'flowed line ', 'end', ''])]) {
+    for (const raw of [
+      PATCH,
+      mail([
+        'From: a@b.c',
+        'Content-Type: text/plain; charset=utf-8; format=flowed',
+        'Content-Transfer-Encoding: quoted-printable',
+        '',
+        'soft =\nbreak and caf=C3=A9 ',
+        'flowed line ',
+        'end',
+        '',
+      ]),
+    ]) {
       const fast = await decodeMail(raw, 'auto');
       const full = await decodeMail(raw, 'full');
       expect(fast.path).toBe('fast');

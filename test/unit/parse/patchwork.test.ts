@@ -13,7 +13,12 @@ import { expectGolden } from '../../helpers/golden.ts';
 
 const DIR = resolve('..', 'shared', 'corpus', 'patchwork');
 const present = existsSync(DIR);
-const list = (sub: string): string[] => (present ? readdirSync(resolve(DIR, sub)).filter((f) => f.endsWith('.mbox')).sort() : []);
+const list = (sub: string): string[] =>
+  present
+    ? readdirSync(resolve(DIR, sub))
+        .filter((f) => f.endsWith('.mbox'))
+        .sort()
+    : [];
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 16);
 
@@ -43,17 +48,30 @@ describe.skipIf(!present)('patchwork real mails', () => {
   }
 
   it('pull requests without a diff have diff null', async () => {
-    for (const n of ['0001-git-pull-request', '0002-git-pull-request-wrapped', '0004-git-pull-request-git+ssh', '0005-git-pull-request-ssh', '0006-git-pull-request-http', '0017-git-pull-request-git-2-14-3']) {
+    for (const n of [
+      '0001-git-pull-request',
+      '0002-git-pull-request-wrapped',
+      '0004-git-pull-request-git+ssh',
+      '0005-git-pull-request-ssh',
+      '0006-git-pull-request-http',
+      '0017-git-pull-request-git-2-14-3',
+    ]) {
       expect((await parsed(`${n}.mbox`)).diff, n).toBeNull();
     }
   });
 
   it('a pull request with a diff keeps the diff', async () => {
-    expect((await parsed('0003-git-pull-request-with-diff.mbox')).diff).toMatch(/^diff --git a\/arch\/x86\/include\/asm\/smp.h/);
+    expect((await parsed('0003-git-pull-request-with-diff.mbox')).diff).toMatch(
+      /^diff --git a\/arch\/x86\/include\/asm\/smp.h/,
+    );
   });
 
   it('binary patches', async () => {
-    for (const n of ['0025-git-add-binary-file', '0026-git-add-mixed-binary-text-files', '0027-git-modify-binary-file']) {
+    for (const n of [
+      '0025-git-add-binary-file',
+      '0026-git-add-mixed-binary-text-files',
+      '0027-git-modify-binary-file',
+    ]) {
       const d = (await parsed(`${n}.mbox`)).diff ?? '';
       expect(d.startsWith('diff --git a/pixel.bmp b/pixel.bmp') || d.startsWith('diff --git'), n).toBe(true);
       expect(d, n).toContain('GIT binary patch');
@@ -71,11 +89,19 @@ describe.skipIf(!present)('patchwork real mails', () => {
     expect((await parsed('0021-git-empty-new-file.mbox')).diff).toContain('new file mode');
     expect((await parsed('0022-git-mode-change.mbox')).diff).toContain('new mode');
     expect((await parsed('0007-cvs-format-diff.mbox')).diff).toMatch(/^Index/);
-    expect(count((await parsed('0011-no-newline-at-end-of-file.mbox')).diff ?? '', '\\ No newline at end of file')).toBe(2);
+    expect(
+      count((await parsed('0011-no-newline-at-end-of-file.mbox')).diff ?? '', '\\ No newline at end of file'),
+    ).toBe(2);
   });
 
   it('odd encodings and headers still give one patch each', async () => {
-    for (const n of ['0010-invalid-charset', '0012-invalid-header-char', '0013-with-utf8-body', '0014-with-unencoded-utf8-headers', '0015-with-invalid-utf8-headers']) {
+    for (const n of [
+      '0010-invalid-charset',
+      '0012-invalid-header-char',
+      '0013-with-utf8-body',
+      '0014-with-unencoded-utf8-headers',
+      '0015-with-invalid-utf8-headers',
+    ]) {
       expect((await parsed(`${n}.mbox`)).diff, n).not.toBeNull();
     }
     const noSubject = await parsed('0016-no-subject.mbox');
@@ -103,7 +129,18 @@ describe.skipIf(!present)('patchwork fuzzed mails', () => {
       } else {
         expect(r.reason.length).toBeGreaterThan(0);
       }
-      expectGolden(`parse/fuzz-${name.replace(/\.mbox$/, '')}`, r.ok ? { ok: true, messageId: r.message.messageId, date: r.message.date, subject: r.message.subject.raw, from: r.message.from } : r);
+      expectGolden(
+        `parse/fuzz-${name.replace(/\.mbox$/, '')}`,
+        r.ok
+          ? {
+              ok: true,
+              messageId: r.message.messageId,
+              date: r.message.date,
+              subject: r.message.subject.raw,
+              from: r.message.from,
+            }
+          : r,
+      );
     });
   }
 });

@@ -8,15 +8,34 @@ const EXPECTATIONS = resolve('..', 'shared', 'corpus', 'patchwork', 'subject-exp
 
 describe('parseSubject: hand-written cases', () => {
   const cases: Array<[string, Partial<ReturnType<typeof parseSubject>>]> = [
-    ['[PATCH v3 02/13] mm: fix foo', { subject: 'mm: fix foo', revision: 3, counter: 2, expected: 13, isPatch: true, isReply: false, project: null }],
-    ['[ndctl PATCH v2 3/5] ndctl: add bar', { subject: 'ndctl: add bar', revision: 2, counter: 3, expected: 5, project: 'ndctl', prefixes: ['ndctl', 'patch', 'v2', '3/5'] }],
+    [
+      '[PATCH v3 02/13] mm: fix foo',
+      { subject: 'mm: fix foo', revision: 3, counter: 2, expected: 13, isPatch: true, isReply: false, project: null },
+    ],
+    [
+      '[ndctl PATCH v2 3/5] ndctl: add bar',
+      {
+        subject: 'ndctl: add bar',
+        revision: 2,
+        counter: 3,
+        expected: 5,
+        project: 'ndctl',
+        prefixes: ['ndctl', 'patch', 'v2', '3/5'],
+      },
+    ],
     ['[RFC PATCH] dax: idea', { isRfc: true, isPatch: true, revision: 1, counter: 1, expected: 1 }],
     ['[PATCH RESEND] nvdimm: x', { isResend: true, isPatch: true }],
     ['[RESEND PATCH v2] nvdimm: x', { isResend: true, revision: 2 }],
     ['[PATCH 0/7] cover', { counter: 0, expected: 7, subject: 'cover' }],
     ['[PATCH 1 of 2] hg style', { counter: 1, expected: 2, subject: 'hg style' }],
-    ['[PATCH v2 net-next 1/2] net: y', { revision: 2, counter: 1, expected: 2, project: null, prefixes: ['patch', 'v2', 'net-next', '1/2'] }],
-    ['Re: [PATCH v4 4/9] dax: z', { isReply: true, isPatch: true, revision: 4, counter: 4, expected: 9, subject: 'dax: z' }],
+    [
+      '[PATCH v2 net-next 1/2] net: y',
+      { revision: 2, counter: 1, expected: 2, project: null, prefixes: ['patch', 'v2', 'net-next', '1/2'] },
+    ],
+    [
+      'Re: [PATCH v4 4/9] dax: z',
+      { isReply: true, isPatch: true, revision: 4, counter: 4, expected: 9, subject: 'dax: z' },
+    ],
     ['RE: [PATCH] a', { isReply: true, subject: 'a' }],
     ['Aw: [PATCH] a', { isReply: true }],
     ['Fwd: [PATCH] a', { isReply: true }],
@@ -78,7 +97,8 @@ describe.skipIf(!existsSync(EXPECTATIONS))('parseSubject against patchwork Subje
   });
 
   it('split_prefixes (ours are lower-cased)', () => {
-    for (const [input, want] of exp.split_prefixes) expect(splitPrefixes(input)).toEqual(want.map((w) => w.toLowerCase()));
+    for (const [input, want] of exp.split_prefixes)
+      expect(splitPrefixes(input)).toEqual(want.map((w) => w.toLowerCase()));
   });
 
   it('series_marker', () => {
@@ -89,6 +109,13 @@ describe.skipIf(!existsSync(EXPECTATIONS))('parseSubject against patchwork Subje
   });
 
   it('version', () => {
-    for (const [rest, tokens, want] of exp.version) expect(revisionOf(tokens.map((t) => t.toLowerCase()), rest), `${rest} ${tokens.join(',')}`).toBe(want);
+    for (const [rest, tokens, want] of exp.version)
+      expect(
+        revisionOf(
+          tokens.map((t) => t.toLowerCase()),
+          rest,
+        ),
+        `${rest} ${tokens.join(',')}`,
+      ).toBe(want);
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalTrailerName, parseBaseInfo, parseFollowupTrailers, parseTrailers } from '../../../ingest/parse/trailers.ts';
+import {
+  canonicalTrailerName,
+  parseBaseInfo,
+  parseFollowupTrailers,
+  parseTrailers,
+} from '../../../ingest/parse/trailers.ts';
 
 const PATCH = `dax: fix the thing
 
@@ -47,11 +52,15 @@ describe('parseTrailers', () => {
   });
 
   it('ignores a last paragraph of prose', () => {
-    expect(parseTrailers('subject\n\nBody text.\nNote: not a trailer block, just a sentence here.\nMore prose.\n')).toEqual([]);
+    expect(
+      parseTrailers('subject\n\nBody text.\nNote: not a trailer block, just a sentence here.\nMore prose.\n'),
+    ).toEqual([]);
   });
 
   it('accepts a mostly-trailer block with a known name and some prose (git 25% rule)', () => {
-    expect(parseTrailers('s\n\nThis line is prose.\nSigned-off-by: A <a@b.c>\n').map((t) => t.name)).toEqual(['Signed-off-by']);
+    expect(parseTrailers('s\n\nThis line is prose.\nSigned-off-by: A <a@b.c>\n').map((t) => t.name)).toEqual([
+      'Signed-off-by',
+    ]);
   });
 
   it('ignores signature Phone:/Email: lines and stops at the signature', () => {
@@ -125,7 +134,10 @@ describe('parseBaseInfo', () => {
   });
   it('ignores quoted footers and non-hex base commits', () => {
     expect(parseBaseInfo('> base-commit: abcdef0\nbase-commit: not-hex\n')).toEqual({
-      baseCommit: null, prerequisitePatchIds: [], prerequisiteMessageIds: [], changeId: null,
+      baseCommit: null,
+      prerequisitePatchIds: [],
+      prerequisiteMessageIds: [],
+      changeId: null,
     });
   });
 });

@@ -22,7 +22,11 @@ const trees = [
 
 describe('chooseTree', () => {
   it('routes by subject prefix first, then by list (List-Id or recipients), then to the catch-all', () => {
-    const mm = chooseTree(trees, { listId: 'nvdimm.lists.linux.dev', recipients: [], prefixes: ['patch', 'mm-unstable', 'v2', '1/3'] });
+    const mm = chooseTree(trees, {
+      listId: 'nvdimm.lists.linux.dev',
+      recipients: [],
+      prefixes: ['patch', 'mm-unstable', 'v2', '1/3'],
+    });
     expect(mm).toMatchObject({ tree: { name: 'mm' }, reason: 'subject prefix "mm-unstable"' });
     const byList = chooseTree(trees, { listId: '<nvdimm.lists.linux.dev>', recipients: [], prefixes: ['patch'] });
     expect(byList).toMatchObject({ tree: { name: 'nvdimm' }, reason: 'list nvdimm.lists.linux.dev' });
@@ -31,7 +35,13 @@ describe('chooseTree', () => {
     const rest = chooseTree(trees, { listId: null, recipients: ['someone@example.org'], prefixes: ['patch'] });
     expect(rest).toMatchObject({ tree: { name: 'mainline' }, reason: 'no list or prefix matched, catch-all tree' });
     // Generic words are never prefixes a tree can claim.
-    expect(chooseTree([tree({ name: 'x', prefixes: ['patch'] }), mainline], { listId: null, recipients: [], prefixes: ['patch'] }).tree?.name).toBe('mainline');
+    expect(
+      chooseTree([tree({ name: 'x', prefixes: ['patch'] }), mainline], {
+        listId: null,
+        recipients: [],
+        prefixes: ['patch'],
+      }).tree?.name,
+    ).toBe('mainline');
     expect(chooseTree([], null)).toEqual({ tree: null, reason: 'no tree configured' });
     expect(chooseTree(trees.slice(0, 2), null).tree?.name).toBe('nvdimm');
   });
@@ -48,8 +58,16 @@ async function contextFor(raw: Buffer, options: Record<string, unknown>, known: 
   const incoming = await toIncoming({ raw, origin: 'test' }, { parse: (r) => parseMessage(r), followups: () => [] });
   await storeMessage(store.db, 'test', incoming, '2024-06-01T12:00:00.000Z');
   const config = testConfig({ trees: trees.map((t) => ({ ...t })) });
-  const deps = fakeDeps(store, new FakeRunner({}), new FakeSender(), { config, resolveCommit: async (_t, rev) => known(rev), treePath: (n) => `/trees/${n}` });
-  await insertJob(store.db, { versionKey: 's#v1', trigger: 'new', priority: 0, runner: 'fake', options }, '2024-06-01T12:00:00.000Z');
+  const deps = fakeDeps(store, new FakeRunner({}), new FakeSender(), {
+    config,
+    resolveCommit: async (_t, rev) => known(rev),
+    treePath: (n) => `/trees/${n}`,
+  });
+  await insertJob(
+    store.db,
+    { versionKey: 's#v1', trigger: 'new', priority: 0, runner: 'fake', options },
+    '2024-06-01T12:00:00.000Z',
+  );
   const [job] = await listJobs(store.db, {});
   if (!job) throw new Error('no job');
   try {
@@ -61,18 +79,26 @@ async function contextFor(raw: Buffer, options: Record<string, unknown>, known: 
 
 describe('jobContext: tree and base', () => {
   it("takes the list's tree; an unknown base-commit falls back to that tree's branch, with each attempt in the reason", async () => {
-    const ctx = await contextFor(cover('Linux NVDIMM <nvdimm@lists.linux.dev>', ''), {}, (rev) => (rev === 'libnvdimm-for-next' ? '1'.repeat(40) : null));
+    const ctx = await contextFor(cover('Linux NVDIMM <nvdimm@lists.linux.dev>', ''), {}, (rev) =>
+      rev === 'libnvdimm-for-next' ? '1'.repeat(40) : null,
+    );
     expect(ctx.treeName).toBe('nvdimm');
     expect(ctx.treePath).toBe('/trees/nvdimm');
     expect(ctx.base).toBe('1'.repeat(40));
-    expect(ctx.baseReason).toBe('configured branch libnvdimm-for-next of nvdimm (list nvdimm.lists.linux.dev); base-commit deadbeefdead not in nvdimm');
+    expect(ctx.baseReason).toBe(
+      'configured branch libnvdimm-for-next of nvdimm (list nvdimm.lists.linux.dev); base-commit deadbeefdead not in nvdimm',
+    );
   });
 
   it('takes the base-commit trailer when the tree has it, and a base a maintainer asked for before both', async () => {
     const all = (rev: string): string => (rev.length === 40 ? rev : rev === 'v6.1' ? '2'.repeat(40) : '3'.repeat(40));
     const trailer = await contextFor(cover('linux-mm@kvack.org', 'mm-unstable '), {}, all);
     expect(trailer).toMatchObject({ treeName: 'mm', base: 'deadbeef'.repeat(5), baseReason: 'base-commit trailer' });
-    const asked = await contextFor(cover('linux-mm@kvack.org', ''), { base: 'v6.1', requestedBy: 'maintainer@example.org' }, all);
+    const asked = await contextFor(
+      cover('linux-mm@kvack.org', ''),
+      { base: 'v6.1', requestedBy: 'maintainer@example.org' },
+      all,
+    );
     expect(asked).toMatchObject({ base: '2'.repeat(40), baseReason: 'base v6.1 requested by maintainer@example.org' });
   });
 });

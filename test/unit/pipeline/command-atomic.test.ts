@@ -15,18 +15,30 @@ import { toIncoming } from '../../../ingest/ingest.ts';
 import { parseMessage } from '../../../ingest/parse/message.ts';
 import { FakeRunner, FakeSender, fakeDeps, fileStoreWith, testConfig, version } from './fakes.ts';
 
-const dkimPass = async (): Promise<DkimVerdict> => ({ pass: true, domains: ['example.org'], fromDomain: 'example.org', detail: 'pass (example.org)' });
+const dkimPass = async (): Promise<DkimVerdict> => ({
+  pass: true,
+  domains: ['example.org'],
+  fromDomain: 'example.org',
+  detail: 'pass (example.org)',
+});
 
 async function ingestCommand(store: Store, id: string, body: string): Promise<void> {
   const raw = Buffer.from(
     `From: Dan Maintainer <dan@example.org>\nTo: nvdimm@lists.linux.dev\nSubject: Re: [PATCH 0/3] series\nDate: Sun, 02 Jun 2024 12:00:00 +0000\nMessage-ID: <${id}>\nIn-Reply-To: <r#v1-0@example.org>\n\n${body}\n`,
   );
-  await storeMessage(store.db, 'test', await toIncoming({ raw, origin: 'test' }, { parse: (r) => parseMessage(r), followups: () => [] }), '2024-06-02T12:00:00.000Z');
+  await storeMessage(
+    store.db,
+    'test',
+    await toIncoming({ raw, origin: 'test' }, { parse: (r) => parseMessage(r), followups: () => [] }),
+    '2024-06-02T12:00:00.000Z',
+  );
 }
 
 /** The transaction's last write (the answer's reply row) fails: everything before it ran. */
 async function crashBeforeCommit(store: Store): Promise<void> {
-  await sql`CREATE TRIGGER simulated_kill BEFORE INSERT ON replies BEGIN SELECT RAISE(ABORT, 'simulated kill before commit'); END`.execute(store.db);
+  await sql`CREATE TRIGGER simulated_kill BEFORE INSERT ON replies BEGIN SELECT RAISE(ABORT, 'simulated kill before commit'); END`.execute(
+    store.db,
+  );
 }
 
 async function restart(store: Store): Promise<void> {
@@ -36,9 +48,15 @@ async function restart(store: Store): Promise<void> {
 describe('command effects commit with their record', () => {
   it('a crash after the re-run was queued but before the commit queues it once on re-processing', async () => {
     const store = await fileStoreWith([version('r#v1', 3)]);
-    await ingestCommand(store, 'cmd-rerun@example.org', '#daxbot retest\n#daxbot unrelated BUG: kernel NULL pointer dereference\n');
+    await ingestCommand(
+      store,
+      'cmd-rerun@example.org',
+      '#daxbot retest\n#daxbot unrelated BUG: kernel NULL pointer dereference\n',
+    );
     const sender = new FakeSender();
-    const deps = fakeDeps(store, new FakeRunner({}), sender, { config: testConfig({ mail: { maintainers: ['dan@example.org'] } }) });
+    const deps = fakeDeps(store, new FakeRunner({}), sender, {
+      config: testConfig({ mail: { maintainers: ['dan@example.org'] } }),
+    });
 
     await crashBeforeCommit(store);
     await expect(processCommands(deps, { verifyDkim: dkimPass })).rejects.toThrow('simulated kill before commit');
@@ -52,16 +70,24 @@ describe('command effects commit with their record', () => {
     expect(await processCommands(deps, { verifyDkim: dkimPass })).toBe(0);
     const jobs = await listJobs(store.db);
     expect(jobs).toHaveLength(1);
-    expect(jobs[0]).toMatchObject({ versionKey: 'r#v1', trigger: 'command', options: { requestedBy: 'cmd-rerun@example.org/1' } });
+    expect(jobs[0]).toMatchObject({
+      versionKey: 'r#v1',
+      trigger: 'command',
+      options: { requestedBy: 'cmd-rerun@example.org/1' },
+    });
     const cmds = await listCommands(store.db);
     expect(cmds.map((c) => [c.messageId, c.decision, c.jobId])).toEqual([
       ['cmd-rerun@example.org/1', 'accepted', jobs[0]?.id],
       ['cmd-rerun@example.org/2', 'accepted', null],
     ]);
-    expect(await store.db.selectFrom('command_marks').select('command_id').execute()).toEqual([{ command_id: 'cmd-rerun@example.org/2' }]);
+    expect(await store.db.selectFrom('command_marks').select('command_id').execute()).toEqual([
+      { command_id: 'cmd-rerun@example.org/2' },
+    ]);
     // Each line answered once, naming the one job.
     expect(sender.sent).toHaveLength(2);
-    expect(sender.sent.some((m) => m.raw.replace(/\s+/g, ' ').includes(`queued re-test job #${jobs[0]?.id}`))).toBe(true);
+    expect(sender.sent.some((m) => m.raw.replace(/\s+/g, ' ').includes(`queued re-test job #${jobs[0]?.id}`))).toBe(
+      true,
+    );
     await store.close();
   });
 

@@ -23,16 +23,34 @@ import { FakeSender, fakeDeps, storeWith, testConfig, version } from './fakes.ts
 
 const MAINTAINER = 'Dan Maintainer <dan@example.org>';
 // DKIM faked as the verifier would report a good signature from the From domain.
-const dkimPass = async (): Promise<DkimVerdict> => ({ pass: true, domains: ['example.org'], fromDomain: 'example.org', detail: 'pass (example.org)' });
+const dkimPass = async (): Promise<DkimVerdict> => ({
+  pass: true,
+  domains: ['example.org'],
+  fromDomain: 'example.org',
+  detail: 'pass (example.org)',
+});
 
 /** Deps whose series mbox has one Subject line per patch, which is what the scripted runner counts. */
-function deps(store: Store, sender: FakeSender, badPatch: number | null, over: Partial<PipelineDeps> = {}): PipelineDeps {
+function deps(
+  store: Store,
+  sender: FakeSender,
+  badPatch: number | null,
+  over: Partial<PipelineDeps> = {},
+): PipelineDeps {
   return fakeDeps(store, createScriptedRunner('fake', { delayMs: 0, badPatch, baseCrashes: false }), sender, {
     config: testConfig({ mail: { maintainers: ['dan@example.org'] } }),
     exportMbox: async (key) => {
-      const v = await store.db.selectFrom('series_versions').select('present').where('version_key', '=', key).executeTakeFirst();
+      const v = await store.db
+        .selectFrom('series_versions')
+        .select('present')
+        .where('version_key', '=', key)
+        .executeTakeFirst();
       const n = v?.present ?? 0;
-      return Buffer.from(Array.from({ length: n }, (_, i) => `From x\nSubject: [PATCH ${i + 1}/${n}] patch ${i + 1}\n\ndiff\n`).join('\n'));
+      return Buffer.from(
+        Array.from({ length: n }, (_, i) => `From x\nSubject: [PATCH ${i + 1}/${n}] patch ${i + 1}\n\ndiff\n`).join(
+          '\n',
+        ),
+      );
     },
     ...over,
   });
@@ -61,14 +79,31 @@ describe('#daxbot unrelated', () => {
 
     // 2. A non-maintainer's mark is refused and leaves nothing behind; the maintainer's (DKIM
     // passing, title copied with its line break and another case) is accepted.
-    await ingestCommand(store, 'eve@example.net', 'Eve <eve@example.net>', report?.messageId ?? '', `#daxbot unrelated ${SCRIPTED_CRASH_TITLE}`);
+    await ingestCommand(
+      store,
+      'eve@example.net',
+      'Eve <eve@example.net>',
+      report?.messageId ?? '',
+      `#daxbot unrelated ${SCRIPTED_CRASH_TITLE}`,
+    );
     const copied = SCRIPTED_CRASH_TITLE.replace(', address:', ',   address:').toLowerCase();
-    await ingestCommand(store, 'dan1@example.org', MAINTAINER, report?.messageId ?? '', `Not this series, see the other thread.\n\n#daxbot unrelated ${copied}\n`);
+    await ingestCommand(
+      store,
+      'dan1@example.org',
+      MAINTAINER,
+      report?.messageId ?? '',
+      `Not this series, see the other thread.\n\n#daxbot unrelated ${copied}\n`,
+    );
     expect(await processCommands(deps(store, sender, 2), { verifyDkim: dkimPass })).toBe(2);
     const cmds = await listCommands(store.db);
     expect(cmds.find((c) => c.messageId === 'eve@example.net/1')).toMatchObject({ decision: 'refused' });
-    expect(cmds.find((c) => c.messageId === 'dan1@example.org/1')).toMatchObject({ decision: 'accepted', versionKey: 'm#v1' });
-    expect(await unrelatedMarks(store.db, 'm')).toEqual([{ title: copied, markedBy: 'dan@example.org', markedAt: '2024-06-02T00:00:00.000Z' }]);
+    expect(cmds.find((c) => c.messageId === 'dan1@example.org/1')).toMatchObject({
+      decision: 'accepted',
+      versionKey: 'm#v1',
+    });
+    expect(await unrelatedMarks(store.db, 'm')).toEqual([
+      { title: copied, markedBy: 'dan@example.org', markedAt: '2024-06-02T00:00:00.000Z' },
+    ]);
     // Both answered through the renderer, threaded under the command, with the DKIM result.
     const answer = sender.sent.find((m) => m.raw.includes('In-Reply-To: <dan1@example.org>'))?.raw;
     expect(answer).toContain('X-Daxbot-Result: command-done');
@@ -91,13 +126,23 @@ describe('#daxbot unrelated', () => {
     expect(sender.sent).toHaveLength(4);
     const recorded = (await versionReplies(store.db, 'm#v1')).at(-1);
     expect(recorded).toMatchObject({ outcome: 'pass', state: 'sent' });
-    expect(flat(recorded?.raw)).toContain(`Changed since the previous report (2024-06-02 00:00 UTC, <${report?.messageId ?? ''}>): regression -> pass`);
-    expect(flat(recorded?.raw)).toContain(`not counted: ${SCRIPTED_CRASH_TITLE} (marked unrelated by dan@example.org on 2024-06-02)`);
-    expect(flat(recorded?.raw)).toContain('not counted: dax/ext4-dax-mount (stopped by a crash marked unrelated by dan@example.org on 2024-06-02)');
+    expect(flat(recorded?.raw)).toContain(
+      `Changed since the previous report (2024-06-02 00:00 UTC, <${report?.messageId ?? ''}>): regression -> pass`,
+    );
+    expect(flat(recorded?.raw)).toContain(
+      `not counted: ${SCRIPTED_CRASH_TITLE} (marked unrelated by dan@example.org on 2024-06-02)`,
+    );
+    expect(flat(recorded?.raw)).toContain(
+      'not counted: dax/ext4-dax-mount (stopped by a crash marked unrelated by dan@example.org on 2024-06-02)',
+    );
 
     // 4. The next version of the series (same series key) crashes the same way: not a regression,
     // no bisection, no mail.
-    await saveSeriesVersions(store.db, [version('m#v2', 3, { revision: 2, seriesKey: 'm' })], '2024-06-03T00:00:00.000Z');
+    await saveSeriesVersions(
+      store.db,
+      [version('m#v2', 3, { revision: 2, seriesKey: 'm' })],
+      '2024-06-03T00:00:00.000Z',
+    );
     const before = (await store.db.selectFrom('runs').selectAll().execute()).length;
     await runCycle(deps(store, sender, 2), { since: null });
     const [v2] = await listJobs(store.db, { versionKey: 'm#v2' });
@@ -131,7 +176,8 @@ describe('#daxbot invalid', () => {
 
     // Both versions are re-run and now pass; with replyOnPass each change would be mailed.
     const config = testConfig({ mail: { maintainers: ['dan@example.org'], replyOnPass: true } });
-    for (const key of ['n#v1', 'o#v1']) await enqueueRerun(store, config, key, { requestedBy: 'test' }, new Date('2024-06-02T00:00:00Z'));
+    for (const key of ['n#v1', 'o#v1'])
+      await enqueueRerun(store, config, key, { requestedBy: 'test' }, new Date('2024-06-02T00:00:00Z'));
     await processQueue(deps(store, sender, null, { config }));
     // o#v1 gets its "changed" mail, in the patch thread; n#v1's result is only recorded.
     expect(sender.sent).toHaveLength(4);
@@ -150,7 +196,16 @@ describe('#daxbot invalid', () => {
 describe('invalid marks in the store', () => {
   it('cancel a result reply written but not sent yet (a kill in between), and are kept once per command line', async () => {
     const store = await storeWith([version('p#v1', 1)]);
-    const reply = { versionKey: 'p#v1', jobId: 1, digest: 'd', outcome: 'regression', mailed: true, subject: 's', recipients: ['a@example.org'], raw: 'x' };
+    const reply = {
+      versionKey: 'p#v1',
+      jobId: 1,
+      digest: 'd',
+      outcome: 'regression',
+      mailed: true,
+      subject: 's',
+      recipients: ['a@example.org'],
+      raw: 'x',
+    };
     await ensureReply(store.db, { ...reply, messageId: 'r1@x', kind: 'result' }, '2024-06-02T00:00:00.000Z');
     await ensureReply(store.db, { ...reply, messageId: 'c1@x', kind: 'command' }, '2024-06-02T00:00:00.000Z');
     const mark = { seriesKey: 'p', versionKey: 'p#v1', markedBy: 'dan@example.org', commandId: 'cmd@x/1' };
@@ -175,17 +230,35 @@ describe('#daxbot test base <commit>', () => {
       resolveCommit: async (_tree, rev) => known[rev] ?? null,
       runnerFor: () => {
         const inner = createScriptedRunner('fake', { delayMs: 0, badPatch: null, baseCrashes: false });
-        return { name: inner.name, description: inner.description, run: (req, ctx) => (runs.push(`${req.base} ${req.mbox ? (req.baseReason ?? '') : '(base run)'}`), inner.run(req, ctx)) };
+        return {
+          name: inner.name,
+          description: inner.description,
+          run: (req, ctx) => (
+            runs.push(`${req.base} ${req.mbox ? (req.baseReason ?? '') : '(base run)'}`),
+            inner.run(req, ctx)
+          ),
+        };
       },
     };
     await runCycle(deps(store, sender, null, over), { since: null });
     runs.length = 0;
-    await ingestCommand(store, 'dan2@example.org', MAINTAINER, 'b#v1-0@example.org', '#daxbot test base v6.1.190\n#daxbot test base v9.9-nonexistent\n');
+    await ingestCommand(
+      store,
+      'dan2@example.org',
+      MAINTAINER,
+      'b#v1-0@example.org',
+      '#daxbot test base v6.1.190\n#daxbot test base v9.9-nonexistent\n',
+    );
     expect(await processCommands(deps(store, sender, null, over), { verifyDkim: dkimPass })).toBe(2);
     const cmds = await listCommands(store.db);
     expect(cmds.find((c) => c.messageId === 'dan2@example.org/1')).toMatchObject({ decision: 'accepted' });
-    expect(cmds.find((c) => c.messageId === 'dan2@example.org/2')).toMatchObject({ decision: 'refused', reason: expect.stringContaining('base v9.9-nonexistent is not in tree linux-6.1') });
-    const done = sender.sent.find((m) => m.raw.includes('In-Reply-To: <dan2@example.org>') && m.raw.includes('command-done'))?.raw;
+    expect(cmds.find((c) => c.messageId === 'dan2@example.org/2')).toMatchObject({
+      decision: 'refused',
+      reason: expect.stringContaining('base v9.9-nonexistent is not in tree linux-6.1'),
+    });
+    const done = sender.sent.find(
+      (m) => m.raw.includes('In-Reply-To: <dan2@example.org>') && m.raw.includes('command-done'),
+    )?.raw;
     expect(flat(done)).toContain('on base v6.1.190');
     const rerun = (await listJobs(store.db)).find((j) => j.trigger === 'command');
     expect(rerun?.options.base).toBe('v6.1.190');

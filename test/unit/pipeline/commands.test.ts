@@ -30,7 +30,10 @@ async function ingest(store: Store, raw: Buffer): Promise<void> {
 describe('mail commands', () => {
   it('re-test from anyone is accepted and queued first; privileged ones without the allowlist or DKIM are refused with the reason', async () => {
     const store = await storeWith([version('c#v1', 3)]);
-    await ingest(store, commandMail('cmd1@example.org', 'Bob <bob@example.org>', 'Please check again.\n\n#daxbot retest\n'));
+    await ingest(
+      store,
+      commandMail('cmd1@example.org', 'Bob <bob@example.org>', 'Please check again.\n\n#daxbot retest\n'),
+    );
     await ingest(store, commandMail('cmd2@example.org', 'Eve <eve@example.net>', '#daxbot test dax repeat 3\n'));
     await ingest(
       store,
@@ -41,7 +44,14 @@ describe('mail commands', () => {
         'DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.org; s=sel; h=from:subject; bh=AAAA; b=AAAA\n',
       ),
     );
-    await ingest(store, commandMail('cmd4@example.org', 'Bob <bob@example.org>', '#daxbot frobnicate\n> #daxbot retest (quoted: ignored)\n'));
+    await ingest(
+      store,
+      commandMail(
+        'cmd4@example.org',
+        'Bob <bob@example.org>',
+        '#daxbot frobnicate\n> #daxbot retest (quoted: ignored)\n',
+      ),
+    );
     const sender = new FakeSender();
     const config = testConfig({ mail: { maintainers: ['maintainer@example.org'] } });
     const deps = fakeDeps(store, new FakeRunner({}), sender, { config });

@@ -67,7 +67,9 @@ describe('runCycle with a fake runner', () => {
     const store = await storeWith([version('pre#v1', 3)]);
     const sender = new FakeSender();
     const config = testConfig({ mail: { replyOnPass: true } });
-    await runCycle(fakeDeps(store, new FakeRunner({ baseCrashes: true, patches: 3 }), sender, { config }), { since: null });
+    await runCycle(fakeDeps(store, new FakeRunner({ baseCrashes: true, patches: 3 }), sender, { config }), {
+      since: null,
+    });
     expect(sender.sent[0]?.raw).toContain('not blamed on the');
     expect(sender.sent[0]?.raw).toMatch(/crash: BUG: kernel NULL pointer d\S* +crash +crash +pre-existing/);
     expect(sender.sent[0]?.raw).not.toContain('first bad commit');
@@ -75,7 +77,10 @@ describe('runCycle with a fake runner', () => {
   });
 
   it('incomplete series waits; infra failures retry with backoff', async () => {
-    const store = await storeWith([version('inc#v1', 3, { complete: false, lastDate: '2024-06-01T23:59:00.000Z' }), version('infra#v1', 1, { firstDate: '2024-06-01T11:00:00.000Z' })]);
+    const store = await storeWith([
+      version('inc#v1', 3, { complete: false, lastDate: '2024-06-01T23:59:00.000Z' }),
+      version('infra#v1', 1, { firstDate: '2024-06-01T11:00:00.000Z' }),
+    ]);
     const runner = new FakeRunner({ infraFailures: 1, patches: 1 });
     const deps = fakeDeps(store, runner, new FakeSender());
     const r = await runCycle(deps, { since: null });
@@ -99,7 +104,9 @@ describe('runCycle with a fake runner', () => {
     // The flaky crash is gone on the re-run; the base (cached) still passes.
     await processQueue(fakeDeps(store, new FakeRunner({ badPatch: null, patches: 1 }), sender, { config }));
     expect(sender.sent).toHaveLength(2);
-    expect(sender.sent[1]?.raw).toContain(`Changed since the previous report (2024-06-02 00:00 UTC,\r\n<${sender.sent[0]?.messageId ?? ''}>): regression -> pass`);
+    expect(sender.sent[1]?.raw).toContain(
+      `Changed since the previous report (2024-06-02 00:00 UTC,\r\n<${sender.sent[0]?.messageId ?? ''}>): regression -> pass`,
+    );
     await store.close();
   });
 
@@ -142,15 +149,25 @@ describe('runCycle with a fake runner', () => {
     const raw = sender.sent[0]?.raw.replace(/\r\n/g, '\n') ?? '';
     expect(raw).toContain('In-Reply-To: <z#v1-0@example.org>\n');
     expect(raw).toContain('Subject: Re: [PATCH 0/3] series z#v1\n');
-    expect(raw).toContain('Changed since the previous report (2024-06-02 00:00 UTC, not mailed):\npass -> regression\n');
+    expect(raw).toContain(
+      'Changed since the previous report (2024-06-02 00:00 UTC, not mailed):\npass -> regression\n',
+    );
     expect(raw.split('\n')).toContain('first bad commit: [PATCH 2/3] patch number 2');
     expect(raw).toContain('Call Trace:\n   ext4_fill_super+0x31b/0x39d0');
     expect(raw).toContain('Reproduce locally');
     expect(raw).toContain('Dashboard: http://localhost:8080/series/z%23v1\n');
     // The page of the re-run's own first series run, also the Closes: link.
-    const [run] = await store.db.selectFrom('runs').select('id').where('job_id', '=', 2).where('role', '=', 'series').orderBy('id').execute();
+    const [run] = await store.db
+      .selectFrom('runs')
+      .select('id')
+      .where('job_id', '=', 2)
+      .where('role', '=', 'series')
+      .orderBy('id')
+      .execute();
     expect(raw).toContain(`Run: http://localhost:8080/runs/${run?.id ?? 0}\n`);
-    expect(raw).toContain(`Reported-by: daxbot <daxbot@localhost>\nCloses: http://localhost:8080/runs/${run?.id ?? 0}\n`);
+    expect(raw).toContain(
+      `Reported-by: daxbot <daxbot@localhost>\nCloses: http://localhost:8080/runs/${run?.id ?? 0}\n`,
+    );
     await store.close();
   });
 
@@ -158,7 +175,9 @@ describe('runCycle with a fake runner', () => {
     const store = await storeWith([version('p#v1', 1), version('q#v1', 1)]);
     const config = testConfig();
     await enqueueRerun(store, config, 'q#v1', {}, new Date());
-    await runCycle(fakeDeps(store, new FakeRunner({}), new FakeSender()), { since: null, skipIngest: true }).catch(() => undefined);
+    await runCycle(fakeDeps(store, new FakeRunner({}), new FakeSender()), { since: null, skipIngest: true }).catch(
+      () => undefined,
+    );
     // All done now; make two fresh jobs and check claim order and leases directly.
     const s2 = await storeWith([version('p#v1', 1)]);
     await enqueueRerun(s2, config, 'p#v1', {}, new Date());
@@ -179,7 +198,11 @@ describe('no usable verdict', () => {
     const broken: Runner = {
       name: 'broken',
       description: 'nothing builds',
-      run: async () => runResult({ build: { ok: false, configHash: 'c', buildDir: '/b', durationMs: 1, errors: [], warnings: [] }, failureClass: 'patch' }),
+      run: async () =>
+        runResult({
+          build: { ok: false, configHash: 'c', buildDir: '/b', durationMs: 1, errors: [], warnings: [] },
+          failureClass: 'patch',
+        }),
     };
     const sender = new FakeSender();
     const r = await runCycle(fakeDeps(store, broken, sender), { since: null });
@@ -194,7 +217,11 @@ describe('no usable verdict', () => {
 describe('estimateStarts', () => {
   it('spreads queued jobs over the free slots in order', () => {
     const now = new Date('2024-06-02T00:00:00Z');
-    const m = estimateStarts([{ id: 3 }, { id: 4 }, { id: 5 }], [{ id: 1, startedAt: '2024-06-01T23:55:00Z' }], { now, concurrency: 2, jobMs: 600_000 });
+    const m = estimateStarts([{ id: 3 }, { id: 4 }, { id: 5 }], [{ id: 1, startedAt: '2024-06-01T23:55:00Z' }], {
+      now,
+      concurrency: 2,
+      jobMs: 600_000,
+    });
     expect(m.get(3)?.toISOString()).toBe('2024-06-02T00:00:00.000Z');
     expect(m.get(4)?.toISOString()).toBe('2024-06-02T00:05:00.000Z');
     expect(m.get(5)?.toISOString()).toBe('2024-06-02T00:10:00.000Z');

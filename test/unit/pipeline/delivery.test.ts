@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runCycle } from '../../../bot/pipeline/cycle.ts';
-import { afterFailedAttempt, DEFAULT_DELIVERY_POLICY, deliveryErrorText, flushPendingReplies, isPermanentDeliveryError } from '../../../bot/pipeline/deliver-reply.ts';
+import {
+  afterFailedAttempt,
+  DEFAULT_DELIVERY_POLICY,
+  deliveryErrorText,
+  flushPendingReplies,
+  isPermanentDeliveryError,
+} from '../../../bot/pipeline/deliver-reply.ts';
 import type { MailSender, PipelineDeps } from '../../../bot/pipeline/deps.ts';
 import { processCommands } from '../../../bot/pipeline/process-commands.ts';
 import { InfraError } from '../../../bot/errors.ts';
@@ -22,7 +28,11 @@ const MIN = 60_000;
 
 /** As the SMTP sender reports a 5xx answer (bot/report/senders.ts). */
 function refused550(): InfraError {
-  return new InfraError('SMTP delivery failed', { host: 'mx', port: 25, responseCode: 550, permanent: true }, { cause: new Error('550 5.1.1 <ann@example.org>: Recipient address rejected') });
+  return new InfraError(
+    'SMTP delivery failed',
+    { host: 'mx', port: 25, responseCode: 550, permanent: true },
+    { cause: new Error('550 5.1.1 <ann@example.org>: Recipient address rejected') },
+  );
 }
 
 /** Refuses every mail `refuse` picks; delivers (and counts) the others. */
@@ -39,7 +49,11 @@ class PickySender implements MailSender {
   }
 }
 
-function clockedDeps(store: Store, sender: MailSender, start: string): { deps: PipelineDeps; advance(ms: number): void } {
+function clockedDeps(
+  store: Store,
+  sender: MailSender,
+  start: string,
+): { deps: PipelineDeps; advance(ms: number): void } {
   let now = new Date(start);
   const deps = fakeDeps(store, new FakeRunner({ badPatch: 1, patches: 1 }), sender, { now: () => now });
   return { deps, advance: (ms) => (now = new Date(now.getTime() + ms)) };
@@ -74,7 +88,11 @@ describe('reply delivery', () => {
     expect(second).toMatchObject({ enqueued: 1, jobs: [{ id: 2, exit: 'done' }] });
     const [b] = await versionReplies(store.db, 'b#v1');
     expect(b?.state).toBe('sent');
-    expect((await versionReplies(store.db, 'a#v1'))[0]).toMatchObject({ state: 'pending', attempts: 2, nextAttemptAt: '2024-06-02T00:03:00.000Z' });
+    expect((await versionReplies(store.db, 'a#v1'))[0]).toMatchObject({
+      state: 'pending',
+      attempts: 2,
+      nextAttemptAt: '2024-06-02T00:03:00.000Z',
+    });
 
     // Held back until its backoff has passed.
     await cycle(deps);
@@ -96,7 +114,15 @@ describe('reply delivery', () => {
   it('a transient failure is retried with growing backoff until the reply gets through', async () => {
     const store = await fileStoreWith([version('t#v1', 1)]);
     let failures = 4;
-    const sender = new PickySender(() => (failures-- > 0 ? new InfraError('SMTP delivery failed', { responseCode: undefined, permanent: false }, { cause: new Error('connect ECONNREFUSED 127.0.0.1:25') }) : null));
+    const sender = new PickySender(() =>
+      failures-- > 0
+        ? new InfraError(
+            'SMTP delivery failed',
+            { responseCode: undefined, permanent: false },
+            { cause: new Error('connect ECONNREFUSED 127.0.0.1:25') },
+          )
+        : null,
+    );
     const { deps, advance } = clockedDeps(store, sender, '2024-06-02T00:00:00.000Z');
     await cycle(deps);
     const waits: string[] = [];
@@ -109,7 +135,12 @@ describe('reply delivery', () => {
       await flushPendingReplies(deps);
     }
     // Four transient failures (more than the 3 a permanent one gets), then delivered.
-    expect(waits).toEqual(['2024-06-02T00:01:00.000Z', '2024-06-02T01:02:00.000Z', '2024-06-02T02:04:00.000Z', '2024-06-02T03:08:00.000Z']);
+    expect(waits).toEqual([
+      '2024-06-02T00:01:00.000Z',
+      '2024-06-02T01:02:00.000Z',
+      '2024-06-02T02:04:00.000Z',
+      '2024-06-02T03:08:00.000Z',
+    ]);
     const [r] = await versionReplies(store.db, 't#v1');
     expect(r).toMatchObject({ state: 'sent', attempts: 4 });
     expect(r?.lastError).toContain('ECONNREFUSED');
@@ -123,11 +154,20 @@ describe('reply delivery', () => {
       const raw = Buffer.from(
         `From: Bob <bob@example.org>\nTo: nvdimm@lists.linux.dev\nSubject: Re: [PATCH 0/3] series c#v1\nDate: Sat, 01 Jun 2024 12:00:00 +0000\nMessage-ID: <${id}>\nIn-Reply-To: <c#v1-0@example.org>\n\n#daxbot frobnicate\n`,
       );
-      await storeMessage(store.db, 'test', await toIncoming({ raw, origin: 'test' }, { parse: (r) => parseMessage(r), followups: () => [] }), '2024-06-01T12:00:00.000Z');
+      await storeMessage(
+        store.db,
+        'test',
+        await toIncoming({ raw, origin: 'test' }, { parse: (r) => parseMessage(r), followups: () => [] }),
+        '2024-06-01T12:00:00.000Z',
+      );
     }
     const sender = new PickySender((raw) => (raw.includes('In-Reply-To: <cmd1@example.org>') ? refused550() : null));
     const { deps } = clockedDeps(store, sender, '2024-06-02T00:00:00.000Z');
-    expect(await processCommands(deps, { verifyDkim: async () => ({ pass: false, domains: [], fromDomain: null, detail: 'none (no signature)' }) })).toBe(2);
+    expect(
+      await processCommands(deps, {
+        verifyDkim: async () => ({ pass: false, domains: [], fromDomain: null, detail: 'none (no signature)' }),
+      }),
+    ).toBe(2);
     expect(sender.sent).toHaveLength(1);
     const [stuck] = await undeliveredReplies(store.db);
     expect(stuck).toMatchObject({ kind: 'command', state: 'pending', attempts: 1 });
@@ -138,10 +178,14 @@ describe('reply delivery', () => {
 describe('delivery decisions', () => {
   it('classifies 5xx as permanent, keeps the cause in the error text, and gives up in time', () => {
     expect(isPermanentDeliveryError(refused550())).toBe(true);
-    expect(isPermanentDeliveryError(new InfraError('SMTP delivery failed', { responseCode: 421, permanent: false }))).toBe(false);
+    expect(
+      isPermanentDeliveryError(new InfraError('SMTP delivery failed', { responseCode: 421, permanent: false })),
+    ).toBe(false);
     expect(isPermanentDeliveryError(Object.assign(new Error('raw nodemailer'), { responseCode: 554 }))).toBe(true);
     expect(isPermanentDeliveryError(new Error('EACCES'))).toBe(false);
-    expect(deliveryErrorText(refused550())).toBe('SMTP delivery failed: 550 5.1.1 <ann@example.org>: Recipient address rejected');
+    expect(deliveryErrorText(refused550())).toBe(
+      'SMTP delivery failed: 550 5.1.1 <ann@example.org>: Recipient address rejected',
+    );
     const now = new Date('2024-06-02T00:00:00.000Z');
     const p = DEFAULT_DELIVERY_POLICY;
     expect(afterFailedAttempt(1, true, now, p)).toEqual({ failed: false, nextAttemptAt: '2024-06-02T00:01:00.000Z' });

@@ -107,12 +107,19 @@ export class FakeRunner implements Runner {
       this.infraLeft--;
       return runResult({ failureClass: 'infra', summary: 'qemu died' });
     }
-    const inMbox = req.mbox ? Number(/patches=(\d+)/.exec(await readFile(req.mbox, 'utf8').catch(() => ''))?.[1] ?? NaN) : NaN;
+    const inMbox = req.mbox
+      ? Number(/patches=(\d+)/.exec(await readFile(req.mbox, 'utf8').catch(() => ''))?.[1] ?? NaN)
+      : NaN;
     const applied = req.mbox ? (req.patchLimit ?? (Number.isNaN(inMbox) ? (this.opts.patches ?? 1) : inMbox)) : 0;
     const bad = this.opts.badPatch;
     const crashes = this.opts.baseCrashes || (bad != null && applied >= bad);
     if (!crashes) return runResult();
-    return runResult({ findings: [crashFinding], tests: [{ suite: 'dax', name: 'mount-dax', status: 'fail', reason: 'kernel crashed' }], failureClass: 'kernel', summary: 'crash' });
+    return runResult({
+      findings: [crashFinding],
+      tests: [{ suite: 'dax', name: 'mount-dax', status: 'fail', reason: 'kernel crashed' }],
+      failureClass: 'kernel',
+      summary: 'crash',
+    });
   }
 }
 
@@ -138,7 +145,12 @@ export async function fileStoreWith(versions: SeriesVersion[]): Promise<Store> {
   return store;
 }
 
-export function fakeDeps(store: Store, runner: Runner, sender: MailSender, over: Partial<PipelineDeps> = {}): PipelineDeps {
+export function fakeDeps(
+  store: Store,
+  runner: Runner,
+  sender: MailSender,
+  over: Partial<PipelineDeps> = {},
+): PipelineDeps {
   return {
     store,
     config: testConfig(),
@@ -146,7 +158,11 @@ export function fakeDeps(store: Store, runner: Runner, sender: MailSender, over:
     now: () => new Date('2024-06-02T00:00:00.000Z'),
     runnerFor: () => runner,
     exportMbox: async (key) => {
-      const v = await store.db.selectFrom('series_versions').select('present').where('version_key', '=', key).executeTakeFirst();
+      const v = await store.db
+        .selectFrom('series_versions')
+        .select('present')
+        .where('version_key', '=', key)
+        .executeTakeFirst();
       return Buffer.from(`mbox of ${key}\npatches=${v?.present ?? 0}\n`);
     },
     resolveCommit: async () => 'c'.repeat(40),

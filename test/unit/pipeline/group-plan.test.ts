@@ -1,18 +1,51 @@
 import { describe, expect, it } from 'vitest';
 import { judge } from '../../../bot/judge/verdict.ts';
 import { dispatchRunners } from '../../../bot/pipeline/enqueue.ts';
-import { decideGroupReply, groupDigest, groupProgress, groupReplyMessageId, memberStatus, type MemberResult } from '../../../bot/pipeline/group-plan.ts';
+import {
+  decideGroupReply,
+  groupDigest,
+  groupProgress,
+  groupReplyMessageId,
+  memberStatus,
+  type MemberResult,
+} from '../../../bot/pipeline/group-plan.ts';
 import type { GroupMemberRow } from '../../../bot/store/job-groups.ts';
 import { crashFinding, runResult, testConfig } from './fakes.ts';
 
 const pass = judge({ baseRuns: [runResult()], seriesRuns: [runResult()] });
-const crash = runResult({ findings: [crashFinding], tests: [{ suite: 'dax', name: 'mount-dax', status: 'fail' }], failureClass: 'kernel' });
+const crash = runResult({
+  findings: [crashFinding],
+  tests: [{ suite: 'dax', name: 'mount-dax', status: 'fail' }],
+  failureClass: 'kernel',
+});
 const regression = judge({ baseRuns: [runResult()], seriesRuns: [crash] });
-const record = (verdict: typeof pass): string => JSON.stringify({ verdict, bisection: null, base: 'c'.repeat(40), baseReason: 'configured branch HEAD', suites: ['dax'] });
+const record = (verdict: typeof pass): string =>
+  JSON.stringify({
+    verdict,
+    bisection: null,
+    base: 'c'.repeat(40),
+    baseReason: 'configured branch HEAD',
+    suites: ['dax'],
+  });
 
-const row = (over: Partial<GroupMemberRow>): GroupMemberRow => ({ id: 1, versionKey: 'v', runner: 'qemu-pmem', state: 'testing', outcome: null, summary: null, error: null, verdict: null, ...over });
+const row = (over: Partial<GroupMemberRow>): GroupMemberRow => ({
+  id: 1,
+  versionKey: 'v',
+  runner: 'qemu-pmem',
+  state: 'testing',
+  outcome: null,
+  summary: null,
+  error: null,
+  verdict: null,
+  ...over,
+});
 
-const verdictOf = (runner: string, v: typeof pass, jobId = 1): MemberResult => ({ kind: 'verdict', jobId, runner, record: { verdict: v, bisection: null, base: 'c', baseReason: 'r', suites: ['dax'] } });
+const verdictOf = (runner: string, v: typeof pass, jobId = 1): MemberResult => ({
+  kind: 'verdict',
+  jobId,
+  runner,
+  record: { verdict: v, bisection: null, base: 'c', baseReason: 'r', suites: ['dax'] },
+});
 
 describe('dispatchRunners', () => {
   const config = testConfig({
@@ -35,10 +68,21 @@ describe('memberStatus and groupProgress', () => {
     expect(memberStatus(row({ state: 'testing' })).kind).toBe('pending');
     expect(memberStatus(row({ state: 'judging' })).kind).toBe('pending');
     expect(memberStatus(row({ state: 'infra-failed', outcome: 'infra' })).kind).toBe('pending');
-    expect(memberStatus(row({ state: 'reporting', verdict: record(pass) }))).toMatchObject({ kind: 'verdict', record: { verdict: { outcome: 'pass' } } });
-    expect(memberStatus(row({ state: 'done', verdict: record(regression) }))).toMatchObject({ kind: 'verdict', record: { verdict: { outcome: 'regression' } } });
-    expect(memberStatus(row({ state: 'reporting', outcome: 'infra', summary: 'gave up after 3 infrastructure failures' }))).toEqual({ kind: 'infra', jobId: 1, runner: 'qemu-pmem', summary: 'gave up after 3 infrastructure failures' });
-    expect(memberStatus(row({ state: 'done', verdict: '{"not":"a record"}' }))).toMatchObject({ kind: 'infra', summary: 'its verdict record is unreadable' });
+    expect(memberStatus(row({ state: 'reporting', verdict: record(pass) }))).toMatchObject({
+      kind: 'verdict',
+      record: { verdict: { outcome: 'pass' } },
+    });
+    expect(memberStatus(row({ state: 'done', verdict: record(regression) }))).toMatchObject({
+      kind: 'verdict',
+      record: { verdict: { outcome: 'regression' } },
+    });
+    expect(
+      memberStatus(row({ state: 'reporting', outcome: 'infra', summary: 'gave up after 3 infrastructure failures' })),
+    ).toEqual({ kind: 'infra', jobId: 1, runner: 'qemu-pmem', summary: 'gave up after 3 infrastructure failures' });
+    expect(memberStatus(row({ state: 'done', verdict: '{"not":"a record"}' }))).toMatchObject({
+      kind: 'infra',
+      summary: 'its verdict record is unreadable',
+    });
   });
 
   it('lists the pending runners, or every result when none is pending', () => {
@@ -60,7 +104,9 @@ describe('groupDigest and the Message-ID', () => {
     expect(groupDigest([a, b])).toBe(groupDigest([b, a]));
     expect(groupDigest([a, b])).toMatch(/^[0-9a-f]{16}$/);
     expect(groupDigest([a, verdictOf('nfit-sim', regression, 2)])).not.toBe(groupDigest([a, b]));
-    expect(groupDigest([a, { kind: 'infra', jobId: 2, runner: 'nfit-sim', summary: 'x' }])).not.toBe(groupDigest([a, b]));
+    expect(groupDigest([a, { kind: 'infra', jobId: 2, runner: 'nfit-sim', summary: 'x' }])).not.toBe(
+      groupDigest([a, b]),
+    );
   });
 
   it('is deterministic from version, group and digest', () => {
@@ -79,21 +125,44 @@ describe('decideGroupReply', () => {
     expect(decideGroupReply(results, 'd', [], quiet)).toEqual({ kind: 'reply', mail: true, changedFrom: null });
   });
   it('passes only with replyOnPass; an infrastructure failure is never a reason to mail', () => {
-    const results: MemberResult[] = [verdictOf('qemu-pmem', pass), { kind: 'infra', jobId: 2, runner: 'nfit-sim', summary: 'gave up' }];
+    const results: MemberResult[] = [
+      verdictOf('qemu-pmem', pass),
+      { kind: 'infra', jobId: 2, runner: 'nfit-sim', summary: 'gave up' },
+    ];
     expect(decideGroupReply(results, 'd', [], quiet)).toEqual({ kind: 'reply', mail: false, changedFrom: null });
-    expect(decideGroupReply(results, 'd', [], { replyOnPass: true })).toEqual({ kind: 'reply', mail: true, changedFrom: null });
+    expect(decideGroupReply(results, 'd', [], { replyOnPass: true })).toEqual({
+      kind: 'reply',
+      mail: true,
+      changedFrom: null,
+    });
   });
   it('no verdict at all: no reply; the same digest as the last reply: no new reply', () => {
-    expect(decideGroupReply([{ kind: 'infra', jobId: 1, runner: 'a', summary: 'x' }], 'd', [], quiet).kind).toBe('none');
+    expect(decideGroupReply([{ kind: 'infra', jobId: 1, runner: 'a', summary: 'x' }], 'd', [], quiet).kind).toBe(
+      'none',
+    );
     const prev = { messageId: 'm@x', digest: 'd', outcome: 'pass' };
-    expect(decideGroupReply([verdictOf('a', regression)], 'd', [prev], quiet)).toEqual({ kind: 'none', reason: 'same result as m@x' });
-    expect(decideGroupReply([verdictOf('a', regression)], 'e', [prev], quiet)).toEqual({ kind: 'reply', mail: true, changedFrom: prev });
+    expect(decideGroupReply([verdictOf('a', regression)], 'd', [prev], quiet)).toEqual({
+      kind: 'none',
+      reason: 'same result as m@x',
+    });
+    expect(decideGroupReply([verdictOf('a', regression)], 'e', [prev], quiet)).toEqual({
+      kind: 'reply',
+      mail: true,
+      changedFrom: prev,
+    });
   });
   it('a combined pass after a mailed regression is mailed without replyOnPass; after a recorded one it is not', () => {
-    const results: MemberResult[] = [verdictOf('qemu-pmem', pass), { kind: 'infra', jobId: 2, runner: 'nfit-sim', summary: 'gave up' }];
+    const results: MemberResult[] = [
+      verdictOf('qemu-pmem', pass),
+      { kind: 'infra', jobId: 2, runner: 'nfit-sim', summary: 'gave up' },
+    ];
     const sent = { messageId: 'm@x', digest: 'r', outcome: 'regression', state: 'sent' };
     expect(decideGroupReply(results, 'd', [sent], quiet)).toEqual({ kind: 'reply', mail: true, changedFrom: sent });
     const recorded = { ...sent, state: 'recorded' };
-    expect(decideGroupReply(results, 'd', [recorded], quiet)).toEqual({ kind: 'reply', mail: false, changedFrom: recorded });
+    expect(decideGroupReply(results, 'd', [recorded], quiet)).toEqual({
+      kind: 'reply',
+      mail: false,
+      changedFrom: recorded,
+    });
   });
 });

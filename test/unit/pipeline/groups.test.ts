@@ -40,14 +40,30 @@ function scripted(scripts: Record<string, Partial<RunnerScript> | Runner>): (rc:
   };
 }
 
-function deps(store: Store, sender: FakeSender, runners: Record<string, Partial<RunnerScript> | Runner>, over: Partial<PipelineDeps> = {}): PipelineDeps {
+function deps(
+  store: Store,
+  sender: FakeSender,
+  runners: Record<string, Partial<RunnerScript> | Runner>,
+  over: Partial<PipelineDeps> = {},
+): PipelineDeps {
   // The scripted runner counts "Subject: [PATCH" lines of the mbox.
   const exportMbox = async (key: string): Promise<Buffer> => {
-    const v = await store.db.selectFrom('series_versions').select('present').where('version_key', '=', key).executeTakeFirst();
+    const v = await store.db
+      .selectFrom('series_versions')
+      .select('present')
+      .where('version_key', '=', key)
+      .executeTakeFirst();
     const n = v?.present ?? 0;
-    return Buffer.from(Array.from({ length: n }, (_, i) => `Subject: [PATCH ${i + 1}/${n}] patch number ${i + 1}\n`).join(''));
+    return Buffer.from(
+      Array.from({ length: n }, (_, i) => `Subject: [PATCH ${i + 1}/${n}] patch number ${i + 1}\n`).join(''),
+    );
   };
-  return fakeDeps(store, { name: 'unused', description: '', run: () => Promise.reject(new Error('unused')) }, sender, { config: twoRunners(), runnerFor: scripted(runners), exportMbox, ...over });
+  return fakeDeps(store, { name: 'unused', description: '', run: () => Promise.reject(new Error('unused')) }, sender, {
+    config: twoRunners(),
+    runnerFor: scripted(runners),
+    exportMbox,
+    ...over,
+  });
 }
 
 /** The runner table's rows: the lines after its header up to the blank line. */
@@ -72,7 +88,11 @@ class CountingSender extends FakeSender {
   }
 }
 
-const infraRunner: Runner = { name: 'nfit-sim', description: 'always broken', run: async () => runResult({ failureClass: 'infra', summary: 'qemu died' }) };
+const infraRunner: Runner = {
+  name: 'nfit-sim',
+  description: 'always broken',
+  run: async () => runResult({ failureClass: 'infra', summary: 'qemu died' }),
+};
 
 describe('one series, two runners', () => {
   it('dispatches one job per runner in one group, and mails one reply with a row per runner', async () => {
@@ -100,7 +120,11 @@ describe('one series, two runners', () => {
     expect(raw).toContain('=== qemu-pmem: regression ===');
     expect(raw).toContain('=== nfit-sim: pass ===');
     for (const line of raw.split(/\r?\n/)) {
-      if (line.startsWith('first bad commit: ') || /^(References|In-Reply-To|Message-ID|To|Cc|Subject|From):/i.test(line)) continue;
+      if (
+        line.startsWith('first bad commit: ') ||
+        /^(References|In-Reply-To|Message-ID|To|Cc|Subject|From):/i.test(line)
+      )
+        continue;
       expect(line.length, line).toBeLessThanOrEqual(75);
     }
     // A second cycle mails nothing more.
@@ -114,7 +138,9 @@ describe('one series, two runners', () => {
     const s1 = new FakeSender();
     await runCycle(deps(quiet, s1, {}), { since: null });
     expect(s1.sent).toHaveLength(0);
-    expect((await versionReplies(quiet.db, 'ok#v1')).map((r) => [r.state, r.outcome, r.groupId])).toEqual([['recorded', 'pass', 1]]);
+    expect((await versionReplies(quiet.db, 'ok#v1')).map((r) => [r.state, r.outcome, r.groupId])).toEqual([
+      ['recorded', 'pass', 1],
+    ]);
     await quiet.close();
 
     const loud = await storeWith([version('ok#v1', 2)]);
@@ -129,7 +155,9 @@ describe('one series, two runners', () => {
   it('a runner that gives up is shown as infrastructure, not blamed, and the other runner still reports', async () => {
     const store = await storeWith([version('inf#v1', 2)]);
     const sender = new FakeSender();
-    await runCycle(deps(store, sender, { 'qemu-pmem': { badPatch: 1 }, 'nfit-sim': infraRunner }, { maxAttempts: 1 }), { since: null });
+    await runCycle(deps(store, sender, { 'qemu-pmem': { badPatch: 1 }, 'nfit-sim': infraRunner }, { maxAttempts: 1 }), {
+      since: null,
+    });
     expect(sender.sent).toHaveLength(1);
     const raw = sender.sent[0]?.raw ?? '';
     const rows = tableRows(raw);
@@ -145,11 +173,17 @@ describe('one series, two runners', () => {
 
   it('a withdrawn report (#daxbot invalid) is recorded for the group, never mailed', async () => {
     const store = await storeWith([version('wd#v1', 1)]);
-    await addInvalidMark(store.db, { seriesKey: 'wd', versionKey: 'wd#v1', markedBy: 'maintainer@example.org', commandId: 'cmd/1' }, '2024-06-01T12:00:00.000Z');
+    await addInvalidMark(
+      store.db,
+      { seriesKey: 'wd', versionKey: 'wd#v1', markedBy: 'maintainer@example.org', commandId: 'cmd/1' },
+      '2024-06-01T12:00:00.000Z',
+    );
     const sender = new FakeSender();
     await runCycle(deps(store, sender, { 'qemu-pmem': { badPatch: 1 } }), { since: null });
     expect(sender.sent).toHaveLength(0);
-    expect((await versionReplies(store.db, 'wd#v1')).map((r) => [r.state, r.outcome, r.mailed])).toEqual([['recorded', 'regression', false]]);
+    expect((await versionReplies(store.db, 'wd#v1')).map((r) => [r.state, r.outcome, r.mailed])).toEqual([
+      ['recorded', 'regression', false],
+    ]);
     await store.close();
   });
 
@@ -165,7 +199,12 @@ describe('one series, two runners', () => {
   it('two workers finishing siblings together: exactly one reply is composed and sent', async () => {
     const store = await storeWith([version('race#v1', 1)]);
     const sender = new CountingSender();
-    const d = deps(store, sender, { 'qemu-pmem': { badPatch: 1, delayMs: 20 }, 'nfit-sim': { delayMs: 20 } }, { config: twoRunners({}, { concurrency: 2, confirmRepeats: 0 }) });
+    const d = deps(
+      store,
+      sender,
+      { 'qemu-pmem': { badPatch: 1, delayMs: 20 }, 'nfit-sim': { delayMs: 20 } },
+      { config: twoRunners({}, { concurrency: 2, confirmRepeats: 0 }) },
+    );
     await runCycle(d, { since: null });
     expect(sender.sent).toHaveLength(1);
     expect(await countReplies(store.db)).toBe(1);
@@ -213,7 +252,12 @@ describe('one series, two runners', () => {
       },
     };
     const sender = new FakeSender();
-    const d = deps(store, sender, { 'qemu-pmem': { badPatch: 1 } }, { config: twoRunners({}, { confirmRepeats: 0 }), sender: flaky });
+    const d = deps(
+      store,
+      sender,
+      { 'qemu-pmem': { badPatch: 1 } },
+      { config: twoRunners({}, { confirmRepeats: 0 }), sender: flaky },
+    );
     // The failure is the reply's: the cycle goes on and the jobs are done with their verdicts.
     await runCycle(d, { since: null });
     const [reply] = await versionReplies(store.db, 'k#v1');
@@ -237,7 +281,13 @@ describe('one series, two runners', () => {
     const d = deps(store, sender, { 'qemu-pmem': { badPatch: 1 } }, { config });
     await runCycle(d, { since: null });
     expect(sender.sent).toHaveLength(1);
-    const ids = await enqueueRerunGroup(store, config, 're#v1', { requestedBy: 'cli' }, new Date('2024-06-02T00:00:00Z'));
+    const ids = await enqueueRerunGroup(
+      store,
+      config,
+      're#v1',
+      { requestedBy: 'cli' },
+      new Date('2024-06-02T00:00:00Z'),
+    );
     expect(ids).toHaveLength(2);
     await processQueue(d);
     // The same combined result: no second reply.
@@ -249,7 +299,9 @@ describe('one series, two runners', () => {
     expect(sender.sent).toHaveLength(2);
     expect(tableRows(sender.sent[1]?.raw ?? '')).toEqual([]);
     expect(sender.sent[1]?.raw).toContain('Changed since the previous report');
-    await expect(enqueueRerun(store, config, 're#v1', {}, new Date(), 'rerun', 'nope')).rejects.toThrow('runner nope is not configured');
+    await expect(enqueueRerun(store, config, 're#v1', {}, new Date(), 'rerun', 'nope')).rejects.toThrow(
+      'runner nope is not configured',
+    );
     await store.close();
   });
 });

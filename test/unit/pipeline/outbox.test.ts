@@ -34,16 +34,29 @@ describe('reply policy', () => {
   it('one reply per result; a changed result replies again', () => {
     const prev = [{ messageId: 'm1@d', digest: 'd1', outcome: 'regression' }];
     expect(decideReply('regression', 'd1', prev, { replyOnPass: false }).kind).toBe('none');
-    expect(decideReply('pass', 'd2', prev, { replyOnPass: false })).toEqual({ kind: 'reply', mail: false, changedFrom: prev[0] });
+    expect(decideReply('pass', 'd2', prev, { replyOnPass: false })).toEqual({
+      kind: 'reply',
+      mail: false,
+      changedFrom: prev[0],
+    });
     expect(replyMessageId('k', 1, 'd', 'dom')).toBe(replyMessageId('k', 1, 'd', 'dom'));
     expect(replyMessageId('k', 2, 'd', 'dom')).not.toBe(replyMessageId('k', 1, 'd', 'dom'));
   });
   it('a pass that clears a mailed problem is mailed even with replyOnPass off', () => {
     const sent = { messageId: 'm1@d', digest: 'd1', outcome: 'regression', state: 'sent' };
-    expect(decideReply('pass', 'd2', [sent], { replyOnPass: false })).toEqual({ kind: 'reply', mail: true, changedFrom: sent });
-    expect(decideReply('pre-existing-only', 'd2', [{ ...sent, outcome: 'build-failed', state: 'pending' }], { replyOnPass: false })).toMatchObject({ mail: true });
+    expect(decideReply('pass', 'd2', [sent], { replyOnPass: false })).toEqual({
+      kind: 'reply',
+      mail: true,
+      changedFrom: sent,
+    });
+    expect(
+      decideReply('pre-existing-only', 'd2', [{ ...sent, outcome: 'build-failed', state: 'pending' }], {
+        replyOnPass: false,
+      }),
+    ).toMatchObject({ mail: true });
     // Nobody was told (recorded, withdrawn, or delivery given up): nothing to take back.
-    for (const state of ['recorded', 'failed']) expect(decideReply('pass', 'd2', [{ ...sent, state }], { replyOnPass: false })).toMatchObject({ mail: false });
+    for (const state of ['recorded', 'failed'])
+      expect(decideReply('pass', 'd2', [{ ...sent, state }], { replyOnPass: false })).toMatchObject({ mail: false });
     // What counts is the last reply that went out, not the last one recorded.
     const silentPass = { messageId: 'm2@d', digest: 'd2', outcome: 'pass', state: 'recorded' };
     expect(clearsMailedProblem(['pass'], [sent, silentPass])).toBe(true);

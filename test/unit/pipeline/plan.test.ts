@@ -35,7 +35,16 @@ describe('plan', () => {
   });
 
   it('reports an apply failure without testing the base', () => {
-    const failed = runResult({ apply: { ok: false, base: 'c', head: null, patchCommits: [], attempts: [{ base: 'c', reason: 'branch', ok: false, failedPatch: 2 }] }, failureClass: 'patch' });
+    const failed = runResult({
+      apply: {
+        ok: false,
+        base: 'c',
+        head: null,
+        patchCommits: [],
+        attempts: [{ base: 'c', reason: 'branch', ok: false, failedPatch: 2 }],
+      },
+      failureClass: 'patch',
+    });
     const a = plan(input({ seriesRuns: [failed] }));
     expect(a.kind).toBe('report');
     if (a.kind === 'report') expect(a.verdict.outcome).toBe('apply-failed');

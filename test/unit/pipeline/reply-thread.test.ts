@@ -39,12 +39,23 @@ function qemuRunner(badPatch: number): Runner {
     run: async (req) => ({
       ...(await fake.run(req)),
       qemuCommand: [
-        'qemu-system-x86_64', '-machine', 'pc,nvdimm=on', '-smp', '2', '-m', '2048M,slots=1,maxmem=4097M',
-        '-object', `memory-backend-file,id=mem0,share=on,mem-path=${req.workDir}/nvdimm0.img,size=1073872896`,
-        '-device', 'nvdimm,memdev=mem0,id=nv0,label-size=128K',
-        '-kernel', '/srv/daxbot/var/cache/build/linux-6.1-pmem/arch/x86/boot/bzImage',
-        '-initrd', '/srv/daxbot/var/cache/initramfs/initramfs-dax-5d41402abc4b.cpio.gz',
-        '-append', 'console=ttyS0 panic=-1',
+        'qemu-system-x86_64',
+        '-machine',
+        'pc,nvdimm=on',
+        '-smp',
+        '2',
+        '-m',
+        '2048M,slots=1,maxmem=4097M',
+        '-object',
+        `memory-backend-file,id=mem0,share=on,mem-path=${req.workDir}/nvdimm0.img,size=1073872896`,
+        '-device',
+        'nvdimm,memdev=mem0,id=nv0,label-size=128K',
+        '-kernel',
+        '/srv/daxbot/var/cache/build/linux-6.1-pmem/arch/x86/boot/bzImage',
+        '-initrd',
+        '/srv/daxbot/var/cache/initramfs/initramfs-dax-5d41402abc4b.cpio.gz',
+        '-append',
+        'console=ttyS0 panic=-1',
       ],
     }),
   };
@@ -78,7 +89,10 @@ async function replyFor(mail: Record<string, unknown>): Promise<{ raw: string; s
 
 function header(raw: string, name: string): string | undefined {
   const head = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
-  return head.split('\r\n').find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}: `))?.slice(name.length + 2);
+  return head
+    .split('\r\n')
+    .find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}: `))
+    ?.slice(name.length + 2);
 }
 
 describe('a regression reply on a stored thread', () => {
@@ -86,11 +100,20 @@ describe('a regression reply on a stored thread', () => {
     const { raw, store, recipients } = await replyFor({});
     expect(header(raw, 'To')).toBe('Ann Author <ann@example.org>');
     // The list first; the bot itself and the second spelling of Dan's address are left out.
-    expect(header(raw, 'Cc')).toBe('nvdimm@lists.linux.dev, Dan Maintainer <dan@example.com>, Ira Reviewer <ira@example.net>');
+    expect(header(raw, 'Cc')).toBe(
+      'nvdimm@lists.linux.dev, Dan Maintainer <dan@example.com>, Ira Reviewer <ira@example.net>',
+    );
     expect(header(raw, 'In-Reply-To')).toBe(`<${COVER}>`);
-    expect(header(raw, 'References')).toBe(`<cover.1716800000.git.ann@example.org> <v2-review.dan@example.com> <${COVER}>`);
+    expect(header(raw, 'References')).toBe(
+      `<cover.1716800000.git.ann@example.org> <v2-review.dan@example.com> <${COVER}>`,
+    );
     expect(header(raw, 'Subject')).toBe(`Re: ${SUBJECT}`);
-    expect(recipients.sort()).toEqual(['ann@example.org', 'dan@example.com', 'ira@example.net', 'nvdimm@lists.linux.dev']);
+    expect(recipients.sort()).toEqual([
+      'ann@example.org',
+      'dan@example.com',
+      'ira@example.net',
+      'nvdimm@lists.linux.dev',
+    ]);
 
     // Read back by ingest's parser: a reply in the thread, not a patch.
     const parsed = await parseMessage(Buffer.from(raw));
@@ -98,12 +121,21 @@ describe('a regression reply on a stored thread', () => {
     if (!parsed.ok) return;
     expect(parsed.message.subject).toMatchObject({ raw: `Re: ${SUBJECT}`, isReply: true, isRfc: true, revision: 3 });
     expect(parsed.message.inReplyTo).toBe(COVER);
-    expect(parsed.message.references).toEqual(['cover.1716800000.git.ann@example.org', 'v2-review.dan@example.com', COVER]);
-    expect(parsed.message.cc.map((a) => a.address)).toEqual(['nvdimm@lists.linux.dev', 'dan@example.com', 'ira@example.net']);
+    expect(parsed.message.references).toEqual([
+      'cover.1716800000.git.ann@example.org',
+      'v2-review.dan@example.com',
+      COVER,
+    ]);
+    expect(parsed.message.cc.map((a) => a.address)).toEqual([
+      'nvdimm@lists.linux.dev',
+      'dan@example.com',
+      'ira@example.net',
+    ]);
 
     const body = raw.slice(raw.indexOf('\r\n\r\n') + 4).split('\r\n');
     expect(body).toContain('first bad commit: [PATCH 2/2] ext4: refuse DAX when the block size is not the page size');
-    for (const line of body) if (!line.startsWith('first bad commit: ')) expect(line.length, line).toBeLessThanOrEqual(75);
+    for (const line of body)
+      if (!line.startsWith('first bad commit: ')) expect(line.length, line).toBeLessThanOrEqual(75);
     // The reproducer names files the reader makes, never the bot's own paths.
     expect(body).toContain('  truncate -s 1073872896 nvdimm0.img');
     expect(body.join('\n')).not.toContain('/srv/daxbot');

@@ -15,7 +15,12 @@ import { parseMessage } from '../../../ingest/parse/message.ts';
 import type { RunRequest, RunResult, Runner } from '../../../runners/types.ts';
 import { FakeSender, fakeDeps, fileStoreWith, runResult, testConfig, version } from './fakes.ts';
 
-const noDkim = async (): Promise<DkimVerdict> => ({ pass: false, domains: [], fromDomain: null, detail: 'none (no signature)' });
+const noDkim = async (): Promise<DkimVerdict> => ({
+  pass: false,
+  domains: [],
+  fromDomain: null,
+  detail: 'none (no signature)',
+});
 
 /** Passes every run; the very first one waits until the test releases it (a long build). */
 class GatedRunner implements Runner {
@@ -45,7 +50,9 @@ describe('the run loop', () => {
   it('queues a re-test from mail while a job runs, and claims it before an older queued new series', async () => {
     const store = await fileStoreWith([version('a#v1', 1), version('b#v1', 1)]);
     const runner = new GatedRunner();
-    const deps = fakeDeps(store, runner, new FakeSender(), { config: testConfig({ schedule: { confirmRepeats: 1, incompleteWait: '1h', concurrency: 1 } }) });
+    const deps = fakeDeps(store, runner, new FakeSender(), {
+      config: testConfig({ schedule: { confirmRepeats: 1, incompleteWait: '1h', concurrency: 1 } }),
+    });
     const loop = createPipelineLoop(deps, {
       since: null,
       processCommands: async () => {
@@ -65,7 +72,12 @@ describe('the run loop', () => {
     const raw = Buffer.from(
       'From: Bob <bob@example.org>\nTo: nvdimm@lists.linux.dev\nSubject: Re: [PATCH] patch number 1\nDate: Sun, 02 Jun 2024 12:00:00 +0000\nMessage-ID: <retest@example.org>\nIn-Reply-To: <a#v1-1@example.org>\n\n#daxbot retest\n',
     );
-    await storeMessage(store.db, 'test', await toIncoming({ raw, origin: 'test' }, { parse: (r) => parseMessage(r), followups: () => [] }), '2024-06-02T12:00:00.000Z');
+    await storeMessage(
+      store.db,
+      'test',
+      await toIncoming({ raw, origin: 'test' }, { parse: (r) => parseMessage(r), followups: () => [] }),
+      '2024-06-02T12:00:00.000Z',
+    );
     await loop.intake();
     expect(runner.jobs).toEqual([1]);
     const rerun = (await listJobs(store.db)).find((j) => j.trigger === 'command');

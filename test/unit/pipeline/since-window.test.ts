@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { enqueueNewVersions } from '../../../bot/pipeline/enqueue.ts';
-import { importSourceName, importTimeOf, insideWindow, isExplicitImport, versionMessageIds } from '../../../bot/pipeline/since-window.ts';
+import {
+  importSourceName,
+  importTimeOf,
+  insideWindow,
+  isExplicitImport,
+  versionMessageIds,
+} from '../../../bot/pipeline/since-window.ts';
 import { storeMessage } from '../../../bot/store/messages.ts';
 import type { Store } from '../../../bot/store/store.ts';
 import { toIncoming } from '../../../ingest/ingest.ts';
@@ -17,8 +23,15 @@ const IMPORT = importSourceName('/home/dan/old.mbox');
 
 /** The patch mail of a one-patch fake version (`version(key, 1)`), dated 2024-06-01. */
 async function store1(store: Store, key: string, source: string, at: string): Promise<void> {
-  const raw = Buffer.from(`From: Ann Author <ann@example.org>\nSubject: [PATCH] patch number 1\nDate: Sat, 01 Jun 2024 10:00:00 +0000\nMessage-ID: <${key}-1@example.org>\n\ndiff\n`);
-  await storeMessage(store.db, source, await toIncoming({ raw, origin: source }, { parse: (r) => parseMessage(r), followups: () => [] }), at);
+  const raw = Buffer.from(
+    `From: Ann Author <ann@example.org>\nSubject: [PATCH] patch number 1\nDate: Sat, 01 Jun 2024 10:00:00 +0000\nMessage-ID: <${key}-1@example.org>\n\ndiff\n`,
+  );
+  await storeMessage(
+    store.db,
+    source,
+    await toIncoming({ raw, origin: source }, { parse: (r) => parseMessage(r), followups: () => [] }),
+    at,
+  );
 }
 
 describe('the --since window', () => {
@@ -48,9 +61,22 @@ describe('the --since window', () => {
     expect(isExplicitImport(IMPORT, new Set())).toBe(true);
     expect(isExplicitImport(IMPORT, new Set([IMPORT]))).toBe(false);
     expect(isExplicitImport('lore', new Set())).toBe(false);
-    expect(versionMessageIds(JSON.stringify(version('x#v1', 2)))).toEqual(['x#v1-0@example.org', 'x#v1-0@example.org', 'x#v1-1@example.org', 'x#v1-2@example.org']);
+    expect(versionMessageIds(JSON.stringify(version('x#v1', 2)))).toEqual([
+      'x#v1-0@example.org',
+      'x#v1-0@example.org',
+      'x#v1-1@example.org',
+      'x#v1-2@example.org',
+    ]);
     expect(versionMessageIds('{"not":"a version"}')).toEqual([]);
-    expect(importTimeOf(['a', 'b'], new Map([['b', '2024-06-02T00:00:00Z'], ['c', '2024-06-09T00:00:00Z']]))).toBe('2024-06-02T00:00:00Z');
+    expect(
+      importTimeOf(
+        ['a', 'b'],
+        new Map([
+          ['b', '2024-06-02T00:00:00Z'],
+          ['c', '2024-06-09T00:00:00Z'],
+        ]),
+      ),
+    ).toBe('2024-06-02T00:00:00Z');
     expect(insideWindow(null, null, null)).toBe(true);
     expect(insideWindow(SINCE, '2024-06-01T00:00:00Z', null)).toBe(false);
     expect(insideWindow(SINCE, '2024-06-01T00:00:00Z', '2024-06-19T00:00:00Z')).toBe(true);

@@ -6,14 +6,14 @@ import { crash, makeRun, t } from '../judge/make-run.ts';
 
 const subjects = [
   'mm/gup.c: Remove redundant check for PCI P2PDMA page',
-  'pci/p2pdma: Don\'t initialise page refcount to one',
+  "pci/p2pdma: Don't initialise page refcount to one",
   'fs/dax: Refactor wait for dax idle page',
   'fs/dax: Add dax_page_free callback',
   'mm: Allow compound zone device pages',
   'mm/memory: Add dax_insert_pfn',
   'huge_memory: Allow mappings of PUD sized pages',
   'huge_memory: Allow mappings of PMD sized pages',
-  'gup: Don\'t allow FOLL_LONGTERM pinning of FS DAX pages',
+  "gup: Don't allow FOLL_LONGTERM pinning of FS DAX pages",
   'fs/dax: Properly refcount fs dax pages',
   'mm: Remove pXX_devmap callers',
   'mm: Remove devmap related functions and page table bits',
@@ -35,7 +35,13 @@ export const series: ReplySeries = {
   expected: 13,
   author: 'Alistair Popple <apopple@nvidia.com>',
   baseCommit: 'f2661062f16b2de5d7b6a5c42a9a5c96326b8454',
-  cc: ['nvdimm@lists.linux.dev', 'dan.j.williams@intel.com', 'Alistair Popple <APOPPLE@nvidia.com>', 'linux-mm@kvack.org', 'daxbot@localhost'],
+  cc: [
+    'nvdimm@lists.linux.dev',
+    'dan.j.williams@intel.com',
+    'Alistair Popple <APOPPLE@nvidia.com>',
+    'linux-mm@kvack.org',
+    'daxbot@localhost',
+  ],
   lists: ['nvdimm@lists.linux.dev'],
 };
 
@@ -53,7 +59,9 @@ export const tested: TestedSetup = {
   baseCommit: 'f2661062f16b2de5d7b6a5c42a9a5c96326b8454',
   baseReason: 'base-commit trailer',
   baseDescribe: 'v6.10-rc5',
-  configFragments: [{ name: 'pmem', text: 'CONFIG_LIBNVDIMM=y\nCONFIG_BLK_DEV_PMEM=y\nCONFIG_FS_DAX=y\nCONFIG_DEV_DAX=y' }],
+  configFragments: [
+    { name: 'pmem', text: 'CONFIG_LIBNVDIMM=y\nCONFIG_BLK_DEV_PMEM=y\nCONFIG_FS_DAX=y\nCONFIG_DEV_DAX=y' },
+  ],
   configHash: '3f9a1c2b7d4e5f60718293a4b5c6d7e8',
   defconfig: 'x86_64_defconfig',
   runner: 'qemu-pmem',
@@ -66,11 +74,25 @@ export const tested: TestedSetup = {
   ],
   suites: ['dax', 'ndctl'],
   qemuCommand: [
-    'qemu-system-x86_64', '-machine', 'pc,nvdimm=on', '-m', '2048M,slots=4,maxmem=8G', '-smp', '2',
-    '-kernel', 'arch/x86/boot/bzImage', '-initrd', 'initramfs.cpio.gz',
-    '-object', 'memory-backend-file,id=mem1,share=on,mem-path=nvdimm0.img,size=1152M',
-    '-device', 'nvdimm,id=nvdimm1,memdev=mem1,label-size=128K',
-    '-append', 'console=ttyS0 panic=-1 oops=panic', '-nographic', '-no-reboot',
+    'qemu-system-x86_64',
+    '-machine',
+    'pc,nvdimm=on',
+    '-m',
+    '2048M,slots=4,maxmem=8G',
+    '-smp',
+    '2',
+    '-kernel',
+    'arch/x86/boot/bzImage',
+    '-initrd',
+    'initramfs.cpio.gz',
+    '-object',
+    'memory-backend-file,id=mem1,share=on,mem-path=nvdimm0.img,size=1152M',
+    '-device',
+    'nvdimm,id=nvdimm1,memdev=mem1,label-size=128K',
+    '-append',
+    'console=ttyS0 panic=-1 oops=panic',
+    '-nographic',
+    '-no-reboot',
   ],
 };
 
@@ -128,8 +150,13 @@ const baseTests = [
 ];
 const seriesTests = baseTests.map((x) =>
   x.name === 'mmap.sh'
-    ? t('mmap.sh', 'fail', { reason: 'exit status 139 (SIGSEGV)', excerpt: 'mmap.sh: line 42: 1295 Segmentation fault      $MMAP_TEST -p $dev\ntest/mmap.sh: failed at line 42' })
-    : x.name === 'revoke-devmem' ? t('revoke-devmem', 'pass') : x,
+    ? t('mmap.sh', 'fail', {
+        reason: 'exit status 139 (SIGSEGV)',
+        excerpt: 'mmap.sh: line 42: 1295 Segmentation fault      $MMAP_TEST -p $dev\ntest/mmap.sh: failed at line 42',
+      })
+    : x.name === 'revoke-devmem'
+      ? t('revoke-devmem', 'pass')
+      : x,
 );
 
 const regressionVerdict = judge({
@@ -192,7 +219,8 @@ export const applyFailed: ResultReplyInput = {
               ok: false,
               failedPatch: 6,
               conflictFiles: ['mm/memory.c', 'include/linux/mm.h'],
-              output: 'Applying: mm/memory: Add dax_insert_pfn\nerror: patch failed: mm/memory.c:2140\nerror: mm/memory.c: patch does not apply\nPatch failed at 0006 mm/memory: Add dax_insert_pfn',
+              output:
+                'Applying: mm/memory: Add dax_insert_pfn\nerror: patch failed: mm/memory.c:2140\nerror: mm/memory.c: patch does not apply\nPatch failed at 0006 mm/memory: Add dax_insert_pfn',
             },
           ],
         },
@@ -217,8 +245,21 @@ export const buildFailed: ResultReplyInput = {
           buildDir: '/b',
           durationMs: 1000,
           errors: [
-            { file: 'fs/dax.c', line: 1047, column: 9, severity: 'error', message: "implicit declaration of function 'dax_insert_pfn'; did you mean 'vmf_insert_pfn'? [-Werror=implicit-function-declaration]" },
-            { file: 'fs/dax.c', line: 1210, column: 3, severity: 'error', message: "'PFN_DEV' undeclared (first use in this function)" },
+            {
+              file: 'fs/dax.c',
+              line: 1047,
+              column: 9,
+              severity: 'error',
+              message:
+                "implicit declaration of function 'dax_insert_pfn'; did you mean 'vmf_insert_pfn'? [-Werror=implicit-function-declaration]",
+            },
+            {
+              file: 'fs/dax.c',
+              line: 1210,
+              column: 3,
+              severity: 'error',
+              message: "'PFN_DEV' undeclared (first use in this function)",
+            },
           ],
           warnings: [],
         },
@@ -234,7 +275,9 @@ export const passed: ResultReplyInput = {
   tested,
   verdict: judge({
     baseRuns: [makeRun({ tests: baseTests })],
-    seriesRuns: [makeRun({ tests: baseTests.map((x) => (x.name === 'revoke-devmem' ? t('revoke-devmem', 'pass') : x)) })],
+    seriesRuns: [
+      makeRun({ tests: baseTests.map((x) => (x.name === 'revoke-devmem' ? t('revoke-devmem', 'pass') : x)) }),
+    ],
   }),
 };
 
@@ -253,7 +296,13 @@ export const changed: ResultReplyInput = {
 /** A re-run after a pass that was recorded but not mailed: now it crashes. */
 export const changedFromSilentPass: ResultReplyInput = {
   ...regression,
-  change: { outcome: 'pass', summary: passed.verdict.summary, date: '2024-06-27T08:15:42.000Z', messageId: null, verdict: passed.verdict },
+  change: {
+    outcome: 'pass',
+    summary: passed.verdict.summary,
+    date: '2024-06-27T08:15:42.000Z',
+    messageId: null,
+    verdict: passed.verdict,
+  },
   runLink: 'http://localhost:8080/runs/17',
 };
 
@@ -276,7 +325,8 @@ export const commandRefused: CommandReplyInput = {
   ...commandDone,
   commandMail: { ...commandDone.commandMail, from: 'Someone <someone@example.org>' },
   allowed: false,
-  reason: 'only maintainers with a DKIM-verified mail may choose the base or repeats; anyone may ask for "#daxbot retest"',
+  reason:
+    'only maintainers with a DKIM-verified mail may choose the base or repeats; anyone may ask for "#daxbot retest"',
   action: undefined,
 };
 
@@ -288,7 +338,12 @@ export function hostileReply() {
       ...regression.series,
       author: 'Evil\r\nBcc: victim@example.org <evil@example.org>',
       coverSubject: 'subject\r\nBcc: victim2@example.org\r\nX-Injected: 1\0 ünïcödé',
-      cc: ['ok@example.org', 'x@example.org\r\nBcc: victim3@example.org', 'Jörg Müller <joerg@example.org>', 'bad address'],
+      cc: [
+        'ok@example.org',
+        'x@example.org\r\nBcc: victim3@example.org',
+        'Jörg Müller <joerg@example.org>',
+        'bad address',
+      ],
       references: ['<good@example.org>', '<x@y>\r\nBcc: victim4@example.org'],
     },
   });

@@ -14,7 +14,13 @@ make[3]: *** [/src/scripts/Makefile.build:250: fs/ext4/super.o] Error 1
 describe('build diagnostics', () => {
   it('parses errors and warnings relative to the source root, once each', () => {
     const d = parseBuildOutput(OUTPUT, ['/src']);
-    expect(d.errors[0]).toEqual({ file: 'fs/ext4/super.c', line: 5140, column: 16, severity: 'error', message: "'jbdev' undeclared (first use in this function)" });
+    expect(d.errors[0]).toEqual({
+      file: 'fs/ext4/super.c',
+      line: 5140,
+      column: 16,
+      severity: 'error',
+      message: "'jbdev' undeclared (first use in this function)",
+    });
     expect(d.errors[1]?.message).toContain('undefined reference to');
     expect(d.warnings).toHaveLength(1);
     expect(d.warnings[0]?.file).toBe('fs/ext4/super.c');
@@ -31,7 +37,11 @@ describe('build diagnostics', () => {
 describe('kconfig', () => {
   it('parses set and unset symbols', () => {
     const m = parseKconfig('CONFIG_A=y\n# CONFIG_B is not set\nCONFIG_C="x"\n# comment\n');
-    expect([...m.entries()]).toEqual([['A', 'y'], ['B', null], ['C', '"x"']]);
+    expect([...m.entries()]).toEqual([
+      ['A', 'y'],
+      ['B', null],
+      ['C', '"x"'],
+    ]);
   });
 
   it('reports wanted symbols that olddefconfig dropped', () => {
@@ -63,10 +73,20 @@ describe('kernel config step', () => {
       seen.push([cmd, ...args]);
       return { code: 124, signal: null, output: '', stdout: '', timedOut: false, aborted: false, durationMs: 1 };
     };
-    const run = prepareConfig({ source: dir, buildDir: path.join(dir, 'o'), cacheDir: dir, fragments: [{ name: 'x', path: 'x.config', text: 'CONFIG_A=y\n' }], log: silentLogger(), exec, lockFile: path.join(dir, 'lock') });
+    const run = prepareConfig({
+      source: dir,
+      buildDir: path.join(dir, 'o'),
+      cacheDir: dir,
+      fragments: [{ name: 'x', path: 'x.config', text: 'CONFIG_A=y\n' }],
+      log: silentLogger(),
+      exec,
+      lockFile: path.join(dir, 'lock'),
+    });
     await expect(run).rejects.toBeInstanceOf(InfraError);
     // The timeout runs under the lock (waiting for the lock is not counted), and every link dies with its parent.
     const cmd = seen[0]?.join(' ') ?? '';
-    expect(cmd).toMatch(/^flock \S+ \/bin\/sh -c .* sh \/usr\/bin\/setpriv --pdeathsig KILL -- timeout .* \/usr\/bin\/setpriv --pdeathsig KILL -- bwrap /);
+    expect(cmd).toMatch(
+      /^flock \S+ \/bin\/sh -c .* sh \/usr\/bin\/setpriv --pdeathsig KILL -- timeout .* \/usr\/bin\/setpriv --pdeathsig KILL -- bwrap /,
+    );
   });
 });

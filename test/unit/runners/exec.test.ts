@@ -31,7 +31,9 @@ describe('execCommand', () => {
         execCommand('sh', ['-c', 'echo $$; exec sleep 60'], { onOutput: (c) => process.stdout.write(c) });
       });`;
     const parent = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+    const pid = await new Promise<number>((resolve) =>
+      parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+    );
     expect(alive(pid)).toBe(true);
     parent.kill('SIGKILL');
     const deadline = Date.now() + 5000;

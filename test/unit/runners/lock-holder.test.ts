@@ -10,7 +10,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 describe('lock held by an ancestor', () => {
   it('reads holders from /proc/locks text, skipping blocked waiters', () => {
-    const text = ['1: FLOCK  ADVISORY  WRITE 4147 fe:00:5685802 0 EOF', '1: -> FLOCK  ADVISORY  WRITE 4234 fe:00:5685802 0 EOF', '2: POSIX  ADVISORY  WRITE 99 fe:00:7 0 EOF'].join('\n');
+    const text = [
+      '1: FLOCK  ADVISORY  WRITE 4147 fe:00:5685802 0 EOF',
+      '1: -> FLOCK  ADVISORY  WRITE 4234 fe:00:5685802 0 EOF',
+      '2: POSIX  ADVISORY  WRITE 99 fe:00:7 0 EOF',
+    ].join('\n');
     expect(lockHolders(text, { major: 0xfe, minor: 0 }, 5685802)).toEqual([4147]);
     expect(lockHolders(text, { major: 0xfe, minor: 1 }, 5685802)).toEqual([]);
   });
@@ -20,7 +24,10 @@ describe('lock held by an ancestor', () => {
     const lock = path.join(dir, 'lock');
     writeFileSync(lock, '');
     const probe = `import('${path.join(here, '../../../runners/sandbox/lock-holder.ts')}').then((m) => console.log(m.lockHeldByAncestor(process.argv[1])))`;
-    const run = (wrap: string[]): string => execFileSync(wrap[0] ?? 'env', [...wrap.slice(1), process.execPath, '--import', 'tsx', '-e', probe, lock], { encoding: 'utf8' }).trim();
+    const run = (wrap: string[]): string =>
+      execFileSync(wrap[0] ?? 'env', [...wrap.slice(1), process.execPath, '--import', 'tsx', '-e', probe, lock], {
+        encoding: 'utf8',
+      }).trim();
     expect(run(['flock', lock])).toBe('true');
     expect(run(['env'])).toBe('false');
     expect(lockHeldByAncestor(path.join(dir, 'missing'))).toBe(false);
@@ -38,7 +45,12 @@ describe('runSandboxed under a lock', () => {
     const holder = spawn('flock', [lock, 'sleep', '1.5'], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 200));
     const chunks: string[] = [];
-    const r = await runSandboxed({ readOnly: [], readWrite: [dir], env: {}, cwd: dir }, 'sh', ['-c', 'echo work; sleep 0.2'], { lockFile: lock, onOutput: (c) => chunks.push(c) });
+    const r = await runSandboxed(
+      { readOnly: [], readWrite: [dir], env: {}, cwd: dir },
+      'sh',
+      ['-c', 'echo work; sleep 0.2'],
+      { lockFile: lock, onOutput: (c) => chunks.push(c) },
+    );
     holder.kill();
     expect(r.code).toBe(0);
     expect(r.output).toBe('work\n');

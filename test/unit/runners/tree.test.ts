@@ -13,26 +13,36 @@ When you have resolved this problem, run "git am --continue".`;
 
 describe('git am output', () => {
   it('finds the failed patch, its subject and the files', () => {
-    expect(parseAmFailure(AM_FAIL)).toEqual({ failedPatch: 2, failedSubject: 'dax: rate-limit the unaligned partition warning', conflictFiles: ['drivers/dax/super.c'] });
-    const three = 'error: patch failed: fs/dax.c:120\nFalling back to 3-way merge...\nCONFLICT (content): Merge conflict in include/linux/dax.h\nPatch failed at 0001 x';
+    expect(parseAmFailure(AM_FAIL)).toEqual({
+      failedPatch: 2,
+      failedSubject: 'dax: rate-limit the unaligned partition warning',
+      conflictFiles: ['drivers/dax/super.c'],
+    });
+    const three =
+      'error: patch failed: fs/dax.c:120\nFalling back to 3-way merge...\nCONFLICT (content): Merge conflict in include/linux/dax.h\nPatch failed at 0001 x';
     expect(parseAmFailure(three).conflictFiles).toEqual(['fs/dax.c', 'include/linux/dax.h']);
     expect(amExcerpt(AM_FAIL)).not.toContain('hint:');
   });
 
   it('reads the base-commit line', () => {
-    expect(findBaseCommit('x\n\nbase-commit: b2c0f92c86560b39b7d24fe94b30e25f831b5c3f\n-- \n')).toBe('b2c0f92c86560b39b7d24fe94b30e25f831b5c3f');
+    expect(findBaseCommit('x\n\nbase-commit: b2c0f92c86560b39b7d24fe94b30e25f831b5c3f\n-- \n')).toBe(
+      'b2c0f92c86560b39b7d24fe94b30e25f831b5c3f',
+    );
     expect(findBaseCommit('no base here')).toBeNull();
   });
 });
 
 describe('tree setup helpers', () => {
   it("drops Debian's ignore-everything section", () => {
-    const gi = '*.o\n/vmlinux\n\n#\n# Debian packaging: ignore everything at the top level, since it isn\'t\n# included in our repository\n#\n/*\n!/debian/';
+    const gi =
+      "*.o\n/vmlinux\n\n#\n# Debian packaging: ignore everything at the top level, since it isn't\n# included in our repository\n#\n/*\n!/debian/";
     expect(stripDebianIgnores(gi)).toBe('*.o\n/vmlinux\n');
   });
 
   it('reads the kernel version', () => {
-    expect(kernelVersionFromMakefile('# x\nVERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 192\nEXTRAVERSION =\n')).toBe('6.1.192');
+    expect(kernelVersionFromMakefile('# x\nVERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 192\nEXTRAVERSION =\n')).toBe(
+      '6.1.192',
+    );
   });
 
   it('resolves the cache dir: env, then config, then var/cache', () => {
@@ -64,11 +74,16 @@ describe('slot lock', () => {
     const os = await import('node:os');
     const dir = await mkdtemp(`${os.tmpdir()}/daxbot-lock-`);
     const order: string[] = [];
-    const job = (name: string) => withSlotLock(`${dir}/slot`, async () => {
-      order.push(`${name}+`);
-      await new Promise((r) => setTimeout(r, 20));
-      order.push(`${name}-`);
-    }, 10);
+    const job = (name: string) =>
+      withSlotLock(
+        `${dir}/slot`,
+        async () => {
+          order.push(`${name}+`);
+          await new Promise((r) => setTimeout(r, 20));
+          order.push(`${name}-`);
+        },
+        10,
+      );
     await Promise.all([job('a'), job('b')]);
     expect(order).toEqual(['a+', 'a-', 'b+', 'b-']);
   });

@@ -41,7 +41,13 @@ describe('assembleSeries', () => {
 
   it('a single patch is a complete 1/1 series rooted at itself', () => {
     const [v] = assembleSeries([msg({ id: 'p', subject: '[PATCH] fix a thing', diff: true })]);
-    expect(v).toMatchObject({ rootMessageId: 'p', coverMessageId: null, expected: 1, complete: true, subject: 'fix a thing' });
+    expect(v).toMatchObject({
+      rootMessageId: 'p',
+      coverMessageId: null,
+      expected: 1,
+      complete: true,
+      subject: 'fix a thing',
+    });
   });
 
   it('replies and discussion are not patches; a reply with a diff is not a patch either', () => {
@@ -144,15 +150,40 @@ describe('assembleSeries', () => {
   it('collects follow-up trailers; cover tags apply to every patch', () => {
     const msgs = [
       ...series('s', 2),
-      msg({ id: 'r1', subject: 'Re: [PATCH 1/2] s change 1', irt: 's-1', from: 'Rev One <rev1@example.com>', body: '> quoted\n\nReviewed-by: Rev One <rev1@example.com>\n' }),
-      msg({ id: 'r2', subject: 'Re: [PATCH 0/2] s work', irt: 's-0', from: 'Tess Ter <tess@example.com>', body: 'Works.\n\nTested-by: Tess Ter <tess@example.com>\n' }),
+      msg({
+        id: 'r1',
+        subject: 'Re: [PATCH 1/2] s change 1',
+        irt: 's-1',
+        from: 'Rev One <rev1@example.com>',
+        body: '> quoted\n\nReviewed-by: Rev One <rev1@example.com>\n',
+      }),
+      msg({
+        id: 'r2',
+        subject: 'Re: [PATCH 0/2] s work',
+        irt: 's-0',
+        from: 'Tess Ter <tess@example.com>',
+        body: 'Works.\n\nTested-by: Tess Ter <tess@example.com>\n',
+      }),
       // Not the sender's own tag: ignored, as b4 does without -S.
-      msg({ id: 'r3', subject: 'Re: [PATCH 2/2] s change 2', irt: 's-2', from: 'Mallory <m@example.com>', body: 'Acked-by: Someone Else <else@example.com>\n' }),
+      msg({
+        id: 'r3',
+        subject: 'Re: [PATCH 2/2] s change 2',
+        irt: 's-2',
+        from: 'Mallory <m@example.com>',
+        body: 'Acked-by: Someone Else <else@example.com>\n',
+      }),
       // A reply to a reply still reaches the patch.
-      msg({ id: 'r4', subject: 'Re: [PATCH 1/2] s change 1', irt: 'r1', from: 'Rev Two <rev2@example.org>', body: 'Acked-by: Rev Two <rev2@example.org>\n' }),
+      msg({
+        id: 'r4',
+        subject: 'Re: [PATCH 1/2] s change 1',
+        irt: 'r1',
+        from: 'Rev Two <rev2@example.org>',
+        body: 'Acked-by: Rev Two <rev2@example.org>\n',
+      }),
     ];
     const [v] = assembleSeries(msgs);
-    const tags = (k: number): string[] => (v?.patches[k - 1]?.followupTrailers ?? []).map((t) => `${t.name}: ${t.value} <- ${t.fromMessageId}`);
+    const tags = (k: number): string[] =>
+      (v?.patches[k - 1]?.followupTrailers ?? []).map((t) => `${t.name}: ${t.value} <- ${t.fromMessageId}`);
     expect(tags(1)).toEqual([
       'Reviewed-by: Rev One <rev1@example.com> <- r1',
       'Acked-by: Rev Two <rev2@example.org> <- r4',
@@ -166,14 +197,27 @@ describe('assembleSeries', () => {
   it('does not repeat a tag the patch already carries', () => {
     const msgs = [
       msg({ id: 'p', subject: '[PATCH] x', diff: true, trailers: [['Reviewed-by', 'Rev One <rev1@example.com>']] }),
-      msg({ id: 'r', subject: 'Re: [PATCH] x', irt: 'p', from: 'Rev One <rev1@example.com>', body: 'Reviewed-by: Rev One <rev1@example.com>\n' }),
+      msg({
+        id: 'r',
+        subject: 'Re: [PATCH] x',
+        irt: 'p',
+        from: 'Rev One <rev1@example.com>',
+        body: 'Reviewed-by: Rev One <rev1@example.com>\n',
+      }),
     ];
     expect(assembleSeries(msgs)[0]?.patches[0]?.followupTrailers).toEqual([]);
   });
 
   it('carries dates, base-commit and change-id', () => {
     const msgs = [
-      msg({ id: 'c', subject: '[PATCH 0/1] t', hasDiffstat: true, date: '2024-02-01T10:00:00.000Z', changeId: '20240201-t-abc', baseCommit: 'abc123' }),
+      msg({
+        id: 'c',
+        subject: '[PATCH 0/1] t',
+        hasDiffstat: true,
+        date: '2024-02-01T10:00:00.000Z',
+        changeId: '20240201-t-abc',
+        baseCommit: 'abc123',
+      }),
       msg({ id: 'p', subject: '[PATCH 1/1] t', irt: 'c', diff: true, date: '2024-02-01T10:05:00.000Z' }),
     ];
     expect(assembleSeries(msgs)[0]).toMatchObject({

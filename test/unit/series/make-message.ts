@@ -52,17 +52,37 @@ export function msg(spec: MessageSpec): ParsedMessage {
 }
 
 /** A cover + n patches thread (shallow threading). */
-export function series(prefix: string, n: number, opts: { rev?: number; cover?: boolean; irt?: string; from?: string; project?: string } = {}): ParsedMessage[] {
+export function series(
+  prefix: string,
+  n: number,
+  opts: { rev?: number; cover?: boolean; irt?: string; from?: string; project?: string } = {},
+): ParsedMessage[] {
   const v = opts.rev && opts.rev > 1 ? ` v${opts.rev}` : '';
   const proj = opts.project ? `${opts.project} ` : '';
   const out: ParsedMessage[] = [];
   const coverId = `${prefix}-0`;
   if (opts.cover !== false) {
-    out.push(msg({ id: coverId, subject: `[${proj}PATCH${v} 0/${n}] ${prefix} work`, irt: opts.irt ?? null, from: opts.from, hasDiffstat: true }));
+    out.push(
+      msg({
+        id: coverId,
+        subject: `[${proj}PATCH${v} 0/${n}] ${prefix} work`,
+        irt: opts.irt ?? null,
+        from: opts.from,
+        hasDiffstat: true,
+      }),
+    );
   }
   for (let k = 1; k <= n; k++) {
     const parent = opts.cover !== false ? coverId : k === 1 ? (opts.irt ?? null) : `${prefix}-1`;
-    out.push(msg({ id: `${prefix}-${k}`, subject: `[${proj}PATCH${v} ${k}/${n}] ${prefix} change ${k}`, irt: parent, diff: true, from: opts.from }));
+    out.push(
+      msg({
+        id: `${prefix}-${k}`,
+        subject: `[${proj}PATCH${v} ${k}/${n}] ${prefix} change ${k}`,
+        irt: parent,
+        diff: true,
+        from: opts.from,
+      }),
+    );
   }
   return out;
 }

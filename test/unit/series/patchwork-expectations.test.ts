@@ -34,7 +34,8 @@ function readExpectations(): Expectation[] {
     const all = Reflect.get(e, 'received_all');
     if (typeof test !== 'string' || typeof mbox !== 'string' || typeof sizes !== 'object' || sizes === null) return [];
     const series_sizes: Record<string, number[]> = {};
-    for (const [k, v] of Object.entries(sizes)) if (Array.isArray(v)) series_sizes[k] = v.filter((n): n is number => typeof n === 'number');
+    for (const [k, v] of Object.entries(sizes))
+      if (Array.isArray(v)) series_sizes[k] = v.filter((n): n is number => typeof n === 'number');
     return [{ test, mbox, series_sizes, received_all: typeof all === 'boolean' ? all : null }];
   });
 }
@@ -92,7 +93,12 @@ describe.skipIf(!existsSync(expectationsFile))('patchwork series expectations', 
         return;
       }
       expect(got.patches).toEqual(sizes.patches);
-      if (sizes.covers) expect(got.covers).toEqual(sizes.covers.length < got.covers.length ? [...sizes.covers, ...new Array<number>(got.covers.length - sizes.covers.length).fill(0)] : sizes.covers);
+      if (sizes.covers)
+        expect(got.covers).toEqual(
+          sizes.covers.length < got.covers.length
+            ? [...sizes.covers, ...new Array<number>(got.covers.length - sizes.covers.length).fill(0)]
+            : sizes.covers,
+        );
       if (e.received_all !== null) expect(vs[0]?.complete).toBe(e.received_all);
     });
   }

@@ -28,12 +28,21 @@ function fakeClock(start = Date.UTC(2025, 0, 1)) {
 }
 
 function mboxOf(ids: string[]): Buffer {
-  return gzipSync(Buffer.from(ids.map((id) => `From mboxrd@z Thu Jan  1 00:00:00 1970\nMessage-ID: <${id}>\nSubject: ${id}\n\n>From body\n\n`).join('')));
+  return gzipSync(
+    Buffer.from(
+      ids
+        .map((id) => `From mboxrd@z Thu Jan  1 00:00:00 1970\nMessage-ID: <${id}>\nSubject: ${id}\n\n>From body\n\n`)
+        .join(''),
+    ),
+  );
 }
 
 function atomOf(entries: Array<{ id: string; updated: string }>): string {
   const items = entries
-    .map((e) => `<entry><title>${e.id}</title><updated>${e.updated}</updated><link\nhref="http://lore.test/list/${encodeURIComponent(e.id)}/"/><id>urn:uuid:${e.id}</id></entry>`)
+    .map(
+      (e) =>
+        `<entry><title>${e.id}</title><updated>${e.updated}</updated><link\nhref="http://lore.test/list/${encodeURIComponent(e.id)}/"/><id>urn:uuid:${e.id}</id></entry>`,
+    )
     .join('');
   return `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>${items}</feed>`;
 }
@@ -55,12 +64,20 @@ describe('fetchWithBackoff', () => {
       () => {
         throw new TypeError('fetch failed');
       },
-      () => new Response('late', { status: 429, headers: { 'retry-after': new Date(clock.now() + 90_000).toUTCString() } }),
+      () =>
+        new Response('late', { status: 429, headers: { 'retry-after': new Date(clock.now() + 90_000).toUTCString() } }),
       () => new Response('ok', { status: 200 }),
     ];
     let calls = 0;
     const fakeFetch: typeof fetch = async () => answers[calls++]!();
-    const res = await fetchWithBackoff('http://lore.test/x', { fetch: fakeFetch, sleep: clock.sleep, now: clock.now, baseDelayMs: 1000, maxDelayMs: 60_000, maxAttempts: 6 });
+    const res = await fetchWithBackoff('http://lore.test/x', {
+      fetch: fakeFetch,
+      sleep: clock.sleep,
+      now: clock.now,
+      baseDelayMs: 1000,
+      maxDelayMs: 60_000,
+      maxAttempts: 6,
+    });
     expect(await res.text()).toBe('ok');
     expect(clock.sleeps).toEqual([7000, 2000, 4000, 60_000]);
   });
@@ -69,7 +86,14 @@ describe('fetchWithBackoff', () => {
     const clock = fakeClock();
     const fakeFetch: typeof fetch = async () => new Response('', { status: 429 });
     await expect(
-      fetchWithBackoff('http://lore.test/y', { fetch: fakeFetch, sleep: clock.sleep, now: clock.now, baseDelayMs: 500, maxDelayMs: 10_000, maxAttempts: 3 }),
+      fetchWithBackoff('http://lore.test/y', {
+        fetch: fakeFetch,
+        sleep: clock.sleep,
+        now: clock.now,
+        baseDelayMs: 500,
+        maxDelayMs: 10_000,
+        maxAttempts: 3,
+      }),
     ).rejects.toMatchObject({ kind: 'source', context: { url: 'http://lore.test/y', status: 429, attempts: 3 } });
     expect(clock.sleeps).toEqual([500, 1000]);
   });
@@ -98,7 +122,9 @@ describe('lore-http source with a fake fetch', () => {
       if (url === 'http://lore.test/list/new.atom') return new Response(atomOf([...feed].reverse()));
       const m = /^http:\/\/lore\.test\/list\/([^/]+)\/t\.mbox\.gz$/.exec(url);
       const thread = m ? threads.get(decodeURIComponent(m[1]!)) : undefined;
-      return thread ? new Response(mboxOf(thread), { headers: { 'content-type': 'application/gzip' } }) : new Response('no', { status: 404 });
+      return thread
+        ? new Response(mboxOf(thread), { headers: { 'content-type': 'application/gzip' } })
+        : new Response('no', { status: 404 });
     };
     return {
       feed,
@@ -113,7 +139,13 @@ describe('lore-http source with a fake fetch', () => {
     };
   }
 
-  const config = { kind: 'lore-http' as const, name: 'lore', url: 'http://lore.test/list', schedule: '', maxBackoff: '10m' };
+  const config = {
+    kind: 'lore-http' as const,
+    name: 'lore',
+    url: 'http://lore.test/list',
+    schedule: '',
+    maxBackoff: '10m',
+  };
 
   it('hands on new threads once, fetching each thread once per poll', async () => {
     const lore = fakeLore();
@@ -124,7 +156,10 @@ describe('lore-http source with a fake fetch', () => {
     const first = await source.poll(null, { log, fetch: lore.fetch });
     // The older entry's thread already holds the newer one: one thread fetch.
     expect(lore.requests.filter((u) => u.endsWith('t.mbox.gz'))).toHaveLength(1);
-    expect(first.messages.map((m) => m.raw.toString().split('\n')[0])).toEqual(['Message-ID: <p1@x>', 'Message-ID: <r1@x>']);
+    expect(first.messages.map((m) => m.raw.toString().split('\n')[0])).toEqual([
+      'Message-ID: <p1@x>',
+      'Message-ID: <r1@x>',
+    ]);
     expect(first.messages[0]!.raw.toString()).toContain('\nFrom body\n');
     expect(JSON.parse(first.nextCheckpoint!)).toEqual({ updated: '2025-01-01T10:05:00Z', ids: ['p1@x', 'r1@x'] });
 
@@ -157,7 +192,12 @@ describe('lore-http source with a fake fetch', () => {
     const lore = fakeLore();
     const clock = fakeClock();
     lore.post('p1@x', '2025-01-01T10:00:00Z', ['p1@x']);
-    const source = createLoreHttpSource(config, { sleep: clock.sleep, now: clock.now, maxAttempts: 3, baseDelayMs: 1000 });
+    const source = createLoreHttpSource(config, {
+      sleep: clock.sleep,
+      now: clock.now,
+      maxAttempts: 3,
+      baseDelayMs: 1000,
+    });
     lore.failNext(2);
     const ok = await source.poll(null, { log, fetch: lore.fetch });
     expect(ok.messages).toHaveLength(1);

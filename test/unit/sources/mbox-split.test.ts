@@ -36,13 +36,19 @@ describe('splitMbox', () => {
   it('splits both separator forms, un-quotes mboxrd and drops the separating blank line', () => {
     const msgs = splitMbox(sample);
     expect(msgs).toHaveLength(3);
-    expect(bodyOf(msgs[0]!)).toBe('From the start\n>From quoted twice\nFrom is not a separator here\n >From indented stays\n');
+    expect(bodyOf(msgs[0]!)).toBe(
+      'From the start\n>From quoted twice\nFrom is not a separator here\n >From indented stays\n',
+    );
     // git format-patch output has no blank line before the next From_: nothing is stripped.
     expect(msgs[1]!.toString().endsWith('-- \n2.39.5\n')).toBe(true);
     expect(msgs[2]!.toString().endsWith('\n\nreply\n')).toBe(true);
     expectGolden(
       'sources/split-sample',
-      msgs.map((m) => ({ bytes: m.length, firstLine: m.toString().split('\n')[0], lastLine: m.toString().trimEnd().split('\n').pop() })),
+      msgs.map((m) => ({
+        bytes: m.length,
+        firstLine: m.toString().split('\n')[0],
+        lastLine: m.toString().trimEnd().split('\n').pop(),
+      })),
     );
   });
 

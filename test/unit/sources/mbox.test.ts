@@ -1,4 +1,13 @@
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +59,10 @@ describe('mbox source (file)', () => {
     const third = await source.poll(second.nextCheckpoint, ctx);
     expect(third.messages).toEqual([]);
     // A fresh instance (a restart) with a stored checkpoint gives the same batch.
-    const again = await createMboxSource({ kind: 'mbox', name: 'm', path, schedule: '' }).poll(first.nextCheckpoint, ctx);
+    const again = await createMboxSource({ kind: 'mbox', name: 'm', path, schedule: '' }).poll(
+      first.nextCheckpoint,
+      ctx,
+    );
     expect(again.messages).toEqual(second.messages);
     expect([...first.messages, ...second.messages].map((m) => m.raw)).toEqual(splitMbox(sample));
     await source.close();
@@ -60,7 +72,10 @@ describe('mbox source (file)', () => {
     const path = join(dir, 'list.mbox');
     copyFileSync(join(fixtures, 'sample.mboxrd'), path);
     const { ctx } = capturingContext();
-    const absolute = createMboxSource({ kind: 'mbox', name: 'm', path, schedule: '' }, { baseDir: '/nonexistent/config/dir' });
+    const absolute = createMboxSource(
+      { kind: 'mbox', name: 'm', path, schedule: '' },
+      { baseDir: '/nonexistent/config/dir' },
+    );
     expect((await absolute.poll(null, ctx)).messages.length).toBeGreaterThan(0);
     const relative = createMboxSource({ kind: 'mbox', name: 'm', path: 'list.mbox', schedule: '' }, { baseDir: dir });
     expect((await relative.poll(null, ctx)).messages.length).toBeGreaterThan(0);

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getCheckpoint, setCheckpoint } from '../../../bot/store/checkpoints.ts';
-import { getMessageRaw, loadParsedForAssembly, messageCounts, storeMessage, type IncomingMessage } from '../../../bot/store/messages.ts';
+import {
+  getMessageRaw,
+  loadParsedForAssembly,
+  messageCounts,
+  storeMessage,
+  type IncomingMessage,
+} from '../../../bot/store/messages.ts';
 import { openStore, type Store } from '../../../bot/store/store.ts';
 import type { ParsedMessage } from '../../../ingest/parse/types.ts';
 
@@ -16,7 +22,19 @@ function parsed(id: string, over: Partial<ParsedMessage> = {}): ParsedMessage {
     to: [],
     cc: [],
     date: '2024-01-01T00:00:00.000Z',
-    subject: { raw: '[PATCH] x', subject: 'x', isReply: false, prefixes: ['patch'], isPatch: true, isRfc: false, isResend: false, project: null, revision: 1, counter: 1, expected: 1 },
+    subject: {
+      raw: '[PATCH] x',
+      subject: 'x',
+      isReply: false,
+      prefixes: ['patch'],
+      isPatch: true,
+      isRfc: false,
+      isResend: false,
+      project: null,
+      revision: 1,
+      counter: 1,
+      expected: 1,
+    },
     listId: null,
     body: 'commit message\n\nSigned-off-by: A <a@example.org>',
     diff: 'diff --git a/x b/x\n',
@@ -31,7 +49,14 @@ function parsed(id: string, over: Partial<ParsedMessage> = {}): ParsedMessage {
 }
 
 function incoming(raw: string, p: ParsedMessage | null, reason: string | null = null): IncomingMessage {
-  return { raw: Buffer.from(raw), origin: 'test', parsed: p, quarantineReason: reason, messageIdHint: p?.messageId ?? null, followups: [] };
+  return {
+    raw: Buffer.from(raw),
+    origin: 'test',
+    parsed: p,
+    quarantineReason: reason,
+    messageIdHint: p?.messageId ?? null,
+    followups: [],
+  };
 }
 
 describe('store (real SQLite file)', () => {
@@ -49,12 +74,18 @@ describe('store (real SQLite file)', () => {
     const bytes = 'Message-ID: <a@x>\r\nSubject: [PATCH] x\r\n\r\n\u00e9\x00binary\n';
     expect(await storeMessage(store.db, 's', incoming(bytes, parsed('a@x')), now)).toBe('stored');
     expect(await storeMessage(store.db, 's', incoming(bytes, parsed('a@x')), now)).toBe('seen-again');
-    expect(await storeMessage(store.db, 's', incoming(bytes + 'Received: other\n', parsed('a@x')), now)).toBe('duplicate-id');
+    expect(await storeMessage(store.db, 's', incoming(bytes + 'Received: other\n', parsed('a@x')), now)).toBe(
+      'duplicate-id',
+    );
     expect(await storeMessage(store.db, 's', incoming('garbage', null, 'no headers'), now)).toBe('quarantined');
     expect((await getMessageRaw(store.db, 'a@x'))?.equals(Buffer.from(bytes))).toBe(true);
     const c = await messageCounts(store.db);
     expect(c).toMatchObject({ total: 3, ok: 2, quarantined: 1, duplicateIds: 1, sightings: 1 });
-    const rows = await store.db.selectFrom('messages').select(['status', 'quarantine_reason']).where('status', '=', 'quarantined').execute();
+    const rows = await store.db
+      .selectFrom('messages')
+      .select(['status', 'quarantine_reason'])
+      .where('status', '=', 'quarantined')
+      .execute();
     expect(rows[0]?.quarantine_reason).toBe('no headers');
   });
 
@@ -67,9 +98,26 @@ describe('store (real SQLite file)', () => {
       inReplyTo: 'p@x',
       diff: null,
       body: '> quoted\nLooks good.\n\nReviewed-by: B <b@example.org>',
-      subject: { raw: 'Re: [PATCH] x', subject: 'x', isReply: true, prefixes: ['patch'], isPatch: true, isRfc: false, isResend: false, project: null, revision: 1, counter: 1, expected: 1 },
+      subject: {
+        raw: 'Re: [PATCH] x',
+        subject: 'x',
+        isReply: true,
+        prefixes: ['patch'],
+        isPatch: true,
+        isRfc: false,
+        isResend: false,
+        project: null,
+        revision: 1,
+        counter: 1,
+        expected: 1,
+      },
     });
-    await storeMessage(store.db, 's', { ...incoming('r', reply), followups: [{ name: 'Reviewed-by', value: 'B <b@example.org>' }] }, now);
+    await storeMessage(
+      store.db,
+      's',
+      { ...incoming('r', reply), followups: [{ name: 'Reviewed-by', value: 'B <b@example.org>' }] },
+      now,
+    );
     const loaded = await loadParsedForAssembly(store.db);
     expect(loaded.map((m) => m.messageId)).toEqual(['p@x', 'r@x']);
     expect(loaded[0]?.diff).toBe('');
