@@ -57,10 +57,33 @@ export function locateModules(
 
 export type BuildStep = (o: KernelBuildOptions) => Promise<BuildResult>;
 
+/** A simulator's test build: its folder in the tree and its modules in load order. */
+export interface TestBuild {
+  makeDir: string;
+  modules: TestModule[];
+  /** "nfit_test", "cxl_test": how the build's errors name it. */
+  label: string;
+}
+
+const NFIT_TEST_BUILD: TestBuild = { makeDir: NFIT_TEST_MAKE_DIR, modules: NFIT_TEST_MODULES, label: 'nfit_test' };
+
 /** Builds kernel then test modules; `options.targets`/`makeArgs` are set here. */
 export async function buildNfitSim(
   options: Omit<KernelBuildOptions, 'targets' | 'makeArgs'>,
   step: BuildStep = buildKernel,
+): Promise<NfitSimBuild> {
+  return buildWithTestModules(options, step, NFIT_TEST_BUILD);
+}
+
+/**
+ * The kernel (bzImage and in-tree modules, which also makes the Module.symvers the external build
+ * links against), then `make M=<makeDir> modules` in the same folder, then the test modules
+ * located in load order. A failure of either make, or a required module missing, is ok=false.
+ */
+export async function buildWithTestModules(
+  options: Omit<KernelBuildOptions, 'targets' | 'makeArgs'>,
+  step: BuildStep,
+  sim: TestBuild,
 ): Promise<NfitSimBuild> {
   const kernel = await step({ ...options, targets: ['bzImage', 'modules'] });
   if (!kernel.ok) return { build: kernel, modules: [], timings: { kernelMs: kernel.durationMs, modulesMs: 0 } };
@@ -71,7 +94,7 @@ export async function buildNfitSim(
     if (captured.length > 1_000_000) captured = captured.slice(-1_000_000);
     options.onOutput?.(chunk);
   };
-  const tests = await step({ ...options, onOutput, makeArgs: [`M=${NFIT_TEST_MAKE_DIR}`], targets: ['modules'] });
+  const tests = await step({ ...options, onOutput, makeArgs: [`M=${sim.makeDir}`], targets: ['modules'] });
   const timings = { kernelMs: kernel.durationMs, modulesMs: tests.durationMs };
   const merged: BuildResult = {
     ...kernel,
@@ -89,20 +112,20 @@ export async function buildNfitSim(
         ...merged,
         ok: false,
         errors: errors.slice(0, 20),
-        outputExcerpt: `nfit_test modules (make M=${NFIT_TEST_MAKE_DIR}) failed:\n${tests.outputExcerpt ?? ''}`,
+        outputExcerpt: `${sim.label} modules (make M=${sim.makeDir}) failed:\n${tests.outputExcerpt ?? ''}`,
       },
       modules: [],
       timings,
     };
   }
-  const { found, missing } = locateModules(options.buildDir);
+  const { found, missing } = locateModules(options.buildDir, sim.modules);
   if (missing.length > 0) {
     return {
       build: {
         ...merged,
         ok: false,
         errors: missing.map((m) => ({
-          file: `${NFIT_TEST_MAKE_DIR}`,
+          file: sim.makeDir,
           line: 0,
           severity: 'error' as const,
           message: `test module ${m}.ko was not built`,

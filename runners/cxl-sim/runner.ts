@@ -1,0 +1,177 @@
+/**
+ * The cxl-sim runner: the kernel's cxl_test simulated CXL topology (tools/testing/cxl). It applies
+ * the series in the (tree, config) build slot, builds the kernel with the cxl-sim fragments and then
+ * the cxl_test modules from the same patched tree (so a series touching drivers/cxl or
+ * tools/testing/cxl is tested with its own simulator code), boots QEMU with no emulated devices,
+ * loads the modules from the initramfs and runs the smoke suite (topology, a region created and
+ * torn down). Patch and kernel failures are results; only machinery failures throw InfraError.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { toMs, type RunnerConfig } from '../../config/schema.ts';
+import type { Finding, RunContext, RunRequest, RunResult, Runner } from '../types.ts';
+import { buildDirFor } from '../build/make.ts';
+import { configHash, loadFragments } from '../build/kconfig.ts';
+import {
+  applyInSlot,
+  bootGuest,
+  newRunResult,
+  recordBuildFailure,
+  symbolizeFindings,
+  type Symbolize,
+} from '../core/kernel-run.ts';
+import { slotDirFor, treeSlug } from '../tree/slot.ts';
+import { withSlotLock } from '../tree/slot-lock.ts';
+import { daxInitramfs } from '../guest/dax-initramfs.ts';
+import type { InitramfsFile } from '../guest/initramfs.ts';
+import type { QemuRunOptions, QemuRunResult } from '../qemu/run.ts';
+import { analyzeGuestRun, type Parsers } from '../qemu-pmem/analyze.ts';
+import type { BuildStep } from '../nfit-sim/build.ts';
+import { buildCxlSim } from './build.ts';
+import { applyFixups, listFixups } from './fixups.ts';
+import { CXL_GUEST_BINARIES, cxlGuestFiles } from './guest-files.ts';
+import { cxlOutcome } from './outcome.ts';
+import { CXL_SIM_CMDLINE, cxlSimProfile, CXL_SIM_SUITE, numaArgs } from './profile.ts';
+
+export interface CxlSimOptions {
+  config: RunnerConfig;
+  repoRoot: string;
+  cacheDir: string;
+  /** Extra kernel command line words (test knobs such as "daxbot.hang=NAME"). */
+  extraKernelArgs?: string[];
+  parsers?: Parsers;
+  symbolize?: Symbolize;
+  /** Replaces the kernel build step (tests). */
+  buildStep?: BuildStep;
+  /** Replaces QEMU (tests). */
+  qemu?: (o: QemuRunOptions) => Promise<QemuRunResult>;
+  /** Replaces the initramfs builder (tests): gets the extra files, returns the image path. */
+  initramfs?: (extra: InitramfsFile[]) => Promise<string>;
+}
+
+async function symbolizer(opts: CxlSimOptions, ctx: RunContext): Promise<Symbolize> {
+  if (opts.symbolize) return opts.symbolize;
+  if (opts.parsers) return (f: Finding) => f;
+  try {
+    return (await import('../qemu-pmem/parsers.ts')).defaultSymbolize;
+  } catch (err) {
+    ctx.log.warn({ err }, 'no symbolizer: findings keep raw frames');
+    return (f) => f;
+  }
+}
+
+export function createCxlSimRunner(opts: CxlSimOptions): Runner {
+  const cfg = opts.config;
+  return {
+    name: cfg.name,
+    description:
+      "Linux in QEMU (TCG) with the kernel's cxl_test simulated CXL topology, built from the tree under test",
+    async run(req: RunRequest, ctx: RunContext): Promise<RunResult> {
+      const t0 = Date.now();
+      const timings: Record<string, number> = {};
+      const progress = ctx.progress ?? (() => undefined);
+      const profile = cxlSimProfile(cfg);
+      const fragments = await loadFragments(profile.fragments, opts.repoRoot);
+      const hash = configHash(fragments);
+      const slot = slotDirFor(opts.cacheDir, req.tree, hash);
+      const buildDir = buildDirFor(opts.cacheDir, treeSlug(req.tree), hash);
+      const suites = req.suites && req.suites.length > 0 ? req.suites : profile.suites;
+      await mkdir(req.workDir, { recursive: true });
+      const result = newRunResult(cfg.name, req.tree, hash, timings);
+
+      return withSlotLock(slot, async () => {
+        if (!(await applyInSlot(req, slot, result, progress))) {
+          timings.totalMs = Date.now() - t0;
+          return result;
+        }
+        const fixups = await applyFixups(slot, await listFixups(opts.repoRoot));
+        if (fixups.length > 0) ctx.log.info({ fixups }, 'applied cxl-sim fixups to the simulator code');
+        progress('build', `make O=${buildDir} bzImage modules, then M=tools/testing/cxl`);
+        const built = await buildCxlSim(
+          {
+            source: slot,
+            buildDir,
+            fragments,
+            cacheDir: opts.cacheDir,
+            jobs: cfg.jobs,
+            log: ctx.log,
+            ...(ctx.signal ? { signal: ctx.signal } : {}),
+            logFile: path.join(req.workDir, 'build.log'),
+          },
+          opts.buildStep,
+        );
+        result.build = built.build;
+        timings.buildMs = built.build.durationMs;
+        timings.buildKernelMs = built.timings.kernelMs;
+        timings.buildModulesMs = built.timings.modulesMs;
+        if (!built.build.ok || !built.build.bzImage) {
+          recordBuildFailure(result, built.build, req.mbox !== undefined);
+          timings.totalMs = Date.now() - t0;
+          return result;
+        }
+
+        let t = Date.now();
+        const extra = await cxlGuestFiles(opts.repoRoot, built.modules, path.join(req.workDir, 'guest'));
+        const initrd = opts.initramfs
+          ? await opts.initramfs(extra)
+          : await daxInitramfs(opts.repoRoot, opts.cacheDir, extra, CXL_GUEST_BINARIES);
+        timings.initramfsMs = Date.now() - t;
+
+        progress('boot', `qemu ${cfg.memoryMiB} MiB, cxl_test topology`);
+        const limits = {
+          bootTimeoutMs: toMs(cfg.bootTimeout),
+          testTimeoutMs: toMs(cfg.testTimeout),
+          overallTimeoutMs: toMs(cfg.overallTimeout),
+        };
+        const q = await bootGuest(
+          req,
+          ctx,
+          result,
+          {
+            spec: {
+              kernel: built.build.bzImage,
+              initrd,
+              append: [
+                `daxbot.suites=${suites.join(',')}`,
+                `daxbot.test_timeout=${Math.round(limits.testTimeoutMs / 1000)}`,
+                ...CXL_SIM_CMDLINE,
+                ...(opts.extraKernelArgs ?? []),
+              ],
+              memoryMiB: cfg.memoryMiB,
+              cpus: cfg.cpus,
+              nvdimms: [],
+              extra: numaArgs(cfg.memoryMiB, cfg.cpus),
+            },
+            ...limits,
+          },
+          opts.qemu,
+        );
+
+        const parsers: Parsers = opts.parsers ?? (await import('../qemu-pmem/parsers.ts')).defaultParsers;
+        const outcome = cxlOutcome(
+          analyzeGuestRun(q, suites, parsers, limits),
+          q.console,
+          suites.includes(CXL_SIM_SUITE) ? built.modules.map((m) => m.name) : [],
+        );
+        result.tests = outcome.tests;
+        result.booted = outcome.booted;
+        result.failureClass = outcome.failureClass;
+        result.summary = outcome.summary;
+        Object.assign(timings, outcome.timings);
+
+        t = Date.now();
+        const symbolize = await symbolizer(opts, ctx);
+        result.findings = await symbolizeFindings(
+          outcome.findings,
+          symbolize,
+          built.build.vmlinux ?? '',
+          slot,
+          ctx.log,
+        );
+        timings.symbolizeMs = Date.now() - t;
+        timings.totalMs = Date.now() - t0;
+        return result;
+      });
+    },
+  };
+}
