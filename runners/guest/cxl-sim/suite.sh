@@ -150,7 +150,7 @@ run_test region-create root-decoders -- create 1
 run_test region-committed region-create -- committed
 run_test region-disable region-create -- disable
 run_test region-destroy region-disable -- destroy
-run_test decoders-free region-destroy -- decoders_free
+run_test decoders-free region-create -- decoders_free
 run_test region-recreate decoders-free -- cycle 1
 run_test interleave-region region-recreate -- interleave
 run_test unload topology -- unload
