@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ingestSource } from '../../ingest/ingest.ts';
-import { ingestConfiguredSources, realIngestDeps } from '../../ingest/run-ingest.ts';
-import { refreshSeries } from '../../ingest/refresh-series.ts';
+import { ingestSource } from '../intake/ingest.ts';
+import { ingestConfiguredSources, realIngestDeps } from '../intake/run-ingest.ts';
+import { refreshSeries } from '../intake/refresh-series.ts';
 import { createMboxSource } from '../../ingest/sources/mbox.ts';
-import { createParsePool } from '../../ingest/parse-pool.ts';
-import type { IngestReport } from '../../ingest/ingest.ts';
+import { createParsePool } from '../intake/parse-pool.ts';
+import type { IngestReport } from '../intake/ingest.ts';
 import { importSourceName } from '../pipeline/since-window.ts';
 import { messageCounts } from '../store/messages.ts';
 import type { CliContext } from './context.ts';

@@ -13,7 +13,7 @@
  */
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { SourceConfig } from '../../config/schema.ts';
-import { ingestOne } from '../../ingest/run-ingest.ts';
+import { ingestOne } from '../intake/run-ingest.ts';
 import { errorMessage } from '../errors.ts';
 import { enqueueReady, reclaimDeadLeases, workQueue } from './cycle.ts';
 import type { PipelineDeps } from './deps.ts';

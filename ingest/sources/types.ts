@@ -3,7 +3,7 @@
  * datasource modules).
  *
  * `poll(checkpoint)` returns the messages that arrived after `checkpoint` and the checkpoint
- * to store once they are safely in the store. The ingest driver (ingest/ingest.ts) saves the
+ * to store once they are safely in the store. The ingest driver (bot/intake/ingest.ts) saves the
  * messages and the new checkpoint in one transaction, so a crash between poll and save re-reads
  * the same batch (duplicates are recorded, never lost) and a restart after the save re-reads nothing.
  * A source must be idempotent: polling twice with the same checkpoint returns the same batch.

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { treeSchema, runnerSchema } from '../../../config/schema.ts';
 import { parseMessage } from '../../../ingest/parse/message.ts';
-import { toIncoming } from '../../../ingest/ingest.ts';
+import { toIncoming } from '../../../bot/intake/ingest.ts';
 import { chooseTree } from '../../../bot/pipeline/choose-tree.ts';
 import { jobContext } from '../../../bot/pipeline/job-executor.ts';
 import { runnerConfigHash } from '../../../bot/pipeline/runner-digest.ts';

@@ -11,7 +11,7 @@ import { listCommands } from '../../../bot/store/commands.ts';
 import { listJobs } from '../../../bot/store/jobs.ts';
 import { storeMessage } from '../../../bot/store/messages.ts';
 import type { Store } from '../../../bot/store/store.ts';
-import { toIncoming } from '../../../ingest/ingest.ts';
+import { toIncoming } from '../../../bot/intake/ingest.ts';
 import { parseMessage } from '../../../ingest/parse/message.ts';
 import { FakeRunner, FakeSender, fakeDeps, fileStoreWith, testConfig, version } from './fakes.ts';
 

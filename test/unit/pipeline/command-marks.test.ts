@@ -17,7 +17,7 @@ import { storeMessage } from '../../../bot/store/messages.ts';
 import { ensureReply, getReply, versionReplies } from '../../../bot/store/replies.ts';
 import { saveSeriesVersions } from '../../../bot/store/series.ts';
 import type { Store } from '../../../bot/store/store.ts';
-import { toIncoming } from '../../../ingest/ingest.ts';
+import { toIncoming } from '../../../bot/intake/ingest.ts';
 import { parseMessage } from '../../../ingest/parse/message.ts';
 import { FakeSender, fakeDeps, storeWith, testConfig, version } from './fakes.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DNSResolver } from 'mailauth';
 import { parseMessage } from '../../../ingest/parse/message.ts';
-import { toIncoming } from '../../../ingest/ingest.ts';
+import { toIncoming } from '../../../bot/intake/ingest.ts';
 import { storeMessage } from '../../../bot/store/messages.ts';
 import { listCommands } from '../../../bot/store/commands.ts';
 import { listJobs } from '../../../bot/store/jobs.ts';

@@ -20,7 +20,7 @@ import { storeMessage } from '../../../bot/store/messages.ts';
 import { pendingReplies, undeliveredReplies, versionReplies } from '../../../bot/store/replies.ts';
 import { saveSeriesVersions } from '../../../bot/store/series.ts';
 import type { Store } from '../../../bot/store/store.ts';
-import { toIncoming } from '../../../ingest/ingest.ts';
+import { toIncoming } from '../../../bot/intake/ingest.ts';
 import { parseMessage } from '../../../ingest/parse/message.ts';
 import { FakeRunner, fakeDeps, fileStoreWith, version } from './fakes.ts';
 

@@ -10,7 +10,7 @@ import { processCommands } from '../../../bot/pipeline/process-commands.ts';
 import { createPipelineLoop } from '../../../bot/pipeline/scheduler.ts';
 import { listJobs } from '../../../bot/store/jobs.ts';
 import { storeMessage } from '../../../bot/store/messages.ts';
-import { toIncoming } from '../../../ingest/ingest.ts';
+import { toIncoming } from '../../../bot/intake/ingest.ts';
 import { parseMessage } from '../../../ingest/parse/message.ts';
 import type { RunRequest, RunResult, Runner } from '../../../runners/types.ts';
 import { FakeSender, fakeDeps, fileStoreWith, runResult, testConfig, version } from './fakes.ts';

@@ -13,7 +13,7 @@ import {
 } from '../../../bot/pipeline/since-window.ts';
 import { storeMessage } from '../../../bot/store/messages.ts';
 import type { Store } from '../../../bot/store/store.ts';
-import { toIncoming } from '../../../ingest/ingest.ts';
+import { toIncoming } from '../../../bot/intake/ingest.ts';
 import { parseMessage } from '../../../ingest/parse/message.ts';
 import { fileStoreWith, testConfig, version } from './fakes.ts';
 

@@ -4,8 +4,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { toIncoming } from './ingest.ts';
-import { parseMessage } from './parse/message.ts';
-import { findFollowupTrailers } from './series/followup-trailers.ts';
+import { parseMessage } from '../../ingest/parse/message.ts';
+import { findFollowupTrailers } from '../../ingest/series/followup-trailers.ts';
 
 interface Job {
   id: number;

@@ -4,13 +4,13 @@
  */
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import type { Store } from '../bot/store/store.ts';
-import type { Config, SourceConfig } from '../config/schema.ts';
+import type { Store } from '../store/store.ts';
+import type { Config, SourceConfig } from '../../config/schema.ts';
 import { ingestSource, type IngestDeps, type IngestReport } from './ingest.ts';
-import { parseMessage } from './parse/message.ts';
-import { findFollowupTrailers } from './series/followup-trailers.ts';
+import { parseMessage } from '../../ingest/parse/message.ts';
+import { findFollowupTrailers } from '../../ingest/series/followup-trailers.ts';
 import type { ParsePool } from './parse-pool.ts';
-import type { SourceContext } from './sources/types.ts';
+import type { SourceContext } from '../../ingest/sources/types.ts';
 
 export function realIngestDeps(
   store: Store,
@@ -59,7 +59,7 @@ export async function ingestOne(
   opts: IngestOptions = {},
 ): Promise<IngestReport> {
   // Loaded on demand: the registry pulls in every source's client (imapflow, ...).
-  const { createSource } = await import('./sources/registry.ts');
+  const { createSource } = await import('../../ingest/sources/registry.ts');
   const source = createSource(sc, { baseDir: opts.baseDir ?? process.cwd(), cacheDir: resolve('var/cache') });
   try {
     return await ingestSource(source, realIngestDeps(store, log, opts.pool ? { pool: opts.pool } : {}), opts.ctx);

@@ -1,6 +1,6 @@
 /**
  * An am-ready mbox of a series version from the stored raw mails, in patch order (mboxrd
- * quoting). Used until ingest/am-export.ts (which also applies follow-up trailers) is wired.
+ * quoting). The fallback when am-export.ts (which also applies follow-up trailers) fails.
  */
 import type { SeriesVersion } from '../../ingest/series/types.ts';
 import { getMessageRaw } from '../store/messages.ts';

@@ -5,8 +5,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { IncomingMessage } from '../bot/store/messages.ts';
-import type { RawMail } from './sources/types.ts';
+import type { IncomingMessage } from '../store/messages.ts';
+import type { RawMail } from '../../ingest/sources/types.ts';
 
 type Parsed = Omit<IncomingMessage, 'raw'> & { raw: null };
 

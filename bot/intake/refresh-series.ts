@@ -5,11 +5,11 @@
  * and rerolls in other threads are all seen together.
  */
 import type { Logger } from 'pino';
-import { loadParsedForAssembly } from '../bot/store/messages.ts';
-import { saveSeriesVersions, type SeriesSaveCounts } from '../bot/store/series.ts';
-import type { Store } from '../bot/store/store.ts';
-import { assembleSeries } from './series/assemble.ts';
-import type { SeriesVersion } from './series/types.ts';
+import { loadParsedForAssembly } from '../store/messages.ts';
+import { saveSeriesVersions, type SeriesSaveCounts } from '../store/series.ts';
+import type { Store } from '../store/store.ts';
+import { assembleSeries } from '../../ingest/series/assemble.ts';
+import type { SeriesVersion } from '../../ingest/series/types.ts';
 
 export interface RefreshCounts extends SeriesSaveCounts {
   /** Threads that hold at least one series version. */

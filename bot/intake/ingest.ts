@@ -9,11 +9,11 @@ import {
   storeMessages,
   type IncomingMessage,
   type StoreCounts,
-} from '../bot/store/messages.ts';
-import { getCheckpoint, setCheckpoint } from '../bot/store/checkpoints.ts';
-import type { Store } from '../bot/store/store.ts';
-import type { ParsedMessage, Trailer } from './parse/types.ts';
-import type { RawMail, Source, SourceContext } from './sources/types.ts';
+} from '../store/messages.ts';
+import { getCheckpoint, setCheckpoint } from '../store/checkpoints.ts';
+import type { Store } from '../store/store.ts';
+import type { ParsedMessage, Trailer } from '../../ingest/parse/types.ts';
+import type { RawMail, Source, SourceContext } from '../../ingest/sources/types.ts';
 
 export type ParseFn = (
   raw: Buffer,

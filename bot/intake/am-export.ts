@@ -2,12 +2,12 @@
  * `daxbot series am`: picks the version to export and renders it as an am-ready mbox from the
  * stored raw messages.
  */
-import { getMessageRaw } from '../bot/store/messages.ts';
-import { findSeriesVersions, type SeriesVersionRow } from '../bot/store/series.ts';
-import type { Store } from '../bot/store/store.ts';
-import { NotFoundError } from '../bot/errors.ts';
-import type { SeriesVersion } from './series/types.ts';
-import { renderAmMbox } from './series/am-mbox.ts';
+import { getMessageRaw } from '../store/messages.ts';
+import { findSeriesVersions, type SeriesVersionRow } from '../store/series.ts';
+import type { Store } from '../store/store.ts';
+import { NotFoundError } from '../errors.ts';
+import type { SeriesVersion } from '../../ingest/series/types.ts';
+import { renderAmMbox } from '../../ingest/series/am-mbox.ts';
 
 /** The newest complete version (ties: the later thread), or exactly revision `revision`. */
 export function pickVersion(rows: readonly SeriesVersionRow[], revision?: number): SeriesVersionRow | null {
