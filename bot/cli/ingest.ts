@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ingestSource } from '../intake/ingest.ts';
 import { ingestConfiguredSources, realIngestDeps } from '../intake/run-ingest.ts';
 import { refreshSeries } from '../intake/refresh-series.ts';
-import { createMboxSource } from '../../ingest/sources/mbox.ts';
+import { createMboxSource } from '../../ingest/sources/mbox/index.ts';
 import { createParsePool } from '../intake/parse-pool.ts';
 import type { IngestReport } from '../intake/ingest.ts';
 import { importSourceName } from '../pipeline/since-window.ts';

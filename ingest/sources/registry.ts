@@ -1,8 +1,8 @@
 import type { SourceConfig } from '../../config/schema.ts';
-import { createImapSource, type ImapSourceDeps } from './imap.ts';
-import { createLoreHttpSource, type LoreHttpDeps } from './lore-http.ts';
-import { createMboxSource, type MboxSourceDeps } from './mbox.ts';
-import { createPublicInboxGitSource, type PublicInboxGitDeps } from './public-inbox-git.ts';
+import { createImapSource, type ImapSourceDeps } from './imap/index.ts';
+import { createLoreHttpSource, type LoreHttpDeps } from './lore-http/index.ts';
+import { createMboxSource, type MboxSourceDeps } from './mbox/index.ts';
+import { createPublicInboxGitSource, type PublicInboxGitDeps } from './public-inbox-git/index.ts';
 import type { Source } from './types.ts';
 
 /** What the factories may need from the outside; every field is optional. */

@@ -13,7 +13,7 @@ import { openStore, type Store } from '../../bot/store/store.ts';
 import { ingestSource } from '../../bot/intake/ingest.ts';
 import { refreshSeries } from '../../bot/intake/refresh-series.ts';
 import { realIngestDeps } from '../../bot/intake/run-ingest.ts';
-import { createMboxSource } from '../../ingest/sources/mbox.ts';
+import { createMboxSource } from '../../ingest/sources/mbox/index.ts';
 
 const ARCHIVE = resolve('..', 'shared', 'corpus', 'lore-nvdimm', 'nvdimm.all.mboxrd.gz');
 

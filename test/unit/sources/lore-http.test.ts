@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../bot/log.ts';
-import { messageIdFromHref, parseAtomFeed } from '../../../ingest/sources/atom.ts';
-import { fetchWithBackoff, retryAfterMs } from '../../../ingest/sources/http-backoff.ts';
-import { createLoreHttpSource } from '../../../ingest/sources/lore-http.ts';
+import { messageIdFromHref, parseAtomFeed } from '../../../ingest/sources/lore-http/atom.ts';
+import { fetchWithBackoff, retryAfterMs } from '../../../ingest/sources/lore-http/http-backoff.ts';
+import { createLoreHttpSource } from '../../../ingest/sources/lore-http/index.ts';
 import { expectGolden } from '../../helpers/golden.ts';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'sources');

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMboxSource } from '../../../ingest/sources/mbox.ts';
+import { createMboxSource } from '../../../ingest/sources/mbox/index.ts';
 import { splitMbox } from '../../../ingest/sources/mbox-split.ts';
 import type { PollResult, SourceContext } from '../../../ingest/sources/types.ts';
 

@@ -1,12 +1,12 @@
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { SourceError } from '../../bot/errors.ts';
-import { toMs, type SourceConfig } from '../../config/schema.ts';
+import { SourceError } from '../../../bot/errors.ts';
+import { toMs, type SourceConfig } from '../../../config/schema.ts';
 import { messageIdFromHref, parseAtomFeed, type AtomEntry } from './atom.ts';
-import { DEFAULT_BATCH_SIZE, parseCheckpoint } from './checkpoint.ts';
+import { DEFAULT_BATCH_SIZE, parseCheckpoint } from '../checkpoint.ts';
 import { backoffDelay, defaultSleep, fetchWithBackoff, type BackoffOptions } from './http-backoff.ts';
-import { splitMbox } from './mbox-split.ts';
-import type { PollResult, RawMail, Source, SourceContext } from './types.ts';
+import { splitMbox } from '../mbox-split.ts';
+import type { PollResult, RawMail, Source, SourceContext } from '../types.ts';
 
 export type LoreHttpSourceConfig = Extract<SourceConfig, { kind: 'lore-http' }>;
 

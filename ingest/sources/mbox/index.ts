@@ -1,12 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { SourceError, errorMessage } from '../../bot/errors.ts';
-import type { SourceConfig } from '../../config/schema.ts';
-import { DEFAULT_BATCH_SIZE, parseCheckpoint } from './checkpoint.ts';
+import { SourceError, errorMessage } from '../../../bot/errors.ts';
+import type { SourceConfig } from '../../../config/schema.ts';
+import { DEFAULT_BATCH_SIZE, parseCheckpoint } from '../checkpoint.ts';
 import { listMaildir, readMaildirEntry } from './maildir.ts';
 import { MboxCursor, readFileHead } from './mbox-reader.ts';
-import type { PollResult, RawMail, Source, SourceContext } from './types.ts';
+import type { PollResult, RawMail, Source, SourceContext } from '../types.ts';
 
 export type MboxSourceConfig = Extract<SourceConfig, { kind: 'mbox' }>;
 

@@ -1,9 +1,9 @@
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { z } from 'zod';
-import { SourceError, errorMessage } from '../../bot/errors.ts';
-import type { SourceConfig } from '../../config/schema.ts';
-import { DEFAULT_BATCH_SIZE, parseCheckpoint } from './checkpoint.ts';
-import type { PollResult, RawMail, Source, SourceContext } from './types.ts';
+import { SourceError, errorMessage } from '../../../bot/errors.ts';
+import type { SourceConfig } from '../../../config/schema.ts';
+import { DEFAULT_BATCH_SIZE, parseCheckpoint } from '../checkpoint.ts';
+import type { PollResult, RawMail, Source, SourceContext } from '../types.ts';
 
 export type ImapSourceConfig = Extract<SourceConfig, { kind: 'imap' }>;
 

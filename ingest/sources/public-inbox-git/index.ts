@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { SourceError, errorMessage } from '../../bot/errors.ts';
-import type { SourceConfig } from '../../config/schema.ts';
-import { DEFAULT_BATCH_SIZE, parseCheckpoint } from './checkpoint.ts';
+import { SourceError, errorMessage } from '../../../bot/errors.ts';
+import type { SourceConfig } from '../../../config/schema.ts';
+import { DEFAULT_BATCH_SIZE, parseCheckpoint } from '../checkpoint.ts';
 import { catFileBatch, runGit } from './git-exec.ts';
-import type { PollResult, RawMail, Source, SourceContext } from './types.ts';
+import type { PollResult, RawMail, Source, SourceContext } from '../types.ts';
 
 export type PublicInboxGitSourceConfig = Extract<SourceConfig, { kind: 'public-inbox-git' }>;
 

@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { MboxSplitter, type SplitMessage } from './mbox-split.ts';
+import { MboxSplitter, type SplitMessage } from '../mbox-split.ts';
 
 const HEAD_BYTES = 4096;
 const CHUNK = 1 << 20;

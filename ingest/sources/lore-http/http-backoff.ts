@@ -1,4 +1,4 @@
-import { SourceError, errorMessage } from '../../bot/errors.ts';
+import { SourceError, errorMessage } from '../../../bot/errors.ts';
 
 /**
  * HTTP GET with exponential backoff on network errors, 5xx and 429 (honouring Retry-After).
