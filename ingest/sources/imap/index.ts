@@ -1,6 +1,7 @@
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { z } from 'zod';
-import { SourceError, errorMessage } from '../../../bot/errors.ts';
+import { errorMessage } from '../../../config/errors.ts';
+import { SourceError } from '../errors.ts';
 import type { SourceConfig } from '../../../config/schema.ts';
 import { DEFAULT_BATCH_SIZE, parseCheckpoint } from '../checkpoint.ts';
 import type { PollResult, RawMail, Source, SourceContext } from '../types.ts';

@@ -1,4 +1,5 @@
-import { SourceError, errorMessage } from '../../../bot/errors.ts';
+import { errorMessage } from '../../../config/errors.ts';
+import { SourceError } from '../errors.ts';
 
 /**
  * HTTP GET with exponential backoff on network errors, 5xx and 429 (honouring Retry-After).

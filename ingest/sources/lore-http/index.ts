@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { SourceError } from '../../../bot/errors.ts';
+import { SourceError } from '../errors.ts';
 import { toMs, type SourceConfig } from '../../../config/schema.ts';
 import { messageIdFromHref, parseAtomFeed, type AtomEntry } from './atom.ts';
 import { DEFAULT_BATCH_SIZE, parseCheckpoint } from '../checkpoint.ts';

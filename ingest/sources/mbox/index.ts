@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { SourceError, errorMessage } from '../../../bot/errors.ts';
+import { errorMessage } from '../../../config/errors.ts';
+import { SourceError } from '../errors.ts';
 import type { SourceConfig } from '../../../config/schema.ts';
 import { DEFAULT_BATCH_SIZE, parseCheckpoint } from '../checkpoint.ts';
 import { listMaildir, readMaildirEntry } from './maildir.ts';

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { SourceError } from '../../../bot/errors.ts';
+import { SourceError } from '../errors.ts';
 
 /**
  * The git plumbing the public-inbox source needs. Arguments are always arrays (no shell), and
