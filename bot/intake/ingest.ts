@@ -3,13 +3,7 @@
  * stores the batch together with the source's new checkpoint in one transaction.
  */
 import type { Logger } from 'pino';
-import {
-  countOutcome,
-  emptyCounts,
-  storeMessages,
-  type IncomingMessage,
-  type StoreCounts,
-} from '../store/messages.ts';
+import { countOutcome, emptyCounts, storeMessages, type IncomingMessage, type StoreCounts } from '../store/messages.ts';
 import { getCheckpoint, setCheckpoint } from '../store/checkpoints.ts';
 import type { Store } from '../store/store.ts';
 import type { ParsedMessage, Trailer } from '../../ingest/parse/types.ts';

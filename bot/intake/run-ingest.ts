@@ -10,6 +10,7 @@ import { ingestSource, type IngestDeps, type IngestReport } from './ingest.ts';
 import { parseMessage } from '../../ingest/parse/message.ts';
 import { findFollowupTrailers } from '../../ingest/series/followup-trailers.ts';
 import type { ParsePool } from './parse-pool.ts';
+import { createSource } from '../../ingest/sources/registry.ts';
 import type { SourceContext } from '../../ingest/sources/types.ts';
 
 export function realIngestDeps(
@@ -58,9 +59,7 @@ export async function ingestOne(
   log: Logger,
   opts: IngestOptions = {},
 ): Promise<IngestReport> {
-  // Loaded on demand: the registry pulls in every source's client (imapflow, ...).
-  const { createSource } = await import('../../ingest/sources/registry.ts');
-  const source = createSource(sc, { baseDir: opts.baseDir ?? process.cwd(), cacheDir: resolve('var/cache') });
+  const source = await createSource(sc, { baseDir: opts.baseDir ?? process.cwd(), cacheDir: resolve('var/cache') });
   try {
     return await ingestSource(source, realIngestDeps(store, log, opts.pool ? { pool: opts.pool } : {}), opts.ctx);
   } finally {

@@ -37,6 +37,14 @@ export interface SourceContext {
   batchSize?: number;
 }
 
+/** What the registry hands every source's factory; a kind's own dependencies (test hooks) extend it. */
+export interface SourceEnvironment {
+  /** Relative paths in the configuration resolve against this folder (the config file's). */
+  baseDir?: string;
+  /** Where a source keeps its mirrors (public-inbox-git clones) when the config names no folder. */
+  cacheDir?: string;
+}
+
 export interface Source {
   readonly name: string;
   readonly kind: string;

@@ -2,11 +2,9 @@ import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { z } from 'zod';
 import { errorMessage } from '../../../config/errors.ts';
 import { SourceError } from '../errors.ts';
-import type { SourceConfig } from '../../../config/schema.ts';
 import { DEFAULT_BATCH_SIZE, parseCheckpoint } from '../checkpoint.ts';
-import type { PollResult, RawMail, Source, SourceContext } from '../types.ts';
-
-export type ImapSourceConfig = Extract<SourceConfig, { kind: 'imap' }>;
+import type { PollResult, RawMail, Source, SourceContext, SourceEnvironment } from '../types.ts';
+import type { ImapSourceConfig } from './schema.ts';
 
 /**
  * A mailbox subscribed to the list, read over IMAP (imapflow).
@@ -20,7 +18,7 @@ const checkpointSchema = z.object({
   lastUid: z.number().int().nonnegative(),
 });
 
-export interface ImapSourceDeps {
+export interface ImapSourceDeps extends SourceEnvironment {
   /** Replaces the client factory (tests, or extra TLS options). */
   createClient?: (options: ImapFlowOptions) => ImapFlow;
 }

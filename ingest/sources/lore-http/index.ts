@@ -1,14 +1,13 @@
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { SourceError } from '../errors.ts';
-import { toMs, type SourceConfig } from '../../../config/schema.ts';
+import { toMs } from '../../../config/duration.ts';
 import { messageIdFromHref, parseAtomFeed, type AtomEntry } from './atom.ts';
 import { DEFAULT_BATCH_SIZE, parseCheckpoint } from '../checkpoint.ts';
 import { backoffDelay, defaultSleep, fetchWithBackoff, type BackoffOptions } from './http-backoff.ts';
 import { splitMbox } from '../mbox-split.ts';
-import type { PollResult, RawMail, Source, SourceContext } from '../types.ts';
-
-export type LoreHttpSourceConfig = Extract<SourceConfig, { kind: 'lore-http' }>;
+import type { PollResult, RawMail, Source, SourceContext, SourceEnvironment } from '../types.ts';
+import type { LoreHttpSourceConfig } from './schema.ts';
 
 /**
  * A public-inbox web archive (lore.kernel.org or any public-inbox-httpd) read over HTTP: `new.atom`
@@ -26,7 +25,7 @@ const checkpointSchema = z.object({
 });
 type Checkpoint = z.infer<typeof checkpointSchema>;
 
-export interface LoreHttpDeps {
+export interface LoreHttpDeps extends SourceEnvironment {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => number;
   /** First retry delay (doubles each time, capped at config.maxBackoff). */

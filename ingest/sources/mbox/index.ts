@@ -3,13 +3,11 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { errorMessage } from '../../../config/errors.ts';
 import { SourceError } from '../errors.ts';
-import type { SourceConfig } from '../../../config/schema.ts';
 import { DEFAULT_BATCH_SIZE, parseCheckpoint } from '../checkpoint.ts';
 import { listMaildir, readMaildirEntry } from './maildir.ts';
 import { MboxCursor, readFileHead } from './mbox-reader.ts';
-import type { PollResult, RawMail, Source, SourceContext } from '../types.ts';
-
-export type MboxSourceConfig = Extract<SourceConfig, { kind: 'mbox' }>;
+import type { PollResult, RawMail, Source, SourceContext, SourceEnvironment } from '../types.ts';
+import type { MboxSourceConfig } from './schema.ts';
 
 /**
  * A local mbox/mboxrd file (gzip detected by its magic bytes) or a maildir folder.
@@ -37,10 +35,8 @@ const checkpointSchema = z.discriminatedUnion('type', [fileCheckpointSchema, mai
 
 type FileCheckpoint = z.infer<typeof fileCheckpointSchema>;
 
-export interface MboxSourceDeps {
-  /** Relative paths are resolved against this folder (the config file's folder). */
-  baseDir?: string;
-}
+/** Relative paths are resolved against `baseDir` (the config file's folder). */
+export type MboxSourceDeps = SourceEnvironment;
 
 export function createMboxSource(
   config: MboxSourceConfig,

@@ -4,12 +4,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { errorMessage } from '../../../config/errors.ts';
 import { SourceError } from '../errors.ts';
-import type { SourceConfig } from '../../../config/schema.ts';
 import { DEFAULT_BATCH_SIZE, parseCheckpoint } from '../checkpoint.ts';
 import { catFileBatch, runGit } from './git-exec.ts';
-import type { PollResult, RawMail, Source, SourceContext } from '../types.ts';
-
-export type PublicInboxGitSourceConfig = Extract<SourceConfig, { kind: 'public-inbox-git' }>;
+import type { PollResult, RawMail, Source, SourceContext, SourceEnvironment } from '../types.ts';
+import type { PublicInboxGitSourceConfig } from './schema.ts';
 
 /**
  * A public-inbox v2 archive read through git: each epoch (`git/0.git`, `git/1.git`, ...) is a repository
@@ -26,9 +24,7 @@ const checkpointSchema = z.object({
 });
 type Checkpoint = z.infer<typeof checkpointSchema>;
 
-export interface PublicInboxGitDeps {
-  /** Default parent of the mirror when the config names no `dir`. */
-  cacheDir?: string;
+export interface PublicInboxGitDeps extends SourceEnvironment {
   /** The git binary (tests may pin one). */
   git?: string;
 }

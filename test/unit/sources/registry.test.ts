@@ -3,7 +3,7 @@ import { sourceSchema } from '../../../config/schema.ts';
 import { createSource, sourceKinds } from '../../../ingest/sources/registry.ts';
 
 describe('source registry', () => {
-  it('knows every kind of the config schema and builds each', () => {
+  it('knows every kind of the config schema and builds each', async () => {
     expect([...sourceKinds].sort()).toEqual(['imap', 'lore-http', 'mbox', 'public-inbox-git']);
     const configs = [
       { kind: 'public-inbox-git', name: 'a', url: '/nonexistent' },
@@ -12,7 +12,7 @@ describe('source registry', () => {
       { kind: 'mbox', name: 'd', path: '/nonexistent.mbox' },
     ].map((c) => sourceSchema.parse(c));
     for (const config of configs) {
-      const source = createSource(config, { cacheDir: '/tmp' });
+      const source = await createSource(config, { cacheDir: '/tmp' });
       expect(source.kind).toBe(config.kind);
       expect(source.name).toBe(config.name);
     }
