@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { bisectTree } from '../judge/bisect-tree.ts';
 import { loadRunnerScript } from '../pipeline/scripted-runner.ts';
-import { treeStepTest } from '../pipeline/tree-step.ts';
-import { wirePipeline } from '../pipeline/wire.ts';
+import { treeStepTest } from '../jobs/tree-step.ts';
+import { wirePipeline } from '../wire.ts';
 import { ConfigError } from '../errors.ts';
 import type { CliContext } from './context.ts';
 

@@ -6,7 +6,7 @@ import { refreshSeries } from '../intake/refresh-series.ts';
 import { createMboxSource } from '../../ingest/sources/mbox/index.ts';
 import { createParsePool } from '../intake/parse-pool.ts';
 import type { IngestReport } from '../intake/ingest.ts';
-import { importSourceName } from '../pipeline/since-window.ts';
+import { importSourceName } from '../queue/since-window.ts';
 import { messageCounts } from '../store/messages.ts';
 import type { CliContext } from './context.ts';
 

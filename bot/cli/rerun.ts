@@ -3,7 +3,7 @@
  * runner (one reply for them all) or on the one named with --runner.
  */
 import type { Command } from 'commander';
-import { enqueueRerunGroup } from '../pipeline/enqueue.ts';
+import { enqueueRerunGroup } from '../queue/enqueue.ts';
 import { findSeriesVersions } from '../store/series.ts';
 import { NotFoundError, UsageError } from '../errors.ts';
 import type { CliContext } from './context.ts';

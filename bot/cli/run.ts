@@ -3,12 +3,12 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { runCycle } from '../pipeline/cycle.ts';
-import { processCommands } from '../pipeline/process-commands.ts';
-import { estimateStarts, meanDuration } from '../pipeline/estimate.ts';
-import { startScheduler } from '../pipeline/scheduler.ts';
+import { runCycle } from '../queue/cycle.ts';
+import { processCommands } from '../commands/process.ts';
+import { estimateStarts, meanDuration } from '../queue/estimate.ts';
+import { startScheduler } from '../queue/scheduler.ts';
 import { loadRunnerScript } from '../pipeline/scripted-runner.ts';
-import { wirePipeline } from '../pipeline/wire.ts';
+import { wirePipeline } from '../wire.ts';
 import { listJobs, recentJobDurations } from '../store/jobs.ts';
 import { countReplies, undeliveredReplies } from '../store/replies.ts';
 import { invalidVersionKeys } from '../store/marks.ts';

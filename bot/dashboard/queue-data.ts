@@ -4,7 +4,7 @@
  * The same object is the page's JSON twin.
  */
 import type { Kysely } from 'kysely';
-import { estimateStarts, meanDuration } from '../pipeline/estimate.ts';
+import { estimateStarts, meanDuration } from '../queue/estimate.ts';
 import { listJobs, recentJobDurations, type JobRow } from '../store/jobs.ts';
 import { invalidVersionKeys } from '../store/marks.ts';
 import type { Database } from '../store/tables.ts';

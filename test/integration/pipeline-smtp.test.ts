@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
-import { runCycle } from '../../bot/pipeline/cycle.ts';
-import { createSender } from '../../bot/pipeline/wire.ts';
+import { runCycle } from '../../bot/queue/cycle.ts';
+import { createSender } from '../../bot/wire.ts';
 import { FakeRunner, fakeDeps, storeWith, testConfig, version } from '../unit/pipeline/fakes.ts';
 
 const received: { to: string[]; data: string }[] = [];

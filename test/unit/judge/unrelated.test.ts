@@ -8,12 +8,7 @@ import {
   type UnrelatedMark,
 } from '../../../bot/judge/unrelated.ts';
 import { judge, type Verdict } from '../../../bot/judge/verdict.ts';
-import {
-  commandEffect,
-  commandReplyId,
-  commandReplyInput,
-  reasonWithDkim,
-} from '../../../bot/pipeline/process-commands.ts';
+import { commandEffect, commandReplyId, commandReplyInput, reasonWithDkim } from '../../../bot/commands/process.ts';
 import { renderReply } from '../../../bot/report/render.ts';
 import { configSchema } from '../../../config/schema.ts';
 import { crash, makeRun, t } from './make-run.ts';

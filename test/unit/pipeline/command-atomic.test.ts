@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { DkimVerdict } from '../../../bot/commands/authorize.ts';
-import { processCommands } from '../../../bot/pipeline/process-commands.ts';
+import { processCommands } from '../../../bot/commands/process.ts';
 import { listCommands } from '../../../bot/store/commands.ts';
 import { listJobs } from '../../../bot/store/jobs.ts';
 import { storeMessage } from '../../../bot/store/messages.ts';

@@ -5,11 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DkimVerdict } from '../../../bot/commands/authorize.ts';
-import { processQueue, runCycle } from '../../../bot/pipeline/cycle.ts';
-import { enqueueRerun } from '../../../bot/pipeline/enqueue.ts';
-import { processCommands } from '../../../bot/pipeline/process-commands.ts';
+import { processQueue, runCycle } from '../../../bot/queue/cycle.ts';
+import { enqueueRerun } from '../../../bot/queue/enqueue.ts';
+import { processCommands } from '../../../bot/commands/process.ts';
 import { createScriptedRunner, SCRIPTED_CRASH_TITLE } from '../../../bot/pipeline/scripted-runner.ts';
-import type { PipelineDeps } from '../../../bot/pipeline/deps.ts';
+import type { PipelineDeps } from '../../../bot/deps.ts';
 import { listCommands } from '../../../bot/store/commands.ts';
 import { listJobs } from '../../../bot/store/jobs.ts';
 import { addInvalidMark, invalidMark, invalidVersionKeys, unrelatedMarks } from '../../../bot/store/marks.ts';

@@ -5,7 +5,7 @@ import { toIncoming } from '../../../bot/intake/ingest.ts';
 import { storeMessage } from '../../../bot/store/messages.ts';
 import { listCommands } from '../../../bot/store/commands.ts';
 import { listJobs } from '../../../bot/store/jobs.ts';
-import { processCommands } from '../../../bot/pipeline/process-commands.ts';
+import { processCommands } from '../../../bot/commands/process.ts';
 import type { Store } from '../../../bot/store/store.ts';
 import { FakeRunner, FakeSender, fakeDeps, storeWith, testConfig, version } from './fakes.ts';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { runCycle, processQueue } from '../../../bot/pipeline/cycle.ts';
-import { estimateStarts } from '../../../bot/pipeline/estimate.ts';
-import { enqueueRerun } from '../../../bot/pipeline/enqueue.ts';
+import { runCycle, processQueue } from '../../../bot/queue/cycle.ts';
+import { estimateStarts } from '../../../bot/queue/estimate.ts';
+import { enqueueRerun } from '../../../bot/queue/enqueue.ts';
 import { claimJob, listJobs } from '../../../bot/store/jobs.ts';
 import { countReplies, versionReplies } from '../../../bot/store/replies.ts';
-import { ACTIVE_STATES } from '../../../bot/pipeline/plan.ts';
+import { ACTIVE_STATES } from '../../../bot/jobs/plan.ts';
 import type { Runner } from '../../../runners/types.ts';
 import { FakeRunner, FakeSender, fakeDeps, runResult, storeWith, testConfig, version } from './fakes.ts';
 

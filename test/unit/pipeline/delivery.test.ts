@@ -4,16 +4,16 @@
  * and a permanent refusal ends in 'failed' instead of being retried forever.
  */
 import { describe, expect, it } from 'vitest';
-import { runCycle } from '../../../bot/pipeline/cycle.ts';
+import { runCycle } from '../../../bot/queue/cycle.ts';
 import {
   afterFailedAttempt,
   DEFAULT_DELIVERY_POLICY,
   deliveryErrorText,
   flushPendingReplies,
   isPermanentDeliveryError,
-} from '../../../bot/pipeline/deliver-reply.ts';
-import type { MailSender, PipelineDeps } from '../../../bot/pipeline/deps.ts';
-import { processCommands } from '../../../bot/pipeline/process-commands.ts';
+} from '../../../bot/report/deliver.ts';
+import type { MailSender, PipelineDeps } from '../../../bot/deps.ts';
+import { processCommands } from '../../../bot/commands/process.ts';
 import { InfraError } from '../../../bot/errors.ts';
 import { listJobs } from '../../../bot/store/jobs.ts';
 import { storeMessage } from '../../../bot/store/messages.ts';

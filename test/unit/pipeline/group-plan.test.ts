@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judge } from '../../../bot/judge/verdict.ts';
-import { dispatchRunners } from '../../../bot/pipeline/enqueue.ts';
+import { dispatchRunners } from '../../../bot/queue/enqueue.ts';
 import {
   decideGroupReply,
   groupDigest,
@@ -8,7 +8,7 @@ import {
   groupReplyMessageId,
   memberStatus,
   type MemberResult,
-} from '../../../bot/pipeline/group-plan.ts';
+} from '../../../bot/jobs/group-plan.ts';
 import type { GroupMemberRow } from '../../../bot/store/job-groups.ts';
 import { crashFinding, runResult, testConfig } from './fakes.ts';
 

@@ -3,16 +3,16 @@
  * reply with a row per runner; the reply survives races and restarts.
  */
 import { describe, expect, it } from 'vitest';
-import { runCycle, processQueue } from '../../../bot/pipeline/cycle.ts';
-import { enqueueRerun, enqueueRerunGroup } from '../../../bot/pipeline/enqueue.ts';
-import { flushPendingReplies } from '../../../bot/pipeline/deliver-reply.ts';
-import { finishGroup } from '../../../bot/pipeline/group-report.ts';
+import { runCycle, processQueue } from '../../../bot/queue/cycle.ts';
+import { enqueueRerun, enqueueRerunGroup } from '../../../bot/queue/enqueue.ts';
+import { flushPendingReplies } from '../../../bot/report/deliver.ts';
+import { finishGroup } from '../../../bot/jobs/group-report.ts';
 import { createScriptedRunner, runnerScriptSchema, type RunnerScript } from '../../../bot/pipeline/scripted-runner.ts';
 import { getJob, listJobs, updateJob } from '../../../bot/store/jobs.ts';
 import { addInvalidMark } from '../../../bot/store/marks.ts';
 import { countReplies, versionReplies } from '../../../bot/store/replies.ts';
 import { silentLogger } from '../../../bot/log.ts';
-import type { PipelineDeps } from '../../../bot/pipeline/deps.ts';
+import type { PipelineDeps } from '../../../bot/deps.ts';
 import type { Store } from '../../../bot/store/store.ts';
 import type { RunnerConfig } from '../../../config/schema.ts';
 import type { Runner } from '../../../runners/types.ts';

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createIdempotentOutbox } from '../../../bot/pipeline/outbox.ts';
-import { clearsMailedProblem, decideReply, replyMessageId, shouldMail } from '../../../bot/pipeline/reply-policy.ts';
+import { createIdempotentOutbox } from '../../../bot/report/outbox.ts';
+import { clearsMailedProblem, decideReply, replyMessageId, shouldMail } from '../../../bot/report/reply-policy.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-outbox-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

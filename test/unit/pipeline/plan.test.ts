@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plan, type PlanInput } from '../../../bot/pipeline/plan.ts';
+import { plan, type PlanInput } from '../../../bot/jobs/plan.ts';
 import { crashFinding, runResult } from './fakes.ts';
 
 const bad = runResult({ findings: [crashFinding], failureClass: 'kernel' });

@@ -15,7 +15,7 @@ import { refreshSeries } from '../../../bot/intake/refresh-series.ts';
 import { ingestOne } from '../../../bot/intake/run-ingest.ts';
 import { parseMessage } from '../../../ingest/parse/message.ts';
 import { silentLogger } from '../../../bot/log.ts';
-import { runCycle } from '../../../bot/pipeline/cycle.ts';
+import { runCycle } from '../../../bot/queue/cycle.ts';
 import { versionReplies } from '../../../bot/store/replies.ts';
 import { openStore, type Store } from '../../../bot/store/store.ts';
 import type { Runner } from '../../../runners/types.ts';

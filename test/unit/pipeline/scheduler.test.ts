@@ -6,8 +6,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DkimVerdict } from '../../../bot/commands/authorize.ts';
-import { processCommands } from '../../../bot/pipeline/process-commands.ts';
-import { createPipelineLoop } from '../../../bot/pipeline/scheduler.ts';
+import { processCommands } from '../../../bot/commands/process.ts';
+import { createPipelineLoop } from '../../../bot/queue/scheduler.ts';
 import { listJobs } from '../../../bot/store/jobs.ts';
 import { storeMessage } from '../../../bot/store/messages.ts';
 import { toIncoming } from '../../../bot/intake/ingest.ts';

@@ -3,14 +3,14 @@
  * for mail a maintainer imported with `ingest --mbox` (stored or seen again by it).
  */
 import { describe, expect, it } from 'vitest';
-import { enqueueNewVersions } from '../../../bot/pipeline/enqueue.ts';
+import { enqueueNewVersions } from '../../../bot/queue/enqueue.ts';
 import {
   importSourceName,
   importTimeOf,
   insideWindow,
   isExplicitImport,
   versionMessageIds,
-} from '../../../bot/pipeline/since-window.ts';
+} from '../../../bot/queue/since-window.ts';
 import { storeMessage } from '../../../bot/store/messages.ts';
 import type { Store } from '../../../bot/store/store.ts';
 import { toIncoming } from '../../../bot/intake/ingest.ts';

@@ -6,7 +6,7 @@ import {
   runnerTable,
   type GroupReplyInput,
   type RunnerPart,
-} from '../../../bot/report/render-group.ts';
+} from '../../../bot/report/render/group.ts';
 import { expectGoldenText } from '../../helpers/golden.ts';
 import type { Verdict } from '../../../bot/judge/verdict.ts';
 import * as inputs from './inputs.ts';

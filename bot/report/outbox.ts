@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { InfraError } from '../errors.ts';
-import type { MailSender } from './deps.ts';
+import type { MailSender } from '../deps.ts';
 
 export function outboxFileName(messageId: string): string {
   return `daxbot-${createHash('sha256').update(messageId.replace(/^<|>$/g, '')).digest('hex').slice(0, 32)}`;

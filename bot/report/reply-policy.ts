@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Outcome, Verdict } from '../judge/verdict.ts';
-import type { BisectionRecord } from './plan.ts';
+import type { BisectionRecord } from '../jobs/plan.ts';
 
 export interface ReplyPolicy {
   replyOnPass: boolean;

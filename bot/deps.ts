@@ -3,10 +3,10 @@
  * the mail sender and the ingest steps. The CLI wires the real ones (wire.ts); tests pass fakes.
  */
 import type { Logger } from 'pino';
-import type { Config, RunnerConfig } from '../../config/schema.ts';
-import type { Runner } from '../../runners/types.ts';
-import type { Store } from '../store/store.ts';
-import type { DeliveryPolicy } from './deliver-reply.ts';
+import type { Config, RunnerConfig } from '../config/schema.ts';
+import type { Runner } from '../runners/types.ts';
+import type { Store } from './store/store.ts';
+import type { DeliveryPolicy } from './report/deliver.ts';
 
 /** Sends one stored reply. Must be idempotent by Message-ID (the outbox names files by it). */
 export interface MailSender {

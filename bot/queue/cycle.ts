@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { claimJob, listJobs, releaseLease } from '../store/jobs.ts';
-import type { PipelineDeps } from './deps.ts';
+import type { PipelineDeps } from '../deps.ts';
 import { enqueueNewVersions, wakeCompletedWaiters } from './enqueue.ts';
-import { executeJob, type JobExit } from './job-executor.ts';
-import { ACTIVE_STATES } from './plan.ts';
+import { executeJob, type JobExit } from '../jobs/executor.ts';
+import { ACTIVE_STATES } from '../jobs/plan.ts';
 
 export interface CycleOptions {
   /** Only series versions whose newest mail (or explicit import) is at least this recent are enqueued. */

@@ -18,12 +18,12 @@ import { groupMembers } from '../store/job-groups.ts';
 import { updateJob, type JobRow } from '../store/jobs.ts';
 import { invalidMark } from '../store/marks.ts';
 import { claimReply, groupReply, versionReplies, type ReplyRow } from '../store/replies.ts';
-import { deliverReply } from './deliver-reply.ts';
-import type { PipelineDeps } from './deps.ts';
+import { deliverReply } from '../report/deliver.ts';
+import type { PipelineDeps } from '../deps.ts';
 import { decideGroupReply, groupDigest, groupProgress, groupReplyMessageId } from './group-plan.ts';
-import { loadVersion, routeVersion } from './job-executor.ts';
+import { loadVersion, routeVersion } from './executor.ts';
 import type { BisectionRecord } from './plan.ts';
-import { renderGroupMail } from './render-reply.ts';
+import { renderGroupMail } from '../report/compose.ts';
 
 /** More than one job in the group: its reply is the group's, composed by the last to finish. */
 export async function inMultiRunnerGroup(deps: PipelineDeps, job: JobRow): Promise<boolean> {

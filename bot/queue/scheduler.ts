@@ -16,7 +16,7 @@ import type { SourceConfig } from '../../config/schema.ts';
 import { ingestOne } from '../intake/run-ingest.ts';
 import { errorMessage } from '../errors.ts';
 import { enqueueReady, reclaimDeadLeases, workQueue } from './cycle.ts';
-import type { PipelineDeps } from './deps.ts';
+import type { PipelineDeps } from '../deps.ts';
 
 export interface SchedulerOptions {
   since: Date | null;

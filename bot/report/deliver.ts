@@ -13,8 +13,8 @@ import type { Logger } from 'pino';
 import { DaxbotError, errorMessage } from '../errors.ts';
 import { markReplySent, pendingReplies, recordDeliveryFailure, type ReplyRow } from '../store/replies.ts';
 import type { Database } from '../store/tables.ts';
-import { infraBackoffMs } from './backoff.ts';
-import type { PipelineDeps } from './deps.ts';
+import { infraBackoffMs } from '../backoff.ts';
+import type { PipelineDeps } from '../deps.ts';
 
 export interface DeliveryPolicy {
   /** Attempts a permanently refused (5xx) reply gets before it is marked failed. */

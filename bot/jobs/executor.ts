@@ -23,16 +23,16 @@ import {
 } from '../store/runs.ts';
 import { invalidMark, unrelatedMarks } from '../store/marks.ts';
 import type { UnrelatedMark } from '../judge/unrelated.ts';
-import { infraBackoffMs } from './backoff.ts';
-import { deliverReply } from './deliver-reply.ts';
+import { infraBackoffMs } from '../backoff.ts';
+import { deliverReply } from '../report/deliver.ts';
 import { finishGroup, gaveUpUnfinished, giveUpInGroup, inMultiRunnerGroup, reportInGroup } from './group-report.ts';
-import { renderResultMail } from './render-reply.ts';
-import type { PipelineDeps } from './deps.ts';
+import { renderResultMail } from '../report/compose.ts';
+import type { PipelineDeps } from '../deps.ts';
 import { plan, type Action, type BisectionRecord } from './plan.ts';
-import { decideReply, replyMessageId, resultDigest } from './reply-policy.ts';
+import { decideReply, replyMessageId, resultDigest } from '../report/reply-policy.ts';
 import type { Verdict } from '../judge/verdict.ts';
 import { runnerProfile } from '../../runners/registry.ts';
-import { runnerConfigHash } from './runner-digest.ts';
+import { runnerConfigHash } from '../pipeline/runner-digest.ts';
 import { threadMail } from '../store/thread-mail.ts';
 import { chooseTree, type TreeChoice } from './choose-tree.ts';
 

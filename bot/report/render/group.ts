@@ -7,8 +7,8 @@
  * A runner whose machinery failed is shown as "infrastructure" in its row and never blamed:
  * the combined outcome comes from the runners that produced a verdict.
  */
-import type { Outcome, Verdict } from '../judge/verdict.ts';
-import { hashText, replyMessageId } from './headers.ts';
+import type { Outcome, Verdict } from '../../judge/verdict.ts';
+import { hashText, replyMessageId } from '../headers.ts';
 import {
   mailboxText,
   renderReply,
@@ -19,8 +19,8 @@ import {
   type ReplySeries,
   type ResultReplyInput,
   type TestedSetup,
-} from './render.ts';
-import { field, urlField, wrapProse, WIDTH } from './wrap.ts';
+} from '../render.ts';
+import { field, urlField, wrapProse, WIDTH } from '../wrap.ts';
 
 export type RunnerPart =
   /** `runLink`: the dashboard page of this runner's series run. */

@@ -15,7 +15,7 @@ import {
   type PreviousReply,
   type ReplyDecision,
   type ReplyPolicy,
-} from './reply-policy.ts';
+} from '../report/reply-policy.ts';
 
 const outcomeSchema = z.enum(['pass', 'regression', 'apply-failed', 'build-failed', 'infra', 'pre-existing-only']);
 

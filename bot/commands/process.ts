@@ -13,14 +13,8 @@ import type { DNSResolver } from 'mailauth';
 import { z } from 'zod';
 import type { MailConfig } from '../../config/schema.ts';
 import { parseMessage } from '../../ingest/parse/message.ts';
-import {
-  authorize,
-  refuseUnparsed,
-  verifyDkim,
-  type CommandDecision,
-  type DkimVerdict,
-} from '../commands/authorize.ts';
-import { parseCommands, type Command } from '../commands/parse.ts';
+import { authorize, refuseUnparsed, verifyDkim, type CommandDecision, type DkimVerdict } from './authorize.ts';
+import { parseCommands, type Command } from './parse.ts';
 import { errorMessage } from '../errors.ts';
 import { sameCrash } from '../judge/unrelated.ts';
 import { buildMessage } from '../report/mail.ts';
@@ -29,12 +23,12 @@ import { isCommandRecorded, recordCommand } from '../store/commands.ts';
 import { addInvalidMark, addUnrelatedMark } from '../store/marks.ts';
 import { ensureReply } from '../store/replies.ts';
 import { findSeriesVersions } from '../store/series.ts';
-import { flushPendingReplies } from './deliver-reply.ts';
-import type { PipelineDeps } from './deps.ts';
-import { dispatchRunners, insertRerunGroup } from './enqueue.ts';
-import { loadVersion, routeVersion } from './job-executor.ts';
+import { flushPendingReplies } from '../report/deliver.ts';
+import type { PipelineDeps } from '../deps.ts';
+import { dispatchRunners, insertRerunGroup } from '../queue/enqueue.ts';
+import { loadVersion, routeVersion } from '../jobs/executor.ts';
 
-export { flushPendingReplies } from './deliver-reply.ts';
+export { flushPendingReplies } from '../report/deliver.ts';
 
 export interface CommandDeps {
   /** DKIM check of a raw mail; tests inject one with their own DNS. */
