@@ -6,12 +6,8 @@ import type { Logger } from 'pino';
 import type { Config, RunnerConfig } from '../config/schema.ts';
 import type { Runner } from '../runners/types.ts';
 import type { Store } from './store/store.ts';
-import type { DeliveryPolicy } from './report/deliver.ts';
-
-/** Sends one stored reply. Must be idempotent by Message-ID (the outbox names files by it). */
-export interface MailSender {
-  send(mail: { messageId: string; recipients: string[]; raw: string }): Promise<string>;
-}
+import type { DeliveryPolicy } from './report/delivery-policy.ts';
+import type { MailSender } from './report/senders.ts';
 
 export interface PipelineDeps {
   store: Store;

@@ -11,11 +11,10 @@ import { getRunner } from '../runners/registry.ts';
 import { resolveCacheDir } from '../runners/tree/setup.ts';
 import type { Runner } from '../runners/types.ts';
 import { ConfigError } from './errors.ts';
-import { createSmtpSender } from './report/senders.ts';
+import { createSender } from './report/senders.ts';
 import type { Store } from './store/store.ts';
-import type { MailSender, PipelineDeps } from './deps.ts';
+import type { PipelineDeps } from './deps.ts';
 import { loadVersion } from './jobs/executor.ts';
-import { createIdempotentOutbox } from './report/outbox.ts';
 import { rawSeriesMbox } from './intake/raw-mbox.ts';
 import { createScriptedRunner, type RunnerScript } from './pipeline/scripted-runner.ts';
 
@@ -29,24 +28,6 @@ export async function gitResolveCommit(tree: string, rev: string): Promise<strin
   } catch {
     return null;
   }
-}
-
-export function createSender(config: Config, env: NodeJS.ProcessEnv, cwd: string): MailSender {
-  if (config.mail.smtp) {
-    const smtp = createSmtpSender(config.mail.smtp, env, {
-      ignoreTLS: config.mail.smtp.host === '127.0.0.1' || config.mail.smtp.host === 'localhost',
-    });
-    const from = /<([^>]+)>/.exec(config.mail.from)?.[1] ?? config.mail.from;
-    return {
-      send: (mail) =>
-        smtp({
-          raw: Buffer.from(mail.raw),
-          messageId: mail.messageId,
-          envelope: { from, to: mail.recipients.map((r) => /<([^>]+)>/.exec(r)?.[1] ?? r) },
-        }),
-    };
-  }
-  return createIdempotentOutbox(path.resolve(cwd, config.mail.outbox));
 }
 
 export interface WireOptions {

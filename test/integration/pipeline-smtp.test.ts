@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { runCycle } from '../../bot/queue/cycle.ts';
-import { createSender } from '../../bot/wire.ts';
+import { createSender } from '../../bot/report/senders.ts';
 import { FakeRunner, fakeDeps, storeWith, testConfig, version } from '../unit/pipeline/fakes.ts';
 
 const received: { to: string[]; data: string }[] = [];

@@ -5,14 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runCycle } from '../../../bot/queue/cycle.ts';
+import { flushPendingReplies } from '../../../bot/report/deliver.ts';
 import {
   afterFailedAttempt,
   DEFAULT_DELIVERY_POLICY,
   deliveryErrorText,
-  flushPendingReplies,
   isPermanentDeliveryError,
-} from '../../../bot/report/deliver.ts';
-import type { MailSender, PipelineDeps } from '../../../bot/deps.ts';
+} from '../../../bot/report/delivery-policy.ts';
+import type { PipelineDeps } from '../../../bot/deps.ts';
+import type { MailSender } from '../../../bot/report/senders.ts';
 import { processCommands } from '../../../bot/commands/process.ts';
 import { InfraError } from '../../../bot/errors.ts';
 import { listJobs } from '../../../bot/store/jobs.ts';

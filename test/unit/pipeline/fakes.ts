@@ -8,7 +8,8 @@ import type { SeriesVersion } from '../../../ingest/series/types.ts';
 import { silentLogger } from '../../../bot/log.ts';
 import { saveSeriesVersions } from '../../../bot/store/series.ts';
 import { openStore, type Store } from '../../../bot/store/store.ts';
-import type { MailSender, PipelineDeps } from '../../../bot/deps.ts';
+import type { PipelineDeps } from '../../../bot/deps.ts';
+import type { MailSender } from '../../../bot/report/senders.ts';
 import type { Finding, RunRequest, RunResult, Runner } from '../../../runners/types.ts';
 
 export function testConfig(over: Record<string, unknown> = {}): Config {

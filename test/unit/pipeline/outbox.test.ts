@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createIdempotentOutbox } from '../../../bot/report/outbox.ts';
+import { createIdempotentOutbox } from '../../../bot/report/senders.ts';
 import { clearsMailedProblem, decideReply, replyMessageId, shouldMail } from '../../../bot/report/reply-policy.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-outbox-'));

@@ -5,7 +5,6 @@ import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildMessage, parseMailboxes } from '../../../bot/report/mail.ts';
 import { renderReply } from '../../../bot/report/render.ts';
-import { createOutboxSender } from '../../../bot/report/senders.ts';
 import * as inputs from './inputs.ts';
 import { hostileReply } from './inputs.ts';
 
@@ -66,23 +65,5 @@ describe('buildMessage', () => {
   it('refuses a message without a valid recipient', async () => {
     const r = renderReply(inputs.regression);
     await expect(buildMessage({ ...r, headers: { ...r.headers, To: 'nobody' } }, { date })).rejects.toThrow(/To/);
-  });
-});
-
-describe('createOutboxSender', () => {
-  const dirs: string[] = [];
-  afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
-  it('delivers atomically into new/ with unique names', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'daxbot-outbox-'));
-    dirs.push(dir);
-    const send = createOutboxSender(dir, { now: () => 1719576000123, hostname: 'host/x:y', pid: 42 });
-    const mail = await buildMessage(renderReply(inputs.regression), { date });
-    const ids = await Promise.all([send(mail), send(mail), send(mail)]);
-    expect(new Set(ids).size).toBe(3);
-    expect(ids[0]).toMatch(/^outbox:1719576000\.M123000P42Q\d+\.host\\057x\\072y$/);
-    expect(await readdir(join(dir, 'tmp'))).toEqual([]);
-    const files = await readdir(join(dir, 'new'));
-    expect(files.length).toBe(3);
-    expect(await readFile(join(dir, 'new', files[0] ?? ''))).toEqual(mail.raw);
   });
 });

@@ -250,17 +250,6 @@ describe('wrapping', () => {
   });
 });
 
-describe('shouldReply', () => {
-  it('mails failures always, passes when configured, infra never', async () => {
-    const { shouldReply } = await import('../../../bot/report/should-reply.ts');
-    expect(shouldReply({ outcome: 'regression' }, { replyOnPass: false })).toBe(true);
-    expect(shouldReply({ outcome: 'build-failed' }, { replyOnPass: false })).toBe(true);
-    expect(shouldReply({ outcome: 'pass' }, { replyOnPass: false })).toBe(false);
-    expect(shouldReply({ outcome: 'pre-existing-only' }, { replyOnPass: true })).toBe(true);
-    expect(shouldReply({ outcome: 'infra' }, { replyOnPass: true })).toBe(false);
-  });
-});
-
 describe('renderReply with ingest SeriesVersion', () => {
   const sv: SeriesVersion = {
     key: 'k#v2',
