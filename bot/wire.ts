@@ -14,7 +14,7 @@ import { ConfigError } from './errors.ts';
 import { createSender } from './report/senders.ts';
 import type { Store } from './store/store.ts';
 import type { PipelineDeps } from './deps.ts';
-import { loadVersion } from './jobs/executor.ts';
+import { loadVersion } from './jobs/context.ts';
 import { rawSeriesMbox } from './intake/raw-mbox.ts';
 import { createScriptedRunner, type RunnerScript } from './pipeline/scripted-runner.ts';
 

@@ -26,7 +26,7 @@ import { findSeriesVersions } from '../store/series.ts';
 import { flushPendingReplies } from '../report/deliver.ts';
 import type { PipelineDeps } from '../deps.ts';
 import { dispatchRunners, insertRerunGroup } from '../queue/enqueue.ts';
-import { loadVersion, routeVersion } from '../jobs/executor.ts';
+import { loadVersion, routedTreeName } from '../jobs/context.ts';
 
 export { flushPendingReplies } from '../report/deliver.ts';
 
@@ -289,8 +289,7 @@ export async function processCommands(deps: PipelineDeps, cd: CommandDeps = {}):
       // A named base must exist in the tree the series is routed to: refused now, with the tree
       // named, rather than quietly tested on another base.
       else if (wanted?.kind === 'rerun' && wanted.base && target) {
-        const route = await routeVersion(deps, await loadVersion(deps, target.versionKey));
-        const treeName = route.tree?.name ?? 'linux-6.1';
+        const treeName = await routedTreeName(deps, await loadVersion(deps, target.versionKey));
         if (!(await deps.resolveCommit(deps.treePath(treeName), wanted.base)))
           decision = { command: item.line, allowed: false, reason: `base ${wanted.base} is not in tree ${treeName}` };
       }

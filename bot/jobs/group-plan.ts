@@ -57,6 +57,17 @@ export type MemberResult =
 
 export type MemberStatus = MemberResult | { kind: 'pending'; jobId: number; runner: string };
 
+/** What a job keeps in `jobs.verdict` once it has a verdict (parseVerdictRecord reads it back). */
+export function verdictRecordJson(r: VerdictRecord): string {
+  return JSON.stringify({
+    verdict: r.verdict,
+    bisection: r.bisection,
+    base: r.base,
+    baseReason: r.baseReason,
+    suites: r.suites,
+  });
+}
+
 export function parseVerdictRecord(json: string): VerdictRecord | null {
   let data: unknown;
   try {

@@ -20,8 +20,8 @@ import { invalidMark } from '../store/marks.ts';
 import { claimReply, groupReply, versionReplies, type ReplyRow } from '../store/replies.ts';
 import { deliverReply } from '../report/deliver.ts';
 import type { PipelineDeps } from '../deps.ts';
-import { decideGroupReply, groupDigest, groupProgress, groupReplyMessageId } from './group-plan.ts';
-import { loadVersion, routeVersion } from './executor.ts';
+import { decideGroupReply, groupDigest, groupProgress, groupReplyMessageId, verdictRecordJson } from './group-plan.ts';
+import { loadVersion, routedTreeName } from './context.ts';
 import type { BisectionRecord } from './plan.ts';
 import { renderGroupMail } from '../report/compose.ts';
 
@@ -46,7 +46,7 @@ export async function reportInGroup(
   log: Logger,
 ): Promise<void> {
   const nowIso = deps.now().toISOString();
-  const verdictJson = JSON.stringify({
+  const verdictJson = verdictRecordJson({
     verdict,
     bisection,
     base: setup.base,
@@ -136,7 +136,7 @@ export async function finishGroup(deps: PipelineDeps, job: JobRow, log: Logger):
       version,
       results,
       runners: deps.config.runners,
-      treeName: (await routeVersion(deps, version)).tree?.name ?? 'linux-6.1',
+      treeName: await routedTreeName(deps, version),
       previous: decision.changedFrom
         ? { messageId: decision.changedFrom.messageId, outcome: decision.changedFrom.outcome }
         : null,

@@ -6,7 +6,7 @@ import { treeSchema, runnerSchema } from '../../../config/schema.ts';
 import { parseMessage } from '../../../ingest/parse/message.ts';
 import { toIncoming } from '../../../bot/intake/ingest.ts';
 import { chooseTree } from '../../../bot/jobs/choose-tree.ts';
-import { jobContext } from '../../../bot/jobs/executor.ts';
+import { jobContext } from '../../../bot/jobs/context.ts';
 import { runnerConfigHash } from '../../../bot/pipeline/runner-digest.ts';
 import { storeMessage } from '../../../bot/store/messages.ts';
 import { insertJob, listJobs } from '../../../bot/store/jobs.ts';
