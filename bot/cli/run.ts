@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { runCycle } from '../queue/cycle.ts';
 import { processCommands } from '../commands/process.ts';
-import { estimateStarts, meanDuration } from '../queue/estimate.ts';
+import { queueStarts } from '../queue/estimate.ts';
+import { expectedJobMs, slotOf } from '../queue/policy.ts';
 import { startScheduler } from '../queue/scheduler.ts';
 import { loadRunnerScript } from '../pipeline/scripted-runner.ts';
 import { wirePipeline } from '../wire.ts';
@@ -104,26 +105,14 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
       const store = await ctx.store();
       const jobs = await listJobs(store.db, opts.all ? {} : { active: true });
       const now = new Date();
-      const jobMs = meanDuration(await recentJobDurations(store.db), 20 * 60_000);
-      const isRunning = (j: (typeof jobs)[number]): boolean =>
-        j.leaseExpiresAt !== null && Date.parse(j.leaseExpiresAt) > now.getTime();
-      const running = jobs.filter(isRunning);
-      const queued = jobs.filter(
-        (j) =>
-          !isRunning(j) && j.state !== 'done' && (j.notBefore === null || Date.parse(j.notBefore) <= now.getTime()),
-      );
-      const starts = estimateStarts(queued, running, { now, concurrency: config.schedule.concurrency, jobMs });
+      const jobMs = expectedJobMs(await recentJobDurations(store.db));
+      const starts = queueStarts(jobs, { now, concurrency: config.schedule.concurrency, jobMs });
       const invalid = await invalidVersionKeys(store.db);
       const rows = jobs.map((j) => ({
         id: j.id,
         series: j.versionKey,
-        state: isRunning(j)
-          ? j.state
-          : j.state === 'done'
-            ? 'done'
-            : j.notBefore && Date.parse(j.notBefore) > now.getTime()
-              ? j.state
-              : 'queued',
+        // Claimable jobs show as queued, whatever step they will resume at.
+        state: slotOf(j, now) === 'queued' ? 'queued' : j.state,
         priority: j.priority,
         trigger: j.trigger,
         progress: j.progress,

@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import type { Config } from '../../config/schema.ts';
 import { ConfigError } from '../errors.ts';
-import { enqueueRerun, PRIORITY_RERUN } from '../queue/enqueue.ts';
+import { enqueueRerun } from '../queue/enqueue.ts';
+import { PRIORITY_RERUN } from '../queue/policy.ts';
 import type { Store } from '../store/store.ts';
 import { HttpError } from './http-error.ts';
 

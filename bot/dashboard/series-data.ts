@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { listJobs } from '../store/jobs.ts';
 import type { Database } from '../store/tables.ts';
-import { slotOf, type QueueSlot } from './queue-data.ts';
+import { slotOf, type QueueSlot } from '../queue/policy.ts';
 import {
   parseStored,
   storedJobVerdictSchema,

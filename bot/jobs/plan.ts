@@ -1,7 +1,7 @@
 /**
  * The pipeline's transition function. Pure: given what is durably recorded for a job (its
  * series, its recorded runs, the cached base runs, the clock) it answers what to do next. The
- * executor (job-executor.ts) does that one thing, records it, and asks again. Because the
+ * executor (executor.ts) does that one thing, records it, and asks again. Because the
  * answer depends only on recorded facts, a restart after a kill at any moment recomputes the
  * same next step: finished steps are never redone, unfinished ones are simply done again.
  */
@@ -22,20 +22,6 @@ export type JobState =
   | 'reporting'
   | 'done'
   | 'infra-failed';
-
-/** States a job can be claimed in: everything but done (a claimed job resumes where it was). */
-export const ACTIVE_STATES: readonly JobState[] = [
-  'new',
-  'waiting',
-  'queued',
-  'applying',
-  'building',
-  'testing',
-  'judging',
-  'bisecting',
-  'reporting',
-  'infra-failed',
-];
 
 export interface BisectionRecord {
   n: number;

@@ -9,7 +9,6 @@ import { claimJob, listJobs, releaseLease } from '../store/jobs.ts';
 import type { PipelineDeps } from '../deps.ts';
 import { enqueueNewVersions, wakeCompletedWaiters } from './enqueue.ts';
 import { executeJob, type JobExit } from '../jobs/executor.ts';
-import { ACTIVE_STATES } from '../jobs/plan.ts';
 
 export interface CycleOptions {
   /** Only series versions whose newest mail (or explicit import) is at least this recent are enqueued. */
@@ -71,7 +70,7 @@ export async function workQueue(
   // is in the future), so this loop ends when the queue holds nothing ready.
   for (;;) {
     if (deps.signal?.aborted) return results;
-    const job = await claimJob(deps.store.db, owner, deps.now(), leaseMs, ACTIVE_STATES);
+    const job = await claimJob(deps.store.db, owner, deps.now(), leaseMs);
     if (!job) return results;
     const exit = await executeJob(deps, job, owner, deps.log);
     results.push({ id: job.id, exit });

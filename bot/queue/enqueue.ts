@@ -8,12 +8,11 @@ import type { Config } from '../../config/schema.ts';
 import { ConfigError } from '../errors.ts';
 import { insertJobGroup } from '../store/job-groups.ts';
 import { listJobs, updateJob, versionsWithJobs, type JobOptions } from '../store/jobs.ts';
+import { isVersionComplete, seriesVersionData, versionsToDispatch } from '../store/series.ts';
 import type { Store } from '../store/store.ts';
 import type { Database } from '../store/tables.ts';
+import { PRIORITY_NEW, PRIORITY_RERUN } from './policy.ts';
 import { explicitImportTimes, importTimeOf, insideWindow, versionMessageIds } from './since-window.ts';
-
-export const PRIORITY_NEW = 0;
-export const PRIORITY_RERUN = 10;
 
 export interface EnqueueOptions {
   now: Date;
@@ -49,34 +48,25 @@ export async function enqueueNewVersions(store: Store, config: Config, opts: Enq
   const runners = dispatchRunners(config);
   if (runners.length === 0) return [];
   const have = await versionsWithJobs(store.db);
-  const rows = await store.db
-    .selectFrom('series_versions')
-    .select(['version_key', 'project', 'last_date', 'first_date'])
-    .orderBy('id')
-    .execute();
+  const rows = await versionsToDispatch(store.db);
   const nowIso = opts.now.toISOString();
   const ids: number[] = [];
   // Read once per call, and only when some version is outside the window by its Date.
   let imports: Map<string, string> | null = null;
   for (const r of rows) {
-    if (have.has(r.version_key)) continue;
+    if (have.has(r.versionKey)) continue;
     // Kernel runners test kernel series; other projects (ndctl) need their own runner kind.
     if (r.project !== 'kernel') continue;
-    const lastDate = r.last_date ?? r.first_date;
-    if (!insideWindow(opts.since, lastDate, null)) {
+    if (!insideWindow(opts.since, r.lastDate, null)) {
       imports ??= await explicitImportTimes(store.db, new Set(config.sources.map((sc) => sc.name)));
       if (imports.size === 0) continue;
-      const data = await store.db
-        .selectFrom('series_versions')
-        .select('data')
-        .where('version_key', '=', r.version_key)
-        .executeTakeFirst();
-      if (!insideWindow(opts.since, lastDate, importTimeOf(versionMessageIds(data?.data ?? ''), imports))) continue;
+      const data = await seriesVersionData(store.db, r.versionKey);
+      if (!insideWindow(opts.since, r.lastDate, importTimeOf(versionMessageIds(data ?? ''), imports))) continue;
     }
     ids.push(
       ...(await insertJobGroup(
         store.db,
-        runners.map((runner) => ({ versionKey: r.version_key, trigger: 'new-series', priority: PRIORITY_NEW, runner })),
+        runners.map((runner) => ({ versionKey: r.versionKey, trigger: 'new-series', priority: PRIORITY_NEW, runner })),
         nowIso,
       )),
     );
@@ -93,12 +83,7 @@ export async function wakeCompletedWaiters(store: Store, now: Date): Promise<num
   );
   let woken = 0;
   for (const j of waiting) {
-    const v = await store.db
-      .selectFrom('series_versions')
-      .select('complete')
-      .where('version_key', '=', j.versionKey)
-      .executeTakeFirst();
-    if (v?.complete === 1) {
+    if (await isVersionComplete(store.db, j.versionKey)) {
       await updateJob(store.db, j.id, { state: 'queued', notBefore: null, progress: null }, now.toISOString());
       woken++;
     }

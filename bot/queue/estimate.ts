@@ -1,18 +1,16 @@
 /**
- * When will each queued job start? Pure: replays the queue in claim order over `concurrency`
- * slots, with each job lasting the mean of recent job durations (a default before any).
+ * When will each queued job start? Pure: replays the queue in claim order (policy.ts) over
+ * `concurrency` slots, with each job lasting the expected job length. `daxbot status` and the
+ * dashboard's queue page both show these estimates.
  */
+import { byClaimOrder, slotOf, type QueueFacts } from './policy.ts';
+
 export interface QueuedJob {
   id: number;
 }
 export interface RunningJob {
   id: number;
   startedAt: string | null;
-}
-
-export function meanDuration(durations: number[], fallbackMs: number): number {
-  if (durations.length === 0) return fallbackMs;
-  return durations.reduce((a, b) => a + b, 0) / durations.length;
 }
 
 export function estimateStarts(
@@ -35,4 +33,16 @@ export function estimateStarts(
     slots.sort((a, b) => a - b);
   }
   return out;
+}
+
+export type EstimatedJob = QueueFacts & { id: number; priority: number; startedAt: string | null };
+
+/** The start of every claimable job among `jobs` (any order, any state), by the queue's policy. */
+export function queueStarts(
+  jobs: readonly EstimatedJob[],
+  opts: { now: Date; concurrency: number; jobMs: number },
+): Map<number, Date> {
+  const running = jobs.filter((j) => slotOf(j, opts.now) === 'running');
+  const queued = jobs.filter((j) => slotOf(j, opts.now) === 'queued').sort(byClaimOrder);
+  return estimateStarts(queued, running, opts);
 }

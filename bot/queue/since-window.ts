@@ -12,6 +12,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
+import { sourceDeliveries } from '../store/messages.ts';
 import type { Database } from '../store/tables.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -30,23 +31,11 @@ export function isExplicitImport(source: string, configured: ReadonlySet<string>
 
 /** The latest explicit-import time of every Message-ID an import stored or saw again. */
 export async function explicitImportTimes(db: Db, configured: ReadonlySet<string>): Promise<Map<string, string>> {
-  const like = `${IMPORT_SOURCE_PREFIX}%`;
-  const stored = await db
-    .selectFrom('messages')
-    .select(['message_id', 'source', 'received_at as at'])
-    .where('source', 'like', like)
-    .execute();
-  const seen = await db
-    .selectFrom('sightings')
-    .innerJoin('messages', 'messages.id', 'sightings.message_row')
-    .select(['messages.message_id as message_id', 'sightings.source as source', 'sightings.seen_at as at'])
-    .where('sightings.source', 'like', like)
-    .execute();
   const out = new Map<string, string>();
-  for (const r of [...stored, ...seen]) {
+  for (const r of await sourceDeliveries(db, IMPORT_SOURCE_PREFIX)) {
     if (!isExplicitImport(r.source, configured)) continue;
-    const prev = out.get(r.message_id);
-    if (prev === undefined || Date.parse(r.at) > Date.parse(prev)) out.set(r.message_id, r.at);
+    const prev = out.get(r.messageId);
+    if (prev === undefined || Date.parse(r.at) > Date.parse(prev)) out.set(r.messageId, r.at);
   }
   return out;
 }

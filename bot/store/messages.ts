@@ -299,3 +299,26 @@ export async function duplicateDeliveries(
     distinctBytes: Number(r.kept),
   }));
 }
+
+/**
+ * When each message was stored, or seen again, from a source whose name starts with `prefix`
+ * (an explicit `ingest --mbox` import is stored under "mbox:<path>", see queue/since-window.ts).
+ */
+export async function sourceDeliveries(
+  db: Kysely<Database> | Transaction<Database>,
+  prefix: string,
+): Promise<{ messageId: string; source: string; at: string }[]> {
+  const like = `${prefix}%`;
+  const stored = await db
+    .selectFrom('messages')
+    .select(['message_id as messageId', 'source', 'received_at as at'])
+    .where('source', 'like', like)
+    .execute();
+  const seen = await db
+    .selectFrom('sightings')
+    .innerJoin('messages', 'messages.id', 'sightings.message_row')
+    .select(['messages.message_id as messageId', 'sightings.source as source', 'sightings.seen_at as at'])
+    .where('sightings.source', 'like', like)
+    .execute();
+  return [...stored, ...seen];
+}

@@ -4,7 +4,6 @@ import { estimateStarts } from '../../../bot/queue/estimate.ts';
 import { enqueueRerun } from '../../../bot/queue/enqueue.ts';
 import { claimJob, listJobs } from '../../../bot/store/jobs.ts';
 import { countReplies, versionReplies } from '../../../bot/store/replies.ts';
-import { ACTIVE_STATES } from '../../../bot/jobs/plan.ts';
 import type { Runner } from '../../../runners/types.ts';
 import { FakeRunner, FakeSender, fakeDeps, runResult, storeWith, testConfig, version } from './fakes.ts';
 
@@ -182,10 +181,10 @@ describe('runCycle with a fake runner', () => {
     const s2 = await storeWith([version('p#v1', 1)]);
     await enqueueRerun(s2, config, 'p#v1', {}, new Date());
     const now = new Date('2024-06-02T00:00:00Z');
-    const a = await claimJob(s2.db, 'w1', now, 60_000, ACTIVE_STATES);
+    const a = await claimJob(s2.db, 'w1', now, 60_000);
     expect(a?.trigger).toBe('rerun');
-    expect(await claimJob(s2.db, 'w2', now, 60_000, ACTIVE_STATES)).toBeNull();
-    const late = await claimJob(s2.db, 'w2', new Date(now.getTime() + 61_000), 60_000, ACTIVE_STATES);
+    expect(await claimJob(s2.db, 'w2', now, 60_000)).toBeNull();
+    const late = await claimJob(s2.db, 'w2', new Date(now.getTime() + 61_000), 60_000);
     expect(late?.id).toBe(a?.id);
     await store.close();
     await s2.close();
