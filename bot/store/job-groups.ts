@@ -61,3 +61,14 @@ export async function groupMembers(db: Kysely<Database>, groupId: number): Promi
     verdict: r.verdict,
   }));
 }
+
+/** The ids of a group's jobs, its first (the group id) first. */
+export async function groupJobIds(db: Kysely<Database>, groupId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where((eb) => eb.or([eb('group_id', '=', groupId), eb('id', '=', groupId)]))
+    .orderBy('id')
+    .execute();
+  return rows.map((j) => j.id);
+}
