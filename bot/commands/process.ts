@@ -18,7 +18,7 @@ import { parseCommands, type Command } from './parse.ts';
 import { errorMessage } from '../errors.ts';
 import { sameCrash } from '../judge/unrelated.ts';
 import { buildMessage } from '../report/mail.ts';
-import { renderReply, type CommandReplyInput } from '../report/render.ts';
+import { renderReply, type CommandReplyInput } from '../report/render/result.ts';
 import { isCommandRecorded, recordCommand } from '../store/commands.ts';
 import { addInvalidMark, addUnrelatedMark } from '../store/marks.ts';
 import { ensureReply } from '../store/replies.ts';

@@ -13,7 +13,7 @@ import type { SeriesVersion } from '../../ingest/series/types.ts';
 import type { Verdict } from '../judge/verdict.ts';
 import { isListAddress } from './lists.ts';
 import { buildMessage } from './mail.ts';
-import { mailboxText, renderReply, type PreviousResult, type ReplySeries, type TestedSetup } from './render.ts';
+import { mailboxText, renderReply, type PreviousResult, type ReplySeries, type TestedSetup } from './render/result.ts';
 import { combinedOutcome, renderGroupReply, type RunnerPart } from './render/group.ts';
 import { getReply } from '../store/replies.ts';
 import { jobRunRefs } from '../store/runs.ts';

@@ -19,7 +19,7 @@ import {
   type ReplySeries,
   type ResultReplyInput,
   type TestedSetup,
-} from '../render.ts';
+} from './result.ts';
 import { field, urlField, wrapProse, WIDTH } from '../wrap.ts';
 
 export type RunnerPart =

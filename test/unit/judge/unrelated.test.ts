@@ -9,7 +9,7 @@ import {
 } from '../../../bot/judge/unrelated.ts';
 import { judge, type Verdict } from '../../../bot/judge/verdict.ts';
 import { commandEffect, commandReplyId, commandReplyInput, reasonWithDkim } from '../../../bot/commands/process.ts';
-import { renderReply } from '../../../bot/report/render.ts';
+import { renderReply } from '../../../bot/report/render/result.ts';
 import { configSchema } from '../../../config/schema.ts';
 import { crash, makeRun, t } from './make-run.ts';
 import * as inputs from '../report/inputs.ts';

@@ -1,7 +1,12 @@
 /** Reply inputs for the golden tests, modelled on the seeds (fs/dax refcount series, ndctl). */
 import { judge } from '../../../bot/judge/verdict.ts';
-import { renderReply } from '../../../bot/report/render.ts';
-import type { ReplySeries, TestedSetup, ResultReplyInput, CommandReplyInput } from '../../../bot/report/render.ts';
+import { renderReply } from '../../../bot/report/render/result.ts';
+import type {
+  ReplySeries,
+  TestedSetup,
+  ResultReplyInput,
+  CommandReplyInput,
+} from '../../../bot/report/render/result.ts';
 import { crash, makeRun, t } from '../judge/make-run.ts';
 
 const subjects = [

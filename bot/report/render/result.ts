@@ -3,12 +3,12 @@
  * machine-readable "first bad commit:" line, which is never altered). Pure: the same input
  * gives the same bytes and the same Message-ID, so a retry never makes a second mail.
  */
-import type { MailConfig } from '../../config/schema.ts';
-import type { BisectStep } from '../judge/bisect-series.ts';
-import type { Verdict, VerdictEntry } from '../judge/verdict.ts';
-import { addressOf, hashText, referencesChain, replyMessageId, replySubject, uniqueRecipients } from './headers.ts';
-import { guestSteps, localQemuCommand } from './reproduce.ts';
-import { field, hardWrap, shellLines, urlField, wrapProse, WIDTH } from './wrap.ts';
+import type { MailConfig } from '../../../config/schema.ts';
+import type { BisectStep } from '../../judge/bisect-series.ts';
+import type { Verdict, VerdictEntry } from '../../judge/verdict.ts';
+import { addressOf, hashText, referencesChain, replyMessageId, replySubject, uniqueRecipients } from '../headers.ts';
+import { guestSteps, localQemuCommand } from '../reproduce.ts';
+import { field, hardWrap, shellLines, urlField, wrapProse, WIDTH } from '../wrap.ts';
 
 /** "Name <a@b>" or a parsed address (ingest's Address). */
 export type MailboxLike = string | { name: string; address: string };
