@@ -250,3 +250,16 @@ export async function recentJobDurations(db: Db, limit = 20): Promise<number[]> 
   }
   return out;
 }
+
+/** The stored verdict records of every job of a series (any version), oldest first. */
+export async function seriesJobVerdicts(db: Db, seriesKey: string): Promise<{ versionKey: string; verdict: string }[]> {
+  const rows = await db
+    .selectFrom('jobs')
+    .innerJoin('series_versions', 'series_versions.version_key', 'jobs.version_key')
+    .select(['jobs.version_key', 'jobs.verdict'])
+    .where('series_versions.series_key', '=', seriesKey)
+    .where('jobs.verdict', 'is not', null)
+    .orderBy('jobs.id')
+    .execute();
+  return rows.flatMap((r) => (r.verdict === null ? [] : [{ versionKey: r.version_key, verdict: r.verdict }]));
+}

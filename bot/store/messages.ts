@@ -322,3 +322,13 @@ export async function sourceDeliveries(
     .execute();
   return [...stored, ...seen];
 }
+
+/** The In-Reply-To of a stored message; null when it has none or is not stored. */
+export async function inReplyToOf(db: Kysely<Database>, messageId: string): Promise<string | null> {
+  const r = await db
+    .selectFrom('messages')
+    .select('in_reply_to')
+    .where('message_id', '=', messageId)
+    .executeTakeFirst();
+  return r?.in_reply_to ?? null;
+}

@@ -9,13 +9,12 @@
  */
 import type { Outcome, Verdict } from '../../judge/verdict.ts';
 import { hashText, replyMessageId } from '../headers.ts';
+import { mailboxText, type RenderedReply } from './common.ts';
+import { renderReply } from './reply.ts';
 import {
-  mailboxText,
-  renderReply,
   resultSections as s,
   type BisectionReport,
   type PreviousResult,
-  type RenderedReply,
   type ReplySeries,
   type ResultReplyInput,
   type TestedSetup,

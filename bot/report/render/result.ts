@@ -1,17 +1,23 @@
 /**
- * Renders replies: plain text, no HTML, lines within 75 columns (the one exception is the
- * machine-readable "first bad commit:" line, which is never altered). Pure: the same input
- * gives the same bytes and the same Message-ID, so a retry never makes a second mail.
+ * The result reply for a series tested on one runner: what was tested, the verdict, the changed
+ * tests, crashes with their traces, the bisection, how to reproduce, the tags for the next
+ * version. Plain text within 75 columns (the one exception is the machine-readable "first bad
+ * commit:" line, which is never altered); pure, like every renderer here (reply.ts).
  */
-import type { MailConfig } from '../../../config/schema.ts';
 import type { BisectStep } from '../../judge/bisect-series.ts';
 import type { Verdict, VerdictEntry } from '../../judge/verdict.ts';
-import { addressOf, hashText, referencesChain, replyMessageId, replySubject, uniqueRecipients } from '../headers.ts';
 import { guestSteps, localQemuCommand } from '../reproduce.ts';
 import { field, hardWrap, shellLines, urlField, wrapProse, WIDTH } from '../wrap.ts';
-
-/** "Name <a@b>" or a parsed address (ingest's Address). */
-export type MailboxLike = string | { name: string; address: string };
+import {
+  greeting,
+  join,
+  links,
+  mailboxText,
+  paragraph,
+  signature,
+  type MailboxLike,
+  type ReplyCommon,
+} from './common.ts';
 
 /** The part of ingest's SeriesVersion a reply needs (structural: the real type fits). */
 export interface ReplySeries {
@@ -77,16 +83,6 @@ export interface BisectionReport {
   candidates: number[];
 }
 
-type MailSettings = Pick<MailConfig, 'from' | 'domain' | 'ccList' | 'ccSeries' | 'dashboardUrl'>;
-
-interface Common {
-  mail: MailSettings;
-  /** Identifies the series version ("nvdimm/20240627005415.1234-1-apopple@nvidia.com/v2"). */
-  versionKey: string;
-  /** Link to this result on the dashboard. */
-  dashboardLink: string;
-}
-
 /** The last reply recorded for the version, when a re-run's result differs from it. */
 export interface PreviousResult {
   outcome: string;
@@ -99,7 +95,7 @@ export interface PreviousResult {
   verdict?: Verdict;
 }
 
-export interface ResultReplyInput extends Common {
+export interface ResultReplyInput extends ReplyCommon {
   kind: 'result';
   series: ReplySeries;
   tested: TestedSetup;
@@ -109,35 +105,6 @@ export interface ResultReplyInput extends Common {
   change?: PreviousResult;
   /** The dashboard page of the run (`/runs/<id>`), beside the series page. */
   runLink?: string;
-}
-
-export interface CommandReplyInput extends Common {
-  kind: 'command';
-  /** The mail that carried the command. */
-  commandMail: { messageId: string; from: string; subject: string; references?: string[] };
-  command: string;
-  allowed: boolean;
-  reason: string;
-  /** What was done when allowed: "queued job 42 (ndctl, 3 repeats)". */
-  action?: string;
-}
-
-export type ReplyInput = ResultReplyInput | CommandReplyInput;
-
-export interface RenderedReply {
-  /** In the order they should appear. Values are raw text: mail.ts encodes them. */
-  headers: Record<string, string>;
-  body: string;
-}
-
-export function renderReply(input: ReplyInput): RenderedReply {
-  const body = renderBody(input);
-  return { headers: renderHeaders(input, body), body };
-}
-
-export function mailboxText(m: MailboxLike): string {
-  if (typeof m === 'string') return m;
-  return m.name ? `${m.name} <${m.address}>` : m.address;
 }
 
 function rebuiltSubject(series: ReplySeries, counter: number, subject: string): string {
@@ -150,7 +117,8 @@ function rebuiltSubject(series: ReplySeries, counter: number, subject: string): 
   return `[${rfc}${project}PATCH${ver}${num}] ${subject}`;
 }
 
-function parentOf(series: ReplySeries): { id: string; subject: string } {
+/** The mail a result reply answers: the cover letter, else the first patch. */
+export function parentOf(series: ReplySeries): { id: string; subject: string } {
   const first = [...series.patches].sort((a, b) => a.counter - b.counter)[0];
   if (series.coverMessageId)
     return { id: series.coverMessageId, subject: series.coverSubject ?? rebuiltSubject(series, 0, series.subject) };
@@ -158,72 +126,8 @@ function parentOf(series: ReplySeries): { id: string; subject: string } {
   return { id: first?.messageId ?? series.rootMessageId, subject };
 }
 
-function resultKey(input: ReplyInput): string {
-  // What makes two results "the same" for the Message-ID: the outcome and each entry's class.
-  if (input.kind === 'command') return `command\0${input.commandMail.messageId}\0${input.command}\0${input.allowed}`;
-  const v = input.verdict;
-  const parts = [input.kind, v.outcome, ...v.entries.map((e) => `${e.key}=${e.class}`)];
-  if (input.bisection) parts.push(`firstBad=${input.bisection.firstBad}`);
-  if (input.change) parts.push(`prev=${input.change.outcome}`);
-  return parts.join('\n');
-}
-
-function renderHeaders(input: ReplyInput, _body: string): Record<string, string> {
-  const { mail } = input;
-  const self = [mail.from];
-  let to: string[];
-  let cc: string[] = [];
-  let parentId: string;
-  let ancestors: string[];
-  let subject: string;
-  if (input.kind === 'command') {
-    to = [input.commandMail.from];
-    parentId = input.commandMail.messageId;
-    ancestors = input.commandMail.references ?? [];
-    subject = input.commandMail.subject;
-  } else {
-    const s = input.series;
-    const parent = parentOf(s);
-    to = [mailboxText(s.author)];
-    const lists = s.lists ?? [];
-    const listAddresses = new Set(lists.map(addressOf));
-    if (mail.ccList) cc.push(...lists);
-    if (mail.ccSeries) cc.push(...(s.cc ?? []).filter((m) => !listAddresses.has(addressOf(m))));
-    ancestors = s.references ?? [s.rootMessageId];
-    // Always into the patch thread, also when the result changed: an earlier reply may never
-    // have been mailed, and people look for the bot's replies under the series.
-    parentId = parent.id;
-    subject = parent.subject;
-  }
-  to = uniqueRecipients(to, self);
-  cc = uniqueRecipients(cc, [...self, ...to]);
-  const refs = referencesChain(ancestors, parentId);
-  const headers: Record<string, string> = {
-    From: mail.from,
-    To: to.join(', '),
-  };
-  if (cc.length) headers.Cc = cc.join(', ');
-  headers.Subject = replySubject(subject);
-  headers['Message-ID'] = replyMessageId(input.versionKey, hashText(resultKey(input)), mail.domain);
-  headers['In-Reply-To'] = refs[refs.length - 1] ?? '';
-  headers.References = refs.join(' ');
-  // RFC 3834: autoresponders must not answer us, which keeps bots from looping.
-  headers['Auto-Submitted'] = 'auto-generated';
-  headers['X-Daxbot-Result'] =
-    input.kind === 'command' ? (input.allowed ? 'command-done' : 'command-refused') : input.verdict.outcome;
-  return headers;
-}
-
-// ---------------------------------------------------------------- body
-
 function short(sha: string): string {
   return sha.slice(0, 12);
-}
-
-function nameOf(mailbox: string): string {
-  const m = /^\s*"?([^"<]*?)"?\s*</.exec(mailbox);
-  const name = m?.[1]?.trim();
-  return name || addressOf(mailbox);
 }
 
 /** "[PATCH v2 3/5] fs/dax: foo" → "fs/dax: foo". */
@@ -452,26 +356,13 @@ function qemuSection(t: TestedSetup): string[] {
  * one: a trailer must stay one line, and `/runs/<id>` is short where a version key (the cover's
  * Message-ID) can push the series page's address past the width.
  */
-function tagsSection(input: Common, runLink?: string): string[] {
+function tagsSection(input: ReplyCommon, runLink?: string): string[] {
   return [
     ...wrapProse('If you fix the issue in a new version of the series, please add these tags:'),
     '',
     `Reported-by: ${input.mail.from}`,
     `Closes: ${runLink ?? input.dashboardLink}`,
   ];
-}
-
-function signature(input: Common): string[] {
-  return [
-    '-- ',
-    ...wrapProse('daxbot, automated testing of persistent memory and DAX series.'),
-    ...wrapProse('Reply with "#daxbot retest" to run the same test again.'),
-    ...urlField('Help', `${input.mail.dashboardUrl.replace(/\/$/, '')}/help`),
-  ];
-}
-
-function paragraph(text: string): string[] {
-  return wrapProse(text);
 }
 
 function headline(v: Verdict, series: ReplySeries): string {
@@ -583,24 +474,8 @@ function verdictBlock(v: Verdict): string[] {
   return lines;
 }
 
-function join(sections: string[][]): string {
-  const out: string[] = [];
-  for (const s of sections) {
-    if (s.length === 0) continue;
-    if (out.length) out.push('');
-    out.push(...s);
-  }
-  return out.join('\n') + '\n';
-}
-
-function greeting(author: string): string[] {
-  // First name only, as people write on the lists.
-  const name = nameOf(author);
-  return [`Hi ${name.includes('@') ? name : (name.split(/\s+/)[0] ?? name)},`];
-}
-
-function renderBody(input: ReplyInput): string {
-  if (input.kind === 'command') return renderCommand(input);
+/** The body of a single-runner result reply. */
+export function renderResultBody(input: ResultReplyInput): string {
   const { series, tested, verdict: v } = input;
   const sections: string[][] = [greeting(mailboxText(series.author))];
   if (input.change) sections.push(changeSection(input.change, v));
@@ -627,11 +502,6 @@ function renderBody(input: ReplyInput): string {
   if (v.outcome === 'regression' || v.outcome === 'build-failed') sections.push(tagsSection(input, input.runLink));
   sections.push(signature(input));
   return join(sections);
-}
-
-/** The series page, then the run's own page when there is one. */
-function links(dashboardLink: string, runLink?: string): string[] {
-  return [...urlField('Dashboard', dashboardLink), ...(runLink ? urlField('Run', runLink) : [])];
 }
 
 /** "2024-06-02T10:11:12.000Z" → "2024-06-02 10:11 UTC"; anything else as it is. */
@@ -692,17 +562,6 @@ function retracts(p: PreviousResult, outcome: string): boolean {
 
 const RETRACTION =
   'The earlier report may have been caused by a flaky test or by the test machine. Sorry for the noise.';
-
-function renderCommand(input: CommandReplyInput): string {
-  const quoted = hardWrap(`> ${input.command}`, '>   ');
-  const verdict = input.allowed
-    ? paragraph(`Done: ${input.action ?? input.reason}`)
-    : paragraph(`Refused: ${input.reason}`);
-  const sections: string[][] = [greeting(input.commandMail.from), quoted, verdict];
-  if (input.allowed && input.action && input.reason) sections.push(paragraph(`(${input.reason})`));
-  sections.push(urlField('Dashboard', input.dashboardLink), signature(input));
-  return join(sections);
-}
 
 /**
  * The sections of a result reply, for render-group.ts: a reply covering several runners

@@ -8,8 +8,10 @@ import {
   type UnrelatedMark,
 } from '../../../bot/judge/unrelated.ts';
 import { judge, type Verdict } from '../../../bot/judge/verdict.ts';
-import { commandEffect, commandReplyId, commandReplyInput, reasonWithDkim } from '../../../bot/commands/process.ts';
-import { renderReply } from '../../../bot/report/render/result.ts';
+import { commandEffect } from '../../../bot/commands/effect.ts';
+import { commandReplyId } from '../../../bot/commands/process.ts';
+import { commandReplyInput, reasonWithDkim } from '../../../bot/report/render/command.ts';
+import { renderReply } from '../../../bot/report/render/reply.ts';
 import { configSchema } from '../../../config/schema.ts';
 import { crash, makeRun, t } from './make-run.ts';
 import * as inputs from '../report/inputs.ts';

@@ -1,12 +1,8 @@
 /** Reply inputs for the golden tests, modelled on the seeds (fs/dax refcount series, ndctl). */
 import { judge } from '../../../bot/judge/verdict.ts';
-import { renderReply } from '../../../bot/report/render/result.ts';
-import type {
-  ReplySeries,
-  TestedSetup,
-  ResultReplyInput,
-  CommandReplyInput,
-} from '../../../bot/report/render/result.ts';
+import { renderReply } from '../../../bot/report/render/reply.ts';
+import type { CommandReplyInput } from '../../../bot/report/render/command.ts';
+import type { ReplySeries, TestedSetup, ResultReplyInput } from '../../../bot/report/render/result.ts';
 import { crash, makeRun, t } from '../judge/make-run.ts';
 
 const subjects = [

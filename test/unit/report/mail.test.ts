@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildMessage, parseMailboxes } from '../../../bot/report/mail.ts';
-import { renderReply } from '../../../bot/report/render/result.ts';
+import { renderReply } from '../../../bot/report/render/reply.ts';
 import * as inputs from './inputs.ts';
 import { hostileReply } from './inputs.ts';
 

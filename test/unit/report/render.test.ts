@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderReply, type ReplyInput } from '../../../bot/report/render/result.ts';
+import { renderReply, type ReplyInput } from '../../../bot/report/render/reply.ts';
 import { execFileSync } from 'node:child_process';
 import { hardWrap, shellLines, wrapProse } from '../../../bot/report/wrap.ts';
 import { expectGoldenText } from '../../helpers/golden.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judge } from '../../../bot/judge/verdict.ts';
-import { renderReply } from '../../../bot/report/render/result.ts';
+import { renderReply } from '../../../bot/report/render/reply.ts';
 import { allWarnings, compiledUnits, nextWarningState } from '../../../runners/build/warning-state.ts';
 import type { BuildDiagnostic, BuildResult } from '../../../runners/types.ts';
 import { makeRun, t } from '../judge/make-run.ts';
