@@ -44,46 +44,130 @@ function quietLogger(ctx: SourceContext, source: string): NonNullable<ImapFlowOp
   };
 }
 
+type Where = { source: string; host: string; port: number; mailbox: string };
+
+function whereOf(config: ImapSourceConfig): Where {
+  return { source: config.name, host: config.host, port: config.port, mailbox: config.mailbox };
+}
+
+/** A new, logged-in client (the password from the variable `passwordEnv` names). */
+async function openClient(config: ImapSourceConfig, deps: ImapSourceDeps, ctx: SourceContext): Promise<ImapFlow> {
+  const name = config.name;
+  const where = whereOf(config);
+  const env = ctx.env ?? process.env;
+  const pass = env[config.passwordEnv];
+  if (pass === undefined) {
+    throw new SourceError(`imap source ${name}: environment variable ${config.passwordEnv} (the password) is not set`, {
+      ...where,
+      passwordEnv: config.passwordEnv,
+    });
+  }
+  const options: ImapFlowOptions = {
+    host: config.host,
+    port: config.port,
+    secure: config.secure,
+    auth: { user: config.user, pass },
+    logger: quietLogger(ctx, name),
+    // Polls come minutes apart; IDLE is only wanted while watch() waits.
+    autoIdleDelay: 5000,
+  };
+  const c = deps.createClient ? deps.createClient(options) : new ImapFlow(options);
+  // Without a listener an 'error' event would crash the process; the next poll reconnects.
+  c.on('error', (err: unknown) => ctx.log.warn({ ...where, err: errorMessage(err) }, 'imap connection error'));
+  try {
+    await c.connect();
+  } catch (err) {
+    c.close();
+    throw new SourceError(
+      `imap source ${name}: cannot log in to ${config.host}:${config.port}: ${errorMessage(err)}`,
+      where,
+      { cause: err },
+    );
+  }
+  return c;
+}
+
+/** The messages of one batch, by UID, from the selected mailbox. */
+async function fetchBatch(c: ImapFlow, take: number[], lastUid: number): Promise<RawMail[]> {
+  const byUid = new Map<number, Buffer>();
+  // take holds every existing UID between its ends, so a range is exact and short.
+  for await (const msg of c.fetch(`${take[0]}:${take[take.length - 1]}`, { uid: true, source: true }, { uid: true })) {
+    if (msg.source && msg.uid > lastUid) byUid.set(msg.uid, msg.source);
+  }
+  const messages: RawMail[] = [];
+  for (const uid of take) {
+    const raw = byUid.get(uid);
+    if (raw) messages.push({ raw, origin: `uid ${uid}` });
+  }
+  return messages;
+}
+
+async function pollSelected(
+  c: ImapFlow,
+  config: ImapSourceConfig,
+  checkpoint: string | null,
+  ctx: SourceContext,
+): Promise<PollResult> {
+  const where = whereOf(config);
+  const cp = parseCheckpoint(checkpointSchema, checkpoint, config.name);
+  // On a connection kept open between polls the server tells about new mail only in reply to a
+  // command; until then SEARCH does not see it.
+  await c.noop();
+  const box = c.mailbox;
+  if (!box) throw new SourceError(`imap source ${config.name}: mailbox ${config.mailbox} is not selected`, where);
+  const uidValidity = box.uidValidity.toString();
+  let lastUid = cp?.lastUid ?? 0;
+  if (cp && cp.uidValidity !== uidValidity) {
+    ctx.log.warn(
+      { ...where, was: cp.uidValidity, now: uidValidity },
+      'UIDVALIDITY changed: reading the mailbox again from UID 0',
+    );
+    lastUid = 0;
+  }
+  const found = box.exists === 0 ? [] : await c.search({ uid: `${lastUid + 1}:*` }, { uid: true });
+  // "N:*" always matches the highest UID, even below N: filter.
+  const uids = (found || []).filter((u) => u > lastUid).sort((a, b) => a - b);
+  const take = uids.slice(0, ctx.batchSize ?? DEFAULT_BATCH_SIZE);
+  const messages = take.length > 0 ? await fetchBatch(c, take, lastUid) : [];
+  if (take.length > 0) lastUid = take[take.length - 1]!;
+  ctx.progress?.(messages.length, uids.length);
+  return { messages, nextCheckpoint: JSON.stringify({ uidValidity, lastUid }), more: uids.length > take.length };
+}
+
+/** IMAP IDLE on the mailbox until a new message (true), the timeout, a closed connection or an abort. */
+function waitForNewMail(c: ImapFlow, mailbox: string, ctx: SourceContext, timeoutMs: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const finish = (value: boolean): void => {
+      clearTimeout(timer);
+      c.off('exists', onExists);
+      c.off('close', onClose);
+      ctx.signal?.removeEventListener('abort', onAbort);
+      resolve(value);
+    };
+    const onExists = (data: { path: string; count: number; prevCount: number }): void => {
+      if (data.path === mailbox && data.count > data.prevCount) finish(true);
+    };
+    const onClose = (): void => finish(false);
+    const onAbort = (): void => finish(false);
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    c.on('exists', onExists);
+    c.on('close', onClose);
+    ctx.signal?.addEventListener('abort', onAbort, { once: true });
+    // Start IDLE now rather than after autoIdleDelay.
+    c.idle().catch(() => undefined);
+  });
+}
+
 export function createImapSource(config: ImapSourceConfig, deps: ImapSourceDeps = {}): ImapSource {
   const name = config.name;
-  const where = { source: name, host: config.host, port: config.port, mailbox: config.mailbox };
+  const where = whereOf(config);
   let client: ImapFlow | null = null;
 
   async function connect(ctx: SourceContext): Promise<ImapFlow> {
     if (client?.usable) return client;
     if (client) await dropClient();
-    const env = ctx.env ?? process.env;
-    const pass = env[config.passwordEnv];
-    if (pass === undefined) {
-      throw new SourceError(
-        `imap source ${name}: environment variable ${config.passwordEnv} (the password) is not set`,
-        { ...where, passwordEnv: config.passwordEnv },
-      );
-    }
-    const options: ImapFlowOptions = {
-      host: config.host,
-      port: config.port,
-      secure: config.secure,
-      auth: { user: config.user, pass },
-      logger: quietLogger(ctx, name),
-      // Polls come minutes apart; IDLE is only wanted while watch() waits.
-      autoIdleDelay: 5000,
-    };
-    const c = deps.createClient ? deps.createClient(options) : new ImapFlow(options);
-    // Without a listener an 'error' event would crash the process; the next poll reconnects.
-    c.on('error', (err: unknown) => ctx.log.warn({ ...where, err: errorMessage(err) }, 'imap connection error'));
-    try {
-      await c.connect();
-    } catch (err) {
-      c.close();
-      throw new SourceError(
-        `imap source ${name}: cannot log in to ${config.host}:${config.port}: ${errorMessage(err)}`,
-        where,
-        { cause: err },
-      );
-    }
-    client = c;
-    return c;
+    client = await openClient(config, deps, ctx);
+    return client;
   }
 
   async function dropClient(): Promise<void> {
@@ -96,48 +180,6 @@ export function createImapSource(config: ImapSourceConfig, deps: ImapSourceDeps 
       // already gone
     }
     c.close();
-  }
-
-  async function pollSelected(c: ImapFlow, checkpoint: string | null, ctx: SourceContext): Promise<PollResult> {
-    const cp = parseCheckpoint(checkpointSchema, checkpoint, name);
-    // On a connection kept open between polls the server tells about new mail only in reply to a
-    // command; until then SEARCH does not see it.
-    await c.noop();
-    const box = c.mailbox;
-    if (!box) throw new SourceError(`imap source ${name}: mailbox ${config.mailbox} is not selected`, where);
-    const uidValidity = box.uidValidity.toString();
-    let lastUid = cp?.lastUid ?? 0;
-    if (cp && cp.uidValidity !== uidValidity) {
-      ctx.log.warn(
-        { ...where, was: cp.uidValidity, now: uidValidity },
-        'UIDVALIDITY changed: reading the mailbox again from UID 0',
-      );
-      lastUid = 0;
-    }
-    const found = box.exists === 0 ? [] : await c.search({ uid: `${lastUid + 1}:*` }, { uid: true });
-    // "N:*" always matches the highest UID, even below N: filter.
-    const uids = (found || []).filter((u) => u > lastUid).sort((a, b) => a - b);
-    const batchSize = ctx.batchSize ?? DEFAULT_BATCH_SIZE;
-    const take = uids.slice(0, batchSize);
-    const messages: RawMail[] = [];
-    if (take.length > 0) {
-      const byUid = new Map<number, Buffer>();
-      // take holds every existing UID between its ends, so a range is exact and short.
-      for await (const msg of c.fetch(
-        `${take[0]}:${take[take.length - 1]}`,
-        { uid: true, source: true },
-        { uid: true },
-      )) {
-        if (msg.source && msg.uid > lastUid) byUid.set(msg.uid, msg.source);
-      }
-      for (const uid of take) {
-        const raw = byUid.get(uid);
-        if (raw) messages.push({ raw, origin: `uid ${uid}` });
-      }
-      lastUid = take[take.length - 1]!;
-    }
-    ctx.progress?.(messages.length, uids.length);
-    return { messages, nextCheckpoint: JSON.stringify({ uidValidity, lastUid }), more: uids.length > take.length };
   }
 
   return {
@@ -157,7 +199,7 @@ export function createImapSource(config: ImapSourceConfig, deps: ImapSourceDeps 
         );
       }
       try {
-        return await pollSelected(c, checkpoint, ctx);
+        return await pollSelected(c, config, checkpoint, ctx);
       } catch (err) {
         if (err instanceof SourceError) throw err;
         await dropClient();
@@ -169,26 +211,7 @@ export function createImapSource(config: ImapSourceConfig, deps: ImapSourceDeps 
     async watch(ctx, timeoutMs) {
       const c = await connect(ctx);
       if (!c.mailbox || c.mailbox.path !== config.mailbox) await c.mailboxOpen(config.mailbox);
-      return new Promise<boolean>((resolve) => {
-        const finish = (value: boolean): void => {
-          clearTimeout(timer);
-          c.off('exists', onExists);
-          c.off('close', onClose);
-          ctx.signal?.removeEventListener('abort', onAbort);
-          resolve(value);
-        };
-        const onExists = (data: { path: string; count: number; prevCount: number }): void => {
-          if (data.path === config.mailbox && data.count > data.prevCount) finish(true);
-        };
-        const onClose = (): void => finish(false);
-        const onAbort = (): void => finish(false);
-        const timer = setTimeout(() => finish(false), timeoutMs);
-        c.on('exists', onExists);
-        c.on('close', onClose);
-        ctx.signal?.addEventListener('abort', onAbort, { once: true });
-        // Start IDLE now rather than after autoIdleDelay.
-        c.idle().catch(() => undefined);
-      });
+      return waitForNewMail(c, config.mailbox, ctx, timeoutMs);
     },
     async close() {
       await dropClient();

@@ -42,19 +42,103 @@ function messageIdOf(raw: Buffer): string | null {
   return MESSAGE_ID.exec(head.replace(/\r?\n[ \t]+/g, ' '))?.[1]?.trim() ?? null;
 }
 
+/** What the requests of one source share: its name, the inbox URL and the backoff settings. */
+interface LoreClient {
+  name: string;
+  /** The inbox base URL, ending in "/". */
+  base: string;
+  options(ctx: SourceContext): BackoffOptions;
+}
+
+async function fetchThread(
+  lore: LoreClient,
+  entry: AtomEntry,
+  msgid: string,
+  ctx: SourceContext,
+): Promise<Buffer[] | null> {
+  const { name } = lore;
+  const url = `${lore.base}${encodeURIComponent(msgid)}/t.mbox.gz`;
+  const res = await fetchWithBackoff(url, lore.options(ctx));
+  if (res.status === 404 || res.status === 410) {
+    // Removed from the archive (spam) between the feed and now.
+    ctx.log.warn({ source: name, url, title: entry.title }, 'thread is gone; skipping');
+    await res.body?.cancel().catch(() => undefined);
+    return null;
+  }
+  if (!res.ok) throw new SourceError(`GET ${url}: HTTP ${res.status}`, { source: name, url, status: res.status });
+  const body = Buffer.from(await res.arrayBuffer());
+  let mbox: Buffer;
+  try {
+    mbox = body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body;
+  } catch (err) {
+    throw new SourceError(`GET ${url}: bad gzip data`, { source: name, url }, { cause: err });
+  }
+  return splitMbox(mbox);
+}
+
+/** The feed's entries with a Message-ID, oldest first. */
+async function readFeed(lore: LoreClient, ctx: SourceContext): Promise<{ entry: AtomEntry; msgid: string }[]> {
+  const feedUrl = `${lore.base}new.atom`;
+  const res = await fetchWithBackoff(feedUrl, lore.options(ctx));
+  if (!res.ok)
+    throw new SourceError(`GET ${feedUrl}: HTTP ${res.status}`, {
+      source: lore.name,
+      url: feedUrl,
+      status: res.status,
+    });
+  return (
+    parseAtomFeed(await res.text())
+      .map((entry) => ({ entry, msgid: messageIdFromHref(entry.href) }))
+      .filter((e): e is { entry: AtomEntry; msgid: string } => e.msgid !== null)
+      // Oldest first; equal times keep the feed's order reversed (the feed is newest first).
+      .map((e, i) => ({ ...e, i }))
+      .sort((a, b) => a.entry.updatedMs - b.entry.updatedMs || b.i - a.i)
+  );
+}
+
+async function pollOnce(lore: LoreClient, cp: Checkpoint | null, ctx: SourceContext): Promise<PollResult> {
+  const entries = await readFeed(lore, ctx);
+  const seen = new Set(cp?.ids ?? []);
+  const fresh = entries.filter((e) => !seen.has(e.msgid));
+  const batchSize = ctx.batchSize ?? DEFAULT_BATCH_SIZE;
+  const messages: RawMail[] = [];
+  const handed = new Set<string>();
+  const fetchedIds = new Set<string>();
+  let newest = cp?.updated ?? null;
+  let done = 0;
+  for (const { entry, msgid } of fresh) {
+    if (messages.length >= batchSize) break;
+    if (!fetchedIds.has(msgid)) {
+      const thread = await fetchThread(lore, entry, msgid, ctx);
+      for (const raw of thread ?? []) {
+        const id = messageIdOf(raw);
+        if (id) fetchedIds.add(id);
+        messages.push({ raw, origin: `${lore.base}${encodeURIComponent(msgid)}/t.mbox.gz` });
+      }
+    }
+    handed.add(msgid);
+    if (newest === null || entry.updatedMs > Date.parse(newest)) newest = entry.updated;
+    done++;
+    ctx.progress?.(done, fresh.length);
+  }
+  // Keep only ids the feed still lists (bounded by the feed size) plus what was just handed on.
+  const inFeed = new Set(entries.map((e) => e.msgid));
+  const ids = [
+    ...new Set([...(cp?.ids ?? []).filter((id) => inFeed.has(id) || entries.length === 0), ...handed]),
+  ].sort();
+  return { messages, nextCheckpoint: JSON.stringify({ updated: newest, ids }), more: done < fresh.length };
+}
+
 export function createLoreHttpSource(config: LoreHttpSourceConfig, deps: LoreHttpDeps = {}): Source {
   const name = config.name;
-  const base = config.url.endsWith('/') ? config.url : `${config.url}/`;
   const maxDelayMs = toMs(config.maxBackoff);
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? defaultSleep;
   const baseDelayMs = deps.baseDelayMs ?? 1000;
-  // Failures across polls: after a failed poll the next ones are skipped until the backoff ends.
-  let failures = 0;
-  let pausedUntil = 0;
-
-  function options(ctx: SourceContext): BackoffOptions {
-    return {
+  const lore: LoreClient = {
+    name,
+    base: config.url.endsWith('/') ? config.url : `${config.url}/`,
+    options: (ctx) => ({
       fetch: ctx.fetch ?? fetch,
       sleep,
       now,
@@ -63,72 +147,11 @@ export function createLoreHttpSource(config: LoreHttpSourceConfig, deps: LoreHtt
       maxAttempts: deps.maxAttempts ?? 4,
       signal: ctx.signal,
       onRetry: (info) => ctx.log.warn({ source: name, ...info }, 'lore request failed; backing off'),
-    };
-  }
-
-  async function fetchThread(entry: AtomEntry, msgid: string, ctx: SourceContext): Promise<Buffer[] | null> {
-    const url = `${base}${encodeURIComponent(msgid)}/t.mbox.gz`;
-    const res = await fetchWithBackoff(url, options(ctx));
-    if (res.status === 404 || res.status === 410) {
-      // Removed from the archive (spam) between the feed and now.
-      ctx.log.warn({ source: name, url, title: entry.title }, 'thread is gone; skipping');
-      await res.body?.cancel().catch(() => undefined);
-      return null;
-    }
-    if (!res.ok) throw new SourceError(`GET ${url}: HTTP ${res.status}`, { source: name, url, status: res.status });
-    const body = Buffer.from(await res.arrayBuffer());
-    let mbox: Buffer;
-    try {
-      mbox = body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body;
-    } catch (err) {
-      throw new SourceError(`GET ${url}: bad gzip data`, { source: name, url }, { cause: err });
-    }
-    return splitMbox(mbox);
-  }
-
-  async function pollOnce(cp: Checkpoint | null, ctx: SourceContext): Promise<PollResult> {
-    const feedUrl = `${base}new.atom`;
-    const res = await fetchWithBackoff(feedUrl, options(ctx));
-    if (!res.ok)
-      throw new SourceError(`GET ${feedUrl}: HTTP ${res.status}`, { source: name, url: feedUrl, status: res.status });
-    const entries = parseAtomFeed(await res.text())
-      .map((entry) => ({ entry, msgid: messageIdFromHref(entry.href) }))
-      .filter((e): e is { entry: AtomEntry; msgid: string } => e.msgid !== null)
-      // Oldest first; equal times keep the feed's order reversed (the feed is newest first).
-      .map((e, i) => ({ ...e, i }))
-      .sort((a, b) => a.entry.updatedMs - b.entry.updatedMs || b.i - a.i);
-    const seen = new Set(cp?.ids ?? []);
-    const fresh = entries.filter((e) => !seen.has(e.msgid));
-
-    const batchSize = ctx.batchSize ?? DEFAULT_BATCH_SIZE;
-    const messages: RawMail[] = [];
-    const handed = new Set<string>();
-    const fetchedIds = new Set<string>();
-    let newest = cp?.updated ?? null;
-    let done = 0;
-    for (const { entry, msgid } of fresh) {
-      if (messages.length >= batchSize) break;
-      if (!fetchedIds.has(msgid)) {
-        const thread = await fetchThread(entry, msgid, ctx);
-        for (const raw of thread ?? []) {
-          const id = messageIdOf(raw);
-          if (id) fetchedIds.add(id);
-          messages.push({ raw, origin: `${base}${encodeURIComponent(msgid)}/t.mbox.gz` });
-        }
-      }
-      handed.add(msgid);
-      if (newest === null || entry.updatedMs > Date.parse(newest)) newest = entry.updated;
-      done++;
-      ctx.progress?.(done, fresh.length);
-    }
-    // Keep only ids the feed still lists (bounded by the feed size) plus what was just handed on.
-    const inFeed = new Set(entries.map((e) => e.msgid));
-    const ids = [
-      ...new Set([...(cp?.ids ?? []).filter((id) => inFeed.has(id) || entries.length === 0), ...handed]),
-    ].sort();
-    return { messages, nextCheckpoint: JSON.stringify({ updated: newest, ids }), more: done < fresh.length };
-  }
-
+    }),
+  };
+  // Failures across polls: after a failed poll the next ones are skipped until the backoff ends.
+  let failures = 0;
+  let pausedUntil = 0;
   return {
     name,
     kind: 'lore-http',
@@ -139,7 +162,7 @@ export function createLoreHttpSource(config: LoreHttpSourceConfig, deps: LoreHtt
         return { messages: [], nextCheckpoint: checkpoint, more: false };
       }
       try {
-        const result = await pollOnce(cp, ctx);
+        const result = await pollOnce(lore, cp, ctx);
         failures = 0;
         pausedUntil = 0;
         return result;

@@ -45,6 +45,57 @@ export function runGit(
 }
 
 /**
+ * Reads `git cat-file --batch` output as it arrives: each object in order, null for a missing
+ * one. `push` returns the header it could not understand, or null.
+ */
+function catFileReader(): { results: Array<Buffer | null>; push(chunk: Buffer): string | null } {
+  const results: Array<Buffer | null> = [];
+  let pending: Buffer = Buffer.alloc(0);
+  // A big object arrives in many chunks: hold them until it is complete instead of
+  // re-concatenating the growing buffer on every chunk.
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  let waitingFor = 0;
+  const parse = (): string | null => {
+    for (;;) {
+      const nl = pending.indexOf(0x0a);
+      if (nl < 0) return null;
+      const header = pending.toString('latin1', 0, nl);
+      if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
+        results.push(null);
+        pending = pending.subarray(nl + 1);
+        continue;
+      }
+      // "<oid> <type> <size>"
+      const parts = header.split(' ');
+      const size = Number(parts[2]);
+      if (parts.length !== 3 || !Number.isInteger(size) || size < 0) return header;
+      if (pending.length < nl + 1 + size + 1) {
+        waitingFor = nl + 1 + size + 1;
+        return null;
+      }
+      results.push(Buffer.from(pending.subarray(nl + 1, nl + 1 + size)));
+      pending = pending.subarray(nl + 1 + size + 1);
+    }
+  };
+  return {
+    results,
+    push(chunk) {
+      if (waitingFor > 0 && pending.length + heldBytes + chunk.length < waitingFor) {
+        held.push(chunk);
+        heldBytes += chunk.length;
+        return null;
+      }
+      pending = pending.length === 0 && held.length === 0 ? chunk : Buffer.concat([pending, ...held, chunk]);
+      held = [];
+      heldBytes = 0;
+      waitingFor = 0;
+      return parse();
+    },
+  };
+}
+
+/**
  * Reads many objects with one `git cat-file --batch` process (one process per message would make a
  * 15,000-message import take minutes). Returns the contents in request order; null for an object
  * that does not exist (e.g. `<commit>:m` of a commit that removed the message).
@@ -60,13 +111,8 @@ export function catFileBatch(
       stdio: ['pipe', 'pipe', 'pipe'],
       signal: options.signal,
     });
-    const results: Array<Buffer | null> = [];
-    let pending: Buffer = Buffer.alloc(0);
-    // A big object arrives in many chunks: hold them until it is complete instead of
-    // re-concatenating the growing buffer on every chunk.
-    let held: Buffer[] = [];
-    let heldBytes = 0;
-    let waitingFor = 0;
+    const reader = catFileReader();
+    const results = reader.results;
     let stderr = '';
     let failed = false;
     const fail = (err: unknown): void => {
@@ -79,44 +125,9 @@ export function catFileBatch(
           : new SourceError(`git cat-file failed in ${gitDir}`, { gitDir, stderr }, { cause: err }),
       );
     };
-
-    const parse = (): void => {
-      for (;;) {
-        const nl = pending.indexOf(0x0a);
-        if (nl < 0) return;
-        const header = pending.toString('latin1', 0, nl);
-        if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
-          results.push(null);
-          pending = pending.subarray(nl + 1);
-          continue;
-        }
-        // "<oid> <type> <size>"
-        const parts = header.split(' ');
-        const size = Number(parts[2]);
-        if (parts.length !== 3 || !Number.isInteger(size) || size < 0) {
-          fail(new SourceError(`unexpected git cat-file output: ${header.slice(0, 200)}`, { gitDir }));
-          return;
-        }
-        if (pending.length < nl + 1 + size + 1) {
-          waitingFor = nl + 1 + size + 1;
-          return;
-        }
-        results.push(Buffer.from(pending.subarray(nl + 1, nl + 1 + size)));
-        pending = pending.subarray(nl + 1 + size + 1);
-      }
-    };
-
     child.stdout.on('data', (chunk: Buffer) => {
-      if (waitingFor > 0 && pending.length + heldBytes + chunk.length < waitingFor) {
-        held.push(chunk);
-        heldBytes += chunk.length;
-        return;
-      }
-      pending = pending.length === 0 && held.length === 0 ? chunk : Buffer.concat([pending, ...held, chunk]);
-      held = [];
-      heldBytes = 0;
-      waitingFor = 0;
-      parse();
+      const bad = reader.push(chunk);
+      if (bad !== null) fail(new SourceError(`unexpected git cat-file output: ${bad.slice(0, 200)}`, { gitDir }));
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();

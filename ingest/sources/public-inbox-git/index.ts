@@ -52,83 +52,162 @@ async function listEpochs(root: string): Promise<Epoch[]> {
     .sort((a, b) => a.n - b.n);
 }
 
+/** One source's inbox: its name, the git binary, the lore URL it mirrors (or null) and where. */
+interface Inbox {
+  name: string;
+  git: string | undefined;
+  /** The list URL without a trailing "/" when the inbox is mirrored; null for a local folder. */
+  remote: string | null;
+  mirrorRoot: string;
+}
+
+/** Fetches every mirrored epoch and clones the ones that appeared since. */
+async function syncMirror(inbox: Inbox, remote: string, ctx: SourceContext): Promise<Epoch[]> {
+  const { name, git } = inbox;
+  await mkdir(inbox.mirrorRoot, { recursive: true });
+  const epochs = await listEpochs(inbox.mirrorRoot);
+  for (const epoch of epochs) {
+    try {
+      await runGit(['fetch', '--quiet', '--prune', 'origin'], { gitDir: epoch.gitDir, git, signal: ctx.signal });
+    } catch (err) {
+      throw new SourceError(
+        `cannot fetch epoch ${epoch.n} of ${remote}: ${errorMessage(err)}`,
+        { source: name, url: `${remote}/${epoch.n}` },
+        { cause: err },
+      );
+    }
+  }
+  await cloneNewEpochs(inbox, remote, epochs.length === 0 ? 0 : epochs[epochs.length - 1]!.n + 1, ctx);
+  return listEpochs(inbox.mirrorRoot);
+}
+
+/** New epochs appear when the archive rolls over (about every GB of mail): clones from `first` on. */
+async function cloneNewEpochs(inbox: Inbox, remote: string, first: number, ctx: SourceContext): Promise<void> {
+  for (let n = first; ; n++) {
+    const url = `${remote}/${n}`;
+    const target = join(inbox.mirrorRoot, `${n}.git`);
+    const partial = `${target}.partial`;
+    await rm(partial, { recursive: true, force: true });
+    try {
+      await runGit(['clone', '--mirror', '--quiet', url, partial], { git: inbox.git, signal: ctx.signal });
+    } catch (err) {
+      await rm(partial, { recursive: true, force: true });
+      if (n === 0)
+        throw new SourceError(`cannot clone ${url}: ${errorMessage(err)}`, { source: inbox.name, url }, { cause: err });
+      ctx.log.debug({ source: inbox.name, url }, 'no further epoch');
+      return;
+    }
+    await rename(partial, target);
+    ctx.log.info({ source: inbox.name, url, epoch: n }, 'cloned new public-inbox epoch');
+  }
+}
+
+async function tipOf(inbox: Inbox, epoch: Epoch, ctx: SourceContext): Promise<string | null> {
+  try {
+    const { stdout } = await runGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
+      gitDir: epoch.gitDir,
+      git: inbox.git,
+      signal: ctx.signal,
+    });
+    return stdout.trim() || null;
+  } catch {
+    // An epoch without commits yet.
+    return null;
+  }
+}
+
+async function commitExists(inbox: Inbox, epoch: Epoch, sha: string, ctx: SourceContext): Promise<boolean> {
+  try {
+    await runGit(['cat-file', '-e', `${sha}^{commit}`], { gitDir: epoch.gitDir, git: inbox.git, signal: ctx.signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function revList(inbox: Inbox, epoch: Epoch, range: string, ctx: SourceContext): Promise<{ stdout: string }> {
+  // Oldest first, and only the epoch's own line of history (public-inbox never merges).
+  return runGit(['rev-list', '--reverse', '--first-parent', range], {
+    gitDir: epoch.gitDir,
+    git: inbox.git,
+    signal: ctx.signal,
+  });
+}
+
+/** The commits after `since` up to `tip`, oldest first; all of them when `since` is gone. */
+async function newCommits(
+  inbox: Inbox,
+  epoch: Epoch,
+  since: string | null,
+  tip: string,
+  ctx: SourceContext,
+): Promise<string[]> {
+  let stdout: string;
+  try {
+    ({ stdout } = await revList(inbox, epoch, since ? `${since}..${tip}` : tip, ctx));
+  } catch (err) {
+    if (!since || (await commitExists(inbox, epoch, since, ctx))) throw err;
+    ctx.log.warn(
+      { source: inbox.name, epoch: epoch.n, commit: since },
+      'checkpoint commit is gone (history rewritten?); reading the epoch again',
+    );
+    ({ stdout } = await revList(inbox, epoch, tip, ctx));
+  }
+  return stdout.split('\n').filter((l) => l.length > 0);
+}
+
+/** Reads the epochs' new commits, oldest epoch first, up to one batch. */
+async function readEpochs(
+  inbox: Inbox,
+  epochs: Epoch[],
+  tips: Map<number, string | null>,
+  cp: Checkpoint | null,
+  ctx: SourceContext,
+): Promise<PollResult> {
+  const next: Record<string, string> = { ...(cp?.epochs ?? {}) };
+  const batchSize = ctx.batchSize ?? DEFAULT_BATCH_SIZE;
+  const messages: RawMail[] = [];
+  let more = false;
+  for (const epoch of epochs) {
+    const tip = tips.get(epoch.n);
+    const since = cp?.epochs[String(epoch.n)] ?? null;
+    if (!tip || since === tip) continue;
+    if (messages.length >= batchSize) {
+      more = true;
+      break;
+    }
+    const commits = await newCommits(inbox, epoch, since, tip, ctx);
+    const take = commits.slice(0, batchSize - messages.length);
+    if (take.length < commits.length) more = true;
+    if (take.length === 0) continue;
+    const blobs = await catFileBatch(
+      epoch.gitDir,
+      take.map((c) => `${c}:m`),
+      { git: inbox.git, signal: ctx.signal },
+    );
+    take.forEach((commit, i) => {
+      const raw = blobs[i];
+      if (raw) messages.push({ raw, origin: `epoch ${epoch.n} commit ${commit}` });
+    });
+    next[String(epoch.n)] = take[take.length - 1]!;
+    ctx.progress?.(messages.length, null);
+    if (more) break;
+  }
+  return { messages, nextCheckpoint: JSON.stringify({ epochs: next }), more };
+}
+
 export function createPublicInboxGitSource(config: PublicInboxGitSourceConfig, deps: PublicInboxGitDeps = {}): Source {
   const name = config.name;
-  const git = deps.git;
-  const remote = isUrl(config.url) ? config.url.replace(/\/+$/, '') : null;
-  const mirrorRoot = join(config.dir ?? join(deps.cacheDir ?? join('var', 'cache'), 'inboxes', name), 'git');
+  const inbox: Inbox = {
+    name,
+    git: deps.git,
+    remote: isUrl(config.url) ? config.url.replace(/\/+$/, '') : null,
+    mirrorRoot: join(config.dir ?? join(deps.cacheDir ?? join('var', 'cache'), 'inboxes', name), 'git'),
+  };
 
   function localEpochRoot(): string {
     const withGit = join(config.url, 'git');
     return existsSync(withGit) ? withGit : config.url;
-  }
-
-  async function syncMirror(ctx: SourceContext): Promise<Epoch[]> {
-    if (!remote) return [];
-    await mkdir(mirrorRoot, { recursive: true });
-    const epochs = await listEpochs(mirrorRoot);
-    for (const epoch of epochs) {
-      try {
-        await runGit(['fetch', '--quiet', '--prune', 'origin'], { gitDir: epoch.gitDir, git, signal: ctx.signal });
-      } catch (err) {
-        throw new SourceError(
-          `cannot fetch epoch ${epoch.n} of ${remote}: ${errorMessage(err)}`,
-          { source: name, url: `${remote}/${epoch.n}` },
-          { cause: err },
-        );
-      }
-    }
-    // New epochs appear when the archive rolls over (about every GB of mail).
-    for (let n = epochs.length === 0 ? 0 : epochs[epochs.length - 1]!.n + 1; ; n++) {
-      const url = `${remote}/${n}`;
-      const target = join(mirrorRoot, `${n}.git`);
-      const partial = `${target}.partial`;
-      await rm(partial, { recursive: true, force: true });
-      try {
-        await runGit(['clone', '--mirror', '--quiet', url, partial], { git, signal: ctx.signal });
-      } catch (err) {
-        await rm(partial, { recursive: true, force: true });
-        if (n === 0)
-          throw new SourceError(`cannot clone ${url}: ${errorMessage(err)}`, { source: name, url }, { cause: err });
-        ctx.log.debug({ source: name, url }, 'no further epoch');
-        break;
-      }
-      await rename(partial, target);
-      ctx.log.info({ source: name, url, epoch: n }, 'cloned new public-inbox epoch');
-    }
-    return listEpochs(mirrorRoot);
-  }
-
-  async function tipOf(epoch: Epoch, ctx: SourceContext): Promise<string | null> {
-    try {
-      const { stdout } = await runGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
-        gitDir: epoch.gitDir,
-        git,
-        signal: ctx.signal,
-      });
-      return stdout.trim() || null;
-    } catch {
-      // An epoch without commits yet.
-      return null;
-    }
-  }
-
-  async function commitExists(epoch: Epoch, sha: string, ctx: SourceContext): Promise<boolean> {
-    try {
-      await runGit(['cat-file', '-e', `${sha}^{commit}`], { gitDir: epoch.gitDir, git, signal: ctx.signal });
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  function revList(epoch: Epoch, range: string, ctx: SourceContext): Promise<{ stdout: string }> {
-    // Oldest first, and only the epoch's own line of history (public-inbox never merges).
-    return runGit(['rev-list', '--reverse', '--first-parent', range], {
-      gitDir: epoch.gitDir,
-      git,
-      signal: ctx.signal,
-    });
   }
 
   return {
@@ -136,20 +215,19 @@ export function createPublicInboxGitSource(config: PublicInboxGitSourceConfig, d
     kind: 'public-inbox-git',
     async poll(checkpoint, ctx): Promise<PollResult> {
       const cp: Checkpoint | null = parseCheckpoint(checkpointSchema, checkpoint, name);
-      const epochs = remote ? await syncMirror(ctx) : await listEpochs(localEpochRoot());
+      const epochs = inbox.remote ? await syncMirror(inbox, inbox.remote, ctx) : await listEpochs(localEpochRoot());
       if (epochs.length === 0) {
         throw new SourceError(`public-inbox source ${name}: no epochs (N.git) found`, {
           source: name,
           url: config.url,
-          mirror: remote ? mirrorRoot : undefined,
+          mirror: inbox.remote ? inbox.mirrorRoot : undefined,
         });
       }
-      const next: Record<string, string> = { ...(cp?.epochs ?? {}) };
       const tips = new Map<number, string | null>();
-      for (const epoch of epochs) tips.set(epoch.n, await tipOf(epoch, ctx));
-
+      for (const epoch of epochs) tips.set(epoch.n, await tipOf(inbox, epoch, ctx));
       if (cp === null && !config.backfill) {
         // Start at the current tip: history before the first poll is not imported.
+        const next: Record<string, string> = {};
         for (const [n, tip] of tips) if (tip) next[String(n)] = tip;
         ctx.log.info(
           { source: name, epochs: Object.keys(next) },
@@ -157,48 +235,7 @@ export function createPublicInboxGitSource(config: PublicInboxGitSourceConfig, d
         );
         return { messages: [], nextCheckpoint: JSON.stringify({ epochs: next }), more: false };
       }
-
-      const batchSize = ctx.batchSize ?? DEFAULT_BATCH_SIZE;
-      const messages: RawMail[] = [];
-      let more = false;
-      for (const epoch of epochs) {
-        const tip = tips.get(epoch.n);
-        if (!tip) continue;
-        const since = cp?.epochs[String(epoch.n)] ?? null;
-        if (since === tip) continue;
-        if (messages.length >= batchSize) {
-          more = true;
-          break;
-        }
-        let stdout: string;
-        try {
-          ({ stdout } = await revList(epoch, since ? `${since}..${tip}` : tip, ctx));
-        } catch (err) {
-          if (!since || (await commitExists(epoch, since, ctx))) throw err;
-          ctx.log.warn(
-            { source: name, epoch: epoch.n, commit: since },
-            'checkpoint commit is gone (history rewritten?); reading the epoch again',
-          );
-          ({ stdout } = await revList(epoch, tip, ctx));
-        }
-        const commits = stdout.split('\n').filter((l) => l.length > 0);
-        const take = commits.slice(0, batchSize - messages.length);
-        if (take.length < commits.length) more = true;
-        if (take.length === 0) continue;
-        const blobs = await catFileBatch(
-          epoch.gitDir,
-          take.map((c) => `${c}:m`),
-          { git, signal: ctx.signal },
-        );
-        take.forEach((commit, i) => {
-          const raw = blobs[i];
-          if (raw) messages.push({ raw, origin: `epoch ${epoch.n} commit ${commit}` });
-        });
-        next[String(epoch.n)] = take[take.length - 1]!;
-        ctx.progress?.(messages.length, null);
-        if (more) break;
-      }
-      return { messages, nextCheckpoint: JSON.stringify({ epochs: next }), more };
+      return readEpochs(inbox, epochs, tips, cp, ctx);
     },
   };
 }
