@@ -20,7 +20,14 @@ import { invalidMark } from '../store/marks.ts';
 import { claimReply, groupReply, versionReplies, type ReplyRow } from '../store/replies.ts';
 import { deliverReply } from '../report/deliver.ts';
 import type { PipelineDeps } from '../deps.ts';
-import { decideGroupReply, groupDigest, groupProgress, groupReplyMessageId, verdictRecordJson } from './group-plan.ts';
+import {
+  decideGroupReply,
+  groupDigest,
+  groupProgress,
+  groupReplyMessageId,
+  verdictRecordJson,
+  type MemberResult,
+} from './group-plan.ts';
 import { loadVersion, routedTreeName } from './context.ts';
 import type { BisectionRecord } from './plan.ts';
 import { renderGroupMail } from '../report/compose.ts';
@@ -105,6 +112,70 @@ async function markDone(deps: PipelineDeps, job: JobRow, progress: null | string
   await updateJob(deps.store.db, job.id, { state: 'done', progress, finishedAt: nowIso }, nowIso);
 }
 
+/**
+ * Composes the group's reply and stores it, unless the policy wants none (then this job is done
+ * and null is returned). Of two siblings composing at once, one insert wins (see the header).
+ */
+async function composeGroupReply(
+  deps: PipelineDeps,
+  job: JobRow,
+  results: MemberResult[],
+  digest: string,
+  log: Logger,
+): Promise<ReplyRow | null> {
+  const db = deps.store.db;
+  const earlier = (await versionReplies(db, job.versionKey)).filter((r) => r.groupId !== job.groupId);
+  const decision = decideGroupReply(results, digest, earlier, { replyOnPass: deps.config.mail.replyOnPass });
+  if (decision.kind === 'none') {
+    await markDone(deps, job);
+    log.info({ group: job.groupId }, `done; no reply for the group (${decision.reason})`);
+    return null;
+  }
+  const messageId = groupReplyMessageId(job.versionKey, job.groupId, digest, deps.config.mail.domain);
+  const version = await loadVersion(deps, job.versionKey);
+  const composed = await renderGroupMail({
+    db,
+    lists: deps.config.trees.flatMap((t) => t.lists),
+    version,
+    results,
+    runners: deps.config.runners,
+    treeName: await routedTreeName(deps, version),
+    previous: decision.changedFrom
+      ? { messageId: decision.changedFrom.messageId, outcome: decision.changedFrom.outcome }
+      : null,
+    mail: deps.config.mail,
+    messageId,
+    date: deps.now(),
+  });
+  const nowIso = deps.now().toISOString();
+  // A withdrawn report (#daxbot invalid) keeps being recorded, never mailed, as for one runner.
+  // Read before the transaction, so that the transaction starts with its write: a SQLite
+  // transaction that reads first cannot wait for another process's write lock.
+  const withdrawn = (await invalidMark(db, job.versionKey)) !== null;
+  // The reply row and this job's state change commit together: after this, a restart only sends.
+  return db.transaction().execute(async (trx) => {
+    const c = await claimReply(
+      trx,
+      {
+        messageId,
+        versionKey: job.versionKey,
+        jobId: job.id,
+        groupId: job.groupId,
+        kind: 'result',
+        digest,
+        outcome: composed.outcome,
+        mailed: decision.mail && !withdrawn,
+        subject: composed.subject,
+        recipients: composed.recipients,
+        raw: composed.raw,
+      },
+      nowIso,
+    );
+    if (c.inserted) await updateJob(trx, job.id, { state: 'reporting', progress: 'reporting for the group' }, nowIso);
+    return c.row;
+  });
+}
+
 /** Composes and sends the group's reply if every sibling is finished; marks this job done. */
 export async function finishGroup(deps: PipelineDeps, job: JobRow, log: Logger): Promise<void> {
   const db = deps.store.db;
@@ -119,59 +190,8 @@ export async function finishGroup(deps: PipelineDeps, job: JobRow, log: Logger):
   }
   const results = progress.results;
   const digest = groupDigest(results);
-  let reply: ReplyRow | null = await groupReply(db, job.groupId);
-  if (!reply) {
-    const earlier = (await versionReplies(db, job.versionKey)).filter((r) => r.groupId !== job.groupId);
-    const decision = decideGroupReply(results, digest, earlier, { replyOnPass: deps.config.mail.replyOnPass });
-    if (decision.kind === 'none') {
-      await markDone(deps, job);
-      log.info({ group: job.groupId }, `done; no reply for the group (${decision.reason})`);
-      return;
-    }
-    const messageId = groupReplyMessageId(job.versionKey, job.groupId, digest, deps.config.mail.domain);
-    const version = await loadVersion(deps, job.versionKey);
-    const composed = await renderGroupMail({
-      db,
-      lists: deps.config.trees.flatMap((t) => t.lists),
-      version,
-      results,
-      runners: deps.config.runners,
-      treeName: await routedTreeName(deps, version),
-      previous: decision.changedFrom
-        ? { messageId: decision.changedFrom.messageId, outcome: decision.changedFrom.outcome }
-        : null,
-      mail: deps.config.mail,
-      messageId,
-      date: deps.now(),
-    });
-    const nowIso = deps.now().toISOString();
-    // A withdrawn report (#daxbot invalid) keeps being recorded, never mailed, as for one runner.
-    // Read before the transaction, so that the transaction starts with its write: a SQLite
-    // transaction that reads first cannot wait for another process's write lock.
-    const withdrawn = (await invalidMark(db, job.versionKey)) !== null;
-    // The reply row and this job's state change commit together: after this, a restart only sends.
-    reply = await db.transaction().execute(async (trx) => {
-      const c = await claimReply(
-        trx,
-        {
-          messageId,
-          versionKey: job.versionKey,
-          jobId: job.id,
-          groupId: job.groupId,
-          kind: 'result',
-          digest,
-          outcome: composed.outcome,
-          mailed: decision.mail && !withdrawn,
-          subject: composed.subject,
-          recipients: composed.recipients,
-          raw: composed.raw,
-        },
-        nowIso,
-      );
-      if (c.inserted) await updateJob(trx, job.id, { state: 'reporting', progress: 'reporting for the group' }, nowIso);
-      return c.row;
-    });
-  }
+  const reply = (await groupReply(db, job.groupId)) ?? (await composeGroupReply(deps, job, results, digest, log));
+  if (!reply) return;
   // Only the job whose insert won sends: a sibling that composed at the same moment just stops.
   if (reply.jobId !== job.id) {
     await markDone(deps, job);
