@@ -195,6 +195,16 @@ export interface NdctlBuildOptions extends NdctlBuildConfig {
   signal?: AbortSignal;
 }
 
+/** The build command: the build script in the root filesystem's sandbox, under the build lock. */
+function sandboxedBuild(o: NdctlBuildOptions, tree: string): [string, string[]] {
+  // The lock is the kernel build lock: an ndctl build takes both cores as a kernel build does.
+  // A caller already holding it (`flock LOCK npx vitest ...`) must not wait for itself.
+  const lock = o.lockFile ?? KERNEL_BUILD_LOCK;
+  const sandboxed = ['bwrap', ...rootfsBwrapArgs(o.rootfs, tree), '--', 'sh', '-c', ndctlBuildScript(o, o.jobs ?? 0)];
+  const [cmd = 'bwrap', ...args] = lockHeldByAncestor(lock) ? sandboxed : ['flock', lock, ...sandboxed];
+  return [cmd, args];
+}
+
 /**
  * Builds (or reuses) the checkout. A meson or ninja failure is an outcome (ok=false, cached too:
  * the same checkout fails the same way); only the machinery failing to run throws InfraError.
@@ -218,18 +228,7 @@ export async function ensureNdctlBuild(o: NdctlBuildOptions): Promise<NdctlBuild
       verbatimSymlinks: true,
       filter: async (src) => src === o.source || !(await skipped(path.dirname(src), path.basename(src))),
     });
-    // The lock is the kernel build lock: an ndctl build takes both cores as a kernel build does.
-    // A caller already holding it (`flock LOCK npx vitest ...`) must not wait for itself.
-    const lock = o.lockFile ?? KERNEL_BUILD_LOCK;
-    const sandboxed = [
-      'bwrap',
-      ...rootfsBwrapArgs(o.rootfs, tmpTree),
-      '--',
-      'sh',
-      '-c',
-      ndctlBuildScript(o, o.jobs ?? 0),
-    ];
-    const [cmd = 'bwrap', ...args] = lockHeldByAncestor(lock) ? sandboxed : ['flock', lock, ...sandboxed];
+    const [cmd, args] = sandboxedBuild(o, tmpTree);
     const r = await exec(cmd, args, {
       env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' },
       logFile: path.join(tmp, 'build.log'),
