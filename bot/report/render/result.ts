@@ -7,7 +7,7 @@
 import type { BisectStep } from '../../judge/bisect-series.ts';
 import type { Verdict, VerdictEntry } from '../../judge/verdict.ts';
 import { guestSteps, localQemuCommand } from '../reproduce.ts';
-import { field, hardWrap, shellLines, urlField, wrapProse, WIDTH } from '../wrap.ts';
+import { field, hardWrap, shellLines, wrapProse, WIDTH } from '../wrap.ts';
 import {
   greeting,
   join,

@@ -1,8 +1,5 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildMessage, parseMailboxes } from '../../../bot/report/mail.ts';
 import { renderReply } from '../../../bot/report/render/reply.ts';
 import * as inputs from './inputs.ts';
