@@ -17,7 +17,7 @@ import { runCycle } from '../../bot/queue/cycle.ts';
 import { createScriptedRunner } from '../../bot/pipeline/scripted-runner.ts';
 import { saveSeriesVersions } from '../../bot/store/series.ts';
 import { openStore, type Store } from '../../bot/store/store.ts';
-import { FakeSender, fakeDeps, testConfig, version } from '../unit/pipeline/fakes.ts';
+import { FakeSender, fakeDeps, testConfig, version } from '../helpers/pipeline-fakes.ts';
 
 const SECRET = 'maintainers-secret-for-tests';
 const EVIL = '<script>alert("pwned")</script> dax: fix';

@@ -12,7 +12,7 @@ import { bisectTree } from '../../bot/judge/bisect-tree.ts';
 import { silentLogger } from '../../bot/log.ts';
 import { treeStepTest } from '../../bot/jobs/tree-step.ts';
 import type { Runner } from '../../runners/types.ts';
-import { crashFinding, runResult } from '../unit/pipeline/fakes.ts';
+import { crashFinding, runResult } from '../helpers/pipeline-fakes.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-bisect-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -14,7 +14,7 @@ import { saveSeriesVersions } from '../../bot/store/series.ts';
 import { openStore, type Store } from '../../bot/store/store.ts';
 import type { Runner } from '../../runners/types.ts';
 import { findPostgresBin, startPostgres, type PostgresServer } from '../helpers/servers/postgres.ts';
-import { FakeSender, fakeDeps, testConfig, version } from '../unit/pipeline/fakes.ts';
+import { FakeSender, fakeDeps, testConfig, version } from '../helpers/pipeline-fakes.ts';
 
 const GROUPS = 8;
 
