@@ -19,7 +19,7 @@ import {
 
 const outcomeSchema = z.enum(['pass', 'regression', 'apply-failed', 'build-failed', 'infra', 'pre-existing-only']);
 
-/** The verdict record job-executor writes to `jobs.verdict`; only its outline is checked. */
+/** The verdict record a job writes to `jobs.verdict` (verdictRecordJson); only its outline is checked. */
 const verdictRecordSchema = z.object({
   verdict: z
     .object({

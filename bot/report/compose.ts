@@ -1,5 +1,5 @@
 /**
- * The result reply through the project's renderer (bot/report/render.ts) and message builder
+ * The replies' inputs, read from the store, through the renderers (render/) and message builder
  * (bot/report/mail.ts). The Message-ID is the pipeline's own (per version, job and result), so
  * a restarted job finds its row and a result that flips back is still announced.
  *
@@ -53,7 +53,7 @@ export interface RenderResultInput {
   date: Date;
 }
 
-/** The mail a reply answers: the cover letter, else the first patch (render.ts agrees). */
+/** The mail a reply answers: the cover letter, else the first patch (render/result.ts agrees). */
 function parentMessageId(v: SeriesVersion): string {
   if (v.coverMessageId) return v.coverMessageId;
   const first = [...v.patches].sort((a, b) => a.counter - b.counter)[0];
@@ -204,7 +204,7 @@ export interface RenderGroupInput {
   date: Date;
 }
 
-/** The one reply for a series version tested on several runners (bot/report/render-group.ts). */
+/** The one reply for a series version tested on several runners (render/group.ts). */
 export async function renderGroupMail(
   i: RenderGroupInput,
 ): Promise<{ subject: string; outcome: string; recipients: string[]; raw: string }> {

@@ -16,7 +16,7 @@ export interface GroupMemberRow {
   outcome: string | null;
   summary: string | null;
   error: string | null;
-  /** The job's verdict JSON (job-executor's record), null until its verdict is in. */
+  /** The job's verdict JSON (group-plan.ts VerdictRecord), null until its verdict is in. */
   verdict: string | null;
 }
 

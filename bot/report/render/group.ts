@@ -1,7 +1,7 @@
 /**
  * The reply for a series tested on several runners at once: a table with one row per runner
  * (runner, outcome, one-line summary), then each runner's part in the single-runner wording
- * (what was tested, the changed tests, crash and trace, bisection). Pure, like render.ts, and
+ * (what was tested, the changed tests, crash and trace, bisection). Pure, like reply.ts, and
  * within 75 columns except the exact "first bad commit:" lines.
  *
  * A runner whose machinery failed is shown as "infrastructure" in its row and never blamed:

@@ -564,7 +564,7 @@ const RETRACTION =
   'The earlier report may have been caused by a flaky test or by the test machine. Sorry for the noise.';
 
 /**
- * The sections of a result reply, for render-group.ts: a reply covering several runners
+ * The sections of a result reply, for group.ts: a reply covering several runners
  * shows each runner's part in exactly the single-runner wording.
  */
 export const resultSections = {
