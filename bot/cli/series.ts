@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { SeriesVersion } from '../../ingest/series/types.ts';
+import { incompleteWarning } from '../../ingest/series/am-choice.ts';
 import { NotFoundError } from '../errors.ts';
 import { invalidMark, unrelatedMarks } from '../store/marks.ts';
 import { findSeriesVersions, listSeriesVersions, type SeriesVersionRow } from '../store/series.ts';
@@ -102,9 +103,9 @@ export function registerSeriesCommands(program: Command, ctx: CliContext): void 
 
   series
     .command('am <message-id>')
-    .description('write the am-ready mbox of the series this message belongs to (newest complete version)')
+    .description('write the am-ready mbox of the series this message belongs to (newest version, as b4 am)')
     .requiredOption('-o, --output <file>', 'where to write the mbox')
-    .option('--version <n>', 'this revision instead of the newest complete one', (v) => Number(v))
+    .option('--version <n>', 'this revision instead of the newest one', (v) => Number(v))
     .action(async (messageId: string, opts: { output: string; version?: number }) => {
       const store = await ctx.store();
       const rows = await findSeriesVersions(store.db, messageId);
@@ -114,13 +115,15 @@ export function registerSeriesCommands(program: Command, ctx: CliContext): void 
       const { exportAmMbox, pickVersion } = await import('../../ingest/am-export.ts');
       const chosen = pickVersion(all, opts.version);
       if (!chosen)
-        throw new NotFoundError(
-          `no ${opts.version ? `v${opts.version}` : 'complete'} version of the series of ${messageId}`,
-          { messageId },
-        );
+        throw new NotFoundError(`no ${opts.version ? `v${opts.version} ` : ''}version of the series of ${messageId}`, {
+          messageId,
+        });
       const mbox = await exportAmMbox(store, chosen.version_key);
       writeFileSync(opts.output, mbox);
       const v = JSON.parse(chosen.data) as SeriesVersion;
+      // As b4: the patches that are there are written, and the holes are named (in the log, on stderr).
+      const warning = incompleteWarning(v);
+      if (warning) ctx.log.warn({ version: v.key, missing: v.missing }, warning);
       ctx.out(`wrote ${v.patches.length} patches of v${v.revision} "${v.subject}" to ${opts.output}`);
     });
 }
