@@ -1,5 +1,6 @@
 import type { Address, Trailer } from '../parse/types.ts';
 import { pyParseAddr } from './py-address.ts';
+import { trailerText } from './am-body.ts';
 
 /*
  * Trailers as `b4 am` reads them from a reply. A reply's trailers can sit anywhere in its own
@@ -69,13 +70,7 @@ export function replyText(m: { body: string; notes?: string | null; diff?: strin
 
 /** Trailers as reply text again (how the store keeps a reply without its quoted body). */
 export function followupTrailerText(trailers: readonly FoundTrailer[]): string {
-  return trailers
-    .map((t) => {
-      const base = `${t.name}: ${t.value}`;
-      if (!t.extinfo) return base;
-      return t.extinfo.trimStart().startsWith('#') ? `${base}${t.extinfo}` : `${base}\n${t.extinfo}`;
-    })
-    .join('\n');
+  return trailers.map((t) => trailerText({ name: t.name, value: t.value, extinfo: t.extinfo ?? null })).join('\n');
 }
 
 /** Re-joins the two wrappings people commonly paste: "Fixes: abc (foo\nbar)" and "Name\n<addr>". */

@@ -155,6 +155,19 @@ export async function cutPatchThreads(archive: ArchiveName, every = 1): Promise<
   return out;
 }
 
+/** The parsed messages of an mbox file and their raw bytes by Message-ID (unparseable ones left out). */
+export async function loadMbox(file: string): Promise<{ msgs: ParsedMessage[]; raws: Map<string, Buffer> }> {
+  const msgs: ParsedMessage[] = [];
+  const raws = new Map<string, Buffer>();
+  for (const raw of splitMbox(readFileSync(file))) {
+    const r = await parseMessage(raw);
+    if (!r.ok) continue;
+    msgs.push(r.message);
+    raws.set(r.message.messageId, raw);
+  }
+  return { msgs, raws };
+}
+
 /** Message-ID, In-Reply-To, References and Subject from the header block, without MIME decoding. */
 export function scanHeaders(raw: Buffer): {
   messageId: string;

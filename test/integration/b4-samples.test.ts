@@ -11,12 +11,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseMessage } from '../../ingest/parse/message.ts';
-import type { ParsedMessage } from '../../ingest/parse/types.ts';
 import { assembleSeries, newestVersion } from '../../ingest/series/assemble.ts';
 import { renderAmMbox } from '../../ingest/series/am-mbox.ts';
-import { splitMbox } from '../../ingest/sources/mbox-split.ts';
-import { b4Available, repoRoot } from '../helpers/b4.ts';
+import { b4Available, loadMbox, repoRoot } from '../helpers/b4.ts';
 
 const samples = path.resolve(repoRoot, '..', 'shared', 'corpus', 'b4', 'samples');
 const SOB = 'Test Override <test-override@example.com>';
@@ -49,14 +46,7 @@ function b4Am(file: string, signOff: boolean): string {
 }
 
 async function ours(file: string, signOff: boolean): Promise<string> {
-  const msgs: ParsedMessage[] = [];
-  const raws = new Map<string, Buffer>();
-  for (const raw of splitMbox(readFileSync(file))) {
-    const r = await parseMessage(raw);
-    if (!r.ok) continue;
-    msgs.push(r.message);
-    raws.set(r.message.messageId, raw);
-  }
+  const { msgs, raws } = await loadMbox(file);
   const v = newestVersion(assembleSeries(msgs, { linkHistory: false }));
   return v ? (await renderAmMbox(v, raws, { signOff: signOff ? SOB : null })).toString('utf8') : '';
 }

@@ -90,17 +90,20 @@ function writeConfig(name: string, allLists: string): string {
 }
 
 async function daxbot(config: string, db: string, args: string[]): Promise<string> {
+  return (await daxbotOut(config, db, args)).stdout;
+}
+
+async function daxbotOut(config: string, db: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
   const env = {
     ...process.env,
     DAXBOT_DB: db,
     DAXBOT_SCRIPTED_RUNNER: path.join(dir, 'script.json'),
     DAXBOT_LOG_LEVEL: 'warn',
   };
-  const { stdout } = await run(process.execPath, [path.join(repoRoot, 'bin/daxbot.js'), '--config', config, ...args], {
+  return run(process.execPath, [path.join(repoRoot, 'bin/daxbot.js'), '--config', config, ...args], {
     cwd: repoRoot,
     env,
   });
-  return stdout;
 }
 
 interface StatusJob {
@@ -190,8 +193,9 @@ describe.skipIf(!publicInboxAvailable)('missing patches fetched from a local lor
     expect(await daxbot(config, db, ['run', '--once', '--since', 'all'])).toMatch(/run --once: 1 new job\(s\)/);
     const status = JSON.parse(await daxbot(config, db, ['status', '--all', '--json'])) as { jobs: StatusJob[] };
     expect(status.jobs).toEqual([expect.objectContaining({ state: 'waiting' })]);
-    // `series am` writes what is there, as b4 does.
-    const am = await daxbot(config, db, ['series', 'am', 'fm-2@example.org', '-o', path.join(dir, 'partial.mbx')]);
-    expect(am).toMatch(/wrote 1 patches of v1/);
+    // `series am` writes what is there, as b4 does, and says what is missing.
+    const am = await daxbotOut(config, db, ['series', 'am', 'fm-2@example.org', '-o', path.join(dir, 'partial.mbx')]);
+    expect(am.stdout).toMatch(/wrote 1 patches of v1/);
+    expect(am.stderr).toMatch(/v1 is incomplete: 1 of 3 patches present, missing 1, 3/);
   }, 120_000);
 });

@@ -1,12 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseMessage } from '../../../ingest/parse/message.ts';
-import type { ParsedMessage } from '../../../ingest/parse/types.ts';
 import { assembleSeries, newestVersion } from '../../../ingest/series/assemble.ts';
 import { formatAmDate } from '../../../ingest/series/am-date.ts';
 import { renderAmMbox, renderAmMessage, type AmInput } from '../../../ingest/series/am-mbox.ts';
-import { splitMbox } from '../../../ingest/sources/mbox-split.ts';
+import { loadMbox } from '../../helpers/b4.ts';
 
 /*
  * The am-ready mbox is b4 0.12's (Debian's b4, the one test/integration/b4-compare.test.ts and
@@ -18,22 +16,10 @@ import { splitMbox } from '../../../ingest/sources/mbox-split.ts';
  */
 const samples = path.resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'corpus', 'b4', 'samples');
 
-async function load(file: string): Promise<{ msgs: ParsedMessage[]; raws: Map<string, Buffer> }> {
-  const msgs: ParsedMessage[] = [];
-  const raws = new Map<string, Buffer>();
-  for (const raw of splitMbox(readFileSync(file))) {
-    const r = await parseMessage(raw);
-    if (!r.ok) continue;
-    msgs.push(r.message);
-    raws.set(r.message.messageId, raw);
-  }
-  return { msgs, raws };
-}
-
 describe.skipIf(!existsSync(samples))('renderAmMbox vs b4 reference outputs', () => {
   for (const src of ['non-git-patch-with-comments', 'with-diffstat']) {
     it(`${src} -> defaults`, async () => {
-      const { msgs, raws } = await load(path.join(samples, `trailers-followup-${src}.mbox`));
+      const { msgs, raws } = await loadMbox(path.join(samples, `trailers-followup-${src}.mbox`));
       const v = newestVersion(assembleSeries(msgs, { linkHistory: false }));
       expect(v).not.toBeNull();
       if (!v) return;
