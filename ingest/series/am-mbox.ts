@@ -8,12 +8,12 @@ import { withFollowupTrailers } from './am-body.ts';
 import { readB4Subject } from './b4-subject.ts';
 
 /*
- * The am-ready mbox as `b4 am` writes it (b4 at the snapshot of /work/shared/corpus/b4): per
- * patch, a `From git@z` line, Subject/From/Date/Message-Id and MIME headers, then the commit
- * message with the follow-up trailers appended to its trailer block (existing trailers first, new
- * ones in the order they were collected, your own Signed-off-by last), then the diff untouched.
- * Known differences: `[for the foo parts]`/`# comment` extras of follow-up trailers are dropped;
- * b4's configurable trailer-order and Cc copying are not offered.
+ * The am-ready mbox as `b4 am` writes it, byte for byte as Debian's b4 0.12 does (checked on every
+ * patch thread of two list archives, test/integration/b4-compare.test.ts): per patch, a
+ * `From git@z` line, Subject/From/Date/Message-Id and MIME headers, then the body as b4 rebuilds
+ * it (am-body.ts: the follow-up trailers appended to the trailer block), with body lines that
+ * start with `From ` quoted as mboxrd does. Not offered: b4's configurable trailer-order, Cc
+ * copying and Link trailers.
  */
 
 export type RawLookup = ReadonlyMap<string, Buffer> | ((messageId: string) => Buffer | undefined);
