@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../errors.ts';
 import type { CliContext } from './context.ts';
 import { jsonLine } from './output.ts';
+import { wireFromCli } from './wire.ts';
 
 interface BisectOptions {
   tree: string;
@@ -17,24 +18,11 @@ interface BisectOptions {
 
 async function bisect(ctx: CliContext, opts: BisectOptions) {
   const { bisectTree } = await import('../judge/bisect-tree.ts');
-  const { loadRunnerScript } = await import('../pipeline/scripted-runner.ts');
   const { treeStepTest } = await import('../pipeline/tree-step.ts');
-  const { wirePipeline } = await import('../pipeline/wire.ts');
   const config = await ctx.config();
-  const store = await ctx.store();
   const rc = opts.runner ? config.runners.find((r) => r.name === opts.runner) : config.runners.find((r) => r.enabled);
   if (!rc) throw new ConfigError(`no runner ${opts.runner ?? '(enabled)'} is configured`);
-  const scriptFile = ctx.env.DAXBOT_SCRIPTED_RUNNER;
-  const script = scriptFile ? await loadRunnerScript(scriptFile) : undefined;
-  const deps = wirePipeline({
-    config,
-    store,
-    log: ctx.log,
-    repoRoot: ctx.repoRoot,
-    env: ctx.env,
-    configDir: ctx.configDir(),
-    ...(script && { script }),
-  });
+  const deps = await wireFromCli(ctx);
   const tree = config.trees.some((t) => t.name === opts.tree) ? deps.treePath(opts.tree) : path.resolve(opts.tree);
   const workDir = path.join(deps.workDir, 'bisect', `${Date.now()}`);
   return bisectTree({

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { CliContext } from './context.ts';
 import { parseSince } from './options.ts';
 import { jsonLine, terminalWidth } from './output.ts';
+import { wireFromCli } from './wire.ts';
 
 interface RunOptions {
   once?: boolean;
@@ -17,8 +18,6 @@ async function runBot(ctx: CliContext, opts: RunOptions): Promise<void> {
   const { runCycle } = await import('../pipeline/cycle.ts');
   const { processCommands } = await import('../pipeline/process-commands.ts');
   const { startScheduler } = await import('../pipeline/scheduler.ts');
-  const { loadRunnerScript } = await import('../pipeline/scripted-runner.ts');
-  const { wirePipeline } = await import('../pipeline/wire.ts');
   const { countReplies, undeliveredReplies } = await import('../store/replies.ts');
   const { serveDashboard } = await import('./dashboard.ts');
   const since = parseSince(opts.since, new Date());
@@ -32,20 +31,7 @@ async function runBot(ctx: CliContext, opts: RunOptions): Promise<void> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const scriptFile = ctx.env.DAXBOT_SCRIPTED_RUNNER;
-  const script = scriptFile ? await loadRunnerScript(scriptFile) : undefined;
-  if (script)
-    ctx.log.warn({ script: scriptFile }, 'DAXBOT_SCRIPTED_RUNNER is set: runs are scripted, no kernel is built');
-  const deps = wirePipeline({
-    config,
-    store,
-    log: ctx.log,
-    repoRoot: ctx.repoRoot,
-    env: ctx.env,
-    configDir,
-    signal: abort.signal,
-    ...(script && { script }),
-  });
+  const deps = await wireFromCli(ctx, abort.signal);
   const commands = async (): Promise<void> => {
     await processCommands(deps);
   };
