@@ -31,7 +31,15 @@ function objectSchemas(schema: z.ZodTypeAny, value: Record<string, unknown>): z.
     return option instanceof z.ZodObject ? [option] : [];
   }
   if (schema instanceof z.ZodUnion) return schema.options.flatMap((o: z.ZodTypeAny) => objectSchemas(o, value));
+  if (schema instanceof z.ZodIntersection)
+    return [...objectSchemas(schema._def.left, value), ...objectSchemas(schema._def.right, value)];
+  if (schema instanceof z.ZodLazy) return objectSchemas(schema.schema, value);
   return [];
+}
+
+/** An object declared open (`.passthrough()`, `.catchall()`) takes any key. */
+function isOpen(schema: z.AnyZodObject): boolean {
+  return schema._def.unknownKeys === 'passthrough' || !(schema._def.catchall instanceof z.ZodNever);
 }
 
 function elementSchema(schema: z.ZodTypeAny): z.ZodTypeAny | null {
@@ -59,7 +67,7 @@ function editDistance(a: string, b: string): number {
 function hint(key: string, known: string[]): string {
   const near = known
     .map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) }))
-    .filter((x) => x.d <= Math.max(1, Math.floor(key.length / 3)))
+    .filter((x) => x.d <= (key.length < 3 ? 0 : Math.max(1, Math.floor(key.length / 3))))
     .sort((x, y) => x.d - y.d)[0];
   return near ? ` (did you mean ${near.k}?)` : ` (known keys: ${known.join(', ')})`;
 }
@@ -70,7 +78,7 @@ export function unknownKeys(schema: z.ZodTypeAny, doc: unknown, at: string[] = [
   if (element && Array.isArray(doc)) return doc.flatMap((v, i) => unknownKeys(element, v, [...at, String(i)]));
   if (!isRecord(doc)) return [];
   const shapes = objectSchemas(schema, doc);
-  if (shapes.length === 0) return [];
+  if (shapes.length === 0 || shapes.some(isOpen)) return [];
   const fields = new Map<string, z.ZodTypeAny>();
   for (const s of shapes) for (const [k, v] of Object.entries<z.ZodTypeAny>(s.shape)) fields.set(k, v);
   return Object.entries(doc).flatMap(([k, v]) => {

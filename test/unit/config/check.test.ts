@@ -3,6 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { unknownKeys } from '../../../config/check.ts';
 import { DEFAULT_CONFIG_FILE, loadConfig, parseConfig } from '../../../config/load.ts';
 
 function errors(doc: unknown): string[] {
@@ -92,5 +94,18 @@ describe('the built-in configuration', () => {
     expect({ ...empty.config, runners: [], trees: [] }).toEqual({ ...builtIn.config, runners: [], trees: [] });
     const runner = parseConfig({ runners: [{ name: 'qemu-pmem', kind: 'qemu-pmem' }] });
     expect(runner.ok && runner.config.runners).toEqual(builtIn.config.runners);
+  });
+});
+
+describe('unknownKeys', () => {
+  it('follows intersections and leaves open objects (passthrough, catchall) alone', () => {
+    const schema = z.object({
+      both: z.intersection(z.object({ a: z.number() }), z.object({ b: z.number() })),
+      open: z.object({ a: z.number() }).passthrough(),
+      extra: z.object({ a: z.number() }).catchall(z.string()),
+    });
+    expect(unknownKeys(schema, { both: { a: 1, b: 2, c: 3 }, open: { z: 1 }, extra: { z: 'x' } })).toEqual([
+      'both.c: unknown key (known keys: a, b)',
+    ]);
   });
 });
