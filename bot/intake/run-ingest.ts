@@ -8,7 +8,7 @@ import type { Store } from '../store/store.ts';
 import type { Config, SourceConfig } from '../../config/schema.ts';
 import { ingestSource, type IngestDeps, type IngestReport } from './ingest.ts';
 import { parseMessage } from '../../ingest/parse/message.ts';
-import { findFollowupTrailers } from '../../ingest/series/followup-trailers.ts';
+import { findFollowupTrailers, replyText } from '../../ingest/series/followup-trailers.ts';
 import type { ParsePool } from './parse-pool.ts';
 import { createSource } from '../../ingest/sources/registry.ts';
 import type { SourceContext } from '../../ingest/sources/types.ts';
@@ -21,7 +21,7 @@ export function realIngestDeps(
   return {
     store,
     parse: (raw) => parseMessage(raw),
-    followups: (m) => findFollowupTrailers(m.body),
+    followups: (m) => findFollowupTrailers(replyText(m)),
     now: opts.now ?? (() => new Date()),
     log,
     ...(opts.pool ? { parseBatch: opts.pool.parse } : {}),

@@ -53,10 +53,15 @@ export interface QueueFacts {
 export function slotOf(j: QueueFacts, now: Date): QueueSlot {
   if (j.state === 'done') return 'done';
   if (j.leaseExpiresAt !== null && Date.parse(j.leaseExpiresAt) > now.getTime()) return 'running';
-  const heldBack = j.notBefore !== null && Date.parse(j.notBefore) > now.getTime();
-  if (heldBack && j.state === 'infra-failed') return 'infra-failed';
-  if (heldBack) return 'waiting';
+  const held = heldBack(j, now);
+  if (held && j.state === 'infra-failed') return 'infra-failed';
+  if (held) return 'waiting';
   return 'queued';
+}
+
+/** Not to be claimed before `not_before` (the rest of a series, a retry's backoff): then it may start. */
+export function heldBack(j: Pick<QueueFacts, 'notBefore'>, now: Date): boolean {
+  return j.notBefore !== null && Date.parse(j.notBefore) > now.getTime();
 }
 
 /** A job's expected length before any job has finished to learn from. */

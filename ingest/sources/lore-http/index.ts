@@ -12,7 +12,9 @@ import type { LoreHttpSourceConfig } from './schema.ts';
 /**
  * A public-inbox web archive (lore.kernel.org or any public-inbox-httpd) read over HTTP: `new.atom`
  * says which messages are new, and each one's whole thread is fetched as `<url><msgid>/t.mbox.gz`
- * (so replies that arrived out of order come along; the store drops duplicates).
+ * (so replies that arrived out of order come along; the store drops duplicates). The thread
+ * fetch is its own client (createLoreClient), also used on lore's all-lists archive to fetch the
+ * patches of a series that only some reached the list (bot/intake/fetch-missing.ts).
  *
  * Checkpoint: the newest `updated` handed on and the Message-IDs already handed on that the feed
  * still lists. An entry is new when its id is not in that list: comparing timestamps alone would
@@ -42,47 +44,76 @@ function messageIdOf(raw: Buffer): string | null {
   return MESSAGE_ID.exec(head.replace(/\r?\n[ \t]+/g, ' '))?.[1]?.trim() ?? null;
 }
 
-/** What the requests of one source share: its name, the inbox URL and the backoff settings. */
-interface LoreClient {
+/** Reads whole threads from a public-inbox archive by Message-ID, as b4 does. */
+export interface LoreClient {
+  /** `<url><msgid>/t.mbox.gz` split into mails; null when the archive does not have that message. */
+  fetchThread(messageId: string, ctx: SourceContext): Promise<RawMail[] | null>;
+}
+
+export interface LoreClientOptions {
+  /** Names the archive in logs and errors (the source name). */
+  name: string;
+  /** The inbox (or all-lists) base URL, e.g. https://lore.kernel.org/all/ */
+  url: string;
+  maxDelayMs: number;
+}
+
+export function createLoreClient(opts: LoreClientOptions, deps: LoreHttpDeps = {}): LoreClient {
+  const base = opts.url.endsWith('/') ? opts.url : `${opts.url}/`;
+  const name = opts.name;
+  return {
+    async fetchThread(messageId, ctx) {
+      const url = `${base}${encodeURIComponent(messageId)}/t.mbox.gz`;
+      const res = await fetchWithBackoff(url, backoffOptions(name, opts.maxDelayMs, deps, ctx));
+      if (res.status === 404 || res.status === 410) {
+        // Never archived, or removed (spam) since.
+        ctx.log.warn({ source: name, url }, 'thread is not in the archive; skipping');
+        await res.body?.cancel().catch(() => undefined);
+        return null;
+      }
+      if (!res.ok) throw new SourceError(`GET ${url}: HTTP ${res.status}`, { source: name, url, status: res.status });
+      const body = Buffer.from(await res.arrayBuffer());
+      let mbox: Buffer;
+      try {
+        mbox = body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body;
+      } catch (err) {
+        throw new SourceError(`GET ${url}: bad gzip data`, { source: name, url }, { cause: err });
+      }
+      return splitMbox(mbox).map((raw) => ({ raw, origin: url }));
+    },
+  };
+}
+
+function backoffOptions(name: string, maxDelayMs: number, deps: LoreHttpDeps, ctx: SourceContext): BackoffOptions {
+  return {
+    fetch: ctx.fetch ?? fetch,
+    sleep: deps.sleep ?? defaultSleep,
+    now: deps.now ?? Date.now,
+    baseDelayMs: deps.baseDelayMs ?? 1000,
+    maxDelayMs,
+    maxAttempts: deps.maxAttempts ?? 4,
+    signal: ctx.signal,
+    onRetry: (info) => ctx.log.warn({ source: name, ...info }, 'lore request failed; backing off'),
+  };
+}
+
+/** What one source's polls share: its name, the inbox URL, its backoff and its thread client. */
+interface Inbox {
   name: string;
   /** The inbox base URL, ending in "/". */
   base: string;
-  options(ctx: SourceContext): BackoffOptions;
-}
-
-async function fetchThread(
-  lore: LoreClient,
-  entry: AtomEntry,
-  msgid: string,
-  ctx: SourceContext,
-): Promise<Buffer[] | null> {
-  const { name } = lore;
-  const url = `${lore.base}${encodeURIComponent(msgid)}/t.mbox.gz`;
-  const res = await fetchWithBackoff(url, lore.options(ctx));
-  if (res.status === 404 || res.status === 410) {
-    // Removed from the archive (spam) between the feed and now.
-    ctx.log.warn({ source: name, url, title: entry.title }, 'thread is gone; skipping');
-    await res.body?.cancel().catch(() => undefined);
-    return null;
-  }
-  if (!res.ok) throw new SourceError(`GET ${url}: HTTP ${res.status}`, { source: name, url, status: res.status });
-  const body = Buffer.from(await res.arrayBuffer());
-  let mbox: Buffer;
-  try {
-    mbox = body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body;
-  } catch (err) {
-    throw new SourceError(`GET ${url}: bad gzip data`, { source: name, url }, { cause: err });
-  }
-  return splitMbox(mbox);
+  maxDelayMs: number;
+  deps: LoreHttpDeps;
+  client: LoreClient;
 }
 
 /** The feed's entries with a Message-ID, oldest first. */
-async function readFeed(lore: LoreClient, ctx: SourceContext): Promise<{ entry: AtomEntry; msgid: string }[]> {
-  const feedUrl = `${lore.base}new.atom`;
-  const res = await fetchWithBackoff(feedUrl, lore.options(ctx));
+async function readFeed(inbox: Inbox, ctx: SourceContext): Promise<{ entry: AtomEntry; msgid: string }[]> {
+  const feedUrl = `${inbox.base}new.atom`;
+  const res = await fetchWithBackoff(feedUrl, backoffOptions(inbox.name, inbox.maxDelayMs, inbox.deps, ctx));
   if (!res.ok)
     throw new SourceError(`GET ${feedUrl}: HTTP ${res.status}`, {
-      source: lore.name,
+      source: inbox.name,
       url: feedUrl,
       status: res.status,
     });
@@ -96,8 +127,8 @@ async function readFeed(lore: LoreClient, ctx: SourceContext): Promise<{ entry: 
   );
 }
 
-async function pollOnce(lore: LoreClient, cp: Checkpoint | null, ctx: SourceContext): Promise<PollResult> {
-  const entries = await readFeed(lore, ctx);
+async function pollOnce(inbox: Inbox, cp: Checkpoint | null, ctx: SourceContext): Promise<PollResult> {
+  const entries = await readFeed(inbox, ctx);
   const seen = new Set(cp?.ids ?? []);
   const fresh = entries.filter((e) => !seen.has(e.msgid));
   const batchSize = ctx.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -109,11 +140,11 @@ async function pollOnce(lore: LoreClient, cp: Checkpoint | null, ctx: SourceCont
   for (const { entry, msgid } of fresh) {
     if (messages.length >= batchSize) break;
     if (!fetchedIds.has(msgid)) {
-      const thread = await fetchThread(lore, entry, msgid, ctx);
-      for (const raw of thread ?? []) {
-        const id = messageIdOf(raw);
+      const thread = await inbox.client.fetchThread(msgid, ctx);
+      for (const mail of thread ?? []) {
+        const id = messageIdOf(mail.raw);
         if (id) fetchedIds.add(id);
-        messages.push({ raw, origin: `${lore.base}${encodeURIComponent(msgid)}/t.mbox.gz` });
+        messages.push(mail);
       }
     }
     handed.add(msgid);
@@ -131,23 +162,16 @@ async function pollOnce(lore: LoreClient, cp: Checkpoint | null, ctx: SourceCont
 
 export function createLoreHttpSource(config: LoreHttpSourceConfig, deps: LoreHttpDeps = {}): Source {
   const name = config.name;
+  const base = config.url.endsWith('/') ? config.url : `${config.url}/`;
   const maxDelayMs = toMs(config.maxBackoff);
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? defaultSleep;
   const baseDelayMs = deps.baseDelayMs ?? 1000;
-  const lore: LoreClient = {
+  const inbox: Inbox = {
     name,
-    base: config.url.endsWith('/') ? config.url : `${config.url}/`,
-    options: (ctx) => ({
-      fetch: ctx.fetch ?? fetch,
-      sleep,
-      now,
-      baseDelayMs,
-      maxDelayMs,
-      maxAttempts: deps.maxAttempts ?? 4,
-      signal: ctx.signal,
-      onRetry: (info) => ctx.log.warn({ source: name, ...info }, 'lore request failed; backing off'),
-    }),
+    base,
+    maxDelayMs,
+    deps,
+    client: createLoreClient({ name, url: base, maxDelayMs }, deps),
   };
   // Failures across polls: after a failed poll the next ones are skipped until the backoff ends.
   let failures = 0;
@@ -162,7 +186,7 @@ export function createLoreHttpSource(config: LoreHttpSourceConfig, deps: LoreHtt
         return { messages: [], nextCheckpoint: checkpoint, more: false };
       }
       try {
-        const result = await pollOnce(lore, cp, ctx);
+        const result = await pollOnce(inbox, cp, ctx);
         failures = 0;
         pausedUntil = 0;
         return result;
