@@ -10,7 +10,7 @@
  * failing to run throws InfraError.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { InfraError } from '../../bot/errors.ts';
@@ -132,6 +132,17 @@ function failureExcerpt(output: string): string {
     .join('\n');
 }
 
+/** Removes the private folders of builds whose process is gone (killed mid-build). */
+async function removeStale(base: string): Promise<void> {
+  const dir = path.dirname(base);
+  const prefix = `${path.basename(base)}.tmp-`;
+  for (const e of await readdir(dir).catch(() => [])) {
+    const pid = Number(e.slice(prefix.length));
+    if (e.startsWith(prefix) && Number.isInteger(pid) && !existsSync(`/proc/${pid}`))
+      await rm(path.join(dir, e), { recursive: true, force: true });
+  }
+}
+
 /** Runs the build in the sandbox in a private folder and renames it into place; the outcome. */
 async function buildOnce(o: RootfsBuildOptions, exec: Exec, paths: RootfsBuildPaths): Promise<Outcome> {
   const tmp = `${paths.base}.tmp-${process.pid}`;
@@ -176,6 +187,7 @@ export async function ensureRootfsBuild(o: RootfsBuildOptions): Promise<RootfsBu
   const built = outcome === null;
   if (!outcome) {
     await mkdir(path.dirname(paths.base), { recursive: true });
+    await removeStale(paths.base);
     outcome = await buildOnce(o, exec, paths);
   }
   const common = { key: o.key, paths, built, buildMs: built ? outcome.durationMs : 0 };

@@ -191,11 +191,11 @@ const xunitSchema = z.object({
     .passthrough(),
 });
 
-/** A CDATA element's text (fstests splits a "]]>" inside into two sections), trimmed of the newlines around it. */
+/** A CDATA element's text (encode_cdata splits a "]]>" inside into two sections: "]]" and ">"), trimmed. */
 function cdataText(node: z.infer<typeof textNode>): string | null {
   if (node === undefined) return null;
   const raw = typeof node === 'string' ? node : node['#cdata'];
-  const text = Array.isArray(raw) ? raw.join(']]>') : (raw ?? '');
+  const text = Array.isArray(raw) ? raw.join('') : (raw ?? '');
   const trimmed = text.replace(/^\n+|\s+$/g, '');
   return trimmed === '' ? null : trimmed;
 }
