@@ -32,8 +32,8 @@ const DMESG_LINES = 8;
 const tail = <T>(xs: T[], n: number): T[] => xs.slice(Math.max(0, xs.length - n));
 
 /**
- * The kernel's console lines while `test` ran: from its test-start marker to the next marker
- * (the next test, the end of the suite), the last DMESG_LINES of them.
+ * The kernel's console lines while `test` ran: from its test-start marker to its result line (or
+ * the next marker, when the guest stopped first), the last DMESG_LINES of them.
  */
 export function kernelLinesDuring(consoleLog: string, test: string): string[] {
   const out: string[] = [];
@@ -47,6 +47,8 @@ export function kernelLinesDuring(consoleLog: string, test: string): string[] {
     }
     if (!inside) continue;
     if (line.includes(`${MARK}test-start `) || line.includes(`${MARK}suite-end`)) break;
+    const result = KTAP.exec(line.trim());
+    if (result?.[2] === test) break;
     if (KERNEL_LINE.test(line)) out.push(line.trim());
   }
   return tail(out, DMESG_LINES);

@@ -17,6 +17,8 @@
 # The disks are per-run copies on the host (copy-on-write overlays, a fresh results file).
 . /daxbot/suites/lib.sh
 . /daxbot/fstests/fstests-lib.sh
+# The watchdog of lib.sh polls this file from now on: it names the running test (logger.sh).
+: >"$CURRENT"
 ROOT=/mnt/daxbot-root
 FSTESTS=/opt/xfstests
 FSLIST="ext4 xfs"
@@ -79,16 +81,11 @@ done
 mount -o bind /tmp "$ROOT/tmp" || fail "bind mount /tmp"
 mount -t tmpfs tmpfs "$ROOT/run" 2>/dev/null
 mkdir -p "$ROOT/mnt/test" "$ROOT/mnt/scratch" "$ROOT/results"
-# fstests' unprivileged users (_require_user, _require_group).
-cat >>"$ROOT/etc/passwd" <<'EOF'
-fsgqa:x:1001:1001::/tmp:/bin/sh
-fsgqa2:x:1002:1002::/tmp:/bin/sh
-123456-fsgqa:x:1003:1001::/tmp:/bin/sh
-EOF
-cat >>"$ROOT/etc/group" <<'EOF'
-fsgqa:x:1001:
-fsgqa2:x:1002:
-EOF
+# fstests' unprivileged users (_require_user, _require_group), with shadow entries: su checks them.
+for u in fsgqa fsgqa2 123456-fsgqa; do
+	chroot "$ROOT" /usr/sbin/useradd --badname -M -d /tmp -s /bin/bash -U "$u" >/dev/null 2>&1 ||
+		echo "# useradd $u failed"
+done
 # check calls LOGGER_PROG "run xfstest <test>" just before each test; the chroot sees this /tmp.
 cp /daxbot/fstests/logger.sh /tmp/daxbot-fstests-logger && chmod +x /tmp/daxbot-fstests-logger ||
 	fail "cannot install the test-start logger"
