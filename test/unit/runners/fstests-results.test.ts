@@ -18,6 +18,24 @@ const consoleLog = readFileSync(path.join(dir, 'corrupt-reads', 'console.log'), 
 const files = readTarEntries(readFileSync(path.join(dir, 'corrupt-reads', 'results.tar')));
 const stop = { killed: null, lastTest: 'xfs.generic/608', lastTestFinished: true };
 
+describe('fstestsResults on the whole dax group (6.1 base, ext4 and xfs, dax=always)', () => {
+  it('reads every test of both filesystems with fstests\' notrun reasons', () => {
+    const base = path.join(dir, 'base-dax-group');
+    const log = readFileSync(path.join(base, 'console.log'), 'utf8');
+    const results = fstestsResults({
+      consoleLog: log,
+      files: readTarEntries(readFileSync(path.join(base, 'results.tar'))),
+      filesystems: ['ext4', 'xfs'],
+      stop: { killed: null, lastTest: 'xfs.xfs/552', lastTestFinished: true },
+      durations: {},
+    });
+    expect(results).toHaveLength(14 + 14);
+    const count = (s: string): number => results.filter((t) => t.status === s).length;
+    expect([count('pass'), count('skip'), count('fail')]).toEqual([19, 7, 2]);
+    expectGolden('fstests/base-dax-group', results);
+  });
+});
+
 describe('fstestsResults on a real run', () => {
   it('reads the xunit reports: passes, and the failure with its diff and kernel log', () => {
     expect(resultsBytes(consoleLog)).toBe(22016);
