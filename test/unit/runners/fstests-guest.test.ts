@@ -70,6 +70,13 @@ describe.skipIf(!hasBinary('busybox'))('fstests-dax guest scripts (busybox sh)',
     expect(readFileSync(current, 'utf8')).toBe('');
   });
 
+  it('the suite script and its helpers parse as busybox sh', () => {
+    for (const f of ['fstests-dax.sh', 'fstests-lib.sh', 'logger.sh']) {
+      const r = spawnSync('busybox', ['sh', '-n', path.join(scripts, f)], { encoding: 'utf8' });
+      expect([f, r.status, r.stderr]).toEqual([f, 0, '']);
+    }
+  });
+
   it('the logger marks the start of the test check names, with the filesystem', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'daxbot-fstests-logger-'));
     temps.push(dir);

@@ -19,7 +19,7 @@ const files = readTarEntries(readFileSync(path.join(dir, 'corrupt-reads', 'resul
 const stop = { killed: null, lastTest: 'xfs.generic/608', lastTestFinished: true };
 
 describe('fstestsResults on the whole dax group (6.1 base, ext4 and xfs, dax=always)', () => {
-  it('reads every test of both filesystems with fstests\' notrun reasons', () => {
+  it("reads every test of both filesystems with fstests' notrun reasons", () => {
     const base = path.join(dir, 'base-dax-group');
     const log = readFileSync(path.join(base, 'console.log'), 'utf8');
     const results = fstestsResults({
