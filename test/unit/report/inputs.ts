@@ -366,7 +366,7 @@ export function hostileReply() {
  * the base's the same tests passing.
  */
 const fstestsSeriesTests = fstestsResults({
-  consoleLog: readFileSync(path.join(fstestsFixture, 'console.log'), 'utf8'),
+  consoleLog: readFileSync(path.join(fstestsFixture, 'console.txt'), 'utf8'),
   files: readTarEntries(readFileSync(path.join(fstestsFixture, 'results.tar'))),
   filesystems: ['ext4', 'xfs'],
   stop: { killed: null, lastTest: null, lastTestFinished: true },

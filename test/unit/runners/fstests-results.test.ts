@@ -14,14 +14,14 @@ import { fstestsResults, kernelLinesDuring, resultsBytes } from '../../../runner
 import { expectGolden } from '../../helpers/golden.ts';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'fstests');
-const consoleLog = readFileSync(path.join(dir, 'corrupt-reads', 'console.log'), 'utf8');
+const consoleLog = readFileSync(path.join(dir, 'corrupt-reads', 'console.txt'), 'utf8');
 const files = readTarEntries(readFileSync(path.join(dir, 'corrupt-reads', 'results.tar')));
 const stop = { killed: null, lastTest: 'xfs.generic/608', lastTestFinished: true };
 
 describe('fstestsResults on the whole dax group (6.1 base, ext4 and xfs, dax=always)', () => {
   it("reads every test of both filesystems with fstests' notrun reasons", () => {
     const base = path.join(dir, 'base-dax-group');
-    const log = readFileSync(path.join(base, 'console.log'), 'utf8');
+    const log = readFileSync(path.join(base, 'console.txt'), 'utf8');
     const results = fstestsResults({
       consoleLog: log,
       files: readTarEntries(readFileSync(path.join(base, 'results.tar'))),
