@@ -12,7 +12,7 @@ describe('runQemu timeouts', () => {
       const fake = path.join(dir, 'fake-qemu');
       writeFileSync(fake, '#!/bin/sh\necho "DAXBOT: init"\necho "DAXBOT: test-start ext4_mmap_rw"\nexec sleep 60\n');
       chmodSync(fake, 0o755);
-      const logFile = path.join(dir, 'console.txt');
+      const logFile = path.join(dir, 'console.log');
       const q = await runQemu({
         spec: { qemu: fake, kernel: 'bz', initrd: 'ird', append: [], memoryMiB: 256, cpus: 1, nvdimms: [] },
         logFile,
