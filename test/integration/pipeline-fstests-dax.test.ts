@@ -11,18 +11,16 @@
  * Shares the cached tree, root filesystem, fstests build, build folders and ccache with the other
  * heavy tests (DAXBOT_CACHE_DIR, as scripts/test.sh sets it).
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listJobs } from '../../bot/store/jobs.ts';
 import { openStore } from '../../bot/store/store.ts';
+import { daxbot } from '../helpers/cli.ts';
 import { hasBinary } from '../helpers/servers/binaries.ts';
 import { kernelCacheDir as cacheDir, kernelTestsAvailable, repoRoot } from '../helpers/kernel-env.ts';
 
-const exec = promisify(execFile);
 const source = path.resolve(repoRoot, '..', 'shared', 'upstream', 'xfstests-63a29724.tar.gz');
 const mbox = path.join(repoRoot, 'test', 'fixtures', 'patches', 'fsdax-read-corruption.mbox');
 /**
@@ -67,22 +65,13 @@ function writeConfig(): string {
   return file;
 }
 
-async function daxbot(config: string, args: string[]): Promise<string> {
-  const { stdout } = await exec(
-    process.execPath,
-    [
-      path.join(repoRoot, 'bin', 'daxbot.js'),
-      '--config',
-      config,
-      '--db',
-      path.join(dir, 'db.sqlite'),
-      '--log-level',
-      'warn',
-      ...args,
-    ],
-    { cwd: repoRoot, env: { ...process.env, DAXBOT_CACHE_DIR: cacheDir }, maxBuffer: 64 * 1024 * 1024 },
-  );
-  return stdout;
+/** `daxbot --config ... --db ... ARGS` through the shared CLI helper; a failing command fails the test. */
+async function run(config: string, args: string[]): Promise<string> {
+  const r = await daxbot(['--config', config, '--db', path.join(dir, 'db.sqlite'), ...args], {
+    env: { DAXBOT_CACHE_DIR: cacheDir },
+  });
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout;
 }
 
 describe.skipIf(!available || !hasBinary('bwrap'))('fstests-dax through the pipeline (heavy)', () => {
@@ -91,8 +80,8 @@ describe.skipIf(!available || !hasBinary('bwrap'))('fstests-dax through the pipe
     async () => {
       const config = writeConfig();
       const t0 = Date.now();
-      await daxbot(config, ['ingest', '--mbox', mbox]);
-      const out = await daxbot(config, ['run', '--once', '--since', 'all', '--no-ingest']);
+      await run(config, ['ingest', '--mbox', mbox]);
+      const out = await run(config, ['run', '--once', '--since', 'all', '--no-ingest']);
       const elapsed = Date.now() - t0;
       expect(out).toMatch(/1 reply sent in total/);
 
