@@ -178,6 +178,18 @@ export const scheduleSchema = z.object({
   confirmRepeats: z.number().int().nonnegative().default(1),
 });
 
+export const allListsSchema = z.object({
+  /**
+   * lore's archive of all lists: a series whose list was Cc'd on only some of its patches has the
+   * rest fetched from here by Message-ID (`<url><msgid>/t.mbox.gz`, as b4 does) while it waits.
+   */
+  url: z.string().url().default('https://lore.kernel.org/all/'),
+  fetchMissing: z.boolean().default(true),
+  /** First try this long after the series' newest mail; each further try waits twice as long. */
+  fetchDelay: duration.default('10m'),
+  fetchAttempts: z.number().int().positive().default(4),
+});
+
 export const configSchema = z
   .object({
     /** The SQLite file (embedded default) or a postgres:// URL. */
@@ -191,6 +203,7 @@ export const configSchema = z
     runners: z.array(runnerSchema).default([]),
     mail: mailSchema.default({}),
     schedule: scheduleSchema.default({}),
+    allLists: allListsSchema.default({}),
     /** The maintainer dashboard; `daxbot run` serves it too when this section is present. */
     dashboard: dashboardSchema.optional(),
   })
@@ -202,6 +215,7 @@ export type TreeConfig = z.infer<typeof treeSchema>;
 export type RunnerConfig = z.infer<typeof runnerSchema>;
 export type MailConfig = z.infer<typeof mailSchema>;
 export type DashboardConfig = z.infer<typeof dashboardSchema>;
+export type AllListsConfig = z.infer<typeof allListsSchema>;
 
 /** "30s" → 30000. Numbers are milliseconds. */
 /**
