@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fstestsConfigShape } from '../runners/qemu-pmem/fstests-config.ts';
 
 /**
  * The configuration schema. Files are read as `unknown → schema → {config, warnings} | {errors}`
@@ -121,6 +122,7 @@ export const runnerSchema = z.object({
   ndctlMesonOptions: z.array(z.string().regex(/^-D[\w-]+=\S*$/)).default(['-Ddocs=disabled', '-Dsystemd=disabled']),
   /** meson's --timeout-multiplier (each ndctl test declares its own timeout). */
   ndctlTimeoutMultiplier: z.number().int().positive().default(1),
+  ...fstestsConfigShape,
 });
 
 export const mailSchema = z.object({
