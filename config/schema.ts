@@ -3,6 +3,7 @@
  * (config/load.ts). Secrets never live here: fields ending in `Env` name environment variables.
  */
 import { z } from 'zod';
+import { fstestsConfigShape } from '../runners/qemu-pmem/fstests-config.ts';
 import { sourceRegistry, type SourceSchema } from '../ingest/sources/registry.ts';
 import { duration } from './duration.ts';
 
@@ -81,6 +82,7 @@ export const runnerSchema = z.object({
   ndctlMesonOptions: z.array(z.string().regex(/^-D[\w-]+=\S*$/)).default(['-Ddocs=disabled', '-Dsystemd=disabled']),
   /** meson's --timeout-multiplier (each ndctl test declares its own timeout). */
   ndctlTimeoutMultiplier: z.number().int().positive().default(1),
+  ...fstestsConfigShape,
 });
 
 export const mailSchema = z.object({
