@@ -13,6 +13,9 @@ export DAXBOT_CACHE_DIR="${DAXBOT_CACHE_DIR:-$HOME/.cache/daxbot}"
 mkdir -p var
 status=0
 
+echo "== build (dist/, the compiled CLI the tests spawn)"
+bash scripts/build.sh || { echo "build failed: the CLI runs through tsx"; status=1; }
+
 echo "== setup (kernel tree, guest tools; cached)"
 if [ -f bot/cli/setup.ts ]; then
   node bin/daxbot.js setup || { echo "setup failed"; status=1; }
@@ -22,6 +25,7 @@ echo "== typecheck"
 npx tsc -p tsconfig.json --noEmit || status=1
 echo "== lint"
 npx eslint . || status=1
+npx depcruise --config .dependency-cruiser.mjs bot ingest runners config test bin scripts || status=1
 npx prettier --check . >/dev/null || { echo "prettier: files not formatted (npm run format)"; npx prettier --list-different .; status=1; }
 
 echo "== tests"

@@ -1,5 +1,5 @@
 /**
- * What a runner's dispatch rule reads of a stored series version (bot/pipeline/dispatch-rule.ts):
+ * What a runner's dispatch rule reads of a stored series version (bot/queue/dispatch-rule.ts):
  * the files its patches touch (each patch mail's parsed `files`) and its root mail's List-Id and
  * To/Cc. Read through schemas: the records are our own JSON, but they outlive code versions. Null
  * when the version or its root mail cannot be read, which the rule treats as "send it".

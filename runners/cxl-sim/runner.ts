@@ -26,12 +26,14 @@ import { daxInitramfs } from '../guest/dax-initramfs.ts';
 import type { InitramfsFile } from '../guest/initramfs.ts';
 import type { QemuRunOptions, QemuRunResult } from '../qemu/run.ts';
 import { analyzeGuestRun, type Parsers } from '../qemu-pmem/analyze.ts';
-import type { BuildStep } from '../nfit-sim/build.ts';
+import type { BuildStep, NfitSimBuild } from '../nfit-sim/build.ts';
 import { buildCxlSim } from './build.ts';
 import { applyFixups, listFixups } from './fixups.ts';
 import { CXL_GUEST_BINARIES, cxlGuestFiles } from './guest-files.ts';
 import { cxlOutcome } from './outcome.ts';
 import { CXL_SIM_CMDLINE, cxlSimProfile, CXL_SIM_SUITE, numaArgs } from './profile.ts';
+
+type GuestLimits = Parameters<typeof analyzeGuestRun>[3];
 
 export interface CxlSimOptions {
   config: RunnerConfig;
@@ -60,118 +62,133 @@ async function symbolizer(opts: CxlSimOptions, ctx: RunContext): Promise<Symboli
   }
 }
 
-export function createCxlSimRunner(opts: CxlSimOptions): Runner {
+/** What one run knows once its slot is chosen. */
+interface RunState {
+  opts: CxlSimOptions;
+  req: RunRequest;
+  ctx: RunContext;
+  slot: string;
+  buildDir: string;
+  fragments: Awaited<ReturnType<typeof loadFragments>>;
+  suites: string[];
+  result: RunResult;
+}
+
+/** Fixups, kernel and cxl_test build; null (the result says why) when the build failed. */
+async function buildStage(s: RunState): Promise<NfitSimBuild | null> {
+  const { opts, req, ctx, result } = s;
+  const fixups = await applyFixups(s.slot, await listFixups(opts.repoRoot));
+  if (fixups.length > 0) ctx.log.info({ fixups }, 'applied cxl-sim fixups to the simulator code');
+  ctx.progress?.('build', `make O=${s.buildDir} bzImage modules, then M=tools/testing/cxl`);
+  const built = await buildCxlSim(
+    {
+      source: s.slot,
+      buildDir: s.buildDir,
+      fragments: s.fragments,
+      cacheDir: opts.cacheDir,
+      jobs: opts.config.jobs,
+      log: ctx.log,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      logFile: path.join(req.workDir, 'build.log'),
+    },
+    opts.buildStep,
+  );
+  result.build = built.build;
+  Object.assign(result.timings, {
+    buildMs: built.build.durationMs,
+    buildKernelMs: built.timings.kernelMs,
+    buildModulesMs: built.timings.modulesMs,
+  });
+  if (built.build.ok && built.build.bzImage) return built;
+  recordBuildFailure(result, built.build, req.mbox !== undefined);
+  return null;
+}
+
+/** The initramfs and the QEMU run with two NUMA nodes and no emulated devices. */
+async function bootStage(s: RunState, built: NfitSimBuild, limits: GuestLimits): Promise<QemuRunResult> {
+  const { opts, req, ctx, result } = s;
   const cfg = opts.config;
+  const t = Date.now();
+  const extra = await cxlGuestFiles(opts.repoRoot, built.modules, path.join(req.workDir, 'guest'));
+  const initrd = opts.initramfs
+    ? await opts.initramfs(extra)
+    : await daxInitramfs(opts.repoRoot, opts.cacheDir, extra, CXL_GUEST_BINARIES);
+  result.timings.initramfsMs = Date.now() - t;
+  ctx.progress?.('boot', `qemu ${cfg.memoryMiB} MiB, cxl_test topology`);
+  const spec = {
+    kernel: built.build.bzImage ?? '',
+    initrd,
+    append: [
+      `daxbot.suites=${s.suites.join(',')}`,
+      `daxbot.test_timeout=${Math.round(limits.testTimeoutMs / 1000)}`,
+      ...CXL_SIM_CMDLINE,
+      ...(opts.extraKernelArgs ?? []),
+    ],
+    memoryMiB: cfg.memoryMiB,
+    cpus: cfg.cpus,
+    nvdimms: [],
+    extra: numaArgs(cfg.memoryMiB, cfg.cpus),
+  };
+  return bootGuest(req, ctx, result, { spec, ...limits }, opts.qemu);
+}
+
+/** The guest's output into tests, findings and the failure class, findings symbolized. */
+async function resultStage(s: RunState, built: NfitSimBuild, q: QemuRunResult, limits: GuestLimits): Promise<void> {
+  const { opts, ctx, result } = s;
+  const parsers: Parsers = opts.parsers ?? (await import('../qemu-pmem/parsers.ts')).defaultParsers;
+  const outcome = cxlOutcome(
+    analyzeGuestRun(q, s.suites, parsers, limits),
+    q.console,
+    s.suites.includes(CXL_SIM_SUITE) ? built.modules.map((m) => m.name) : [],
+  );
+  result.tests = outcome.tests;
+  result.booted = outcome.booted;
+  result.failureClass = outcome.failureClass;
+  result.summary = outcome.summary;
+  Object.assign(result.timings, outcome.timings);
+  const t = Date.now();
+  const symbolize = await symbolizer(opts, ctx);
+  result.findings = await symbolizeFindings(outcome.findings, symbolize, built.build.vmlinux ?? '', s.slot, ctx.log);
+  result.timings.symbolizeMs = Date.now() - t;
+}
+
+async function runCxlSim(opts: CxlSimOptions, req: RunRequest, ctx: RunContext): Promise<RunResult> {
+  const t0 = Date.now();
+  const cfg = opts.config;
+  const profile = cxlSimProfile(cfg);
+  const fragments = await loadFragments(profile.fragments, opts.repoRoot);
+  const hash = configHash(fragments);
+  await mkdir(req.workDir, { recursive: true });
+  const s: RunState = {
+    opts,
+    req,
+    ctx,
+    slot: slotDirFor(opts.cacheDir, req.tree, hash),
+    buildDir: buildDirFor(opts.cacheDir, treeSlug(req.tree), hash),
+    fragments,
+    suites: req.suites && req.suites.length > 0 ? req.suites : profile.suites,
+    result: newRunResult(cfg.name, req.tree, hash, {}),
+  };
+  const limits: GuestLimits = {
+    bootTimeoutMs: toMs(cfg.bootTimeout),
+    testTimeoutMs: toMs(cfg.testTimeout),
+    overallTimeoutMs: toMs(cfg.overallTimeout),
+  };
+  return withSlotLock(s.slot, async () => {
+    if (await applyInSlot(req, s.slot, s.result, ctx.progress ?? (() => undefined))) {
+      const built = await buildStage(s);
+      if (built) await resultStage(s, built, await bootStage(s, built, limits), limits);
+    }
+    s.result.timings.totalMs = Date.now() - t0;
+    return s.result;
+  });
+}
+
+export function createCxlSimRunner(opts: CxlSimOptions): Runner {
   return {
-    name: cfg.name,
+    name: opts.config.name,
     description:
       "Linux in QEMU (TCG) with the kernel's cxl_test simulated CXL topology, built from the tree under test",
-    async run(req: RunRequest, ctx: RunContext): Promise<RunResult> {
-      const t0 = Date.now();
-      const timings: Record<string, number> = {};
-      const progress = ctx.progress ?? (() => undefined);
-      const profile = cxlSimProfile(cfg);
-      const fragments = await loadFragments(profile.fragments, opts.repoRoot);
-      const hash = configHash(fragments);
-      const slot = slotDirFor(opts.cacheDir, req.tree, hash);
-      const buildDir = buildDirFor(opts.cacheDir, treeSlug(req.tree), hash);
-      const suites = req.suites && req.suites.length > 0 ? req.suites : profile.suites;
-      await mkdir(req.workDir, { recursive: true });
-      const result = newRunResult(cfg.name, req.tree, hash, timings);
-
-      return withSlotLock(slot, async () => {
-        if (!(await applyInSlot(req, slot, result, progress))) {
-          timings.totalMs = Date.now() - t0;
-          return result;
-        }
-        const fixups = await applyFixups(slot, await listFixups(opts.repoRoot));
-        if (fixups.length > 0) ctx.log.info({ fixups }, 'applied cxl-sim fixups to the simulator code');
-        progress('build', `make O=${buildDir} bzImage modules, then M=tools/testing/cxl`);
-        const built = await buildCxlSim(
-          {
-            source: slot,
-            buildDir,
-            fragments,
-            cacheDir: opts.cacheDir,
-            jobs: cfg.jobs,
-            log: ctx.log,
-            ...(ctx.signal ? { signal: ctx.signal } : {}),
-            logFile: path.join(req.workDir, 'build.log'),
-          },
-          opts.buildStep,
-        );
-        result.build = built.build;
-        timings.buildMs = built.build.durationMs;
-        timings.buildKernelMs = built.timings.kernelMs;
-        timings.buildModulesMs = built.timings.modulesMs;
-        if (!built.build.ok || !built.build.bzImage) {
-          recordBuildFailure(result, built.build, req.mbox !== undefined);
-          timings.totalMs = Date.now() - t0;
-          return result;
-        }
-
-        let t = Date.now();
-        const extra = await cxlGuestFiles(opts.repoRoot, built.modules, path.join(req.workDir, 'guest'));
-        const initrd = opts.initramfs
-          ? await opts.initramfs(extra)
-          : await daxInitramfs(opts.repoRoot, opts.cacheDir, extra, CXL_GUEST_BINARIES);
-        timings.initramfsMs = Date.now() - t;
-
-        progress('boot', `qemu ${cfg.memoryMiB} MiB, cxl_test topology`);
-        const limits = {
-          bootTimeoutMs: toMs(cfg.bootTimeout),
-          testTimeoutMs: toMs(cfg.testTimeout),
-          overallTimeoutMs: toMs(cfg.overallTimeout),
-        };
-        const q = await bootGuest(
-          req,
-          ctx,
-          result,
-          {
-            spec: {
-              kernel: built.build.bzImage,
-              initrd,
-              append: [
-                `daxbot.suites=${suites.join(',')}`,
-                `daxbot.test_timeout=${Math.round(limits.testTimeoutMs / 1000)}`,
-                ...CXL_SIM_CMDLINE,
-                ...(opts.extraKernelArgs ?? []),
-              ],
-              memoryMiB: cfg.memoryMiB,
-              cpus: cfg.cpus,
-              nvdimms: [],
-              extra: numaArgs(cfg.memoryMiB, cfg.cpus),
-            },
-            ...limits,
-          },
-          opts.qemu,
-        );
-
-        const parsers: Parsers = opts.parsers ?? (await import('../qemu-pmem/parsers.ts')).defaultParsers;
-        const outcome = cxlOutcome(
-          analyzeGuestRun(q, suites, parsers, limits),
-          q.console,
-          suites.includes(CXL_SIM_SUITE) ? built.modules.map((m) => m.name) : [],
-        );
-        result.tests = outcome.tests;
-        result.booted = outcome.booted;
-        result.failureClass = outcome.failureClass;
-        result.summary = outcome.summary;
-        Object.assign(timings, outcome.timings);
-
-        t = Date.now();
-        const symbolize = await symbolizer(opts, ctx);
-        result.findings = await symbolizeFindings(
-          outcome.findings,
-          symbolize,
-          built.build.vmlinux ?? '',
-          slot,
-          ctx.log,
-        );
-        timings.symbolizeMs = Date.now() - t;
-        timings.totalMs = Date.now() - t0;
-        return result;
-      });
-    },
+    run: (req, ctx) => runCxlSim(opts, req, ctx),
   };
 }
