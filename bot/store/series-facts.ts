@@ -7,6 +7,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import type { Database } from './tables.ts';
+import { seriesVersionData } from './series.ts';
 import { threadMail } from './thread-mail.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -35,12 +36,7 @@ function parseJson(text: string | null | undefined): unknown {
 }
 
 export async function seriesFacts(db: Db, versionKey: string): Promise<SeriesFacts | null> {
-  const row = await db
-    .selectFrom('series_versions')
-    .select('data')
-    .where('version_key', '=', versionKey)
-    .executeTakeFirst();
-  const v = versionSchema.safeParse(parseJson(row?.data));
+  const v = versionSchema.safeParse(parseJson(await seriesVersionData(db, versionKey)));
   if (!v.success) return null;
   const root = await threadMail(db, v.data.rootMessageId);
   if (!root) return null;

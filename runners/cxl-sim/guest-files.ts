@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { InitramfsFile } from '../guest/initramfs.ts';
 import { DEFAULT_GUEST_BINARIES } from '../guest/initramfs.ts';
 import type { BuiltModule } from '../nfit-sim/build.ts';
+import { moduleOrderText } from '../nfit-sim/guest-files.ts';
 import { CXL_GUEST_DIR, CXL_SIM_SUITE } from './profile.ts';
 
 /** The DAX guest's host binaries plus the cxl tool and jq (the suite reads cxl's JSON with it). */
@@ -16,7 +17,7 @@ export const CXL_GUEST_BINARIES = [...DEFAULT_GUEST_BINARIES, '/usr/bin/cxl', '/
 
 /** "name /daxbot/cxl-sim/modules/name.ko" lines, in load order (pure). */
 export function cxlModuleOrderText(modules: Pick<BuiltModule, 'name'>[]): string {
-  return modules.map((m) => `${m.name} ${CXL_GUEST_DIR}/modules/${m.name}.ko`).join('\n') + '\n';
+  return moduleOrderText(modules, CXL_GUEST_DIR);
 }
 
 /** The guest scripts' folder in the repository. */

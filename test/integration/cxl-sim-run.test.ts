@@ -13,36 +13,19 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../bot/log.ts';
 import { runnerSchema } from '../../config/schema.ts';
 import { CXL_SIM_TESTS } from '../../runners/cxl-sim/profile.ts';
 import { getRunner } from '../../runners/registry.ts';
-import { DEFAULT_LINUX_TARBALL, ensureLinuxTree, resolveCacheDir, type LinuxTree } from '../../runners/tree/setup.ts';
+import { ensureLinuxTree, type LinuxTree } from '../../runners/tree/setup.ts';
 import type { RunResult, TestResult } from '../../runners/types.ts';
-import { hasBinary as has } from '../helpers/servers/binaries.ts';
+import { kernelCacheDir, kernelTestsAvailable, repoRoot } from '../helpers/kernel-env.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const patch = path.join(repoRoot, 'test', 'fixtures', 'patches', 'cxl-region-reset-off-by-one.patch');
-
-const available =
-  existsSync(DEFAULT_LINUX_TARBALL) &&
-  [
-    'qemu-system-x86_64',
-    'bwrap',
-    'ccache',
-    'busybox',
-    'cxl',
-    'jq',
-    'cpio',
-    'gcc',
-    'flock',
-    'bison',
-    'flex',
-    'bc',
-  ].every(has);
+// The smoke suite drives Debian's cxl tool (ndctl package) and reads its JSON with jq.
+const available = kernelTestsAvailable(['cxl', 'jq']);
 
 const byName = (r: RunResult, name: string): TestResult | undefined => r.tests.find((t) => t.name === name);
 const explain = async (r: RunResult): Promise<string> =>
@@ -58,7 +41,7 @@ describe.skipIf(!available)('cxl-sim runner (real kernel, real cxl_test, real QE
   const log = silentLogger();
 
   beforeAll(async () => {
-    cacheDir = resolveCacheDir(repoRoot, process.env);
+    cacheDir = kernelCacheDir;
     tree = await ensureLinuxTree(cacheDir, log);
   }, 600_000);
 
