@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildKernel, type KernelBuildOptions } from '../build/make.ts';
 import type { BuildDiagnostic, BuildResult } from '../types.ts';
+import { prepareModuleTree } from './module-tree.ts';
 import { NFIT_TEST_MAKE_DIR, NFIT_TEST_MODULES, type TestModule } from './profile.ts';
 
 export interface BuiltModule {
@@ -94,7 +95,9 @@ export async function buildWithTestModules(
     if (captured.length > 1_000_000) captured = captured.slice(-1_000_000);
     options.onOutput?.(chunk);
   };
-  const tests = await step({ ...options, onOutput, makeArgs: [`M=${sim.makeDir}`], targets: ['modules'] });
+  // M= is the source-relative folder, or on 6.10+ trees a mirror in the build folder (module-tree.ts).
+  const tree = await prepareModuleTree(options.source, options.buildDir);
+  const tests = await step({ ...options, onOutput, makeArgs: [`M=${tree.makeDir}`], targets: ['modules'] });
   const timings = { kernelMs: kernel.durationMs, modulesMs: tests.durationMs };
   const merged: BuildResult = {
     ...kernel,
@@ -118,7 +121,7 @@ export async function buildWithTestModules(
       timings,
     };
   }
-  const { found, missing } = locateModules(options.buildDir, sim.modules);
+  const { found, missing } = locateModules(tree.root, sim.modules);
   if (missing.length > 0) {
     return {
       build: {
