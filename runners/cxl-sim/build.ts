@@ -13,7 +13,16 @@ import { buildWithTestModules, type BuildStep, type NfitSimBuild, type TestBuild
 import { fragmentsForTree } from './kconfig-later.ts';
 import { CXL_TEST_MAKE_DIR, CXL_TEST_MODULES } from './profile.ts';
 
-export const CXL_TEST_BUILD: TestBuild = { makeDir: CXL_TEST_MAKE_DIR, modules: CXL_TEST_MODULES, label: 'cxl_test' };
+/**
+ * The test build; on 6.10+ trees from a mirror of tools/testing/cxl and drivers/cxl (its Kbuild's
+ * $(DRIVERS)/cxl sources) in the build folder (runners/nfit-sim/module-tree.ts says why).
+ */
+export const CXL_TEST_BUILD: TestBuild = {
+  makeDir: CXL_TEST_MAKE_DIR,
+  modules: CXL_TEST_MODULES,
+  label: 'cxl_test',
+  mirror: { makeDir: CXL_TEST_MAKE_DIR, dirs: [CXL_TEST_MAKE_DIR, 'drivers/cxl'], mirrorDir: 'cxl-test-src' },
+};
 
 const MODPOST_MAKEFILE = '# Included by 6.1 modpost for M=tools/testing/cxl (runners/cxl-sim/build.ts).\n';
 

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildKernel, type KernelBuildOptions } from '../build/make.ts';
 import type { BuildDiagnostic, BuildResult } from '../types.ts';
-import { prepareModuleTree } from './module-tree.ts';
+import { MIRROR_DIR, MIRRORED_DIRS, prepareModuleTree, type MirrorSpec } from './module-tree.ts';
 import { NFIT_TEST_MAKE_DIR, NFIT_TEST_MODULES, type TestModule } from './profile.ts';
 
 export interface BuiltModule {
@@ -40,16 +40,19 @@ export function modpostDiagnostics(output: string): BuildDiagnostic[] {
   return out;
 }
 
-/** Which test modules a finished build folder holds, in load order; missing required ones too. */
+/**
+ * Which test modules a finished build folder holds, in load order; missing required ones too.
+ * `root` is the folder module paths are relative to, or a function choosing it per module.
+ */
 export function locateModules(
-  buildDir: string,
+  root: string | ((m: TestModule) => string),
   modules: TestModule[] = NFIT_TEST_MODULES,
   exists: (p: string) => boolean = existsSync,
 ): { found: BuiltModule[]; missing: string[] } {
   const found: BuiltModule[] = [];
   const missing: string[] = [];
   for (const m of modules) {
-    const p = path.join(buildDir, m.file);
+    const p = path.join(typeof root === 'string' ? root : root(m), m.file);
     if (exists(p)) found.push({ name: m.name, path: p });
     else if (!m.optional) missing.push(m.name);
   }
@@ -64,9 +67,16 @@ export interface TestBuild {
   modules: TestModule[];
   /** "nfit_test", "cxl_test": how the build's errors name it. */
   label: string;
+  /** Where 6.10+ trees build it from (module-tree.ts). */
+  mirror: MirrorSpec;
 }
 
-const NFIT_TEST_BUILD: TestBuild = { makeDir: NFIT_TEST_MAKE_DIR, modules: NFIT_TEST_MODULES, label: 'nfit_test' };
+const NFIT_TEST_BUILD: TestBuild = {
+  makeDir: NFIT_TEST_MAKE_DIR,
+  modules: NFIT_TEST_MODULES,
+  label: 'nfit_test',
+  mirror: { makeDir: NFIT_TEST_MAKE_DIR, dirs: MIRRORED_DIRS, mirrorDir: MIRROR_DIR },
+};
 
 /** Builds kernel then test modules; `options.targets`/`makeArgs` are set here. */
 export async function buildNfitSim(
@@ -96,7 +106,7 @@ export async function buildWithTestModules(
     options.onOutput?.(chunk);
   };
   // M= is the source-relative folder, or on 6.10+ trees a mirror in the build folder (module-tree.ts).
-  const tree = await prepareModuleTree(options.source, options.buildDir);
+  const tree = await prepareModuleTree(options.source, options.buildDir, sim.mirror);
   const tests = await step({ ...options, onOutput, makeArgs: [`M=${tree.makeDir}`], targets: ['modules'] });
   const timings = { kernelMs: kernel.durationMs, modulesMs: tests.durationMs };
   const merged: BuildResult = {
@@ -121,7 +131,9 @@ export async function buildWithTestModules(
       timings,
     };
   }
-  const { found, missing } = locateModules(tree.root, sim.modules);
+  // The test build's own modules are in its (possibly mirrored) folder, in-tree ones in the build folder.
+  const rootOf = (m: TestModule): string => (m.file.startsWith(`${sim.makeDir}/`) ? tree.root : options.buildDir);
+  const { found, missing } = locateModules(rootOf, sim.modules);
   if (missing.length > 0) {
     return {
       build: {

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readlink, rm, writeFile, readdir } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kernelVersion, MIRROR_DIR, needsMirror, prepareModuleTree } from '../../../runners/nfit-sim/module-tree.ts';
+import { kernelVersion, MIRROR_DIR, needsMirror, prepareModuleTree } from '../../../../runners/nfit-sim/module-tree.ts';
 
 async function fakeTree(dir: string, version: string): Promise<void> {
   const [major, minor] = version.split('.');
