@@ -28,7 +28,9 @@ const t = (name: string, file = `${CXL_TEST_MAKE_DIR}/${name}.ko`): TestModule =
 const inTree = (name: string, file: string): TestModule => ({ name, file, optional: true });
 
 /**
- * Load order. The test build re-links the CXL drivers with --wrap so their calls into ACPI,
+ * Load order. firmware_class first where it is a module (6.12's cxl_core uses the firmware
+ * upload API: CXL_BUS selects FW_UPLOAD, and FW_LOADER=m in the fragments' config).
+ * The test build re-links the CXL drivers with --wrap so their calls into ACPI,
  * libnvdimm and the port/HDM enumeration go to cxl_mock's __wrap_* functions:
  *   libnvdimm (in-tree) before cxl_mock, whose __wrap_nvdimm_bus_register calls it;
  *   cxl_core before cxl_mock (the wrappers call the real functions) and before every driver;
@@ -43,6 +45,7 @@ const inTree = (name: string, file: string): TestModule => ({ name, file, option
  *   later: the guest has no udev.
  */
 export const CXL_TEST_MODULES: TestModule[] = [
+  inTree('firmware_class', 'drivers/base/firmware_loader/firmware_class.ko'),
   { name: 'libnvdimm', file: 'drivers/nvdimm/libnvdimm.ko', optional: false },
   t('cxl_core'),
   t('cxl_mock', `${CXL_TEST_MAKE_DIR}/test/cxl_mock.ko`),

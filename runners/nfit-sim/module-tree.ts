@@ -1,5 +1,6 @@
 /**
- * Where `make M=` builds a simulator's test modules (nfit_test's by default, cxl_test's too). Up to Linux 6.9, kbuild looks an external
+ * Where `make M=` builds a simulator's test modules (nfit_test's by default, cxl_test's
+ * too). Up to Linux 6.9, kbuild looks an external
  * module's sources up under $(srctree) and writes its objects under O=, so
  * `M=tools/testing/nvdimm` works with a read-only source tree. From 6.10 on ("kbuild: use $(src)
  * instead of $(srctree)/$(src) for source directory"), an external module's sources and objects

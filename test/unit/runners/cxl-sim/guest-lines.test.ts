@@ -14,7 +14,8 @@ import { expectGolden } from '../../../helpers/golden.ts';
 
 const fixture = (name: string): string =>
   readFileSync(path.resolve(import.meta.dirname, '../../../fixtures/cxl-sim', name), 'utf8');
-const ALL = CXL_TEST_MODULES.map((m) => m.name);
+// The modules a 6.1 build gives the guest (firmware_class is built in there).
+const ALL = CXL_TEST_MODULES.map((m) => m.name).filter((n) => n !== 'firmware_class');
 
 const outcome = (over: Partial<GuestOutcome> = {}): GuestOutcome => ({
   tests: [{ suite: 'cxl-sim', name: 'topology', status: 'pass' }],

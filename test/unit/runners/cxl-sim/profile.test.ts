@@ -37,8 +37,9 @@ describe('cxl-sim profile', () => {
   it('loads every dependency before what needs it, and cxl_test last', () => {
     const order = CXL_TEST_MODULES.map((m) => m.name);
     const before = (a: string, b: string): boolean => order.indexOf(a) < order.indexOf(b);
-    // modinfo -F depends (symbols) and softdep, as the 6.1 build reports them.
+    // modinfo -F depends (symbols) and softdep, as the 6.1 and 6.12 builds report them.
     const needs: Record<string, string[]> = {
+      cxl_core: ['firmware_class'],
       cxl_mock: ['cxl_core', 'libnvdimm'],
       cxl_port: ['cxl_mock', 'cxl_core'],
       cxl_acpi: ['cxl_core', 'cxl_mock', 'cxl_port'],
@@ -46,13 +47,15 @@ describe('cxl-sim profile', () => {
       cxl_pmem: ['cxl_core', 'libnvdimm', 'cxl_mock'],
       cxl_mock_mem: ['cxl_core'],
       nd_pmem: ['libnvdimm', 'nd_btt'],
-      cxl_test: ['cxl_core', 'cxl_mock'],
+      cxl_test: ['cxl_core', 'cxl_mock', 'cxl_acpi', 'cxl_pmem', 'cxl_mem', 'cxl_port'],
+      dax_cxl: ['cxl_core'],
     };
     for (const [m, deps] of Object.entries(needs))
       for (const d of deps) expect(before(d, m), `${d} before ${m}`).toBe(true);
     expect(order[order.length - 1]).toBe('cxl_test');
     // The in-tree drivers are optional (dax_cxl exists from 6.3 on); the simulator is not.
     expect(CXL_TEST_MODULES.filter((m) => m.optional).map((m) => m.name)).toEqual([
+      'firmware_class',
       'nd_btt',
       'nd_pmem',
       'device_dax',
