@@ -27,11 +27,13 @@ import type { InitramfsFile } from '../guest/initramfs.ts';
 import type { QemuRunOptions, QemuRunResult } from '../qemu/run.ts';
 import { analyzeGuestRun, type Parsers } from '../qemu-pmem/analyze.ts';
 import type { BuildStep, NfitSimBuild } from '../nfit-sim/build.ts';
+import type { prepareNdctlSuite } from '../nfit-sim/ndctl-suite.ts';
 import { buildCxlSim } from './build.ts';
 import { applyFixups, listFixups } from './fixups.ts';
 import { CXL_GUEST_BINARIES, cxlGuestFiles } from './guest-files.ts';
+import { collectCxlMeson, cxlGuestSuites, prepareCxlMeson, type CxlMesonPrep } from './meson.ts';
 import { cxlOutcome } from './outcome.ts';
-import { CXL_SIM_CMDLINE, cxlSimProfile, CXL_SIM_SUITE, numaArgs } from './profile.ts';
+import { CXL_MESON_SUITE, CXL_SIM_CMDLINE, cxlSimProfile, CXL_SIM_SUITE, numaArgs } from './profile.ts';
 
 type GuestLimits = Parameters<typeof analyzeGuestRun>[3];
 
@@ -49,6 +51,8 @@ export interface CxlSimOptions {
   qemu?: (o: QemuRunOptions) => Promise<QemuRunResult>;
   /** Replaces the initramfs builder (tests): gets the extra files, returns the image path. */
   initramfs?: (extra: InitramfsFile[]) => Promise<string>;
+  /** Replaces the ndctl suite's host preparation (tests: no debootstrap, no ndctl build). */
+  prepareNdctl?: typeof prepareNdctlSuite;
 }
 
 async function symbolizer(opts: CxlSimOptions, ctx: RunContext): Promise<Symbolize> {
@@ -72,6 +76,8 @@ interface RunState {
   fragments: Awaited<ReturnType<typeof loadFragments>>;
   suites: string[];
   result: RunResult;
+  /** ndctl's cxl meson suite, once prepared. */
+  meson?: CxlMesonPrep;
 }
 
 /** Fixups, kernel and cxl_test build; null (the result says why) when the build failed. */
@@ -104,12 +110,39 @@ async function buildStage(s: RunState): Promise<NfitSimBuild | null> {
   return null;
 }
 
-/** The initramfs and the QEMU run with two NUMA nodes and no emulated devices. */
+/** ndctl's cxl meson suite's disks and scripts (the cached root filesystem and ndctl build). */
+async function mesonStage(s: RunState): Promise<CxlMesonPrep> {
+  const { opts, req, ctx, result } = s;
+  if (opts.config.ndctlSource && s.suites.includes(CXL_MESON_SUITE))
+    ctx.progress?.('build', 'cxl-meson: Debian root filesystem and ndctl build (cached)');
+  const meson = await prepareCxlMeson(
+    {
+      config: opts.config,
+      suites: s.suites,
+      repoRoot: opts.repoRoot,
+      cacheDir: opts.cacheDir,
+      workDir: req.workDir,
+      kernelBuildDir: s.buildDir,
+      log: ctx.log,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    },
+    opts.prepareNdctl,
+  );
+  Object.assign(result.timings, meson.timings);
+  return meson;
+}
+
+/** The initramfs and the QEMU run with two NUMA nodes and no emulated devices but the meson suite's disks. */
 async function bootStage(s: RunState, built: NfitSimBuild, limits: GuestLimits): Promise<QemuRunResult> {
   const { opts, req, ctx, result } = s;
   const cfg = opts.config;
+  const meson = await mesonStage(s);
+  s.meson = meson;
   const t = Date.now();
-  const extra = await cxlGuestFiles(opts.repoRoot, built.modules, path.join(req.workDir, 'guest'));
+  const extra = [
+    ...(await cxlGuestFiles(opts.repoRoot, built.modules, path.join(req.workDir, 'guest'))),
+    ...meson.guestFiles,
+  ];
   const initrd = opts.initramfs
     ? await opts.initramfs(extra)
     : await daxInitramfs(opts.repoRoot, opts.cacheDir, extra, CXL_GUEST_BINARIES);
@@ -119,27 +152,39 @@ async function bootStage(s: RunState, built: NfitSimBuild, limits: GuestLimits):
     kernel: built.build.bzImage ?? '',
     initrd,
     append: [
-      `daxbot.suites=${s.suites.join(',')}`,
+      `daxbot.suites=${cxlGuestSuites(s.suites, meson.run).join(',')}`,
       `daxbot.test_timeout=${Math.round(limits.testTimeoutMs / 1000)}`,
       ...CXL_SIM_CMDLINE,
+      ...meson.append,
       ...(opts.extraKernelArgs ?? []),
     ],
     memoryMiB: cfg.memoryMiB,
     cpus: cfg.cpus,
     nvdimms: [],
-    extra: numaArgs(cfg.memoryMiB, cfg.cpus),
+    extra: [...numaArgs(cfg.memoryMiB, cfg.cpus), ...meson.qemuExtra],
   };
-  return bootGuest(req, ctx, result, { spec, ...limits }, opts.qemu);
+  return bootGuest(
+    req,
+    ctx,
+    result,
+    { spec, readOnly: meson.readOnly, readWrite: meson.readWrite, ...limits },
+    opts.qemu,
+  );
 }
 
 /** The guest's output into tests, findings and the failure class, findings symbolized. */
 async function resultStage(s: RunState, built: NfitSimBuild, q: QemuRunResult, limits: GuestLimits): Promise<void> {
   const { opts, ctx, result } = s;
   const parsers: Parsers = opts.parsers ?? (await import('../qemu-pmem/parsers.ts')).defaultParsers;
-  const outcome = cxlOutcome(
-    analyzeGuestRun(q, s.suites, parsers, limits),
+  const meson = s.meson ?? { run: false, hostResults: [] };
+  // Whoever loaded the modules (the smoke suite, or cxl-meson.sh when it runs alone) printed their lines.
+  const loaded = s.suites.includes(CXL_SIM_SUITE) || meson.run;
+  const ktap = analyzeGuestRun(q, cxlGuestSuites(s.suites, false), parsers, limits);
+  const outcome = collectCxlMeson(
+    meson,
     q.console,
-    s.suites.includes(CXL_SIM_SUITE) ? built.modules.map((m) => m.name) : [],
+    q,
+    cxlOutcome(ktap, q.console, loaded ? built.modules.map((m) => m.name) : []),
   );
   result.tests = outcome.tests;
   result.booted = outcome.booted;
