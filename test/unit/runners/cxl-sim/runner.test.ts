@@ -76,7 +76,7 @@ describe('cxl-sim runner', () => {
     cacheDir = await mkdtemp(path.join(os.tmpdir(), 'daxbot-cxl-cache-'));
   });
 
-  function setup(consoleText: string) {
+  function setup(consoleText: string, extra: Partial<Parameters<typeof createCxlSimRunner>[0]> = {}) {
     const builds: KernelBuildOptions[] = [];
     const boots: QemuRunOptions[] = [];
     let files: InitramfsFile[] = [];
@@ -115,6 +115,7 @@ describe('cxl-sim runner', () => {
         boots.push(o);
         return qemuResult(consoleText);
       },
+      ...extra,
     });
     return { runner, builds, boots, files: () => files };
   }
@@ -159,5 +160,44 @@ describe('cxl-sim runner', () => {
     });
     expect(r.tests.find((t) => t.name === 'region-destroy')?.reason).toMatch(/destroyed 0 regions/);
     expect(r.summary).toMatch(/region-destroy/);
+  });
+
+  it("boots ndctl's cxl suite with the meson disks after the smoke suite and reads both", async () => {
+    const mesonLines = [
+      'DAXBOT: suite-begin ndctl-meson',
+      '1/1 ndctl:cxl / cxl-topology.sh        OK              42.00s',
+      'DAXBOT: suite-end ndctl-meson',
+    ].join('\n');
+    const seen: string[][] = [];
+    const s = setup(`${fixture('good-6.1-console.txt')}\n${mesonLines}\n`, {
+      config: runnerSchema.parse({ name: 'cxl-sim', kind: 'cxl-sim', suites: ['cxl-sim', 'cxl-meson'] }),
+      prepareNdctl: async (o) => {
+        seen.push(o.suites);
+        return {
+          run: true,
+          hostResults: [],
+          guestFiles: [{ source: '/r/ndctl-meson.sh', dest: '/daxbot/suites/ndctl-meson.sh', mode: 0o755 }],
+          append: ['daxbot.meson-suites=ndctl:cxl'],
+          qemuExtra: ['-drive', 'file=/w/root.qcow2'],
+          readOnly: ['/c/rootfs.ext4'],
+          readWrite: ['/w/disks'],
+          timings: { ndctlBuildMs: 1 },
+        };
+      },
+    });
+    const workDir = await mkdtemp(path.join(os.tmpdir(), 'daxbot-cxl-work-'));
+    const r = await s.runner.run({ tree, base: 'master', workDir }, { log: silentLogger() });
+    expect(seen).toEqual([['ndctl-meson']]);
+    const boot = s.boots[0];
+    expect(boot?.spec.append).toEqual(
+      expect.arrayContaining(['daxbot.suites=cxl-sim,ndctl-meson', 'daxbot.meson-suites=ndctl:cxl']),
+    );
+    expect(boot?.spec.extra).toEqual(expect.arrayContaining(['node,nodeid=1,memdev=numa1', 'file=/w/root.qcow2']));
+    expect(boot?.readOnly).toEqual(['/c/rootfs.ext4']);
+    expect(s.files().find((f) => f.dest === '/daxbot/suites/ndctl-meson.sh')?.source).toMatch(/cxl-meson\.sh$/);
+    expect(r.failureClass, r.summary).toBe('none');
+    expect(r.tests.find((t) => t.suite === 'cxl')).toMatchObject({ name: 'cxl-topology.sh', status: 'pass' });
+    expect(r.tests.filter((t) => t.suite === 'cxl-sim' && t.status !== 'pass')).toEqual([]);
+    expect(r.timings.ndctlBuildMs).toBe(1);
   });
 });
