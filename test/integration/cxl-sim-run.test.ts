@@ -5,8 +5,11 @@
  * order: a clean baseline through the CLI (`daxbot runner run --runner cxl-sim --json`), then a
  * project-written patch that breaks region teardown in drivers/cxl/core/region.c (the decoder
  * reset loop skips target 0), which must be caught: the region cannot be destroyed and its
- * decoders stay in use. Both share one build folder (the patched build is incremental). Uses
- * DAXBOT_CACHE_DIR or <repo>/var/cache so CI reuses the tree and ccache.
+ * decoders stay in use. Both share one build folder (the patched build is incremental). Then
+ * ndctl's own `cxl` meson suite (ndctl v81 from ../shared/upstream/ndctl.bundle, built in the
+ * cached Debian root filesystem) on the same cxl_test topology, after the smoke suite in the same
+ * boot: every test of the suite gets a result read from the guest. Uses DAXBOT_CACHE_DIR or
+ * <repo>/var/cache so CI reuses the tree, ccache, the root filesystem and the ndctl build.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,6 +21,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../bot/log.ts';
 import { runnerSchema } from '../../config/schema.ts';
 import { CXL_SIM_TESTS } from '../../runners/cxl-sim/profile.ts';
+import { ensureNdctlCheckout, NDCTL_BUNDLE, NDCTL_TAG } from '../../runners/nfit-sim/ndctl-checkout.ts';
 import { getRunner } from '../../runners/registry.ts';
 import { ensureLinuxTree, type LinuxTree } from '../../runners/tree/setup.ts';
 import type { RunResult, TestResult } from '../../runners/types.ts';
@@ -26,6 +30,26 @@ import { kernelCacheDir, kernelTestsAvailable, repoRoot } from '../helpers/kerne
 const patch = path.join(repoRoot, 'test', 'fixtures', 'patches', 'cxl-region-reset-off-by-one.patch');
 // The smoke suite drives Debian's cxl tool (ndctl package) and reads its JSON with jq.
 const available = kernelTestsAvailable(['cxl', 'jq']);
+// ndctl's suite also needs its source (the shared bundle) and the root filesystem's tools.
+const bundle = path.join(repoRoot, NDCTL_BUNDLE);
+const mesonAvailable = available && existsSync(bundle) && kernelTestsAvailable(['debootstrap', 'qemu-img']);
+
+/** ndctl v81's test/meson.build: the `cxl` suite's tests (default options: keyutils on, not destructive). */
+const CXL_MESON_V81 = [
+  'cxl-topology.sh',
+  'cxl-region-sysfs.sh',
+  'cxl-labels.sh',
+  'cxl-create-region.sh',
+  'cxl-xor-region.sh',
+  'cxl-events.sh',
+  'cxl-sanitize.sh',
+  'cxl-destroy-region.sh',
+  'cxl-qos-class.sh',
+  'cxl-poison.sh',
+  'cxl-security.sh',
+];
+/** What the 6.1 base gives (README.md beside runners/cxl-sim says why each is not a pass). */
+const CXL_MESON_61: Record<string, string> = {};
 
 const byName = (r: RunResult, name: string): TestResult | undefined => r.tests.find((t) => t.name === name);
 const explain = async (r: RunResult): Promise<string> =>
@@ -141,5 +165,41 @@ describe.skipIf(!available)('cxl-sim runner (real kernel, real cxl_test, real QE
       expect(r.summary, await explain(r)).toMatch(/region-destroy/);
     },
     60 * 60_000,
+  );
+
+  it.skipIf(!mesonAvailable)(
+    "runs ndctl v81's cxl meson suite on the base after the smoke suite, and reads every test's result",
+    async () => {
+      const mod = getRunner('cxl-sim');
+      if (!mod) throw new Error('cxl-sim is not registered');
+      const ndctlSource = await ensureNdctlCheckout({ bundle, tag: NDCTL_TAG, cacheDir });
+      const config = runnerSchema.parse({
+        name: 'cxl-sim',
+        kind: 'cxl-sim',
+        suites: ['cxl-sim', 'cxl-meson'],
+        ndctlSource,
+        bootTimeout: '300s',
+        testTimeout: '900s',
+        overallTimeout: '60m',
+      });
+      const workDir = await mkdtemp(path.join(os.tmpdir(), 'daxbot-cxl-'));
+      const r = await mod
+        .create(config, { repoRoot, cacheDir })
+        .run({ tree: tree.path, base: tree.tag, workDir }, { log });
+      expect(r.booted, await explain(r)).toBe(true);
+      expect(r.findings, await explain(r)).toEqual([]);
+      for (const name of CXL_SIM_TESTS)
+        expect(byName(r, name)?.status, `${name}: ${byName(r, name)?.reason}`).toBe('pass');
+      const cxl = r.tests.filter((t) => t.suite === 'cxl');
+      expect(cxl.map((t) => t.name).sort(), await explain(r)).toEqual(CXL_MESON_V81.slice().sort());
+      // Each ran to a verdict of its own (none "not run", none cut off by the guest).
+      for (const t of cxl) expect(['pass', 'fail', 'skip'], `${t.name}: ${t.reason}`).toContain(t.status);
+      expect(
+        r.tests.filter((t) => t.suite === 'cxl-meson'),
+        await explain(r),
+      ).toEqual([]);
+      expect(Object.fromEntries(cxl.map((t) => [t.name, t.status]))).toMatchObject(CXL_MESON_61);
+    },
+    90 * 60_000,
   );
 });

@@ -6,6 +6,7 @@
 # - the CXL drivers must be loaded before cxl_test adds its devices (the guest has no udev, and
 #   ndctl's cxl tests only `modprobe -r cxl_test; modprobe cxl_test`): when the smoke suite did not
 #   run, this loads every module with the cxl-sim loader (its lines are for the host too);
+# - bash's /dev/fd links, which devtmpfs lacks (below);
 # - ndctl-meson.sh takes its helpers from $NFIT_SIM_DIR: a folder with nfit-sim's helpers, the
 #   cxl_test load order (the chroot's /lib/modules/<release>/extra/ gets these modules) and a
 #   loader that does nothing (nfit_test is not part of this guest).
@@ -18,6 +19,14 @@ if [ ! -d /sys/module/cxl_acpi ]; then
 		echo "# DAXBOT-MESON-ERROR cxl_test modules: $(grep -v '^ *$' /tmp/cxl-meson.load | tail -n 1 | sed 's/^# //')"
 	cat /tmp/cxl-meson.load
 fi
+
+# bash's process substitution (`readarray -t mem < <(cxl list ...)` in ndctl's cxl tests) opens
+# /dev/fd/N: devtmpfs has no /dev/fd (udev makes it on a full system), and the chroot's /dev is
+# this one bind-mounted. Without it those tests fail with "/dev/fd/63: No such file or directory".
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+for i in 0:stdin 1:stdout 2:stderr; do
+	[ -e "/dev/${i#*:}" ] || ln -s "/proc/self/fd/${i%%:*}" "/dev/${i#*:}"
+done
 
 mkdir -p "$DIR"
 for f in meson-run.py chroot-modules.sh kernel; do
