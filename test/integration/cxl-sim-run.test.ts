@@ -48,8 +48,14 @@ const CXL_MESON_V81 = [
   'cxl-poison.sh',
   'cxl-security.sh',
 ];
-/** What the 6.1 base gives (README.md beside runners/cxl-sim says why each is not a pass). */
-const CXL_MESON_61: Record<string, string> = {};
+/**
+ * What the 6.1 base gives whatever the root filesystem holds: 6.1 has no region auto-assembly (and
+ * the 6.1 fixup sets cxl_test's decoders up uncommitted), so cxl-topology.sh finds no
+ * "autodiscovered region". README.md beside runners/cxl-sim lists every test on 6.1 and 6.12.
+ */
+const CXL_MESON_61: Record<string, Partial<TestResult>> = {
+  'cxl-topology.sh': { status: 'fail', reason: expect.stringMatching(/autodiscovered region|failed at line 2\d/) },
+};
 
 const byName = (r: RunResult, name: string): TestResult | undefined => r.tests.find((t) => t.name === name);
 const explain = async (r: RunResult): Promise<string> =>
@@ -198,7 +204,11 @@ describe.skipIf(!available)('cxl-sim runner (real kernel, real cxl_test, real QE
         r.tests.filter((t) => t.suite === 'cxl-meson'),
         await explain(r),
       ).toEqual([]);
-      expect(Object.fromEntries(cxl.map((t) => [t.name, t.status]))).toMatchObject(CXL_MESON_61);
+      for (const [name, want] of Object.entries(CXL_MESON_61))
+        expect(
+          cxl.find((t) => t.name === name),
+          name,
+        ).toMatchObject(want);
     },
     90 * 60_000,
   );
