@@ -8,6 +8,7 @@
  */
 import type { SeriesFacts } from '../store/series-facts.ts';
 import { listHit } from '../jobs/choose-tree.ts';
+import { CXL_SIM_DISPATCH } from '../../runners/cxl-sim/profile.ts';
 
 export type { SeriesFacts };
 
@@ -62,10 +63,18 @@ export function dispatchDecision(rule: DispatchRule | undefined, facts: SeriesFa
   return { wanted: false, reason: 'no path or list matched' };
 }
 
+/** A runner kind's rule when its config names none (data from the runner's folder). */
+export const KIND_DISPATCH: Readonly<Record<string, DispatchRule>> = { 'cxl-sim': CXL_SIM_DISPATCH };
+
+/** The rule a configured runner is dispatched by: its own, else its kind's, else none (pure). */
+export function effectiveDispatch(r: { kind?: string; dispatch?: DispatchRule | undefined }): DispatchRule | undefined {
+  return r.dispatch ?? (r.kind === undefined ? undefined : KIND_DISPATCH[r.kind]);
+}
+
 /** The runners (in the given order) whose rule wants the series. */
-export function runnersForSeries<R extends { name: string; dispatch?: DispatchRule | undefined }>(
+export function runnersForSeries<R extends { name: string; kind?: string; dispatch?: DispatchRule | undefined }>(
   runners: R[],
   facts: SeriesFacts | null,
 ): string[] {
-  return runners.filter((r) => dispatchDecision(r.dispatch, facts).wanted).map((r) => r.name);
+  return runners.filter((r) => dispatchDecision(effectiveDispatch(r), facts).wanted).map((r) => r.name);
 }

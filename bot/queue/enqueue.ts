@@ -13,7 +13,7 @@ import { seriesFacts } from '../store/series-facts.ts';
 import { isVersionComplete, seriesVersionData, versionsToDispatch } from '../store/series.ts';
 import type { Store } from '../store/store.ts';
 import type { Database } from '../store/tables.ts';
-import { runnersForSeries } from './dispatch-rule.ts';
+import { effectiveDispatch, runnersForSeries } from './dispatch-rule.ts';
 import { PRIORITY_NEW, PRIORITY_RERUN } from './policy.ts';
 import { explicitImportTimes, importTimeOf, insideWindow, versionMessageIds } from './since-window.ts';
 
@@ -56,7 +56,10 @@ export async function dispatchTargets(
   versionKey: string,
 ): Promise<string[]> {
   const enabled = config.runners.filter((r) => r.enabled);
-  const ruled = enabled.some((r) => r.dispatch && r.dispatch.paths.length + r.dispatch.lists.length > 0);
+  const ruled = enabled.some((r) => {
+    const rule = effectiveDispatch(r);
+    return rule !== undefined && rule.paths.length + rule.lists.length > 0;
+  });
   return runnersForSeries(enabled, ruled ? await seriesFacts(db, versionKey) : null);
 }
 

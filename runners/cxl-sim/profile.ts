@@ -18,6 +18,16 @@ export const CXL_SIM_DEFAULT_SUITES = [CXL_SIM_SUITE, CXL_MESON_SUITE];
  * and each of its lines is applied only where the tree declares the symbol (kconfig-later.ts).
  */
 export const CXL_SIM_FRAGMENT = 'cxl-sim';
+
+/**
+ * The series a cxl-sim runner is sent when its config has no `dispatch` rule of its own (an
+ * explicit empty rule sends it every series): those touching the CXL drivers, cxl_test or the
+ * CXL headers, or sent to linux-cxl (bot/queue/dispatch-rule.ts).
+ */
+export const CXL_SIM_DISPATCH = {
+  paths: ['drivers/cxl/', 'tools/testing/cxl/', 'include/linux/cxl*', 'include/uapi/linux/cxl*'],
+  lists: ['linux-cxl@vger.kernel.org'],
+};
 export const CXL_SIM_LATER_FRAGMENT = 'cxl-sim-later';
 export const CXL_SIM_FRAGMENTS = [CXL_SIM_FRAGMENT, CXL_SIM_LATER_FRAGMENT];
 

@@ -15,7 +15,7 @@ import { refreshSeries } from '../../../../bot/intake/refresh-series.ts';
 import { ingestOne } from '../../../../bot/intake/run-ingest.ts';
 import { silentLogger } from '../../../../bot/log.ts';
 import { dispatchDecision, pathMatches, runnersForSeries } from '../../../../bot/queue/dispatch-rule.ts';
-import { enqueueNewVersions, enqueueRerunGroup } from '../../../../bot/queue/enqueue.ts';
+import { dispatchTargets, enqueueNewVersions, enqueueRerunGroup } from '../../../../bot/queue/enqueue.ts';
 import { listJobs } from '../../../../bot/store/jobs.ts';
 import { seriesFacts } from '../../../../bot/store/series-facts.ts';
 import { openStore } from '../../../../bot/store/store.ts';
@@ -142,6 +142,21 @@ describe('enqueueing with dispatch rules (real store, ingested mbox)', () => {
     const after = await listJobs(store.db, {});
     expect(after.filter((j) => rerun.includes(j.id)).map((j) => j.runner)).toEqual(['nfit-sim']);
     expect(after.filter((j) => named.includes(j.id)).map((j) => j.runner)).toEqual(['cxl-sim']);
+
+    // Without a rule of its own, a cxl-sim runner is dispatched by its kind's (the same paths
+    // and list); an explicit empty rule takes every series.
+    const byKind = configSchema.parse({
+      runners: [
+        { name: 'nfit-sim', kind: 'nfit-sim' },
+        { name: 'cxl-sim', kind: 'cxl-sim' },
+      ],
+    });
+    expect(await dispatchTargets(store.db, byKind, cxl)).toEqual(['nfit-sim', 'cxl-sim']);
+    expect(await dispatchTargets(store.db, byKind, nvdimm)).toEqual(['nfit-sim']);
+    const everything = configSchema.parse({
+      runners: [{ name: 'cxl-sim', kind: 'cxl-sim', dispatch: { paths: [], lists: [] } }],
+    });
+    expect(await dispatchTargets(store.db, everything, nvdimm)).toEqual(['cxl-sim']);
     await store.close();
   });
 });
