@@ -28,6 +28,10 @@ for i in 0:stdin 1:stdout 2:stderr; do
 	[ -e "/dev/${i#*:}" ] || ln -s "/proc/self/fd/${i%%:*}" "/dev/${i#*:}"
 done
 
+# cxl-events.sh and cxl-poison.sh read CXL trace events under /sys/kernel/tracing (systemd mounts
+# tracefs there); it exists only when the kernel has tracing (not in the cxl-sim fragments yet).
+[ -d /sys/kernel/tracing ] && mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+
 mkdir -p "$DIR"
 for f in meson-run.py chroot-modules.sh kernel; do
 	[ -e "$NFIT/$f" ] && ln -sf "$NFIT/$f" "$DIR/$f"

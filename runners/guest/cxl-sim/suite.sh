@@ -114,7 +114,12 @@ busy() {
 # in use and are not this suite's.
 decoders_free() {
 	busy >"$ST/busy-now"
-	bad=$(grep -vxF -f "$ST/busy-before" "$ST/busy-now" | tr '\n' ' ' | sed 's/ *$//')
+	# busybox grep with an empty -f file drops every line: compare only against a non-empty one.
+	if [ -s "$ST/busy-before" ]; then
+		bad=$(grep -vxF -f "$ST/busy-before" "$ST/busy-now" | tr '\n' ' ' | sed 's/ *$//')
+	else
+		bad=$(tr '\n' ' ' <"$ST/busy-now" | sed 's/ *$//')
+	fi
 	[ -z "$bad" ] || { echo "decoders still in use after destroy-region: $bad"; return 1; }
 }
 
