@@ -52,7 +52,7 @@ async function hasCommit(git: SimpleGit, rev: string): Promise<string | null> {
  * Splits the mbox into one file per patch (git mailsplit) and returns them in order. The am-ready
  * mbox quotes body lines starting with `From ` as mboxrd does (`>From `); --mboxrd takes the quote off.
  */
-async function splitMbox(mbox: string, dir: string): Promise<string[]> {
+export async function splitMbox(mbox: string, dir: string): Promise<string[]> {
   await simpleGit().raw(['mailsplit', '--mboxrd', `-o${dir}`, mbox]);
   const files = (await readdir(dir))
     .filter((f) => /^\d+$/.test(f))
@@ -64,23 +64,28 @@ async function splitMbox(mbox: string, dir: string): Promise<string[]> {
   return out;
 }
 
-async function tryApply(
-  req: ApplyRequest,
-  base: string,
+/**
+ * `git am -3` of the patches on the commit `sha` checked out in `worktree`. Not applying is an
+ * attempt with the failed patch and the conflicting files; the am is aborted. `config` goes before
+ * the subcommand (`-c core.sparseCheckout=true` for the trial worktrees).
+ */
+export async function amOnto(
+  worktree: string,
+  sha: string,
   reason: string,
   patches: string[],
+  config: string[] = [],
 ): Promise<{ attempt: ApplyAttempt; head: string | null; commits: string[] }> {
-  const sha = await checkoutSlot(req.tree, req.worktree, base);
-  const wt = simpleGit(req.worktree).env(GIT_ENV);
+  const wt = simpleGit(worktree).env(GIT_ENV);
   if (patches.length === 0) return { attempt: { base: sha, reason, ok: true }, head: sha, commits: [] };
   try {
-    await wt.raw(['am', '-3', '--keep-cr', ...patches]);
+    await wt.raw([...config, 'am', '-3', '--keep-cr', ...patches]);
   } catch (err) {
     const output = err instanceof Error ? err.message : String(err);
     if (!/Patch failed at|Patch format detection failed|patch does not apply|error: /.test(output)) {
-      await wt.raw(['am', '--abort']).catch(() => undefined);
+      await wt.raw([...config, 'am', '--abort']).catch(() => undefined);
       throw new InfraError('git am failed for a reason other than the patch', {
-        worktree: req.worktree,
+        worktree,
         output: output.slice(-2000),
       });
     }
@@ -94,13 +99,13 @@ async function tryApply(
     const failedFile = failure.failedPatch === undefined ? undefined : patches[failure.failedPatch - 1];
     if (files.length === 0 && failedFile) {
       // No 3-way attempt named files: ask git apply which hunks fail on the partly applied tree.
-      const check = await wt.raw(['apply', '--check', failedFile]).then(
+      const check = await wt.raw([...config, 'apply', '--check', failedFile]).then(
         () => '',
         (e: unknown) => (e instanceof Error ? e.message : String(e)),
       );
       files = parseAmFailure(check).conflictFiles;
     }
-    await wt.raw(['am', '--abort']).catch(() => undefined);
+    await wt.raw([...config, 'am', '--abort']).catch(() => undefined);
     const attempt: ApplyAttempt = { base: sha, reason, ok: false, conflictFiles: files, output: amExcerpt(output) };
     if (failure.failedPatch !== undefined) attempt.failedPatch = failure.failedPatch;
     if (failure.failedSubject !== undefined) attempt.failedSubject = failure.failedSubject;
@@ -116,6 +121,16 @@ async function tryApply(
       .map((s) => s.trim())
       .filter(Boolean),
   };
+}
+
+async function tryApply(
+  req: ApplyRequest,
+  base: string,
+  reason: string,
+  patches: string[],
+): Promise<{ attempt: ApplyAttempt; head: string | null; commits: string[] }> {
+  const sha = await checkoutSlot(req.tree, req.worktree, base);
+  return amOnto(req.worktree, sha, reason, patches);
 }
 
 /** Checks out the base in the worktree and applies the series; leaves HEAD at the result. */
