@@ -24,6 +24,8 @@ export interface BranchMatch {
 export interface BlobMatchOptions {
   /** At most this many commits touching the series' files are walked back per branch. */
   maxCommits?: number;
+  /** The branch's head to start from (default: what `branch` names in the repository now). */
+  rev?: string;
 }
 
 /** The preimage blobs the repository lacks (an ambiguous short id counts as present). */
@@ -49,7 +51,7 @@ export async function matchOnBranch(
   wanted: readonly PreimageBlob[],
   options: BlobMatchOptions = {},
 ): Promise<BranchMatch> {
-  const head = await commitOf(repo, branch);
+  const head = await commitOf(repo, options.rev ?? branch);
   const none = { branch, commit: null, matched: 0, total: wanted.length, walked: 0 };
   if (!head || wanted.length === 0) return none;
   const paths = [...new Set(wanted.map((w) => w.path))];
@@ -76,7 +78,7 @@ export async function matchOnBranch(
   return {
     branch,
     commit: ok ? found.match.commit : null,
-    matched: ok ? wanted.length : found.best - 1,
+    matched: found.best,
     total: wanted.length,
     walked: found.match.walked,
   };

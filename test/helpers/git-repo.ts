@@ -53,12 +53,36 @@ export function commitFiles(dir: string, files: Record<string, string | null>, m
   return git(dir, 'rev-parse', 'HEAD');
 }
 
-/** The commits `range` as one mbox of patch mails (format-patch --stdout), optionally with --base. */
-export function formatPatches(dir: string, range: string, opts: { base?: string; cover?: boolean } = {}): string {
+export interface FormatOptions {
+  /** `--base=`: writes base-commit (and prerequisite-patch-id for commits between it and the range). */
+  base?: string;
+  /** A 0/N cover letter, threaded with Message-IDs (for ingest: the mails of one thread). */
+  cover?: boolean;
+  to?: string;
+  /** Added to the subject prefix: "v2" → [PATCH v2 1/2]. */
+  reroll?: number;
+  /**
+   * With `cover`: the cover letter's subject, also put into the Message-IDs (format-patch makes
+   * them from the time, so two series made within a second would share them).
+   */
+  title?: string;
+}
+
+/** The commits `range` as one mbox of patch mails (format-patch --stdout). */
+export function formatPatches(dir: string, range: string, opts: FormatOptions = {}): string {
   const args = ['format-patch', '--stdout', '--no-signature', range];
   if (opts.base) args.push(`--base=${opts.base}`);
-  if (opts.cover) args.push('--cover-letter');
-  return git(dir, ...args) + '\n';
+  if (opts.cover) args.push('--cover-letter', '--thread=shallow');
+  if (opts.to) args.push(`--to=${opts.to}`);
+  if (opts.reroll) args.push(`--reroll-count=${opts.reroll}`);
+  let text = git(dir, ...args) + '\n';
+  if (opts.cover && opts.title) {
+    const tag = opts.title.replace(/[^A-Za-z0-9]+/g, '-');
+    text = text
+      .replace(/^((?:Message-Id|In-Reply-To|References): <[^>]*?)\.git\./gim, `$1.${tag}.git.`)
+      .replace('*** SUBJECT HERE ***', opts.title);
+  }
+  return text;
 }
 
 /** Numbered lines "prefix 1" .. "prefix n": file text with room for non-overlapping edits. */
