@@ -64,18 +64,28 @@ export async function splitMbox(mbox: string, dir: string): Promise<string[]> {
   return out;
 }
 
+export interface AmOptions {
+  /** Goes before the subcommand (`-c core.sparseCheckout=true` for the trial worktrees). */
+  config?: string[];
+  /**
+   * After a failure, only drop the am state (`git am --quit`) instead of restoring the worktree:
+   * for a trial worktree, which the next trial resets anyway.
+   */
+  quitOnFailure?: boolean;
+}
+
 /**
  * `git am -3` of the patches on the commit `sha` checked out in `worktree`. Not applying is an
- * attempt with the failed patch and the conflicting files; the am is aborted. `config` goes before
- * the subcommand (`-c core.sparseCheckout=true` for the trial worktrees).
+ * attempt with the failed patch and the conflicting files; the am is aborted.
  */
 export async function amOnto(
   worktree: string,
   sha: string,
   reason: string,
   patches: string[],
-  config: string[] = [],
+  options: AmOptions = {},
 ): Promise<{ attempt: ApplyAttempt; head: string | null; commits: string[] }> {
+  const config = options.config ?? [];
   const wt = simpleGit(worktree).env(GIT_ENV);
   if (patches.length === 0) return { attempt: { base: sha, reason, ok: true }, head: sha, commits: [] };
   try {
@@ -105,7 +115,7 @@ export async function amOnto(
       );
       files = parseAmFailure(check).conflictFiles;
     }
-    await wt.raw([...config, 'am', '--abort']).catch(() => undefined);
+    await wt.raw([...config, 'am', options.quitOnFailure ? '--quit' : '--abort']).catch(() => undefined);
     const attempt: ApplyAttempt = { base: sha, reason, ok: false, conflictFiles: files, output: amExcerpt(output) };
     if (failure.failedPatch !== undefined) attempt.failedPatch = failure.failedPatch;
     if (failure.failedSubject !== undefined) attempt.failedSubject = failure.failedSubject;

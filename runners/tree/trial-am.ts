@@ -63,12 +63,13 @@ async function prepareWorktree(repo: string, dir: string, sha: string, paths: st
   }
   const wt = simpleGit(dir);
   const gitDir = path.resolve(dir, (await wt.revparse(['--git-dir'])).trim());
+  // A failed trial only dropped its am state (--quit): the reset below restores the files.
+  if (existsSync(path.join(gitDir, 'rebase-apply'))) await wt.raw([...SPARSE, 'am', '--quit']);
   await mkdir(path.join(gitDir, 'info'), { recursive: true });
   await writeFile(path.join(gitDir, 'info', 'sparse-checkout'), paths.map(sparsePattern).join('\n') + '\n');
-  await wt.raw([...SPARSE, 'am', '--abort']).catch(() => undefined);
-  await wt.raw([...SPARSE, 'checkout', '--detach', '--force', '-q', sha]);
-  // The patterns changed since the last trial: check out exactly the paths of this series.
-  await wt.raw([...SPARSE, 'read-tree', '--reset', '-u', 'HEAD']);
+  // One index write: the base's tree, with exactly this series' paths checked out.
+  await wt.raw([...SPARSE, 'read-tree', '--reset', '-u', sha]);
+  await wt.raw(['update-ref', '--no-deref', 'HEAD', sha]);
   await wt.raw([...SPARSE, 'clean', '-fdq']);
 }
 
@@ -85,7 +86,7 @@ export async function trialAm(req: TrialRequest): Promise<TrialResult> {
         cause: errorMessage(err),
       });
     }
-    const r = await amOnto(req.trialDir, sha, req.reason, req.patches, SPARSE);
+    const r = await amOnto(req.trialDir, sha, req.reason, req.patches, { config: SPARSE, quitOnFailure: true });
     if (r.head && req.keepRef) await simpleGit(req.repo).raw(['update-ref', req.keepRef, r.head]);
     return { attempt: r.attempt, head: r.head };
   });
