@@ -80,7 +80,8 @@ async function findRevision(
   record(run, { step, ok: false, note: `${label} not in ${names || 'any tree'}` }, t);
   const remotes = run.req.trees.filter((x) => x.url);
   if (!/^[0-9a-f]{40}$/.test(rev)) {
-    if (remotes.length > 0) record(run, { step, ok: false, note: `${label} is no full commit id: not fetched by id` }, t);
+    if (remotes.length > 0)
+      record(run, { step, ok: false, note: `${label} is no full commit id: not fetched by id` }, t);
     return null;
   }
   for (const tree of remotes) {
