@@ -38,6 +38,19 @@ export function remoteDirFor(cacheDir: string, url: string): string {
   return path.join(cacheDir, 'remotes', `${name}-${h}.git`);
 }
 
+/**
+ * Where a configured tree's repository is: a remote's bare clone, a `path` (relative to the
+ * configuration's folder), or the cached Debian tree `<cacheDir>/<name>`.
+ */
+export function treeRepoPath(
+  tree: { name: string; path?: string | undefined; url?: string | undefined },
+  cacheDir: string,
+  configDir: string,
+): string {
+  if (tree.url) return remoteDirFor(cacheDir, tree.url);
+  return tree.path ? path.resolve(configDir, tree.path) : path.join(cacheDir, tree.name);
+}
+
 /** The refspecs of a fetch: each configured branch into the clone's branch of the same name. */
 export function branchRefspecs(branches: readonly string[]): string[] {
   return branches.map((b) => `+refs/heads/${b}:refs/heads/${b}`);
