@@ -17,12 +17,12 @@ import type { BaseDiscovery, DiscoveryIo } from '../../bot/jobs/base-types.ts';
 import { silentLogger } from '../../bot/log.ts';
 import { openStore } from '../../bot/store/store.ts';
 import { configSchema } from '../../config/schema.ts';
-import { exportAmMbox } from '../../ingest/am-export.ts';
-import { ingestSource } from '../../ingest/ingest.ts';
-import { refreshSeries } from '../../ingest/refresh-series.ts';
-import { realIngestDeps } from '../../ingest/run-ingest.ts';
+import { exportAmMbox } from '../../bot/intake/am-export.ts';
+import { ingestSource } from '../../bot/intake/ingest.ts';
+import { refreshSeries } from '../../bot/intake/refresh-series.ts';
+import { realIngestDeps } from '../../bot/intake/run-ingest.ts';
 import type { SeriesVersion } from '../../ingest/series/types.ts';
-import { createMboxSource } from '../../ingest/sources/mbox.ts';
+import { createMboxSource } from '../../ingest/sources/mbox/index.ts';
 import { kernelCacheDir, repoRoot } from '../helpers/kernel-env.ts';
 
 const ARCHIVE = path.join(repoRoot, '..', 'shared', 'corpus', 'lore-nvdimm', 'nvdimm.all.mboxrd.gz');

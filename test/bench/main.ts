@@ -16,6 +16,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   simulator: async () => (await import('./simulator.ts')).benchSimulator,
   pipeline: async () => (await import('./pipeline.ts')).benchPipeline,
   b4: async () => (await import('./b4.ts')).benchB4,
+  fstests: async () => (await import('./fstests.ts')).benchFstests,
   bases: async () => (await import('./bases.ts')).benchBases,
 };
 

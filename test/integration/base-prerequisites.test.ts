@@ -12,12 +12,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createBaseIo } from '../../bot/jobs/base-io.ts';
 import { discoverBase } from '../../bot/jobs/base-discovery.ts';
 import { findPrerequisites } from '../../bot/jobs/prerequisites.ts';
-import { rawMessagesMbox } from '../../bot/pipeline/raw-mbox.ts';
+import { rawMessagesMbox } from '../../bot/intake/raw-mbox.ts';
 import { openStore } from '../../bot/store/store.ts';
 import { configSchema, sourceSchema } from '../../config/schema.ts';
-import { exportAmMbox } from '../../ingest/am-export.ts';
-import { refreshSeries } from '../../ingest/refresh-series.ts';
-import { ingestOne } from '../../ingest/run-ingest.ts';
+import { exportAmMbox } from '../../bot/intake/am-export.ts';
+import { refreshSeries } from '../../bot/intake/refresh-series.ts';
+import { ingestOne } from '../../bot/intake/run-ingest.ts';
 import type { SeriesVersion } from '../../ingest/series/types.ts';
 import { commitFiles, editLine, formatPatches, git, initRepo, lines } from '../helpers/git-repo.ts';
 
