@@ -17,7 +17,6 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { splitMbox } from '../../runners/tree/apply.ts';
 import { seriesFiles, type PreimageBlob } from '../../runners/tree/series-blobs.ts';
 import type {
   BaseAttempt,
@@ -100,15 +99,19 @@ async function loadStack(run: Run, dir: string): Promise<Stack> {
   const found =
     req.prerequisitePatchIds.length + req.prerequisiteMessageIds.length === 0
       ? []
-      : await run.io.prerequisites({ patchIds: req.prerequisitePatchIds, messageIds: req.prerequisiteMessageIds });
+      : await run.io.prerequisites({
+          patchIds: req.prerequisitePatchIds,
+          messageIds: req.prerequisiteMessageIds,
+          before: req.date ?? null,
+        });
   for (const n of prerequisiteNotes(found)) record(run, { step: 'prerequisites', ...n }, t);
   const preText = found.map((f) => f.mbox).join('');
   let prerequisites: string[] = [];
   if (preText) {
     await writeFile(path.join(dir, 'prerequisites.mbox'), preText);
-    prerequisites = await splitMbox(path.join(dir, 'prerequisites.mbox'), await mkdtemp(path.join(dir, 'pre-')));
+    prerequisites = await run.io.split(path.join(dir, 'prerequisites.mbox'), await mkdtemp(path.join(dir, 'pre-')));
   }
-  const series = await splitMbox(req.mbox, await mkdtemp(path.join(dir, 'series-')));
+  const series = await run.io.split(req.mbox, await mkdtemp(path.join(dir, 'series-')));
   const files = seriesFiles(preText + (await readFile(req.mbox, 'utf8')));
   const missing = found.filter((f) => f.label === null).length;
   return { prerequisites, series, ...files, prerequisiteText: preText, missing };

@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { treeBranches, type TreeConfig } from '../../config/schema.ts';
+import { splitMbox } from '../../runners/tree/apply.ts';
 import { matchOnBranch, missingBlobs } from '../../runners/tree/blob-match.ts';
 import { commitOf } from '../../runners/tree/git-run.ts';
 import { fetchCommitById, remoteHeads, type RemoteTree } from '../../runners/tree/remote.ts';
@@ -70,5 +71,6 @@ export function createBaseIo(o: BaseIoOptions): DiscoveryIo {
     matchOnBranch: (tree, branch, head, wanted) => matchOnBranch(tree.repo, branch, wanted, { rev: head }),
     trial: (tree, req) => trialAm({ repo: tree.repo, trialDir: trialDirFor(o.cacheDir, tree.repo), ...req }),
     prerequisites: o.prerequisites,
+    split: splitMbox,
   };
 }

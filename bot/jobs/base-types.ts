@@ -71,6 +71,8 @@ export interface DiscoveryRequest {
   /** A base a maintainer named (`#daxbot test base`, `rerun --base`). */
   requested?: { rev: string; by: string };
   trees: DiscoveryTree[];
+  /** When the series was posted: prerequisites are looked for among patches posted before. */
+  date?: string | null;
 }
 
 /** A prerequisite trailer and what the store holds for it. */
@@ -97,5 +99,14 @@ export interface DiscoveryIo {
     tree: DiscoveryTree,
     req: { base: string; reason: string; patches: string[]; paths: string[]; keepRef?: string },
   ): Promise<TrialResult>;
-  prerequisites(req: { patchIds: string[]; messageIds: string[] }): Promise<PrerequisiteFound[]>;
+  prerequisites(req: { patchIds: string[]; messageIds: string[]; before: string | null }): Promise<PrerequisiteFound[]>;
+  /** The patch mails of an mbox file as files in `dir`, in order (git mailsplit). */
+  split(mbox: string, dir: string): Promise<string[]>;
+}
+
+/** What a job keeps in `jobs.base` once it has looked for its base. */
+export interface JobBaseRecord {
+  discovery: BaseDiscovery;
+  /** What the job tests: the choice, else (mail.applyFailures: always) the fallback; null: no base. */
+  tested: BaseChoice | null;
 }

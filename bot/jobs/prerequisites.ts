@@ -17,10 +17,15 @@ export interface PrerequisiteSources {
   exportMbox(versionKey: string): Promise<Buffer>;
   /** An mbox of stored mails, in the order given. */
   messagesMbox(messageIds: string[]): Promise<Buffer>;
-  /** Only patches posted up to this date are searched by patch id (the series' first date). */
-  before: string | null;
   /** At most this many patches are searched by patch id. */
   limit?: number;
+}
+
+export interface PrerequisiteRequest {
+  patchIds: string[];
+  messageIds: string[];
+  /** Only patches posted up to this date are searched by patch id (the series' date); null: all. */
+  before: string | null;
 }
 
 function label(v: SeriesVersion): string {
@@ -45,8 +50,8 @@ async function byMessageId(src: PrerequisiteSources, ids: string[]): Promise<Pre
   return out;
 }
 
-async function byPatchId(src: PrerequisiteSources, ids: string[]): Promise<PrerequisiteFound[]> {
-  const diffs = await patchDiffsBefore(src.db, src.before, src.limit ?? 3000);
+async function byPatchId(src: PrerequisiteSources, ids: string[], before: string | null): Promise<PrerequisiteFound[]> {
+  const diffs = await patchDiffsBefore(src.db, before, src.limit ?? 3000);
   const computed = await patchIds(diffs.map((d) => ({ key: d.messageId, diff: d.diff })));
   const messageOf = new Map<string, string>();
   // Newest first: a patch posted again (a resend) is taken from its newest posting.
@@ -68,9 +73,9 @@ async function byPatchId(src: PrerequisiteSources, ids: string[]): Promise<Prere
 
 export async function findPrerequisites(
   src: PrerequisiteSources,
-  req: { patchIds: string[]; messageIds: string[] },
+  req: PrerequisiteRequest,
 ): Promise<PrerequisiteFound[]> {
   const fromIds = req.messageIds.length > 0 ? await byMessageId(src, req.messageIds) : [];
-  const fromPatches = req.patchIds.length > 0 ? await byPatchId(src, req.patchIds) : [];
+  const fromPatches = req.patchIds.length > 0 ? await byPatchId(src, req.patchIds, req.before) : [];
   return [...fromIds, ...fromPatches];
 }

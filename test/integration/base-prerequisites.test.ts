@@ -11,7 +11,7 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBaseIo } from '../../bot/jobs/base-io.ts';
 import { discoverBase } from '../../bot/jobs/base-discovery.ts';
-import { findPrerequisites } from '../../bot/jobs/prerequisites.ts';
+import { findPrerequisites, type PrerequisiteRequest } from '../../bot/jobs/prerequisites.ts';
 import { rawMessagesMbox } from '../../bot/intake/raw-mbox.ts';
 import { openStore } from '../../bot/store/store.ts';
 import { configSchema, sourceSchema } from '../../config/schema.ts';
@@ -52,17 +52,20 @@ describe('prerequisite-patch-id: the series under it comes from the store', () =
       expect(dependent).toMatchObject({ baseCommit: upstream });
       expect(dependent?.prerequisitePatchIds).toHaveLength(2);
       if (!dependent) return;
-      const prerequisites = (req: { patchIds: string[]; messageIds: string[] }) =>
+      const prerequisites = (req: PrerequisiteRequest) =>
         findPrerequisites(
           {
             db: store.db,
             exportMbox: (key) => exportAmMbox(store, key),
             messagesMbox: (ids) => rawMessagesMbox(store, ids),
-            before: dependent.lastDate,
           },
           req,
         );
-      const found = await prerequisites({ patchIds: dependent.prerequisitePatchIds, messageIds: [] });
+      const found = await prerequisites({
+        patchIds: dependent.prerequisitePatchIds,
+        messageIds: [],
+        before: dependent.lastDate,
+      });
       expect(found.map((f) => f.label)).toEqual([
         '"dax: the first series" v1 (2 patches)',
         '"dax: the first series" v1 (2 patches)',
@@ -85,6 +88,7 @@ describe('prerequisite-patch-id: the series under it comes from the store', () =
           prerequisitePatchIds: dependent.prerequisitePatchIds,
           prerequisiteMessageIds: [],
           trees: [{ name: 'linux', repo, branches: ['HEAD'], route: 'catch-all', url: null }],
+          date: dependent.lastDate,
         },
         io,
       );

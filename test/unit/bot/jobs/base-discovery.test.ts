@@ -50,6 +50,7 @@ function io(over: Partial<DiscoveryIo> = {}, calls: string[] = []): DiscoveryIo 
       head: null,
     }),
     prerequisites: async () => [],
+    split: async (mbox) => [mbox],
   };
   const merged = { ...base, ...over };
   return {
@@ -60,6 +61,7 @@ function io(over: Partial<DiscoveryIo> = {}, calls: string[] = []): DiscoveryIo 
     matchOnBranch: log('matchOnBranch', merged.matchOnBranch),
     trial: log('trial', merged.trial),
     prerequisites: log('prerequisites', merged.prerequisites),
+    split: merged.split,
   };
 }
 
