@@ -9,7 +9,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import type { RunnerConfig } from '../../config/schema.ts';
 import type { SeriesVersion } from '../../ingest/series/types.ts';
 import { runnerProfile } from '../../runners/registry.ts';
@@ -21,6 +20,7 @@ import { getSeriesVersion } from '../store/series.ts';
 import { threadMail } from '../store/thread-mail.ts';
 import { runnerConfigHash } from '../pipeline/runner-digest.ts';
 import { discoverBase } from './base-discovery.ts';
+import { parseBaseRecord } from './base-record.ts';
 import { discoveryTrees } from './base-io.ts';
 import { passedOver } from './base-notes.ts';
 import type { DiscoveryTree, JobBaseRecord } from './base-types.ts';
@@ -76,26 +76,6 @@ export async function routeVersion(deps: PipelineDeps, version: SeriesVersion): 
 /** The name of the tree a version is routed to (the first tree base discovery tries). */
 export async function routedTreeName(deps: PipelineDeps, version: SeriesVersion): Promise<string> {
   return (await routeVersion(deps, version)).tree?.name ?? FALLBACK_TREE;
-}
-
-// The outline of our own JSON (base-types.ts JobBaseRecord); an unreadable one means "look again".
-const recordSchema = z.object({
-  discovery: z
-    .object({ attempts: z.array(z.object({ note: z.string(), ok: z.boolean() }).passthrough()) })
-    .passthrough(),
-  tested: z
-    .object({ tree: z.string(), base: z.string(), how: z.string(), certain: z.boolean() })
-    .passthrough()
-    .nullable(),
-});
-
-export function parseBaseRecord(json: string | null): JobBaseRecord | null {
-  if (!json) return null;
-  try {
-    return recordSchema.safeParse(JSON.parse(json)).success ? (JSON.parse(json) as JobBaseRecord) : null;
-  } catch {
-    return null;
-  }
 }
 
 /** The context with the record's tree and base filled in. */

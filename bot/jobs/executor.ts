@@ -114,7 +114,7 @@ async function doStep(
   log: Logger,
 ): Promise<void> {
   const db = deps.store.db;
-  const base = { base: ctx.base, suites: ctx.suites };
+  const base = { base: ctx.base, suites: ctx.suites, baseFound: true };
   switch (action.kind) {
     case 'run-series': {
       const req = { ...base, baseReason: ctx.baseReason, mbox: await seriesMbox(deps, job, ctx) };

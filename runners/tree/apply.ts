@@ -1,8 +1,9 @@
 /**
  * Applying a series to a tree with `git am -3` in a worktree. Not applying is a result
  * (ApplyResult.ok=false with the failed patch, its subject and the conflicting files), not an
- * error. The base is chosen in order: the series' base-commit when the tree has it, else the
- * configured rev; each try is recorded with its reason.
+ * error. The base is `base` when base discovery found it (baseFound); otherwise, in order, the
+ * series' base-commit when the tree has it, else the configured rev; each try is recorded with its
+ * reason.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -26,6 +27,8 @@ export interface ApplyRequest {
   mbox?: string;
   /** Apply only the first k patches (bisection). */
   patchLimit?: number;
+  /** The base was found by base discovery: apply there only, not on the mbox's base-commit first. */
+  baseFound?: boolean;
 }
 
 const GIT_ENV = {
@@ -154,7 +157,7 @@ export async function applySeries(req: ApplyRequest): Promise<ApplyResult> {
     if (req.mbox) {
       patches = await splitMbox(req.mbox, tmp);
       if (req.patchLimit !== undefined) patches = patches.slice(0, req.patchLimit);
-      const hint = findBaseCommit(await readFile(req.mbox, 'utf8'));
+      const hint = req.baseFound ? null : findBaseCommit(await readFile(req.mbox, 'utf8'));
       if (hint && (await hasCommit(repo, hint))) candidates.push({ rev: hint, reason: 'base-commit trailer' });
       else if (hint)
         candidates.push({ rev: req.base, reason: `${configuredReason} (base-commit ${hint} is not in the tree)` });
