@@ -232,6 +232,9 @@ async function fallbackChoice(run: Run): Promise<BaseChoice | null> {
 
 async function choose(run: Run, dir: string): Promise<{ choice: BaseChoice | null; stack: Stack }> {
   const { req } = run;
+  // Every tree's heads first: a remote is fetched when older than its schedule (its clone made at
+  // the first fetch), so the lookups below see what the remote has now.
+  for (const tree of req.trees) await headsOf(run, tree);
   let found: { tree: DiscoveryTree; sha: string } | null = null;
   let first: Omit<BaseChoice, 'tree' | 'base' | 'upstream'> | null = null;
   if (req.requested) {

@@ -102,7 +102,6 @@ describe('base discovery, step by step', () => {
   });
 
   it('2. the base-commit trailer, looked up in every tree (here the second)', async () => {
-    await io.heads(trees[1] as DiscoveryTree); // the first fetch of the remote
     const remoteRoot = git(rwork, 'rev-parse', 'HEAD');
     const mbox = series(rwork, remoteRoot, { 'mm/memory.c': editLine(lines('rmemory'), 5, 'y') }, 'bc', remoteRoot);
     const d = await discoverBase(request(mbox, { baseCommit: remoteRoot }), io);

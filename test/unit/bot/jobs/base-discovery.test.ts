@@ -75,14 +75,14 @@ const req = (over: Partial<DiscoveryRequest> = {}): DiscoveryRequest => ({
 });
 
 describe('base discovery order and certainty (fake boundary)', () => {
-  it('stops at a base-commit a tree has: no blob matching, no trial', async () => {
+  it('reads every head first (a stale remote is fetched), then stops at a base-commit: no blobs, no trial', async () => {
     const calls: string[] = [];
     const d = await discoverBase(
       req({ baseCommit: SHA('a') }),
       io({ commit: async (t, rev) => (t.name === 'nvdimm' ? rev : null) }, calls),
     );
     expect(d.choice).toMatchObject({ tree: 'nvdimm', base: SHA('a'), method: 'base-commit', certain: true });
-    expect(calls).toEqual(['commit', 'commit']);
+    expect(calls).toEqual(['heads', 'heads', 'commit', 'commit']);
   });
 
   it('a requested base no tree has falls through to the base-commit, both recorded', async () => {
