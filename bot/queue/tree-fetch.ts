@@ -8,7 +8,7 @@
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { TreeConfig } from '../../config/schema.ts';
-import { fetchBackoffMs } from '../../runners/tree/remote-plan.ts';
+import { fetchBackoffMs, type BackoffPolicy } from '../../runners/tree/remote-plan.ts';
 import { syncRemote, type RemoteSync } from '../../runners/tree/remote.ts';
 import { errorMessage } from '../errors.ts';
 import { remoteTreeOf } from '../jobs/base-io.ts';
@@ -18,6 +18,8 @@ export interface TreeFetchOptions {
   treePath: (name: string) => string;
   log: Logger;
   now?: () => Date;
+  /** How long to wait after failures (remote-plan.ts DEFAULT_FETCH_BACKOFF when absent). */
+  backoff?: BackoffPolicy;
 }
 
 export interface TreeFetches {
@@ -38,14 +40,17 @@ export function startTreeFetches(o: TreeFetchOptions): TreeFetches {
   const tick = (r: (typeof remotes)[number]): Promise<RemoteSync> => {
     const running = busy.get(r.name);
     if (running) return running;
-    const p = syncRemote(r, { now: now(), log: o.log, force: true })
+    const p = syncRemote(r, { now: now(), log: o.log, force: true, ...(o.backoff && { backoff: o.backoff }) })
       .then((sync) => {
         if (sync.error && !stopped) {
           // Tried again after the backoff rather than at the next tick, which may be hours away.
-          const timer = setTimeout(() => {
-            retries.delete(timer);
-            void tick(r);
-          }, fetchBackoffMs(sync.state.failures));
+          const timer = setTimeout(
+            () => {
+              retries.delete(timer);
+              void tick(r);
+            },
+            fetchBackoffMs(sync.state.failures, o.backoff),
+          );
           timer.unref();
           retries.add(timer);
         }

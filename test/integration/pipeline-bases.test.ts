@@ -16,7 +16,7 @@
  *    with its attempts, and nothing is mailed; the same series with a base-commit the bot has is
  *    mailed, naming the conflicting file.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,8 +31,10 @@ import { openStore } from '../../bot/store/store.ts';
 import { configSchema } from '../../config/schema.ts';
 import type { SeriesVersion } from '../../ingest/series/types.ts';
 import { applyInSlot } from '../../runners/core/kernel-run.ts';
+import { readFetchState } from '../../runners/tree/remote.ts';
 import { treeRepoPath } from '../../runners/tree/remote-plan.ts';
 import type { RunRequest, Runner } from '../../runners/types.ts';
+import { daxbot } from '../helpers/cli.ts';
 import { commitFiles, editLine, formatPatches, git, initBare, initRepo, lines } from '../helpers/git-repo.ts';
 import { fakeDeps, FakeSender, runResult, version } from '../helpers/pipeline-fakes.ts';
 
@@ -168,6 +170,23 @@ describe('a tree that moves, through the pipeline', () => {
     expect(bodyOf(reply?.raw ?? '')).toMatch(new RegExp(`found: +blobs of 1 file match nvdimm at ${h1.slice(0, 8)}`));
   });
 
+  it('a remote that cannot be fetched: the job goes on with the last good head, nothing is blamed', async () => {
+    const mbox = authorSeries('h', h1, [{ 'drivers/nvdimm/bus.c': editLine(bus, 25, 'h') }]);
+    renameSync(upstream, `${upstream}.away`);
+    try {
+      clock = new Date('2025-01-01T10:31:00Z'); // after the 10:30 tick: a fetch is due, and fails
+      const id = await post('sH#v1', mbox);
+      expect((await jobOf(id)).job).toMatchObject({ outcome: 'pass' });
+      expect((await jobOf(id)).base?.tested?.base).toBe(h2);
+      expect(await readFetchState(treePath('nvdimm'), url)).toMatchObject({
+        failures: 1,
+        heads: { 'libnvdimm-for-next': h2 },
+      });
+    } finally {
+      renameSync(`${upstream}.away`, upstream);
+    }
+  });
+
   it('a base-commit the clone does not have is fetched from the remote, and the series tested on it', async () => {
     git(work, 'checkout', '-q', '-b', 'topic', h1);
     const topic = commitFiles(work, { 'drivers/nvdimm/bus.c': editLine(bus, 30, 'topic') }, 'nvdimm: topic');
@@ -214,6 +233,17 @@ describe('a tree that moves, through the pipeline', () => {
     ]);
     expect(await versionReplies(store.db, 'sG#v1')).toEqual([]);
     expect(sender.sent.length).toBe(mailedBefore);
+    // Shown by `daxbot series show` and `daxbot status` (the dashboard: test/unit/bot/dashboard).
+    const db = path.join(tmp, 'db.sqlite');
+    const show = await daxbot(['--db', db, 'series', 'show', 'sG#v1-1@example.org']);
+    expect(show.stdout).toContain(
+      `  job #${id} (fake, no-base)\n    base: none: untestable, no base (recorded, not mailed)\n`,
+    );
+    expect(show.stdout).toMatch(
+      /\n {6}no {3}trial: does not apply to the head of nvdimm libnvdimm-for-next .*pmem\.c\n/,
+    );
+    const status = await daxbot(['--db', db, 'status', '--all', '--json']);
+    expect(status.stdout).toContain('untestable: no base (applies to none of 1 branch head tried)');
 
     // The same patch, posted again with a base-commit the bot has: certain, so the author hears of it.
     const again = await post('sG#v2', mbox, { revision: 2, baseCommit: h2 });
