@@ -90,7 +90,7 @@ export async function replayApplyOnly(deps: PipelineDeps, version: SeriesVersion
     ...(applied.conflictFiles && { conflictFiles: applied.conflictFiles }),
     wouldMail: outcome === 'apply-failed' && shouldMail('apply-failed', policy, tested?.certain ?? false),
     ms: Date.now() - started,
-    discoveryMs: discovery.ms,
+    discoveryMs: discovery.ms - discovery.amMs,
     amMs: discovery.amMs + applied.ms,
   };
 }

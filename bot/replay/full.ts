@@ -48,7 +48,7 @@ export async function replayFull(deps: PipelineDeps, version: SeriesVersion): Pr
     wouldMail: replies.length > 0,
     ...(replies[0]?.deliveryId && { replyFile: replies[0].deliveryId }),
     ms: Date.now() - started,
-    discoveryMs: record?.discovery.ms ?? 0,
+    discoveryMs: (record?.discovery.ms ?? 0) - (record?.discovery.amMs ?? 0),
     amMs: record?.discovery.amMs ?? 0,
   };
 }

@@ -28,7 +28,7 @@ export function replaySummary(t: ReplayTotals): string[] {
     `series: ${t.series}, applied: ${t.applied}, no base: ${t.noBase}, ` +
       `apply failed on the base chosen: ${t.applyFailed}, would mail: ${t.wouldMail}`,
     `applied by tree: ${counts(t.byTree)}; by how the base was found: ${counts(t.byMethod)}`,
-    `time: ${s(t.ms)} (base discovery ${s(t.discoveryMs)}, of it git am ${s(t.amMs)}); ` +
+    `time: ${s(t.ms)} (git am ${s(t.amMs)}, base discovery apart from git am ${s(t.discoveryMs)}); ` +
       `${(t.series / Math.max(t.ms / 1000, 0.001)).toFixed(2)} series/s`,
   ];
 }

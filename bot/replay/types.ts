@@ -32,7 +32,10 @@ export interface ReplayRow {
   wouldMail: boolean;
   /** Where the reply was written (replay/ beside the outbox), when one was. */
   replyFile?: string;
-  /** Time spent on the version, on base discovery, and in `git am` (trials and the final apply). */
+  /**
+   * Time spent on the version; in base discovery apart from `git am` (lookups, blob matching); in
+   * `git am` (discovery's trials and the apply on the chosen base).
+   */
   ms: number;
   discoveryMs: number;
   amMs: number;
