@@ -96,23 +96,19 @@ function withRecord(deps: PipelineDeps, ctx: JobContext, record: JobBaseRecord |
   };
 }
 
+/** The configured trees in routing order for a version, as base discovery tries them. */
+export async function versionTrees(deps: PipelineDeps, version: SeriesVersion): Promise<DiscoveryTree[]> {
+  const ranked = await rankedTrees(deps, version);
+  if (ranked.length > 0) return discoveryTrees(ranked, deps.treePath);
+  const fallback = { name: FALLBACK_TREE, repo: deps.treePath(FALLBACK_TREE), branches: ['HEAD'] };
+  return [{ ...fallback, route: 'no tree configured', url: null }];
+}
+
 export async function jobContext(deps: PipelineDeps, job: JobRow): Promise<JobContext> {
   const version = await loadVersion(deps, job.versionKey);
   const runnerConfig = deps.config.runners.find((r) => r.name === job.runner);
   if (!runnerConfig) throw new NotFoundError(`runner ${job.runner} is not configured`, { runner: job.runner });
-  const ranked = await rankedTrees(deps, version);
-  const trees =
-    ranked.length > 0
-      ? discoveryTrees(ranked, deps.treePath)
-      : [
-          {
-            name: FALLBACK_TREE,
-            repo: deps.treePath(FALLBACK_TREE),
-            branches: ['HEAD'],
-            route: 'no tree configured',
-            url: null,
-          },
-        ];
+  const trees = await versionTrees(deps, version);
   // The runner's effective suites: the simulator's defaults are not the schema's ("dax").
   const suites = job.options.suites ?? runnerProfile(runnerConfig).suites;
   const bare: JobContext = {

@@ -19,6 +19,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   b4: async () => (await import('./b4.ts')).benchB4,
   fstests: async () => (await import('./fstests.ts')).benchFstests,
   bases: async () => (await import('./bases.ts')).benchBases,
+  replay: async () => (await import('./replay.ts')).benchReplay,
 };
 
 const names = process.argv.slice(2).filter((a) => a !== '--');
