@@ -6,7 +6,7 @@
  */
 import type { SeriesVersion } from '../../ingest/series/types.ts';
 import type { PipelineDeps } from '../deps.ts';
-import { parseBaseRecord } from '../jobs/context.ts';
+import { parseBaseRecord } from '../jobs/base-record.ts';
 import { insertRerunGroup } from '../queue/enqueue.ts';
 import { processQueue } from '../queue/cycle.ts';
 import { getJob, type JobRow } from '../store/jobs.ts';
