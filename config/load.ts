@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { outputWarnings } from '../bot/outputs/schema.ts';
 import { configSchema, type Config } from './schema.ts';
 
 export type ConfigResult =
@@ -51,6 +52,7 @@ export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = {}): Config
     warnings.push(
       `dashboard: environment variable ${config.dashboard.tokenEnv} is not set; re-runs from the dashboard are refused`,
     );
+  warnings.push(...outputWarnings(config.outputs, env));
   if (config.mail.maintainers.length === 0)
     warnings.push('mail.maintainers: empty; privileged mail commands are refused for everyone');
   return { ok: true, config, warnings };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { outputsSchema } from '../bot/outputs/schema.ts';
 
 /**
  * The configuration schema. Files are read as `unknown → schema → {config, warnings} | {errors}`
@@ -186,6 +187,8 @@ export const configSchema = z
     schedule: scheduleSchema.default({}),
     /** The maintainer dashboard; `daxbot run` serves it too when this section is present. */
     dashboard: dashboardSchema.optional(),
+    /** Where results go besides mail: Patchwork checks, KCIDB submissions (bot/outputs/). */
+    outputs: outputsSchema,
   })
   .strict();
 

@@ -11,6 +11,7 @@ import { registerBisectCommand } from './bisect.ts';
 import { registerRunnerCommands } from './runner.ts';
 import { registerSetupCommand } from './setup.ts';
 import { registerDashboardCommand } from './dashboard.ts';
+import { registerExportCommands } from './export.ts';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerSetupCommand(program, ctx);
@@ -23,4 +24,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerBisectCommand(program, ctx);
   registerRunnerCommands(program, ctx);
   registerDashboardCommand(program, ctx);
+  registerExportCommands(program, ctx);
 }

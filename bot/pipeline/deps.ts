@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Config, RunnerConfig } from '../../config/schema.ts';
 import type { Runner } from '../../runners/types.ts';
+import type { Output } from '../outputs/types.ts';
 import type { Store } from '../store/store.ts';
 import type { DeliveryPolicy } from './deliver-reply.ts';
 
@@ -25,6 +26,8 @@ export interface PipelineDeps {
   /** Absolute path of a configured tree's repository. */
   treePath(name: string): string;
   sender: MailSender;
+  /** Where results go besides mail (Patchwork, KCIDB): bot/outputs/publish.ts tells them. */
+  outputs?: readonly Output[];
   /** Absolute scratch folder; each job works in <workDir>/jobs/<id>. */
   workDir: string;
   /** Poll every source into the store. */

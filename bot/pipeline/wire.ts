@@ -11,6 +11,7 @@ import { getRunner } from '../../runners/registry.ts';
 import { resolveCacheDir } from '../../runners/tree/setup.ts';
 import type { Runner } from '../../runners/types.ts';
 import { ConfigError } from '../errors.ts';
+import { createOutputs } from '../outputs/registry.ts';
 import { createSmtpSender } from '../report/senders.ts';
 import type { Store } from '../store/store.ts';
 import type { MailSender, PipelineDeps } from './deps.ts';
@@ -94,6 +95,7 @@ export function wirePipeline(o: WireOptions): PipelineDeps {
       return t?.path ? path.resolve(o.configDir, t.path) : path.join(cacheDir, name);
     },
     sender: createSender(o.config, o.env, cwd),
+    outputs: createOutputs(o.config.outputs, { env: o.env, fetch }),
     workDir: path.resolve(cwd, o.config.workDir),
     ingest: async () => {
       await ingestConfiguredSources(o.config, o.store, o.log, { baseDir: o.configDir });

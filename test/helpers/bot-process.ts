@@ -15,7 +15,7 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
  */
 export function writeScriptedDemoConfig(
   dir: string,
-  o: { runners: string[]; schedule: string; script: object },
+  o: { runners: string[]; schedule: string; script: object; mail?: string[]; extra?: string[] },
 ): string {
   const tree = path.join(dir, 'tree');
   execFileSync('git', ['init', '-q', tree]);
@@ -46,7 +46,9 @@ export function writeScriptedDemoConfig(
       ...o.runners.map((r) => `  - ${r}`),
       'mail:',
       `  outbox: ${dir}/outbox`,
+      ...(o.mail ?? []).map((l) => `  ${l}`),
       `schedule: ${o.schedule}`,
+      ...(o.extra ?? []),
       '',
     ].join('\n'),
   );
