@@ -1,6 +1,13 @@
-/** The HTTP side the outputs share: one request, its failure as an `OutputError`. */
+/** The HTTP side the outputs share: the token, one request, its failure as an `OutputError`. */
 import { errorMessage } from '../errors.ts';
 import { OutputError } from './types.ts';
+
+/** The secret a configured `tokenEnv` names; its absence is a refusal (retrying cannot help). */
+export function requireToken(env: NodeJS.ProcessEnv, tokenEnv: string): string {
+  const token = env[tokenEnv];
+  if (!token) throw new OutputError(`environment variable ${tokenEnv} is not set`, { permanent: true });
+  return token;
+}
 
 /** A refusal repeating will not change: a 4xx other than 408 (timeout) and 429 (slow down). */
 export function permanentHttpStatus(status: number): boolean {

@@ -4,15 +4,14 @@
  * retry re-submits the same objects and KCIDB merges them. `daxbot export kcidb` writes the same
  * report for any span of time without sending it.
  */
-import { requestText } from '../http.ts';
+import { requestText, requireToken } from '../http.ts';
+import { outputName } from '../schema.ts';
 import type { Output, OutputDeps, OutputEvent, OutputModule, PostContext } from '../types.ts';
-import { OutputError } from '../types.ts';
 import { kcidbReport } from './report.ts';
 import type { KcidbOutputConfig } from './schema.ts';
 
 async function submit(config: KcidbOutputConfig, deps: OutputDeps, e: OutputEvent, ctx: PostContext) {
-  const token = deps.env[config.tokenEnv];
-  if (!token) throw new OutputError(`environment variable ${config.tokenEnv} is not set`, { permanent: true });
+  const token = requireToken(deps.env, config.tokenEnv);
   const report = kcidbReport([e.result], { origin: config.origin });
   const objects = report.checkouts.length + report.builds.length + report.tests.length + report.issues.length;
   if (report.checkouts.length === 0) return 'nothing to submit (no verdict)';
@@ -34,7 +33,7 @@ export const kcidbOutput: OutputModule<KcidbOutputConfig> = {
   kind: 'kcidb',
   create(config, deps): Output {
     return {
-      name: config.name ?? config.kind,
+      name: outputName(config),
       kind: config.kind,
       events: ['result'],
       timeoutMs: config.timeoutMs,

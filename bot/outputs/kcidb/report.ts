@@ -186,14 +186,7 @@ function addBase(c: Collector, r: JobResult, o: KcidbOptions, tree: string, base
   });
   for (const b of r.baselines) {
     const buildId = `${o.origin}:base-build:${shortHash(b.cacheKey)}`;
-    const run: ExportRun = {
-      idPrefix: `${o.origin}:baseline${b.id}`,
-      url: `${dash}/baselines/${b.id}`,
-      buildId,
-      recordedAt: b.recordedAt,
-      durationMs: b.durationMs,
-      result: b.result,
-    };
+    const run: ExportRun = { ...b, idPrefix: `${o.origin}:baseline${b.id}`, url: `${dash}/baselines/${b.id}`, buildId };
     const misc = { runner: b.runner, kernel_config_hash: b.result.configHash, cache_key: b.cacheKey };
     c.add('builds', buildOf(buildId, checkoutId, run, { config_name: b.runner, misc }, o.origin));
     addRun(c, run, o.origin);
@@ -224,14 +217,7 @@ function addSeries(c: Collector, r: JobResult, o: KcidbOptions, tree: string, ba
   });
   const buildId = `${o.origin}:job${r.jobId}:build`;
   seriesRuns.forEach((s, i) => {
-    const run: ExportRun = {
-      idPrefix: `${o.origin}:run${s.id}`,
-      url: `${dash}/runs/${s.id}`,
-      buildId,
-      recordedAt: s.recordedAt,
-      durationMs: s.durationMs,
-      result: s.result,
-    };
+    const run: ExportRun = { ...s, idPrefix: `${o.origin}:run${s.id}`, url: `${dash}/runs/${s.id}`, buildId };
     if (i === 0 && (!apply || apply.ok)) {
       const misc = { runner: r.runner, job: r.jobId, outcome: record.outcome, kernel_config_hash: s.result.configHash };
       c.add(

@@ -7,13 +7,14 @@
  */
 import type { Output, OutputDeps, OutputEvent, OutputModule, PostContext } from '../types.ts';
 import { OutputError } from '../types.ts';
+import { requireToken } from '../http.ts';
+import { outputName } from '../schema.ts';
 import { checkContext, checkTarget, planChecks } from './checks.ts';
 import { createPatchworkClient } from './client.ts';
 import type { PatchworkOutputConfig } from './schema.ts';
 
 async function postChecks(config: PatchworkOutputConfig, deps: OutputDeps, e: OutputEvent, ctx: PostContext) {
-  const token = deps.env[config.tokenEnv];
-  if (!token) throw new OutputError(`environment variable ${config.tokenEnv} is not set`, { permanent: true });
+  const token = requireToken(deps.env, config.tokenEnv);
   const client = createPatchworkClient({ ...config, token, fetch: deps.fetch, signal: ctx.signal });
   const context = checkContext(config.context, e.result.runner);
   const target_url = checkTarget(e.result);
@@ -47,7 +48,7 @@ export const patchworkOutput: OutputModule<PatchworkOutputConfig> = {
   kind: 'patchwork',
   create(config, deps): Output {
     return {
-      name: config.name ?? config.kind,
+      name: outputName(config),
       kind: config.kind,
       events: config.pending ? ['start', 'result'] : ['result'],
       timeoutMs: config.timeoutMs,

@@ -8,8 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { finishedJobResults } from '../../../bot/outputs/kcidb/collect.ts';
 import { kcidbReport, testPath, testStatus } from '../../../bot/outputs/kcidb/report.ts';
 import { runCycle } from '../../../bot/pipeline/cycle.ts';
+import { expectGolden } from '../../helpers/golden.ts';
 import { kcidbIoAvailable, validateKcidb } from '../../helpers/kcidb-io.ts';
-import { FakeRunner, FakeSender, fakeDeps, storeWith, version } from '../pipeline/fakes.ts';
+import { crashFinding, FakeRunner, FakeSender, fakeDeps, storeWith, version } from '../pipeline/fakes.ts';
+import { BASE, jobResult, storedBaseline, storedRun } from './job-result-fixture.ts';
 
 const DASHBOARD = 'https://daxbot.example.org';
 
@@ -57,6 +59,66 @@ describe('KCIDB export', () => {
   it('--since leaves out jobs finished before it', async () => {
     expect((await pipelineReport('2024-06-03T00:00:00.000Z')).checkouts).toEqual([]);
     expect((await pipelineReport('2024-06-01T00:00:00.000Z')).checkouts).toHaveLength(3);
+  });
+
+  it('golden: a crash confirmed on a repeat, an apply failure, a build failure; nothing for no verdict', () => {
+    const crashed = { findings: [crashFinding], tests: [{ suite: 'dax', name: 'mount-dax', status: 'fail' as const }] };
+    const jobs = [
+      jobResult(
+        { outcome: 'regression', firstBad: 3, summary: 'new crash' },
+        {
+          runs: [storedRun(3, crashed), storedRun(4, crashed, 'series:1'), storedRun(5, crashed, 'bisect:3')],
+          baselines: [storedBaseline(1), storedBaseline(2, 1)],
+        },
+      ),
+      jobResult(
+        { outcome: 'apply-failed', failedPatch: 2, summary: 'patch 2 does not apply' },
+        {
+          jobId: 8,
+          versionKey: 'a#v1',
+          runs: [
+            storedRun(6, {
+              build: null,
+              booted: false,
+              tests: [],
+              apply: {
+                ok: false,
+                base: BASE,
+                head: null,
+                patchCommits: [],
+                attempts: [{ base: BASE, reason: 'branch', ok: false, failedPatch: 2, output: 'error: patch failed' }],
+              },
+            }),
+          ],
+        },
+      ),
+      jobResult(
+        { outcome: 'build-failed', summary: 'build error' },
+        {
+          jobId: 9,
+          versionKey: 'b#v1',
+          runs: [
+            storedRun(7, {
+              booted: false,
+              tests: [],
+              build: {
+                ok: false,
+                configHash: 'cfg',
+                buildDir: '/b',
+                durationMs: 5000,
+                errors: [{ file: 'fs/dax.c', line: 12, severity: 'error', message: "'x' undeclared" }],
+                warnings: [],
+              },
+            }),
+          ],
+        },
+      ),
+      jobResult(null, { jobId: 10, versionKey: 'infra#v1' }),
+      jobResult({ outcome: 'regression' }, { jobId: 11, versionKey: 'w#v1', withdrawn: true, runs: [storedRun(8)] }),
+    ];
+    const report = kcidbReport(jobs, { origin: 'daxbot' });
+    expectGolden('outputs/kcidb-report', report);
+    if (kcidbIoAvailable()) expect(validateKcidb(report)).toEqual({ ok: true, schema: 'v5.3' });
   });
 
   it('test paths and statuses in KCIDB terms', () => {

@@ -3,44 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { checkContext, planChecks } from '../../../bot/outputs/patchwork/checks.ts';
 import { patchworkOutput } from '../../../bot/outputs/patchwork/index.ts';
 import { patchworkOutputSchema } from '../../../bot/outputs/patchwork/schema.ts';
-import type { JobResult, ResultRecord } from '../../../bot/outputs/types.ts';
+import type { JobResult } from '../../../bot/outputs/types.ts';
 import { silentLogger } from '../../../bot/log.ts';
 import { version } from '../pipeline/fakes.ts';
-
-function result(record: Partial<ResultRecord> | null, over: Partial<JobResult> = {}): JobResult {
-  return {
-    jobId: 7,
-    groupId: 7,
-    runner: 'qemu-pmem',
-    versionKey: 's#v1',
-    state: 'done',
-    outcome: record ? (record.outcome ?? 'pass') : 'infra',
-    summary: record ? (record.summary ?? 'no failures') : 'gave up after 3 infrastructure failures',
-    createdAt: '2024-06-01T00:00:00.000Z',
-    startedAt: '2024-06-01T00:00:00.000Z',
-    finishedAt: '2024-06-01T01:00:00.000Z',
-    version: version('s#v1', 5),
-    record: record && {
-      outcome: 'pass',
-      summary: 'no failures',
-      base: 'ab'.repeat(20),
-      suites: ['dax'],
-      firstBad: null,
-      failedPatch: null,
-      newFailures: [],
-      ...record,
-    },
-    runs: [],
-    baselines: [],
-    withdrawn: false,
-    links: {
-      dashboard: 'https://d.example.org',
-      run: 'https://d.example.org/runs/3',
-      series: 'https://d.example.org/s',
-    },
-    ...over,
-  };
-}
+import { jobResult as result } from './job-result-fixture.ts';
 
 const states = (r: JobResult) => planChecks({ event: 'result', result: r }).map((c) => c.state);
 
