@@ -52,7 +52,7 @@ export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = {}): Config
     warnings.push(
       `dashboard: environment variable ${config.dashboard.tokenEnv} is not set; re-runs from the dashboard are refused`,
     );
-  warnings.push(...outputWarnings(config.outputs, env));
+  warnings.push(...outputWarnings(config.outputs, env, config.mail.dashboardUrl));
   if (config.mail.maintainers.length === 0)
     warnings.push('mail.maintainers: empty; privileged mail commands are refused for everyone');
   return { ok: true, config, warnings };

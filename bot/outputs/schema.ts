@@ -28,9 +28,23 @@ export const outputsSchema = z
     });
   });
 
-/** Outputs whose token variable is not set: they would fail every post. */
-export function outputWarnings(outputs: OutputConfig[], env: NodeJS.ProcessEnv): string[] {
-  return outputs
+function isLoopback(url: string): boolean {
+  try {
+    return /^(localhost|127\.[\d.]+|\[::1\])$/.test(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What would make the outputs useless: a token variable that is not set (every post would be
+ * refused), a loopback dashboard address (the links they post would open nothing elsewhere).
+ */
+export function outputWarnings(outputs: OutputConfig[], env: NodeJS.ProcessEnv, dashboardUrl: string): string[] {
+  const warnings = outputs
     .filter((o) => !env[o.tokenEnv])
     .map((o) => `outputs.${outputName(o)}: environment variable ${o.tokenEnv} is not set; nothing is posted`);
+  if (outputs.length > 0 && isLoopback(dashboardUrl))
+    warnings.push(`outputs: they link to ${dashboardUrl}; set mail.dashboardUrl to the dashboard's public address`);
+  return warnings;
 }

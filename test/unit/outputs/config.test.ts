@@ -21,6 +21,11 @@ describe('outputs configuration', () => {
     expect(r.warnings).toContain(
       'outputs.patchwork: environment variable DAXBOT_PATCHWORK_TOKEN is not set; nothing is posted',
     );
+    expect(r.warnings).toContain(
+      "outputs: they link to http://localhost:8080; set mail.dashboardUrl to the dashboard's public address",
+    );
+    const pub = parseConfig({ outputs: [pw], mail: { dashboardUrl: 'https://daxbot.example.org' } }, { A: '1' });
+    expect(pub.warnings.filter((w) => w.startsWith('outputs: they link'))).toEqual([]);
     expect(parseConfig({}, {}).ok && parseConfig({}, {})).toMatchObject({ config: { outputs: [] } });
   });
 
