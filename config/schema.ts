@@ -6,7 +6,12 @@ import { outputsSchema } from '../bot/outputs/schema.ts';
  * (config/load.ts). Secrets never live here: fields ending in `Env` name environment variables.
  */
 
-const duration = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+(ms|s|m|h)$/)]);
+const DURATION =
+  'expected a duration: milliseconds as a whole number (1500), or a whole number and a unit ms, s, m or h ("500ms", "30s", "5m", "6h")';
+const duration = z.union(
+  [z.number().int(DURATION).nonnegative(DURATION), z.string().regex(/^\d+(ms|s|m|h)$/, DURATION)],
+  { errorMap: () => ({ message: DURATION }) },
+);
 
 export const sourceSchema = z.discriminatedUnion('kind', [
   z.object({

@@ -6,20 +6,18 @@
  * what it receives and what the export writes are validated by kcidb-io's own validator.
  * The export of a real QEMU run is validated in pipeline-demo.test.ts.
  */
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KcidbReport } from '../../bot/outputs/kcidb/types.ts';
 import { jobOutputPosts } from '../../bot/store/output-posts.ts';
 import { openStore } from '../../bot/store/store.ts';
-import { exited, repoRoot, startBot, writeScriptedDemoConfig } from '../helpers/bot-process.ts';
+import { exited, startBot, writeScriptedDemoConfig } from '../helpers/bot-process.ts';
+import { daxbot as cli } from '../helpers/cli.ts';
 import { kcidbIoAvailable, validateKcidb } from '../helpers/kcidb-io.ts';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-kcidb-test-'));
 const db = path.join(dir, 'db.sqlite');
 const received: { auth: string | undefined; body: string }[] = [];
@@ -52,19 +50,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function daxbot(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(process.execPath, ['bin/daxbot.js', '--db', db, ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, DAXBOT_LOG_LEVEL: 'warn' },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { ...r, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number }; // execFile's documented error
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+const daxbot = (args: string[]) => cli(['--db', db, ...args]);
 
 describe('KCIDB submitter and daxbot export kcidb', () => {
   it('submits each job’s report (retrying one refused), and exports all of them', async () => {
@@ -119,7 +105,12 @@ describe('KCIDB submitter and daxbot export kcidb', () => {
     const later = await daxbot(['export', 'kcidb', '--since', '2999-01-01']);
     expect(JSON.parse(later.stdout)).toMatchObject({ version: { major: 5, minor: 3 }, checkouts: [], tests: [] });
     const bad = await daxbot(['export', 'kcidb', '--since', 'yesterday-ish']);
-    expect([bad.code, bad.stderr.trim()]).toEqual([2, 'daxbot: --since yesterday-ish is not a date (e.g. 2025-01-31)']);
+    expect([bad.code, bad.stderr.trim()]).toEqual([
+      2,
+      'daxbot: --since: expected "all", "<n>d", "<n>h" or a date, got yesterday-ish',
+    ]);
+    const summary = await daxbot(['export', 'kcidb', '--since', '14d', '-o', path.join(dir, 'k2.json'), '--json']);
+    expect(JSON.parse(summary.stdout)).toMatchObject({ file: path.join(dir, 'k2.json'), checkouts: 3, issues: 1 });
 
     if (kcidbIoAvailable()) {
       expect(validateKcidb(report)).toEqual({ ok: true, schema: 'v5.3' });

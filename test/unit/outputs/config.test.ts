@@ -35,6 +35,9 @@ describe('outputs configuration', () => {
       return r.ok ? [] : r.errors;
     };
     expect(errors({ outputs: [{ ...pw, token: 'abc' }] })[0]).toMatch(/outputs\.0\.token: secrets are read from/);
+    expect(errors({ outputs: [pw, { ...pw, name: 'b', contxt: 'x' }] })).toEqual([
+      'outputs.1.contxt: unknown key (did you mean context?)',
+    ]);
     expect(errors({ outputs: [pw, pw] }).join()).toMatch(/two outputs named patchwork/);
     expect(errors({ outputs: [pw, { ...pw, name: 'second' }] })).toEqual([]);
     expect(errors({ outputs: [{ kind: 'gerrit', url: 'https://x.example.org' }] }).join()).toMatch(/outputs\.0\.kind/);
