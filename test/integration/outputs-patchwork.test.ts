@@ -110,10 +110,24 @@ describe.skipIf(!available)('Patchwork checks on a real Patchwork v3.1.3', () =>
       }
     }
 
-    // Nothing new happened: a second run posts nothing more (two contexts, two checks each).
+    // A result post repeated (as after a kill between posting and recording it) finds its checks
+    // already there, through Patchwork's own newest-check query, and adds none.
+    const [first5] = jobs.filter((j) => j.versionKey.startsWith('cover.1795320939'));
+    await store.db
+      .updateTable('output_posts')
+      .set({ state: 'pending', sent_at: null })
+      .where('job_id', '=', first5?.id ?? -1)
+      .where('event', '=', 'result')
+      .execute();
     const second = await runBot(config, env);
     expect(second.code, second.stderr).toBe(0);
-    expect(await checksOf('675c9580ce337ee198ee4cc8810557ce8852724d.1795317600.git.ann@example.org')).toHaveLength(4);
+    const again = (await jobOutputPosts(store.db, first5?.id ?? -1)).find((p) => p.event === 'result');
+    expect([again?.state, again?.detail]).toEqual([
+      'sent',
+      `0 daxbot-${first5?.runner} checks posted, 5 already there`,
+    ]);
+    // Two contexts, two checks each, on patch 1 of the five.
+    expect(await checksOf('adef441b18d26594ca33508dbb589a7ec393075c.1795320939.git.ann@example.org')).toHaveLength(4);
     await store.close();
   }, 300_000);
 });
