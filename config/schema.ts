@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { outputsSchema } from '../bot/outputs/schema.ts';
+import { fstestsConfigShape } from '../runners/qemu-pmem/fstests-config.ts';
 
 /**
  * The configuration schema. Files are read as `unknown → schema → {config, warnings} | {errors}`
@@ -122,6 +123,7 @@ export const runnerSchema = z.object({
   ndctlMesonOptions: z.array(z.string().regex(/^-D[\w-]+=\S*$/)).default(['-Ddocs=disabled', '-Dsystemd=disabled']),
   /** meson's --timeout-multiplier (each ndctl test declares its own timeout). */
   ndctlTimeoutMultiplier: z.number().int().positive().default(1),
+  ...fstestsConfigShape,
 });
 
 export const mailSchema = z.object({
@@ -177,6 +179,18 @@ export const scheduleSchema = z.object({
   confirmRepeats: z.number().int().nonnegative().default(1),
 });
 
+export const allListsSchema = z.object({
+  /**
+   * lore's archive of all lists: a series whose list was Cc'd on only some of its patches has the
+   * rest fetched from here by Message-ID (`<url><msgid>/t.mbox.gz`, as b4 does) while it waits.
+   */
+  url: z.string().url().default('https://lore.kernel.org/all/'),
+  fetchMissing: z.boolean().default(true),
+  /** First try this long after the series' newest mail; each further try waits twice as long. */
+  fetchDelay: duration.default('10m'),
+  fetchAttempts: z.number().int().positive().default(4),
+});
+
 export const configSchema = z
   .object({
     /** The SQLite file (embedded default) or a postgres:// URL. */
@@ -190,6 +204,7 @@ export const configSchema = z
     runners: z.array(runnerSchema).default([]),
     mail: mailSchema.default({}),
     schedule: scheduleSchema.default({}),
+    allLists: allListsSchema.default({}),
     /** The maintainer dashboard; `daxbot run` serves it too when this section is present. */
     dashboard: dashboardSchema.optional(),
     /** Where results go besides mail: Patchwork checks, KCIDB submissions (bot/outputs/). */
@@ -203,6 +218,7 @@ export type TreeConfig = z.infer<typeof treeSchema>;
 export type RunnerConfig = z.infer<typeof runnerSchema>;
 export type MailConfig = z.infer<typeof mailSchema>;
 export type DashboardConfig = z.infer<typeof dashboardSchema>;
+export type AllListsConfig = z.infer<typeof allListsSchema>;
 
 /** "30s" → 30000. Numbers are milliseconds. */
 /**

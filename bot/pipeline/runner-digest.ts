@@ -13,7 +13,13 @@ import { fragmentPath } from '../../runners/build/kconfig.ts';
 import { runnerProfile } from '../../runners/registry.ts';
 
 const codeRoot = repoRoot;
-const GUEST_DIRS = ['runners/guest/suites', 'runners/guest/helpers', 'runners/guest/nfit-sim', 'runners/guest/init.sh'];
+const GUEST_DIRS = [
+  'runners/guest/suites',
+  'runners/guest/helpers',
+  'runners/guest/nfit-sim',
+  'runners/guest/fstests',
+  'runners/guest/init.sh',
+];
 
 function files(p: string): string[] {
   if (!existsSync(p)) return [];
