@@ -6,20 +6,20 @@
  *
  * Contract with the pipeline: nothing here throws, and a job never waits on an output beyond the
  * output's own timeout after it is done. A failed post is recorded on its row (attempts, last
- * error, next attempt after a backoff, as for a reply: deliver-reply.ts) and retried, until the
+ * error, next attempt after a backoff, as for a reply: report/delivery-policy.ts) and retried, until the
  * output gives up on it. Posts are recorded before the job runs, so a kill at any point loses
  * nothing: the next flush finds the result post of a job that finished meanwhile.
  *
  * Order: a `start` post not sent by the time the job is done is superseded, never sent after the
  * result (Patchwork shows the newest check of a context).
  */
-import type { PipelineDeps } from '../pipeline/deps.ts';
+import type { PipelineDeps } from '../deps.ts';
 import {
   afterFailedAttempt,
   DEFAULT_DELIVERY_POLICY,
   deliveryErrorText,
   isPermanentDeliveryError,
-} from '../pipeline/deliver-reply.ts';
+} from '../report/delivery-policy.ts';
 import { errorMessage } from '../errors.ts';
 import type { JobRow } from '../store/jobs.ts';
 import {

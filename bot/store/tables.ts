@@ -89,7 +89,7 @@ export interface Database {
   output_posts: OutputPostsTable;
 }
 
-/** One pipeline job: test a series version (state machine in bot/pipeline/). */
+/** One pipeline job: test a series version (state machine in bot/jobs/). */
 export interface JobsTable {
   id: Generated<number>;
   version_key: string;

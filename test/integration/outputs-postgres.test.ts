@@ -6,12 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flushOutputs } from '../../bot/outputs/publish.ts';
 import { OutputError, type Output, type OutputEvent } from '../../bot/outputs/types.ts';
-import { runCycle } from '../../bot/pipeline/cycle.ts';
+import { runCycle } from '../../bot/queue/cycle.ts';
 import { jobOutputPosts } from '../../bot/store/output-posts.ts';
 import { saveSeriesVersions } from '../../bot/store/series.ts';
 import { openStore, type Store } from '../../bot/store/store.ts';
 import { findPostgresBin, startPostgres, type PostgresServer } from '../helpers/servers/postgres.ts';
-import { FakeRunner, FakeSender, fakeDeps, version } from '../unit/pipeline/fakes.ts';
+import { FakeRunner, FakeSender, fakeDeps, version } from '../helpers/pipeline-fakes.ts';
 
 describe.skipIf(!findPostgresBin())('output posts on a real PostgreSQL server', () => {
   let server: PostgresServer;

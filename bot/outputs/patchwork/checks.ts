@@ -1,7 +1,7 @@
 /**
  * Which check each patch of a series gets, from one job's event. Pure.
  *
- * States follow the reply policy (bot/pipeline/reply-policy.ts): what daxbot blames on the series
+ * States follow the reply policy (bot/report/reply-policy.ts): what daxbot blames on the series
  * (a regression, a build or apply failure) is `fail`; a pass, or failures also seen on the base, is
  * `success`; what says nothing about the series (infrastructure, a withdrawn report) is `warning`.
  * A bisection that names the first bad patch marks the patches before it `success`: each check
