@@ -1,6 +1,10 @@
 /** The `outputs:` section of the configuration: each kind's schema, names, secrets. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { parseConfig } from '../../../../config/load.ts';
+import { repoRoot } from '../../../../config/repo-root.ts';
 
 const pw = { kind: 'patchwork', url: 'https://patchwork.kernel.org', project: 'linux-nvdimm' };
 
@@ -45,5 +49,17 @@ describe('outputs configuration', () => {
     expect(errors({ outputs: [{ kind: 'kcidb', url: 'https://k.example.org', origin: 'Dax' }] }).join()).toMatch(
       /outputs\.0\.origin/,
     );
+  });
+
+  it('takes the commented examples of config/default.yaml as they are written', () => {
+    const lines = readFileSync(path.join(repoRoot, 'config/default.yaml'), 'utf8').split('\n');
+    const start = lines.indexOf('outputs: []');
+    const block = lines.slice(start + 1).filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('  #')));
+    const examples = block.filter((l) => /^ {2}# {1,3}[-a-zA-Z]/.test(l) && !/^ {2}# [A-Z]/.test(l));
+    const outputs = examples.map((l) => l.replace(/^ {2}# /, '  '));
+    const yaml = ['mail:', '  dashboardUrl: https://d.example.org', 'outputs:', ...outputs].join('\n');
+    const r = parseConfig(parseYaml(yaml), {});
+    if (!r.ok) throw new Error(r.errors.join('; '));
+    expect(r.config.outputs.map((o) => o.kind)).toEqual(['patchwork', 'kcidb']);
   });
 });
