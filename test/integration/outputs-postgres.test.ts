@@ -3,29 +3,20 @@
  * queries, and the claim that keeps two workers flushing at the same moment from posting the
  * same row twice.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flushOutputs } from '../../bot/outputs/publish.ts';
 import { OutputError, type Output, type OutputEvent } from '../../bot/outputs/types.ts';
 import { runCycle } from '../../bot/queue/cycle.ts';
 import { jobOutputPosts } from '../../bot/store/output-posts.ts';
 import { saveSeriesVersions } from '../../bot/store/series.ts';
-import { openStore, type Store } from '../../bot/store/store.ts';
-import { findPostgresBin, startPostgres, type PostgresServer } from '../helpers/servers/postgres.ts';
+import { findPostgresBin, usePostgresStore } from '../helpers/servers/postgres.ts';
 import { FakeRunner, FakeSender, fakeDeps, version } from '../helpers/pipeline-fakes.ts';
 
 describe.skipIf(!findPostgresBin())('output posts on a real PostgreSQL server', () => {
-  let server: PostgresServer;
-  let store: Store;
-  beforeAll(async () => {
-    server = await startPostgres();
-    store = await openStore(server.url);
-  }, 60_000);
-  afterAll(async () => {
-    await store?.close();
-    await server?.stop();
-  });
+  const pg = usePostgresStore();
 
   it('a failed post is retried once by two workers flushing together; the stale start is dropped', async () => {
+    const store = pg.store;
     await saveSeriesVersions(store.db, [version('bad#v1', 3), version('ok#v1', 1)], '2024-06-01T12:00:00.000Z');
     let down = true;
     const seen: string[] = [];

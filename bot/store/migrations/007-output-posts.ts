@@ -6,6 +6,7 @@ import type { Dialect } from '../dialect.ts';
  * one row per (output, job, event), so a restart or a second worker never posts an event twice
  * on purpose. A post that fails keeps its attempts, last error and next attempt time, like a
  * reply's delivery (migration 006), and ends in state 'failed' when the output gives up.
+ * Idempotent: a second run over an existing table changes nothing.
  */
 export function up007(dialect: Dialect) {
   return async (db: Kysely<unknown>): Promise<void> => {
@@ -14,6 +15,7 @@ export function up007(dialect: Dialect) {
       dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement();
     await db.schema
       .createTable('output_posts')
+      .ifNotExists()
       .addColumn('id', pk, id)
       .addColumn('output', 'text', (c) => c.notNull())
       .addColumn('job_id', 'integer', (c) => c.notNull())
@@ -28,6 +30,6 @@ export function up007(dialect: Dialect) {
       .addUniqueConstraint('output_posts_once', ['output', 'job_id', 'event'])
       .execute();
     // Every retry pass looks for pending posts.
-    await db.schema.createIndex('output_posts_state').on('output_posts').column('state').execute();
+    await db.schema.createIndex('output_posts_state').ifNotExists().on('output_posts').column('state').execute();
   };
 }

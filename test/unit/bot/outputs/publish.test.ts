@@ -3,8 +3,10 @@
  * failing or hanging output never fails or holds up a job, and its posts are retried after their
  * backoff; a start that was not posted before the result is never posted after it.
  */
+import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { flushOutputs } from '../../../../bot/outputs/publish.ts';
+import { up007 } from '../../../../bot/store/migrations/007-output-posts.ts';
 import { OutputError, type Output, type OutputEvent, type PostContext } from '../../../../bot/outputs/types.ts';
 import { runCycle } from '../../../../bot/queue/cycle.ts';
 import { listJobs } from '../../../../bot/store/jobs.ts';
@@ -54,6 +56,10 @@ describe('outputs hook', () => {
     await runCycle(deps, { since: null });
     await flushOutputs(deps);
     expect(out.seen).toHaveLength(2);
+    // The migration is idempotent: run again over its table, it keeps the rows.
+    // Migrations see the database untyped, as the Migrator hands it to them.
+    await up007(store.dialect)(store.db as unknown as Kysely<unknown>);
+    expect(await jobOutputPosts(store.db, 1)).toHaveLength(2);
     await store.close();
   });
 
