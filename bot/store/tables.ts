@@ -86,6 +86,7 @@ export interface Database {
   replies: RepliesTable;
   commands: CommandsTable;
   command_marks: CommandMarksTable;
+  output_posts: OutputPostsTable;
 }
 
 /** One pipeline job: test a series version (state machine in bot/jobs/). */
@@ -213,4 +214,25 @@ export interface CommandMarksTable {
   /** The command line ("<message-id>/<n>"), one mark per line. */
   command_id: string;
   created_at: string;
+}
+
+/** One event of one job told to one configured output (migration 007). */
+export interface OutputPostsTable {
+  id: Generated<number>;
+  /** The output's name from the configuration (its kind unless named). */
+  output: string;
+  job_id: number;
+  /** 'start' (the job began: Patchwork's pending check) | 'result' (its verdict is in). */
+  event: string;
+  /** 'pending' | 'sent' | 'failed' (given up) | 'superseded' (a start overtaken by the result). */
+  state: string;
+  /** Failed attempts so far. */
+  attempts: Generated<number>;
+  last_error: string | null;
+  /** Not tried before this time (backoff, or another worker's attempt in flight); null: due now. */
+  next_attempt_at: string | null;
+  /** What the output reported on success ("4 checks posted"). */
+  detail: string | null;
+  created_at: string;
+  sent_at: string | null;
 }
