@@ -77,6 +77,7 @@ async function composeReply(
     previous: await previousVerdict(deps, earlier, decision.changedFrom),
     runner: ctx.runnerConfig,
     treeName: ctx.treeName,
+    trees: deps.config.trees,
     base: ctx.base,
     baseReason: ctx.baseReason,
     suites: ctx.suites,

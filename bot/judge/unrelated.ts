@@ -57,7 +57,7 @@ export function stoppedByTitle(reason: string | undefined): string | null {
 
 /** Classes that would be (or might become) blamed on the series: only those are reclassified. */
 function blamable(e: VerdictEntry): boolean {
-  return e.class === 'new-failure' || e.class === 'flaky';
+  return e.class === 'new-failure' || e.class === 'flaky' || e.class === 'follows-crash';
 }
 
 export function applyUnrelatedMarks(verdict: Verdict, marks: readonly UnrelatedMark[]): Verdict {
@@ -82,7 +82,8 @@ export function applyUnrelatedMarks(verdict: Verdict, marks: readonly UnrelatedM
   // either; a test that failed on its own still is.
   const final = entries.map((e) => {
     if (e.kind !== 'test' || !blamable(e)) return e;
-    const by = stoppedByTitle(e.reason);
+    // A test failing after the crash in the same boot (follows-crash.ts) goes with that crash.
+    const by = e.followsCrash?.title ?? stoppedByTitle(e.reason);
     if (by === null) return e;
     const hit = reclassified.find((r) => sameCrash(r.entry.name, by));
     if (!hit) return e;
@@ -95,13 +96,14 @@ export function applyUnrelatedMarks(verdict: Verdict, marks: readonly UnrelatedM
 
 const order: Record<VerdictEntry['class'], number> = {
   'new-failure': 0,
-  flaky: 1,
-  'pre-existing': 2,
-  fixed: 3,
-  'skipped-prerequisite': 4,
-  skip: 5,
-  pass: 6,
-  unrelated: 7,
+  'follows-crash': 1,
+  flaky: 2,
+  'pre-existing': 3,
+  fixed: 4,
+  'skipped-prerequisite': 5,
+  skip: 6,
+  pass: 7,
+  unrelated: 8,
 };
 
 /** Same order as judge(): the reclassified entries move to the end. */
