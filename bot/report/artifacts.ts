@@ -27,8 +27,8 @@ export interface ArtifactRun {
 
 export interface RunArtifact {
   name: string;
-  /** Where the run left it on the bot's machine. */
-  path: string;
+  /** Where the run left it on the bot's machine; null for the console, which the run kept as text. */
+  path: string | null;
 }
 
 export interface LocalQemu {
@@ -37,7 +37,7 @@ export interface LocalQemu {
   /** NVDIMM backing files to create: the name now used and the size exactly as QEMU gets it. */
   images: { file: string; size: string }[];
   /** The files QEMU reads, by artifact name, and where the run had them. */
-  files: RunArtifact[];
+  files: { name: string; path: string }[];
 }
 
 /** "memory-backend-file,id=mem0,mem-path=/x/nvdimm0.img,size=N": the path cut to its name. */
@@ -60,7 +60,7 @@ function localBackend(value: string, images: LocalQemu['images']): string {
 }
 
 /** "file=/x/disks/root.qcow2,format=qcow2,...": the disk by its file name. */
-function localDrive(value: string, files: RunArtifact[]): string {
+function localDrive(value: string, files: LocalQemu['files']): string {
   return value
     .split(',')
     .map((p) => {
@@ -77,7 +77,7 @@ function localDrive(value: string, files: RunArtifact[]): string {
 export function localQemuCommand(argv: readonly string[]): LocalQemu {
   const out: string[] = [];
   const images: LocalQemu['images'] = [];
-  const files: RunArtifact[] = [];
+  const files: LocalQemu['files'] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
     const next = argv[i + 1];
@@ -107,7 +107,7 @@ export function runArtifacts(run: ArtifactRun): RunArtifact[] {
   if (b?.ok && b.vmlinux) out.push({ name: ARTIFACT.vmlinux, path: b.vmlinux });
   for (const f of run.qemuCommand ? localQemuCommand(run.qemuCommand).files : [])
     if (!out.some((o) => o.name === f.name)) out.push(f);
-  if (run.consoleLog) out.push({ name: ARTIFACT.console, path: run.consoleLog });
+  if (run.consoleLog) out.push({ name: ARTIFACT.console, path: null });
   return out;
 }
 

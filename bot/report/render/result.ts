@@ -157,6 +157,7 @@ function treeLines(t: TestedSetup): string[] {
   const branch = t.treeBranch ? `, branch ${t.treeBranch}` : '';
   const isUrl = t.treeUrl !== undefined && /^[a-z][\w+.-]*:\/\/\S+$/i.test(t.treeUrl);
   if (!t.treeUrl || !isUrl) return field('tree', `${t.treeName}${t.treeUrl ? ` (${t.treeUrl})` : ''}${branch}`);
+  // Under the field's value when it fits the width, else less indented; a URL is never broken.
   const under = ' '.repeat(12 + t.treeUrl.length <= WIDTH ? 12 : 4);
   return [...field('tree', `${t.treeName}${branch} of`), `${under}${t.treeUrl}`];
 }
@@ -260,12 +261,17 @@ function followersOf(crash: VerdictEntry, entries: readonly VerdictEntry[]): Ver
 
 /** Where the crash happened and what failed after it, said once instead of one failure per test. */
 function followersNote(crash: VerdictEntry, entries: readonly VerdictEntry[]): string[] {
-  const after = followersOf(crash, entries);
-  if (after.length === 0) return [];
-  const during = after.find((e) => e.followsCrash?.test)?.followsCrash?.test;
+  const names = followersOf(crash, entries).map((e) => e.key);
+  if (names.length === 0) return [];
+  const during = followersOf(crash, entries).find((e) => e.followsCrash?.test)?.followsCrash?.test;
+  // The test the crash happened in first, then the others in the verdict's order.
+  const ordered = during && names.includes(during) ? [during, ...names.filter((n) => n !== during)] : names;
+  const list = ordered.length === 1 ? ordered[0] : `${ordered.slice(0, -1).join(', ')} and ${ordered.at(-1)}`;
+  const one = ordered.length === 1;
   const text =
-    `${during ? `It happened during ${during}. ` : ''}` +
-    `Failed after it in the same boot, so not counted on their own: ${after.map((e) => e.key).join(', ')}.`;
+    `${during ? `It happened while ${during} ran. ` : ''}` +
+    `${list} failed after it in the same boot: ${one ? 'it follows' : 'they follow'} the crash and ` +
+    `${one ? 'is' : 'are'} not counted on ${one ? 'its' : 'their'} own.`;
   return wrapProse(text, '  ', WIDTH, '  ');
 }
 

@@ -208,6 +208,23 @@ export const regression: ResultReplyInput = {
   },
 };
 
+/**
+ * The crash happens while mmap.sh runs; device-dax, after it in the same boot, fails because the
+ * device is still busy: both follow the crash (judge/follows-crash.ts), which is reported alone.
+ */
+const afterCrashBase = [...baseTests, t('device-dax', 'pass')];
+const afterCrashSeries = [
+  ...seriesTests,
+  t('device-dax', 'fail', { reason: 'exit status 1', excerpt: 'daxctl: reconfigure: dax0.0: Device or resource busy' }),
+];
+export const regressionFollowsCrash: ResultReplyInput = {
+  ...regression,
+  verdict: judge({
+    baseRuns: [1, 2, 3].map(() => makeRun({ tests: afterCrashBase })),
+    seriesRuns: [1, 2, 3].map(() => makeRun({ tests: afterCrashSeries, findings: [{ ...gpf, test: 'mmap.sh' }] })),
+  }),
+};
+
 export const regressionSkippedBisection: ResultReplyInput = {
   ...regression,
   bisection: {

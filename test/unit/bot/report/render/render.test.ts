@@ -11,6 +11,7 @@ import type { SeriesVersion } from '../../../../../ingest/series/types.ts';
 const variants: Record<string, ReplyInput> = {
   regression: inputs.regression,
   'regression-skipped-bisection': inputs.regressionSkippedBisection,
+  'regression-follows-crash': inputs.regressionFollowsCrash,
   'apply-failed': inputs.applyFailed,
   'build-failed': inputs.buildFailed,
   pass: inputs.passed,
