@@ -5,7 +5,7 @@
  * is no longer one. Marks belong to the series, so they hold for its later versions too.
  */
 import { crashSignature } from './signature.ts';
-import { entriesOutcome, type NotCounted, type Verdict, type VerdictEntry } from './verdict.ts';
+import { classOrder, entriesOutcome, type NotCounted, type Verdict, type VerdictEntry } from './verdict.ts';
 
 export interface UnrelatedMark {
   /** The crash title as the maintainer wrote it (copied from the bot's reply). */
@@ -94,22 +94,10 @@ export function applyUnrelatedMarks(verdict: Verdict, marks: readonly UnrelatedM
   return { ...verdict, outcome, summary, entries: sortByClass(final), notCounted };
 }
 
-const order: Record<VerdictEntry['class'], number> = {
-  'new-failure': 0,
-  'follows-crash': 1,
-  flaky: 2,
-  'pre-existing': 3,
-  fixed: 4,
-  'skipped-prerequisite': 5,
-  skip: 6,
-  pass: 7,
-  unrelated: 8,
-};
-
 /** Same order as judge(): the reclassified entries move to the end. */
 function sortByClass(entries: VerdictEntry[]): VerdictEntry[] {
   return entries
     .map((e, i) => ({ e, i }))
-    .sort((a, b) => order[a.e.class] - order[b.e.class] || a.i - b.i)
+    .sort((a, b) => classOrder[a.e.class] - classOrder[b.e.class] || a.i - b.i)
     .map((x) => x.e);
 }

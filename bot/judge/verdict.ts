@@ -279,7 +279,8 @@ function crashEntries(base: RunResult[], series: RunResult[]): VerdictEntry[] {
   return entries;
 }
 
-const classOrder: Record<EntryClass, number> = {
+/** The order of a verdict's entries: what is blamed first, what is not counted last. */
+export const classOrder: Record<EntryClass, number> = {
   'new-failure': 0,
   'follows-crash': 1,
   flaky: 2,

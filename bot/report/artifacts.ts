@@ -1,9 +1,9 @@
 /**
  * A run's files, as the dashboard serves them (`<dashboardUrl>/runs/<id>/artifacts/<name>`) and
  * a reply's reproducer downloads them: the name each goes by, and where the run left it on the
- * bot's machine. The names: `config` (the full .config), `bzImage`, `vmlinux`, `console.log`,
- * `initramfs.cpio.gz` (the -initrd QEMU booted), and each disk QEMU was given (`-drive
- * file=`) by its file name. The disks of the runners that boot a root filesystem are overlays
+ * bot's machine. The names: `config` (the full .config), `build.log`, `bzImage`, `vmlinux`,
+ * `console.log`, `initramfs.cpio.gz` (the -initrd QEMU booted), and each disk QEMU was given
+ * (`-drive file=`) by its file name. The disks of the runners that boot a root filesystem are overlays
  * on a cached image: whoever serves one serves it whole (`qemu-img convert`), since the reader
  * has no backing file. NVDIMM backing files are not files to fetch: they start empty, and the
  * reproducer makes them with `truncate`. Pure: read from the run's record.
@@ -16,6 +16,7 @@ export const ARTIFACT = {
   vmlinux: 'vmlinux',
   initramfs: 'initramfs.cpio.gz',
   console: 'console.log',
+  buildLog: 'build.log',
 } as const;
 
 /** What the artifacts are read from (the recorded RunResult's fields). */
@@ -27,7 +28,10 @@ export interface ArtifactRun {
 
 export interface RunArtifact {
   name: string;
-  /** Where the run left it on the bot's machine; null for the console, which the run kept as text. */
+  /**
+   * Where the run left it on the bot's machine; null for what is not in the record: the console
+   * (kept as text) and the build log (in the job's folder).
+   */
   path: string | null;
 }
 
@@ -103,6 +107,8 @@ export function runArtifacts(run: ArtifactRun): RunArtifact[] {
   const out: RunArtifact[] = [];
   const b = run.build;
   if (b) out.push({ name: ARTIFACT.config, path: path.join(b.buildDir, '.config') });
+  // make's output, which the runner writes in the job's folder (the dashboard keeps it from there).
+  if (b) out.push({ name: ARTIFACT.buildLog, path: null });
   if (b?.ok && b.bzImage) out.push({ name: ARTIFACT.kernel, path: b.bzImage });
   if (b?.ok && b.vmlinux) out.push({ name: ARTIFACT.vmlinux, path: b.vmlinux });
   for (const f of run.qemuCommand ? localQemuCommand(run.qemuCommand).files : [])

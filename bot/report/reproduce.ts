@@ -49,6 +49,8 @@ function describe(name: string, runnerKind: string | undefined): string {
       return GUEST[runnerKind ?? ''] ?? 'the guest daxbot booted';
     case ARTIFACT.console:
       return 'the serial console of the run';
+    case ARTIFACT.buildLog:
+      return "make's output";
     default:
       return 'a disk of the guest';
   }

@@ -65,7 +65,7 @@ export const noCoverSeries: ReplySeries = {
 };
 
 /** The files a booted run leaves (bot/report/artifacts.ts). */
-export const artifactNames = ['config', 'bzImage', 'vmlinux', 'initramfs.cpio.gz', 'console.log'];
+export const artifactNames = ['config', 'build.log', 'bzImage', 'vmlinux', 'initramfs.cpio.gz', 'console.log'];
 
 export const tested: TestedSetup = {
   treeName: 'nvdimm',
@@ -279,7 +279,10 @@ export const buildFailed: ResultReplyInput = {
   kind: 'result',
   ...common,
   series,
-  tested: { ...unbooted, artifacts: { url: 'http://localhost:8080/runs/17/artifacts', names: ['config'] } },
+  tested: {
+    ...unbooted,
+    artifacts: { url: 'http://localhost:8080/runs/17/artifacts', names: ['config', 'build.log'] },
+  },
   verdict: judge({
     baseRuns: [makeRun()],
     seriesRuns: [
