@@ -6,7 +6,10 @@
  * - cron expressions (`schedule.process`, each source's and each remote tree's `schedule`), as
  *   node-cron reads them;
  * - paths that must exist: a tree's `path` (a git repository), an `mbox` source's `path`,
- *   relative to the configuration file's folder as the bot resolves them.
+ *   relative to the configuration file's folder as the bot resolves them;
+ * - mail that leaves the machine (`mail.smtp`) naming the machine itself: a loopback
+ *   `mail.dashboardUrl` (the replies' links and Closes: tag) or `mail.from` (Reported-by:). The
+ *   defaults are fine for the outbox, which nobody else reads.
  * Each returns error lines "<key path>: <problem>".
  */
 import { existsSync, statSync } from 'node:fs';
@@ -102,6 +105,46 @@ export function cronErrors(config: Config): string[] {
   return entries
     .filter(([, expr]) => !validCron(expr))
     .map(([at, expr]) => `${at}: "${expr}" is not a valid cron expression (${CRON_FORMAT})`);
+}
+
+const LOOPBACK_HOST = /^(localhost|localhost\.localdomain|.*\.localhost|127(\.\d{1,3}){3}|\[?::1\]?|0\.0\.0\.0)$/i;
+
+function loopbackHost(host: string): boolean {
+  return LOOPBACK_HOST.test(host.replace(/\.$/, ''));
+}
+
+/** The host of a URL, or null when it is not one. */
+function urlHost(url: string): string | null {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return null;
+  }
+}
+
+/** The domain of "Name <user@domain>" or "user@domain". */
+function addressDomain(mailbox: string): string | null {
+  const m = /@([^>\s]+)>?\s*$/.exec(mailbox.trim());
+  return m?.[1] ?? null;
+}
+
+/** Replies sent over SMTP must not point at the bot's own machine (see the header). */
+export function mailErrors(config: Config): string[] {
+  if (!config.mail.smtp) return [];
+  const errors: string[] = [];
+  const host = urlHost(config.mail.dashboardUrl);
+  if (host === null) errors.push(`mail.dashboardUrl: "${config.mail.dashboardUrl}" is not a URL`);
+  else if (loopbackHost(host))
+    errors.push(
+      `mail.dashboardUrl: ${config.mail.dashboardUrl} is this machine; replies sent over mail.smtp link to it (Closes:, the run's files): set the dashboard's public address`,
+    );
+  const domain = addressDomain(config.mail.from);
+  if (domain === null) errors.push(`mail.from: "${config.mail.from}" has no address`);
+  else if (loopbackHost(domain))
+    errors.push(
+      `mail.from: ${config.mail.from} is a local address; replies sent over mail.smtp carry it (From:, Reported-by:): set the bot's public address`,
+    );
+  return errors;
 }
 
 /** Paths the configuration names that are not there. */

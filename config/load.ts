@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { outputWarnings } from '../bot/outputs/schema.ts';
-import { cronErrors, pathErrors, unknownKeys } from './check.ts';
+import { cronErrors, mailErrors, pathErrors, unknownKeys } from './check.ts';
 import { repoRoot } from './repo-root.ts';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.ts';
@@ -85,7 +85,9 @@ export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = {}): Config
   const errors = [
     ...findSecrets(doc),
     ...unknownKeys(configSchema, doc),
-    ...(parsed.success ? cronErrors(parsed.data) : schemaErrors(doc, parsed.error.issues)),
+    ...(parsed.success
+      ? [...cronErrors(parsed.data), ...mailErrors(parsed.data)]
+      : schemaErrors(doc, parsed.error.issues)),
   ];
   if (!parsed.success) return { ok: false, errors, warnings: [] };
   const names = parsed.data.sources.map((s) => s.name);

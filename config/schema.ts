@@ -159,8 +159,13 @@ export const mailSchema = z.object({
   ccSeries: z.boolean().default(true),
   /** Maintainers whose DKIM-verified mail may issue privileged commands. */
   maintainers: z.array(z.string()).default([]),
-  /** Where replies link to: the dashboard's `/series/<version key>` and `/runs/<id>` pages. */
+  /**
+   * Where replies link to: the dashboard's `/series/<version key>` and `/runs/<id>` pages, and a
+   * run's files (`/runs/<id>/artifacts/<name>`) the reproducer downloads.
+   */
   dashboardUrl: z.string().default('http://localhost:8080'),
+  /** The list archive that finds a mail by its Message-ID: a reply's `patch link:` is <archiveUrl><Message-ID>. */
+  archiveUrl: z.string().url().default('https://lore.kernel.org/r/'),
 });
 
 export const dashboardSchema = z.object({

@@ -57,6 +57,12 @@ export interface Finding {
   taint?: string | null;
   /** The report text cut from the console. */
   report: string;
+  /**
+   * The guest test that had started when the kernel printed it (the suite's name for it): the
+   * verdict counts failures of that test and of the tests after it in the same boot as the
+   * crash's, not as failures of their own (bot/judge/follows-crash.ts).
+   */
+  test?: string;
 }
 
 export type FailureClass = 'none' | 'patch' | 'kernel' | 'infra';
@@ -102,6 +108,11 @@ export interface BuildResult {
   warnings: BuildDiagnostic[];
   /** The folder's warning record covers every unit, so `warnings` can be compared with the base's. */
   warningsComplete?: boolean;
+  /**
+   * What the sandbox compiles and links with, for replies: the first lines of `gcc --version`
+   * and `ld --version` ("gcc (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40").
+   */
+  compiler?: string;
   /** Path of the built kernel image and vmlinux (for symbolizing). */
   bzImage?: string;
   vmlinux?: string;

@@ -1,10 +1,15 @@
-/** `daxbot bisect --tree T --good A --bad B --test NAME`: git bisect along a tree with a runner. */
+/**
+ * `daxbot bisect --tree T --good A --bad B --test NAME`: git bisect along a tree with a runner.
+ * With --report, prints the report to post (render/tree-bisection.ts: the first bad commit and
+ * the regzbot line; --in-reply-to when it goes in the regression report's thread).
+ */
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.ts';
 import type { CliContext } from './context.ts';
 import { jsonLine } from './output.ts';
 import { wireFromCli } from './wire.ts';
+import type { TreeBisectResult } from '../judge/bisect-tree.ts';
 
 interface BisectOptions {
   tree: string;
@@ -14,6 +19,8 @@ interface BisectOptions {
   runner?: string;
   suite?: string[];
   json?: boolean;
+  report?: boolean;
+  inReplyTo?: string;
 }
 
 async function bisect(ctx: CliContext, opts: BisectOptions) {
@@ -25,7 +32,7 @@ async function bisect(ctx: CliContext, opts: BisectOptions) {
   const deps = await wireFromCli(ctx);
   const tree = config.trees.some((t) => t.name === opts.tree) ? deps.treePath(opts.tree) : path.resolve(opts.tree);
   const workDir = path.join(deps.workDir, 'bisect', `${Date.now()}`);
-  return bisectTree({
+  const result = await bisectTree({
     tree,
     good: opts.good,
     bad: opts.bad,
@@ -37,6 +44,21 @@ async function bisect(ctx: CliContext, opts: BisectOptions) {
       log: ctx.log,
       ...(opts.suite && { suites: opts.suite }),
     }),
+  });
+  return { result, tree };
+}
+
+/** The report's text: each commit with its subject, read from the tree. */
+async function reportText(opts: BisectOptions, result: TreeBisectResult, tree: string): Promise<string> {
+  const { renderTreeBisection } = await import('../report/render/tree-bisection.ts');
+  const { namedCommits } = await import('../judge/bisect-tree.ts');
+  return renderTreeBisection({
+    tree: opts.tree,
+    good: opts.good,
+    bad: opts.bad,
+    test: opts.test,
+    ...(await namedCommits(result, tree)),
+    ...(opts.inReplyTo && { inReplyTo: opts.inReplyTo }),
   });
 }
 
@@ -50,11 +72,22 @@ export function registerBisectCommand(program: Command, ctx: CliContext): void {
     .requiredOption('--test <name>', '"suite/test" that fails, or "crash:<title>" for a console crash')
     .option('--runner <name>', 'configured runner (default: the first enabled)')
     .option('--suite <suite...>', 'suites to run at each step')
-    .option('--json', 'print {steps, firstBad, candidates} as one JSON object')
+    .option('--json', 'print {steps, firstBad, candidates} as one JSON object (with --report, its text too)')
+    .option('--report', 'print the report to post, with the regzbot line when a commit is named')
+    .option(
+      '--in-reply-to <message-id>',
+      'the report answers the regression report in its thread (#regzbot ^introduced)',
+    )
     .action(async (opts: BisectOptions) => {
-      const result = await bisect(ctx, opts);
+      const { result, tree } = await bisect(ctx, opts);
+      const report = opts.report || opts.inReplyTo ? await reportText(opts, result, tree) : undefined;
       if (opts.json) {
-        ctx.out(jsonLine({ steps: result.steps, firstBad: result.firstBad, candidates: result.candidates }));
+        const { steps, firstBad, candidates } = result;
+        ctx.out(jsonLine({ steps, firstBad, candidates, ...(report !== undefined && { report }) }));
+        return;
+      }
+      if (report !== undefined) {
+        ctx.out(report.trimEnd());
         return;
       }
       for (const s of result.steps) ctx.out(`step: ${s.commit.slice(0, 12)} ${s.result}`);

@@ -151,6 +151,7 @@ async function composeGroupReply(
     results,
     runners: deps.config.runners,
     treeName: await routedTreeName(deps, version),
+    trees: deps.config.trees,
     previous: decision.changedFrom
       ? { messageId: decision.changedFrom.messageId, outcome: decision.changedFrom.outcome }
       : null,

@@ -79,6 +79,7 @@ async function composeReply(
     previous: await previousVerdict(deps, earlier, decision.changedFrom),
     runner: ctx.runnerConfig,
     setup: recordedSetup(ctx),
+    trees: deps.config.trees,
     mail: deps.config.mail,
     messageId: ids.messageId,
     date: deps.now(),

@@ -94,3 +94,29 @@ export async function bisectTree(opts: TreeBisectOptions): Promise<TreeBisectRes
     await git(['bisect', 'reset'], true);
   }
 }
+
+export interface NamedCommit {
+  sha: string;
+  subject: string;
+}
+
+/** The result's commits with their subjects, for a report (render/tree-bisection.ts). */
+export async function namedCommits(
+  result: TreeBisectResult,
+  tree: string,
+  exec: GitExec = defaultGitExec,
+): Promise<{
+  steps: (NamedCommit & { result: TreeStepResult })[];
+  firstBad: NamedCommit | null;
+  candidates: NamedCommit[];
+}> {
+  const named = async (sha: string): Promise<NamedCommit> => {
+    const r = await exec(['show', '-s', '--format=%s', sha], tree);
+    return { sha, subject: r.code === 0 ? r.stdout.trim() : '(subject unknown)' };
+  };
+  return {
+    steps: await Promise.all(result.steps.map(async (s) => ({ ...(await named(s.commit)), result: s.result }))),
+    firstBad: result.firstBad ? await named(result.firstBad) : null,
+    candidates: await Promise.all(result.candidates.map(named)),
+  };
+}

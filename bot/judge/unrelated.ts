@@ -5,7 +5,7 @@
  * is no longer one. Marks belong to the series, so they hold for its later versions too.
  */
 import { crashSignature } from './signature.ts';
-import { entriesOutcome, type NotCounted, type Verdict, type VerdictEntry } from './verdict.ts';
+import { classOrder, entriesOutcome, type NotCounted, type Verdict, type VerdictEntry } from './verdict.ts';
 
 export interface UnrelatedMark {
   /** The crash title as the maintainer wrote it (copied from the bot's reply). */
@@ -57,7 +57,7 @@ export function stoppedByTitle(reason: string | undefined): string | null {
 
 /** Classes that would be (or might become) blamed on the series: only those are reclassified. */
 function blamable(e: VerdictEntry): boolean {
-  return e.class === 'new-failure' || e.class === 'flaky';
+  return e.class === 'new-failure' || e.class === 'flaky' || e.class === 'follows-crash';
 }
 
 export function applyUnrelatedMarks(verdict: Verdict, marks: readonly UnrelatedMark[]): Verdict {
@@ -82,7 +82,8 @@ export function applyUnrelatedMarks(verdict: Verdict, marks: readonly UnrelatedM
   // either; a test that failed on its own still is.
   const final = entries.map((e) => {
     if (e.kind !== 'test' || !blamable(e)) return e;
-    const by = stoppedByTitle(e.reason);
+    // A test failing after the crash in the same boot (follows-crash.ts) goes with that crash.
+    const by = e.followsCrash?.title ?? stoppedByTitle(e.reason);
     if (by === null) return e;
     const hit = reclassified.find((r) => sameCrash(r.entry.name, by));
     if (!hit) return e;
@@ -93,21 +94,10 @@ export function applyUnrelatedMarks(verdict: Verdict, marks: readonly UnrelatedM
   return { ...verdict, outcome, summary, entries: sortByClass(final), notCounted };
 }
 
-const order: Record<VerdictEntry['class'], number> = {
-  'new-failure': 0,
-  flaky: 1,
-  'pre-existing': 2,
-  fixed: 3,
-  'skipped-prerequisite': 4,
-  skip: 5,
-  pass: 6,
-  unrelated: 7,
-};
-
 /** Same order as judge(): the reclassified entries move to the end. */
 function sortByClass(entries: VerdictEntry[]): VerdictEntry[] {
   return entries
     .map((e, i) => ({ e, i }))
-    .sort((a, b) => order[a.e.class] - order[b.e.class] || a.i - b.i)
+    .sort((a, b) => classOrder[a.e.class] - classOrder[b.e.class] || a.i - b.i)
     .map((x) => x.e);
 }

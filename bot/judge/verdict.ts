@@ -9,6 +9,7 @@
 import type { ApplyAttempt, BuildDiagnostic, Finding, RunResult, TestResult } from '../../runners/types.ts';
 import { newWarnings } from '../../runners/parse/build-log.ts';
 import { crashSignature } from './signature.ts';
+import { crashFollowers, followedCrash, type CrashCause } from './follows-crash.ts';
 
 export type EntryClass =
   | 'pass'
@@ -18,6 +19,8 @@ export type EntryClass =
   | 'flaky'
   | 'skipped-prerequisite'
   | 'skip'
+  /** Failed only after a crash in the same boot (follows-crash.ts): the crash is reported, not this. */
+  | 'follows-crash'
   /** Marked by a maintainer as not caused by the series (#daxbot unrelated): never blamed. */
   | 'unrelated';
 
@@ -51,6 +54,8 @@ export interface VerdictEntry {
   /** For a crash: one Finding as seen on the series (or on the base when only there). */
   finding?: Finding;
   signature?: string;
+  /** For class 'follows-crash': the crash it followed and the test that crash happened in. */
+  followsCrash?: CrashCause;
   /** For class 'unrelated': the mark that reclassified it (see unrelated.ts). */
   unrelatedMark?: { title: string; markedBy: string; markedAt: string };
 }
@@ -274,16 +279,29 @@ function crashEntries(base: RunResult[], series: RunResult[]): VerdictEntry[] {
   return entries;
 }
 
-const classOrder: Record<EntryClass, number> = {
+/** The order of a verdict's entries: what is blamed first, what is not counted last. */
+export const classOrder: Record<EntryClass, number> = {
   'new-failure': 0,
-  flaky: 1,
-  'pre-existing': 2,
-  fixed: 3,
-  'skipped-prerequisite': 4,
-  skip: 5,
-  pass: 6,
-  unrelated: 7,
+  'follows-crash': 1,
+  flaky: 2,
+  'pre-existing': 3,
+  fixed: 4,
+  'skipped-prerequisite': 5,
+  skip: 6,
+  pass: 7,
+  unrelated: 8,
 };
+
+/** New test failures that only ever failed after a crash in the same boot follow that crash. */
+function markCrashFollowers(entries: VerdictEntry[], series: readonly RunResult[]): VerdictEntry[] {
+  const followers = series.map(crashFollowers);
+  if (followers.every((f) => f.size === 0)) return entries;
+  return entries.map((e) => {
+    if (e.kind !== 'test' || e.class !== 'new-failure') return e;
+    const cause = followedCrash(e.key, series, followers);
+    return cause ? { ...e, class: 'follows-crash', followsCrash: cause } : e;
+  });
+}
 
 function sortEntries(entries: VerdictEntry[]): VerdictEntry[] {
   return [...entries].sort(
@@ -345,7 +363,7 @@ export function judge(input: JudgeInput): Verdict {
 
   const entries = sortEntries([
     ...crashEntries(usable.base, usable.series),
-    ...testEntries(usable.base, usable.series),
+    ...markCrashFollowers(testEntries(usable.base, usable.series), usable.series),
   ]);
   const v = base('pass', '', input, usable);
   // Only complete warning records compare: otherwise an old warning in a recompiled file looks new.

@@ -8,7 +8,7 @@
  * version keeps only clean subjects and the author.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { RunnerConfig, MailConfig } from '../../config/schema.ts';
+import type { RunnerConfig, MailConfig, TreeConfig } from '../../config/schema.ts';
 import type { SeriesVersion } from '../../ingest/series/types.ts';
 import type { Verdict } from '../judge/verdict.ts';
 import { isListAddress } from './lists.ts';
@@ -18,7 +18,8 @@ import { renderReply } from './render/reply.ts';
 import { type PreviousResult, type ReplySeries, type TestedSetup } from './render/result.ts';
 import { combinedOutcome, renderGroupReply, type RunnerPart } from './render/group.ts';
 import { getReply } from '../store/replies.ts';
-import { jobRunRefs } from '../store/runs.ts';
+import { jobRunRefs, type JobRunRefs } from '../store/runs.ts';
+import { artifactsUrl, runArtifacts } from './artifacts.ts';
 import type { Database } from '../store/tables.ts';
 import { threadMail, type ThreadMail } from '../store/thread-mail.ts';
 import type { MemberResult } from '../jobs/group-plan.ts';
@@ -26,9 +27,7 @@ import type { BisectionRecord } from '../jobs/plan.ts';
 import { reachedThread } from './reply-policy.ts';
 import { KCONFIG_BASE } from '../../runners/build/kconfig.ts';
 import { runnerProfile } from '../../runners/registry.ts';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../../config/repo-root.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -46,6 +45,8 @@ export interface RenderResultInput {
   runner: RunnerConfig;
   /** The tree, base and suites tested, and how the base was found. */
   setup: BaseSetup;
+  /** The configured trees: the tested one's URL and branch are named in the reply. */
+  trees: readonly TreeLocation[];
   mail: MailConfig;
   messageId: string;
   date: Date;
@@ -114,17 +115,23 @@ async function previousResult(db: Db, messageId: string, outcome: string, verdic
   };
 }
 
-/** A fragment's text for the reproducer (config/kernel/<name>.config); the name alone if unreadable. */
-function fragmentText(name: string): { name: string; text?: string } {
-  const file =
-    name.includes('/') || name.endsWith('.config')
-      ? path.resolve(repoRoot, name)
-      : path.join(repoRoot, 'config', 'kernel', `${name}.config`);
-  try {
-    return { name: path.basename(file, '.config'), text: readFileSync(file, 'utf8') };
-  } catch {
-    return { name };
-  }
+/**
+ * A configured tree as a reply names it. `url` and `branches` are read when the configuration
+ * has them (remote trees); a Debian tree is described, a local repository's path is not shown.
+ */
+export type TreeLocation = Pick<TreeConfig, 'name' | 'path' | 'debian' | 'branch'> & {
+  url?: string | undefined;
+  branches?: string[] | undefined;
+};
+
+function treeFields(tree: TreeLocation | undefined): Pick<TestedSetup, 'treeUrl' | 'treeBranch'> {
+  if (!tree) return {};
+  const branches = tree.branches ?? [tree.branch];
+  // With several branches the one the base came from is in the base line.
+  const branch = branches.length === 1 && branches[0] !== 'HEAD' ? branches[0] : undefined;
+  const debian = tree.debian ?? (tree.path || tree.url ? undefined : '6.1');
+  const treeUrl = tree.url ?? (debian ? `Debian's linux-source-${debian}` : undefined);
+  return { ...(treeUrl && { treeUrl }), ...(branch && { treeBranch: branch }) };
 }
 
 /** Where and on what a runner tested, as the job recorded it. */
@@ -150,19 +157,35 @@ function baseFields(
   };
 }
 
-function testedSetup(
-  runner: RunnerConfig,
-  setup: BaseSetup,
-  fallbackTree: string,
-  qemuCommand?: string[] | null,
-): TestedSetup {
+/** The reproducer's run: its files on the dashboard and the compiler that built it. */
+function runFields(mail: MailConfig, runs: JobRunRefs): Pick<TestedSetup, 'artifacts' | 'compiler' | 'qemuCommand'> {
+  const run = runs.reproRun;
+  if (!run) return {};
+  const names = runArtifacts(run.result).map((a) => a.name);
+  const compiler = run.result.build?.compiler;
+  return {
+    ...(names.length > 0 && { artifacts: { url: artifactsUrl(mail.dashboardUrl, run.id), names } }),
+    ...(compiler && { compiler }),
+    ...(runs.qemuCommand && runs.qemuCommand.length > 0 && { qemuCommand: runs.qemuCommand }),
+  };
+}
+
+interface SetupFacts {
+  setup: BaseSetup;
+  /** The tree named when the setup does not name one (a record from before base discovery). */
+  fallbackTree: string;
+  tree: TreeLocation | undefined;
+  mail: MailConfig;
+  runs: JobRunRefs;
+}
+
+function testedSetup(runner: RunnerConfig, f: SetupFacts): TestedSetup {
   // What the runner really used: the simulator swaps in its own fragments and NVDIMM buses.
   const profile = runnerProfile(runner);
-  const suites = setup.suites;
   return {
-    ...baseFields(setup, fallbackTree),
-    configFragments: profile.fragments.map(fragmentText),
-    ...(qemuCommand && qemuCommand.length > 0 && { qemuCommand }),
+    ...baseFields(f.setup, f.fallbackTree),
+    ...treeFields(f.tree),
+    configFragments: profile.fragments.map((name) => ({ name: path.basename(name, '.config') })),
     defconfig: KCONFIG_BASE,
     runner: runner.name,
     runnerKind: runner.kind,
@@ -170,7 +193,8 @@ function testedSetup(
     memoryMiB: runner.memoryMiB,
     nvdimms: profile.usesQemuNvdimms ? runner.nvdimms : [],
     nvdimmPlatform: profile.platform,
-    suites,
+    suites: f.setup.suites,
+    ...runFields(f.mail, f.runs),
   };
 }
 
@@ -180,7 +204,8 @@ export async function renderResultMail(
   const v = i.version;
   const series = await replySeries(i.db, v, i.lists);
   const runs = await jobRunRefs(i.db, i.jobId);
-  const tested = testedSetup(i.runner, i.setup, i.setup.treeName ?? '', runs.qemuCommand);
+  const tree = i.trees.find((t) => t.name === i.setup.treeName);
+  const tested = testedSetup(i.runner, { setup: i.setup, fallbackTree: '', tree, mail: i.mail, runs });
   const link = runLink(i.mail, runs.seriesRunId);
   // A changed result is still the complete reply for the new result, with what changed on top.
   const change = i.previous
@@ -213,6 +238,7 @@ export interface RenderGroupInput {
   /** The runners as configured, for each one's tested setup. */
   runners: RunnerConfig[];
   treeName: string;
+  trees: readonly TreeLocation[];
   /** The last reply for this version, when this one differs from it. */
   previous: { messageId: string; outcome: string } | null;
   mail: MailConfig;
@@ -232,18 +258,21 @@ export async function renderGroupMail(
     }
     const runs = await jobRunRefs(i.db, r.jobId);
     const rc = i.runners.find((x) => x.name === r.runner);
+    const tree = i.trees.find((t) => t.name === (r.record.treeName ?? i.treeName));
+    const facts = { setup: r.record, fallbackTree: i.treeName, tree, mail: i.mail, runs };
     const tested: TestedSetup = rc
-      ? testedSetup(rc, r.record, i.treeName, runs.qemuCommand)
+      ? testedSetup(rc, facts)
       : // A runner removed from the configuration since: its recorded facts only.
         {
           ...baseFields(r.record, i.treeName),
+          ...treeFields(facts.tree),
           configFragments: [],
           runner: r.runner,
           cpus: 0,
           memoryMiB: 0,
           nvdimms: [],
           suites: r.record.suites,
-          ...(runs.qemuCommand && { qemuCommand: runs.qemuCommand }),
+          ...runFields(i.mail, runs),
         };
     const link = runLink(i.mail, runs.seriesRunId);
     parts.push({

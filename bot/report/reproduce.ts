@@ -1,100 +1,137 @@
 /**
- * The guest half of a reply's reproducer. The recorded QEMU command line names files on the
- * bot's machine (its build folder, cache and job folder); a reader has none of them, so the
- * command is rewritten to files they make in the kernel tree they just built, and the reply
- * says how to make each one. Pure.
+ * A reply's "Reproduce locally" section: shell lines a reader runs with the run's files alone
+ * (artifacts.ts), no daxbot checkout. Three blocks, each a script as printed (comments are shell
+ * comments): the files and `A=` their address; booting the tested kernel and guest in an empty
+ * folder with the QEMU command line as it ran (host paths replaced by the files' names, NVDIMM
+ * backing files made with `truncate`); building the kernel in a clone of the tree with the
+ * series applied and the run's full .config (`make O=build olddefconfig`). A build failure
+ * has no boot block. Without the run's files (no run recorded), the build starts from the
+ * defconfig and daxbot's fragments, named. Pure.
  */
-import path from 'node:path';
-import { shellLines, wrapProse, WIDTH } from './wrap.ts';
+import { ARTIFACT, localQemuCommand } from './artifacts.ts';
+import { optionUnits, shellLines, shellUnits, wrapProse, WIDTH } from './wrap.ts';
 
-/** The name the rewritten command gives the initramfs. */
-export const LOCAL_INITRD = 'initramfs.cpio.gz';
-
-export interface LocalQemu {
-  argv: string[];
-  /** NVDIMM backing files to create: the name now used and the size exactly as QEMU gets it. */
-  images: { file: string; size: string }[];
-  /** The command boots an initramfs (renamed to LOCAL_INITRD). */
-  initrd: boolean;
+export interface ReproduceInput {
+  /** The Message-ID b4 fetches the series by (the mail the reply answers). */
+  messageId: string;
+  baseCommit: string;
+  /** The defconfig target and the fragments, for a reproducer without the run's .config. */
+  defconfig?: string;
+  configFragments: { name: string }[];
+  /** The series run's QEMU command line as recorded (none for a build failure). */
+  qemuCommand?: string[];
+  /** The runner module ("qemu-pmem", "nfit-sim"): what its initramfs holds. */
+  runnerKind?: string;
+  /** The run's files: `<url>/<name>` for each name. */
+  artifacts?: { url: string; names: string[] };
+  /** A group reply prints each runner's command line in its part: the boot block points there. */
+  qemuShownAbove?: string;
 }
 
-/** A kernel image built in the tree (`make bzImage`) is at arch/x86/boot/bzImage. */
-function localKernel(file: string): string {
-  const base = path.posix.basename(file);
-  return base === 'bzImage' ? 'arch/x86/boot/bzImage' : base;
-}
+/**
+ * What each runner's initramfs holds (the per-runner part of the reproducer): the guest every
+ * qemu-pmem run boots, or one with modules built from the tested tree.
+ */
+const GUEST: Record<string, string> = {
+  'qemu-pmem': "the guest: busybox, ndctl and daxbot's test suites",
+  'nfit-sim': "the guest, with the nfit_test modules built from the tested tree and daxbot's suites",
+};
 
-/** "memory-backend-file,id=mem0,mem-path=/x/nvdimm0.img,size=N": the path cut to its name. */
-function localBackend(value: string, images: LocalQemu['images']): string {
-  const parts = value.split(',');
-  let file: string | null = null;
-  let size: string | null = null;
-  const out = parts.map((p) => {
-    const eq = p.indexOf('=');
-    const key = eq < 0 ? p : p.slice(0, eq);
-    const v = eq < 0 ? '' : p.slice(eq + 1);
-    if (key === 'mem-path') {
-      file = path.posix.basename(v);
-      return `mem-path=${file}`;
-    }
-    if (key === 'size') size = v;
-    return p;
-  });
-  if (file !== null && size !== null) images.push({ file, size });
-  return out.join(',');
-}
-
-export function localQemuCommand(argv: readonly string[]): LocalQemu {
-  const out: string[] = [];
-  const images: LocalQemu['images'] = [];
-  let initrd = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] ?? '';
-    const next = argv[i + 1];
-    if (next !== undefined && a === '-kernel') {
-      out.push(a, localKernel(next));
-      i++;
-    } else if (next !== undefined && a === '-initrd') {
-      out.push(a, LOCAL_INITRD);
-      initrd = true;
-      i++;
-    } else if (next !== undefined && a === '-object' && next.startsWith('memory-backend-file,')) {
-      out.push(a, localBackend(next, images));
-      i++;
-    } else out.push(a);
+function describe(name: string, runnerKind: string | undefined): string {
+  switch (name) {
+    case ARTIFACT.config:
+      return "the kernel's full .config";
+    case ARTIFACT.kernel:
+      return 'the kernel image';
+    case ARTIFACT.vmlinux:
+      return 'the kernel with symbols, to decode traces';
+    case ARTIFACT.initramfs:
+      return GUEST[runnerKind ?? ''] ?? 'the guest daxbot booted';
+    case ARTIFACT.console:
+      return 'the serial console of the run';
+    case ARTIFACT.buildLog:
+      return "make's output";
+    default:
+      return 'a disk of the guest';
   }
-  return { argv: out, images, initrd };
 }
 
 function comment(text: string): string[] {
   return wrapProse(text, '  # ', WIDTH, '  # ');
 }
 
-/**
- * How to make the files the rewritten command boots with. `runnerKind` decides what the
- * initramfs is: qemu-pmem boots exactly the one `daxbot setup` builds; other runners add files
- * built from the tested tree (nfit-sim: the nfit_test modules), which only a run makes.
- */
-export function guestSteps(q: LocalQemu, o: { runnerKind?: string; base: string }): string[] {
-  const lines: string[] = [];
-  if (q.initrd) {
-    if (o.runnerKind === undefined || o.runnerKind === 'qemu-pmem') {
-      lines.push(
-        ...comment(
-          `${LOCAL_INITRD}: in a daxbot checkout, "daxbot setup" builds the guest's initramfs and prints its path ("initramfs: ..."); copy that file here.`,
-        ),
-      );
-    } else {
-      lines.push(
-        ...comment(
-          `${LOCAL_INITRD} is daxbot's guest plus what the ${o.runnerKind} runner builds from this tree; in a daxbot checkout, "daxbot runner run --runner ${o.runnerKind} --tree <this tree> --base ${o.base.slice(0, 12)} --mbox <the series>" builds it and repeats the whole run.`,
-        ),
-      );
-    }
-  }
+const FETCH = { raw: 'curl -fsSL' };
+
+function filesBlock(i: ReproduceInput, a: { url: string; names: string[] }): string[] {
+  const width = Math.max(...a.names.map((n) => n.length));
+  const lines = comment("The run's files, each at $A/<name>:");
+  for (const n of a.names)
+    lines.push(
+      ...wrapProse(describe(n, i.runnerKind), `  #   ${' '.repeat(width + 2)}`, WIDTH, `  #   ${n.padEnd(width + 2)}`),
+    );
+  lines.push(...shellLines([`A=${a.url}`]));
+  return lines;
+}
+
+function bootBlock(i: ReproduceInput, qemu: string[], a: { names: string[] }): string[] {
+  const q = localQemuCommand(qemu);
+  const fetch = q.files.map((f) => f.name).filter((n) => a.names.includes(n));
+  const lines = comment('Boot the kernel that was tested, in an empty folder:');
+  if (fetch.length) lines.push(...shellLines([FETCH, ...fetch.flatMap((n) => ['-O', { raw: `"$A/${n}"` }])]));
   if (q.images.length > 0) {
     lines.push(...comment('Each NVDIMM is backed by a sparse file of the size QEMU is given:'));
     for (const img of q.images) lines.push(...shellLines(['truncate', '-s', img.size, img.file]));
   }
+  if (i.qemuShownAbove) lines.push(...comment(`Then run the ${i.qemuShownAbove} QEMU command line above.`));
+  else lines.push(...shellUnits(optionUnits(q.argv)));
   return lines;
+}
+
+function buildBlock(i: ReproduceInput, withConfig: boolean, booted: boolean): string[] {
+  const lines = comment(
+    booted
+      ? `${withConfig ? 'Or build it' : 'Build it'} in a clone of the tree, with the same .config, and boot build/arch/x86/boot/bzImage the same way:`
+      : 'Build it in a clone of the tree, with the same .config:',
+  );
+  lines.push(...shellLines(['git', 'checkout', '--detach', i.baseCommit]));
+  // b4 writes the mbox to stdout with "-o -".
+  lines.push(...shellLines(['b4', 'am', '-o', '-', i.messageId.replace(/^<|>$/g, ''), { raw: '|' }, 'git', 'am']));
+  if (withConfig) {
+    lines.push(
+      ...shellLines([
+        'mkdir',
+        '-p',
+        'build',
+        { raw: '&&' },
+        FETCH,
+        '-o',
+        'build/.config',
+        { raw: `"$A/${ARTIFACT.config}"` },
+      ]),
+    );
+    lines.push(...shellLines(['make', 'O=build', 'olddefconfig']));
+  } else {
+    lines.push(...shellLines(['make', 'O=build', i.defconfig ?? 'defconfig']));
+    if (i.configFragments.length) {
+      const files = i.configFragments.map((f) => `${f.name}.config`);
+      lines.push(...comment(`${files.join(', ')}: daxbot's fragments (config/kernel/ in its sources)`));
+      lines.push(...shellLines(['scripts/kconfig/merge_config.sh', '-m', '-O', 'build', 'build/.config', ...files]));
+      lines.push(...shellLines(['make', 'O=build', 'olddefconfig']));
+    }
+  }
+  lines.push('  make O=build -j$(nproc) bzImage');
+  return lines;
+}
+
+/** The section's lines (title included), with a blank line between its blocks. */
+export function reproduceSection(i: ReproduceInput): string[] {
+  const a = i.artifacts;
+  const withConfig = a?.names.includes(ARTIFACT.config) ?? false;
+  const bootable = a !== undefined && a.names.includes(ARTIFACT.kernel) && (i.qemuCommand?.length ?? 0) > 0;
+  const blocks: string[][] = [];
+  if (a && a.names.length > 0) blocks.push(filesBlock(i, a));
+  if (bootable && i.qemuCommand) blocks.push(bootBlock(i, i.qemuCommand, a));
+  blocks.push(buildBlock(i, withConfig, bootable));
+  const title = i.qemuShownAbove ? `Reproduce locally (${i.qemuShownAbove})` : 'Reproduce locally';
+  return [title, '', ...blocks.flatMap((b, k) => (k === 0 ? b : ['', ...b]))];
 }

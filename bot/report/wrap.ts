@@ -117,8 +117,11 @@ export function shellLines(argv: (string | { raw: string })[], indent = '  ', wi
       let pre = indent;
       while (pre.length + rest.length + 2 > width) {
         const room = width - pre.length - 1;
-        lines.push(`${pre}${rest.slice(0, room)}\\`);
-        rest = rest.slice(room);
+        // After a comma when there is one late enough (QEMU's key=value lists read better so).
+        const comma = rest.lastIndexOf(',', room - 1);
+        const cut = comma >= room / 2 ? comma + 1 : room;
+        lines.push(`${pre}${rest.slice(0, cut)}\\`);
+        rest = rest.slice(cut);
         pre = '';
       }
       line = pre + rest;
@@ -126,6 +129,51 @@ export function shellLines(argv: (string | { raw: string })[], indent = '  ', wi
   }
   lines.push(line);
   return lines;
+}
+
+/**
+ * A command whose options stay with their values: each unit ("-m 2048M") goes whole on a line
+ * when it fits one, and only a unit too long for any line is wrapped word by word (shellLines).
+ */
+export function shellUnits(units: (string | { raw: string })[][], indent = '  ', width = WIDTH): string[] {
+  const cont = `${indent}    `;
+  const lines: string[] = [];
+  let line = '';
+  // After a unit wrapped over lines, the next one starts a line of its own.
+  let closed = false;
+  for (const unit of units) {
+    const text = unit.map((a) => (typeof a === 'string' ? shellQuote(a) : a.raw)).join(' ');
+    const pre = line === '' ? indent : cont;
+    if (line !== '' && !closed && line.length + 1 + text.length + 2 <= width) {
+      line += ` ${text}`;
+      continue;
+    }
+    if (line !== '') lines.push(`${line} \\`);
+    closed = pre.length + text.length + 2 > width;
+    if (!closed) {
+      line = pre + text;
+      continue;
+    }
+    const wrapped = shellLines(unit, pre, width);
+    lines.push(...wrapped.slice(0, -1));
+    line = wrapped[wrapped.length - 1] ?? '';
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** QEMU's argv as units: each option with its value ("-m 2048M"), the program alone. */
+export function optionUnits(argv: readonly string[]): string[][] {
+  const units: string[][] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    const next = argv[i + 1];
+    if (i > 0 && a.startsWith('-') && next !== undefined && !next.startsWith('-')) {
+      units.push([a, next]);
+      i++;
+    } else units.push([a]);
+  }
+  return units;
 }
 
 export function shellQuote(word: string): string {

@@ -53,16 +53,52 @@ export async function jobRuns(db: Db, jobId: number): Promise<RecordedRun[]> {
   }));
 }
 
+/** What a reply reads of a recorded run: how it booted, what it built, where its console is. */
+const replyRunSchema = z
+  .object({
+    qemuCommand: z.array(z.string()).min(1).optional().catch(undefined),
+    consoleLog: z.string().nullable().optional().catch(null),
+    build: z
+      .object({
+        ok: z.boolean(),
+        buildDir: z.string(),
+        bzImage: z.string().optional(),
+        vmlinux: z.string().optional(),
+        compiler: z.string().optional(),
+      })
+      .passthrough()
+      .nullable()
+      .optional()
+      .catch(null),
+  })
+  .passthrough();
+
+export type ReplyRun = z.infer<typeof replyRunSchema>;
+
 export interface JobRunRefs {
   /** The job's first series run (the dashboard's `/runs/<id>`), or null before it ran. */
   seriesRunId: number | null;
   /** The QEMU command line of its first series or bisection run that booted. */
   qemuCommand: string[] | null;
+  /**
+   * The run a reproducer is made from: that booted run, else the first series run (a build
+   * failure has no boot); its id names its files (`/runs/<id>/artifacts/<name>`).
+   */
+  reproRun: { id: number; result: ReplyRun } | null;
 }
 
-const qemuCommandSchema = z.object({ qemuCommand: z.array(z.string()).min(1).optional() }).passthrough();
+function parseReplyRun(text: string): ReplyRun | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const p = replyRunSchema.safeParse(json);
+  return p.success ? p.data : null;
+}
 
-/** What a reply shows of a job's runs: a link to one and the command line to repeat it. */
+/** What a reply shows of a job's runs: a link to one, the command line and the files to repeat it. */
 export async function jobRunRefs(db: Db, jobId: number): Promise<JobRunRefs> {
   const rows = await db
     .selectFrom('runs')
@@ -71,21 +107,15 @@ export async function jobRunRefs(db: Db, jobId: number): Promise<JobRunRefs> {
     .where('role', '!=', 'base')
     .orderBy('id')
     .execute();
-  let qemuCommand: string[] | null = null;
-  for (const r of rows) {
-    let json: unknown;
-    try {
-      json = JSON.parse(r.result);
-    } catch {
-      continue;
-    }
-    const p = qemuCommandSchema.safeParse(json);
-    if (p.success && p.data.qemuCommand) {
-      qemuCommand = p.data.qemuCommand;
-      break;
-    }
-  }
-  return { seriesRunId: rows.find((r) => r.role === 'series')?.id ?? null, qemuCommand };
+  const parsed = rows.map((r) => ({ id: r.id, role: r.role, result: parseReplyRun(r.result) }));
+  const booted = parsed.find((r) => r.result?.qemuCommand);
+  const series = parsed.find((r) => r.role === 'series');
+  const repro = booted ?? series;
+  return {
+    seriesRunId: series?.id ?? null,
+    qemuCommand: booted?.result?.qemuCommand ?? null,
+    reproRun: repro?.result ? { id: repro.id, result: repro.result } : null,
+  };
 }
 
 export interface BaselineKey {

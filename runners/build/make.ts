@@ -156,10 +156,34 @@ export async function prepareConfig(
   return { ok: errors.length === 0, errors, output, lockWaitMs };
 }
 
+let hostCompiler: Promise<string | undefined> | undefined;
+
+/**
+ * The compiler and linker as the sandbox sees them (first lines of `gcc --version` and
+ * `ld --version`, joined), or undefined when they cannot be asked. Cheap (no build lock); asked
+ * once per process unless a test passes its own exec.
+ */
+export function compilerVersion(o: Pick<KernelBuildOptions, 'exec'> = {}): Promise<string | undefined> {
+  const ask = async (): Promise<string | undefined> => {
+    const script = 'gcc --version | head -n 1; ld --version | head -n 1';
+    // The build's sandbox without its folders: the same system the compiler comes from.
+    const r = await runSandboxed({ cwd: '/' }, 'sh', ['-c', script], {
+      exec: o.exec,
+      timeoutMs: 30_000,
+    });
+    const lines = r.code === 0 ? r.stdout.split('\n').map((l) => l.trim()) : [];
+    return lines.filter(Boolean).join(', ') || undefined;
+  };
+  if (o.exec) return ask();
+  hostCompiler ??= ask().catch(() => undefined);
+  return hostCompiler;
+}
+
 /** Configures (if needed) and builds. A compile failure is a result (ok=false), not an exception. */
 export async function buildKernel(o: KernelBuildOptions): Promise<BuildResult> {
   const started = Date.now();
   const hash = configHash(o.fragments);
+  const compiler = await compilerVersion(o).catch(() => undefined);
   const base: BuildResult = {
     ok: false,
     configHash: hash,
@@ -167,6 +191,7 @@ export async function buildKernel(o: KernelBuildOptions): Promise<BuildResult> {
     durationMs: 0,
     errors: [],
     warnings: [],
+    ...(compiler !== undefined && { compiler }),
   };
   const cfg = await prepareConfig(o);
   if (!cfg.ok)

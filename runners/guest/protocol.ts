@@ -71,6 +71,29 @@ export function extractSuites(consoleLog: string): SuiteSection[] {
   return out;
 }
 
+/**
+ * The test that had started when the console reached `offset`: the name on the last
+ * "DAXBOT: test-start" line before it, or null before the first test.
+ */
+export function testRunningAt(consoleLog: string, offset: number): string | null {
+  const marker = `${MARK}test-start `;
+  const at = offset > 0 ? consoleLog.lastIndexOf(marker, offset - 1) : -1;
+  if (at < 0) return null;
+  const end = consoleLog.indexOf('\n', at);
+  const name = consoleLog.slice(at + marker.length, end < 0 ? undefined : end).trim();
+  return name.split(/\s+/)[0] || null;
+}
+
+/** Each finding with the test during which the kernel printed it (Finding.test), when known. */
+export function locateFindings<F extends { report: string; test?: string }>(consoleLog: string, findings: F[]): F[] {
+  return findings.map((f) => {
+    if (f.test !== undefined || f.report === '') return f;
+    const at = consoleLog.indexOf(f.report);
+    const test = at < 0 ? null : testRunningAt(consoleLog, at);
+    return test === null ? f : { ...f, test };
+  });
+}
+
 export interface StuckTask {
   /** "pid/tid" as the guest printed it. */
   task: string;

@@ -3,7 +3,7 @@
  * so this stays testable with fakes: the real ones live in runners/parse/.
  */
 import type { FailureClass, Finding, TestResult } from '../types.ts';
-import { extractSuites, parseWatchdog, stuckTask } from '../guest/protocol.ts';
+import { extractSuites, locateFindings, parseWatchdog, stuckTask } from '../guest/protocol.ts';
 import type { QemuRunResult } from '../qemu/run.ts';
 
 export interface Parsers {
@@ -39,6 +39,7 @@ function hangFinding(q: QemuRunResult, suite: string | null, timeoutS: number): 
     rip: null,
     trace: task ? task.stack : [],
     report: tail(q.console, 60),
+    ...(q.lastTest && { test: q.lastTest }),
   };
 }
 
@@ -54,7 +55,7 @@ export function analyzeGuestRun(
   parsers: Parsers,
   limits: { bootTimeoutMs: number; testTimeoutMs: number; overallTimeoutMs: number },
 ): GuestOutcome {
-  const findings = parsers.analyzeConsole(q.console);
+  const findings = locateFindings(q.console, parsers.analyzeConsole(q.console));
   const sections = extractSuites(q.console);
   const tests: TestResult[] = [];
   const stopped = q.killed

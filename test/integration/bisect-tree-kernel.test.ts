@@ -2,7 +2,8 @@
  * `daxbot bisect` along a real tree, through the CLI (heavy: real git bisect, kernel builds and
  * QEMU at each step). The tree is a branch of the cached 6.1 tree carrying the demo inbox's
  * five-patch series as commits, the third of which dereferences NULL on the ext4 DAX mount path:
- * what a maintainer did by hand in ../shared/seeds/000, named by the crash's title.
+ * what a maintainer did by hand in ../shared/seeds/000, named by the crash's title. The CLI
+ * prints the report to post in the regression report's thread, with its regzbot line.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -89,6 +90,8 @@ describe.skipIf(!kernelTestsAvailable(['mkfs.xfs']))('daxbot bisect along a real
         'crash:BUG: unable to handle kernel NULL pointer dereference in ext4_dax_bsize_ok',
         '--suite',
         'dax',
+        '--in-reply-to',
+        '<oops-report@example.org>',
       ],
       {
         cwd: repoRoot,
@@ -96,10 +99,15 @@ describe.skipIf(!kernelTestsAvailable(['mkfs.xfs']))('daxbot bisect along a real
         maxBuffer: 16 * 1024 * 1024,
       },
     );
-    const steps = stdout.split('\n').filter((l) => l.startsWith('step: '));
+    // The report to post in the regression report's thread (render/tree-bisection.ts).
+    const lines = stdout.split('\n');
+    const steps = lines.filter((l) => /^ {2}(good|bad|skip): +[0-9a-f]{12} /.test(l));
     // 5 commits between good and bad: git bisect needs at most ceil(log2 5) = 3 steps.
     expect(steps.length, stdout).toBeGreaterThan(0);
     expect(steps.length, stdout).toBeLessThanOrEqual(3);
-    expect(stdout).toContain(`first bad commit: ${commits[2]}`);
+    expect(lines).toContain(
+      `first bad commit: [${commits[2] ?? ''}] ext4: refuse DAX when the journal block size is larger than the fs block`,
+    );
+    expect(lines).toContain(`#regzbot ^introduced: ${(commits[2] ?? '').slice(0, 12)}`);
   }, 3_600_000);
 });

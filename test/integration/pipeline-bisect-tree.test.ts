@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bisectTree } from '../../bot/judge/bisect-tree.ts';
+import { bisectTree, namedCommits } from '../../bot/judge/bisect-tree.ts';
+import { renderTreeBisection } from '../../bot/report/render/tree-bisection.ts';
 import { silentLogger } from '../../bot/log.ts';
 import { treeStepTest } from '../../bot/jobs/tree-step.ts';
 import type { Runner } from '../../runners/types.ts';
@@ -58,5 +59,14 @@ describe('bisect along a tree', () => {
     });
     expect(result.firstBad).toBe(shas[11]);
     expect(result.steps.length).toBeLessThanOrEqual(4);
+
+    // The report names it with its subject from git, and tells regzbot (render/tree-bisection.ts).
+    const facts = { tree: 'marker', good: shas[0] ?? '', bad: shas[15] ?? '', test: `crash:${crashFinding.title}` };
+    const report = renderTreeBisection({ ...facts, ...(await namedCommits(result, dir)) });
+    const lines = report.split('\n');
+    expect(lines).toContain(`first bad commit: [${shas[11] ?? ''}] commit 11`);
+    expect(lines).toContain(`#regzbot introduced: ${(shas[11] ?? '').slice(0, 12)}`);
+    const reply = renderTreeBisection({ ...facts, ...(await namedCommits(result, dir)), inReplyTo: '<r@example.org>' });
+    expect(reply.split('\n')).toContain(`#regzbot ^introduced: ${(shas[11] ?? '').slice(0, 12)}`);
   });
 });

@@ -4,9 +4,16 @@
  * Shares the cached tree and build folder (DAXBOT_CACHE_DIR or <repo>/var/cache) with the other
  * heavy tests; the runner serializes builds with flock. The run's `daxbot export kcidb` is checked
  * by kcidb-io's own validator (issue 15, must-show 3).
+ * The regression reply's reproducer is then run as a reader would, with the run's files alone:
+ * they are served at the URLs the reply gives (`/runs/<id>/artifacts/<name>`, the dashboard's
+ * shape; here a local server of copies made right after each run), its boot block boots the
+ * tested kernel and guest in an empty folder and meets the same crash, and its build block
+ * applies the series in a worktree of the tree and makes the same .config (`make bzImage` is
+ * left out: a cold build costs half an hour here, and the boot already used the built image).
+ * lore is not reachable here: `b4` is given the demo inbox as its local mailbox (`-m`).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,6 +27,7 @@ import { openStore } from '../../bot/store/store.ts';
 import type { KcidbBuild, KcidbReport } from '../../bot/outputs/kcidb/types.ts';
 import { kcidbIoAvailable, validateKcidb } from '../helpers/kcidb-io.ts';
 import { kernelCacheDir as cacheDir, kernelTestsAvailable, repoRoot } from '../helpers/kernel-env.ts';
+import { keepingRunner, reproducerScripts, runScript, serveKeptArtifacts } from '../helpers/reproducer.ts';
 
 const available = kernelTestsAvailable();
 
@@ -58,6 +66,9 @@ describe.skipIf(!available)('pipeline demo with the qemu-pmem runner (heavy)', (
         schedule: { ...loaded.config.schedule, confirmRepeats: 0 },
       };
       const store = await openStore(path.join(dir, 'db.sqlite'));
+      const kept = path.join(dir, 'kept');
+      const served = await serveKeptArtifacts(store.db, kept);
+      config.mail = { ...config.mail, dashboardUrl: served.url };
       const deps = wirePipeline({
         config,
         store,
@@ -67,6 +78,8 @@ describe.skipIf(!available)('pipeline demo with the qemu-pmem runner (heavy)', (
         configDir: path.join(repoRoot, 'config'),
         cwd: repoRoot,
       });
+      const runnerFor = deps.runnerFor.bind(deps);
+      deps.runnerFor = (rc) => keepingRunner(runnerFor(rc), kept);
       const t0 = Date.now();
       const report = await runCycle(deps, { since: null });
       const elapsed = Date.now() - t0;
@@ -97,8 +110,61 @@ describe.skipIf(!available)('pipeline demo with the qemu-pmem runner (heavy)', (
         `pipeline demo: ${(elapsed / 1000).toFixed(0)} s wall, ${(runMs / 1000).toFixed(0)} s in series/bisect runs\n`,
       );
       if (kcidbIoAvailable()) checkKcidbExport(path.join(dir, 'db.sqlite'));
+      expect(reply).toMatch(/^patch link: https:\/\/lore\.kernel\.org\/r\/cover\.1795320939\./m);
+      expect(reply).toMatch(/^ {2}compiler: gcc /m);
+      expect(reply).toContain('If you fix the issue in a separate patch (not just in a new version');
+      await reproduce(reply);
+      served.server.close();
       await store.close();
     },
     3 * 3_600_000,
   );
 });
+
+/** Runs the reply's reproducer as a reader would (see the header); throws on the first difference. */
+async function reproduce(reply: string): Promise<void> {
+  const [files = '', boot = '', build = ''] = reproducerScripts(reply);
+  expect(files).toMatch(/^A=http:\/\/127\.0\.0\.1:\d+\/runs\/\d+\/artifacts$/m);
+  const t0 = Date.now();
+  const empty = path.join(dir, 'reader-boot');
+  mkdirSync(empty);
+  const booted = await runScript(files + boot, {
+    cwd: empty,
+    until: /BUG: kernel NULL pointer dereference[\s\S]*ext4_dax_bsize_ok/,
+    timeoutMs: 40 * 60_000,
+  });
+  expect(booted.matched, booted.output.slice(-3000)).toBe(true);
+  const bootS = (Date.now() - t0) / 1000;
+
+  const tree = path.join(cacheDir, 'linux-6.1');
+  const wt = path.join(dir, 'reader-tree');
+  execFileSync('git', ['-C', tree, 'worktree', 'add', '-q', '--detach', wt]);
+  try {
+    const bin = path.join(dir, 'bin');
+    mkdirSync(bin);
+    const inbox = path.join(repoRoot, 'test/fixtures/demo/inbox.mbox');
+    writeFileSync(path.join(bin, 'b4'), `#!/bin/sh\nexec /usr/bin/b4 "$@" -m '${inbox}'\n`);
+    chmodSync(path.join(bin, 'b4'), 0o755);
+    const script = build.replace(/^make O=build -j\$\(nproc\) bzImage\n/m, '');
+    expect(script).not.toBe(build);
+    const who = { NAME: 'reader', EMAIL: 'reader@example.org' };
+    const env = {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+      ...Object.fromEntries(
+        ['AUTHOR', 'COMMITTER'].flatMap((k) => Object.entries(who).map(([f, v]) => [`GIT_${k}_${f}`, v])),
+      ),
+    };
+    const made = await runScript(files + script, { cwd: wt, env, timeoutMs: 30 * 60_000 });
+    expect(made.code, made.output.slice(-3000)).toBe(0);
+    // The same .config as the run's, byte for byte.
+    const a = /^A=(\S+)$/m.exec(files)?.[1] ?? '';
+    const runConfig = await (await fetch(`${a}/config`)).text();
+    expect(readFileSync(path.join(wt, 'build/.config'), 'utf8')).toBe(runConfig);
+  } finally {
+    execFileSync('git', ['-C', tree, 'worktree', 'remove', '--force', wt]);
+  }
+  process.stderr.write(
+    `pipeline demo reproducer: boot to the crash ${bootS.toFixed(0)} s, build block ${((Date.now() - t0) / 1000 - bootS).toFixed(0)} s\n`,
+  );
+}

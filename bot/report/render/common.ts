@@ -15,7 +15,7 @@ export function mailboxText(m: MailboxLike): string {
   return m.name ? `${m.name} <${m.address}>` : m.address;
 }
 
-export type MailSettings = Pick<MailConfig, 'from' | 'domain' | 'ccList' | 'ccSeries' | 'dashboardUrl'>;
+export type MailSettings = Pick<MailConfig, 'from' | 'domain' | 'ccList' | 'ccSeries' | 'dashboardUrl' | 'archiveUrl'>;
 
 /** What every reply input carries. */
 export interface ReplyCommon {

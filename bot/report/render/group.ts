@@ -179,7 +179,7 @@ function partBody(series: ReplySeries, p: RunnerPart): string[][] {
   if (v.outcome === 'regression') {
     sections.push(s.changedTable(v.entries));
     for (const e of v.entries.filter((x) => x.class === 'new-failure'))
-      sections.push(e.kind === 'crash' ? s.crashSection(e) : s.testFailureSection(e));
+      sections.push(e.kind === 'crash' ? s.crashSection(e, v.entries) : s.testFailureSection(e));
     if (p.bisection) sections.push(s.bisectionSection(series, p.bisection));
   } else {
     sections.push(s.notesSection(v));
@@ -225,7 +225,7 @@ export function renderGroupReply(input: GroupReplyInput): RenderedReply {
   if (input.change) sections.push(s.changeSection(input.change, { outcome, summary: '' }));
   sections.push(s.paragraph(headline(input, outcome)));
   if (input.change && s.retracts(input.change, outcome)) sections.push(s.paragraph(s.retraction));
-  sections.push(runnerTable(input.parts));
+  sections.push(s.patchLink(common, input.series), runnerTable(input.parts));
   for (const p of input.parts) sections.push(partHeading(p), ...partBody(input.series, p));
   const blamed = input.parts.find(
     (p): p is Extract<RunnerPart, { kind: 'verdict' }> =>

@@ -5,9 +5,11 @@
  * commit:" line, which is never altered); pure, like every renderer here (reply.ts).
  */
 import type { BisectStep } from '../../judge/bisect-series.ts';
+import { crashSignature } from '../../judge/signature.ts';
 import type { Verdict, VerdictEntry } from '../../judge/verdict.ts';
-import { guestSteps, localQemuCommand } from '../reproduce.ts';
-import { field, hardWrap, shellLines, wrapProse, WIDTH } from '../wrap.ts';
+import { localQemuCommand } from '../artifacts.ts';
+import { reproduceSection as reproducer } from '../reproduce.ts';
+import { field, hardWrap, optionUnits, shellUnits, urlField, wrapProse, WIDTH } from '../wrap.ts';
 import {
   greeting,
   join,
@@ -51,8 +53,10 @@ export interface ReplySeries {
 
 export interface TestedSetup {
   treeName: string;
-  /** Where the tree comes from, for people: a URL or a description. */
+  /** Where the tree comes from, for people: a git URL (printed whole) or a description. */
   treeUrl?: string;
+  /** The branch the base was taken from, when the tree has one to name. */
+  treeBranch?: string;
   baseCommit: string;
   /** How the base was found: "base-commit trailer", "applied to the head of linux-6.1", ... */
   baseReason: string;
@@ -76,6 +80,10 @@ export interface TestedSetup {
   /** The runner module ("qemu-pmem", "nfit-sim"): what the reproducer's initramfs is. */
   runnerKind?: string;
   arch?: string;
+  /** What built the kernel ("gcc (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40"). */
+  compiler?: string;
+  /** The series run's files on the dashboard (`<url>/<name>`), for the reproducer. */
+  artifacts?: { url: string; names: string[] };
 }
 
 export interface BisectionReport {
@@ -146,9 +154,19 @@ function patchLabel(series: ReplySeries, k: number): string {
   return `[PATCH ${k}/${n}] ${p ? bareSubject(p.subject) : '(missing)'}`;
 }
 
+/** The tree, its branch and where to clone it: a URL on a line of its own, never broken. */
+function treeLines(t: TestedSetup): string[] {
+  const branch = t.treeBranch ? `, branch ${t.treeBranch}` : '';
+  const isUrl = t.treeUrl !== undefined && /^[a-z][\w+.-]*:\/\/\S+$/i.test(t.treeUrl);
+  if (!t.treeUrl || !isUrl) return field('tree', `${t.treeName}${t.treeUrl ? ` (${t.treeUrl})` : ''}${branch}`);
+  // Under the field's value when it fits the width, else less indented; a URL is never broken.
+  const under = ' '.repeat(12 + t.treeUrl.length <= WIDTH ? 12 : 4);
+  return [...field('tree', `${t.treeName}${branch} of`), `${under}${t.treeUrl}`];
+}
+
 function testedSection(t: TestedSetup, v: Verdict): string[] {
   const lines = ['What was tested', ''];
-  lines.push(...field('tree', t.treeUrl ? `${t.treeName} (${t.treeUrl})` : t.treeName));
+  lines.push(...treeLines(t));
   const describe = t.baseDescribe ? ` ("${t.baseDescribe}")` : '';
   lines.push(...field('base', `${short(t.baseCommit)}${describe}`));
   lines.push(...field('found', t.baseReason));
@@ -156,6 +174,7 @@ function testedSection(t: TestedSetup, v: Verdict): string[] {
   const frags = t.configFragments.map((f) => f.name).join(' + ');
   const cfg = `${t.defconfig ?? 'defconfig'}${frags ? ` + ${frags}` : ''}${t.configHash ? ` (config ${t.configHash.slice(0, 12)})` : ''}`;
   lines.push(...field('config', cfg));
+  if (t.compiler) lines.push(...field('compiler', t.compiler));
   lines.push(
     ...field(
       'runner',
@@ -200,6 +219,7 @@ const classLabel: Record<VerdictEntry['class'], string> = {
   skip: 'skipped',
   pass: 'pass',
   unrelated: 'unrelated',
+  'follows-crash': 'after crash',
 };
 
 function sideWord(c: VerdictEntry['base'], crash: boolean): string {
@@ -213,7 +233,9 @@ function sideWord(c: VerdictEntry['base'], crash: boolean): string {
 }
 
 function changedTable(entries: VerdictEntry[]): string[] {
-  const changed = entries.filter((e) => e.class !== 'pass' && e.class !== 'skip' && e.class !== 'skipped-prerequisite');
+  // A failure that follows a crash is told under the crash (followersNote), not as a row of its own.
+  const quiet = new Set<VerdictEntry['class']>(['pass', 'skip', 'skipped-prerequisite', 'follows-crash']);
+  const changed = entries.filter((e) => !quiet.has(e.class));
   if (changed.length === 0) return [];
   const lines = ['Tests that changed or failed (base -> series)', ''];
   const nameWidth = 36;
@@ -233,11 +255,36 @@ function changedTable(entries: VerdictEntry[]): string[] {
   return lines;
 }
 
-function crashSection(e: VerdictEntry): string[] {
+/** The tests that failed after this crash in the same boot (judge/follows-crash.ts). */
+function followersOf(crash: VerdictEntry, entries: readonly VerdictEntry[]): VerdictEntry[] {
+  const sig = crash.signature ?? crashSignature(crash.name);
+  return entries.filter(
+    (e) => e.class === 'follows-crash' && e.followsCrash && crashSignature(e.followsCrash.title) === sig,
+  );
+}
+
+/** Where the crash happened and what failed after it, said once instead of one failure per test. */
+function followersNote(crash: VerdictEntry, entries: readonly VerdictEntry[]): string[] {
+  const names = followersOf(crash, entries).map((e) => e.key);
+  if (names.length === 0) return [];
+  const during = followersOf(crash, entries).find((e) => e.followsCrash?.test)?.followsCrash?.test;
+  // The test the crash happened in first, then the others in the verdict's order.
+  const ordered = during && names.includes(during) ? [during, ...names.filter((n) => n !== during)] : names;
+  const list = ordered.length === 1 ? ordered[0] : `${ordered.slice(0, -1).join(', ')} and ${ordered.at(-1)}`;
+  const one = ordered.length === 1;
+  const text =
+    `${during ? `It happened while ${during} ran. ` : ''}` +
+    `${list} failed after it in the same boot: ${one ? 'it follows' : 'they follow'} the crash and ` +
+    `${one ? 'is' : 'are'} not counted on ${one ? 'its' : 'their'} own.`;
+  return wrapProse(text, '  ', WIDTH, '  ');
+}
+
+function crashSection(e: VerdictEntry, entries: readonly VerdictEntry[]): string[] {
   const f = e.finding;
   if (!f) return [];
   const lines = [...wrapProse(`Crash: ${f.title}`, '  ', WIDTH, '')];
   lines.push(...wrapProse(`(${e.agreement})`, '  ', WIDTH, '  '));
+  lines.push(...followersNote(e, entries));
   lines.push('');
   if (f.rip) lines.push(...hardWrap(`  RIP: ${f.rip}`));
   if (f.process) lines.push(...hardWrap(`  Comm: ${f.process}`));
@@ -312,67 +359,48 @@ function bisectionSection(series: ReplySeries, b: BisectionReport): string[] {
 }
 
 function reproduceSection(series: ReplySeries, t: TestedSetup, o: { qemuShownAbove?: string } = {}): string[] {
-  const parent = parentOf(series);
-  const msgid = parent.id.replace(/^<|>$/g, '');
-  const lines = ['Reproduce locally', ''];
-  lines.push(...shellLines(['git', 'checkout', '--detach', t.baseCommit]));
-  // b4 writes the mbox to stdout with "-o -".
-  lines.push(...shellLines(['b4', 'am', '-o', '-', msgid, { raw: '|' }, 'git', 'am']));
-  for (const f of t.configFragments) {
-    // printf rather than a here-document: indentation added by mail clients cannot break it.
-    const opts =
-      f.text
-        ?.split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l && !l.startsWith('#')) ?? [];
-    if (opts.length) lines.push(...shellLines(['printf', '%s\\n', ...opts, { raw: '>' }, `${f.name}.config`]));
-  }
-  lines.push(...shellLines(['make', t.defconfig ?? 'defconfig']));
-  if (t.configFragments.length) {
-    lines.push(
-      ...shellLines([
-        'scripts/kconfig/merge_config.sh',
-        '-m',
-        '.config',
-        ...t.configFragments.map((f) => `${f.name}.config`),
-      ]),
-    );
-    lines.push(...shellLines(['make', 'olddefconfig']));
-  }
-  lines.push('  make -j$(nproc) bzImage');
-  if (t.qemuCommand && t.qemuCommand.length) {
-    const q = localQemuCommand(t.qemuCommand);
-    lines.push(
-      ...guestSteps(q, { ...(t.runnerKind !== undefined && { runnerKind: t.runnerKind }), base: t.baseCommit }),
-    );
-    // A group reply prints each runner's command line in that runner's part.
-    if (o.qemuShownAbove)
-      lines.push(
-        ...wrapProse(`Then boot it with the ${o.qemuShownAbove} QEMU command line above.`, '  # ', WIDTH, '  # '),
-      );
-    else lines.push(...shellLines(q.argv));
-  }
-  return lines;
+  return reproducer({
+    messageId: parentOf(series).id,
+    baseCommit: t.baseCommit,
+    configFragments: t.configFragments,
+    ...(t.defconfig !== undefined && { defconfig: t.defconfig }),
+    ...(t.qemuCommand && { qemuCommand: t.qemuCommand }),
+    ...(t.runnerKind !== undefined && { runnerKind: t.runnerKind }),
+    ...(t.artifacts && { artifacts: t.artifacts }),
+    ...(o.qemuShownAbove !== undefined && { qemuShownAbove: o.qemuShownAbove }),
+  });
 }
 
 /** A runner's QEMU command line, rewritten to the files the reproducer makes. */
 function qemuSection(t: TestedSetup): string[] {
   if (!t.qemuCommand || t.qemuCommand.length === 0) return [];
-  return [`QEMU command line (${t.runner})`, '', ...shellLines(localQemuCommand(t.qemuCommand).argv)];
+  return [`QEMU command line (${t.runner})`, '', ...shellUnits(optionUnits(localQemuCommand(t.qemuCommand).argv))];
 }
 
 /**
- * The tags for the author's next version. Closes: names the failing run's page when there is
- * one: a trailer must stay one line, and `/runs/<id>` is short where a version key (the cover's
- * Message-ID) can push the series page's address past the width.
+ * The tags for a fix, the 0-day robot's way: asked for only when the fix is a patch of its own,
+ * since maintainers object to Reported-by for a bug in a version that was never merged. The
+ * lines start with "| " so that b4 and patchwork do not take them for tags given to the series.
+ * Closes: names the failing run's page when there is one: a trailer must stay one line, and
+ * `/runs/<id>` is short where a version key (the cover's Message-ID) can push the series page's
+ * address past the width.
  */
 function tagsSection(input: ReplyCommon, runLink?: string): string[] {
   return [
-    ...wrapProse('If you fix the issue in a new version of the series, please add these tags:'),
-    '',
-    `Reported-by: ${input.mail.from}`,
-    `Closes: ${runLink ?? input.dashboardLink}`,
+    ...wrapProse(
+      'If you fix the issue in a separate patch (not just in a new version of this series), please add these tags to it:',
+    ),
+    `| Reported-by: ${input.mail.from}`,
+    `| Closes: ${runLink ?? input.dashboardLink}`,
   ];
+}
+
+/** The mail the reply answers, in the list archive (mail.archiveUrl), as the 0-day robot links it. */
+export function patchLink(input: ReplyCommon, series: ReplySeries): string[] {
+  const id = parentOf(series).id.replace(/^<|>$/g, '');
+  // Percent-encoded as a path segment, with "@" kept readable (lore resolves both).
+  const url = `${input.mail.archiveUrl.replace(/\/*$/, '/')}${encodeURIComponent(id).replace(/%40/g, '@')}`;
+  return urlField('patch link', url);
 }
 
 function headline(v: Verdict, series: ReplySeries): string {
@@ -467,6 +495,7 @@ function notesSection(v: Verdict): string[] {
   // The table cuts long titles; a crash the base has too is worth its full name (it may be known).
   for (const e of unblamed.filter((x) => x.kind === 'crash' && x.class === 'pre-existing')) {
     lines.push('', ...wrapProse(`Also on the base: ${e.finding?.title ?? e.name}`, '  ', WIDTH, ''));
+    lines.push(...followersNote(e, v.entries));
   }
   return lines;
 }
@@ -496,6 +525,7 @@ export function renderResultBody(input: ResultReplyInput): string {
   if (input.change) sections.push(changeSection(input.change, v));
   sections.push(paragraph(headline(v, series)));
   if (input.change && retracts(input.change, v.outcome)) sections.push(paragraph(RETRACTION));
+  sections.push(patchLink(input, series));
   if (v.outcome === 'apply-failed') {
     sections.push(applySection(v, series, tested));
   } else {
@@ -504,7 +534,7 @@ export function renderResultBody(input: ResultReplyInput): string {
     if (v.outcome === 'regression') {
       sections.push(changedTable(v.entries));
       for (const e of v.entries.filter((x) => x.class === 'new-failure')) {
-        sections.push(e.kind === 'crash' ? crashSection(e) : testFailureSection(e));
+        sections.push(e.kind === 'crash' ? crashSection(e, v.entries) : testFailureSection(e));
       }
       if (input.bisection) sections.push(bisectionSection(series, input.bisection));
     } else {
@@ -602,6 +632,7 @@ export const resultSections = {
   environmentSection,
   reproduceSection,
   tagsSection,
+  patchLink,
   signature,
   join,
 };

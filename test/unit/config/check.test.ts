@@ -27,7 +27,12 @@ describe('config check', () => {
     expect(
       errors({
         bogus: 1,
-        mail: { form: 'x <x@y>', smtp: { hots: 'h', host: 'h' } },
+        mail: {
+          form: 'x <x@y>',
+          from: 'daxbot <daxbot@example.org>',
+          dashboardUrl: 'https://daxbot.example.org',
+          smtp: { hots: 'h', host: 'h' },
+        },
         trees: [{ name: 't', pth: '/srv/linux' }],
         runners: [{ name: 'q', kind: 'qemu-pmem', nvdimms: [{ sizeMiB: 1, sizeMib: 2 }], memoryMib: 1 }],
         sources: [{ kind: 'imap', name: 'i', host: 'h', user: 'u', mailbx: 'x' }],
@@ -45,6 +50,23 @@ describe('config check', () => {
       'schedule.concurency: unknown key (did you mean concurrency?)',
       'dashboard.lisen: unknown key (did you mean listen?)',
     ]);
+  });
+
+  it('refuses a loopback dashboardUrl or from when replies go out over SMTP, and only then', () => {
+    const smtp = { host: 'smtp.example.org' };
+    expect(errors({ mail: { smtp } })).toEqual([
+      "mail.dashboardUrl: http://localhost:8080 is this machine; replies sent over mail.smtp link to it (Closes:, the run's files): set the dashboard's public address",
+      "mail.from: daxbot <daxbot@localhost> is a local address; replies sent over mail.smtp carry it (From:, Reported-by:): set the bot's public address",
+    ]);
+    // The defaults are fine while replies only go to the outbox.
+    expect(errors({})).toEqual([]);
+    const pub = { from: 'daxbot <daxbot@example.org>', dashboardUrl: 'https://daxbot.example.org/' };
+    expect(errors({ mail: { smtp, ...pub } })).toEqual([]);
+    for (const url of ['http://127.0.0.1:8080', 'http://[::1]:8080/', 'http://dash.localhost', 'http://0.0.0.0'])
+      expect(errors({ mail: { smtp, ...pub, dashboardUrl: url } })[0], url).toMatch(/^mail\.dashboardUrl: /);
+    for (const from of ['daxbot@localhost', 'Bot <bot@127.0.0.1>', 'bot@LOCALHOST.'])
+      expect(errors({ mail: { smtp, ...pub, from } })[0], from).toMatch(/^mail\.from: /);
+    expect(errors({ mail: { smtp, ...pub, from: 'no address' } })).toEqual(['mail.from: "no address" has no address']);
   });
 
   it('says which duration formats are accepted, and what it got', () => {

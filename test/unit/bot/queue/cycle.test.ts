@@ -173,7 +173,7 @@ describe('runCycle with a fake runner', () => {
       .execute();
     expect(raw).toContain(`Run: http://localhost:8080/runs/${run?.id ?? 0}\n`);
     expect(raw).toContain(
-      `Reported-by: daxbot <daxbot@localhost>\nCloses: http://localhost:8080/runs/${run?.id ?? 0}\n`,
+      `| Reported-by: daxbot <daxbot@localhost>\n| Closes: http://localhost:8080/runs/${run?.id ?? 0}\n`,
     );
     await store.close();
   });

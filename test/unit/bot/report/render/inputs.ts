@@ -64,18 +64,21 @@ export const noCoverSeries: ReplySeries = {
   references: ['older-thread@example.org'],
 };
 
+/** The files a booted run leaves (bot/report/artifacts.ts). */
+export const artifactNames = ['config', 'build.log', 'bzImage', 'vmlinux', 'initramfs.cpio.gz', 'console.log'];
+
 export const tested: TestedSetup = {
-  treeName: 'linux-6.1',
-  treeUrl: 'linux-source-6.1 (Debian)',
+  treeName: 'nvdimm',
+  treeUrl: 'https://git.kernel.org/pub/scm/linux/kernel/git/nvdimm/nvdimm.git',
+  treeBranch: 'libnvdimm-for-next',
   baseCommit: 'f2661062f16b2de5d7b6a5c42a9a5c96326b8454',
   baseReason: 'base-commit trailer',
   baseDescribe: 'v6.10-rc5',
-  configFragments: [
-    { name: 'pmem', text: 'CONFIG_LIBNVDIMM=y\nCONFIG_BLK_DEV_PMEM=y\nCONFIG_FS_DAX=y\nCONFIG_DEV_DAX=y' },
-  ],
+  configFragments: [{ name: 'pmem' }],
   configHash: '3f9a1c2b7d4e5f60718293a4b5c6d7e8',
   defconfig: 'x86_64_defconfig',
   runner: 'qemu-pmem',
+  runnerKind: 'qemu-pmem',
   arch: 'x86_64',
   cpus: 2,
   memoryMiB: 2048,
@@ -84,27 +87,37 @@ export const tested: TestedSetup = {
     { sizeMiB: 1024, labelSizeKiB: 128 },
   ],
   suites: ['dax', 'ndctl'],
+  compiler: 'gcc (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40',
+  // As recorded: the bot's own paths, which the reply replaces by the run's files.
   qemuCommand: [
     'qemu-system-x86_64',
     '-machine',
     'pc,nvdimm=on',
-    '-m',
-    '2048M,slots=4,maxmem=8G',
+    '-accel',
+    'tcg',
     '-smp',
     '2',
-    '-kernel',
-    'arch/x86/boot/bzImage',
-    '-initrd',
-    'initramfs.cpio.gz',
+    '-m',
+    '2048M,slots=1,maxmem=4097M',
     '-object',
-    'memory-backend-file,id=mem1,share=on,mem-path=nvdimm0.img,size=1152M',
+    'memory-backend-file,id=mem0,share=on,mem-path=/srv/daxbot/var/work/jobs/17/nvdimm0.img,size=1073872896',
     '-device',
-    'nvdimm,id=nvdimm1,memdev=mem1,label-size=128K',
-    '-append',
-    'console=ttyS0 panic=-1 oops=panic',
+    'nvdimm,memdev=mem0,id=nv0,label-size=128K',
     '-nographic',
+    '-monitor',
+    'none',
+    '-serial',
+    'stdio',
     '-no-reboot',
+    '-nodefaults',
+    '-kernel',
+    '/srv/daxbot/var/cache/build/nvdimm-3f9a1c2b7d4e/arch/x86/boot/bzImage',
+    '-initrd',
+    '/srv/daxbot/var/cache/guest/initramfs-dax-0123abcd.cpio.gz',
+    '-append',
+    'console=ttyS0 earlyprintk=serial,ttyS0 panic=-1 nokaslr rdinit=/init daxbot.suites=dax,ndctl daxbot.test_timeout=300',
   ],
+  artifacts: { url: 'http://localhost:8080/runs/17/artifacts', names: artifactNames },
 };
 
 export const mail = {
@@ -113,6 +126,7 @@ export const mail = {
   ccList: true,
   ccSeries: true,
   dashboardUrl: 'http://localhost:8080/',
+  archiveUrl: 'https://lore.kernel.org/r/',
 };
 
 const common = {
@@ -176,10 +190,11 @@ const regressionVerdict = judge({
 });
 
 /** The base found by blob matching, after the base-commit was found nowhere. */
+const { treeBranch: _branch, ...onNvdimm } = tested;
 const blobMatched: TestedSetup = {
-  ...tested,
+  ...onNvdimm,
   treeName: 'linux-6.12',
-  treeUrl: 'linux-source-6.12 (Debian)',
+  treeUrl: "Debian's linux-source-6.12",
   baseReason: 'blobs of 7 files match linux-6.12 at f2661062',
   baseAttempts: ['base-commit 0123456789ab not in linux-6.1, linux-6.12', '3 of 7 blobs not in linux-6.1'],
 };
@@ -190,6 +205,7 @@ export const regression: ResultReplyInput = {
   series,
   tested: blobMatched,
   verdict: regressionVerdict,
+  runLink: 'http://localhost:8080/runs/17',
   bisection: {
     n: 13,
     steps: [
@@ -200,6 +216,23 @@ export const regression: ResultReplyInput = {
     firstBad: 10,
     candidates: [10],
   },
+};
+
+/**
+ * The crash happens while mmap.sh runs; device-dax, after it in the same boot, fails because the
+ * device is still busy: both follow the crash (judge/follows-crash.ts), which is reported alone.
+ */
+const afterCrashBase = [...baseTests, t('device-dax', 'pass')];
+const afterCrashSeries = [
+  ...seriesTests,
+  t('device-dax', 'fail', { reason: 'exit status 1', excerpt: 'daxctl: reconfigure: dax0.0: Device or resource busy' }),
+];
+export const regressionFollowsCrash: ResultReplyInput = {
+  ...regression,
+  verdict: judge({
+    baseRuns: [1, 2, 3].map(() => makeRun({ tests: afterCrashBase })),
+    seriesRuns: [1, 2, 3].map(() => makeRun({ tests: afterCrashSeries, findings: [{ ...gpf, test: 'mmap.sh' }] })),
+  }),
 };
 
 export const regressionSkippedBisection: ResultReplyInput = {
@@ -249,11 +282,17 @@ export const applyFailed: ResultReplyInput = {
   }),
 };
 
+/** A build failure leaves no kernel and no boot: its files are the .config alone. */
+const { qemuCommand: _booted, ...unbooted } = tested;
+
 export const buildFailed: ResultReplyInput = {
   kind: 'result',
   ...common,
   series,
-  tested,
+  tested: {
+    ...unbooted,
+    artifacts: { url: 'http://localhost:8080/runs/17/artifacts', names: ['config', 'build.log'] },
+  },
   verdict: judge({
     baseRuns: [makeRun()],
     seriesRuns: [

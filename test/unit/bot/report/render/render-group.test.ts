@@ -39,7 +39,11 @@ const preExisting: RunnerPart = {
 const qemuRegression: RunnerPart = {
   kind: 'verdict',
   runner: 'qemu-pmem',
-  tested: inputs.tested,
+  // The blamed run's files are those of its run page (runs/21).
+  tested: {
+    ...inputs.tested,
+    artifacts: { url: 'http://localhost:8080/runs/21/artifacts', names: inputs.artifactNames },
+  },
   verdict: inputs.regression.verdict,
   ...(inputs.regression.bisection && { bisection: inputs.regression.bisection }),
   runLink: 'http://localhost:8080/runs/21',
@@ -159,13 +163,14 @@ describe('combinedOutcome', () => {
     expect(lines).toContain('QEMU command line (qemu-pmem)');
     expect(lines).toContain('QEMU command line (nfit-sim)');
     expect(body.replace(/ \\\n\s*/g, ' ')).toContain(
-      '  qemu-system-x86_64 -kernel arch/x86/boot/bzImage -initrd initramfs.cpio.gz\n',
+      '  qemu-system-x86_64 -kernel bzImage -initrd initramfs.cpio.gz\n',
     );
     expect(lines.filter((l) => l.startsWith('Run: '))).toEqual([
       'Run: http://localhost:8080/runs/21',
       'Run: http://localhost:8080/runs/22',
     ]);
-    expect(lines).toContain('  # Then boot it with the qemu-pmem QEMU command line above.');
-    expect(lines).toContain('Closes: http://localhost:8080/runs/21');
+    expect(lines).toContain('Reproduce locally (qemu-pmem)');
+    expect(lines).toContain('  # Then run the qemu-pmem QEMU command line above.');
+    expect(lines).toContain('| Closes: http://localhost:8080/runs/21');
   });
 });

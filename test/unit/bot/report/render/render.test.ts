@@ -11,6 +11,7 @@ import type { SeriesVersion } from '../../../../../ingest/series/types.ts';
 const variants: Record<string, ReplyInput> = {
   regression: inputs.regression,
   'regression-skipped-bisection': inputs.regressionSkippedBisection,
+  'regression-follows-crash': inputs.regressionFollowsCrash,
   'apply-failed': inputs.applyFailed,
   'build-failed': inputs.buildFailed,
   pass: inputs.passed,
@@ -102,7 +103,7 @@ describe('renderReply', () => {
     expect(body).toContain('Call Trace:');
     expect(body).toContain('Reproduce locally');
     expect(body).toContain('Run: http://localhost:8080/runs/17');
-    expect(body).toContain('Reported-by: daxbot <daxbot@localhost>\nCloses: http://localhost:8080/runs/17\n');
+    expect(body).toContain('| Reported-by: daxbot <daxbot@localhost>\n| Closes: http://localhost:8080/runs/17\n');
     // A mailed regression that is gone: said so, with the earlier mail's id, and taken back.
     const back = renderReply(inputs.changed).body.replace(/\s+/g, ' ');
     expect(back).toContain(
@@ -121,7 +122,7 @@ describe('renderReply', () => {
   it('writes the first bad commit line exactly', () => {
     const { body } = renderReply(inputs.regression);
     expect(body.split('\n')).toContain('first bad commit: [PATCH 10/13] fs/dax: Properly refcount fs dax pages');
-    expect(body).toContain('Reported-by: daxbot <daxbot@localhost>\nCloses: http://localhost:8080/r/5e0c7a1d\n');
+    expect(body).toContain('| Reported-by: daxbot <daxbot@localhost>\n| Closes: http://localhost:8080/runs/17\n');
     // the only over-long line allowed is the first-bad line, with a long subject
     const long = renderReply({
       ...inputs.regression,
@@ -143,60 +144,52 @@ describe('renderReply', () => {
   });
 });
 
+/** The lines of the reply's "Reproduce locally" section, split into its blocks. */
+function reproducerBlocks(body: string): string[][] {
+  const lines = body.split('\n');
+  const start = lines.indexOf('Reproduce locally') + 2;
+  const blocks: string[][] = [[]];
+  for (const l of lines.slice(start)) {
+    if (l !== '' && !l.startsWith('  ') && !/^'/.test(l) && !/^[^ ].*\\$|^[a-z=0-9,]+/.test(l)) break;
+    if (l === '') blocks.push([]);
+    else blocks[blocks.length - 1]?.push(l);
+  }
+  return blocks.filter((b) => b.length > 0);
+}
+
 describe('the reproducer', () => {
-  it('rewrites host paths to files the reader makes, and says how to make each', () => {
-    const tested = {
-      ...inputs.tested,
-      runnerKind: 'qemu-pmem',
-      qemuCommand: [
-        'qemu-system-x86_64',
-        '-machine',
-        'pc,nvdimm=on',
-        '-object',
-        'memory-backend-file,id=mem0,share=on,mem-path=/srv/daxbot/work/jobs/7/nvdimm0.img,size=1073872896',
-        '-device',
-        'nvdimm,memdev=mem0,id=nv0,label-size=128K',
-        '-kernel',
-        '/srv/daxbot/var/cache/build/qemu-pmem/arch/x86/boot/bzImage',
-        '-initrd',
-        '/srv/daxbot/var/cache/initramfs/initramfs-dax-0123abcd.cpio.gz',
-      ],
-    };
-    const lines = renderReply({ ...inputs.regression, tested }).body.split('\n');
-    const text = lines.join('\n');
-    expect(text).not.toContain('/srv/daxbot');
-    expect(text).not.toContain('linked from the dashboard');
-    expect(lines).toContain('  truncate -s 1073872896 nvdimm0.img');
-    expect(text.replace(/\s+#?\s*/g, ' ')).toContain(
-      '"daxbot setup" builds the guest\'s initramfs and prints its path ("initramfs: ..."); copy that file here.',
-    );
-    // The rewritten command still reads as the same words to a shell.
-    const start = lines.findIndex((l) => l.startsWith('  qemu-system-x86_64'));
-    const cmd = [];
-    for (let i = start; i >= 0 && i < lines.length; i++) {
-      cmd.push(lines[i] ?? '');
-      if (!(lines[i] ?? '').endsWith('\\')) break;
-    }
+  it("boots the run's files by name: no host path, nothing from a daxbot checkout", () => {
+    const { body } = renderReply(inputs.regression);
+    expect(body).not.toContain('/srv/daxbot');
+    expect(body).not.toMatch(/daxbot (setup|runner run)/);
+    expect(body).not.toContain('printf');
+    const [files, boot, build] = reproducerBlocks(body);
+    expect(files).toContain('  A=http://localhost:8080/runs/17/artifacts');
+    expect(files?.join('\n')).toMatch(/#\s+initramfs\.cpio\.gz\s+the guest: busybox, ndctl/);
+    expect(boot).toContain('  curl -fsSL -O "$A/bzImage" -O "$A/initramfs.cpio.gz"');
+    expect(boot).toContain('  truncate -s 1073872896 nvdimm0.img');
+    expect(build).toContain('  mkdir -p build && curl -fsSL -o build/.config "$A/config"');
+    expect(build).toContain('  make O=build olddefconfig');
+    // The QEMU command still reads as the same words to a shell, host paths replaced by names.
+    const cmd = (boot ?? []).slice((boot ?? []).findIndex((l) => l.startsWith('  qemu-system-x86_64')));
     const argv = execFileSync('sh', ['-c', `printf '%s\\n' ${cmd.join('\n').replace(/^ *qemu-system-x86_64/, '')}`], {
       encoding: 'utf8',
     })
       .trim()
       .split('\n');
-    expect(argv).toEqual([
-      '-machine',
-      'pc,nvdimm=on',
-      '-object',
-      'memory-backend-file,id=mem0,share=on,mem-path=nvdimm0.img,size=1073872896',
-      '-device',
-      'nvdimm,memdev=mem0,id=nv0,label-size=128K',
+    const recorded = inputs.tested.qemuCommand ?? [];
+    expect(argv).toHaveLength(recorded.length - 1);
+    expect(argv).toContain('memory-backend-file,id=mem0,share=on,mem-path=nvdimm0.img,size=1073872896');
+    expect(argv.slice(argv.indexOf('-kernel'), argv.indexOf('-kernel') + 4)).toEqual([
       '-kernel',
-      'arch/x86/boot/bzImage',
+      'bzImage',
       '-initrd',
       'initramfs.cpio.gz',
     ]);
+    expect(argv[argv.length - 1]).toBe(recorded[recorded.length - 1]);
   });
 
-  it('says what the initramfs of another runner is', () => {
+  it('says what the initramfs of another runner is, and fetches every disk the guest boots', () => {
     const tested = {
       ...inputs.tested,
       runner: 'nfit-sim',
@@ -208,13 +201,37 @@ describe('the reproducer', () => {
         '/b/arch/x86/boot/bzImage',
         '-initrd',
         '/c/initramfs-dax-1.cpio.gz',
+        '-drive',
+        'file=/w/jobs/3/ndctl-disks/root.qcow2,format=qcow2,if=none,id=droot,cache=unsafe',
       ],
+      artifacts: {
+        url: 'https://d.example/runs/3/artifacts',
+        names: ['config', 'bzImage', 'initramfs.cpio.gz', 'root.qcow2'],
+      },
     };
-    const text = renderReply({ ...inputs.regression, tested }).body.replace(/\s+#?\s*/g, ' ');
-    expect(text).toContain(
-      '"daxbot runner run --runner nfit-sim --tree <this tree> --base f2661062f16b --mbox <the series>" builds it and repeats the whole run.',
+    const body = renderReply({ ...inputs.regression, tested }).body;
+    expect(body.replace(/\s+#?\s*/g, ' ')).toContain(
+      'initramfs.cpio.gz the guest, with the nfit_test modules built from the tested tree',
     );
-    expect(text).not.toContain('truncate');
+    expect(body).toContain('root.qcow2');
+    expect(body).toContain('-O "$A/root.qcow2"');
+    expect(body).toContain('file=root.qcow2,format=qcow2');
+    expect(body).not.toContain('truncate');
+  });
+
+  it('a build failure has no boot block, only the build with the same .config', () => {
+    const blocks = reproducerBlocks(renderReply(inputs.buildFailed).body);
+    expect(blocks).toHaveLength(2);
+    expect(blocks.flat().join('\n')).not.toContain('qemu-system');
+    expect(blocks[1]).toContain('  make O=build olddefconfig');
+  });
+
+  it("without the run's files, builds from the defconfig and the named fragments", () => {
+    const { artifacts: _a, ...bare } = inputs.tested;
+    const blocks = reproducerBlocks(renderReply({ ...inputs.regression, tested: bare }).body);
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0]).toContain('  make O=build x86_64_defconfig');
+    expect(blocks[0]).toContain('  scripts/kconfig/merge_config.sh -m -O build build/.config pmem.config');
   });
 });
 
