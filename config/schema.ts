@@ -1,11 +1,16 @@
 import { z } from 'zod';
+import { runnerConfigSchema } from '../runners/registry.ts';
+import type { RunnerConfig } from '../runners/schema.ts';
+import { duration } from './duration.ts';
 
 /**
  * The configuration schema. Files are read as `unknown → schema → {config, warnings} | {errors}`
  * (config/load.ts). Secrets never live here: fields ending in `Env` name environment variables.
+ * The runners' part is assembled from the registered runner modules (runners/registry.ts).
  */
 
-const duration = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+(ms|s|m|h)$/)]);
+export { toMs } from './duration.ts';
+export type { RunnerConfig } from '../runners/schema.ts';
 
 export const sourceSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -70,53 +75,11 @@ export const treeSchema = z.object({
   prefixes: z.array(z.string()).default([]),
 });
 
-export const nvdimmSchema = z.object({
-  /** Size of each emulated NVDIMM in MiB (the backend adds the label area). */
-  sizeMiB: z.number().int().positive().default(1024),
-  labelSizeKiB: z.number().int().positive().default(128),
-});
-
-export const runnerSchema = z.object({
-  name: z.string().min(1),
-  /** Registry key of the runner module: "qemu-pmem" or "nfit-sim". */
-  kind: z.enum(['qemu-pmem', 'nfit-sim']),
-  enabled: z.boolean().default(true),
-  /** Kconfig fragments from config/kernel/ (without .config) or paths. */
-  fragments: z.array(z.string()).default(['pmem']),
-  suites: z.array(z.string()).default(['dax']),
-  memoryMiB: z.number().int().positive().default(2048),
-  cpus: z.number().int().positive().default(2),
-  /**
-   * The emulated NVDIMMs. The first holds the fsdax/devdax namespaces the suite reconfigures;
-   * the second, small one stays a label-less raw namespace (/dev/pmem1): the non-DAX block
-   * device the O_DIRECT test writes to from a DAX mapping (a DAX target would pin nothing).
-   */
-  nvdimms: z.array(nvdimmSchema).default([
-    { sizeMiB: 1024, labelSizeKiB: 128 },
-    { sizeMiB: 256, labelSizeKiB: 128 },
-  ]),
-  bootTimeout: duration.default('120s'),
-  testTimeout: duration.default('300s'),
-  overallTimeout: duration.default('30m'),
-  /** Number of parallel make jobs; 0 = number of cores. */
-  jobs: z.number().int().nonnegative().default(0),
-  /**
-   * An ndctl source checkout for the external meson suite (nfit-sim, suite "ndctl-meson"). It is
-   * built inside a cached Debian root filesystem and its `meson test` runs in the guest.
-   */
-  ndctlSource: z.string().optional(),
-  /** The meson suites of that checkout to run ("ndctl" means "ndctl:ndctl"; cxl needs cxl_test). */
-  ndctlSuites: z
-    .array(z.string().regex(/^[\w.:-]+$/))
-    .min(1)
-    .default(['ndctl', 'dax']),
-  /** Build with -Ddestructive=enabled (tests that reformat the simulated devices). */
-  ndctlDestructive: z.boolean().default(false),
-  /** Further `meson setup` options; the defaults drop what a test guest does not need. */
-  ndctlMesonOptions: z.array(z.string().regex(/^-D[\w-]+=\S*$/)).default(['-Ddocs=disabled', '-Dsystemd=disabled']),
-  /** meson's --timeout-multiplier (each ndctl test declares its own timeout). */
-  ndctlTimeoutMultiplier: z.number().int().positive().default(1),
-});
+/**
+ * One `runners:` entry: a discriminated union on `kind` of the registered runner modules' schemas
+ * (runners/<kind>/schema.ts), each strict. Lazy, so a runner registered later (a test's) counts.
+ */
+export const runnerSchema: z.ZodType<RunnerConfig, z.ZodTypeDef, unknown> = z.lazy(() => runnerConfigSchema());
 
 export const mailSchema = z.object({
   /** The bot's own address and the domain of its Message-IDs. */
@@ -192,11 +155,9 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type TreeConfig = z.infer<typeof treeSchema>;
-export type RunnerConfig = z.infer<typeof runnerSchema>;
 export type MailConfig = z.infer<typeof mailSchema>;
 export type DashboardConfig = z.infer<typeof dashboardSchema>;
 
-/** "30s" → 30000. Numbers are milliseconds. */
 /**
  * The Debian series a tree is made from: its `debian` key, 6.1 for a tree with no path; null for
  * a user's repository.
@@ -204,13 +165,4 @@ export type DashboardConfig = z.infer<typeof dashboardSchema>;
 export function treeDebianSeries(tree: Pick<TreeConfig, 'path' | 'debian'>): string | null {
   if (tree.debian) return tree.debian;
   return tree.path ? null : '6.1';
-}
-
-export function toMs(value: number | string): number {
-  if (typeof value === 'number') return value;
-  const m = /^(\d+)(ms|s|m|h)$/.exec(value);
-  if (!m) throw new Error(`bad duration ${value}`);
-  const n = Number(m[1]);
-  const unit = m[2];
-  return unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n * 3_600_000;
 }

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { bisectTree } from '../judge/bisect-tree.ts';
-import { loadRunnerScript } from '../pipeline/scripted-runner.ts';
+import { loadRunnerScript } from '../../runners/scripted/runner.ts';
 import { treeStepTest } from '../pipeline/tree-step.ts';
 import { wirePipeline } from '../pipeline/wire.ts';
 import { ConfigError } from '../errors.ts';

@@ -7,7 +7,7 @@ import { runCycle } from '../pipeline/cycle.ts';
 import { processCommands } from '../pipeline/process-commands.ts';
 import { estimateStarts, meanDuration } from '../pipeline/estimate.ts';
 import { startScheduler } from '../pipeline/scheduler.ts';
-import { loadRunnerScript } from '../pipeline/scripted-runner.ts';
+import { loadRunnerScript } from '../../runners/scripted/runner.ts';
 import { wirePipeline } from '../pipeline/wire.ts';
 import { listJobs, recentJobDurations } from '../store/jobs.ts';
 import { countReplies, undeliveredReplies } from '../store/replies.ts';

@@ -150,7 +150,7 @@ function testedSetup(
     runnerKind: runner.kind,
     cpus: runner.cpus,
     memoryMiB: runner.memoryMiB,
-    nvdimms: profile.usesQemuNvdimms ? runner.nvdimms : [],
+    nvdimms: profile.nvdimms,
     nvdimmPlatform: profile.platform,
     suites,
   };

@@ -7,17 +7,16 @@ import type { Config, RunnerConfig } from '../../config/schema.ts';
 import { exportAmMbox } from '../../ingest/am-export.ts';
 import { ingestConfiguredSources } from '../../ingest/run-ingest.ts';
 import { refreshSeries } from '../../ingest/refresh-series.ts';
-import { getRunner } from '../../runners/registry.ts';
+import { createRunner } from '../../runners/registry.ts';
+import { createScriptedRunner, type RunnerScript } from '../../runners/scripted/runner.ts';
 import { resolveCacheDir } from '../../runners/tree/setup.ts';
 import type { Runner } from '../../runners/types.ts';
-import { ConfigError } from '../errors.ts';
 import { createSmtpSender } from '../report/senders.ts';
 import type { Store } from '../store/store.ts';
 import type { MailSender, PipelineDeps } from './deps.ts';
 import { loadVersion } from './job-executor.ts';
 import { createIdempotentOutbox } from './outbox.ts';
 import { rawSeriesMbox } from './raw-mbox.ts';
-import { createScriptedRunner, type RunnerScript } from './scripted-runner.ts';
 
 const exec = promisify(execFile);
 
@@ -68,14 +67,9 @@ export function wirePipeline(o: WireOptions): PipelineDeps {
   const cacheDir = resolveCacheDir(cwd, o.env, o.config.cacheDir);
   const runners = new Map<string, Runner>();
   const runnerFor = (rc: RunnerConfig): Runner => {
-    let r = runners.get(rc.name);
-    if (r) return r;
-    if (o.script) r = createScriptedRunner(rc.name, o.script);
-    else {
-      const mod = getRunner(rc.kind);
-      if (!mod) throw new ConfigError(`no runner module for kind ${rc.kind}`, { runner: rc.name });
-      r = mod.create(rc, { repoRoot: o.repoRoot, cacheDir });
-    }
+    const had = runners.get(rc.name);
+    if (had) return had;
+    const r = o.script ? createScriptedRunner(rc.name, o.script) : createRunner(rc, { repoRoot: o.repoRoot, cacheDir });
     runners.set(rc.name, r);
     return r;
   };

@@ -2,13 +2,12 @@
  * The guest half of a reply's reproducer. The recorded QEMU command line names files on the
  * bot's machine (its build folder, cache and job folder); a reader has none of them, so the
  * command is rewritten to files they make in the kernel tree they just built, and the reply
- * says how to make each one. Pure.
+ * says how to make each one; the runner module says what its initramfs is. Pure.
  */
 import path from 'node:path';
+import { LOCAL_INITRD } from '../../runners/core/reproducer.ts';
+import { getRunner } from '../../runners/registry.ts';
 import { shellLines, wrapProse, WIDTH } from './wrap.ts';
-
-/** The name the rewritten command gives the initramfs. */
-export const LOCAL_INITRD = 'initramfs.cpio.gz';
 
 export interface LocalQemu {
   argv: string[];
@@ -71,27 +70,19 @@ function comment(text: string): string[] {
 }
 
 /**
- * How to make the files the rewritten command boots with. `runnerKind` decides what the
- * initramfs is: qemu-pmem boots exactly the one `daxbot setup` builds; other runners add files
- * built from the tested tree (nfit-sim: the nfit_test modules), which only a run makes.
+ * What the initramfs is and how to make it: the runner module's own sentence. A runner no longer
+ * configured (or registered) is named by nothing more than the run that built its guest.
  */
+function initrdNote(runnerKind: string | undefined, base: string): string {
+  const mod = runnerKind === undefined ? undefined : getRunner(runnerKind);
+  if (mod) return mod.reproducer({ base });
+  return `${LOCAL_INITRD} is the guest daxbot built for this run; a daxbot run of the same runner on this tree and base builds it again.`;
+}
+
+/** How to make the files the rewritten command boots with (the initramfs, the NVDIMM files). */
 export function guestSteps(q: LocalQemu, o: { runnerKind?: string; base: string }): string[] {
   const lines: string[] = [];
-  if (q.initrd) {
-    if (o.runnerKind === undefined || o.runnerKind === 'qemu-pmem') {
-      lines.push(
-        ...comment(
-          `${LOCAL_INITRD}: in a daxbot checkout, "daxbot setup" builds the guest's initramfs and prints its path ("initramfs: ..."); copy that file here.`,
-        ),
-      );
-    } else {
-      lines.push(
-        ...comment(
-          `${LOCAL_INITRD} is daxbot's guest plus what the ${o.runnerKind} runner builds from this tree; in a daxbot checkout, "daxbot runner run --runner ${o.runnerKind} --tree <this tree> --base ${o.base.slice(0, 12)} --mbox <the series>" builds it and repeats the whole run.`,
-        ),
-      );
-    }
-  }
+  if (q.initrd) lines.push(...comment(initrdNote(o.runnerKind, o.base)));
   if (q.images.length > 0) {
     lines.push(...comment('Each NVDIMM is backed by a sparse file of the size QEMU is given:'));
     for (const img of q.images) lines.push(...shellLines(['truncate', '-s', img.size, img.file]));

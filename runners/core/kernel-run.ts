@@ -8,7 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { InfraError } from '../../bot/errors.ts';
+import { InfraError } from '../errors.ts';
 import { runQemu, type QemuRunOptions, type QemuRunResult } from '../qemu/run.ts';
 import { applySeries } from '../tree/apply.ts';
 import { checkoutSlot } from '../tree/slot.ts';

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildKernel, type KernelBuildOptions } from '../build/make.ts';
+import type { BuildStep } from '../core/sequence.ts';
 import type { BuildDiagnostic, BuildResult } from '../types.ts';
 import { NFIT_TEST_MAKE_DIR, NFIT_TEST_MODULES, type TestModule } from './profile.ts';
 
@@ -55,7 +56,7 @@ export function locateModules(
   return { found, missing };
 }
 
-export type BuildStep = (o: KernelBuildOptions) => Promise<BuildResult>;
+export type { BuildStep };
 
 /** Builds kernel then test modules; `options.targets`/`makeArgs` are set here. */
 export async function buildNfitSim(

@@ -11,15 +11,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../bot/log.ts';
-import { runnerSchema } from '../../../config/schema.ts';
 import type { KernelBuildOptions } from '../../../runners/build/make.ts';
 import type { InitramfsFile } from '../../../runners/guest/initramfs.ts';
-import type { Parsers } from '../../../runners/qemu-pmem/analyze.ts';
+import type { Parsers } from '../../../runners/core/analyze.ts';
 import type { QemuRunOptions, QemuRunResult } from '../../../runners/qemu/run.ts';
 import { createNfitSimRunner, guestSuites, loadsTestModules } from '../../../runners/nfit-sim/runner.ts';
 import type { prepareNdctlSuite } from '../../../runners/nfit-sim/ndctl-suite.ts';
 import { NFIT_TEST_MODULES, nfitSimProfile } from '../../../runners/nfit-sim/profile.ts';
 import { getRunner } from '../../../runners/registry.ts';
+import { nfitSimSchema } from '../../../runners/nfit-sim/schema.ts';
 import type { BuildResult, Finding, TestResult } from '../../../runners/types.ts';
 
 // Every temporary folder is removed after the file's tests.
@@ -89,8 +89,8 @@ function qemuResult(consoleText: string, extra: Partial<QemuRunResult> = {}): Qe
 }
 
 describe('nfitSimProfile', () => {
-  it('replaces the schema defaults (pmem, dax) with the simulator profile', () => {
-    expect(nfitSimProfile({ fragments: ['pmem'], suites: ['dax'] })).toEqual({
+  it('has its own defaults: the nfit-sim fragment, its suite and the ndctl suite', () => {
+    expect(nfitSimProfile(nfitSimSchema.parse({ name: 'n', kind: 'nfit-sim' }))).toEqual({
       fragments: ['nfit-sim'],
       suites: ['nfit-sim', 'ndctl-meson'],
     });
@@ -169,7 +169,7 @@ describe('nfit-sim runner', () => {
       };
     };
     const runner = createNfitSimRunner({
-      config: runnerSchema.parse({ name: 'nfit-sim', kind: 'nfit-sim' }),
+      config: nfitSimSchema.parse({ name: 'nfit-sim', kind: 'nfit-sim' }),
       repoRoot,
       cacheDir,
       parsers: parsers(findings),

@@ -8,7 +8,7 @@ import type { DkimVerdict } from '../../../bot/commands/authorize.ts';
 import { processQueue, runCycle } from '../../../bot/pipeline/cycle.ts';
 import { enqueueRerun } from '../../../bot/pipeline/enqueue.ts';
 import { processCommands } from '../../../bot/pipeline/process-commands.ts';
-import { createScriptedRunner, SCRIPTED_CRASH_TITLE } from '../../../bot/pipeline/scripted-runner.ts';
+import { createScriptedRunner, SCRIPTED_CRASH_TITLE } from '../../../runners/scripted/runner.ts';
 import type { PipelineDeps } from '../../../bot/pipeline/deps.ts';
 import { listCommands } from '../../../bot/store/commands.ts';
 import { listJobs } from '../../../bot/store/jobs.ts';

@@ -7,7 +7,7 @@ import { runCycle, processQueue } from '../../../bot/pipeline/cycle.ts';
 import { enqueueRerun, enqueueRerunGroup } from '../../../bot/pipeline/enqueue.ts';
 import { flushPendingReplies } from '../../../bot/pipeline/deliver-reply.ts';
 import { finishGroup } from '../../../bot/pipeline/group-report.ts';
-import { createScriptedRunner, runnerScriptSchema, type RunnerScript } from '../../../bot/pipeline/scripted-runner.ts';
+import { createScriptedRunner, runnerScriptSchema, type RunnerScript } from '../../../runners/scripted/runner.ts';
 import { getJob, listJobs, updateJob } from '../../../bot/store/jobs.ts';
 import { addInvalidMark } from '../../../bot/store/marks.ts';
 import { countReplies, versionReplies } from '../../../bot/store/replies.ts';

@@ -65,6 +65,7 @@ export const tested: TestedSetup = {
   configHash: '3f9a1c2b7d4e5f60718293a4b5c6d7e8',
   defconfig: 'x86_64_defconfig',
   runner: 'qemu-pmem',
+  runnerKind: 'qemu-pmem',
   arch: 'x86_64',
   cpus: 2,
   memoryMiB: 2048,

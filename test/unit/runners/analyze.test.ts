@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeGuestRun, type Parsers } from '../../../runners/qemu-pmem/analyze.ts';
+import { analyzeGuestRun, type Parsers } from '../../../runners/core/analyze.ts';
 import type { QemuRunResult } from '../../../runners/qemu/run.ts';
 import type { TestResult } from '../../../runners/types.ts';
 
@@ -148,7 +148,7 @@ describe('analyzeGuestRun after the suites finished', () => {
 
 describe('analyzeGuestRun with the real KTAP parser', () => {
   it('a test that never reported is listed once, by its planned name', async () => {
-    const { defaultParsers } = await import('../../../runners/qemu-pmem/parsers.ts');
+    const { defaultParsers } = await import('../../../runners/core/parsers.ts');
     const q = run(`${HEAD}DAXBOT: test-start a\nok 1 a\nDAXBOT: test-start b\n# injected hang in b\n`, {
       killed: 'test-timeout',
       lastTest: 'b',

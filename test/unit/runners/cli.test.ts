@@ -15,7 +15,7 @@ describe('runner CLI helpers', () => {
     expect(resolveRunnerConfig(configured, 'pmem-big').memoryMiB).toBe(4096);
     const d = resolveRunnerConfig(configured, 'qemu-pmem');
     expect(d.kind).toBe('qemu-pmem');
-    expect(d.nvdimms).toEqual([
+    expect(getRunner('qemu-pmem')?.profile(d).nvdimms).toEqual([
       { sizeMiB: 1024, labelSizeKiB: 128 },
       { sizeMiB: 256, labelSizeKiB: 128 },
     ]);
@@ -65,7 +65,7 @@ describe('runner CLI helpers', () => {
     // The --runner help names every registered kind, not only the first one written.
     const run = program.commands.find((c) => c.name() === 'runner')?.commands.find((c) => c.name() === 'run');
     expect(run?.options.find((o) => o.long === '--runner')?.description).toBe(
-      'a configured runner name or a runner kind (qemu-pmem, nfit-sim)',
+      'a configured runner name or a runner kind (qemu-pmem, nfit-sim, scripted)',
     );
   });
 });
