@@ -103,120 +103,148 @@ function describeKill(
   }
 }
 
+/** What the console said so far: its text and the guest protocol's progress markers. */
+interface Watch {
+  started: number;
+  consoleText: string;
+  partial: string;
+  stderr: string;
+  initSeen: boolean;
+  doneSeen: boolean;
+  doneAt: number;
+  lastTest: string | null;
+  lastTestFinished: boolean;
+  testStartedAt: number;
+  bootMs: number | null;
+  durations: Record<string, number>;
+}
+
+function newWatch(): Watch {
+  return {
+    started: Date.now(),
+    consoleText: '',
+    partial: '',
+    stderr: '',
+    initSeen: false,
+    doneSeen: false,
+    doneAt: 0,
+    lastTest: null,
+    lastTestFinished: false,
+    testStartedAt: 0,
+    bootMs: null,
+    durations: {},
+  };
+}
+
+/** Records one console line's protocol event (init, test start and result, done). */
+function watchLine(w: Watch, line: string, o: QemuRunOptions): void {
+  o.onLine?.(line);
+  const ev = parseGuestLine(line);
+  if (!ev) return;
+  if (ev.kind === 'init') w.initSeen = true;
+  else if (ev.kind === 'done') {
+    w.doneSeen = true;
+    w.doneAt = Date.now();
+  } else if (ev.kind === 'test-start') {
+    if (w.bootMs === null) w.bootMs = Date.now() - w.started;
+    w.lastTest = ev.test;
+    w.lastTestFinished = false;
+    w.testStartedAt = Date.now();
+  } else if (ev.kind === 'result' && ev.test === w.lastTest) {
+    w.lastTestFinished = true;
+    w.durations[ev.test] = Date.now() - w.testStartedAt;
+  }
+}
+
+/** Console output as it streams: whole lines go to watchLine, QEMU's stderr is kept apart. */
+function watchOutput(w: Watch, o: QemuRunOptions): (chunk: string, stream: 'stdout' | 'stderr') => void {
+  return (chunk, stream) => {
+    if (stream === 'stderr') {
+      w.stderr += chunk;
+      return;
+    }
+    w.consoleText += chunk;
+    w.partial += chunk;
+    const lines = w.partial.split('\n');
+    w.partial = lines.pop() ?? '';
+    for (const l of lines) watchLine(w, l.replace(/\r$/, ''), o);
+  };
+}
+
+/** The limit the guest has passed at `now`, if any. */
+function dueKill(w: Watch, o: QemuRunOptions, now: number): KillReason | null {
+  // The results are in: a guest that cannot power off (a crashed task holding locks) is cut.
+  if (w.doneSeen && now - w.doneAt > SHUTDOWN_GRACE_MS) return 'shutdown-timeout';
+  if (now - w.started > o.overallTimeoutMs) return 'overall-timeout';
+  if (!w.initSeen && now - w.started > o.bootTimeoutMs) return 'boot-timeout';
+  if (w.lastTest && !w.lastTestFinished && now - w.testStartedAt > o.testTimeoutMs) return 'test-timeout';
+  return null;
+}
+
+/** QEMU in the sandbox (or directly, for tests), seeing only its files. */
+async function launch(
+  o: QemuRunOptions,
+  command: { qemu: string; args: string[] },
+  signal: AbortSignal,
+  onOutput: (chunk: string, stream: 'stdout' | 'stderr') => void,
+) {
+  const { qemu, args } = command;
+  if (o.sandbox === false) {
+    const exec = o.exec ?? (await import('../sandbox/exec.ts')).execCommand;
+    return exec(qemu, args, { signal, logFile: o.logFile, onOutput });
+  }
+  const readOnly = [o.spec.kernel, o.spec.initrd, ...(o.readOnly ?? [])];
+  const readWrite = [...new Set([...o.spec.nvdimms.map((d) => path.dirname(d.path)), ...(o.readWrite ?? [])])];
+  return runSandboxed({ readOnly, readWrite }, qemu, args, { exec: o.exec, signal, logFile: o.logFile, onOutput });
+}
+
 /** Launches QEMU and returns when it exits or is killed. Throws InfraError only if it cannot start. */
 export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
   await createNvdimmFiles(o.spec);
   const qemu = o.spec.qemu ?? 'qemu-system-x86_64';
   const args = qemuArgs(o.spec);
-  const started = Date.now();
+  const w = newWatch();
   const ctl = new AbortController();
   let killed: KillReason | null = null;
   let killNote: string | null = null;
   const kill = (why: KillReason): void => {
     if (killed) return;
     killed = why;
-    killNote = describeKill(why, {
-      lastTest,
-      lastTestFinished,
-      initSeen,
-      elapsedMs: Date.now() - started,
-      testMs: Date.now() - testStartedAt,
-      o,
-    });
+    const now = Date.now();
+    killNote = describeKill(why, { ...w, elapsedMs: now - w.started, testMs: now - w.testStartedAt, o });
     ctl.abort();
   };
   const onExternalAbort = (): void => kill('cancelled');
   o.signal?.addEventListener('abort', onExternalAbort, { once: true });
-
-  let consoleText = '';
-  let partial = '';
-  let stderr = '';
-  let initSeen = false;
-  let doneSeen = false;
-  let doneAt = 0;
-  let lastTest: string | null = null;
-  let lastTestFinished = false;
-  let testStartedAt = 0;
-  let bootMs: number | null = null;
-  const durations: Record<string, number> = {};
-
-  const onLine = (line: string): void => {
-    o.onLine?.(line);
-    const ev = parseGuestLine(line);
-    if (!ev) return;
-    if (ev.kind === 'init') initSeen = true;
-    else if (ev.kind === 'done') {
-      doneSeen = true;
-      doneAt = Date.now();
-    } else if (ev.kind === 'test-start') {
-      if (bootMs === null) bootMs = Date.now() - started;
-      lastTest = ev.test;
-      lastTestFinished = false;
-      testStartedAt = Date.now();
-    } else if (ev.kind === 'result' && ev.test === lastTest) {
-      lastTestFinished = true;
-      durations[ev.test] = Date.now() - testStartedAt;
-    }
-  };
   const timer = setInterval(() => {
-    const now = Date.now();
-    // The results are in: a guest that cannot power off (a crashed task holding locks) is cut.
-    if (doneSeen && now - doneAt > SHUTDOWN_GRACE_MS) kill('shutdown-timeout');
-    else if (now - started > o.overallTimeoutMs) kill('overall-timeout');
-    else if (!initSeen && now - started > o.bootTimeoutMs) kill('boot-timeout');
-    else if (lastTest && !lastTestFinished && now - testStartedAt > o.testTimeoutMs) kill('test-timeout');
+    const why = dueKill(w, o, Date.now());
+    if (why) kill(why);
   }, 250);
-
-  const readOnly = [o.spec.kernel, o.spec.initrd, ...(o.readOnly ?? [])];
-  const readWrite = [...new Set([...o.spec.nvdimms.map((d) => path.dirname(d.path)), ...(o.readWrite ?? [])])];
-  const onOutput = (chunk: string, stream: 'stdout' | 'stderr'): void => {
-    if (stream === 'stderr') {
-      stderr += chunk;
-      return;
-    }
-    consoleText += chunk;
-    partial += chunk;
-    const lines = partial.split('\n');
-    partial = lines.pop() ?? '';
-    for (const l of lines) onLine(l.replace(/\r$/, ''));
-  };
   let r;
   try {
-    r =
-      o.sandbox === false
-        ? await (o.exec ?? (await import('../sandbox/exec.ts')).execCommand)(qemu, args, {
-            signal: ctl.signal,
-            logFile: o.logFile,
-            onOutput,
-          })
-        : await runSandboxed({ readOnly, readWrite }, qemu, args, {
-            exec: o.exec,
-            signal: ctl.signal,
-            logFile: o.logFile,
-            onOutput,
-          });
+    r = await launch(o, { qemu, args }, ctl.signal, watchOutput(w, o));
   } catch (err) {
     throw new InfraError(`cannot start ${qemu}`, { cause: String(err) });
   } finally {
     clearInterval(timer);
     o.signal?.removeEventListener('abort', onExternalAbort);
   }
-  if (partial) onLine(partial);
+  if (w.partial) watchLine(w, w.partial, o);
   // After QEMU is gone, so the note cannot interleave with console output still streaming in.
   if (killNote) await appendFile(o.logFile, `\n[daxbot] guest killed: ${killNote}\n`).catch(() => undefined);
   return {
     exitCode: r.code,
-    console: consoleText,
-    stderr,
+    console: w.consoleText,
+    stderr: w.stderr,
     killed,
     killNote,
-    lastTest,
-    lastTestFinished,
-    initSeen,
-    doneSeen,
-    testDurations: durations,
-    bootMs,
-    durationMs: Date.now() - started,
+    lastTest: w.lastTest,
+    lastTestFinished: w.lastTestFinished,
+    initSeen: w.initSeen,
+    doneSeen: w.doneSeen,
+    testDurations: w.durations,
+    bootMs: w.bootMs,
+    durationMs: Date.now() - w.started,
     command: [qemu, ...args],
   };
 }

@@ -72,28 +72,6 @@ describe('analyzeGuestRun', () => {
     expect(o.summary).toContain('dax.b');
   });
 
-  it('names the crash that cut the unfinished tests short, in their reason and in stoppedBy', () => {
-    const o = analyzeGuestRun(
-      run(`${HEAD}ok 1 a\nDAXBOT: test-start b\n[ 5.0] BUG: kernel NULL pointer dereference, address: 0\n`),
-      ['dax', 'never'],
-      parsers,
-      limits,
-    );
-    const title = 'BUG: kernel NULL pointer dereference in ext4_dax_bsize_ok';
-    expect(o.tests.filter((t) => t.status !== 'pass')).toEqual([
-      { suite: 'dax', name: 'b', status: 'error', reason: `not run: guest stopped after: ${title}`, stoppedBy: title },
-      { suite: 'dax', name: 'c', status: 'error', reason: `not run: guest stopped after: ${title}`, stoppedBy: title },
-      {
-        suite: 'never',
-        name: 'never',
-        status: 'error',
-        reason: `suite never started: guest stopped after: ${title}`,
-        stoppedBy: title,
-      },
-    ]);
-    expect(o.tests.find((t) => t.name === 'a')).not.toHaveProperty('stoppedBy');
-  });
-
   it('a test timeout is a hang finding naming the test; the rest did not run', () => {
     const q = run(`${HEAD}DAXBOT: test-start a\nok 1 a\nDAXBOT: test-start b\n# injected hang in b\n`, {
       killed: 'test-timeout',
@@ -143,7 +121,9 @@ describe('analyzeGuestRun', () => {
       ['c', 'error'],
     ]);
   });
+});
 
+describe('analyzeGuestRun when QEMU fails', () => {
   it('QEMU dying before the guest starts is infra', () => {
     const o = analyzeGuestRun(
       run('', { exitCode: 1, stderr: 'qemu-system-x86_64: -object memory-backend-file: misaligned', bootMs: null }),
@@ -153,6 +133,30 @@ describe('analyzeGuestRun', () => {
     );
     expect(o.failureClass).toBe('infra');
     expect(o.summary).toContain('misaligned');
+  });
+});
+
+describe('analyzeGuestRun on a crash', () => {
+  it('names the crash that cut the unfinished tests short, in their reason and in stoppedBy', () => {
+    const o = analyzeGuestRun(
+      run(`${HEAD}ok 1 a\nDAXBOT: test-start b\n[ 5.0] BUG: kernel NULL pointer dereference, address: 0\n`),
+      ['dax', 'never'],
+      parsers,
+      limits,
+    );
+    const title = 'BUG: kernel NULL pointer dereference in ext4_dax_bsize_ok';
+    expect(o.tests.filter((t) => t.status !== 'pass')).toEqual([
+      { suite: 'dax', name: 'b', status: 'error', reason: `not run: guest stopped after: ${title}`, stoppedBy: title },
+      { suite: 'dax', name: 'c', status: 'error', reason: `not run: guest stopped after: ${title}`, stoppedBy: title },
+      {
+        suite: 'never',
+        name: 'never',
+        status: 'error',
+        reason: `suite never started: guest stopped after: ${title}`,
+        stoppedBy: title,
+      },
+    ]);
+    expect(o.tests.find((t) => t.name === 'a')).not.toHaveProperty('stoppedBy');
   });
 });
 

@@ -61,6 +61,74 @@ function qemuResult(consoleText: string): QemuRunResult {
 
 const CONSOLE = ['DAXBOT: init', 'DAXBOT: suite-begin a', '1..1', 'ok 1 one', 'DAXBOT: suite-end a', 'DAXBOT: done'];
 
+/** Fakes for every edge; `calls` records the order in which the sequence used them. */
+function edges(cacheDir: string, calls: string[], buildOk = true): KernelRunDeps & { boots: QemuRunOptions[] } {
+  const boots: QemuRunOptions[] = [];
+  return {
+    repoRoot,
+    cacheDir,
+    parsers,
+    extraKernelArgs: ['daxbot.hang=none'],
+    boots,
+    buildStep: async (o: KernelBuildOptions): Promise<BuildResult> => {
+      calls.push(`make ${(o.makeArgs ?? []).join(' ')}`.trim());
+      mkdirSync(path.join(o.buildDir, 'arch/x86/boot'), { recursive: true });
+      writeFileSync(path.join(o.buildDir, 'arch/x86/boot/bzImage'), 'kernel');
+      return {
+        ok: buildOk,
+        configHash: 'h',
+        buildDir: o.buildDir,
+        durationMs: 3,
+        errors: buildOk ? [] : [{ file: 'a.c', line: 1, severity: 'error', message: 'boom' }],
+        warnings: [],
+        bzImage: path.join(o.buildDir, 'arch/x86/boot/bzImage'),
+      };
+    },
+    initramfs: async (files) => {
+      calls.push(`initramfs ${files.map((f) => f.dest).join(' ')}`);
+      return '/fake/initrd';
+    },
+    qemu: async (o) => {
+      calls.push('qemu');
+      boots.push(o);
+      return qemuResult(CONSOLE.join('\n'));
+    },
+  };
+}
+
+function toySteps(calls: string[]): KernelRunSteps {
+  return {
+    build: {
+      note: 'make twice',
+      run: async (options, step) => {
+        const kernel = await step(options);
+        const more = await step({ ...options, makeArgs: ['M=tools/testing/toy'] });
+        return { build: { ...kernel, ok: kernel.ok && more.ok }, timings: { buildToyMs: more.durationMs } };
+      },
+    },
+    prepare: async () => {
+      calls.push('prepare');
+      return { toyPrepMs: 7 };
+    },
+    guest: async () => {
+      calls.push('guest');
+      return {
+        suites: ['a', 'toy-host'],
+        ktapSuites: ['a'],
+        files: [{ source: '/dev/null', dest: '/daxbot/toy/file', mode: 0o644 }],
+        append: ['toy=1'],
+        nvdimms: [],
+        qemuExtra: ['-device', 'toy'],
+        devices: 'toy devices',
+      };
+    },
+    results: (outcome) => {
+      calls.push('results');
+      return { ...outcome, tests: [...outcome.tests, { suite: 'toy-host', name: 'host-check', status: 'pass' }] };
+    },
+  };
+}
+
 describe('the core run sequence', () => {
   let tree: string;
   let cacheDir: string;
@@ -75,80 +143,12 @@ describe('the core run sequence', () => {
     cacheDir = await mkdtemp('daxbot-seq-cache-');
   });
 
-  /** Fakes for every edge; `calls` records the order in which the sequence used them. */
-  function edges(calls: string[], buildOk = true): KernelRunDeps & { boots: QemuRunOptions[] } {
-    const boots: QemuRunOptions[] = [];
-    return {
-      repoRoot,
-      cacheDir,
-      parsers,
-      extraKernelArgs: ['daxbot.hang=none'],
-      boots,
-      buildStep: async (o: KernelBuildOptions): Promise<BuildResult> => {
-        calls.push(`make ${(o.makeArgs ?? []).join(' ')}`.trim());
-        mkdirSync(path.join(o.buildDir, 'arch/x86/boot'), { recursive: true });
-        writeFileSync(path.join(o.buildDir, 'arch/x86/boot/bzImage'), 'kernel');
-        return {
-          ok: buildOk,
-          configHash: 'h',
-          buildDir: o.buildDir,
-          durationMs: 3,
-          errors: buildOk ? [] : [{ file: 'a.c', line: 1, severity: 'error', message: 'boom' }],
-          warnings: [],
-          bzImage: path.join(o.buildDir, 'arch/x86/boot/bzImage'),
-        };
-      },
-      initramfs: async (files) => {
-        calls.push(`initramfs ${files.map((f) => f.dest).join(' ')}`);
-        return '/fake/initrd';
-      },
-      qemu: async (o) => {
-        calls.push('qemu');
-        boots.push(o);
-        return qemuResult(CONSOLE.join('\n'));
-      },
-    };
-  }
-
-  function toySteps(calls: string[]): KernelRunSteps {
-    return {
-      build: {
-        note: 'make twice',
-        run: async (options, step) => {
-          const kernel = await step(options);
-          const more = await step({ ...options, makeArgs: ['M=tools/testing/toy'] });
-          return { build: { ...kernel, ok: kernel.ok && more.ok }, timings: { buildToyMs: more.durationMs } };
-        },
-      },
-      prepare: async () => {
-        calls.push('prepare');
-        return { toyPrepMs: 7 };
-      },
-      guest: async () => {
-        calls.push('guest');
-        return {
-          suites: ['a', 'toy-host'],
-          ktapSuites: ['a'],
-          files: [{ source: '/dev/null', dest: '/daxbot/toy/file', mode: 0o644 }],
-          append: ['toy=1'],
-          nvdimms: [],
-          qemuExtra: ['-device', 'toy'],
-          devices: 'toy devices',
-        };
-      },
-      results: (outcome) => {
-        calls.push('results');
-        return { ...outcome, tests: [...outcome.tests, { suite: 'toy-host', name: 'host-check', status: 'pass' }] };
-      },
-    };
-  }
-
   const config = runnerBaseSchema.parse({ name: 'toy', kind: 'toy' });
 
   it("runs apply, the runner's build, preparation, guest, boot, analysis and its results, in order", async () => {
     const calls: string[] = [];
     const progress: string[] = [];
-    const deps = edges(calls);
+    const deps = edges(cacheDir, calls);
     const runner = createKernelRunner(
       { config, description: 'toy', fragments: ['pmem'], suites: ['a'], start: () => toySteps(calls) },
       deps,
@@ -180,7 +180,7 @@ describe('the core run sequence', () => {
     const calls: string[] = [];
     const runner = createKernelRunner(
       { config, description: 'toy', fragments: ['pmem'], suites: ['a'], start: () => toySteps(calls) },
-      edges(calls, false),
+      edges(cacheDir, calls, false),
     );
     const r = await runner.run({ tree, base: 'master', workDir: await mkdtemp('daxbot-seq-work-') }, { log });
     expect(r.failureClass).toBe('kernel');
@@ -190,7 +190,7 @@ describe('the core run sequence', () => {
 
   it('runs qemu-pmem as one spec: its NVDIMMs and the test timeout word, the shared guest as is', async () => {
     const calls: string[] = [];
-    const deps = edges(calls);
+    const deps = edges(cacheDir, calls);
     const workDir = await mkdtemp('daxbot-seq-work-');
     const cfg = qemuPmemSchema.parse({ name: 'q', kind: 'qemu-pmem', suites: ['a'], testTimeout: '90s' });
     const r = await createQemuPmemRunner({ config: cfg, ...deps }).run({ tree, base: 'master', workDir }, { log });
