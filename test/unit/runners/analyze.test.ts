@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeGuestRun, type Parsers } from '../../../runners/core/analyze.ts';
-import type { QemuRunResult } from '../../../runners/qemu/run.ts';
 import type { TestResult } from '../../../runners/types.ts';
+import { qemuRunResult } from './fakes.ts';
 
 // Stub parsers (the real ones live in runners/parse/ and have their own tests).
 const parsers: Parsers = {
@@ -26,23 +26,7 @@ const parsers: Parsers = {
 };
 const limits = { bootTimeoutMs: 60_000, testTimeoutMs: 20_000, overallTimeoutMs: 600_000 };
 
-function run(consoleText: string, over: Partial<QemuRunResult> = {}): QemuRunResult {
-  return {
-    exitCode: 0,
-    console: consoleText,
-    stderr: '',
-    killed: null,
-    lastTest: null,
-    lastTestFinished: true,
-    initSeen: consoleText.includes('DAXBOT: init'),
-    doneSeen: consoleText.includes('DAXBOT: done'),
-    testDurations: {},
-    bootMs: 1000,
-    durationMs: 5000,
-    command: ['qemu'],
-    ...over,
-  };
-}
+const run = qemuRunResult;
 
 const HEAD = 'DAXBOT: init\nDAXBOT: suite-begin dax\nKTAP version 1\n# DAXBOT plan: a b c\n1..3\n';
 

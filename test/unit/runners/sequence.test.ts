@@ -5,30 +5,21 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp as mkdtempRaw, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../bot/log.ts';
 import type { KernelBuildOptions } from '../../../runners/build/make.ts';
 import type { Parsers } from '../../../runners/core/analyze.ts';
 import { createKernelRunner, type KernelRunDeps, type KernelRunSteps } from '../../../runners/core/sequence.ts';
 import { createQemuPmemRunner } from '../../../runners/qemu-pmem/runner.ts';
 import { qemuPmemSchema } from '../../../runners/qemu-pmem/schema.ts';
-import type { QemuRunOptions, QemuRunResult } from '../../../runners/qemu/run.ts';
+import type { QemuRunOptions } from '../../../runners/qemu/run.ts';
 import { runnerBaseSchema } from '../../../runners/schema.ts';
 import type { BuildResult, TestResult } from '../../../runners/types.ts';
+import { qemuRunResult, tempDirs } from './fakes.ts';
 
-const temps: string[] = [];
-async function mkdtemp(prefix: string): Promise<string> {
-  const d = await mkdtempRaw(path.join(os.tmpdir(), prefix));
-  temps.push(d);
-  return d;
-}
-afterAll(async () => {
-  for (const d of temps) await rm(d, { recursive: true, force: true });
-});
+const mkdtemp = tempDirs();
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const log = silentLogger();
@@ -41,23 +32,6 @@ const parsers: Parsers = {
       return m?.[1] ? [{ suite, name: m[1], status: 'pass' }] : [];
     }),
 };
-
-function qemuResult(consoleText: string): QemuRunResult {
-  return {
-    exitCode: 0,
-    console: consoleText,
-    stderr: '',
-    killed: null,
-    lastTest: null,
-    lastTestFinished: true,
-    initSeen: true,
-    doneSeen: true,
-    testDurations: {},
-    bootMs: 1000,
-    durationMs: 2000,
-    command: ['qemu-system-x86_64'],
-  };
-}
 
 const CONSOLE = ['DAXBOT: init', 'DAXBOT: suite-begin a', '1..1', 'ok 1 one', 'DAXBOT: suite-end a', 'DAXBOT: done'];
 
@@ -91,7 +65,7 @@ function edges(cacheDir: string, calls: string[], buildOk = true): KernelRunDeps
     qemu: async (o) => {
       calls.push('qemu');
       boots.push(o);
-      return qemuResult(CONSOLE.join('\n'));
+      return qemuRunResult(CONSOLE.join('\n'));
     },
   };
 }
