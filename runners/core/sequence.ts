@@ -89,8 +89,11 @@ export interface KernelRunSteps {
   prepare?(build: BuildResult): Promise<Record<string, number>>;
   /** The guest: suites, initramfs files, kernel command line words and QEMU devices. */
   guest(build: BuildResult): Promise<GuestPlan>;
-  /** Reads the runner's own results into the analysed outcome; the outcome as is when absent. */
-  results?(outcome: GuestOutcome, q: QemuRunResult): GuestOutcome;
+  /**
+   * Reads the runner's own results (from the console, or from a results disk it gave the guest)
+   * into the analysed outcome; the outcome as is when absent.
+   */
+  results?(outcome: GuestOutcome, q: QemuRunResult): GuestOutcome | Promise<GuestOutcome>;
 }
 
 export interface KernelRunnerSpec {
@@ -172,7 +175,7 @@ async function sequence(
   const q = await bootStage(spec, deps, run, { plan, kernel: build.bzImage, initrd, limits, result });
   const parsers = deps.parsers ?? (await import('./parsers.ts')).defaultParsers;
   const analysed = analyzeGuestRun(q, plan.ktapSuites ?? plan.suites, parsers, limits);
-  const outcome = steps.results ? steps.results(analysed, q) : analysed;
+  const outcome = steps.results ? await steps.results(analysed, q) : analysed;
   result.tests = outcome.tests;
   result.booted = outcome.booted;
   result.failureClass = outcome.failureClass;
