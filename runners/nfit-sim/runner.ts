@@ -17,7 +17,7 @@ import {
   type KernelRunSteps,
   type RunInfo,
 } from '../core/sequence.ts';
-import type { BuildResult, Runner, TestResult } from '../types.ts';
+import type { Runner, TestResult } from '../types.ts';
 import type { QemuRunResult } from '../qemu/run.ts';
 import { buildNfitSim, type NfitSimBuild } from './build.ts';
 import { nfitGuestFiles } from './guest-files.ts';
@@ -163,7 +163,7 @@ function steps(opts: NfitSimOptions, run: RunInfo): KernelRunSteps {
         };
       },
     },
-    prepare: (_build: BuildResult) => prepareHost(opts, run, state),
+    prepare: () => prepareHost(opts, run, state),
     guest: () => guestPlan(opts, run, state),
     results: (outcome, q) => readResults(run, state, outcome, q),
   };
