@@ -5,7 +5,12 @@
  */
 import { z } from 'zod';
 
-export const duration = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+(ms|s|m|h)$/)]);
+const DURATION =
+  'expected a duration: milliseconds as a whole number (1500), or a whole number and a unit ms, s, m or h ("500ms", "30s", "5m", "6h")';
+export const duration = z.union(
+  [z.number().int(DURATION).nonnegative(DURATION), z.string().regex(/^\d+(ms|s|m|h)$/, DURATION)],
+  { errorMap: () => ({ message: DURATION }) },
+);
 
 /** "30s" → 30000. Numbers are milliseconds. */
 export function toMs(value: number | string): number {

@@ -8,12 +8,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../../config/repo-root.ts';
 import { fragmentPath } from '../build/kconfig.ts';
 import type { RunnerConfig } from '../schema.ts';
 
 /** The repository the code runs from: where guest paths and fragments are read by default. */
-export const codeRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const codeRoot = repoRoot;
 
 function files(p: string): string[] {
   if (!existsSync(p)) return [];

@@ -1,10 +1,14 @@
 /**
  * `npm run bench -- <name...>`: prints figures. Each bench measures ratios within one run
- * (the machines are noisy), never asserts a time.
+ * (the machines are noisy), never asserts a time. The CLI they spawn is the compiled dist/,
+ * built first when stale.
  */
+import { execFileSync } from 'node:child_process';
+
 type Bench = () => Promise<unknown>;
 
 const benches: Record<string, () => Promise<Bench>> = {
+  cli: async () => (await import('./cli.ts')).benchCli,
   ingest: async () => (await import('./ingest.ts')).benchIngest,
   parse: async () => (await import('./parse.ts')).benchParse,
   console: async () => (await import('./console.ts')).benchConsole,
@@ -18,6 +22,7 @@ if (names.length === 0 || names.includes('--help')) {
   process.stdout.write(`usage: npm run bench -- <${Object.keys(benches).join('|')}> ...\n`);
   process.exit(names.length === 0 ? 2 : 0);
 }
+execFileSync('bash', ['scripts/build.sh'], { stdio: 'inherit' });
 for (const name of names) {
   const load = benches[name];
   if (!load) {
