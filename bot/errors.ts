@@ -5,19 +5,13 @@
 import { DaxbotError } from '../config/errors.ts';
 
 export { ConfigError, DaxbotError, errorMessage } from '../config/errors.ts';
+export { SourceError } from '../ingest/sources/errors.ts';
 export { InfraError } from '../runners/errors.ts';
 
 /** The store (database) failed: this stops an import, unlike a bad message. */
 export class StoreError extends DaxbotError {
   constructor(message: string, context: Record<string, unknown> = {}, options?: { cause?: unknown }) {
     super('store', message, context, options);
-  }
-}
-
-/** A mail source could not be read (network, server, repository); retried later. */
-export class SourceError extends DaxbotError {
-  constructor(message: string, context: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super('source', message, context, options);
   }
 }
 

@@ -1,59 +1,23 @@
-import { z } from 'zod';
-import { runnerConfigSchema } from '../runners/registry.ts';
-import type { RunnerConfig } from '../runners/schema.ts';
-import { duration } from './duration.ts';
-
 /**
  * The configuration schema. Files are read as `unknown → schema → {config, warnings} | {errors}`
  * (config/load.ts). Secrets never live here: fields ending in `Env` name environment variables.
  * The runners' part is assembled from the registered runner modules (runners/registry.ts).
  */
+import { z } from 'zod';
+import { sourceRegistry, type SourceSchema } from '../ingest/sources/registry.ts';
+import { runnerConfigSchema } from '../runners/registry.ts';
+import type { RunnerConfig } from '../runners/schema.ts';
+import { duration } from './duration.ts';
 
 export { toMs } from './duration.ts';
 export type { RunnerConfig } from '../runners/schema.ts';
+export type { SourceConfig } from '../ingest/sources/registry.ts';
 
-export const sourceSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('public-inbox-git'),
-    name: z.string().min(1),
-    /** A lore list URL (https://lore.kernel.org/nvdimm) or a local folder holding epochs 0.git, 1.git, ... */
-    url: z.string().min(1),
-    /** Where clones are kept; defaults to <cacheDir>/inboxes/<name>. */
-    dir: z.string().optional(),
-    /** Import history older than the first poll; false starts at the current tip. */
-    backfill: z.boolean().default(false),
-    schedule: z.string().default('*/5 * * * *'),
-  }),
-  z.object({
-    kind: z.literal('lore-http'),
-    name: z.string().min(1),
-    /** The inbox base URL, e.g. https://lore.kernel.org/nvdimm/ */
-    url: z.string().url(),
-    schedule: z.string().default('*/5 * * * *'),
-    /** Maximum backoff after errors or HTTP 429. */
-    maxBackoff: duration.default('30m'),
-  }),
-  z.object({
-    kind: z.literal('imap'),
-    name: z.string().min(1),
-    host: z.string().min(1),
-    port: z.number().int().positive().default(993),
-    secure: z.boolean().default(true),
-    user: z.string().min(1),
-    /** Name of the environment variable holding the password. */
-    passwordEnv: z.string().default('DAXBOT_IMAP_PASSWORD'),
-    mailbox: z.string().default('INBOX'),
-    idle: z.boolean().default(false),
-    schedule: z.string().default('*/5 * * * *'),
-  }),
-  z.object({
-    kind: z.literal('mbox'),
-    name: z.string().min(1),
-    /** An mbox/mboxrd file (gzip allowed) or a maildir folder. */
-    path: z.string().min(1),
-    schedule: z.string().default('*/10 * * * *'),
-  }),
-]);
+/** Every registered kind of mail source, each with its own schema (ingest/sources/<kind>/schema.ts). */
+const sourceSchemas = Object.values(sourceRegistry).map((entry): SourceSchema => entry.schema);
+const [firstSource, ...otherSources] = sourceSchemas;
+if (!firstSource) throw new Error('the source registry is empty');
+export const sourceSchema = z.discriminatedUnion('kind', [firstSource, ...otherSources]);
 
 export const treeSchema = z.object({
   name: z.string().min(1),
@@ -134,6 +98,18 @@ export const scheduleSchema = z.object({
   confirmRepeats: z.number().int().nonnegative().default(1),
 });
 
+export const allListsSchema = z.object({
+  /**
+   * lore's archive of all lists: a series whose list was Cc'd on only some of its patches has the
+   * rest fetched from here by Message-ID (`<url><msgid>/t.mbox.gz`, as b4 does) while it waits.
+   */
+  url: z.string().url().default('https://lore.kernel.org/all/'),
+  fetchMissing: z.boolean().default(true),
+  /** First try this long after the series' newest mail; each further try waits twice as long. */
+  fetchDelay: duration.default('10m'),
+  fetchAttempts: z.number().int().positive().default(4),
+});
+
 export const configSchema = z
   .object({
     /** The SQLite file (embedded default) or a postgres:// URL. */
@@ -147,16 +123,17 @@ export const configSchema = z
     runners: z.array(runnerSchema).default([]),
     mail: mailSchema.default({}),
     schedule: scheduleSchema.default({}),
+    allLists: allListsSchema.default({}),
     /** The maintainer dashboard; `daxbot run` serves it too when this section is present. */
     dashboard: dashboardSchema.optional(),
   })
   .strict();
 
 export type Config = z.infer<typeof configSchema>;
-export type SourceConfig = z.infer<typeof sourceSchema>;
 export type TreeConfig = z.infer<typeof treeSchema>;
 export type MailConfig = z.infer<typeof mailSchema>;
 export type DashboardConfig = z.infer<typeof dashboardSchema>;
+export type AllListsConfig = z.infer<typeof allListsSchema>;
 
 /**
  * The Debian series a tree is made from: its `debian` key, 6.1 for a tree with no path; null for

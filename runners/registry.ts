@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../config/errors.ts';
+import { codeRoot, runnerDigest } from './core/digest.ts';
 import type { RegisteredRunner, RunnerDeps, RunnerProfile } from './module.ts';
 import { nfitSimRunner } from './nfit-sim/index.ts';
 import { qemuPmemRunner } from './qemu-pmem/index.ts';
@@ -56,6 +57,15 @@ export function createRunner(config: RunnerConfig, deps: RunnerDeps): Runner {
 
 export function runnerProfile(config: RunnerConfig): RunnerProfile {
   return requireRunner(config.kind).profile(config);
+}
+
+/**
+ * What a cached baseline of this runner depends on besides the tree commit (core/digest.ts): its
+ * settings, its profile's fragments and its module's guest paths.
+ */
+export function runnerConfigHash(config: RunnerConfig, root: string = codeRoot): string {
+  const mod = requireRunner(config.kind);
+  return runnerDigest(config, { fragments: mod.profile(config).fragments, guestPaths: mod.guestPaths }, root);
 }
 
 /** One `runners:` entry: the registered modules' schemas as a discriminated union on `kind`. */

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { SeriesVersion } from '../../ingest/series/types.ts';
+import { incompleteWarning } from '../../ingest/series/am-choice.ts';
 import { NotFoundError, UsageError } from '../errors.ts';
 import type { SeriesVersionRow } from '../store/series.ts';
 import type { CliContext } from './context.ts';
@@ -118,9 +119,9 @@ interface AmOptions {
 function registerAm(series: Command, ctx: CliContext): void {
   series
     .command('am <message-id>')
-    .description('write the am-ready mbox of the series this message belongs to (newest complete version)')
+    .description('write the am-ready mbox of the series this message belongs to (newest version, as b4 am)')
     .requiredOption('-o, --output <file>', 'where to write the mbox ("-": standard output, as in b4)')
-    .option('--version <n>', 'this revision instead of the newest complete one', positiveInt)
+    .option('--version <n>', 'this revision instead of the newest one', positiveInt)
     .option('--json', 'print what was written as one JSON object (not with -o -)')
     .action(async (messageId: string, opts: AmOptions) => {
       const toStdout = opts.output === '-';
@@ -131,15 +132,17 @@ function registerAm(series: Command, ctx: CliContext): void {
       if (rows.length === 0) throw new NotFoundError(`no series contains ${messageId}`, { messageId });
       // The message may belong to one version; its siblings across threads are candidates too.
       const all = (await listSeriesVersions(store.db)).filter((r) => rows.some((x) => x.series_key === r.series_key));
-      const { exportAmMbox, pickVersion } = await import('../../ingest/am-export.ts');
+      const { exportAmMbox, pickVersion } = await import('../intake/am-export.ts');
       const chosen = pickVersion(all, opts.version);
       if (!chosen)
-        throw new NotFoundError(
-          `no ${opts.version ? `v${opts.version}` : 'complete'} version of the series of ${messageId}`,
-          { messageId },
-        );
+        throw new NotFoundError(`no ${opts.version ? `v${opts.version} ` : ''}version of the series of ${messageId}`, {
+          messageId,
+        });
       const mbox = await exportAmMbox(store, chosen.version_key);
       const v = JSON.parse(chosen.data) as SeriesVersion;
+      // As b4: the patches that are there are written, and the holes are named (in the log, on stderr).
+      const warning = incompleteWarning(v);
+      if (warning) ctx.log.warn({ version: v.key, missing: v.missing }, warning);
       const said = `${v.patches.length} patches of v${v.revision} "${v.subject}"`;
       if (toStdout) {
         process.stdout.write(mbox);
@@ -156,6 +159,7 @@ function registerAm(series: Command, ctx: CliContext): void {
             version: v.revision,
             subject: v.subject,
             patches: v.patches.length,
+            missing: v.missing,
           }),
         );
       else ctx.out(`wrote ${said} to ${opts.output}`);

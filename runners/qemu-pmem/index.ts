@@ -19,7 +19,8 @@ export const qemuPmemRunner = defineRunner({
     platform: 'emulated by QEMU (nvdimm=on, label-size)',
     nvdimms: config.nvdimms,
   }),
-  guestPaths: DAX_GUEST_PATHS,
+  // The DAX guest and the fstests-dax suite's scripts (run in its root filesystem).
+  guestPaths: [...DAX_GUEST_PATHS, 'runners/guest/fstests'],
   // The guest is the one `daxbot setup` builds: nothing in it comes from the tested tree.
   reproducer: () => setupInitrdNote(),
 });

@@ -1,9 +1,11 @@
 /**
  * The qemu-pmem runner's configuration: the common runner keys (runners/schema.ts) with the
- * pmem fragment and the dax suite as defaults, and the emulated NVDIMMs it boots with.
+ * pmem fragment and the dax suite as defaults, the emulated NVDIMMs it boots with, and the
+ * fstests-dax suite's keys.
  */
 import { z } from 'zod';
 import { runnerSchemaFor } from '../schema.ts';
+import { fstestsConfigShape } from './fstests-config.ts';
 
 export const QEMU_PMEM_KIND = 'qemu-pmem';
 
@@ -28,6 +30,8 @@ export const qemuPmemSchema = runnerSchemaFor(
       { sizeMiB: 1024, labelSizeKiB: 128 },
       { sizeMiB: 256, labelSizeKiB: 128 },
     ]),
+    /** The fstests-dax suite's keys (fstests-config.ts). */
+    ...fstestsConfigShape,
   },
 );
 

@@ -103,12 +103,8 @@ function describeKill(
   }
 }
 
-/** What the console said so far: its text and the guest protocol's progress markers. */
-interface Watch {
-  started: number;
-  consoleText: string;
-  partial: string;
-  stderr: string;
+/** What the console has said so far: the guest protocol's markers, as they streamed in. */
+interface GuestProgress {
   initSeen: boolean;
   doneSeen: boolean;
   doneAt: number;
@@ -119,12 +115,65 @@ interface Watch {
   durations: Record<string, number>;
 }
 
-function newWatch(): Watch {
-  return {
-    started: Date.now(),
-    consoleText: '',
-    partial: '',
-    stderr: '',
+function observeLine(g: GuestProgress, line: string, started: number): void {
+  const ev = parseGuestLine(line);
+  if (!ev) return;
+  if (ev.kind === 'init') g.initSeen = true;
+  else if (ev.kind === 'done') {
+    g.doneSeen = true;
+    g.doneAt = Date.now();
+  } else if (ev.kind === 'test-start') {
+    if (g.bootMs === null) g.bootMs = Date.now() - started;
+    g.lastTest = ev.test;
+    g.lastTestFinished = false;
+    g.testStartedAt = Date.now();
+  } else if (ev.kind === 'result' && ev.test === g.lastTest) {
+    g.lastTestFinished = true;
+    g.durations[ev.test] = Date.now() - g.testStartedAt;
+  }
+}
+
+/** The timeout the guest has run into by now, if any. */
+function overdue(g: GuestProgress, o: QemuRunOptions, started: number, now: number): KillReason | null {
+  // The results are in: a guest that cannot power off (a crashed task holding locks) is cut.
+  if (g.doneSeen && now - g.doneAt > SHUTDOWN_GRACE_MS) return 'shutdown-timeout';
+  if (now - started > o.overallTimeoutMs) return 'overall-timeout';
+  if (!g.initSeen && now - started > o.bootTimeoutMs) return 'boot-timeout';
+  if (g.lastTest && !g.lastTestFinished && now - g.testStartedAt > o.testTimeoutMs) return 'test-timeout';
+  return null;
+}
+
+/** QEMU in the sandbox (or directly when `sandbox: false`); throws InfraError if it cannot start. */
+async function launch(
+  o: QemuRunOptions,
+  qemu: string,
+  args: string[],
+  signal: AbortSignal,
+  onOutput: (chunk: string, stream: 'stdout' | 'stderr') => void,
+): Promise<{ code: number | null }> {
+  const readOnly = [o.spec.kernel, o.spec.initrd, ...(o.readOnly ?? [])];
+  const readWrite = [...new Set([...o.spec.nvdimms.map((d) => path.dirname(d.path)), ...(o.readWrite ?? [])])];
+  try {
+    return o.sandbox === false
+      ? await (o.exec ?? (await import('../sandbox/exec.ts')).execCommand)(qemu, args, {
+          signal,
+          logFile: o.logFile,
+          onOutput,
+        })
+      : await runSandboxed({ readOnly, readWrite }, qemu, args, { exec: o.exec, signal, logFile: o.logFile, onOutput });
+  } catch (err) {
+    throw new InfraError(`cannot start ${qemu}`, { cause: String(err) });
+  }
+}
+
+/** Launches QEMU and returns when it exits or is killed. Throws InfraError only if it cannot start. */
+export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
+  await createNvdimmFiles(o.spec);
+  const qemu = o.spec.qemu ?? 'qemu-system-x86_64';
+  const args = qemuArgs(o.spec);
+  const started = Date.now();
+  const ctl = new AbortController();
+  const g: GuestProgress = {
     initSeen: false,
     doneSeen: false,
     doneAt: 0,
@@ -134,117 +183,62 @@ function newWatch(): Watch {
     bootMs: null,
     durations: {},
   };
-}
-
-/** Records one console line's protocol event (init, test start and result, done). */
-function watchLine(w: Watch, line: string, o: QemuRunOptions): void {
-  o.onLine?.(line);
-  const ev = parseGuestLine(line);
-  if (!ev) return;
-  if (ev.kind === 'init') w.initSeen = true;
-  else if (ev.kind === 'done') {
-    w.doneSeen = true;
-    w.doneAt = Date.now();
-  } else if (ev.kind === 'test-start') {
-    if (w.bootMs === null) w.bootMs = Date.now() - w.started;
-    w.lastTest = ev.test;
-    w.lastTestFinished = false;
-    w.testStartedAt = Date.now();
-  } else if (ev.kind === 'result' && ev.test === w.lastTest) {
-    w.lastTestFinished = true;
-    w.durations[ev.test] = Date.now() - w.testStartedAt;
-  }
-}
-
-/** Console output as it streams: whole lines go to watchLine, QEMU's stderr is kept apart. */
-function watchOutput(w: Watch, o: QemuRunOptions): (chunk: string, stream: 'stdout' | 'stderr') => void {
-  return (chunk, stream) => {
-    if (stream === 'stderr') {
-      w.stderr += chunk;
-      return;
-    }
-    w.consoleText += chunk;
-    w.partial += chunk;
-    const lines = w.partial.split('\n');
-    w.partial = lines.pop() ?? '';
-    for (const l of lines) watchLine(w, l.replace(/\r$/, ''), o);
-  };
-}
-
-/** The limit the guest has passed at `now`, if any. */
-function dueKill(w: Watch, o: QemuRunOptions, now: number): KillReason | null {
-  // The results are in: a guest that cannot power off (a crashed task holding locks) is cut.
-  if (w.doneSeen && now - w.doneAt > SHUTDOWN_GRACE_MS) return 'shutdown-timeout';
-  if (now - w.started > o.overallTimeoutMs) return 'overall-timeout';
-  if (!w.initSeen && now - w.started > o.bootTimeoutMs) return 'boot-timeout';
-  if (w.lastTest && !w.lastTestFinished && now - w.testStartedAt > o.testTimeoutMs) return 'test-timeout';
-  return null;
-}
-
-/** QEMU in the sandbox (or directly, for tests), seeing only its files. */
-async function launch(
-  o: QemuRunOptions,
-  command: { qemu: string; args: string[] },
-  signal: AbortSignal,
-  onOutput: (chunk: string, stream: 'stdout' | 'stderr') => void,
-) {
-  const { qemu, args } = command;
-  if (o.sandbox === false) {
-    const exec = o.exec ?? (await import('../sandbox/exec.ts')).execCommand;
-    return exec(qemu, args, { signal, logFile: o.logFile, onOutput });
-  }
-  const readOnly = [o.spec.kernel, o.spec.initrd, ...(o.readOnly ?? [])];
-  const readWrite = [...new Set([...o.spec.nvdimms.map((d) => path.dirname(d.path)), ...(o.readWrite ?? [])])];
-  return runSandboxed({ readOnly, readWrite }, qemu, args, { exec: o.exec, signal, logFile: o.logFile, onOutput });
-}
-
-/** Launches QEMU and returns when it exits or is killed. Throws InfraError only if it cannot start. */
-export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
-  await createNvdimmFiles(o.spec);
-  const qemu = o.spec.qemu ?? 'qemu-system-x86_64';
-  const args = qemuArgs(o.spec);
-  const w = newWatch();
-  const ctl = new AbortController();
   let killed: KillReason | null = null;
   let killNote: string | null = null;
   const kill = (why: KillReason): void => {
     if (killed) return;
     killed = why;
-    const now = Date.now();
-    killNote = describeKill(why, { ...w, elapsedMs: now - w.started, testMs: now - w.testStartedAt, o });
+    const elapsed = { elapsedMs: Date.now() - started, testMs: Date.now() - g.testStartedAt };
+    killNote = describeKill(why, { ...g, ...elapsed, o });
     ctl.abort();
   };
   const onExternalAbort = (): void => kill('cancelled');
   o.signal?.addEventListener('abort', onExternalAbort, { once: true });
+  let consoleText = '';
+  let partial = '';
+  let stderr = '';
+  const onLine = (line: string): void => {
+    o.onLine?.(line);
+    observeLine(g, line, started);
+  };
   const timer = setInterval(() => {
-    const why = dueKill(w, o, Date.now());
+    const why = overdue(g, o, started, Date.now());
     if (why) kill(why);
   }, 250);
+  const onOutput = (chunk: string, stream: 'stdout' | 'stderr'): void => {
+    if (stream === 'stderr') {
+      stderr += chunk;
+      return;
+    }
+    consoleText += chunk;
+    partial += chunk;
+    const lines = partial.split('\n');
+    partial = lines.pop() ?? '';
+    for (const l of lines) onLine(l.replace(/\r$/, ''));
+  };
   let r;
   try {
-    r = await launch(o, { qemu, args }, ctl.signal, watchOutput(w, o));
-  } catch (err) {
-    throw new InfraError(`cannot start ${qemu}`, { cause: String(err) });
+    r = await launch(o, qemu, args, ctl.signal, onOutput);
   } finally {
     clearInterval(timer);
     o.signal?.removeEventListener('abort', onExternalAbort);
   }
-  if (w.partial) watchLine(w, w.partial, o);
+  if (partial) onLine(partial);
   // After QEMU is gone, so the note cannot interleave with console output still streaming in.
   if (killNote) await appendFile(o.logFile, `\n[daxbot] guest killed: ${killNote}\n`).catch(() => undefined);
   return {
     exitCode: r.code,
-    console: w.consoleText,
-    stderr: w.stderr,
+    console: consoleText,
+    stderr,
     killed,
     killNote,
-    lastTest: w.lastTest,
-    lastTestFinished: w.lastTestFinished,
-    initSeen: w.initSeen,
-    doneSeen: w.doneSeen,
-    testDurations: w.durations,
-    bootMs: w.bootMs,
-    durationMs: Date.now() - w.started,
+    lastTest: g.lastTest,
+    lastTestFinished: g.lastTestFinished,
+    initSeen: g.initSeen,
+    doneSeen: g.doneSeen,
+    testDurations: g.durations,
+    bootMs: g.bootMs,
+    durationMs: Date.now() - started,
     command: [qemu, ...args],
   };
 }

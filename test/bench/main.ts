@@ -15,6 +15,8 @@ const benches: Record<string, () => Promise<Bench>> = {
   harness: async () => (await import('./harness.ts')).benchHarness,
   simulator: async () => (await import('./simulator.ts')).benchSimulator,
   pipeline: async () => (await import('./pipeline.ts')).benchPipeline,
+  b4: async () => (await import('./b4.ts')).benchB4,
+  fstests: async () => (await import('./fstests.ts')).benchFstests,
 };
 
 const names = process.argv.slice(2).filter((a) => a !== '--');

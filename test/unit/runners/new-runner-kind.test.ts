@@ -11,16 +11,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { runCycle } from '../../../bot/pipeline/cycle.ts';
-import { runnerConfigHash } from '../../../bot/pipeline/runner-digest.ts';
+import { runCycle } from '../../../bot/queue/cycle.ts';
 import { versionReplies } from '../../../bot/store/replies.ts';
 import { parseConfig } from '../../../config/load.ts';
 import { defineRunner } from '../../../runners/module.ts';
-import { createRunner, registerRunner, runnerProfile } from '../../../runners/registry.ts';
+import { createRunner, registerRunner, runnerConfigHash, runnerProfile } from '../../../runners/registry.ts';
 import { runnerSchemaFor } from '../../../runners/schema.ts';
 import { createScriptedRunner } from '../../../runners/scripted/runner.ts';
 import type { Runner } from '../../../runners/types.ts';
-import { FakeSender, fakeDeps, storeWith, testConfig, version } from '../pipeline/fakes.ts';
+import { FakeSender, fakeDeps, storeWith, testConfig, version } from '../../helpers/pipeline-fakes.ts';
 
 // --- The new kind: one module. ---
 
@@ -89,7 +88,7 @@ describe('a runner kind added by one module and one registerRunner call', () => 
     const errors = bad.ok ? [] : bad.errors.join('\n');
     expect(errors).toMatch(/runners\.0\.toyCrashFrom/);
     expect(errors).toMatch(/runners\.1\.ndctlSource: unknown key \(known keys: .*, toyCrashFrom\)/);
-    expect(errors).toMatch(/runners\.2\.toyCrashFrom: unknown key \(known keys: .*, nvdimms\)/);
+    expect(errors).toMatch(/runners\.2\.toyCrashFrom: unknown key \(known keys: .*, nvdimms, fstestsSource, .*\)/);
   });
 
   it('puts its own guest folder in the baseline digest', () => {
