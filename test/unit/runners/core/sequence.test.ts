@@ -176,4 +176,65 @@ describe('the core run sequence', () => {
     ]);
     expect(r.failureClass, r.summary).toBe('none');
   });
+
+  it("runs qemu-pmem's fstests-dax as its prepare, guest and results steps: disks in, results merged", async () => {
+    const calls: string[] = [];
+    const deps = edges(cacheDir, calls);
+    const workDir = await mkdtemp('daxbot-seq-work-');
+    const cfg = qemuPmemSchema.parse({ name: 'q', kind: 'qemu-pmem', suites: ['a', 'fstests-dax'] });
+    const fstestsConsole = [
+      ...CONSOLE.slice(0, -1),
+      'DAXBOT: suite-begin fstests-dax',
+      'ok 1 ext4.generic/608',
+      'not ok 2 xfs.generic/608',
+      'DAXBOT: suite-end fstests-dax',
+      'DAXBOT: done',
+    ];
+    const runner = createQemuPmemRunner({
+      config: cfg,
+      ...deps,
+      qemu: async (o) => {
+        calls.push('qemu');
+        deps.boots.push(o);
+        return qemuRunResult(fstestsConsole.join('\n'));
+      },
+      prepareFstests: async (o) => {
+        calls.push(`prepare ${o.suites.join(',')}`);
+        return {
+          run: true,
+          hostResults: [],
+          guestFiles: [{ source: '/dev/null', dest: '/daxbot/suites/fstests-dax.sh', mode: 0o755 }],
+          append: ['daxbot.fstests-fs=ext4,xfs'],
+          qemuExtra: ['-drive', 'file=root.qcow2'],
+          readOnly: ['/cache/rootfs.img'],
+          readWrite: [path.join(o.workDir, 'fstests-disks')],
+          resultsDisk: null,
+          filesystems: ['ext4', 'xfs'],
+          timings: { fstestsBuildMs: 5 },
+        };
+      },
+    });
+    const r = await runner.run({ tree, base: 'master', workDir }, { log });
+    expect(calls).toEqual(['make', 'prepare a,fstests-dax', 'initramfs /daxbot/suites/fstests-dax.sh', 'qemu']);
+    const boot = deps.boots[0];
+    expect(boot?.spec.append).toEqual([
+      'daxbot.suites=a,fstests-dax',
+      'daxbot.test_timeout=300',
+      'daxbot.fstests-fs=ext4,xfs',
+      'daxbot.hang=none',
+    ]);
+    expect([boot?.spec.extra, boot?.readOnly, boot?.readWrite]).toEqual([
+      ['-drive', 'file=root.qcow2'],
+      ['/cache/rootfs.img'],
+      [path.join(workDir, 'fstests-disks')],
+    ]);
+    // The KTAP suite is read by the core, fstests-dax by the runner's results step (from the console here).
+    expect(r.tests.map((t) => `${t.suite}.${t.name} ${t.status}`)).toEqual([
+      'a.one pass',
+      'fstests-dax.ext4.generic/608 pass',
+      'fstests-dax.xfs.generic/608 fail',
+    ]);
+    expect([r.failureClass, r.summary]).toEqual(['kernel', '1 fstests failed: fstests-dax.xfs.generic/608']);
+    expect(r.timings.fstestsBuildMs).toBe(5);
+  });
 });
