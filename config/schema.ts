@@ -11,6 +11,7 @@ import { duration } from './duration.ts';
 
 export { toMs } from './duration.ts';
 export type { RunnerConfig } from '../runners/schema.ts';
+export { dispatchSchema } from '../runners/schema.ts';
 export type { SourceConfig } from '../ingest/sources/registry.ts';
 
 /** Every registered kind of mail source, each with its own schema (ingest/sources/<kind>/schema.ts). */

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../config/errors.ts';
 import { codeRoot, runnerDigest } from './core/digest.ts';
+import { cxlSimRunner } from './cxl-sim/index.ts';
 import type { RegisteredRunner, RunnerDeps, RunnerProfile } from './module.ts';
 import { nfitSimRunner } from './nfit-sim/index.ts';
 import { qemuPmemRunner } from './qemu-pmem/index.ts';
@@ -21,6 +22,7 @@ const RUNNER_MODULES: RegisteredRunner[] = [
   qemuPmemRunner, // runners/qemu-pmem/
   nfitSimRunner, // runners/nfit-sim/
   scriptedRunner, // runners/scripted/
+  cxlSimRunner, // runners/cxl-sim/
 ];
 
 const modules = new Map(RUNNER_MODULES.map((m) => [m.kind, m]));

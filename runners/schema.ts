@@ -11,11 +11,23 @@
 import { z } from 'zod';
 import { duration } from '../config/duration.ts';
 
+/**
+ * Which series a runner is sent (bot/queue/dispatch-rule.ts): those touching one of `paths`
+ * (`drivers/cxl/`, `include/linux/cxl*`) or sent to one of `lists`. Absent or empty: every series.
+ */
+export const dispatchSchema = z
+  .object({
+    paths: z.array(z.string().min(1)).default([]),
+    lists: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
 export const runnerBaseShape = {
   name: z.string().min(1),
   /** Registry key of the runner module (runners/registry.ts). */
   kind: z.string().min(1),
   enabled: z.boolean().default(true),
+  dispatch: dispatchSchema.optional(),
   /** Kconfig fragments from config/kernel/ (without .config) or paths. */
   fragments: z.array(z.string()).default([]),
   /** Suites run when a request names none. */
