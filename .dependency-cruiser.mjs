@@ -22,9 +22,7 @@ export default {
       comment: 'runners/ (tree, build, sandbox, guest, QEMU, the runner kinds) know nothing of bot/.',
       severity: 'error',
       from: { path: '^runners/' },
-      // TEMPORARY (issue 10): runners/ still take InfraError from bot/errors.ts until floor-runners
-      // moves it into runners/; floor-runners removes this pathNot.
-      to: { path: '^bot/', pathNot: '^bot/errors\\.ts$' },
+      to: { path: '^bot/' },
     },
     {
       name: 'config-does-not-import-bot',

@@ -6,21 +6,12 @@ import { DaxbotError } from '../config/errors.ts';
 
 export { ConfigError, DaxbotError, errorMessage } from '../config/errors.ts';
 export { SourceError } from '../ingest/sources/errors.ts';
+export { InfraError } from '../runners/errors.ts';
 
 /** The store (database) failed: this stops an import, unlike a bad message. */
 export class StoreError extends DaxbotError {
   constructor(message: string, context: Record<string, unknown> = {}, options?: { cause?: unknown }) {
     super('store', message, context, options);
-  }
-}
-
-/**
- * The machinery failed, not the patch or the kernel: QEMU died, the host ran out of
- * disk, a tool is missing. Runners throw only this; patch and kernel failures are results.
- */
-export class InfraError extends DaxbotError {
-  constructor(message: string, context: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super('infra', message, context, options);
   }
 }
 

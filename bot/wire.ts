@@ -4,14 +4,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import type { Config, RunnerConfig } from '../config/schema.ts';
-import { exportAmMbox } from './intake/am-export.ts';
-import { ingestConfiguredSources } from './intake/run-ingest.ts';
-import { refreshSeries } from './intake/refresh-series.ts';
-import { fetchMissingPatches } from './intake/fetch-missing.ts';
-import { getRunner } from '../runners/registry.ts';
+import { createRunner } from '../runners/registry.ts';
+import { createScriptedRunner, type RunnerScript } from '../runners/scripted/runner.ts';
 import { resolveCacheDir } from '../runners/tree/setup.ts';
 import type { Runner } from '../runners/types.ts';
-import { ConfigError } from './errors.ts';
+import { exportAmMbox } from './intake/am-export.ts';
+import { fetchMissingPatches } from './intake/fetch-missing.ts';
+import { refreshSeries } from './intake/refresh-series.ts';
+import { ingestConfiguredSources } from './intake/run-ingest.ts';
 import { createOutputs } from './outputs/registry.ts';
 import { createSender } from './report/senders.ts';
 import type { Store } from './store/store.ts';
@@ -21,7 +21,6 @@ import { rawMessagesMbox, rawSeriesMbox } from './intake/raw-mbox.ts';
 import { createBaseIo } from './jobs/base-io.ts';
 import { findPrerequisites } from './jobs/prerequisites.ts';
 import { treeRepoPath } from '../runners/tree/remote-plan.ts';
-import { createScriptedRunner, type RunnerScript } from './pipeline/scripted-runner.ts';
 
 const exec = promisify(execFile);
 
@@ -54,14 +53,9 @@ export function wirePipeline(o: WireOptions): PipelineDeps {
   const cacheDir = resolveCacheDir(cwd, o.env, o.config.cacheDir);
   const runners = new Map<string, Runner>();
   const runnerFor = (rc: RunnerConfig): Runner => {
-    let r = runners.get(rc.name);
-    if (r) return r;
-    if (o.script) r = createScriptedRunner(rc.name, o.script);
-    else {
-      const mod = getRunner(rc.kind);
-      if (!mod) throw new ConfigError(`no runner module for kind ${rc.kind}`, { runner: rc.name });
-      r = mod.create(rc, { repoRoot: o.repoRoot, cacheDir });
-    }
+    const had = runners.get(rc.name);
+    if (had) return had;
+    const r = o.script ? createScriptedRunner(rc.name, o.script) : createRunner(rc, { repoRoot: o.repoRoot, cacheDir });
     runners.set(rc.name, r);
     return r;
   };

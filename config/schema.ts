@@ -1,14 +1,18 @@
 /**
  * The configuration schema. Files are read as `unknown → schema → {config, warnings} | {errors}`
  * (config/load.ts). Secrets never live here: fields ending in `Env` name environment variables.
+ * The runners' part is assembled from the registered runner modules (runners/registry.ts).
  */
 import { z } from 'zod';
-import { fstestsConfigShape } from '../runners/qemu-pmem/fstests-config.ts';
 import { sourceRegistry, type SourceSchema } from '../ingest/sources/registry.ts';
 import { outputsSchema } from '../bot/outputs/schema.ts';
+import { runnerConfigSchema } from '../runners/registry.ts';
+import type { RunnerConfig } from '../runners/schema.ts';
 import { duration } from './duration.ts';
 
 export { toMs } from './duration.ts';
+export type { RunnerConfig } from '../runners/schema.ts';
+export { dispatchSchema } from '../runners/schema.ts';
 export type { SourceConfig } from '../ingest/sources/registry.ts';
 
 /** Every registered kind of mail source, each with its own schema (ingest/sources/<kind>/schema.ts). */
@@ -63,66 +67,11 @@ export function treeBranches(tree: Pick<TreeConfig, 'branch' | 'branches'>): str
   return tree.branches ?? [tree.branch];
 }
 
-export const nvdimmSchema = z.object({
-  /** Size of each emulated NVDIMM in MiB (the backend adds the label area). */
-  sizeMiB: z.number().int().positive().default(1024),
-  labelSizeKiB: z.number().int().positive().default(128),
-});
-
 /**
- * Which series a runner is sent (bot/queue/dispatch-rule.ts): those touching one of `paths`
- * (`drivers/cxl/`, `include/linux/cxl*`) or sent to one of `lists`. Absent or empty: every series.
+ * One `runners:` entry: a discriminated union on `kind` of the registered runner modules' schemas
+ * (runners/<kind>/schema.ts), each strict. Lazy, so a runner registered later (a test's) counts.
  */
-export const dispatchSchema = z
-  .object({
-    paths: z.array(z.string().min(1)).default([]),
-    lists: z.array(z.string().min(1)).default([]),
-  })
-  .strict();
-
-export const runnerSchema = z.object({
-  name: z.string().min(1),
-  /** Registry key of the runner module: "qemu-pmem", "nfit-sim" or "cxl-sim". */
-  kind: z.enum(['qemu-pmem', 'nfit-sim', 'cxl-sim']),
-  enabled: z.boolean().default(true),
-  dispatch: dispatchSchema.optional(),
-  /** Kconfig fragments from config/kernel/ (without .config) or paths. */
-  fragments: z.array(z.string()).default(['pmem']),
-  suites: z.array(z.string()).default(['dax']),
-  memoryMiB: z.number().int().positive().default(2048),
-  cpus: z.number().int().positive().default(2),
-  /**
-   * The emulated NVDIMMs. The first holds the fsdax/devdax namespaces the suite reconfigures;
-   * the second, small one stays a label-less raw namespace (/dev/pmem1): the non-DAX block
-   * device the O_DIRECT test writes to from a DAX mapping (a DAX target would pin nothing).
-   */
-  nvdimms: z.array(nvdimmSchema).default([
-    { sizeMiB: 1024, labelSizeKiB: 128 },
-    { sizeMiB: 256, labelSizeKiB: 128 },
-  ]),
-  bootTimeout: duration.default('120s'),
-  testTimeout: duration.default('300s'),
-  overallTimeout: duration.default('30m'),
-  /** Number of parallel make jobs; 0 = number of cores. */
-  jobs: z.number().int().nonnegative().default(0),
-  /**
-   * An ndctl source checkout for the external meson suite (nfit-sim, suite "ndctl-meson"). It is
-   * built inside a cached Debian root filesystem and its `meson test` runs in the guest.
-   */
-  ndctlSource: z.string().optional(),
-  /** The meson suites of that checkout to run ("ndctl" means "ndctl:ndctl"; cxl needs cxl_test). */
-  ndctlSuites: z
-    .array(z.string().regex(/^[\w.:-]+$/))
-    .min(1)
-    .default(['ndctl', 'dax']),
-  /** Build with -Ddestructive=enabled (tests that reformat the simulated devices). */
-  ndctlDestructive: z.boolean().default(false),
-  /** Further `meson setup` options; the defaults drop what a test guest does not need. */
-  ndctlMesonOptions: z.array(z.string().regex(/^-D[\w-]+=\S*$/)).default(['-Ddocs=disabled', '-Dsystemd=disabled']),
-  /** meson's --timeout-multiplier (each ndctl test declares its own timeout). */
-  ndctlTimeoutMultiplier: z.number().int().positive().default(1),
-  ...fstestsConfigShape,
-});
+export const runnerSchema: z.ZodType<RunnerConfig, z.ZodTypeDef, unknown> = z.lazy(() => runnerConfigSchema());
 
 export const mailSchema = z.object({
   /** The bot's own address and the domain of its Message-IDs. */
@@ -225,7 +174,6 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type TreeConfig = z.infer<typeof treeSchema>;
-export type RunnerConfig = z.infer<typeof runnerSchema>;
 export type MailConfig = z.infer<typeof mailSchema>;
 export type DashboardConfig = z.infer<typeof dashboardSchema>;
 export type AllListsConfig = z.infer<typeof allListsSchema>;

@@ -1,109 +1,81 @@
 /**
- * Runner modules by kind. A module turns a RunnerConfig (config/schema.ts) plus the process's
- * paths into a Runner. Other kinds register here with registerRunner (e.g. "nfit-sim").
+ * The runner modules by kind: one line per module in RUNNER_MODULES; a test (or a plugin) adds a
+ * kind with one registerRunner call. The lookups below are how everything else reaches a module:
+ * the CLI and the pipeline create runners, replies and baseline keys read profiles, and
+ * config/schema.ts validates each `runners:` entry with the union of the registered schemas.
+ * See runners/module.ts for the contract and runners/README.md for adding a runner.
  */
-import type { RunnerConfig } from '../config/schema.ts';
+import { z } from 'zod';
+import { ConfigError } from '../config/errors.ts';
+import { codeRoot, runnerDigest } from './core/digest.ts';
+import { cxlSimRunner } from './cxl-sim/index.ts';
+import type { RegisteredRunner, RunnerDeps, RunnerProfile } from './module.ts';
+import { nfitSimRunner } from './nfit-sim/index.ts';
+import { qemuPmemRunner } from './qemu-pmem/index.ts';
+import type { RunnerConfig } from './schema.ts';
+import { scriptedRunner } from './scripted/index.ts';
 import type { Runner } from './types.ts';
-import { createQemuPmemRunner } from './qemu-pmem/runner.ts';
-import { nfitSimProfile } from './nfit-sim/profile.ts';
-import { createNfitSimRunner } from './nfit-sim/runner.ts';
-import { cxlSimProfile } from './cxl-sim/profile.ts';
-import { createCxlSimRunner } from './cxl-sim/runner.ts';
 
-export interface RunnerDeps {
-  repoRoot: string;
-  cacheDir: string;
-  /** Extra guest kernel arguments (test knobs like "daxbot.hang=NAME"). */
-  extraKernelArgs?: string[];
-}
+export type { RegisteredRunner, RunnerDeps, RunnerProfile } from './module.ts';
 
-/** What a runner really tests with a given config: what a reply and a baseline key must name. */
-export interface RunnerProfile {
-  fragments: string[];
-  suites: string[];
-  /** Where the NVDIMMs come from, in words for a reply. */
-  platform: string;
-  /** Whether the config's QEMU NVDIMM devices are used (the simulator brings its own buses). */
-  usesQemuNvdimms: boolean;
-}
+const RUNNER_MODULES: RegisteredRunner[] = [
+  qemuPmemRunner, // runners/qemu-pmem/
+  nfitSimRunner, // runners/nfit-sim/
+  scriptedRunner, // runners/scripted/
+  cxlSimRunner, // runners/cxl-sim/
+];
 
-export interface RunnerModule {
-  kind: RunnerConfig['kind'];
-  description: string;
-  create(config: RunnerConfig, deps: RunnerDeps): Runner;
-  /** The effective fragments and suites; the config's values when absent. */
-  profile?(config: RunnerConfig): RunnerProfile;
-}
+const modules = new Map(RUNNER_MODULES.map((m) => [m.kind, m]));
+/** The assembled config schema, remade when a module is registered. */
+let assembled: z.ZodType<RunnerConfig, z.ZodTypeDef, unknown> | null = null;
 
-const modules = new Map<string, RunnerModule>();
-
-export function registerRunner(mod: RunnerModule): void {
+/** Adds a runner kind. Registering another module under a kind already taken is refused. */
+export function registerRunner(mod: RegisteredRunner): void {
+  const had = modules.get(mod.kind);
+  if (had && had !== mod) throw new Error(`runner kind ${mod.kind} is already registered`);
   modules.set(mod.kind, mod);
+  assembled = null;
 }
 
 /** The module for a kind; undefined when none is registered. */
-export function getRunner(kind: string): RunnerModule | undefined {
+export function getRunner(kind: string): RegisteredRunner | undefined {
   return modules.get(kind);
 }
 
-export function listRunners(): RunnerModule[] {
+export function listRunners(): RegisteredRunner[] {
   return [...modules.values()];
 }
 
-export function runnerProfile(config: RunnerConfig): RunnerProfile {
-  return (
-    getRunner(config.kind)?.profile?.(config) ?? {
-      fragments: config.fragments,
-      suites: config.suites,
-      platform: 'emulated by QEMU (nvdimm=on, label-size)',
-      usesQemuNvdimms: true,
-    }
-  );
+/** The module for a kind, or a ConfigError naming the registered kinds. */
+export function requireRunner(kind: string): RegisteredRunner {
+  const mod = modules.get(kind);
+  if (mod) return mod;
+  throw new ConfigError(`no runner module for kind ${kind} (registered: ${[...modules.keys()].join(', ')})`, { kind });
 }
 
-registerRunner({
-  kind: 'qemu-pmem',
-  description: 'Linux in QEMU (TCG) with emulated NVDIMMs and the DAX suite',
-  create: (config, deps) =>
-    createQemuPmemRunner({
-      config,
-      repoRoot: deps.repoRoot,
-      cacheDir: deps.cacheDir,
-      ...(deps.extraKernelArgs ? { extraKernelArgs: deps.extraKernelArgs } : {}),
-    }),
-});
+export function createRunner(config: RunnerConfig, deps: RunnerDeps): Runner {
+  return requireRunner(config.kind).create(config, deps);
+}
 
-registerRunner({
-  kind: 'nfit-sim',
-  profile: (config) => ({
-    ...nfitSimProfile(config),
-    platform:
-      'simulated by nfit_test (tools/testing/nvdimm, built from the tested tree): buses nfit_test.0 and nfit_test.1',
-    usesQemuNvdimms: false,
-  }),
-  description: "Linux in QEMU (TCG) with the kernel's nfit_test simulated NVDIMM buses and the simulator suite",
-  create: (config, deps) =>
-    createNfitSimRunner({
-      config,
-      repoRoot: deps.repoRoot,
-      cacheDir: deps.cacheDir,
-      ...(deps.extraKernelArgs ? { extraKernelArgs: deps.extraKernelArgs } : {}),
-    }),
-});
+export function runnerProfile(config: RunnerConfig): RunnerProfile {
+  return requireRunner(config.kind).profile(config);
+}
 
-registerRunner({
-  kind: 'cxl-sim',
-  profile: (config) => ({
-    ...cxlSimProfile(config),
-    platform: 'simulated by cxl_test (tools/testing/cxl, built from the tested tree): the cxl_test topology',
-    usesQemuNvdimms: false,
-  }),
-  description: "Linux in QEMU (TCG) with the kernel's cxl_test simulated CXL topology and the CXL smoke suite",
-  create: (config, deps) =>
-    createCxlSimRunner({
-      config,
-      repoRoot: deps.repoRoot,
-      cacheDir: deps.cacheDir,
-      ...(deps.extraKernelArgs ? { extraKernelArgs: deps.extraKernelArgs } : {}),
-    }),
-});
+/**
+ * What a cached baseline of this runner depends on besides the tree commit (core/digest.ts): its
+ * settings, its profile's fragments and its module's guest paths.
+ */
+export function runnerConfigHash(config: RunnerConfig, root: string = codeRoot): string {
+  const mod = requireRunner(config.kind);
+  return runnerDigest(config, { fragments: mod.profile(config).fragments, guestPaths: mod.guestPaths }, root);
+}
+
+/** One `runners:` entry: the registered modules' schemas as a discriminated union on `kind`. */
+export function runnerConfigSchema(): z.ZodType<RunnerConfig, z.ZodTypeDef, unknown> {
+  if (assembled) return assembled;
+  const [first, ...rest] = listRunners().map((m) => m.schema);
+  if (!first) throw new Error('no runner module is registered');
+  const union = z.discriminatedUnion('kind', [first, ...rest]);
+  assembled = union;
+  return union;
+}

@@ -1,7 +1,7 @@
 /**
  * The runner contract. A runner takes a kernel tree, a base and (optionally) a series, and
  * returns a RunResult. It never throws for a patch or kernel failure: those are results.
- * It throws only `InfraError` (bot/errors.ts) when the machinery itself failed.
+ * It throws only `InfraError` (runners/errors.ts) when the machinery itself failed.
  */
 import type { Logger } from 'pino';
 
@@ -23,6 +23,11 @@ export interface TestResult {
   durationMs?: number;
   /** A few lines of the test's own output around the failure. */
   excerpt?: string;
+  /**
+   * The title of the crash (a Finding's) that stopped the guest before this test gave its
+   * result: the test did not fail on its own. Absent when it ran to its result.
+   */
+  stoppedBy?: string;
 }
 
 export type FindingType =

@@ -9,7 +9,7 @@ import type { CliContext } from './context.ts';
 
 /** `config` replaces the command line's configuration (a replay's, with mail kept at home). */
 export async function wireFromCli(ctx: CliContext, signal?: AbortSignal, config?: Config): Promise<PipelineDeps> {
-  const { loadRunnerScript } = await import('../pipeline/scripted-runner.ts');
+  const { loadRunnerScript } = await import('../../runners/scripted/runner.ts');
   const { wirePipeline } = await import('../wire.ts');
   const scriptFile = ctx.env.DAXBOT_SCRIPTED_RUNNER;
   const script = scriptFile ? await loadRunnerScript(scriptFile) : undefined;

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { RunnerConfig } from '../../config/schema.ts';
-import { runnerConfigHash } from '../pipeline/runner-digest.ts';
+import { runnerConfigHash } from '../../runners/registry.ts';
 import { baselineRow, baselineRows, runRow } from '../store/read/runs.ts';
 import type { Database } from '../store/tables.ts';
 import { parseStored, storedRunResultSchema, type StoredRunResult } from './stored-json.ts';

@@ -46,15 +46,6 @@ export function markForCrash(
   return marks.find((m) => sameCrash(m.title, entry.name)) ?? null;
 }
 
-/**
- * The crash a test failure is attributed to by the runner itself: tests the guest never
- * finished carry "no result: guest stopped after: <title>" (runners/qemu-pmem/analyze.ts).
- */
-export function stoppedByTitle(reason: string | undefined): string | null {
-  const m = /guest stopped after: (.+)$/.exec(reason ?? '');
-  return m?.[1]?.trim() || null;
-}
-
 /** Classes that would be (or might become) blamed on the series: only those are reclassified. */
 function blamable(e: VerdictEntry): boolean {
   return e.class === 'new-failure' || e.class === 'flaky' || e.class === 'follows-crash';
@@ -82,9 +73,10 @@ export function applyUnrelatedMarks(verdict: Verdict, marks: readonly UnrelatedM
   // either; a test that failed on its own still is.
   const final = entries.map((e) => {
     if (e.kind !== 'test' || !blamable(e)) return e;
-    // A test failing after the crash in the same boot (follows-crash.ts) goes with that crash.
-    const by = e.followsCrash?.title ?? stoppedByTitle(e.reason);
-    if (by === null) return e;
+    // A test failing after a crash in the same boot (follows-crash.ts), or one the runner could not
+    // finish because of it (TestResult.stoppedBy), goes with that crash.
+    const by = e.followsCrash?.title ?? e.stoppedBy;
+    if (by === undefined) return e;
     const hit = reclassified.find((r) => sameCrash(r.entry.name, by));
     if (!hit) return e;
     notCounted.push({ title: e.key, kind: 'test', markedBy: hit.mark.markedBy, markedAt: hit.mark.markedAt });

@@ -49,6 +49,8 @@ export interface VerdictEntry {
   agreement: string;
   /** The most telling reason line seen (skip reason, failure reason). */
   reason?: string;
+  /** For a test: the crash that stopped the guest before it finished, on a series run (TestResult.stoppedBy). */
+  stoppedBy?: string;
   /** Test output around the failure, from the first failing series run. */
   excerpt?: string;
   /** For a crash: one Finding as seen on the series (or on the base when only there). */
@@ -112,6 +114,7 @@ interface TestObs {
   seriesRuns: number;
   prerequisite: boolean;
   reason?: string;
+  stoppedBy?: string;
   excerpt?: string;
 }
 
@@ -206,6 +209,7 @@ function testEntries(base: RunResult[], series: RunResult[]): VerdictEntry[] {
         o[side].push(ob);
         if (side === 'series' && ob === 'skip' && t.missingPrerequisite) o.prerequisite = true;
         if (side === 'series' && t.reason && !o.reason) o.reason = t.reason;
+        if (side === 'series' && t.stoppedBy && !o.stoppedBy) o.stoppedBy = t.stoppedBy;
         if (side === 'series' && ob === 'fail' && t.excerpt && !o.excerpt) o.excerpt = t.excerpt;
       }
     }
@@ -228,6 +232,7 @@ function testEntries(base: RunResult[], series: RunResult[]): VerdictEntry[] {
       agreement: agreementLine(cls, b, s, false),
     };
     if (o.reason) entry.reason = o.reason;
+    if (o.stoppedBy) entry.stoppedBy = o.stoppedBy;
     if (o.excerpt && cls !== 'pass') entry.excerpt = o.excerpt;
     entries.push(entry);
   }

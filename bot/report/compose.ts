@@ -191,7 +191,7 @@ function testedSetup(runner: RunnerConfig, f: SetupFacts): TestedSetup {
     runnerKind: runner.kind,
     cpus: runner.cpus,
     memoryMiB: runner.memoryMiB,
-    nvdimms: profile.usesQemuNvdimms ? runner.nvdimms : [],
+    nvdimms: profile.nvdimms,
     nvdimmPlatform: profile.platform,
     suites: f.setup.suites,
     ...runFields(f.mail, f.runs),

@@ -8,6 +8,7 @@
  * has no boot block. Without the run's files (no run recorded), the build starts from the
  * defconfig and daxbot's fragments, named. Pure.
  */
+import { getRunner } from '../../runners/registry.ts';
 import { ARTIFACT, localQemuCommand } from './artifacts.ts';
 import { optionUnits, shellLines, shellUnits, wrapProse, WIDTH } from './wrap.ts';
 
@@ -28,15 +29,6 @@ export interface ReproduceInput {
   qemuShownAbove?: string;
 }
 
-/**
- * What each runner's initramfs holds (the per-runner part of the reproducer): the guest every
- * qemu-pmem run boots, or one with modules built from the tested tree.
- */
-const GUEST: Record<string, string> = {
-  'qemu-pmem': "the guest: busybox, ndctl and daxbot's test suites",
-  'nfit-sim': "the guest, with the nfit_test modules built from the tested tree and daxbot's suites",
-};
-
 function describe(name: string, runnerKind: string | undefined): string {
   switch (name) {
     case ARTIFACT.config:
@@ -46,7 +38,7 @@ function describe(name: string, runnerKind: string | undefined): string {
     case ARTIFACT.vmlinux:
       return 'the kernel with symbols, to decode traces';
     case ARTIFACT.initramfs:
-      return GUEST[runnerKind ?? ''] ?? 'the guest daxbot booted';
+      return getRunner(runnerKind ?? '')?.guest ?? 'the guest daxbot booted';
     case ARTIFACT.console:
       return 'the serial console of the run';
     case ARTIFACT.buildLog:

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError } from '../../bot/errors.ts';
+import { ConfigError } from '../../config/errors.ts';
 
 export interface Fragment {
   name: string;

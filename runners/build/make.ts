@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { BuildDiagnostic, BuildResult } from '../types.ts';
 import { runSandboxed } from '../sandbox/bwrap.ts';
 import { execCommand, type Exec, type ExecResult } from '../sandbox/exec.ts';
-import { InfraError } from '../../bot/errors.ts';
+import { InfraError } from '../errors.ts';
 import { checkWantedSymbols, configHash, KCONFIG_BASE, type Fragment } from './kconfig.ts';
 import { parseBuildLog } from '../parse/build-log.ts';
 import { failureExcerpt } from './diagnostics.ts';

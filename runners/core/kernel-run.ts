@@ -1,14 +1,13 @@
 /**
- * The steps every kernel runner shares, in the order they run: a fresh result, the series
- * applied (or the base checked out) in the build slot, a build failure turned into a result,
- * QEMU booted with the console captured and test progress reported, and the findings symbolized
- * against the build. The runners (qemu-pmem, nfit-sim) only add what is theirs: the fragments,
- * the guest files, the NVDIMMs and how the guest's output becomes tests.
+ * The steps of the run sequence (./sequence.ts) that do not depend on the runner: a fresh
+ * result, the series applied (or the base checked out) in the build slot, a build failure turned
+ * into a result, QEMU booted with the console captured and test progress reported, and the
+ * findings symbolized against the build.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { InfraError } from '../../bot/errors.ts';
+import { InfraError } from '../errors.ts';
 import { runQemu, type QemuRunOptions, type QemuRunResult } from '../qemu/run.ts';
 import { applySeries } from '../tree/apply.ts';
 import { checkoutSlot } from '../tree/slot.ts';

@@ -7,7 +7,7 @@
  */
 import { lstat, mkdir, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InfraError } from '../../bot/errors.ts';
+import { InfraError } from '../errors.ts';
 import { buildKernel, type KernelBuildOptions } from '../build/make.ts';
 import { buildWithTestModules, type BuildStep, type NfitSimBuild, type TestBuild } from '../nfit-sim/build.ts';
 import { fragmentsForTree } from './kconfig-later.ts';

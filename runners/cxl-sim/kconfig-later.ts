@@ -6,7 +6,7 @@
  * and leaving them out breaks 6.12's build. A symbol the tree declares but drops (an unmet
  * dependency) is still an error, as for every other fragment.
  */
-import { InfraError } from '../../bot/errors.ts';
+import { InfraError } from '../errors.ts';
 import { execCommand, type Exec } from '../sandbox/exec.ts';
 import type { Fragment } from '../build/kconfig.ts';
 import { CXL_SIM_LATER_FRAGMENT } from './profile.ts';

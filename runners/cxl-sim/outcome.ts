@@ -4,7 +4,7 @@
  * and a module that failed to load makes a clean-looking run a kernel failure naming the module
  * and insmod's reason (the suite's own tests only say "prerequisite topology failed").
  */
-import type { GuestOutcome } from '../qemu-pmem/analyze.ts';
+import type { GuestOutcome } from '../core/analyze.ts';
 import type { TestResult } from '../types.ts';
 import { moduleResults, parseCxlGuestSetup, topologyNote } from './guest-lines.ts';
 import { CXL_SIM_SUITE } from './profile.ts';

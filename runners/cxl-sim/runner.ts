@@ -8,7 +8,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { toMs, type RunnerConfig } from '../../config/schema.ts';
+import { toMs } from '../../config/duration.ts';
+import type { CxlSimConfig } from './schema.ts';
 import type { Finding, RunContext, RunRequest, RunResult, Runner } from '../types.ts';
 import { buildDirFor } from '../build/make.ts';
 import { configHash, loadFragments } from '../build/kconfig.ts';
@@ -25,7 +26,7 @@ import { withSlotLock } from '../tree/slot-lock.ts';
 import { daxInitramfs } from '../guest/dax-initramfs.ts';
 import type { InitramfsFile } from '../guest/initramfs.ts';
 import type { QemuRunOptions, QemuRunResult } from '../qemu/run.ts';
-import { analyzeGuestRun, type Parsers } from '../qemu-pmem/analyze.ts';
+import { analyzeGuestRun, type Parsers } from '../core/analyze.ts';
 import type { BuildStep, NfitSimBuild } from '../nfit-sim/build.ts';
 import type { prepareNdctlSuite } from '../nfit-sim/ndctl-suite.ts';
 import { buildCxlSim } from './build.ts';
@@ -38,7 +39,7 @@ import { CXL_MESON_SUITE, CXL_SIM_CMDLINE, cxlSimProfile, CXL_SIM_SUITE, numaArg
 type GuestLimits = Parameters<typeof analyzeGuestRun>[3];
 
 export interface CxlSimOptions {
-  config: RunnerConfig;
+  config: CxlSimConfig;
   repoRoot: string;
   cacheDir: string;
   /** Extra kernel command line words (test knobs such as "daxbot.hang=NAME"). */
@@ -59,7 +60,7 @@ async function symbolizer(opts: CxlSimOptions, ctx: RunContext): Promise<Symboli
   if (opts.symbolize) return opts.symbolize;
   if (opts.parsers) return (f: Finding) => f;
   try {
-    return (await import('../qemu-pmem/parsers.ts')).defaultSymbolize;
+    return (await import('../core/parsers.ts')).defaultSymbolize;
   } catch (err) {
     ctx.log.warn({ err }, 'no symbolizer: findings keep raw frames');
     return (f) => f;
@@ -175,7 +176,7 @@ async function bootStage(s: RunState, built: NfitSimBuild, limits: GuestLimits):
 /** The guest's output into tests, findings and the failure class, findings symbolized. */
 async function resultStage(s: RunState, built: NfitSimBuild, q: QemuRunResult, limits: GuestLimits): Promise<void> {
   const { opts, ctx, result } = s;
-  const parsers: Parsers = opts.parsers ?? (await import('../qemu-pmem/parsers.ts')).defaultParsers;
+  const parsers: Parsers = opts.parsers ?? (await import('../core/parsers.ts')).defaultParsers;
   const meson = s.meson ?? { run: false, hostResults: [] };
   // Whoever loaded the modules (the smoke suite, or cxl-meson.sh when it runs alone) printed their lines.
   const loaded = s.suites.includes(CXL_SIM_SUITE) || meson.run;

@@ -6,6 +6,12 @@ import path from 'node:path';
 import { buildInitramfs, DEFAULT_GUEST_BINARIES, filesUnder, type InitramfsFile } from './initramfs.ts';
 import { compileHelpers } from './helpers.ts';
 
+/**
+ * What this initramfs is made from, relative to the repository: part of every kernel runner's
+ * guest, so of the digest a baseline is cached under (runners/core/digest.ts).
+ */
+export const DAX_GUEST_PATHS = ['runners/guest/init.sh', 'runners/guest/suites', 'runners/guest/helpers'];
+
 /** Where the guest scripts and helper sources live in the repository. */
 export function guestDir(repoRoot: string): string {
   return path.join(repoRoot, 'runners', 'guest');

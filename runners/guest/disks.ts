@@ -10,7 +10,7 @@
  * The guest finds each disk by its virtio serial (device names depend on PCI order).
  */
 import { open, readFile, rm } from 'node:fs/promises';
-import { InfraError } from '../../bot/errors.ts';
+import { InfraError } from '../errors.ts';
 import type { Exec } from '../sandbox/exec.ts';
 
 /** QEMU arguments for one virtio disk with a serial (pure). */

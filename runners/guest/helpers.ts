@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { InfraError } from '../../bot/errors.ts';
+import { InfraError } from '../errors.ts';
 import { execCommand, type Exec } from '../sandbox/exec.ts';
 
 /** Compiles every .c file in `sourceDir`; returns the binaries' paths (name without .c). */

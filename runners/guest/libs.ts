@@ -3,7 +3,7 @@
  * resolved (I/O at the edge, via the passed exec).
  */
 import type { Exec } from '../sandbox/exec.ts';
-import { InfraError } from '../../bot/errors.ts';
+import { InfraError } from '../errors.ts';
 
 /** Absolute library paths from ldd output ("libx.so => /lib/.../libx.so (0x..)", "/lib64/ld-linux... (0x..)"). */
 export function parseLdd(output: string): string[] {

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { InfraError } from '../../bot/errors.ts';
+import { InfraError } from '../errors.ts';
 import { KERNEL_BUILD_LOCK } from '../build/make.ts';
 import { execCommand, type Exec } from '../sandbox/exec.ts';
 import { lockHeldByAncestor } from '../sandbox/lock-holder.ts';

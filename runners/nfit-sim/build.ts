@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildKernel, type KernelBuildOptions } from '../build/make.ts';
+import type { BuildStep } from '../core/sequence.ts';
 import type { BuildDiagnostic, BuildResult } from '../types.ts';
 import { MIRROR_DIR, MIRRORED_DIRS, prepareModuleTree, type MirrorSpec } from './module-tree.ts';
 import { NFIT_TEST_MAKE_DIR, NFIT_TEST_MODULES, type TestModule } from './profile.ts';
@@ -59,7 +60,7 @@ export function locateModules(
   return { found, missing };
 }
 
-export type BuildStep = (o: KernelBuildOptions) => Promise<BuildResult>;
+export type { BuildStep };
 
 /** A simulator's test build: its folder in the tree and its modules in load order. */
 export interface TestBuild {

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { InfraError } from '../../bot/errors.ts';
+import { InfraError } from '../errors.ts';
 import { execCommand, type Exec } from '../sandbox/exec.ts';
 
 /** ndctl's bundle relative to the repository root, and the release the tests run. */

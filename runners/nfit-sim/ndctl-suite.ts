@@ -10,8 +10,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { mkdir, rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { InfraError } from '../../bot/errors.ts';
-import type { RunnerConfig } from '../../config/schema.ts';
+import { InfraError } from '../errors.ts';
 import { ensureDebianRootfsImage } from '../guest/debian-rootfs.ts';
 import type { InitramfsFile } from '../guest/initramfs.ts';
 import { execCommand, type Exec } from '../sandbox/exec.ts';
@@ -20,6 +19,7 @@ import { ensureNdctlBuild } from './ndctl-build.ts';
 import { mesonSuites, planNdctlMeson } from './ndctl-meson.ts';
 import { ndctlMesonResults, type GuestStop } from './ndctl-results.ts';
 import { GUEST_DIR, NDCTL_MESON_SUITE } from './profile.ts';
+import type { NdctlSuiteConfig } from './schema.ts';
 
 /** Virtio serial numbers the guest script finds its disks by. */
 export const ROOT_SERIAL = 'daxbot-root';
@@ -61,7 +61,7 @@ export function virtioDiskArgs(file: string, id: string, serial: string): string
 }
 
 /** Kernel command line words for runners/guest/nfit-sim/ndctl-meson.sh (pure). */
-export function ndctlGuestAppend(cfg: Pick<RunnerConfig, 'ndctlSuites' | 'ndctlTimeoutMultiplier'>): string[] {
+export function ndctlGuestAppend(cfg: Pick<NdctlSuiteConfig, 'ndctlSuites' | 'ndctlTimeoutMultiplier'>): string[] {
   return [
     `daxbot.meson-suites=${mesonSuites(cfg.ndctlSuites).join(',')}`,
     `daxbot.meson-timeout-multiplier=${cfg.ndctlTimeoutMultiplier}`,
@@ -94,7 +94,7 @@ async function overlay(exec: Exec, base: string, file: string): Promise<void> {
 }
 
 export interface PrepareOptions {
-  config: RunnerConfig;
+  config: NdctlSuiteConfig;
   /** The suites this run asked for. */
   suites: string[];
   repoRoot: string;

@@ -63,25 +63,15 @@ export const GUEST_DIR = '/daxbot/nfit-sim';
  */
 export const NFIT_SIM_CMDLINE = ['oops=panic', 'panic=-1'];
 
-/** The runner-schema defaults (config/schema.ts), which are the qemu-pmem runner's. */
-const SCHEMA_DEFAULT_FRAGMENTS = ['pmem'];
-const SCHEMA_DEFAULT_SUITES = ['dax'];
-
-const same = (a: string[], b: string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
-
 /**
- * The fragments and suites an nfit-sim runner really uses. The config schema's defaults belong to
- * qemu-pmem (a "pmem" fragment, the "dax" suite), so unset values (equal to those defaults) become
- * this profile's; the nfit-sim fragment always comes last because config_check.c needs its
- * "=m" symbols to win over any other fragment's "=y".
+ * The fragments and suites an nfit-sim runner really uses: the configured fragments with the
+ * nfit-sim fragment always last (config_check.c needs its "=m" symbols to win over any other
+ * fragment's "=y"), and the configured suites (schema.ts defaults them to this profile's).
  */
 export function nfitSimProfile(cfg: { fragments: string[]; suites: string[] }): {
   fragments: string[];
   suites: string[];
 } {
-  const base = same(cfg.fragments, SCHEMA_DEFAULT_FRAGMENTS)
-    ? []
-    : cfg.fragments.filter((f) => !NFIT_SIM_FRAGMENTS.includes(f));
-  const suites = same(cfg.suites, SCHEMA_DEFAULT_SUITES) ? NFIT_SIM_DEFAULT_SUITES : cfg.suites;
-  return { fragments: [...base, ...NFIT_SIM_FRAGMENTS], suites };
+  const base = cfg.fragments.filter((f) => !NFIT_SIM_FRAGMENTS.includes(f));
+  return { fragments: [...base, ...NFIT_SIM_FRAGMENTS], suites: cfg.suites };
 }

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { cp, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InfraError } from '../../bot/errors.ts';
+import { InfraError } from '../errors.ts';
 import { execCommand, type Exec } from '../sandbox/exec.ts';
 import { checkoutHash } from '../nfit-sim/ndctl-build.ts';
 import { ensureRootfsBuild, type RootfsBuild } from '../guest/rootfs-build.ts';

@@ -14,7 +14,7 @@ export const FSTESTS_DAX_SUITE = 'fstests-dax';
 /** The filesystems the suite knows how to make (mkfs options for DAX: 4 KiB blocks). */
 export const FSTESTS_FILESYSTEMS = ['ext4', 'xfs'] as const;
 
-/** Keys spread into the runner schema (config/schema.ts). */
+/** Keys spread into the qemu-pmem runner's schema (schema.ts). */
 export const fstestsConfigShape = {
   /**
    * fstests for the fstests-dax suite: a tarball of an fstests tree (such as

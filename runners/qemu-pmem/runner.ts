@@ -1,146 +1,75 @@
 /**
- * The qemu-pmem runner: apply the series in the (tree, config) build slot, build the kernel with
- * the pmem fragment, boot it in QEMU (TCG) with emulated NVDIMMs and run the guest suites.
- * Patch and kernel failures are results; only machinery failures throw InfraError.
+ * The qemu-pmem runner on the core sequence (runners/core/sequence.ts): the kernel built with the
+ * pmem fragment, booted in QEMU (TCG) with the configured emulated NVDIMMs, running the guest's
+ * DAX suites. What it adds to the sequence: its NVDIMMs and the per-test timeout word the guest's
+ * watchdog reads; and, when the run asks for the fstests-dax suite, the host preparation of that
+ * suite (root filesystem, fstests build and results disks, fstests-suite.ts) and the reading of
+ * its results disk after the boot. Patch and kernel failures are results; only machinery
+ * failures throw InfraError.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { toMs, type RunnerConfig } from '../../config/schema.ts';
-import type { RunContext, RunRequest, RunResult, Runner } from '../types.ts';
-import { buildDirFor, buildKernel } from '../build/make.ts';
-import { configHash, loadFragments } from '../build/kconfig.ts';
-import {
-  applyInSlot,
-  bootGuest,
-  newRunResult,
-  recordBuildFailure,
-  symbolizeFindings,
-  type Symbolize,
-} from '../core/kernel-run.ts';
-import { slotDirFor, treeSlug } from '../tree/slot.ts';
-import { daxInitramfs } from '../guest/dax-initramfs.ts';
-import { analyzeGuestRun, type Parsers } from './analyze.ts';
-import { withSlotLock } from '../tree/slot-lock.ts';
+import { toMs } from '../../config/duration.ts';
+import { createKernelRunner, type KernelRunDeps, type KernelRunSteps, type RunInfo } from '../core/sequence.ts';
+import type { Runner } from '../types.ts';
 import { FSTESTS_DAX_SUITE } from './fstests-config.ts';
-import { fstestsRunResults, mergeFstestsResults, prepareFstestsSuite } from './fstests-suite.ts';
+import { fstestsRunResults, mergeFstestsResults, prepareFstestsSuite, type FstestsSuitePrep } from './fstests-suite.ts';
+import type { QemuPmemConfig } from './schema.ts';
 
-export interface QemuPmemOptions {
-  config: RunnerConfig;
-  repoRoot: string;
-  cacheDir: string;
-  /** Extra kernel command line words (e.g. "daxbot.hang=ext4_mmap_rw" to inject a guest hang). */
-  extraKernelArgs?: string[];
-  parsers?: Parsers;
-  symbolize?: Symbolize;
+export interface QemuPmemOptions extends KernelRunDeps {
+  config: QemuPmemConfig;
+  /** Replaces the fstests-dax suite's host preparation (tests: no debootstrap, no fstests build). */
+  prepareFstests?: typeof prepareFstestsSuite;
+}
+
+export const QEMU_PMEM_DESCRIPTION =
+  'Linux in QEMU (TCG) with emulated NVDIMMs: fsdax on ext4/xfs, devdax, namespace reconfiguration';
+
+function steps(opts: QemuPmemOptions, run: RunInfo): KernelRunSteps {
+  const cfg = opts.config;
+  let fstests: FstestsSuitePrep | null = null;
+  return {
+    prepare: async () => {
+      fstests = await (opts.prepareFstests ?? prepareFstestsSuite)({
+        config: cfg,
+        suites: run.suites,
+        repoRoot: opts.repoRoot,
+        cacheDir: opts.cacheDir,
+        workDir: run.req.workDir,
+        log: run.ctx.log,
+        ...(run.ctx.signal ? { signal: run.ctx.signal } : {}),
+      });
+      return fstests.timings;
+    },
+    guest: async () => ({
+      // fstests-dax boots only when its host side is ready; it reports on its own results disk.
+      suites: run.suites.filter((s) => s !== FSTESTS_DAX_SUITE || fstests?.run === true),
+      ktapSuites: run.suites.filter((s) => s !== FSTESTS_DAX_SUITE),
+      files: fstests?.guestFiles ?? [],
+      append: [`daxbot.test_timeout=${Math.round(toMs(cfg.testTimeout) / 1000)}`, ...(fstests?.append ?? [])],
+      nvdimms: cfg.nvdimms.map((d, i) => ({ ...d, path: path.join(run.req.workDir, `nvdimm${i}.img`) })),
+      qemuExtra: fstests?.qemuExtra ?? [],
+      readOnly: fstests?.readOnly ?? [],
+      readWrite: fstests?.readWrite ?? [],
+      devices: `${cfg.nvdimms.length} NVDIMM(s)`,
+    }),
+    results: async (outcome, q) => {
+      if (!fstests) return outcome;
+      const results = await fstestsRunResults(fstests, { consoleLog: q.console, stop: q, durations: q.testDurations });
+      return mergeFstestsResults(outcome, results);
+    },
+  };
 }
 
 export function createQemuPmemRunner(opts: QemuPmemOptions): Runner {
-  const cfg = opts.config;
-  // The real parsers load on first use, so a runner with injected parsers needs none of them.
-  const defaults = (): Promise<typeof import('./parsers.ts')> => import('./parsers.ts');
-  return {
-    name: cfg.name,
-    description: 'Linux in QEMU (TCG) with emulated NVDIMMs: fsdax on ext4/xfs, devdax, namespace reconfiguration',
-    async run(req: RunRequest, ctx: RunContext): Promise<RunResult> {
-      const t0 = Date.now();
-      const timings: Record<string, number> = {};
-      const progress = ctx.progress ?? (() => undefined);
-      const fragments = await loadFragments(cfg.fragments, opts.repoRoot);
-      const hash = configHash(fragments);
-      const slot = slotDirFor(opts.cacheDir, req.tree, hash);
-      const suites = req.suites && req.suites.length > 0 ? req.suites : cfg.suites;
-      await mkdir(req.workDir, { recursive: true });
-      const result = newRunResult(cfg.name, req.tree, hash, timings);
-
-      return withSlotLock(slot, async () => {
-        if (!(await applyInSlot(req, slot, result, progress))) {
-          timings.totalMs = Date.now() - t0;
-          return result;
-        }
-
-        const buildDir = buildDirFor(opts.cacheDir, treeSlug(req.tree), hash);
-        progress('build', `make O=${buildDir}`);
-        let t = Date.now();
-        const build = await buildKernel({
-          source: slot,
-          buildDir,
-          fragments,
-          cacheDir: opts.cacheDir,
-          jobs: cfg.jobs,
-          log: ctx.log,
-          ...(ctx.signal ? { signal: ctx.signal } : {}),
-          logFile: path.join(req.workDir, 'build.log'),
-        });
-        result.build = build;
-        timings.buildMs = build.durationMs;
-        if (!build.ok || !build.bzImage) {
-          recordBuildFailure(result, build, req.mbox !== undefined);
-          timings.totalMs = Date.now() - t0;
-          return result;
-        }
-
-        const fstests = await prepareFstestsSuite({
-          config: cfg,
-          suites,
-          repoRoot: opts.repoRoot,
-          cacheDir: opts.cacheDir,
-          workDir: req.workDir,
-          log: ctx.log,
-          ...(ctx.signal ? { signal: ctx.signal } : {}),
-        });
-        Object.assign(timings, fstests.timings);
-        // fstests-dax reports through its own results disk; the others are KTAP on the console.
-        const ktapSuites = suites.filter((s) => s !== FSTESTS_DAX_SUITE);
-        const booted = suites.filter((s) => s !== FSTESTS_DAX_SUITE || fstests.run);
-
-        t = Date.now();
-        const initrd = await daxInitramfs(opts.repoRoot, opts.cacheDir, fstests.guestFiles);
-        timings.initramfsMs = Date.now() - t;
-
-        progress('boot', `qemu ${cfg.memoryMiB} MiB, ${cfg.nvdimms.length} NVDIMM(s)`);
-        const limits = {
-          bootTimeoutMs: toMs(cfg.bootTimeout),
-          testTimeoutMs: toMs(cfg.testTimeout),
-          overallTimeoutMs: toMs(cfg.overallTimeout),
-        };
-        const q = await bootGuest(req, ctx, result, {
-          spec: {
-            kernel: build.bzImage,
-            initrd,
-            append: [
-              `daxbot.suites=${booted.join(',')}`,
-              `daxbot.test_timeout=${Math.round(toMs(cfg.testTimeout) / 1000)}`,
-              ...fstests.append,
-              ...(opts.extraKernelArgs ?? []),
-            ],
-            memoryMiB: cfg.memoryMiB,
-            cpus: cfg.cpus,
-            nvdimms: cfg.nvdimms.map((d, i) => ({ ...d, path: path.join(req.workDir, `nvdimm${i}.img`) })),
-            extra: fstests.qemuExtra,
-          },
-          readOnly: fstests.readOnly,
-          readWrite: fstests.readWrite,
-          ...limits,
-        });
-
-        const parsers: Parsers = opts.parsers ?? (await defaults()).defaultParsers;
-        const symbolize = opts.symbolize ?? (await defaults()).defaultSymbolize;
-        const fstestsResults = await fstestsRunResults(fstests, {
-          consoleLog: q.console,
-          stop: q,
-          durations: q.testDurations,
-        });
-        const outcome = mergeFstestsResults(analyzeGuestRun(q, ktapSuites, parsers, limits), fstestsResults);
-        result.tests = outcome.tests;
-        result.booted = outcome.booted;
-        result.failureClass = outcome.failureClass;
-        result.summary = outcome.summary;
-        t = Date.now();
-        result.findings = await symbolizeFindings(outcome.findings, symbolize, build.vmlinux ?? '', slot, ctx.log);
-        timings.symbolizeMs = Date.now() - t;
-        timings.totalMs = Date.now() - t0;
-        return result;
-      });
+  const { config, prepareFstests: _p, ...deps } = opts;
+  return createKernelRunner(
+    {
+      config,
+      description: QEMU_PMEM_DESCRIPTION,
+      fragments: config.fragments,
+      suites: config.suites,
+      start: (run) => steps(opts, run),
     },
-  };
+    deps,
+  );
 }

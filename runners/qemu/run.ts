@@ -6,7 +6,7 @@
  */
 import { appendFile, open, truncate as truncateFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { InfraError } from '../../bot/errors.ts';
+import { InfraError } from '../errors.ts';
 import { runSandboxed } from '../sandbox/bwrap.ts';
 import type { Exec } from '../sandbox/exec.ts';
 import { parseGuestLine } from '../guest/protocol.ts';

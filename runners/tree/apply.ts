@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { ApplyAttempt, ApplyResult } from '../types.ts';
-import { InfraError } from '../../bot/errors.ts';
+import { InfraError } from '../errors.ts';
 import { checkoutSlot } from './slot.ts';
 import { amExcerpt, findBaseCommit, parseAmFailure } from './am-output.ts';
 import { outsideSymlink } from './symlinks.ts';

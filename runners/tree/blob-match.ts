@@ -5,7 +5,7 @@
  * the commits that touch the series' files (`git log --first-parent --raw -- <paths>`, one process,
  * bounded), and the planning is blob-state.ts; a candidate is checked once more with `git ls-tree`.
  */
-import { InfraError } from '../../bot/errors.ts';
+import { InfraError } from '../errors.ts';
 import { newestMatch, parseLsTree, parseRawLog, type BlobState } from './blob-state.ts';
 import { commitOf, git } from './git-run.ts';
 import type { PreimageBlob } from './series-blobs.ts';

@@ -4,7 +4,7 @@
  * to its key. No repository is needed.
  */
 import os from 'node:os';
-import { InfraError } from '../../bot/errors.ts';
+import { InfraError } from '../errors.ts';
 import { git } from './git-run.ts';
 
 export interface KeyedDiff {

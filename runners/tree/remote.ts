@@ -11,7 +11,8 @@ import path from 'node:path';
 import { createTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { InfraError, errorMessage } from '../../bot/errors.ts';
+import { errorMessage } from '../../config/errors.ts';
+import { InfraError } from '../errors.ts';
 import {
   afterFetch,
   branchRefspecs,

@@ -8,7 +8,8 @@ import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit } from 'simple-git';
-import { InfraError, errorMessage } from '../../bot/errors.ts';
+import { errorMessage } from '../../config/errors.ts';
+import { InfraError } from '../errors.ts';
 
 /** A stable short name for a tree: its folder name plus a hash of its absolute path. */
 export function treeSlug(tree: string): string {

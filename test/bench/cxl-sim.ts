@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../bot/log.ts';
-import { runnerSchema } from '../../config/schema.ts';
+import { cxlSimSchema } from '../../runners/cxl-sim/schema.ts';
 import { configHash, loadFragments } from '../../runners/build/kconfig.ts';
 import { buildDirFor } from '../../runners/build/make.ts';
 import { cxlSimProfile } from '../../runners/cxl-sim/profile.ts';
@@ -58,7 +58,7 @@ export async function benchCxlSim(): Promise<void> {
   });
   const cacheDir =
     process.env.BENCH_FRESH === '1' ? await mkdtemp(path.join(os.tmpdir(), 'daxbot-bench-cxl-')) : sharedCache;
-  const config = runnerSchema.parse({
+  const config = cxlSimSchema.parse({
     name: 'cxl-sim',
     kind: 'cxl-sim',
     overallTimeout: '120m',

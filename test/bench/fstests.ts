@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../bot/log.ts';
-import { runnerSchema } from '../../config/schema.ts';
+import { qemuPmemSchema } from '../../runners/qemu-pmem/schema.ts';
 import { createQemuPmemRunner } from '../../runners/qemu-pmem/runner.ts';
 import { ensureLinuxTree, resolveCacheDir } from '../../runners/tree/setup.ts';
 import type { RunResult } from '../../runners/types.ts';
@@ -44,7 +44,7 @@ export async function benchFstests(): Promise<void> {
   const log = silentLogger();
   const cacheDir = resolveCacheDir(repoRoot, process.env);
   const tree = await ensureLinuxTree(cacheDir, log, process.env.BENCH_TREE === '6.12' ? { name: 'linux-6.12' } : {});
-  const config = runnerSchema.parse({
+  const config = qemuPmemSchema.parse({
     name: 'qemu-pmem',
     kind: 'qemu-pmem',
     suites: ['fstests-dax'],

@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../bot/log.ts';
-import { runnerSchema, toMs } from '../../config/schema.ts';
+import { toMs } from '../../config/duration.ts';
+import { qemuPmemSchema } from '../../runners/qemu-pmem/schema.ts';
 import { buildDirFor, buildKernel, sandboxFor } from '../../runners/build/make.ts';
 import { runSandboxed } from '../../runners/sandbox/bwrap.ts';
 import { configHash, loadFragments } from '../../runners/build/kconfig.ts';
@@ -28,7 +29,7 @@ export async function benchHarness(): Promise<void> {
   const log = silentLogger();
   const cacheDir = resolveCacheDir(repoRoot, process.env);
   const tree = await ensureLinuxTree(cacheDir, log);
-  const config = runnerSchema.parse({ name: 'qemu-pmem', kind: 'qemu-pmem' });
+  const config = qemuPmemSchema.parse({ name: 'qemu-pmem', kind: 'qemu-pmem' });
   const fragments = await loadFragments(config.fragments, repoRoot);
   const hash = configHash(fragments);
   const slot = slotDirFor(cacheDir, tree.path, hash);

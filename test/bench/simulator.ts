@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../bot/log.ts';
-import { runnerSchema } from '../../config/schema.ts';
+import { nfitSimSchema } from '../../runners/nfit-sim/schema.ts';
 import { configHash, loadFragments } from '../../runners/build/kconfig.ts';
 import { buildDirFor } from '../../runners/build/make.ts';
 import { createNfitSimRunner } from '../../runners/nfit-sim/runner.ts';
@@ -43,7 +43,7 @@ export async function benchSimulator(): Promise<void> {
   const tree = await ensureLinuxTree(sharedCache, log);
   const cacheDir =
     process.env.BENCH_FRESH === '1' ? await mkdtemp(path.join(os.tmpdir(), 'daxbot-bench-sim-')) : sharedCache;
-  const config = runnerSchema.parse({ name: 'nfit-sim', kind: 'nfit-sim', overallTimeout: '30m' });
+  const config = nfitSimSchema.parse({ name: 'nfit-sim', kind: 'nfit-sim', overallTimeout: '30m' });
   const profile = nfitSimProfile(config);
   const hash = configHash(await loadFragments(profile.fragments, repoRoot));
   const cold = !existsSync(path.join(buildDirFor(cacheDir, treeSlug(tree.path), hash), 'vmlinux'));

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../bot/log.ts';
-import { runnerSchema } from '../../config/schema.ts';
+import { cxlSimSchema } from '../../runners/cxl-sim/schema.ts';
 import { CXL_SIM_TESTS } from '../../runners/cxl-sim/profile.ts';
 import { ensureNdctlCheckout, NDCTL_BUNDLE, NDCTL_TAG } from '../../runners/nfit-sim/ndctl-checkout.ts';
 import { getRunner } from '../../runners/registry.ts';
@@ -138,7 +138,7 @@ describe.skipIf(!available)('cxl-sim runner (real kernel, real cxl_test, real QE
     async () => {
       const mod = getRunner('cxl-sim');
       if (!mod) throw new Error('cxl-sim is not registered');
-      const config = runnerSchema.parse({
+      const config = cxlSimSchema.parse({
         name: 'cxl-sim',
         kind: 'cxl-sim',
         suites: ['cxl-sim'],
@@ -179,7 +179,7 @@ describe.skipIf(!available)('cxl-sim runner (real kernel, real cxl_test, real QE
       const mod = getRunner('cxl-sim');
       if (!mod) throw new Error('cxl-sim is not registered');
       const ndctlSource = await ensureNdctlCheckout({ bundle, tag: NDCTL_TAG, cacheDir });
-      const config = runnerSchema.parse({
+      const config = cxlSimSchema.parse({
         name: 'cxl-sim',
         kind: 'cxl-sim',
         suites: ['cxl-sim', 'cxl-meson'],

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { startDashboard, type RunningDashboard } from '../../bot/dashboard/server.ts';
 import { silentLogger } from '../../bot/log.ts';
 import { runCycle } from '../../bot/queue/cycle.ts';
-import { createScriptedRunner } from '../../bot/pipeline/scripted-runner.ts';
+import { createScriptedRunner } from '../../runners/scripted/runner.ts';
 import { saveSeriesVersions } from '../../bot/store/series.ts';
 import { openStore, type Store } from '../../bot/store/store.ts';
 import { FakeSender, fakeDeps, testConfig, version } from '../helpers/pipeline-fakes.ts';

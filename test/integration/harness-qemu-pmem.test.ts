@@ -12,8 +12,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../bot/log.ts';
-import { runnerSchema } from '../../config/schema.ts';
-import { defaultParsers, defaultSymbolize } from '../../runners/qemu-pmem/parsers.ts';
+import { qemuPmemSchema } from '../../runners/qemu-pmem/schema.ts';
+import { defaultParsers, defaultSymbolize } from '../../runners/core/parsers.ts';
 import { createQemuPmemRunner } from '../../runners/qemu-pmem/runner.ts';
 import { ensureLinuxTree, type LinuxTree } from '../../runners/tree/setup.ts';
 import type { RunResult, TestResult } from '../../runners/types.ts';
@@ -28,7 +28,7 @@ const byName = (r: RunResult, name: string): TestResult | undefined => r.tests.f
 describe.skipIf(!available)('qemu-pmem harness (real kernel, real QEMU)', () => {
   let cacheDir: string;
   let tree: LinuxTree;
-  const config = runnerSchema.parse({
+  const config = qemuPmemSchema.parse({
     name: 'qemu-pmem',
     kind: 'qemu-pmem',
     testTimeout: '180s',

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../bot/log.ts';
 import { runCycle } from '../../bot/queue/cycle.ts';
 import { finishGroup } from '../../bot/jobs/group-report.ts';
-import { createScriptedRunner, runnerScriptSchema } from '../../bot/pipeline/scripted-runner.ts';
+import { createScriptedRunner, runnerScriptSchema } from '../../runners/scripted/runner.ts';
 import { getJob, listJobs, updateJob } from '../../bot/store/jobs.ts';
 import { countReplies } from '../../bot/store/replies.ts';
 import { saveSeriesVersions } from '../../bot/store/series.ts';

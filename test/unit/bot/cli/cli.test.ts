@@ -16,7 +16,7 @@ describe('runner CLI helpers', () => {
     expect(resolveRunnerConfig(configured, 'pmem-big').memoryMiB).toBe(4096);
     const d = resolveRunnerConfig(configured, 'qemu-pmem');
     expect(d.kind).toBe('qemu-pmem');
-    expect(d.nvdimms).toEqual([
+    expect(getRunner('qemu-pmem')?.profile(d).nvdimms).toEqual([
       { sizeMiB: 1024, labelSizeKiB: 128 },
       { sizeMiB: 256, labelSizeKiB: 128 },
     ]);

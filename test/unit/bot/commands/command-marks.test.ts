@@ -8,7 +8,7 @@ import type { DkimVerdict } from '../../../../bot/commands/authorize.ts';
 import { processQueue, runCycle } from '../../../../bot/queue/cycle.ts';
 import { enqueueRerun } from '../../../../bot/queue/enqueue.ts';
 import { processCommands } from '../../../../bot/commands/process.ts';
-import { createScriptedRunner, SCRIPTED_CRASH_TITLE } from '../../../../bot/pipeline/scripted-runner.ts';
+import { createScriptedRunner, SCRIPTED_CRASH_TITLE } from '../../../../runners/scripted/runner.ts';
 import type { PipelineDeps } from '../../../../bot/deps.ts';
 import { listCommands } from '../../../../bot/store/commands.ts';
 import { listJobs } from '../../../../bot/store/jobs.ts';

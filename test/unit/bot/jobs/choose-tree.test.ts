@@ -8,7 +8,7 @@ import { toIncoming } from '../../../../bot/intake/ingest.ts';
 import { chooseTree } from '../../../../bot/jobs/choose-tree.ts';
 import { findJobBase, jobContext } from '../../../../bot/jobs/context.ts';
 import { silentLogger } from '../../../../bot/log.ts';
-import { runnerConfigHash } from '../../../../bot/pipeline/runner-digest.ts';
+import { runnerConfigHash } from '../../../../runners/registry.ts';
 import { storeMessage } from '../../../../bot/store/messages.ts';
 import { insertJob, listJobs } from '../../../../bot/store/jobs.ts';
 import { FakeRunner, FakeSender, fakeDeps, storeWith, testConfig, version } from '../../../helpers/pipeline-fakes.ts';

@@ -7,11 +7,7 @@ import { runCycle, processQueue } from '../../../../bot/queue/cycle.ts';
 import { enqueueRerun, enqueueRerunGroup } from '../../../../bot/queue/enqueue.ts';
 import { flushPendingReplies } from '../../../../bot/report/deliver.ts';
 import { finishGroup } from '../../../../bot/jobs/group-report.ts';
-import {
-  createScriptedRunner,
-  runnerScriptSchema,
-  type RunnerScript,
-} from '../../../../bot/pipeline/scripted-runner.ts';
+import { createScriptedRunner, runnerScriptSchema, type RunnerScript } from '../../../../runners/scripted/runner.ts';
 import { getJob, listJobs, updateJob } from '../../../../bot/store/jobs.ts';
 import { addInvalidMark } from '../../../../bot/store/marks.ts';
 import { countReplies, versionReplies } from '../../../../bot/store/replies.ts';

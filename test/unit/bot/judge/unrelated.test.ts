@@ -4,7 +4,6 @@ import {
   markForCrash,
   normalizeCrashTitle,
   sameCrash,
-  stoppedByTitle,
   type UnrelatedMark,
 } from '../../../../bot/judge/unrelated.ts';
 import { judge, type Verdict } from '../../../../bot/judge/verdict.ts';
@@ -58,13 +57,6 @@ describe('crash title matching', () => {
     expect(markForCrash({ kind: 'crash', name: GPF }, [mark('WARNING in x'), mark(GPF)])?.title).toBe(GPF);
     expect(markForCrash({ kind: 'test', name: GPF }, [mark(GPF)])).toBeNull();
   });
-
-  it('reads the crash a runner blames for a test it could not finish', () => {
-    expect(stoppedByTitle(`no result: guest stopped after: ${GPF}`)).toBe(GPF);
-    expect(stoppedByTitle(`suite never started: guest stopped after: ${GPF}`)).toBe(GPF);
-    expect(stoppedByTitle('exit status 1')).toBeNull();
-    expect(stoppedByTitle(undefined)).toBeNull();
-  });
 });
 
 describe('applyUnrelatedMarks', () => {
@@ -97,8 +89,9 @@ describe('applyUnrelatedMarks', () => {
 
   it('a test the marked crash cut short is not counted either; a test failing on its own is', () => {
     const tests = [
-      t('dax.sh', 'timeout', { reason: `no result: guest stopped after: ${GPF}` }),
-      t('mmap.sh', 'fail', { reason: 'exit status 1' }),
+      t('dax.sh', 'timeout', { reason: `no result: guest stopped after: ${GPF}`, stoppedBy: GPF }),
+      // The field, not the wording, says what stopped a test: this reason alone blames nothing.
+      t('mmap.sh', 'fail', { reason: `exit status 1 (guest stopped after: ${GPF})` }),
     ];
     const v = judge({
       baseRuns: [makeRun({ tests: [t('dax.sh', 'pass'), t('mmap.sh', 'pass')] })],

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { moduleResults, parseCxlGuestSetup, topologyNote } from '../../../../runners/cxl-sim/guest-lines.ts';
 import { cxlOutcome } from '../../../../runners/cxl-sim/outcome.ts';
 import { CXL_TEST_MODULES } from '../../../../runners/cxl-sim/profile.ts';
-import type { GuestOutcome } from '../../../../runners/qemu-pmem/analyze.ts';
+import type { GuestOutcome } from '../../../../runners/core/analyze.ts';
 import { expectGolden } from '../../../helpers/golden.ts';
 
 const fixture = (name: string): string =>

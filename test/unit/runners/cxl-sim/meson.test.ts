@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../bot/log.ts';
 import { repoRoot } from '../../../../config/repo-root.ts';
-import { runnerSchema } from '../../../../config/schema.ts';
+import { cxlSimSchema } from '../../../../runners/cxl-sim/schema.ts';
 import {
   collectCxlMeson,
   cxlGuestSuites,
@@ -16,7 +16,7 @@ import {
 import type { NdctlSuitePrep, PrepareOptions } from '../../../../runners/nfit-sim/ndctl-suite.ts';
 import type { FailureClass, TestResult } from '../../../../runners/types.ts';
 
-const config = runnerSchema.parse({ name: 'cxl-sim', kind: 'cxl-sim', ndctlSource: '/srv/ndctl' });
+const config = cxlSimSchema.parse({ name: 'cxl-sim', kind: 'cxl-sim', ndctlSource: '/srv/ndctl' });
 const options = (suites: string[]): PrepareOptions => ({
   config,
   suites,

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runnerSchema } from '../../../../config/schema.ts';
+import { cxlSimSchema } from '../../../../runners/cxl-sim/schema.ts';
 import { cxlGuestFiles, cxlModuleOrderText } from '../../../../runners/cxl-sim/guest-files.ts';
 import { CXL_TEST_MODULES, cxlSimProfile, numaArgs } from '../../../../runners/cxl-sim/profile.ts';
 import { runnerProfile } from '../../../../runners/registry.ts';
@@ -19,13 +19,13 @@ afterAll(() => {
 
 describe('cxl-sim profile', () => {
   it('uses its own fragments and suites when the config keeps the schema defaults', () => {
-    const config = runnerSchema.parse({ name: 'cxl', kind: 'cxl-sim' });
+    const config = cxlSimSchema.parse({ name: 'cxl', kind: 'cxl-sim' });
     expect(cxlSimProfile(config)).toEqual({
       fragments: ['cxl-sim', 'cxl-sim-later'],
       suites: ['cxl-sim', 'cxl-meson'],
     });
     expect(runnerProfile(config)).toMatchObject({
-      usesQemuNvdimms: false,
+      nvdimms: [],
       platform: expect.stringMatching(/cxl_test/),
     });
     expect(cxlSimProfile({ fragments: ['debug', 'cxl-sim'], suites: ['cxl-sim'] })).toEqual({

@@ -13,12 +13,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../bot/log.ts';
 import { repoRoot } from '../../../../config/repo-root.ts';
-import { runnerSchema } from '../../../../config/schema.ts';
+import { cxlSimSchema } from '../../../../runners/cxl-sim/schema.ts';
 import type { KernelBuildOptions } from '../../../../runners/build/make.ts';
 import { createCxlSimRunner } from '../../../../runners/cxl-sim/runner.ts';
 import { CXL_TEST_MODULES, CXL_SIM_TESTS } from '../../../../runners/cxl-sim/profile.ts';
 import type { InitramfsFile } from '../../../../runners/guest/initramfs.ts';
-import { defaultParsers } from '../../../../runners/qemu-pmem/parsers.ts';
+import { defaultParsers } from '../../../../runners/core/parsers.ts';
 import type { QemuRunOptions, QemuRunResult } from '../../../../runners/qemu/run.ts';
 import type { BuildResult } from '../../../../runners/types.ts';
 
@@ -102,7 +102,7 @@ describe('cxl-sim runner', () => {
       };
     };
     const runner = createCxlSimRunner({
-      config: runnerSchema.parse({ name: 'cxl-sim', kind: 'cxl-sim', suites: ['cxl-sim'] }),
+      config: cxlSimSchema.parse({ name: 'cxl-sim', kind: 'cxl-sim', suites: ['cxl-sim'] }),
       repoRoot,
       cacheDir,
       parsers: defaultParsers,
@@ -170,7 +170,7 @@ describe('cxl-sim runner', () => {
     ].join('\n');
     const seen: string[][] = [];
     const s = setup(`${fixture('good-6.1-console.txt')}\n${mesonLines}\n`, {
-      config: runnerSchema.parse({ name: 'cxl-sim', kind: 'cxl-sim', suites: ['cxl-sim', 'cxl-meson'] }),
+      config: cxlSimSchema.parse({ name: 'cxl-sim', kind: 'cxl-sim', suites: ['cxl-sim', 'cxl-meson'] }),
       prepareNdctl: async (o) => {
         seen.push(o.suites);
         return {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../bot/log.ts';
-import { runnerSchema } from '../../../../config/schema.ts';
+import { nfitSimSchema } from '../../../../runners/nfit-sim/schema.ts';
 import {
   debootstrapArgs,
   DEFAULT_ROOTFS_SPEC,
@@ -113,7 +113,7 @@ describe('guest plan', () => {
     expect(mesonSuites(['ndctl', 'dax', 'ndctl:cxl', 'dax'])).toEqual(['ndctl:ndctl', 'ndctl:dax', 'ndctl:cxl']);
   });
   it('passes the suites and timeout multiplier on the kernel command line', () => {
-    const cfg = runnerSchema.parse({ name: 'n', kind: 'nfit-sim', ndctlSource: '/x' });
+    const cfg = nfitSimSchema.parse({ name: 'n', kind: 'nfit-sim', ndctlSource: '/x' });
     expect(ndctlGuestAppend(cfg)).toEqual([
       'daxbot.meson-suites=ndctl:ndctl,ndctl:dax',
       'daxbot.meson-timeout-multiplier=1',
@@ -128,14 +128,14 @@ describe('guest plan', () => {
   });
   it('rejects meson options that are not -D settings', () => {
     expect(
-      runnerSchema.safeParse({ name: 'n', kind: 'nfit-sim', ndctlMesonOptions: ['--wipe; rm -rf /'] }).success,
+      nfitSimSchema.safeParse({ name: 'n', kind: 'nfit-sim', ndctlMesonOptions: ['--wipe; rm -rf /'] }).success,
     ).toBe(false);
   });
   it('is a "not configured" skip without ndctlSource and does nothing when the suite is not asked for', async () => {
     const base = { repoRoot: '/r', cacheDir: '/c', workDir: '/w', log: silentLogger() };
     const none = await prepareNdctlSuite({
       ...base,
-      config: runnerSchema.parse({ name: 'n', kind: 'nfit-sim' }),
+      config: nfitSimSchema.parse({ name: 'n', kind: 'nfit-sim' }),
       suites: ['nfit-sim', 'ndctl-meson'],
     });
     expect(none.run).toBe(false);
@@ -146,7 +146,7 @@ describe('guest plan', () => {
     });
     const off = await prepareNdctlSuite({
       ...base,
-      config: runnerSchema.parse({ name: 'n', kind: 'nfit-sim', ndctlSource: '/x' }),
+      config: nfitSimSchema.parse({ name: 'n', kind: 'nfit-sim', ndctlSource: '/x' }),
       suites: ['nfit-sim'],
     });
     expect(off).toMatchObject({ run: false, hostResults: [] });

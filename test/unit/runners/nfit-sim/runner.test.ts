@@ -5,33 +5,25 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp as mkdtempRaw, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../bot/log.ts';
-import { runnerSchema } from '../../../../config/schema.ts';
 import type { KernelBuildOptions } from '../../../../runners/build/make.ts';
 import type { InitramfsFile } from '../../../../runners/guest/initramfs.ts';
-import type { Parsers } from '../../../../runners/qemu-pmem/analyze.ts';
-import type { QemuRunOptions, QemuRunResult } from '../../../../runners/qemu/run.ts';
+import type { Parsers } from '../../../../runners/core/analyze.ts';
+import type { QemuRunOptions } from '../../../../runners/qemu/run.ts';
 import { createNfitSimRunner, guestSuites, loadsTestModules } from '../../../../runners/nfit-sim/runner.ts';
 import type { prepareNdctlSuite } from '../../../../runners/nfit-sim/ndctl-suite.ts';
 import { NFIT_TEST_MODULES, nfitSimProfile } from '../../../../runners/nfit-sim/profile.ts';
 import { getRunner } from '../../../../runners/registry.ts';
+import { nfitSimSchema } from '../../../../runners/nfit-sim/schema.ts';
 import type { BuildResult, Finding, TestResult } from '../../../../runners/types.ts';
+import { qemuRunResult, tempDirs } from '../../../helpers/runner-fakes.ts';
 
 // Every temporary folder is removed after the file's tests.
-const temps: string[] = [];
-async function mkdtemp(prefix: string): Promise<string> {
-  const d = await mkdtempRaw(prefix);
-  temps.push(d);
-  return d;
-}
-afterAll(async () => {
-  for (const d of temps) await rm(d, { recursive: true, force: true });
-});
+const mkdtemp = tempDirs();
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const log = silentLogger();
@@ -70,27 +62,9 @@ const consoleOf = (lines: string[]): string =>
     ...lines,
   ].join('\n') + '\n';
 
-function qemuResult(consoleText: string, extra: Partial<QemuRunResult> = {}): QemuRunResult {
-  return {
-    exitCode: 0,
-    console: consoleText,
-    stderr: '',
-    killed: null,
-    lastTest: null,
-    lastTestFinished: true,
-    initSeen: true,
-    doneSeen: consoleText.includes('DAXBOT: done'),
-    testDurations: {},
-    bootMs: 7000,
-    durationMs: 60_000,
-    command: ['qemu-system-x86_64'],
-    ...extra,
-  };
-}
-
 describe('nfitSimProfile', () => {
-  it('replaces the schema defaults (pmem, dax) with the simulator profile', () => {
-    expect(nfitSimProfile({ fragments: ['pmem'], suites: ['dax'] })).toEqual({
+  it('has its own defaults: the nfit-sim fragment, its suite and the ndctl suite', () => {
+    expect(nfitSimProfile(nfitSimSchema.parse({ name: 'n', kind: 'nfit-sim' }))).toEqual({
       fragments: ['nfit-sim'],
       suites: ['nfit-sim', 'ndctl-meson'],
     });
@@ -115,7 +89,7 @@ describe('nfit-sim runner', () => {
   let tree: string;
   let cacheDir: string;
   beforeAll(async () => {
-    tree = await mkdtemp(path.join(os.tmpdir(), 'daxbot-nfit-tree-'));
+    tree = await mkdtemp('daxbot-nfit-tree-');
     const git = (...args: string[]): string =>
       execFileSync('git', args, {
         cwd: tree,
@@ -133,7 +107,7 @@ describe('nfit-sim runner', () => {
     git('add', '.');
     git('commit', '-qm', 'base');
     git('tag', 'v6.1-test');
-    cacheDir = await mkdtemp(path.join(os.tmpdir(), 'daxbot-nfit-cache-'));
+    cacheDir = await mkdtemp('daxbot-nfit-cache-');
   });
 
   function setup(
@@ -169,7 +143,7 @@ describe('nfit-sim runner', () => {
       };
     };
     const runner = createNfitSimRunner({
-      config: runnerSchema.parse({ name: 'nfit-sim', kind: 'nfit-sim' }),
+      config: nfitSimSchema.parse({ name: 'nfit-sim', kind: 'nfit-sim' }),
       repoRoot,
       cacheDir,
       parsers: parsers(findings),
@@ -180,7 +154,7 @@ describe('nfit-sim runner', () => {
       },
       qemu: async (o) => {
         boots.push(o);
-        return qemuResult(consoleText);
+        return qemuRunResult(consoleText, { bootMs: 7000, durationMs: 60_000 });
       },
       ...(prepareNdctl ? { prepareNdctl } : {}),
     });
@@ -199,7 +173,7 @@ describe('nfit-sim runner', () => {
         'DAXBOT: done',
       ]),
     );
-    const workDir = await mkdtemp(path.join(os.tmpdir(), 'daxbot-nfit-work-'));
+    const workDir = await mkdtemp('daxbot-nfit-work-');
     const r = await s.runner.run({ tree, base: 'v6.1-test', workDir }, { log });
 
     expect(s.builds.map((b) => [b.targets, b.makeArgs])).toEqual([
@@ -248,7 +222,7 @@ describe('nfit-sim runner', () => {
       {
         tree,
         base: 'v6.1-test',
-        workDir: await mkdtemp(path.join(os.tmpdir(), 'daxbot-nfit-work-')),
+        workDir: await mkdtemp('daxbot-nfit-work-'),
         suites: ['nfit-sim'],
       },
       { log },
@@ -298,7 +272,7 @@ describe('nfit-sim runner', () => {
       {
         tree,
         base: 'v6.1-test',
-        workDir: await mkdtemp(path.join(os.tmpdir(), 'daxbot-nfit-work-')),
+        workDir: await mkdtemp('daxbot-nfit-work-'),
         suites: ['ndctl-meson'],
       },
       { log },
@@ -338,7 +312,7 @@ describe('nfit-sim runner', () => {
       {
         tree,
         base: 'v6.1-test',
-        workDir: await mkdtemp(path.join(os.tmpdir(), 'daxbot-nfit-work-')),
+        workDir: await mkdtemp('daxbot-nfit-work-'),
         suites: ['nfit-sim'],
       },
       { log },
@@ -369,7 +343,7 @@ describe('nfit-sim runner', () => {
       {
         tree,
         base: 'v6.1-test',
-        workDir: await mkdtemp(path.join(os.tmpdir(), 'daxbot-nfit-work-')),
+        workDir: await mkdtemp('daxbot-nfit-work-'),
         suites: ['nfit-sim'],
       },
       { log },
@@ -381,10 +355,7 @@ describe('nfit-sim runner', () => {
 
   it('reports a failed test-module build as a build result, without booting', async () => {
     const s = setup('', [], false);
-    const r = await s.runner.run(
-      { tree, base: 'v6.1-test', workDir: await mkdtemp(path.join(os.tmpdir(), 'daxbot-nfit-work-')) },
-      { log },
-    );
+    const r = await s.runner.run({ tree, base: 'v6.1-test', workDir: await mkdtemp('daxbot-nfit-work-') }, { log });
     expect(r.build?.ok).toBe(false);
     expect(r.failureClass).toBe('kernel');
     expect(r.summary).toBe("build failed: tools/testing/nvdimm/test/nfit.c:10: 'foo' undeclared");

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../bot/log.ts';
 import { parseCommands } from '../../../../bot/commands/parse.ts';
-import { runnerSchema } from '../../../../config/schema.ts';
+import { qemuPmemSchema } from '../../../../runners/qemu-pmem/schema.ts';
 import { DEFAULT_ROOTFS_SPEC, rootfsKey } from '../../../../runners/guest/debian-rootfs.ts';
 import { FSTESTS_ROOTFS_PACKAGES } from '../../../../runners/guest/fstests/packages.ts';
 import { fstestsGuestAppend, planFstests, FSTESTS_DAX_SUITE } from '../../../../runners/qemu-pmem/fstests-config.ts';
@@ -18,7 +18,7 @@ import {
 import type { TestResult } from '../../../../runners/types.ts';
 
 const config = (extra: Record<string, unknown> = {}) =>
-  runnerSchema.parse({ name: 'qemu-pmem', kind: 'qemu-pmem', suites: ['dax', 'fstests-dax'], ...extra });
+  qemuPmemSchema.parse({ name: 'qemu-pmem', kind: 'qemu-pmem', suites: ['dax', 'fstests-dax'], ...extra });
 
 describe('fstests-dax planning', () => {
   it('defaults to the dax group on ext4 and xfs, and refuses test names it cannot pass to check', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeGuestRun, type Parsers } from '../../../../runners/qemu-pmem/analyze.ts';
-import type { QemuRunResult } from '../../../../runners/qemu/run.ts';
+import { analyzeGuestRun, type Parsers } from '../../../../runners/core/analyze.ts';
 import type { TestResult } from '../../../../runners/types.ts';
+import { qemuRunResult } from '../../../helpers/runner-fakes.ts';
 
 // Stub parsers (the real ones live in runners/parse/ and have their own tests).
 const parsers: Parsers = {
@@ -26,23 +26,7 @@ const parsers: Parsers = {
 };
 const limits = { bootTimeoutMs: 60_000, testTimeoutMs: 20_000, overallTimeoutMs: 600_000 };
 
-function run(consoleText: string, over: Partial<QemuRunResult> = {}): QemuRunResult {
-  return {
-    exitCode: 0,
-    console: consoleText,
-    stderr: '',
-    killed: null,
-    lastTest: null,
-    lastTestFinished: true,
-    initSeen: consoleText.includes('DAXBOT: init'),
-    doneSeen: consoleText.includes('DAXBOT: done'),
-    testDurations: {},
-    bootMs: 1000,
-    durationMs: 5000,
-    command: ['qemu'],
-    ...over,
-  };
-}
+const run = qemuRunResult;
 
 const HEAD = 'DAXBOT: init\nDAXBOT: suite-begin dax\nKTAP version 1\n# DAXBOT plan: a b c\n1..3\n';
 
@@ -121,7 +105,9 @@ describe('analyzeGuestRun', () => {
       ['c', 'error'],
     ]);
   });
+});
 
+describe('analyzeGuestRun when QEMU fails', () => {
   it('QEMU dying before the guest starts is infra', () => {
     const o = analyzeGuestRun(
       run('', { exitCode: 1, stderr: 'qemu-system-x86_64: -object memory-backend-file: misaligned', bootMs: null }),
@@ -131,6 +117,30 @@ describe('analyzeGuestRun', () => {
     );
     expect(o.failureClass).toBe('infra');
     expect(o.summary).toContain('misaligned');
+  });
+});
+
+describe('analyzeGuestRun on a crash', () => {
+  it('names the crash that cut the unfinished tests short, in their reason and in stoppedBy', () => {
+    const o = analyzeGuestRun(
+      run(`${HEAD}ok 1 a\nDAXBOT: test-start b\n[ 5.0] BUG: kernel NULL pointer dereference, address: 0\n`),
+      ['dax', 'never'],
+      parsers,
+      limits,
+    );
+    const title = 'BUG: kernel NULL pointer dereference in ext4_dax_bsize_ok';
+    expect(o.tests.filter((t) => t.status !== 'pass')).toEqual([
+      { suite: 'dax', name: 'b', status: 'error', reason: `not run: guest stopped after: ${title}`, stoppedBy: title },
+      { suite: 'dax', name: 'c', status: 'error', reason: `not run: guest stopped after: ${title}`, stoppedBy: title },
+      {
+        suite: 'never',
+        name: 'never',
+        status: 'error',
+        reason: `suite never started: guest stopped after: ${title}`,
+        stoppedBy: title,
+      },
+    ]);
+    expect(o.tests.find((t) => t.name === 'a')).not.toHaveProperty('stoppedBy');
   });
 });
 
@@ -148,7 +158,7 @@ describe('analyzeGuestRun after the suites finished', () => {
 
 describe('analyzeGuestRun with the real KTAP parser', () => {
   it('a test that never reported is listed once, by its planned name', async () => {
-    const { defaultParsers } = await import('../../../../runners/qemu-pmem/parsers.ts');
+    const { defaultParsers } = await import('../../../../runners/core/parsers.ts');
     const q = run(`${HEAD}DAXBOT: test-start a\nok 1 a\nDAXBOT: test-start b\n# injected hang in b\n`, {
       killed: 'test-timeout',
       lastTest: 'b',

@@ -1,0 +1,262 @@
+/**
+ * THE run sequence of every kernel runner, in the order it runs:
+ *
+ *   1. apply the series in the (tree, config) build slot, or check the base out (a baseline run);
+ *   2. build the kernel with the runner's fragments (plus the runner's build additions);
+ *   3. prepare the host (the runner's extra preparation, e.g. a root filesystem and disks);
+ *   4. make the initramfs: the DAX guest (init, suites, helpers) plus the runner's guest files;
+ *   5. boot QEMU with the runner's devices and kernel command line words, console captured;
+ *   6. analyse the guest output (./analyze.ts), then let the runner read its own results;
+ *   7. symbolize the findings against the build.
+ *
+ * A runner gives only what differs, as a KernelRunnerSpec: its config, fragments and suites, and
+ * per run a KernelRunSteps (build additions, host preparation, guest plan, result reading). Patch
+ * and kernel failures are results; only machinery failures throw InfraError (runners/errors.ts).
+ * Everything at the edges (build step, initramfs, QEMU, parsers, symbolizer) can be replaced
+ * through KernelRunDeps, so the sequence is tested with fakes and run for real with none.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { toMs } from '../../config/duration.ts';
+import { buildDirFor, buildKernel, type KernelBuildOptions } from '../build/make.ts';
+import { configHash, loadFragments } from '../build/kconfig.ts';
+import { daxInitramfs } from '../guest/dax-initramfs.ts';
+import type { InitramfsFile } from '../guest/initramfs.ts';
+import type { NvdimmSpec } from '../qemu/args.ts';
+import type { QemuRunOptions, QemuRunResult } from '../qemu/run.ts';
+import type { RunnerConfig } from '../schema.ts';
+import { withSlotLock } from '../tree/slot-lock.ts';
+import { slotDirFor, treeSlug } from '../tree/slot.ts';
+import type { BuildResult, Finding, RunContext, RunRequest, RunResult, Runner } from '../types.ts';
+import { analyzeGuestRun, type GuestLimits, type GuestOutcome, type Parsers } from './analyze.ts';
+import {
+  applyInSlot,
+  bootGuest,
+  newRunResult,
+  recordBuildFailure,
+  symbolizeFindings,
+  type Progress,
+  type Symbolize,
+} from './kernel-run.ts';
+
+/** One make of the kernel tree (runners/build/make.ts buildKernel, or a fake). */
+export type BuildStep = (o: KernelBuildOptions) => Promise<BuildResult>;
+
+/** What a runner's build gives back: the build (ok, errors, images) and its own timings. */
+export interface BuildOutput {
+  build: BuildResult;
+  timings?: Record<string, number>;
+}
+
+/** What the guest boots with, beyond the DAX guest every kernel runner shares. */
+export interface GuestPlan {
+  /** The suites the guest runs, in order (the kernel command line's daxbot.suites=). */
+  suites: string[];
+  /** Of those, the ones the core reads as KTAP sections; all of them when absent. */
+  ktapSuites?: string[];
+  /** Files added to the initramfs. */
+  files: InitramfsFile[];
+  /** Kernel command line words after daxbot.suites= (the request's extra words come last). */
+  append: string[];
+  /** Emulated NVDIMMs (their backing files are made fresh for the run). */
+  nvdimms: NvdimmSpec[];
+  /** Further QEMU arguments (e.g. virtio disks) and the host paths they read or write. */
+  qemuExtra?: string[];
+  readOnly?: string[];
+  readWrite?: string[];
+  /** The devices in words, for the progress line: "2 NVDIMM(s)", "nfit_test buses". */
+  devices: string;
+}
+
+/** What a run knows before the runner's own steps start. */
+export interface RunInfo {
+  req: RunRequest;
+  ctx: RunContext;
+  progress: Progress;
+  /** The suites of this run: the request's, else the runner's. */
+  suites: string[];
+  slot: string;
+  buildDir: string;
+  repoRoot: string;
+  cacheDir: string;
+}
+
+/** One run's runner-specific steps; what one step hands the next lives in the closure. */
+export interface KernelRunSteps {
+  /** Build additions: replaces the one kernel make (bzImage) with the runner's makes. */
+  build?: { note: string; run(options: KernelBuildOptions, step: BuildStep): Promise<BuildOutput> };
+  /** Extra host preparation after a good build; returns timings to record. */
+  prepare?(build: BuildResult): Promise<Record<string, number>>;
+  /** The guest: suites, initramfs files, kernel command line words and QEMU devices. */
+  guest(build: BuildResult): Promise<GuestPlan>;
+  /**
+   * Reads the runner's own results (from the console, or from a results disk it gave the guest)
+   * into the analysed outcome; the outcome as is when absent.
+   */
+  results?(outcome: GuestOutcome, q: QemuRunResult): GuestOutcome | Promise<GuestOutcome>;
+}
+
+export interface KernelRunnerSpec {
+  config: RunnerConfig;
+  description: string;
+  /** The fragments the kernel is built with and the suites a request without suites runs. */
+  fragments: string[];
+  suites: string[];
+  start(run: RunInfo): KernelRunSteps;
+}
+
+/** The process's paths, and replacements for the edges (tests). */
+export interface KernelRunDeps {
+  repoRoot: string;
+  cacheDir: string;
+  /** Extra kernel command line words (test knobs such as "daxbot.hang=NAME"). */
+  extraKernelArgs?: string[];
+  parsers?: Parsers;
+  symbolize?: Symbolize;
+  buildStep?: BuildStep;
+  /** Gets the runner's guest files, returns the initramfs path. */
+  initramfs?: (extra: InitramfsFile[]) => Promise<string>;
+  qemu?: (o: QemuRunOptions) => Promise<QemuRunResult>;
+}
+
+export function createKernelRunner(spec: KernelRunnerSpec, deps: KernelRunDeps): Runner {
+  return {
+    name: spec.config.name,
+    description: spec.description,
+    run: (req, ctx) => runKernel(spec, deps, req, ctx),
+  };
+}
+
+async function runKernel(spec: KernelRunnerSpec, deps: KernelRunDeps, req: RunRequest, ctx: RunContext) {
+  const t0 = Date.now();
+  const fragments = await loadFragments(spec.fragments, deps.repoRoot);
+  const hash = configHash(fragments);
+  const run: RunInfo = {
+    req,
+    ctx,
+    progress: ctx.progress ?? (() => undefined),
+    suites: req.suites && req.suites.length > 0 ? req.suites : spec.suites,
+    slot: slotDirFor(deps.cacheDir, req.tree, hash),
+    buildDir: buildDirFor(deps.cacheDir, treeSlug(req.tree), hash),
+    repoRoot: deps.repoRoot,
+    cacheDir: deps.cacheDir,
+  };
+  await mkdir(req.workDir, { recursive: true });
+  const result = newRunResult(spec.config.name, req.tree, hash, {});
+  return withSlotLock(run.slot, async (): Promise<RunResult> => {
+    await sequence(spec, deps, run, { fragments, result });
+    result.timings.totalMs = Date.now() - t0;
+    return result;
+  });
+}
+
+async function sequence(
+  spec: KernelRunnerSpec,
+  deps: KernelRunDeps,
+  run: RunInfo,
+  o: { fragments: Awaited<ReturnType<typeof loadFragments>>; result: RunResult },
+): Promise<void> {
+  const { result } = o;
+  if (!(await applyInSlot(run.req, run.slot, result, run.progress))) return;
+  const steps = spec.start(run);
+  const build = await buildStage(spec, deps, run, steps, o.fragments, result);
+  if (!build.ok || !build.bzImage) {
+    recordBuildFailure(result, build, run.req.mbox !== undefined);
+    return;
+  }
+  if (steps.prepare) Object.assign(result.timings, await steps.prepare(build));
+  let t = Date.now();
+  const plan = await steps.guest(build);
+  const initrd = deps.initramfs
+    ? await deps.initramfs(plan.files)
+    : await daxInitramfs(deps.repoRoot, deps.cacheDir, plan.files);
+  result.timings.initramfsMs = Date.now() - t;
+  const limits = limitsOf(spec.config);
+  const q = await bootStage(spec, deps, run, { plan, kernel: build.bzImage, initrd, limits, result });
+  const parsers = deps.parsers ?? (await import('./parsers.ts')).defaultParsers;
+  const analysed = analyzeGuestRun(q, plan.ktapSuites ?? plan.suites, parsers, limits);
+  const outcome = steps.results ? await steps.results(analysed, q) : analysed;
+  result.tests = outcome.tests;
+  result.booted = outcome.booted;
+  result.failureClass = outcome.failureClass;
+  result.summary = outcome.summary;
+  t = Date.now();
+  const symbolize = await symbolizerFor(deps, run.ctx);
+  result.findings = await symbolizeFindings(outcome.findings, symbolize, build.vmlinux ?? '', run.slot, run.ctx.log);
+  result.timings.symbolizeMs = Date.now() - t;
+}
+
+function limitsOf(cfg: RunnerConfig): GuestLimits {
+  return {
+    bootTimeoutMs: toMs(cfg.bootTimeout),
+    testTimeoutMs: toMs(cfg.testTimeout),
+    overallTimeoutMs: toMs(cfg.overallTimeout),
+  };
+}
+
+async function buildStage(
+  spec: KernelRunnerSpec,
+  deps: KernelRunDeps,
+  run: RunInfo,
+  steps: KernelRunSteps,
+  fragments: Awaited<ReturnType<typeof loadFragments>>,
+  result: RunResult,
+): Promise<BuildResult> {
+  run.progress('build', steps.build?.note ?? `make O=${run.buildDir}`);
+  const options: KernelBuildOptions = {
+    source: run.slot,
+    buildDir: run.buildDir,
+    fragments,
+    cacheDir: deps.cacheDir,
+    jobs: spec.config.jobs,
+    log: run.ctx.log,
+    ...(run.ctx.signal ? { signal: run.ctx.signal } : {}),
+    logFile: path.join(run.req.workDir, 'build.log'),
+  };
+  const step = deps.buildStep ?? buildKernel;
+  const out: BuildOutput = steps.build ? await steps.build.run(options, step) : { build: await step(options) };
+  result.build = out.build;
+  result.timings.buildMs = out.build.durationMs;
+  Object.assign(result.timings, out.timings ?? {});
+  return out.build;
+}
+
+async function bootStage(
+  spec: KernelRunnerSpec,
+  deps: KernelRunDeps,
+  run: RunInfo,
+  b: { plan: GuestPlan; kernel: string; initrd: string; limits: GuestLimits; result: RunResult },
+): Promise<QemuRunResult> {
+  const { plan, limits } = b;
+  run.progress('boot', `qemu ${spec.config.memoryMiB} MiB, ${plan.devices}`);
+  const options: Omit<QemuRunOptions, 'logFile' | 'onLine' | 'signal'> = {
+    spec: {
+      kernel: b.kernel,
+      initrd: b.initrd,
+      append: [`daxbot.suites=${plan.suites.join(',')}`, ...plan.append, ...(deps.extraKernelArgs ?? [])],
+      memoryMiB: spec.config.memoryMiB,
+      cpus: spec.config.cpus,
+      nvdimms: plan.nvdimms,
+      ...(plan.qemuExtra ? { extra: plan.qemuExtra } : {}),
+    },
+    ...(plan.readOnly ? { readOnly: plan.readOnly } : {}),
+    ...(plan.readWrite ? { readWrite: plan.readWrite } : {}),
+    ...limits,
+  };
+  return bootGuest(run.req, run.ctx, b.result, options, deps.qemu);
+}
+
+/**
+ * The injected symbolizer; none when fake parsers were injected (their findings name no real
+ * vmlinux); else the real one, and raw frames (not lost findings) if it cannot be loaded.
+ */
+async function symbolizerFor(deps: KernelRunDeps, ctx: RunContext): Promise<Symbolize> {
+  if (deps.symbolize) return deps.symbolize;
+  if (deps.parsers) return (f: Finding) => f;
+  try {
+    return (await import('./parsers.ts')).defaultSymbolize;
+  } catch (err) {
+    ctx.log.warn({ err }, 'no symbolizer: findings keep raw frames');
+    return (f) => f;
+  }
+}
