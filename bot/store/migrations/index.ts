@@ -6,6 +6,7 @@ import { up003 } from './003-pipeline.ts';
 import { up004 } from './004-command-marks.ts';
 import { up005 } from './005-job-groups.ts';
 import { up006 } from './006-reply-delivery.ts';
+import { up008 } from './008-dashboard.ts';
 
 /**
  * Every migration, in order. Names sort lexically; never rename or edit one that has shipped:
@@ -19,5 +20,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '004-command-marks': { up: up004(dialect) },
     '005-job-groups': { up: up005(dialect) },
     '006-reply-delivery': { up: up006(dialect) },
+    // 007 is taken by the outputs branch (007-output-posts).
+    '008-dashboard': { up: up008(dialect) },
   };
 }

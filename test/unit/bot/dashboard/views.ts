@@ -207,11 +207,55 @@ export const seriesView: SeriesView = {
   lastDate: '2024-06-01T10:05:00.000Z',
   baseCommitTrailer: null,
   patches: [
-    { counter: 1, subject: 'mm: first', from: 'Ann <ann@example.org>', messageId: 'p1@example.org' },
-    { counter: 2, subject: `ext4: ${HOSTILE}`, from: 'Ann <ann@example.org>', messageId: 'p2@example.org' },
-    { counter: 3, subject: 'dax: third', from: 'Ann <ann@example.org>', messageId: 'p3@example.org' },
+    {
+      counter: 1,
+      subject: 'mm: first',
+      from: 'Ann <ann@example.org>',
+      messageId: 'p1@example.org',
+      lore: 'https://lore.kernel.org/r/p1@example.org',
+    },
+    {
+      counter: 2,
+      subject: `ext4: ${HOSTILE}`,
+      from: 'Ann <ann@example.org>',
+      messageId: 'p2@example.org',
+      lore: 'https://lore.kernel.org/r/p2@example.org',
+    },
+    {
+      counter: 3,
+      subject: 'dax: third',
+      from: 'Ann <ann@example.org>',
+      messageId: 'p3@example.org',
+      lore: 'https://lore.kernel.org/r/p3@example.org',
+    },
   ],
   otherVersions: [{ versionKey: 'ser-a#v1', revision: 1, subject: 'mm: fix' }],
+  history: [
+    {
+      versionKey: 'ser-a#v1',
+      revision: 1,
+      subject: 'mm: fix',
+      lastDate: '2024-05-20T10:00:00.000Z',
+      status: 'regression',
+      change: null,
+    },
+    {
+      versionKey: 'ser-a#v2',
+      revision: 2,
+      subject: 'mm: fix',
+      lastDate: '2024-06-01T10:05:00.000Z',
+      status: 'pass',
+      change: {
+        note: "v2 fixes v1's regression",
+        subjects: { added: ['dax: third'], dropped: ['dax: old third'], kept: 2 },
+      },
+    },
+  ],
+  links: {
+    thread: 'https://lore.kernel.org/r/cover.1@example.org',
+    cover: 'https://lore.kernel.org/r/cover.1@example.org',
+    mbox: '/series/ser-a%23v2/mbox',
+  },
   jobs: [
     {
       id: 1,
@@ -371,6 +415,14 @@ export const runView: RunView = {
     summary: 'kernel crashed',
     build: { ok: true, errors: [], outputExcerpt: undefined },
     apply: null,
+  },
+  artifacts: {
+    files: [
+      { name: 'config', size: 180_000, sha256: 'a'.repeat(64), href: '/runs/11/artifacts/config' },
+      { name: 'bzImage', size: 12_000_000, sha256: 'b'.repeat(64), href: '/runs/11/artifacts/bzImage' },
+    ],
+    skipped: [{ name: 'vmlinux', reason: 'over 1024 MiB' }],
+    keptAt: '2024-06-01T11:05:01.000Z',
   },
   console: {
     totalLines: 1000,
