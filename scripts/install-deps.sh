@@ -19,6 +19,8 @@ APT_PACKAGES=(
   public-inbox dovecot-imapd b4
   # a real PostgreSQL server for the fleet store test
   postgresql
+  # a real browser for the dashboard's browser test (driven by playwright-core)
+  chromium
 )
 
 missing=()
