@@ -35,7 +35,7 @@ svg.plot{max-width:100%;height:auto;font:11px system-ui,sans-serif}
 svg.plot text{fill:var(--fg)}svg.plot .axis{stroke:var(--dim);stroke-width:1}svg.plot .grid{stroke:var(--line);stroke-width:1}
 svg.plot .s0{fill:var(--bad);stroke:var(--bad)}svg.plot .s1{fill:var(--warn);stroke:var(--warn)}svg.plot .s2{fill:var(--good);stroke:var(--good)}
 svg.plot .s3{fill:var(--info);stroke:var(--info)}svg.plot .s4{fill:var(--dim);stroke:var(--dim)}svg.plot .s5{fill:#8250df;stroke:#8250df}
-svg.plot polyline{fill:none;stroke-width:1.5}
+svg.plot polyline[class]{fill:none;stroke-width:1.5}
 dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.15em 1em;margin:.4em 0}dl.kv dt{color:var(--dim)}dl.kv dd{margin:0;overflow-wrap:anywhere}
 form.logout{display:inline}
 form.inline{display:flex;gap:.6em;flex-wrap:wrap;align-items:end}

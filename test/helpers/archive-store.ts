@@ -25,10 +25,12 @@ import { runResult } from './pipeline-fakes.ts';
 export const NVDIMM_ARCHIVE = path.resolve('..', 'shared', 'corpus', 'lore-nvdimm', 'nvdimm.all.mboxrd.gz');
 const OUTCOMES = ['pass', 'pass', 'pass', 'regression', 'build-failed', 'pre-existing-only', 'apply-failed', 'infra'];
 const DAY = 86_400_000;
+/** Bumped whenever what addRuns records changes, so the cached store is rebuilt. */
+const GENERATOR = 2;
 
 function cachedFile(): string {
   const cache = process.env.DAXBOT_CACHE_DIR ?? path.join(homedir(), '.cache', 'daxbot');
-  const tag = `${statSync(NVDIMM_ARCHIVE).size}-${Object.keys(migrations('sqlite')).length}`;
+  const tag = `${statSync(NVDIMM_ARCHIVE).size}-${Object.keys(migrations('sqlite')).length}-${GENERATOR}`;
   return path.join(cache, 'dashboard', `nvdimm-archive-${tag}.sqlite`);
 }
 
@@ -70,6 +72,8 @@ async function addRuns(store: Store, count: number): Promise<void> {
     await recordBaseline(store.db, key, 0, result(i + 1, false), 300_000, at);
     const run = { step: 'series:0', role: 'series', patchLimit: null, durationMs: 310_000 };
     await recordRun(store.db, id, { ...run, result: result(i, outcome === 'regression') }, at);
+    // A confirmation repeat where the flaky test passes: the pair shows as a flake.
+    if (i % 14 === 0) await recordRun(store.db, id, { ...run, step: 'series:1', result: result(i + 1, false) }, at);
     await updateJob(store.db, id, { state: 'done', outcome, summary: `${outcome} (demo run)`, finishedAt: at }, at);
   }
 }

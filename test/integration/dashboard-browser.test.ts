@@ -4,9 +4,9 @@
  * (test/helpers/archive-store.ts). A maintainer logs in, searches for a series of the archive by
  * a word of its subject, filters the list by outcome and pages forward, opens a series by the
  * Message-ID of one of its patches (redirected to the canonical URL), starts a re-run with a
- * chosen suite and sees it queued. Nothing on any page may trip the strict CSP (the browser
- * reports violations on its console). Screenshots of each page are kept in
- * test/output/dashboard-browser/.
+ * chosen suite and sees it queued, then the statistics' charts and a run page. Nothing on any
+ * page may trip the strict CSP (the browser reports violations on its console). Screenshots of
+ * each page are kept in test/output/dashboard-browser/.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -126,6 +126,17 @@ describe.skipIf(!ready)('the dashboard in chromium over the real nvdimm archive'
     const queuedRows = await page.locator('h2:has-text("Queued") + table tr').allTextContents();
     expect(queuedRows.some((r) => r.includes(`#${jobId}`) && r.includes('asked by dashboard:dan'))).toBe(true);
     await shot('07-queue-with-rerun');
+
+    await page.goto(`${base}/stats?weeks=52`);
+    expect(await page.locator('svg.plot').count()).toBe(3);
+    expect(await page.locator('svg.plot rect[class^="s"] >> nth=0').isVisible()).toBe(true);
+    expect(await page.textContent('main table')).toContain('dax/fsdax-mount');
+    await shot('08-stats');
+    const run = await page.goto(`${base}/series/${encodeURIComponent(target.key)}`);
+    expect(run?.status()).toBe(200);
+    await Promise.all([page.waitForURL(/\/runs\/\d+$/), page.click('a[href^="/runs/"] >> nth=0')]);
+    expect(await page.textContent('h1')).toMatch(/run #\d+/);
+    await shot('09-run');
 
     const mbox = await fetch(`${base}/series/${encodeURIComponent(target.key)}/mbox`);
     expect(mbox.status).toBe(200);
