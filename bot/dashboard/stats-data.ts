@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { OUTCOME_PRECEDENCE } from '../store/read/series-list.ts';
-import { outcomesByDay, runTimings, testRates, type TestRateRow } from '../store/read/stats.ts';
+import { outcomesByDay, runTimings, testRates, type RunTimingRow, type TestRateRow } from '../store/read/stats.ts';
 import type { Database } from '../store/tables.ts';
 import { HttpError } from './http-error.ts';
 
@@ -57,6 +57,25 @@ function weeksSince(first: string, now: Date): string[] {
   return out;
 }
 
+/** Median build and boot time per runner and week; each run is put in its week once. */
+function timingsPerWeek(runs: RunTimingRow[], index: Map<string, number>): StatsView['timings'] {
+  const byRunner = new Map<string, { build: number[][]; boot: number[][] }>();
+  for (const r of runs) {
+    const w = index.get(weekOf(r.created_at));
+    if (w === undefined) continue;
+    let t = byRunner.get(r.runner);
+    if (!t) {
+      t = { build: [...index.keys()].map(() => []), boot: [...index.keys()].map(() => []) };
+      byRunner.set(r.runner, t);
+    }
+    if (r.build_ms !== null) t.build[w]?.push(r.build_ms);
+    if (r.boot_ms !== null) t.boot[w]?.push(r.boot_ms);
+  }
+  return [...byRunner.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([runner, t]) => ({ runner, buildMs: t.build.map(median), bootMs: t.boot.map(median) }));
+}
+
 export async function loadStatsView(db: Kysely<Database>, weeksBack: number, now: Date): Promise<StatsView> {
   const since = weekOf(new Date(now.getTime() - (weeksBack - 1) * 7 * DAY).toISOString());
   const weeks = weeksSince(since, now);
@@ -73,16 +92,7 @@ export async function loadStatsView(db: Kysely<Database>, weeksBack: number, now
     const c = categories.indexOf(d.outcome);
     if (row && c >= 0) row[c] = (row[c] ?? 0) + d.n;
   }
-  const runs = await runTimings(db, since);
-  const runners = [...new Set(runs.map((r) => r.runner))].sort();
-  const timings = runners.map((runner) => {
-    const mine = runs.filter((r) => r.runner === runner);
-    const at = (field: 'build_ms' | 'boot_ms'): (number | null)[] =>
-      weeks.map((w) =>
-        median(mine.filter((r) => weekOf(r.created_at) === w && r[field] !== null).map((r) => r[field] ?? 0)),
-      );
-    return { runner, buildMs: at('build_ms'), bootMs: at('boot_ms') };
-  });
+  const timings = timingsPerWeek(await runTimings(db, since), index);
   const tests = (await testRates(db, since))
     .map((t) => ({ ...t, failRate: t.runs ? t.fails / t.runs : 0, flakeRate: t.groups ? t.flaky / t.groups : 0 }))
     .sort((a, b) => b.flakeRate - a.flakeRate || b.failRate - a.failRate || a.name.localeCompare(b.name));

@@ -17,6 +17,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   pipeline: async () => (await import('./pipeline.ts')).benchPipeline,
   b4: async () => (await import('./b4.ts')).benchB4,
   fstests: async () => (await import('./fstests.ts')).benchFstests,
+  dashboard: async () => (await import('./dashboard.ts')).benchDashboard,
 };
 
 const names = process.argv.slice(2).filter((a) => a !== '--');
