@@ -6,9 +6,9 @@
  */
 import type { Kysely } from 'kysely';
 import { OUTCOME_PRECEDENCE } from '../store/read/series-list.ts';
-import { seriesHistoryRows, type HistoryJobRow } from '../store/read/series.ts';
+import { seriesHistoryRows } from '../store/read/series.ts';
 import type { Database } from '../store/tables.ts';
-import { combinedOutcome } from './queue-data.ts';
+import { versionStatus } from './series-list-data.ts';
 import { parseStored, storedVersionSchema } from './stored-json.ts';
 
 export interface SubjectDiff {
@@ -64,15 +64,6 @@ export function outcomeNote(
   return null;
 }
 
-function statusOf(jobs: HistoryJobRow[], now: Date): string {
-  if (jobs.length === 0) return 'untested';
-  const newest = jobs.reduce((g, j) => Math.max(g, j.group_id ?? j.id), -1);
-  const group = jobs.filter((j) => (j.group_id ?? j.id) === newest);
-  if (group.every((j) => j.state === 'done')) return combinedOutcome(group.map((j) => j.outcome)) ?? 'done';
-  const held = group.some((j) => j.lease_expires_at !== null && Date.parse(j.lease_expires_at) > now.getTime());
-  return held ? 'running' : 'queued';
-}
-
 export async function loadVersionHistory(
   db: Kysely<Database>,
   seriesKey: string,
@@ -83,7 +74,7 @@ export async function loadVersionHistory(
   let prev: { revision: number; status: string; subjects: string[] } | null = null;
   for (const v of versions) {
     const subjects = (parseStored(storedVersionSchema, v.data)?.patches ?? []).map((p) => p.subject);
-    const status = statusOf(
+    const { status } = versionStatus(
       jobs.filter((j) => j.version_key === v.version_key),
       now,
     );

@@ -76,20 +76,6 @@ export interface QueueView {
   recent: RecentVersion[];
 }
 
-/** Most telling first, as the group reply ranks them. */
-const PRECEDENCE = ['regression', 'build-failed', 'apply-failed', 'pre-existing-only', 'pass', 'infra'];
-
-export function combinedOutcome(outcomes: readonly (string | null)[]): string | null {
-  // Unknown words (a newer outcome) rank after the known ones rather than vanish.
-  const rank = (o: string): number => {
-    const i = PRECEDENCE.indexOf(o);
-    return i < 0 ? PRECEDENCE.length : i;
-  };
-  let best: string | null = null;
-  for (const o of outcomes) if (o !== null && (best === null || rank(o) < rank(best))) best = o;
-  return best;
-}
-
 export async function loadQueueView(
   db: Kysely<Database>,
   opts: { now: Date; concurrency: number; recentLimit?: number },

@@ -91,21 +91,45 @@ export interface SeriesListView {
   choices: { projects: string[]; runners: string[]; trees: string[]; outcomes: string[] };
 }
 
-const combined = (rank: number | null): string => (rank === null ? 'untested' : (OUTCOME_PRECEDENCE[rank] ?? 'other'));
+/** The most telling outcome of a dispatch's jobs (OUTCOME_PRECEDENCE; unknown words rank last). */
+export function combinedOutcome(outcomes: readonly (string | null)[]): string | null {
+  const rank = (o: string): number => {
+    const i = (OUTCOME_PRECEDENCE as readonly string[]).indexOf(o);
+    return i < 0 ? OUTCOME_PRECEDENCE.length : i;
+  };
+  let best: string | null = null;
+  for (const o of outcomes) if (o !== null && (best === null || rank(o) < rank(best))) best = o;
+  return best;
+}
 
-/** Where an unfinished dispatch is: a worker holds a job of it, or none does yet. */
-function pendingStatus(group: ListJobRow[], now: Date): string {
-  const held = group.some(
-    (j) => j.state !== 'done' && j.lease_expires_at !== null && Date.parse(j.lease_expires_at) > now.getTime(),
-  );
-  return held ? 'running' : 'queued';
+interface StatusJob {
+  id: number;
+  group_id: number | null;
+  state: string;
+  outcome: string | null;
+  lease_expires_at: string | null;
+}
+
+/**
+ * Where a version stands, from its jobs: its newest dispatch's combined outcome once every job
+ * of it is done; else "running" when a worker holds one of them, "queued" when none does yet;
+ * "untested" with no job. Also the newest dispatch's jobs.
+ */
+export function versionStatus<J extends StatusJob>(jobs: J[], now: Date): { status: string; group: J[] } {
+  if (jobs.length === 0) return { status: 'untested', group: [] };
+  const newest = jobs.reduce((g, j) => Math.max(g, j.group_id ?? j.id), -1);
+  const group = jobs.filter((j) => (j.group_id ?? j.id) === newest);
+  if (group.every((j) => j.state === 'done'))
+    return { status: combinedOutcome(group.map((j) => j.outcome)) ?? 'done', group };
+  const held = group.some((j) => j.lease_expires_at !== null && Date.parse(j.lease_expires_at) > now.getTime());
+  return { status: held ? 'running' : 'queued', group };
 }
 
 export function listItem(r: SeriesListRow, jobs: ListJobRow[], now: Date): SeriesListItem {
-  const mine = jobs.filter((j) => j.version_key === r.version_key);
-  const newest = mine.reduce((g, j) => Math.max(g, j.group_id ?? j.id), -1);
-  const group = mine.filter((j) => (j.group_id ?? j.id) === newest);
-  const status = group.length === 0 ? 'untested' : r.all_done === 1 ? combined(r.best_rank) : pendingStatus(group, now);
+  const { status, group } = versionStatus(
+    jobs.filter((j) => j.version_key === r.version_key),
+    now,
+  );
   return {
     id: r.id,
     versionKey: r.version_key,
