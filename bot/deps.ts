@@ -5,7 +5,9 @@
 import type { Logger } from 'pino';
 import type { Config, RunnerConfig } from '../config/schema.ts';
 import type { Runner, RunResult } from '../runners/types.ts';
+import type { Output } from './outputs/types.ts';
 import type { Store } from './store/store.ts';
+import type { DiscoveryIo } from './jobs/base-types.ts';
 import type { DeliveryPolicy } from './report/delivery-policy.ts';
 import type { MailSender } from './report/senders.ts';
 
@@ -18,9 +20,13 @@ export interface PipelineDeps {
   exportMbox(versionKey: string): Promise<Buffer>;
   /** Full sha of `rev` in the git tree, or null when the tree does not have it. */
   resolveCommit(tree: string, rev: string): Promise<string | null>;
-  /** Absolute path of a configured tree's repository. */
+  /** Absolute path of a configured tree's repository (a remote's bare clone). */
   treePath(name: string): string;
+  /** Base discovery's git and store lookups (jobs/base-io.ts; tests pass fakes). */
+  bases: DiscoveryIo;
   sender: MailSender;
+  /** Where results go besides mail (Patchwork, KCIDB): bot/outputs/publish.ts tells them. */
+  outputs?: readonly Output[];
   /** Absolute scratch folder; each job works in <workDir>/jobs/<id>. */
   workDir: string;
   /** Poll every source into the store. */

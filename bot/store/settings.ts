@@ -1,5 +1,5 @@
 /**
- * Values the bot makes once and keeps (migration 008 `settings`): the first writer wins, so
+ * Values the bot makes once and keeps (migration 009 `settings`): the first writer wins, so
  * several processes starting at once (a fleet's dashboards) all end up with the same value.
  */
 import type { Kysely } from 'kysely';

@@ -90,6 +90,7 @@ export interface Database {
   settings: SettingsTable;
   run_tests: RunTestsTable;
   version_messages: VersionMessagesTable;
+  output_posts: OutputPostsTable;
 }
 
 /** One pipeline job: test a series version (state machine in bot/jobs/). */
@@ -117,12 +118,14 @@ export interface JobsTable {
   summary: string | null;
   /** Verdict JSON with the bisection. */
   verdict: string | null;
+  /** Where the series is tested and how that was found (bot/jobs/base-types.ts JobBaseRecord), JSON. */
+  base: string | null;
   error: string | null;
   created_at: string;
   updated_at: string;
   started_at: string | null;
   finished_at: string | null;
-  /** The tree the job was routed to (migration 008); null before its context was first loaded. */
+  /** The tree the job was routed to (migration 009); null before its context was first loaded. */
   tree: string | null;
 }
 
@@ -139,7 +142,7 @@ export interface RunsTable {
   /** RunResult JSON (console log dropped). */
   result: string;
   created_at: string;
-  /** The run's number, one sequence with the base runs' (migration 008; counters 'run'). */
+  /** The run's number, one sequence with the base runs' (migration 009; counters 'run'). */
   run_no: number;
   build_ms: number | null;
   boot_ms: number | null;
@@ -157,7 +160,7 @@ export interface BaselinesTable {
   duration_ms: number;
   result: string;
   created_at: string;
-  /** One sequence with the job runs' numbers (migration 008). */
+  /** One sequence with the job runs' numbers (migration 009). */
   run_no: number;
   build_ms: number | null;
   boot_ms: number | null;
@@ -227,20 +230,20 @@ export interface CommandMarksTable {
   created_at: string;
 }
 
-/** Named counters (migration 008): 'run' numbers job runs and base runs in one sequence. */
+/** Named counters (migration 009): 'run' numbers job runs and base runs in one sequence. */
 export interface CountersTable {
   name: string;
   value: number;
 }
 
-/** Values the bot makes once and keeps (migration 008): the dashboard's session signing key. */
+/** Values the bot makes once and keeps (migration 009): the dashboard's session signing key. */
 export interface SettingsTable {
   name: string;
   value: string;
   created_at: string;
 }
 
-/** One test result of a run (migration 008): failure and flake rates without parsing results. */
+/** One test result of a run (migration 009): failure and flake rates without parsing results. */
 export interface RunTestsTable {
   id: Generated<number>;
   run_no: number;
@@ -254,8 +257,29 @@ export interface RunTestsTable {
   created_at: string;
 }
 
-/** Every Message-ID of a series version (migration 008), so any of them finds it. */
+/** Every Message-ID of a series version (migration 009), so any of them finds it. */
 export interface VersionMessagesTable {
   message_id: string;
   version_key: string;
+}
+
+/** One event of one job told to one configured output (migration 007). */
+export interface OutputPostsTable {
+  id: Generated<number>;
+  /** The output's name from the configuration (its kind unless named). */
+  output: string;
+  job_id: number;
+  /** 'start' (the job began: Patchwork's pending check) | 'result' (its verdict is in). */
+  event: string;
+  /** 'pending' | 'sent' | 'failed' (given up) | 'superseded' (a start overtaken by the result). */
+  state: string;
+  /** Failed attempts so far. */
+  attempts: Generated<number>;
+  last_error: string | null;
+  /** Not tried before this time (backoff, or another worker's attempt in flight); null: due now. */
+  next_attempt_at: string | null;
+  /** What the output reported on success ("4 checks posted"). */
+  detail: string | null;
+  created_at: string;
+  sent_at: string | null;
 }

@@ -18,6 +18,8 @@ const benches: Record<string, () => Promise<Bench>> = {
   pipeline: async () => (await import('./pipeline.ts')).benchPipeline,
   b4: async () => (await import('./b4.ts')).benchB4,
   fstests: async () => (await import('./fstests.ts')).benchFstests,
+  bases: async () => (await import('./bases.ts')).benchBases,
+  replay: async () => (await import('./replay.ts')).benchReplay,
   dashboard: async () => (await import('./dashboard.ts')).benchDashboard,
 };
 

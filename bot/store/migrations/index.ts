@@ -6,7 +6,9 @@ import { up003 } from './003-pipeline.ts';
 import { up004 } from './004-command-marks.ts';
 import { up005 } from './005-job-groups.ts';
 import { up006 } from './006-reply-delivery.ts';
-import { up008 } from './008-dashboard.ts';
+import { up007 } from './007-output-posts.ts';
+import { up008 } from './008-job-base.ts';
+import { up009 } from './009-dashboard.ts';
 
 /**
  * Every migration, in order. Names sort lexically; never rename or edit one that has shipped:
@@ -20,7 +22,8 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '004-command-marks': { up: up004(dialect) },
     '005-job-groups': { up: up005(dialect) },
     '006-reply-delivery': { up: up006(dialect) },
-    // 007 is taken by the outputs branch (007-output-posts).
-    '008-dashboard': { up: up008(dialect) },
+    '007-output-posts': { up: up007(dialect) },
+    '008-job-base': { up: up008(dialect) },
+    '009-dashboard': { up: up009(dialect) },
   };
 }

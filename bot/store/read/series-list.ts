@@ -4,7 +4,7 @@
  * filtered by project, the tree and runner their jobs ran on, their outcome and a date range;
  * sorted by newest mail or newest test; a page at a time with the total. Where a version stands
  * is its newest job group's: the combined outcome once every job of it is done, else pending.
- * One SQL statement per page (portable: SQLite and PostgreSQL), over indexes (migration 008).
+ * One SQL statement per page (portable: SQLite and PostgreSQL), over indexes (migration 009).
  */
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database, SeriesVersionsTable } from '../tables.ts';

@@ -1,7 +1,7 @@
 /**
  * Read models of the dashboard's statistics (`/stats`): job outcomes by day, each run's build and
  * boot time with its runner, and per test how often it ran, failed and flaked, since a given
- * time. Aggregated by the database from the columns migration 008 added, never from stored JSON.
+ * time. Aggregated by the database from the columns migration 009 added, never from stored JSON.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../tables.ts';

@@ -16,7 +16,7 @@ import { versionMessageIds } from '../version-ids.ts';
  * - indexes for the series list's sort orders and the statistics' time windows.
  * Existing rows are filled in from their stored JSON. Portable SQL: the same on PostgreSQL.
  */
-export function up008(dialect: Dialect) {
+export function up009(dialect: Dialect) {
   return async (db: Kysely<unknown>): Promise<void> => {
     await createTables(db, dialect);
     for (const table of ['runs', 'baselines']) {

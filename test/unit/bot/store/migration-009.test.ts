@@ -12,11 +12,11 @@ import { runResult, version } from '../../../helpers/pipeline-fakes.ts';
 const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-mig008-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A store as the bot left it before migration 008, with a version, a job, two runs and a base run. */
+/** A store as the bot left it before migration 009, with a version, a job, two runs and a base run. */
 async function oldStore(file: string): Promise<void> {
   const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SQLite(file) }) });
   const all = migrations('sqlite');
-  const before = Object.fromEntries(Object.entries(all).filter(([name]) => name < '008'));
+  const before = Object.fromEntries(Object.entries(all).filter(([name]) => name < '009'));
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => before },
@@ -50,7 +50,7 @@ async function oldStore(file: string): Promise<void> {
   await db.destroy();
 }
 
-describe('migration 008 over an existing store', () => {
+describe('migration 009 over an existing store', () => {
   it('numbers old runs in one sequence, fills timings, test rows and Message-IDs; new runs go on from there', async () => {
     const file = path.join(dir, 'db.sqlite');
     await oldStore(file);
