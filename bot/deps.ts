@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Config, RunnerConfig } from '../config/schema.ts';
-import type { Runner } from '../runners/types.ts';
+import type { Runner, RunResult } from '../runners/types.ts';
 import type { Output } from './outputs/types.ts';
 import type { Store } from './store/store.ts';
 import type { DiscoveryIo } from './jobs/base-types.ts';
@@ -39,6 +39,12 @@ export interface PipelineDeps {
   maxAttempts?: number;
   /** Retries and backoff of a reply the mail server refuses (defaults: DEFAULT_DELIVERY_POLICY). */
   delivery?: Partial<DeliveryPolicy>;
+  /**
+   * Keeps a recorded run's artifacts (its .config, console log, bzImage, vmlinux, build log)
+   * under its number before the next run of the job overwrites them (bot/artifacts/keep.ts);
+   * none in tests that do not look at them. A failure is logged, never the job's.
+   */
+  keepArtifacts?: (runNo: number, result: RunResult, workDir: string) => Promise<void>;
   /** Stop between steps when aborted (SIGINT/SIGTERM): the job stays resumable. */
   signal?: AbortSignal;
 }

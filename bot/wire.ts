@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
-import type { Config, RunnerConfig } from '../config/schema.ts';
+import { toMs, type Config, type RunnerConfig } from '../config/schema.ts';
 import { createRunner } from '../runners/registry.ts';
 import { createScriptedRunner, type RunnerScript } from '../runners/scripted/runner.ts';
 import { resolveCacheDir } from '../runners/tree/setup.ts';
@@ -32,6 +32,21 @@ export async function gitResolveCommit(tree: string, rev: string): Promise<strin
   } catch {
     return null;
   }
+}
+
+/** Keeps each recorded run's artifacts, and sweeps those past their retention at most hourly. */
+function artifactKeeper(config: Config, cwd: string): NonNullable<PipelineDeps['keepArtifacts']> {
+  const dir = path.resolve(cwd, config.artifacts.dir);
+  let lastSweep = 0;
+  return async (runNo, result, workDir) => {
+    const { keepRunArtifacts } = await import('./artifacts/keep.ts');
+    const maxBytes = config.artifacts.maxFileMiB * 1_048_576;
+    await keepRunArtifacts({ dir, runNo, result, workDir, now: new Date(), maxBytes });
+    if (Date.now() - lastSweep < 3_600_000) return;
+    lastSweep = Date.now();
+    const { sweepArtifacts } = await import('./artifacts/store.ts');
+    await sweepArtifacts(dir, toMs(config.artifacts.retention), new Date());
+  };
 }
 
 export interface WireOptions {
@@ -96,6 +111,7 @@ export function wirePipeline(o: WireOptions): PipelineDeps {
       // Partial series waiting for patches the list was not sent: fetched from lore's all-lists archive.
       await fetchMissingPatches(o.store, o.config, o.log, { now: new Date() });
     },
+    keepArtifacts: artifactKeeper(o.config, cwd),
     ...(o.signal && { signal: o.signal }),
   };
   return deps;

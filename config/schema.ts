@@ -125,6 +125,22 @@ export const dashboardSchema = z.object({
     .default('127.0.0.1:8080'),
   /** Environment variable holding the maintainers' secret (bearer token and login form). */
   tokenEnv: z.string().min(1).default('DAXBOT_DASHBOARD_TOKEN'),
+  /**
+   * Environment variable holding the key that signs session cookies; when it is not set, a key
+   * made once and kept in the store signs them. Either way sessions survive a restart.
+   */
+  sessionKeyEnv: z.string().min(1).default('DAXBOT_DASHBOARD_SESSION_KEY'),
+  /** Where each mail links to: <loreUrl><Message-ID> (lore's /r/ redirector, or another archive). */
+  loreUrl: z.string().url().default('https://lore.kernel.org/r/'),
+});
+
+export const artifactsSchema = z.object({
+  /** Where each run's .config, console log, bzImage, vmlinux and build log are kept, by run number. */
+  dir: z.string().default('var/artifacts'),
+  /** How long they are kept after the run; older ones are swept. */
+  retention: duration.default('30d'),
+  /** A file larger than this is not kept (its absence is recorded). */
+  maxFileMiB: z.number().int().positive().default(1024),
 });
 
 export const scheduleSchema = z.object({
@@ -167,6 +183,8 @@ export const configSchema = z
     allLists: allListsSchema.default({}),
     /** The maintainer dashboard; `daxbot run` serves it too when this section is present. */
     dashboard: dashboardSchema.optional(),
+    /** Each run's build and console files, served at /runs/<no>/artifacts/<name>. */
+    artifacts: artifactsSchema.default({}),
     /** Where results go besides mail: Patchwork checks, KCIDB submissions (bot/outputs/). */
     outputs: outputsSchema,
   })
@@ -177,6 +195,7 @@ export type TreeConfig = z.infer<typeof treeSchema>;
 export type MailConfig = z.infer<typeof mailSchema>;
 export type DashboardConfig = z.infer<typeof dashboardSchema>;
 export type AllListsConfig = z.infer<typeof allListsSchema>;
+export type ArtifactsConfig = z.infer<typeof artifactsSchema>;
 
 /**
  * The Debian series a tree is made from: its `debian` key, 6.1 for a tree with no path or url; null

@@ -3,6 +3,7 @@
  * `serveDashboard` is shared with `daxbot run`, which serves it beside the scheduler when the
  * configuration has a `dashboard` section.
  */
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import type { Config, DashboardConfig } from '../../config/schema.ts';
@@ -30,7 +31,16 @@ export async function serveDashboard(o: ServeOptions): Promise<RunningDashboard>
   if (!secret())
     o.log.warn({ env: dc.tokenEnv }, `dashboard: ${dc.tokenEnv} is not set; re-runs from the dashboard are refused`);
   const running = await startDashboard(
-    { store: o.store, config: o.config, log: o.log, now: () => new Date(), secret, secretEnv: dc.tokenEnv },
+    {
+      store: o.store,
+      config: o.config,
+      log: o.log,
+      now: () => new Date(),
+      secret,
+      secretEnv: dc.tokenEnv,
+      artifactsDir: path.resolve(o.config.artifacts.dir),
+      ...(o.env[dc.sessionKeyEnv] && { sessionKeyFromEnv: o.env[dc.sessionKeyEnv] }),
+    },
     listen,
   );
   o.log.info({ url: running.url }, 'dashboard listening');

@@ -1,22 +1,20 @@
 /**
  * Who may re-run from the dashboard: maintainers holding the secret from the environment
  * variable the configuration names (never from the file). Scripts send it as a bearer token;
- * people log in with a form and get a session cookie. Form posts are guarded against CSRF by a
- * same-origin check plus a token that only our own pages know (per session, or before login a
- * double-submit cookie), and the cookie itself is SameSite=Strict.
+ * people log in with a form and get a signed session cookie (session.ts). Form posts are guarded
+ * against CSRF by a same-origin check plus a token that only our own pages know (per session, or
+ * before login a double-submit cookie), and the cookie itself is SameSite=Strict. Wrong secrets
+ * are throttled per client address, the form's and the bearer tokens' together.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 
-export const SESSION_COOKIE = 'daxbot_session';
 export const LOGIN_COOKIE = 'daxbot_login';
-const SESSION_MS = 12 * 3_600_000;
-const MAX_SESSIONS = 1000;
 
+/** A logged-in maintainer, as the signed session cookie carries it (session.ts). */
 export interface Session {
-  id: string;
   user: string;
+  /** The token the session's forms carry against CSRF. */
   csrf: string;
   expiresAt: number;
 }
@@ -33,6 +31,9 @@ export function newToken(): string {
   return randomBytes(24).toString('base64url');
 }
 
+/** Request headers by lower-case name (node's IncomingHttpHeaders, or hono's c.req.header()). */
+export type HeaderBag = Record<string, string | string[] | undefined>;
+
 /** Constant-time comparison; hashing first makes the lengths equal. */
 export function secretMatches(given: string, secret: string): boolean {
   const a = createHash('sha256').update(given).digest();
@@ -40,45 +41,17 @@ export function secretMatches(given: string, secret: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** Sessions live in memory: a restart of the dashboard logs everyone out, which is fine. */
-export class SessionStore {
-  private readonly sessions = new Map<string, Session>();
-
-  create(user: string, now: number): Session {
-    for (const [id, s] of this.sessions) if (s.expiresAt <= now) this.sessions.delete(id);
-    // Only a successful login creates one; the cap keeps a leaked secret from exhausting memory.
-    while (this.sessions.size >= MAX_SESSIONS) {
-      const oldest = this.sessions.keys().next();
-      if (oldest.done) break;
-      this.sessions.delete(oldest.value);
-    }
-    const s: Session = { id: newToken(), user, csrf: newToken(), expiresAt: now + SESSION_MS };
-    this.sessions.set(s.id, s);
-    return s;
-  }
-
-  get(id: string | undefined, now: number): Session | null {
-    if (!id) return null;
-    const s = this.sessions.get(id);
-    if (!s) return null;
-    if (s.expiresAt <= now) {
-      this.sessions.delete(id);
-      return null;
-    }
-    return s;
-  }
-
-  delete(id: string | undefined): void {
-    if (id) this.sessions.delete(id);
-  }
-}
-
-/** Failed logins per client: after `limit` within the window, refuse until it passes. */
-export class LoginThrottle {
+/**
+ * Failed secrets per client address, the login form's and bearer tokens' alike: after `limit`
+ * within the window, every attempt from that address is refused (the right secret too) until the
+ * window passes. Addresses are capped so that a flood from many addresses cannot grow it forever.
+ */
+export class SecretThrottle {
   private readonly failures = new Map<string, { count: number; since: number }>();
   constructor(
-    private readonly limit = 10,
-    private readonly windowMs = 15 * 60_000,
+    readonly limit = 10,
+    readonly windowMs = 15 * 60_000,
+    private readonly maxClients = 10_000,
   ) {}
 
   blocked(client: string, now: number): boolean {
@@ -91,35 +64,26 @@ export class LoginThrottle {
     return f.count >= this.limit;
   }
 
+  /** Seconds until a blocked client may try again (for Retry-After). */
+  retryAfterS(client: string, now: number): number {
+    const f = this.failures.get(client);
+    return f ? Math.max(1, Math.ceil((f.since + this.windowMs - now) / 1000)) : 0;
+  }
+
   fail(client: string, now: number): void {
     const f = this.failures.get(client);
-    if (!f || now - f.since > this.windowMs) this.failures.set(client, { count: 1, since: now });
-    else f.count++;
+    if (!f || now - f.since > this.windowMs) {
+      if (!f && this.failures.size >= this.maxClients) {
+        const oldest = this.failures.keys().next();
+        if (!oldest.done) this.failures.delete(oldest.value);
+      }
+      this.failures.set(client, { count: 1, since: now });
+    } else f.count++;
   }
 
   succeed(client: string): void {
     this.failures.delete(client);
   }
-}
-
-export function parseCookies(header: string | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!header) return out;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    const name = part.slice(0, eq).trim();
-    const value = part.slice(eq + 1).trim();
-    if (name && !out.has(name)) out.set(name, value);
-  }
-  return out;
-}
-
-export function cookieHeader(name: string, value: string, o: { maxAgeS?: number; secure?: boolean } = {}): string {
-  const parts = [`${name}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Strict'];
-  if (o.maxAgeS !== undefined) parts.push(`Max-Age=${o.maxAgeS}`);
-  if (o.secure) parts.push('Secure');
-  return parts.join('; ');
 }
 
 function originOf(url: string): string | null {
@@ -136,7 +100,7 @@ function originOf(url: string): string | null {
  * A post with neither header is refused: every browser sends one of them on a form post.
  */
 export function checkSameOrigin(
-  headers: IncomingHttpHeaders,
+  headers: HeaderBag,
   dashboardUrl: string,
 ): { ok: true } | { ok: false; reason: string } {
   const allowed = new Set<string>();
@@ -160,7 +124,7 @@ export type AuthResult =
   | { ok: false; status: 401 | 403 | 400; reason: string };
 
 export interface AuthInput {
-  headers: IncomingHttpHeaders;
+  headers: HeaderBag;
   /** The maintainers' secret; undefined when its environment variable is not set. */
   secret: string | undefined;
   secretEnv: string;

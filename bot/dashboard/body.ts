@@ -1,23 +1,10 @@
-/** Request bodies: size-limited, urlencoded forms or JSON, returned as unknown for a schema. */
-import type { IncomingMessage } from 'node:http';
+/**
+ * Request bodies (already size-limited by the app's body limit): urlencoded forms or JSON,
+ * returned as unknown for a schema. A form field given several times becomes an array.
+ */
+import type { Context } from 'hono';
 import { HttpError } from './http-error.ts';
 
-const LIMIT = 64 * 1024;
-
-export async function readBody(req: IncomingMessage, limit = LIMIT): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += b.length;
-    // Stop reading at once: a client streaming megabytes gets its answer, not our memory.
-    if (size > limit) throw new HttpError(413, `request body over ${limit} bytes`, { limit });
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks);
-}
-
-/** A form field given several times becomes an array (several suites); once, a string. */
 export function parseFormBody(text: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of new URLSearchParams(text)) {
@@ -27,11 +14,10 @@ export function parseFormBody(text: string): Record<string, string | string[]> {
   return out;
 }
 
-export async function readFields(req: IncomingMessage): Promise<unknown> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  const buf = await readBody(req);
-  if (buf.length === 0) return {};
-  const text = buf.toString('utf8');
+export async function readFields(c: Context): Promise<unknown> {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const text = await c.req.text();
+  if (text.length === 0) return {};
   if (type === 'application/x-www-form-urlencoded') return parseFormBody(text);
   if (type === 'application/json') {
     try {
@@ -41,4 +27,11 @@ export async function readFields(req: IncomingMessage): Promise<unknown> {
     }
   }
   throw new HttpError(415, `unsupported content type ${type || '(none)'}: send a form or JSON`, { type });
+}
+
+/** A string field of a parsed body, or undefined. */
+export function field(fields: unknown, name: string): string | undefined {
+  if (typeof fields !== 'object' || fields === null || !(name in fields)) return undefined;
+  const v: unknown = (fields as Record<string, unknown>)[name];
+  return typeof v === 'string' ? v : undefined;
 }

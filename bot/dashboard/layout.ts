@@ -16,14 +16,26 @@ main{padding:0 1.2em 2em;max-width:1200px}
 h1{font-size:1.35em;margin:.8em 0 .3em;overflow-wrap:anywhere}h2{font-size:1.1em;margin:1.4em 0 .4em;border-bottom:1px solid var(--line)}h3{font-size:1em;margin:1em 0 .3em}
 a{color:var(--info)}
 table{border-collapse:collapse;margin:.3em 0;width:100%}
-th,td{border:1px solid var(--line);padding:.2em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:var(--head);font-weight:600}
-td.num{text-align:right;white-space:nowrap}
+th,td{border:1px solid var(--line);padding:.2em .5em;text-align:left;vertical-align:top;overflow-wrap:break-word;word-break:normal;hyphens:none}
+th{background:var(--head);font-weight:600;white-space:nowrap}
+td.num{text-align:right;white-space:nowrap}td.nowrap,.nowrap{white-space:nowrap}
+td .mid,.mid{overflow-wrap:anywhere}
 pre{background:var(--head);border:1px solid var(--line);padding:.5em;overflow:auto;max-height:40em;white-space:pre-wrap;overflow-wrap:anywhere;font-size:12.5px}
 code,pre,.mono{font-family:ui-monospace,monospace}
 .dim{color:var(--dim)}
 .badge{display:inline-block;padding:0 .45em;border-radius:.6em;border:1px solid currentColor;font-size:.88em;white-space:nowrap}
-.bad{color:var(--bad)}.warn{color:var(--warn)}.good{color:var(--good)}.info{color:var(--info)}
+.bad{color:var(--bad)}.warn{color:var(--warn)}.good{color:var(--good)}.info{color:var(--info)}.pending{color:var(--dim)}
+.rel{white-space:nowrap}
+nav.pager{display:flex;gap:1em;margin:.6em 0}
+form.filters{display:flex;gap:.6em;flex-wrap:wrap;align-items:end;margin:.6em 0}
+fieldset.suites{border:1px solid var(--line);display:flex;gap:.2em 1em;flex-wrap:wrap}fieldset.suites label{flex-direction:row;gap:.3em}
+ul.changes{margin:.2em 0;padding-left:1.2em}
+.diff-add{color:var(--good)}.diff-del{color:var(--bad)}.diff-same{color:var(--dim)}
+svg.plot{max-width:100%;height:auto;font:11px system-ui,sans-serif}
+svg.plot text{fill:var(--fg)}svg.plot .axis{stroke:var(--dim);stroke-width:1}svg.plot .grid{stroke:var(--line);stroke-width:1}
+svg.plot .s0{fill:var(--bad);stroke:var(--bad)}svg.plot .s1{fill:var(--warn);stroke:var(--warn)}svg.plot .s2{fill:var(--good);stroke:var(--good)}
+svg.plot .s3{fill:var(--info);stroke:var(--info)}svg.plot .s4{fill:var(--dim);stroke:var(--dim)}svg.plot .s5{fill:#8250df;stroke:#8250df}
+svg.plot polyline[class]{fill:none;stroke-width:1.5}
 dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.15em 1em;margin:.4em 0}dl.kv dt{color:var(--dim)}dl.kv dd{margin:0;overflow-wrap:anywhere}
 form.logout{display:inline}
 form.inline{display:flex;gap:.6em;flex-wrap:wrap;align-items:end}
@@ -73,7 +85,7 @@ ${opts.refresh ? html`<meta http-equiv="refresh" content="${opts.refresh}">` : '
 ${opts.jsonHref ? html`<link rel="alternate" type="application/json" href="${opts.jsonHref}">` : ''}
 </head>
 <body>
-<header><span class="brand">daxbot</span><a href="/">queue</a><a href="/baselines">baselines</a><a href="/help">help</a>${who}</header>
+<header><span class="brand">daxbot</span><a href="/">queue</a><a href="/series">series</a><a href="/stats">statistics</a><a href="/baselines">baselines</a><a href="/help">help</a>${who}</header>
 <main>
 ${body}
 ${opts.jsonHref ? html`<p class="dim">This page as JSON: <a href="${opts.jsonHref}">${opts.jsonHref}</a> · generated ${ctx.now.toISOString()}</p>` : ''}

@@ -14,7 +14,7 @@ ${
 <tr><th>runner</th><th>base commit</th><th>suites</th><th>configuration</th><th>runs</th></tr>
 ${v.groups.map(
   (g) =>
-    html`<tr><td>${g.runner}</td><td class="mono" title="${g.treeCommit}">${shortSha(g.treeCommit)}</td><td>${g.suites.join(', ') || '(runner default)'}</td><td><span class="mono">${g.configHash}</span> ${g.currentConfig ? badge('current') : html`<span class="dim">(older)</span>`}</td><td>${g.repeats.map((r) => html`<a href="/baselines/${r.id}">#${r.id}</a> repeat ${r.repeat} ${badge(r.failureClass)} ${fmtDuration(r.durationMs)}, ${when(r.createdAt, ctx.now)}<br>`)}</td></tr>\n`,
+    html`<tr><td>${g.runner}</td><td class="mono" title="${g.treeCommit}">${shortSha(g.treeCommit)}</td><td>${g.suites.join(', ') || '(runner default)'}</td><td><span class="mono">${g.configHash}</span> ${g.currentConfig ? badge('current') : html`<span class="dim">(older)</span>`}</td><td>${g.repeats.map((r) => html`<a href="/runs/${r.id}">run #${r.id}</a> repeat ${r.repeat} ${badge(r.failureClass)} ${fmtDuration(r.durationMs)}, ${when(r.createdAt, ctx.now)}<br>`)}</td></tr>\n`,
 )}</table>`
 }`;
   return page(ctx, { title: 'baselines', jsonHref: '/baselines.json' }, body);

@@ -1,5 +1,6 @@
-/** `/`: the queue, then the newest series versions with their outcome. Pure. */
+/** `/`: the queue, then the series versions tested most recently with where they stand. Pure. */
 import { badge, fmtDuration, when } from './format.ts';
+import { statusCell } from './page-series-list.ts';
 import { html, seg, type Html } from './html.ts';
 import { page, type PageContext } from './layout.ts';
 import type { QueueJob, QueueView, RecentVersion } from './queue-data.ts';
@@ -25,10 +26,10 @@ ${jobs.map(
 function recentTable(ctx: PageContext, rows: RecentVersion[]): Html {
   if (rows.length === 0) return html`<p class="dim">no series versions in the store yet</p>`;
   return html`<table>
-<tr><th>series</th><th>author</th><th>patches</th><th>last mail</th><th>outcome</th><th>jobs</th></tr>
+<tr><th>series</th><th>author</th><th>patches</th><th>last mail</th><th>last tested</th><th>outcome</th><th>jobs</th></tr>
 ${rows.map(
   (r) =>
-    html`<tr><td>${seriesLink(r.versionKey, r.subject)}${r.revision > 1 ? html` <span class="dim">v${r.revision}</span>` : ''}</td><td>${r.author}</td><td class="num">${r.present}/${r.expected}${r.complete ? '' : html` <span class="warn">incomplete</span>`}</td><td>${when(r.lastDate, ctx.now)}</td><td>${r.jobs.length === 0 ? html`<span class="dim">not tested</span>` : r.outcome ? badge(r.outcome) : html`<span class="dim">in progress</span>`}${r.invalid ? html` ${badge('invalid')}` : ''}</td><td>${r.jobs.map((j) => html`<span class="mono">#${j.id}</span> ${j.runner} ${j.state === 'done' ? badge(j.outcome) : badge(j.state)}<br>`)}</td></tr>\n`,
+    html`<tr><td>${seriesLink(r.versionKey, r.subject)}${r.revision > 1 ? html` <span class="dim">v${r.revision}</span>` : ''}</td><td>${r.author}</td><td class="num">${r.present}/${r.expected}${r.complete ? '' : html` <span class="warn">incomplete</span>`}</td><td>${when(r.lastDate, ctx.now)}</td><td>${when(r.testedAt, ctx.now)}</td><td>${statusCell(r.status)}${r.invalid ? html` ${badge('invalid')}` : ''}</td><td>${r.jobs.map((j) => html`<span class="mono">#${j.id}</span> ${j.runner} ${j.state === 'done' ? badge(j.outcome) : badge(j.state)}<br>`)}</td></tr>\n`,
 )}</table>`;
 }
 
@@ -43,7 +44,8 @@ ${jobTable(v.queued, { head: 'estimated start', cell: (j) => html`${when(j.estim
 ${jobTable(v.waiting, { head: 'tested as it is after', cell: (j) => when(j.notBefore, ctx.now) })}
 <h2>Infrastructure failures (${v.infraFailed.length})</h2>
 ${jobTable(v.infraFailed, { head: 'next retry', cell: (j) => html`${when(j.notBefore, ctx.now)}<br><span class="dim">attempt ${j.attempts}: ${j.error ?? ''}</span>` })}
-<h2>Recent series versions</h2>
+<h2>Recently tested</h2>
+<p class="dim">Every series version, with search and filters: <a href="/series">series</a>.</p>
 ${recentTable(ctx, v.recent)}`;
   return page(ctx, { title: 'queue', refresh: 15, jsonHref: '/index.json' }, body);
 }

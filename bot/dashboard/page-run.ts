@@ -1,12 +1,19 @@
-/** `/runs/<id>` and `/baselines/<id>`: one run's result and its console log excerpt. Pure. */
-import { badge, fmtDuration, shortSha, when } from './format.ts';
-import { html, seg } from './html.ts';
+/** `/runs/<no>`: one run (a job's step or a base run), its artifacts and console log excerpt. Pure. */
+import { badge, fmtBytes, fmtDuration, shortSha, when } from './format.ts';
+import { html, seg, type Html } from './html.ts';
 import { page, type PageContext } from './layout.ts';
-import type { RunView } from './run-data.ts';
+import type { RunArtifacts, RunView } from './run-data.ts';
+
+function artifactsSection(a: RunArtifacts | null): Html {
+  if (!a) return html`<h2>Artifacts</h2><p class="dim">none kept for this run (or swept after their retention)</p>`;
+  return html`<h2>Artifacts</h2><table><tr><th>file</th><th>size</th><th>sha256</th></tr>
+${a.files.map((f) => html`<tr><td><a href="${f.href}">${f.name}</a></td><td class="num">${fmtBytes(f.size)}</td><td class="mono">${f.sha256.slice(0, 16)}</td></tr>\n`)}</table>
+${a.skipped.map((k) => html`<p class="dim">${k.name} not kept: ${k.reason}</p>`)}`;
+}
 
 export function renderRunPage(v: RunView, ctx: PageContext): string {
   const r = v.result;
-  const self = v.kind === 'run' ? `/runs/${v.id}` : `/baselines/${v.id}`;
+  const self = `/runs/${v.id}`;
   const title = v.kind === 'run' ? `run #${v.id} (${v.step})` : `base run #${v.id} (${v.step})`;
   const body = html`<h1>${title}</h1>
 <dl class="kv">
@@ -23,6 +30,7 @@ ${
     : html`<dt>result</dt><dd class="dim">unreadable</dd>`
 }
 </dl>
+${artifactsSection(v.artifacts)}
 ${r?.apply && !r.apply.ok ? html`<h2>Apply</h2>${r.apply.attempts.map((a) => html`<p>${badge(a.ok ? 'good' : 'bad')} on <span class="mono">${shortSha(a.base)}</span> (${a.reason})${a.failedPatch !== undefined ? ` failed at patch ${a.failedPatch}` : ''}</p>${a.output ? html`<pre>${a.output}</pre>` : ''}`)}` : ''}
 ${r?.build && !r.build.ok ? html`<h2>Build</h2><pre>${r.build.errors.map((e) => `${e.file}:${e.line}: ${e.severity}: ${e.message}`).join('\n') || r.build.outputExcerpt || '(no diagnostics)'}</pre>` : ''}
 ${

@@ -3,6 +3,7 @@
  * here came from mail or from a kernel console; the `html` tag escapes all of it.
  */
 import { badge, fmtDuration, shortSha, when } from './format.ts';
+import { statusCell } from './page-series-list.ts';
 import { html, seg, type Html } from './html.ts';
 import { page, type PageContext } from './layout.ts';
 import type { BaseRecordView } from '../jobs/base-record.ts';
@@ -129,7 +130,7 @@ ${
   j.runs.length || j.baselines.length
     ? html`<h4>Runs (console logs)</h4><table>
 <tr><th>run</th><th>step</th><th>result</th><th>duration</th><th>summary</th></tr>
-${j.baselines.map((b) => html`<tr><td><a href="/baselines/${b.id}">base #${b.id}</a></td><td>base:${b.repeat} <span class="dim">(cached, shared)</span></td><td>${badge(b.failureClass)}</td><td class="num">${fmtDuration(b.durationMs)}</td><td></td></tr>\n`)}
+${j.baselines.map((b) => html`<tr><td><a href="/runs/${b.id}">run #${b.id}</a></td><td>base:${b.repeat} <span class="dim">(cached, shared)</span></td><td>${badge(b.failureClass)}</td><td class="num">${fmtDuration(b.durationMs)}</td><td></td></tr>\n`)}
 ${j.runs.map((r) => html`<tr><td><a href="/runs/${r.id}">run #${r.id}</a></td><td>${r.step}</td><td>${badge(r.failureClass)}</td><td class="num">${fmtDuration(r.durationMs)}</td><td>${r.summary}</td></tr>\n`)}
 </table>`
     : ''
@@ -137,36 +138,56 @@ ${j.runs.map((r) => html`<tr><td><a href="/runs/${r.id}">run #${r.id}</a></td><t
 </section>`;
 }
 
-function rerunForm(v: SeriesView, ctx: PageContext): Html {
+function rerunForm(v: SeriesView, ctx: PageContext, suites: readonly string[]): Html {
   if (!ctx.rerunEnabled)
     return html`<p class="dim">Re-runs from the dashboard are off: the maintainers' secret is not set in the bot's environment.</p>`;
   if (!ctx.viewer)
     return html`<p><a href="/login?next=${seg(`/series/${seg(v.versionKey)}`)}">Log in</a> as a maintainer to test this version again.</p>`;
   return html`<form class="inline" method="post" action="/series/${seg(v.versionKey)}/rerun">
 <input type="hidden" name="csrf" value="${ctx.viewer.csrf}">
-<label>suites (blank: the runner's)<input name="suites" placeholder="dax nfit-sim" size="24"></label>
+<fieldset class="suites"><legend>suites (none ticked: each runner's own)</legend>${suites.map(
+    (name) => html`<label><input type="checkbox" name="suites" value="${name}">${name}</label>`,
+  )}</fieldset>
+<label>base (commit or ref, optional)<input name="base" placeholder="v6.12" size="20" pattern="[A-Za-z0-9._/^~-]+"></label>
 <label>confirmation repeats<input name="repeat" type="number" min="0" max="10" size="4"></label>
 <button>Re-run with priority</button>
 </form>`;
 }
 
-export function renderSeriesPage(v: SeriesView, ctx: PageContext): string {
+function historyBlock(v: SeriesView, ctx: PageContext): Html {
+  if (v.history.length < 2) return html``;
+  return html`<h2>Versions</h2><table>
+<tr><th>version</th><th>last mail</th><th>outcome</th><th>changes from the version before</th></tr>
+${v.history.map((h) => {
+  const self = h.versionKey === v.versionKey;
+  const name = self
+    ? html`<strong>v${h.revision}</strong> (this)`
+    : html`<a href="/series/${seg(h.versionKey)}">v${h.revision}</a>`;
+  const c = h.change;
+  const changes = c
+    ? html`${c.note ? html`<strong>${c.note}</strong>` : ''}<ul class="changes">${c.subjects.added.map((a) => html`<li class="diff-add">+ ${a}</li>`)}${c.subjects.dropped.map((d) => html`<li class="diff-del">− ${d}</li>`)}<li class="diff-same">${c.subjects.kept} patch${c.subjects.kept === 1 ? '' : 'es'} kept</li></ul>`
+    : html`<span class="dim">first version</span>`;
+  return html`<tr><td class="nowrap">${name}</td><td>${when(h.lastDate, ctx.now)}</td><td>${statusCell(h.status)}</td><td>${changes}</td></tr>\n`;
+})}</table>`;
+}
+
+export function renderSeriesPage(v: SeriesView, ctx: PageContext, suites: readonly string[] = []): string {
   const body = html`<h1>${v.subject}</h1>
 <dl class="kv">
 <dt>version</dt><dd><span class="mono">${v.versionKey}</span> (v${v.revision}${v.isRfc ? ', RFC' : ''}, ${v.project})</dd>
 <dt>author</dt><dd>${v.author}</dd>
 <dt>patches</dt><dd>${v.present} of ${v.expected}${v.complete ? '' : html` <span class="warn">incomplete${v.missing.length ? `: missing ${v.missing.join(', ')}` : ''}</span>`}</dd>
 <dt>mail</dt><dd>${when(v.firstDate, ctx.now)}${v.lastDate && v.lastDate !== v.firstDate ? html` to ${when(v.lastDate, ctx.now)}` : ''}</dd>
-<dt>thread</dt><dd class="mono">&lt;${v.rootMessageId}&gt;</dd>
+<dt>thread</dt><dd><a class="mono mid" href="${v.links.thread}">&lt;${v.rootMessageId}&gt;</a> on the archive · <a href="${v.links.mbox}">mbox</a> <span class="dim">(git am ready)</span></dd>
 <dt>base</dt><dd>${v.baseCommitTrailer ? html`base-commit trailer <span class="mono">${v.baseCommitTrailer}</span>` : 'no base-commit trailer: the configured branch of the tree'}</dd>
-${v.otherVersions.length ? html`<dt>other versions</dt><dd>${v.otherVersions.map((o) => html`<a href="/series/${seg(o.versionKey)}">v${o.revision}</a> `)}</dd>` : ''}
 </dl>
+${historyBlock(v, ctx)}
 ${v.marks.length ? html`<div class="notice">${v.marks.map((m) => html`${badge(m.kind)} ${m.kind === 'unrelated' ? html`crash "${m.crashTitle ?? ''}" is not counted against the series` : 'the report on this version is withdrawn: results are recorded, not mailed'} — ${m.markedBy}, ${when(m.createdAt, ctx.now)}<br>`)}</div>` : ''}
 <h2>Patches</h2>
 <table><tr><th>#</th><th>subject</th><th>from</th></tr>
-${v.patches.map((p) => html`<tr><td class="num">${p.counter}</td><td>${p.subject}<br><span class="dim mono">&lt;${p.messageId}&gt;</span></td><td>${p.from}</td></tr>\n`)}</table>
+${v.patches.map((p) => html`<tr><td class="num">${p.counter}</td><td>${p.subject}<br><a class="dim mono mid" href="${p.lore}">&lt;${p.messageId}&gt;</a></td><td>${p.from}</td></tr>\n`)}</table>
 <h2>Re-run</h2>
-${rerunForm(v, ctx)}
+${rerunForm(v, ctx, suites)}
 <h2>Jobs</h2>
 ${v.jobs.length ? v.jobs.map((j) => jobBlock(j, v, ctx)) : html`<p class="dim">not tested yet</p>`}
 <h2>Replies</h2>

@@ -1,6 +1,6 @@
 /**
  * The data behind `/`: the queue as the workers see it (running, queued with start estimates,
- * waiting, infra-failed with the next retry) and the newest series versions with their outcome.
+ * waiting, infra-failed with the next retry) and the series versions tested most recently.
  * The same object is the page's JSON twin.
  */
 import type { Kysely } from 'kysely';
@@ -8,7 +8,9 @@ import { queueStarts } from '../queue/estimate.ts';
 import { expectedJobMs, slotOf, type QueueSlot } from '../queue/policy.ts';
 import { listJobs, recentJobDurations, type JobRow } from '../store/jobs.ts';
 import { invalidVersionKeys } from '../store/marks.ts';
-import { recentVersions, versionSubjects } from '../store/read/queue.ts';
+import { versionSubjects } from '../store/read/queue.ts';
+import { jobsOfVersions, seriesListRows } from '../store/read/series-list.ts';
+import { listItem } from './series-list-data.ts';
 import type { Database } from '../store/tables.ts';
 
 export type { QueueSlot } from '../queue/policy.ts';
@@ -48,11 +50,15 @@ export interface RecentVersion {
   revision: number;
   author: string;
   lastDate: string | null;
+  /** When its newest job started or finished. */
+  testedAt: string | null;
   complete: boolean;
   present: number;
   expected: number;
   /** The newest group's combined outcome; null while it runs or before any job. */
   outcome: string | null;
+  /** That outcome, or "running" / "queued" while the group is unfinished. */
+  status: string;
   /** The newest group's jobs, one per runner. */
   jobs: RecentJob[];
   /** Its report was withdrawn (#daxbot invalid). */
@@ -68,20 +74,6 @@ export interface QueueView {
   waiting: QueueJob[];
   infraFailed: QueueJob[];
   recent: RecentVersion[];
-}
-
-/** Most telling first, as the group reply ranks them. */
-const PRECEDENCE = ['regression', 'build-failed', 'apply-failed', 'pre-existing-only', 'pass', 'infra'];
-
-export function combinedOutcome(outcomes: readonly (string | null)[]): string | null {
-  // Unknown words (a newer outcome) rank after the known ones rather than vanish.
-  const rank = (o: string): number => {
-    const i = PRECEDENCE.indexOf(o);
-    return i < 0 ? PRECEDENCE.length : i;
-  };
-  let best: string | null = null;
-  for (const o of outcomes) if (o !== null && (best === null || rank(o) < rank(best))) best = o;
-  return best;
 }
 
 export async function loadQueueView(
@@ -123,31 +115,37 @@ export async function loadQueueView(
     queued: of('queued'),
     waiting: of('waiting'),
     infraFailed: of('infra-failed'),
-    recent: await loadRecentVersions(db, opts.recentLimit ?? 30),
+    recent: await loadRecentVersions(db, opts.recentLimit ?? 30, now),
   };
 }
 
-async function loadRecentVersions(db: Kysely<Database>, limit: number): Promise<RecentVersion[]> {
-  const { versions: rows, jobs } = await recentVersions(db, limit);
+/** The versions tested most recently (by their newest job's start or end), newest first. */
+async function loadRecentVersions(db: Kysely<Database>, limit: number, now: Date): Promise<RecentVersion[]> {
+  const query = { words: [], messageId: null, project: null, tree: null, runner: null, outcome: null };
+  const { rows } = await seriesListRows(db, { ...query, from: null, to: null, sort: 'tested', offset: 0, limit });
   if (rows.length === 0) return [];
+  const jobs = await jobsOfVersions(
+    db,
+    rows.map((r) => r.version_key),
+  );
   const invalid = await invalidVersionKeys(db);
   return rows.map((r) => {
-    const mine = jobs.filter((j) => j.version_key === r.version_key);
-    // The newest dispatch is what the series stands at now; older groups are on its page.
-    const newestGroup = mine.reduce((g, j) => Math.max(g, j.group_id ?? j.id), -1);
-    const group = mine.filter((j) => (j.group_id ?? j.id) === newestGroup);
-    const allDone = group.length > 0 && group.every((j) => j.state === 'done');
+    const item = listItem(r, jobs, now);
     return {
       versionKey: r.version_key,
       subject: r.subject,
       revision: r.revision,
       author: r.author,
       lastDate: r.last_date,
+      testedAt: r.tested_at,
       complete: r.complete === 1,
       present: r.present,
       expected: r.expected,
-      outcome: allDone ? combinedOutcome(group.map((j) => j.outcome)) : null,
-      jobs: group.map((j) => ({ id: j.id, runner: j.runner, state: j.state, outcome: j.outcome, summary: j.summary })),
+      status: item.status,
+      outcome: r.all_done === 1 ? item.status : null,
+      jobs: jobs
+        .filter((j) => item.jobs.some((g) => g.id === j.id))
+        .map((j) => ({ id: j.id, runner: j.runner, state: j.state, outcome: j.outcome, summary: j.summary })),
       invalid: invalid.has(r.version_key),
     };
   });

@@ -1,7 +1,7 @@
 /**
  * `POST /series/<key>/rerun`: a maintainer's priority re-run, through the same enqueueRerun
  * the CLI and mail commands use. The body (form or JSON) is checked by a schema: suites in the
- * mail commands' syntax, at most 10 confirmation repeats as there, an optional runner.
+ * mail commands' syntax, at most 10 confirmation repeats as there, an optional runner and base.
  */
 import { z } from 'zod';
 import type { Config } from '../../config/schema.ts';
@@ -36,6 +36,14 @@ export const rerunBodySchema = z.object({
     .transform((v) => (v === undefined || v === '' ? undefined : Number(v)))
     .pipe(z.number().int().min(0).max(MAX_REPEAT).optional()),
   runner: optionalText,
+  /** A base to try first, as `#daxbot test base <commit>` and `rerun --base` take it. */
+  base: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._/^~-]{0,199}$/, 'a commit, tag or branch name')
+      .refine((v) => !v.includes('..'), 'a single commit, not a range')
+      .optional(),
+  ),
   csrf: z.string().optional(),
 });
 export type RerunBody = z.infer<typeof rerunBodySchema>;
@@ -71,6 +79,7 @@ export async function enqueueDashboardRerun(
     requestedBy: by,
     ...(body.suites.length > 0 && { suites: body.suites }),
     ...(body.repeat !== undefined && { repeats: body.repeat }),
+    ...(body.base !== undefined && { base: body.base }),
   };
   try {
     const first = await enqueueRerun(store, config, versionKey, options, now, 'rerun', body.runner);

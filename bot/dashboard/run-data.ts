@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { RunnerConfig } from '../../config/schema.ts';
 import { runnerConfigHash } from '../../runners/registry.ts';
-import { baselineRow, baselineRows, runRow } from '../store/read/runs.ts';
+import { baselineRows, runByNumber } from '../store/read/runs.ts';
 import type { Database } from '../store/tables.ts';
 import { parseStored, storedRunResultSchema, type StoredRunResult } from './stored-json.ts';
 
@@ -20,8 +20,16 @@ export interface ConsoleExcerpt {
   text: string;
 }
 
+/** A kept artifact of a run (bot/artifacts/), served at its href; `skipped` says what was not kept. */
+export interface RunArtifacts {
+  files: { name: string; size: number; sha256: string; href: string }[];
+  skipped: { name: string; reason: string }[];
+  keptAt: string;
+}
+
 export interface RunView {
   kind: 'run' | 'baseline';
+  /** The run's number in the one sequence job runs and base runs share (its URL: /runs/<id>). */
   id: number;
   /** Job runs: the job and its series version. */
   jobId: number | null;
@@ -34,6 +42,8 @@ export interface RunView {
   createdAt: string;
   result: Omit<StoredRunResult, 'consoleLog'> | null;
   console: ConsoleExcerpt | null;
+  /** Null when nothing was kept (or it has been swept after its retention). */
+  artifacts: RunArtifacts | null;
 }
 
 export interface BaselineGroup {
@@ -73,48 +83,34 @@ function split(stored: string, limit: number | null): { result: RunView['result'
   return { result: rest, console: consoleExcerpt(consoleLog, limit) };
 }
 
-export async function loadRunView(db: Kysely<Database>, id: number, limit: number | null): Promise<RunView | null> {
-  const found = await runRow(db, id);
+/** A run by its number, job run or base run alike; artifacts are added by the caller. */
+export async function loadRunView(db: Kysely<Database>, runNo: number, limit: number | null): Promise<RunView | null> {
+  const found = await runByNumber(db, runNo);
   if (!found) return null;
+  const { result, console } = split(found.run.result, limit);
+  const common = {
+    id: found.run.run_no,
+    durationMs: found.run.duration_ms,
+    createdAt: found.run.created_at,
+    result,
+    console,
+    artifacts: null,
+  };
+  if (found.kind === 'baseline') {
+    const r = found.run;
+    const base = { jobId: null, versionKey: null, step: `base:${r.repeat}`, role: 'base', patchLimit: null };
+    return { kind: 'baseline', ...base, runner: r.runner, ...common };
+  }
   const { run: r, job } = found;
-  const { result, console } = split(r.result, limit);
   return {
     kind: 'run',
-    id: r.id,
     jobId: r.job_id,
     versionKey: job?.version_key ?? null,
     step: r.step,
     role: r.role,
     patchLimit: r.patch_limit,
     runner: job?.runner ?? result?.runner ?? '',
-    durationMs: r.duration_ms,
-    createdAt: r.created_at,
-    result,
-    console,
-  };
-}
-
-export async function loadBaselineRunView(
-  db: Kysely<Database>,
-  id: number,
-  limit: number | null,
-): Promise<RunView | null> {
-  const r = await baselineRow(db, id);
-  if (!r) return null;
-  const { result, console } = split(r.result, limit);
-  return {
-    kind: 'baseline',
-    id: r.id,
-    jobId: null,
-    versionKey: null,
-    step: `base:${r.repeat}`,
-    role: 'base',
-    patchLimit: null,
-    runner: r.runner,
-    durationMs: r.duration_ms,
-    createdAt: r.created_at,
-    result,
-    console,
+    ...common,
   };
 }
 
@@ -143,7 +139,7 @@ export async function loadBaselinesView(
     }
     const s = parseStored(baselineSummarySchema, r.result);
     g.repeats.push({
-      id: r.id,
+      id: r.run_no,
       repeat: r.repeat,
       failureClass: s?.failureClass ?? '',
       summary: s?.summary ?? '',

@@ -15,6 +15,7 @@ import {
 import type { Database } from '../store/tables.ts';
 import { baseRecordView, type BaseRecordView } from '../jobs/base-record.ts';
 import { slotOf, type QueueSlot } from '../queue/policy.ts';
+import { loadVersionHistory, type HistoryVersion } from './history-data.ts';
 import {
   parseStored,
   storedJobVerdictSchema,
@@ -24,6 +25,8 @@ import {
 } from './stored-json.ts';
 
 export interface SeriesPatchView {
+  /** The patch's mail on the archive. */
+  lore: string;
   counter: number;
   subject: string;
   from: string;
@@ -31,6 +34,7 @@ export interface SeriesPatchView {
 }
 
 export interface SeriesRunView {
+  /** The run number (one sequence with base runs): /runs/<id>. */
   id: number;
   step: string;
   role: string;
@@ -136,6 +140,10 @@ export interface SeriesView {
   baseCommitTrailer: string | null;
   patches: SeriesPatchView[];
   otherVersions: { versionKey: string; revision: number; subject: string }[];
+  /** Every version of the series, oldest first, with its outcome and what changed (history-data.ts). */
+  history: HistoryVersion[];
+  /** The thread on the mail archive (dashboard.loreUrl + Message-ID), and this version as an mbox. */
+  links: { thread: string; cover: string | null; mbox: string };
   jobs: SeriesJobView[];
   replies: ReplyView[];
   commands: CommandView[];
@@ -152,9 +160,9 @@ export function splitMail(raw: string): { headers: string; body: string } {
   return { headers: raw.slice(0, m.index), body: raw.slice(m.index + m[0].length).replace(/\r\n/g, '\n') };
 }
 
-function baselineRefs(rows: { id: number; repeat: number; result: string; duration_ms: number }[]): BaselineRef[] {
+function baselineRefs(rows: { run_no: number; repeat: number; result: string; duration_ms: number }[]): BaselineRef[] {
   return rows.map((b) => ({
-    id: b.id,
+    id: b.run_no,
     repeat: b.repeat,
     failureClass: parseStored(z.object({ failureClass: z.string().catch('') }), b.result)?.failureClass ?? '',
     durationMs: b.duration_ms,
@@ -163,7 +171,7 @@ function baselineRefs(rows: { id: number; repeat: number; result: string; durati
 
 function runView(r: JobRunRow): SeriesRunView {
   return {
-    id: r.id,
+    id: r.run_no,
     step: r.step,
     role: r.role,
     patchLimit: r.patch_limit,
@@ -258,7 +266,17 @@ function markView(m: SeriesPageRows['marks'][number]): MarkView {
   };
 }
 
-export async function loadSeriesView(db: Kysely<Database>, versionKey: string, now: Date): Promise<SeriesView | null> {
+/** A Message-ID's page on the archive: lore's /r/ redirector by default. */
+export function loreLink(base: string, messageId: string): string {
+  return `${base}${encodeURIComponent(messageId).replace(/%40/g, '@')}`;
+}
+
+export async function loadSeriesView(
+  db: Kysely<Database>,
+  versionKey: string,
+  now: Date,
+  loreUrl = 'https://lore.kernel.org/r/',
+): Promise<SeriesView | null> {
   const page = await seriesPageRows(db, versionKey);
   if (!page) return null;
   const row = page.version;
@@ -292,7 +310,14 @@ export async function loadSeriesView(db: Kysely<Database>, versionKey: string, n
       subject: p.subject,
       from: p.from.name ? `${p.from.name} <${p.from.address}>` : p.from.address,
       messageId: p.messageId,
+      lore: loreLink(loreUrl, p.messageId),
     })),
+    history: await loadVersionHistory(db, row.series_key, now),
+    links: {
+      thread: loreLink(loreUrl, row.root_message_id),
+      cover: row.cover_message_id ? loreLink(loreUrl, row.cover_message_id) : null,
+      mbox: `/series/${encodeURIComponent(row.version_key)}/mbox`,
+    },
     otherVersions: page.others.map((o) => ({ versionKey: o.version_key, revision: o.revision, subject: o.subject })),
     jobs,
     replies: page.replies.map(replyView),

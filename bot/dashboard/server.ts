@@ -1,13 +1,16 @@
 /**
- * The dashboard's HTTP server (node:http, no framework): a handful of server-rendered pages
- * and their JSON twins over the store, plus the maintainers' re-run. It only reads the store,
- * except for the re-run, so it can run beside the bot (SQLite in WAL mode) or inside it.
+ * The dashboard's HTTP server: the hono application (app.ts) on @hono/node-server. It only reads
+ * the store, except for the re-run, so it can run beside the bot (SQLite in WAL mode) or inside
+ * it. Slow clients are cut off by node's own request and header timeouts.
  */
-import { createServer, type Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../errors.ts';
-import { LoginThrottle, SessionStore } from './auth.ts';
-import { handleRequest, type DashboardDeps, type DashboardState } from './routes.ts';
+import { dashboardApp } from './app.ts';
+import type { DashboardDeps } from './context.ts';
+
+export type { DashboardDeps } from './context.ts';
 
 export interface ListenAddress {
   host: string;
@@ -30,30 +33,23 @@ export interface RunningDashboard {
   close(): Promise<void>;
 }
 
-export function createDashboardServer(deps: DashboardDeps): Server {
-  const state: DashboardState = { deps, sessions: new SessionStore(), throttle: new LoginThrottle() };
-  return createServer((req, res) => {
-    handleRequest(state, req)
-      .then((reply) => {
-        res.writeHead(reply.status, reply.headers);
-        res.end(req.method === 'HEAD' ? undefined : reply.body);
-      })
-      .catch((err: unknown) => {
-        // handleRequest answers its own errors; this is only a broken socket.
-        deps.log.warn({ err: String(err) }, 'dashboard response failed');
-        res.destroy();
-      });
-  });
-}
+/** Whole request within 30 s, headers within 10 s: a client dribbling bytes cannot hold a socket. */
+const REQUEST_TIMEOUT_MS = 30_000;
+const HEADERS_TIMEOUT_MS = 10_000;
 
 export async function startDashboard(deps: DashboardDeps, listen: ListenAddress): Promise<RunningDashboard> {
-  const server = createDashboardServer(deps);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(listen.port, listen.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  const app = await dashboardApp(deps);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve(
+      {
+        fetch: app.fetch,
+        hostname: listen.host,
+        port: listen.port,
+        serverOptions: { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS },
+      },
+      () => resolve(s as Server),
+    );
+    s.once('error', reject);
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr !== null ? (addr satisfies AddressInfo).port : listen.port;

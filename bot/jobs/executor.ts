@@ -12,7 +12,7 @@ import { infraBackoffMs } from '../backoff.ts';
 import type { PipelineDeps } from '../deps.ts';
 import { errorMessage, InfraError } from '../errors.ts';
 import type { UnrelatedMark } from '../judge/unrelated.ts';
-import { releaseLease, renewLease, updateJob, type JobRow } from '../store/jobs.ts';
+import { releaseLease, renewLease, setJobTree, updateJob, type JobRow } from '../store/jobs.ts';
 import { unrelatedMarks } from '../store/marks.ts';
 import { baselineRuns, forgetRunsForRetry, jobRuns, recordBaseline, recordRun } from '../store/runs.ts';
 import { finishNoBase } from './no-base.ts';
@@ -105,6 +105,20 @@ async function runStep(
   return { result, durationMs: Date.now() - started };
 }
 
+/** A recorded run's artifacts, kept before the job's next run overwrites its files. */
+async function keep(
+  deps: PipelineDeps,
+  ctx: JobContext,
+  log: Logger,
+  runNo: number | null,
+  result: RunResult,
+): Promise<void> {
+  if (runNo === null || !deps.keepArtifacts) return;
+  await deps.keepArtifacts(runNo, result, ctx.workDir).catch((err: unknown) => {
+    log.warn({ err: errorMessage(err), run: runNo }, 'keeping the run artifacts failed');
+  });
+}
+
 /** Does one planned step (a run), records it, and says nothing: the plan is asked again. */
 async function doStep(
   deps: PipelineDeps,
@@ -120,12 +134,14 @@ async function doStep(
       const req = { ...base, baseReason: ctx.baseReason, mbox: await seriesMbox(deps, job, ctx) };
       const r = await runStep(deps, job, ctx, log, req, `series run ${action.repeat + 1}`);
       const run = { step: `series:${action.repeat}`, role: 'series', patchLimit: null, ...r };
-      await recordRun(db, job.id, run, deps.now().toISOString());
+      await keep(deps, ctx, log, await recordRun(db, job.id, run, deps.now().toISOString()), r.result);
       return;
     }
     case 'run-base': {
       const r = await runStep(deps, job, ctx, log, base, `base run ${action.repeat + 1}`);
-      await recordBaseline(db, ctx.baselineKey, action.repeat, r.result, r.durationMs, deps.now().toISOString());
+      const nowIso = deps.now().toISOString();
+      const runNo = await recordBaseline(db, ctx.baselineKey, action.repeat, r.result, r.durationMs, nowIso);
+      await keep(deps, ctx, log, runNo, r.result);
       return;
     }
     case 'bisect-step': {
@@ -134,7 +150,7 @@ async function doStep(
       const label = `bisect step ${action.index + 1} of <=${bound} (patches 1..${action.k})`;
       const r = await runStep(deps, job, ctx, log, req, label);
       const run = { step: `bisect:${action.k}`, role: 'bisect', patchLimit: action.k, ...r };
-      await recordRun(db, job.id, run, deps.now().toISOString());
+      await keep(deps, ctx, log, await recordRun(db, job.id, run, deps.now().toISOString()), r.result);
       return;
     }
   }
@@ -170,6 +186,7 @@ async function stepUntilExit(deps: PipelineDeps, job: JobRow, log: Logger, lease
     return 'done';
   }
   let ctx = await jobContext(deps, job);
+  await setJobTree(deps.store.db, job.id, ctx.treeName);
   for (;;) {
     if (deps.signal?.aborted) {
       log.info('stopping between steps; the job resumes on the next start');

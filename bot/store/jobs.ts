@@ -110,6 +110,7 @@ export async function insertJob(db: Db, job: NewJob, now: string): Promise<numbe
       updated_at: now,
       started_at: null,
       finished_at: null,
+      tree: null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -231,6 +232,11 @@ export async function updateJob(db: Db, id: number, u: JobUpdate, now: string): 
     })
     .where('id', '=', id)
     .execute();
+}
+
+/** The tree the job is routed to, recorded when its context is loaded (the series list filters by it). */
+export async function setJobTree(db: Db, id: number, tree: string): Promise<void> {
+  await db.updateTable('jobs').set({ tree }).where('id', '=', id).execute();
 }
 
 export async function getJobVerdict(db: Db, id: number): Promise<string | null> {

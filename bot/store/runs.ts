@@ -25,8 +25,52 @@ export interface RecordedRun {
   result: RunResult;
 }
 
-export async function recordRun(db: Db, jobId: number, run: RecordedRun, now: string): Promise<void> {
+/** The next number of the one sequence job runs and base runs share (`counters` 'run'). */
+async function nextRunNo(db: Db): Promise<number> {
+  const r = await db
+    .updateTable('counters')
+    .set((eb) => ({ value: eb('value', '+', 1) }))
+    .where('name', '=', 'run')
+    .returning('value')
+    .executeTakeFirstOrThrow();
+  return Number(r.value);
+}
+
+function timingMs(result: RunResult, key: string): number | null {
+  const v = result.timings[key];
+  return typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null;
+}
+
+/** A run's test results as rows, for failure and flake rates (run_tests). */
+async function recordTests(
+  db: Db,
+  o: { runNo: number; runner: string; role: string; grp: string; result: RunResult; now: string },
+): Promise<void> {
+  if (o.result.tests.length === 0) return;
   await db
+    .insertInto('run_tests')
+    .values(
+      o.result.tests.map((t) => ({
+        run_no: o.runNo,
+        runner: o.runner,
+        role: o.role,
+        suite: t.suite,
+        name: t.name,
+        status: t.status,
+        grp: o.grp,
+        created_at: o.now,
+      })),
+    )
+    .execute();
+}
+
+/**
+ * Records a step under its number in the one run sequence; returns that number, or null when
+ * the step was already recorded (a restart repeating it: nothing changes).
+ */
+export async function recordRun(db: Db, jobId: number, run: RecordedRun, now: string): Promise<number | null> {
+  const runNo = await nextRunNo(db);
+  const res = await db
     .insertInto('runs')
     .values({
       job_id: jobId,
@@ -37,9 +81,24 @@ export async function recordRun(db: Db, jobId: number, run: RecordedRun, now: st
       duration_ms: Math.round(run.durationMs),
       result: storable(run.result),
       created_at: now,
+      run_no: runNo,
+      build_ms: timingMs(run.result, 'buildMs'),
+      boot_ms: timingMs(run.result, 'bootMs'),
     })
     .onConflict((oc) => oc.columns(['job_id', 'step']).doNothing())
-    .execute();
+    .executeTakeFirst();
+  if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) return null;
+  const job = await db.selectFrom('jobs').select('runner').where('id', '=', jobId).executeTakeFirst();
+  const grp = `job:${jobId}:${run.role}`;
+  await recordTests(db, {
+    runNo,
+    runner: job?.runner ?? run.result.runner,
+    role: run.role,
+    grp,
+    result: run.result,
+    now,
+  });
+  return runNo;
 }
 
 export async function jobRuns(db: Db, jobId: number): Promise<RecordedRun[]> {
@@ -76,7 +135,7 @@ const replyRunSchema = z
 export type ReplyRun = z.infer<typeof replyRunSchema>;
 
 export interface JobRunRefs {
-  /** The job's first series run (the dashboard's `/runs/<id>`), or null before it ran. */
+  /** The number of the job's first series run (the dashboard's `/runs/<no>`), or null before it ran. */
   seriesRunId: number | null;
   /** The QEMU command line of its first series or bisection run that booted. */
   qemuCommand: string[] | null;
@@ -102,19 +161,20 @@ function parseReplyRun(text: string): ReplyRun | null {
 export async function jobRunRefs(db: Db, jobId: number): Promise<JobRunRefs> {
   const rows = await db
     .selectFrom('runs')
-    .select(['id', 'role', 'result'])
+    .select(['id', 'run_no', 'role', 'result'])
     .where('job_id', '=', jobId)
     .where('role', '!=', 'base')
     .orderBy('id')
     .execute();
-  const parsed = rows.map((r) => ({ id: r.id, role: r.role, result: parseReplyRun(r.result) }));
+  // Links carry the run's number (one numbering for base and series runs), as the dashboard serves them.
+  const parsed = rows.map((r) => ({ no: r.run_no ?? r.id, role: r.role, result: parseReplyRun(r.result) }));
   const booted = parsed.find((r) => r.result?.qemuCommand);
   const series = parsed.find((r) => r.role === 'series');
   const repro = booted ?? series;
   return {
-    seriesRunId: series?.id ?? null,
+    seriesRunId: series?.no ?? null,
     qemuCommand: booted?.result?.qemuCommand ?? null,
-    reproRun: repro?.result ? { id: repro.id, result: repro.result } : null,
+    reproRun: repro?.result ? { id: repro.no, result: repro.result } : null,
   };
 }
 
@@ -139,6 +199,7 @@ export async function baselineRuns(db: Db, key: BaselineKey): Promise<RunResult[
   return rows.map((r) => JSON.parse(r.result) as RunResult); // written by recordBaseline
 }
 
+/** Records a base run in the one run sequence; its number, or null when it was already cached. */
 export async function recordBaseline(
   db: Db,
   key: BaselineKey,
@@ -146,11 +207,13 @@ export async function recordBaseline(
   result: RunResult,
   durationMs: number,
   now: string,
-): Promise<void> {
-  await db
+): Promise<number | null> {
+  const runNo = await nextRunNo(db);
+  const cacheKey = baselineCacheKey(key);
+  const res = await db
     .insertInto('baselines')
     .values({
-      cache_key: baselineCacheKey(key),
+      cache_key: cacheKey,
       repeat,
       runner: key.runner,
       tree_commit: key.treeCommit,
@@ -159,9 +222,15 @@ export async function recordBaseline(
       duration_ms: Math.round(durationMs),
       result: storable(result),
       created_at: now,
+      run_no: runNo,
+      build_ms: timingMs(result, 'buildMs'),
+      boot_ms: timingMs(result, 'bootMs'),
     })
     .onConflict((oc) => oc.columns(['cache_key', 'repeat']).doNothing())
-    .execute();
+    .executeTakeFirst();
+  if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) return null;
+  await recordTests(db, { runNo, runner: key.runner, role: 'base', grp: `base:${cacheKey}`, result, now });
+  return runNo;
 }
 
 /** Mean duration of recorded runs (build + boot + tests), for overhead figures and estimates. */
@@ -176,6 +245,11 @@ export async function meanRunDuration(db: Db): Promise<number | null> {
  * made them worthless: the retry must run them again rather than replay the failure.
  */
 export async function forgetRunsForRetry(db: Db, jobId: number, key: BaselineKey): Promise<void> {
+  const cacheKey = baselineCacheKey(key);
+  const jobRunNos = db.selectFrom('runs').select('run_no').where('job_id', '=', jobId);
+  const baseRunNos = db.selectFrom('baselines').select('run_no').where('cache_key', '=', cacheKey);
+  await db.deleteFrom('run_tests').where('run_no', 'in', jobRunNos).execute();
+  await db.deleteFrom('run_tests').where('run_no', 'in', baseRunNos).execute();
   await db.deleteFrom('runs').where('job_id', '=', jobId).execute();
-  await db.deleteFrom('baselines').where('cache_key', '=', baselineCacheKey(key)).execute();
+  await db.deleteFrom('baselines').where('cache_key', '=', cacheKey).execute();
 }

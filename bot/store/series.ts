@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { SeriesVersion } from '../../ingest/series/types.ts';
 import type { Database, SeriesVersionsTable } from './tables.ts';
+import { versionMessageIds } from './version-ids.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -30,6 +31,15 @@ export interface SeriesSaveCounts {
   inserted: number;
   updated: number;
   unchanged: number;
+}
+
+async function indexMessageIds(trx: Transaction<Database>, versionKey: string, data: string): Promise<void> {
+  const ids = versionMessageIds(data);
+  if (ids.length === 0) return;
+  await trx
+    .insertInto('version_messages')
+    .values(ids.map((id) => ({ message_id: id, version_key: versionKey })))
+    .execute();
 }
 
 /** Upserts assembled versions by key; a version whose JSON did not change is not touched. */
@@ -70,9 +80,12 @@ export async function saveSeriesVersions(
           .insertInto('series_versions')
           .values({ version_key: v.key, created_at: now, ...row })
           .execute();
+        await indexMessageIds(trx, v.key, data);
         counts.inserted++;
       } else if (old !== data) {
         await trx.updateTable('series_versions').set(row).where('version_key', '=', v.key).execute();
+        await trx.deleteFrom('version_messages').where('version_key', '=', v.key).execute();
+        await indexMessageIds(trx, v.key, data);
         counts.updated++;
       } else counts.unchanged++;
     }
@@ -104,9 +117,13 @@ export async function findSeriesVersions(db: Kysely<Database>, ref: string): Pro
     )
     .execute();
   if (direct.length > 0) return direct;
-  // A patch's own Message-ID: look inside the stored JSON (rare path, a full scan is fine).
-  const all = await db.selectFrom('series_versions').selectAll().execute();
-  return all.filter((r) => r.data.includes(`"${clean}"`));
+  // A patch's own Message-ID (version_messages holds every one of each version).
+  return db
+    .selectFrom('series_versions')
+    .selectAll()
+    .where('version_key', 'in', db.selectFrom('version_messages').select('version_key').where('message_id', '=', clean))
+    .orderBy('id')
+    .execute();
 }
 
 /** The assembled version as saved (saveSeriesVersions wrote it from a SeriesVersion), or null. */

@@ -86,6 +86,10 @@ export interface Database {
   replies: RepliesTable;
   commands: CommandsTable;
   command_marks: CommandMarksTable;
+  counters: CountersTable;
+  settings: SettingsTable;
+  run_tests: RunTestsTable;
+  version_messages: VersionMessagesTable;
   output_posts: OutputPostsTable;
 }
 
@@ -121,6 +125,8 @@ export interface JobsTable {
   updated_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The tree the job was routed to (migration 009); null before its context was first loaded. */
+  tree: string | null;
 }
 
 /** A completed step of a job: a series run, a confirmation repeat, a bisection step. */
@@ -136,6 +142,10 @@ export interface RunsTable {
   /** RunResult JSON (console log dropped). */
   result: string;
   created_at: string;
+  /** The run's number, one sequence with the base runs' (migration 009; counters 'run'). */
+  run_no: number;
+  build_ms: number | null;
+  boot_ms: number | null;
 }
 
 /** Base runs, cached by (tree commit, config hash, suites, runner), shared by every job. */
@@ -150,6 +160,10 @@ export interface BaselinesTable {
   duration_ms: number;
   result: string;
   created_at: string;
+  /** One sequence with the job runs' numbers (migration 009). */
+  run_no: number;
+  build_ms: number | null;
+  boot_ms: number | null;
 }
 
 export interface RepliesTable {
@@ -214,6 +228,39 @@ export interface CommandMarksTable {
   /** The command line ("<message-id>/<n>"), one mark per line. */
   command_id: string;
   created_at: string;
+}
+
+/** Named counters (migration 009): 'run' numbers job runs and base runs in one sequence. */
+export interface CountersTable {
+  name: string;
+  value: number;
+}
+
+/** Values the bot makes once and keeps (migration 009): the dashboard's session signing key. */
+export interface SettingsTable {
+  name: string;
+  value: string;
+  created_at: string;
+}
+
+/** One test result of a run (migration 009): failure and flake rates without parsing results. */
+export interface RunTestsTable {
+  id: Generated<number>;
+  run_no: number;
+  runner: string;
+  role: string;
+  suite: string;
+  name: string;
+  status: string;
+  /** Runs that repeat one another (a job's runs of one role, a base cache key): where flakes show. */
+  grp: string;
+  created_at: string;
+}
+
+/** Every Message-ID of a series version (migration 009), so any of them finds it. */
+export interface VersionMessagesTable {
+  message_id: string;
+  version_key: string;
 }
 
 /** One event of one job told to one configured output (migration 007). */

@@ -20,6 +20,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   fstests: async () => (await import('./fstests.ts')).benchFstests,
   bases: async () => (await import('./bases.ts')).benchBases,
   replay: async () => (await import('./replay.ts')).benchReplay,
+  dashboard: async () => (await import('./dashboard.ts')).benchDashboard,
 };
 
 const names = process.argv.slice(2).filter((a) => a !== '--');

@@ -8,6 +8,7 @@ import { up005 } from './005-job-groups.ts';
 import { up006 } from './006-reply-delivery.ts';
 import { up007 } from './007-output-posts.ts';
 import { up008 } from './008-job-base.ts';
+import { up009 } from './009-dashboard.ts';
 
 /**
  * Every migration, in order. Names sort lexically; never rename or edit one that has shipped:
@@ -23,5 +24,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '006-reply-delivery': { up: up006(dialect) },
     '007-output-posts': { up: up007(dialect) },
     '008-job-base': { up: up008(dialect) },
+    '009-dashboard': { up: up009(dialect) },
   };
 }

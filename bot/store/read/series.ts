@@ -10,6 +10,7 @@ import type { CommandMarksTable, CommandsTable, Database, RepliesTable, SeriesVe
 
 export interface JobRunRow {
   id: number;
+  run_no: number;
   step: string;
   role: string;
   patch_limit: number | null;
@@ -43,7 +44,7 @@ async function pageJobs(db: Kysely<Database>, versionKey: string): Promise<Serie
     const stored = await db.selectFrom('jobs').select('verdict').where('id', '=', job.id).executeTakeFirst();
     const runs = await db
       .selectFrom('runs')
-      .select(['id', 'step', 'role', 'patch_limit', 'failure_class', 'duration_ms', 'created_at', 'result'])
+      .select(['id', 'run_no', 'step', 'role', 'patch_limit', 'failure_class', 'duration_ms', 'created_at', 'result'])
       .where('job_id', '=', job.id)
       .orderBy('id')
       .execute();
@@ -97,13 +98,112 @@ export async function seriesPageRows(db: Kysely<Database>, versionKey: string): 
 export async function baselineRunRows(
   db: Kysely<Database>,
   key: { runner: string; treeCommit: string; suites: readonly string[] },
-): Promise<{ id: number; repeat: number; result: string; duration_ms: number }[]> {
+): Promise<{ id: number; run_no: number; repeat: number; result: string; duration_ms: number }[]> {
   return db
     .selectFrom('baselines')
-    .select(['id', 'repeat', 'result', 'duration_ms'])
+    .select(['id', 'run_no', 'repeat', 'result', 'duration_ms'])
     .where('runner', '=', key.runner)
     .where('tree_commit', '=', key.treeCommit)
     .where('suites', '=', [...key.suites].sort().join(','))
     .orderBy('repeat')
     .execute();
+}
+
+/**
+ * The version a reference names: its version key, its numeric id, or any of its Message-IDs
+ * (root, cover letter, a patch; with or without angle brackets). Several versions sharing a
+ * Message-ID (a thread root reused by a resend): the newest. Null when none matches.
+ */
+export async function resolveVersionRef(db: Kysely<Database>, ref: string): Promise<string | null> {
+  const byKey = await db
+    .selectFrom('series_versions')
+    .select('version_key')
+    .where('version_key', '=', ref)
+    .executeTakeFirst();
+  if (byKey) return byKey.version_key;
+  const clean = ref.replace(/^<(.*)>$/, '$1');
+  if (/^\d{1,15}$/.test(clean)) {
+    const byId = await db
+      .selectFrom('series_versions')
+      .select('version_key')
+      .where('id', '=', Number(clean))
+      .executeTakeFirst();
+    if (byId) return byId.version_key;
+  }
+  const byMessage = await db
+    .selectFrom('series_versions')
+    .select('version_key')
+    .where((eb) =>
+      eb.or([
+        eb(
+          'version_key',
+          'in',
+          eb.selectFrom('version_messages').select('version_key').where('message_id', '=', clean),
+        ),
+        eb('thread_root_id', '=', clean),
+      ]),
+    )
+    .orderBy('revision', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return byMessage?.version_key ?? null;
+}
+
+export interface HistoryVersionRow {
+  version_key: string;
+  revision: number;
+  subject: string;
+  first_date: string | null;
+  last_date: string | null;
+  data: string;
+}
+
+export interface HistoryJobRow {
+  id: number;
+  version_key: string;
+  group_id: number | null;
+  runner: string;
+  state: string;
+  outcome: string | null;
+  summary: string | null;
+  verdict: string | null;
+  lease_expires_at: string | null;
+  not_before: string | null;
+}
+
+/** Every version of a series (oldest revision first) and every job of theirs (oldest first). */
+export async function seriesHistoryRows(
+  db: Kysely<Database>,
+  seriesKey: string,
+): Promise<{ versions: HistoryVersionRow[]; jobs: HistoryJobRow[] }> {
+  const versions = await db
+    .selectFrom('series_versions')
+    .select(['version_key', 'revision', 'subject', 'first_date', 'last_date', 'data'])
+    .where('series_key', '=', seriesKey)
+    .orderBy('revision')
+    .orderBy('id')
+    .execute();
+  if (versions.length === 0) return { versions, jobs: [] };
+  const jobs = await db
+    .selectFrom('jobs')
+    .select([
+      'id',
+      'version_key',
+      'group_id',
+      'runner',
+      'state',
+      'outcome',
+      'summary',
+      'verdict',
+      'lease_expires_at',
+      'not_before',
+    ])
+    .where(
+      'version_key',
+      'in',
+      versions.map((v) => v.version_key),
+    )
+    .orderBy('id')
+    .execute();
+  return { versions, jobs };
 }

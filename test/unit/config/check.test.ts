@@ -40,7 +40,7 @@ describe('config check', () => {
         dashboard: { lisen: '127.0.0.1:1' },
       }),
     ).toEqual([
-      'bogus: unknown key (known keys: database, cacheDir, workDir, sources, trees, runners, mail, schedule, allLists, dashboard, outputs)',
+      'bogus: unknown key (known keys: database, cacheDir, workDir, sources, trees, runners, mail, schedule, allLists, dashboard, artifacts, outputs)',
       'mail.form: unknown key (did you mean from?)',
       'mail.smtp.hots: unknown key (did you mean host?)',
       'trees.0.pth: unknown key (did you mean path?)',
@@ -72,7 +72,7 @@ describe('config check', () => {
   it('says which duration formats are accepted, and what it got', () => {
     const [e] = errors({ runners: [{ name: 'q', kind: 'qemu-pmem', bootTimeout: '2min' }] });
     expect(e).toBe(
-      'runners.0.bootTimeout: expected a duration: milliseconds as a whole number (1500), or a whole number and a unit ms, s, m or h ("500ms", "30s", "5m", "6h") (got "2min")',
+      'runners.0.bootTimeout: expected a duration: milliseconds as a whole number (1500), or a whole number and a unit ms, s, m, h or d ("500ms", "30s", "5m", "6h", "30d") (got "2min")',
     );
     expect(errors({ schedule: { incompleteWait: 1.5 } })[0]).toMatch(/^schedule\.incompleteWait: expected a duration/);
     expect(errors({ schedule: { incompleteWait: 90_000 } })).toEqual([]);

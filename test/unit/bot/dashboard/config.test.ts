@@ -6,7 +6,12 @@ describe('dashboard configuration', () => {
     const none = parseConfig({});
     expect(none.ok && none.config.dashboard).toBeUndefined();
     const some = parseConfig({ dashboard: {} }, { DAXBOT_DASHBOARD_TOKEN: 'x' });
-    expect(some.ok && some.config.dashboard).toEqual({ listen: '127.0.0.1:8080', tokenEnv: 'DAXBOT_DASHBOARD_TOKEN' });
+    expect(some.ok && some.config.dashboard).toEqual({
+      listen: '127.0.0.1:8080',
+      tokenEnv: 'DAXBOT_DASHBOARD_TOKEN',
+      sessionKeyEnv: 'DAXBOT_DASHBOARD_SESSION_KEY',
+      loreUrl: 'https://lore.kernel.org/r/',
+    });
     expect(some.warnings.filter((w) => w.startsWith('dashboard'))).toEqual([]);
   });
 

@@ -35,7 +35,7 @@ describe('page renderers (golden)', () => {
   });
 
   it('series, as a logged-in maintainer (with the re-run form)', () => {
-    const page = renderSeriesPage(seriesView, maintainer);
+    const page = renderSeriesPage(seriesView, maintainer, ['dax', 'fstests-dax']);
     expectInert(page);
     expect(page).toContain('first bad commit: [PATCH 2/3] ext4: &lt;script&gt;');
     expect(page).toContain('<input type="hidden" name="csrf" value="csrf-token-1">');

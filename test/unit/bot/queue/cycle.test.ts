@@ -163,10 +163,10 @@ describe('runCycle with a fake runner', () => {
     expect(raw).toContain('Call Trace:\n   ext4_fill_super+0x31b/0x39d0');
     expect(raw).toContain('Reproduce locally');
     expect(raw).toContain('Dashboard: http://localhost:8080/series/z%23v1\n');
-    // The page of the re-run's own first series run, also the Closes: link.
+    // The page of the re-run's own first series run (by its number), also the Closes: link.
     const [run] = await store.db
       .selectFrom('runs')
-      .select('id')
+      .select('run_no as id')
       .where('job_id', '=', 2)
       .where('role', '=', 'series')
       .orderBy('id')
