@@ -101,8 +101,10 @@ export async function ingestSource(
     if (result.more && !ctx.signal?.aborted) pending = fetchBatch(result.nextCheckpoint);
     const now = deps.now().toISOString();
     await deps.store.db.transaction().execute(async (trx) => {
-      for (const outcome of await storeMessages(trx, source.name, incoming, now)) countOutcome(counts, outcome);
+      // The checkpoint first: a SQLite transaction that starts with a write waits for another
+      // process's write lock (busy_timeout) instead of failing when it tries to write after reading.
       await setCheckpoint(trx, source.name, result.nextCheckpoint, now);
+      for (const outcome of await storeMessages(trx, source.name, incoming, now)) countOutcome(counts, outcome);
     });
     messages += result.messages.length;
     if (result.messages.length > 0) log.debug({ batch: result.messages.length, total: messages }, 'stored batch');

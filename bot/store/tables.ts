@@ -86,6 +86,7 @@ export interface Database {
   replies: RepliesTable;
   commands: CommandsTable;
   command_marks: CommandMarksTable;
+  command_mails: CommandMailsTable;
 }
 
 /** One pipeline job: test a series version (state machine in bot/jobs/). */
@@ -211,4 +212,23 @@ export interface CommandMarksTable {
   /** The command line ("<message-id>/<n>"), one mark per line. */
   command_id: string;
   created_at: string;
+}
+
+/** Each mail the command intake looked at, and what became of it (migration 009). */
+export interface CommandMailsTable {
+  id: Generated<number>;
+  message_id: string;
+  from_address: string | null;
+  /** 'answered' | 'recorded' | 'ignored' | 'failed'. */
+  state: string;
+  /** Why it was not answered, ignored or failed; null when answered. */
+  reason: string | null;
+  /** Command lines found in it. */
+  commands: number;
+  /** The one answer mail, when there is one. */
+  reply_message_id: string | null;
+  /** Failed attempts to handle it. */
+  attempts: number;
+  created_at: string;
+  updated_at: string;
 }

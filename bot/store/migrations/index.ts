@@ -6,6 +6,9 @@ import { up003 } from './003-pipeline.ts';
 import { up004 } from './004-command-marks.ts';
 import { up005 } from './005-job-groups.ts';
 import { up006 } from './006-reply-delivery.ts';
+import { up008 } from './008-message-dedup.ts';
+import { up009 } from './009-command-mails.ts';
+import { up010 } from './010-job-dispatch.ts';
 
 /**
  * Every migration, in order. Names sort lexically; never rename or edit one that has shipped:
@@ -19,5 +22,8 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '004-command-marks': { up: up004(dialect) },
     '005-job-groups': { up: up005(dialect) },
     '006-reply-delivery': { up: up006(dialect) },
+    '008-message-dedup': { up: up008(dialect) },
+    '009-command-mails': { up: up009(dialect) },
+    '010-job-dispatch': { up: up010(dialect) },
   };
 }
