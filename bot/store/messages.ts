@@ -415,12 +415,16 @@ export async function sourceDeliveries(
   return [...stored, ...seen];
 }
 
-/** The In-Reply-To of a stored message; null when it has none or is not stored. */
-export async function inReplyToOf(db: Kysely<Database>, messageId: string): Promise<string | null> {
+/** Who wrote a stored message and what it answers: one step up a thread. Null when not stored. */
+export async function threadLinkOf(
+  db: Kysely<Database>,
+  messageId: string,
+): Promise<{ inReplyTo: string | null; fromAddress: string | null } | null> {
   const r = await db
     .selectFrom('messages')
-    .select('in_reply_to')
+    .select(['in_reply_to', 'from_address'])
     .where('message_id', '=', messageId)
+    .orderBy('id')
     .executeTakeFirst();
-  return r?.in_reply_to ?? null;
+  return r ? { inReplyTo: r.in_reply_to, fromAddress: r.from_address } : null;
 }

@@ -219,7 +219,7 @@ export interface CommandMailsTable {
   id: Generated<number>;
   message_id: string;
   from_address: string | null;
-  /** 'answered' | 'recorded' | 'ignored' | 'failed'. */
+  /** 'answered' | 'recorded' | 'ignored' | 'none' | 'failed'. */
   state: string;
   /** Why it was not answered, ignored or failed; null when answered. */
   reason: string | null;

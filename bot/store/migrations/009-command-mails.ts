@@ -5,11 +5,12 @@ import type { Dialect } from '../dialect.ts';
  * One row per mail the command intake looked at (`#daxbot` in its bytes), whatever became of it:
  * 'answered' (one answer mail for all its commands), 'recorded' (its commands are recorded but
  * not answered: refusals to a sender neither verified nor on the thread, or a From without a
- * usable address), 'ignored' (the bot's own mail, or no command line in it) or 'failed' (with
- * the reason; retried a few times). The intake skips mails that have a final row, and the row is
- * inserted first in the transaction that handles the mail, so two processes of a fleet never
- * handle one mail twice. Mails handled before this table existed (their first command line
- * recorded as "<message-id>/1") get an 'answered' row.
+ * usable address), 'ignored' (commands in the bot's own name), 'none' (no command line in it,
+ * only a mention of "#daxbot") or 'failed' (with the reason; retried a few times). The intake
+ * skips mails that have a final row, and the row is inserted first in the transaction that
+ * handles the mail, so two processes of a fleet never handle one mail twice. Mails handled
+ * before this table existed (their first command line recorded as "<message-id>/1") get an
+ * 'answered' row.
  */
 export function up009(dialect: Dialect) {
   return async (db: Kysely<unknown>): Promise<void> => {
