@@ -77,7 +77,7 @@ async function showStatus(ctx: CliContext, opts: { all?: boolean; json?: boolean
     './status-view.ts'
   );
   const config = await ctx.config();
-  const store = await ctx.store();
+  const store = await ctx.store({ existing: true });
   const jobs = await listJobs(store.db, opts.all ? {} : { active: true });
   const now = new Date();
   const jobMs = expectedJobMs(await recentJobDurations(store.db));
