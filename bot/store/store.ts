@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
 import { StoreError } from '../errors.ts';
 import { dialectOf, type Dialect } from './dialect.ts';
 import { migrations } from './migrations/index.ts';
+import { CauseKeepingSqliteDialect } from './sqlite-dialect.ts';
 import type { Database } from './tables.ts';
 
 export interface Store {
@@ -41,7 +42,7 @@ export async function openStore(location: string): Promise<Store> {
       // NORMAL keeps WAL durable across a process kill (only an OS crash can lose the last commit).
       sqlite.pragma('synchronous = NORMAL');
       sqlite.pragma('busy_timeout = 10000');
-      db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+      db = new Kysely<Database>({ dialect: new CauseKeepingSqliteDialect({ database: sqlite }) });
     }
   } catch (err) {
     throw new StoreError(`cannot open store ${location}: ${(err as Error).message}`, { location }, { cause: err });
