@@ -1,9 +1,10 @@
 /** The real boundaries of the pipeline, for the CLI: registry runners, git, the outbox or SMTP. */
 import { execFile } from 'node:child_process';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
-import type { Config, RunnerConfig } from '../config/schema.ts';
+import { toMs, type Config, type RunnerConfig } from '../config/schema.ts';
 import { exportAmMbox } from './intake/am-export.ts';
 import { ingestConfiguredSources } from './intake/run-ingest.ts';
 import { refreshSeries } from './intake/refresh-series.ts';
@@ -85,6 +86,9 @@ export function wirePipeline(o: WireOptions): PipelineDeps {
       // Partial series waiting for patches the list was not sent: fetched from lore's all-lists archive.
       await fetchMissingPatches(o.store, o.config, o.log, { now: new Date() });
     },
+    leaseMs: toMs(o.config.schedule.lease),
+    // DAXBOT_WORKER names this machine in a fleet sharing one PostgreSQL store (README).
+    worker: (o.env.DAXBOT_WORKER || hostname()).replaceAll(':', '_'),
     ...(o.signal && { signal: o.signal }),
   };
   return deps;

@@ -136,6 +136,11 @@ export const scheduleSchema = z.object({
   concurrency: z.number().int().positive().default(1),
   /** Repeats to confirm a new failure on base and series. */
   confirmRepeats: z.number().int().nonnegative().default(1),
+  /**
+   * How long a worker's claim on a job lasts without renewal (renewed every third of it while a
+   * step runs). In a fleet, a machine that dies holds its job this long before another takes it.
+   */
+  lease: duration.default('2m'),
 });
 
 export const allListsSchema = z.object({

@@ -25,11 +25,13 @@ export async function openStore(location: string): Promise<Store> {
   try {
     if (dialect === 'postgres') {
       const pg = await import('pg');
+      // Kysely streams big selects (series assembly reads every parsed mail) through a cursor.
+      const { default: Cursor } = await import('pg-cursor');
       const pool = new pg.default.Pool({ connectionString: location, max: 4 });
       // A server restart or failover drops idle connections and the pool emits 'error' for
       // them; unheard, that event would end the whole bot. The next query simply reconnects.
       pool.on('error', () => undefined);
-      db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+      db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
     } else {
       const { default: SQLite } = await import('better-sqlite3');
       if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
