@@ -143,6 +143,18 @@ export const scheduleSchema = z.object({
   lease: duration.default('2m'),
 });
 
+export const ingestSchema = z.object({
+  /**
+   * A message larger than this is kept (its raw bytes, quarantined with the reason) and not
+   * parsed: a parse costs many times a message's size, so this bounds an ingest's memory.
+   */
+  maxMessageBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
+});
+
 export const allListsSchema = z.object({
   /**
    * lore's archive of all lists: a series whose list was Cc'd on only some of its patches has the
@@ -169,6 +181,7 @@ export const configSchema = z
     mail: mailSchema.default({}),
     schedule: scheduleSchema.default({}),
     allLists: allListsSchema.default({}),
+    ingest: ingestSchema.default({}),
     /** The maintainer dashboard; `daxbot run` serves it too when this section is present. */
     dashboard: dashboardSchema.optional(),
   })

@@ -1,11 +1,13 @@
 /**
- * Ingest on the edges (issue 12 items 8 and 9), through the real mbox source, parser and SQLite
- * store: an empty message between two separators is kept, quarantined with the reason; a store
+ * Ingest on the edges (issue 12 items 7, 8 and 9), through the real mbox source, parser and SQLite
+ * store: a message over the size limit is kept unparsed with the reason; an empty message
+ * between two separators is kept, quarantined with the reason; a store
  * on a full disk shows the real cause (SQLITE_FULL), not "cannot rollback", and is left
  * consistent (a batch and its checkpoint are stored together or not at all).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +16,7 @@ import { realIngestDeps } from '../../../../bot/intake/run-ingest.ts';
 import { silentLogger } from '../../../../bot/log.ts';
 import { messageCounts, quarantineReasons } from '../../../../bot/store/messages.ts';
 import { openStore } from '../../../../bot/store/store.ts';
+import { writeBigPatchMbox } from '../../../bench/big-mail.ts';
 import { repoRoot } from '../../../helpers/bot-process.ts';
 import { createMboxSource } from '../../../../ingest/sources/mbox/index.ts';
 
@@ -42,6 +45,28 @@ describe('ingest edges', () => {
     expect(report.messages).toBe(4);
     expect(await messageCounts(store.db)).toMatchObject({ total: 4, ok: 3, quarantined: 1 });
     expect(await quarantineReasons(store.db)).toEqual([{ reason: 'empty message', count: 1 }]);
+    await store.close();
+  });
+
+  it('keeps a message over the size limit as raw bytes, quarantined with the reason, and parses the rest', async () => {
+    const file = path.join(dir, 'huge.mbox');
+    writeBigPatchMbox(file, 3 << 20, 'huge@x');
+    appendFileSync(file, `${SEP}\n${mail('small@x')}`);
+    const store = await openStore(path.join(dir, 'huge.sqlite'));
+    const source = mboxSource(file);
+    await ingestSource(source, realIngestDeps(store, silentLogger(), { maxMessageBytes: 1 << 20 }));
+    await source.close();
+    const rows = await store.db
+      .selectFrom('messages')
+      .select(['message_id', 'status', 'quarantine_reason', sql<number>`length(raw)`.as('size')])
+      .orderBy('id')
+      .execute();
+    expect(rows.map((r) => [r.message_id, r.status])).toEqual([
+      ['huge@x', 'quarantined'],
+      ['small@x', 'ok'],
+    ]);
+    expect(rows[0]?.size).toBeGreaterThan(3 << 20);
+    expect(rows[0]?.quarantine_reason).toMatch(/^too large to parse: \d+ bytes, over the limit of 1048576/);
     await store.close();
   });
 
