@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config, RunnerConfig } from '../config/schema.ts';
 import type { Runner } from '../runners/types.ts';
 import type { Store } from './store/store.ts';
+import type { DiscoveryIo } from './jobs/base-types.ts';
 import type { DeliveryPolicy } from './report/delivery-policy.ts';
 import type { MailSender } from './report/senders.ts';
 
@@ -18,8 +19,10 @@ export interface PipelineDeps {
   exportMbox(versionKey: string): Promise<Buffer>;
   /** Full sha of `rev` in the git tree, or null when the tree does not have it. */
   resolveCommit(tree: string, rev: string): Promise<string | null>;
-  /** Absolute path of a configured tree's repository. */
+  /** Absolute path of a configured tree's repository (a remote's bare clone). */
   treePath(name: string): string;
+  /** Base discovery's git and store lookups (jobs/base-io.ts; tests pass fakes). */
+  bases: DiscoveryIo;
   sender: MailSender;
   /** Absolute scratch folder; each job works in <workDir>/jobs/<id>. */
   workDir: string;

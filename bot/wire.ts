@@ -17,7 +17,10 @@ import { createSender } from './report/senders.ts';
 import type { Store } from './store/store.ts';
 import type { PipelineDeps } from './deps.ts';
 import { loadVersion } from './jobs/context.ts';
-import { rawSeriesMbox } from './intake/raw-mbox.ts';
+import { rawMessagesMbox, rawSeriesMbox } from './intake/raw-mbox.ts';
+import { createBaseIo } from './jobs/base-io.ts';
+import { findPrerequisites } from './jobs/prerequisites.ts';
+import { treeRepoPath } from '../runners/tree/remote-plan.ts';
 import { createScriptedRunner, type RunnerScript } from './pipeline/scripted-runner.ts';
 
 const exec = promisify(execFile);
@@ -72,10 +75,22 @@ export function wirePipeline(o: WireOptions): PipelineDeps {
     exportMbox: async (key) =>
       exportAmMbox(o.store, key).catch(async () => rawSeriesMbox(o.store, await loadVersion(deps, key))),
     resolveCommit: gitResolveCommit,
-    treePath: (name) => {
-      const t = o.config.trees.find((x) => x.name === name);
-      return t?.path ? path.resolve(o.configDir, t.path) : path.join(cacheDir, name);
-    },
+    treePath: (name) => treeRepoPath(o.config.trees.find((x) => x.name === name) ?? { name }, cacheDir, o.configDir),
+    bases: createBaseIo({
+      cacheDir,
+      trees: o.config.trees,
+      log: o.log,
+      now: () => new Date(),
+      prerequisites: (req) =>
+        findPrerequisites(
+          {
+            db: o.store.db,
+            exportMbox: (key) => deps.exportMbox(key),
+            messagesMbox: (ids) => rawMessagesMbox(o.store, ids),
+          },
+          req,
+        ),
+    }),
     sender: createSender(o.config, o.env, cwd),
     workDir: path.resolve(cwd, o.config.workDir),
     ingest: async () => {

@@ -3,7 +3,8 @@
  * - keys no schema knows, at every level (`mail.form`), found by walking the zod schema beside
  *   the document, so every object schema is strict, also those the runner and source modules add,
  *   without each declaring `.strict()`; with the nearest known key as a hint;
- * - cron expressions (`schedule.process`, each source's `schedule`), as node-cron reads them;
+ * - cron expressions (`schedule.process`, each source's and each remote tree's `schedule`), as
+ *   node-cron reads them;
  * - paths that must exist: a tree's `path` (a git repository), an `mbox` source's `path`,
  *   relative to the configuration file's folder as the bot resolves them.
  * Each returns error lines "<key path>: <problem>".
@@ -95,6 +96,7 @@ export function cronErrors(config: Config): string[] {
   const entries: [string, string][] = [
     ['schedule.process', config.schedule.process],
     ...config.sources.map((s, i): [string, string] => [`sources.${i}.schedule`, s.schedule]),
+    ...config.trees.flatMap((t, i): [string, string][] => (t.url ? [[`trees.${i}.schedule`, t.schedule]] : [])),
   ];
   return entries
     .filter(([, expr]) => !validCron(expr))

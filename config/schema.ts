@@ -16,25 +16,51 @@ const [firstSource, ...otherSources] = sourceSchemas;
 if (!firstSource) throw new Error('the source registry is empty');
 export const sourceSchema = z.discriminatedUnion('kind', [firstSource, ...otherSources]);
 
-export const treeSchema = z.object({
-  name: z.string().min(1),
-  /** A git repository. Empty means a cached Debian tree that `daxbot setup` creates (`debian`). */
-  path: z.string().optional(),
-  /**
-   * The Debian kernel series (linux-source-<X.Y>: "6.1" or "6.12") `daxbot setup` commits into
-   * <cacheDir>/<name> when `path` is empty; a tree with neither is the 6.1 one.
-   */
-  debian: z.enum(['6.1', '6.12']).optional(),
-  /** The branch or tag series are applied to when they name no base-commit. */
-  branch: z.string().default('HEAD'),
-  /**
-   * Lists (List-Id substrings) and subject prefixes (e.g. "ndctl") routed to this tree. The lists
-   * also tell which To/Cc addresses of a series are lists (mail.ccList): `nvdimm.lists.linux.dev`
-   * or `nvdimm` names nvdimm@lists.linux.dev.
-   */
-  lists: z.array(z.string()).default([]),
-  prefixes: z.array(z.string()).default([]),
-});
+export const treeSchema = z
+  .object({
+    name: z.string().min(1),
+    /** A git repository. Empty means a cached Debian tree that `daxbot setup` creates (`debian`). */
+    path: z.string().optional(),
+    /**
+     * The Debian kernel series (linux-source-<X.Y>: "6.1" or "6.12") `daxbot setup` commits into
+     * <cacheDir>/<name> when `path` is empty; a tree with neither is the 6.1 one.
+     */
+    debian: z.enum(['6.1', '6.12']).optional(),
+    /**
+     * A git remote (git://, https://, file://): kept as one bare clone per URL under
+     * <cacheDir>/remotes/, its `branches` fetched on `schedule` and before a job whose heads are
+     * older than the schedule's last tick.
+     */
+    url: z.string().min(1).optional(),
+    /** The branch or tag series are applied to when nothing else names their base. */
+    branch: z.string().default('HEAD'),
+    /** Several branches (a remote's `next` and `fixes`): tried in order; `branch` is used when absent. */
+    branches: z.array(z.string().min(1)).min(1).optional(),
+    /** When a remote tree is fetched (cron). */
+    schedule: z.string().default('0 * * * *'),
+    /**
+     * Lists (List-Id substrings) and subject prefixes (e.g. "ndctl") routed to this tree. The lists
+     * also tell which To/Cc addresses of a series are lists (mail.ccList): `nvdimm.lists.linux.dev`
+     * or `nvdimm` names nvdimm@lists.linux.dev.
+     */
+    lists: z.array(z.string()).default([]),
+    prefixes: z.array(z.string()).default([]),
+  })
+  .superRefine((t, ctx) => {
+    if (t.url && (t.path || t.debian))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: 'a tree is a url, a path or a debian series, not several',
+      });
+    if (t.url && !t.branches && t.branch === 'HEAD')
+      ctx.addIssue({ code: 'custom', path: ['branches'], message: 'a tree with a url names its branches' });
+  });
+
+/** The branches of a tree, in the order they are tried. */
+export function treeBranches(tree: Pick<TreeConfig, 'branch' | 'branches'>): string[] {
+  return tree.branches ?? [tree.branch];
+}
 
 export const nvdimmSchema = z.object({
   /** Size of each emulated NVDIMM in MiB (the backend adds the label area). */
@@ -42,11 +68,23 @@ export const nvdimmSchema = z.object({
   labelSizeKiB: z.number().int().positive().default(128),
 });
 
+/**
+ * Which series a runner is sent (bot/queue/dispatch-rule.ts): those touching one of `paths`
+ * (`drivers/cxl/`, `include/linux/cxl*`) or sent to one of `lists`. Absent or empty: every series.
+ */
+export const dispatchSchema = z
+  .object({
+    paths: z.array(z.string().min(1)).default([]),
+    lists: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
 export const runnerSchema = z.object({
   name: z.string().min(1),
-  /** Registry key of the runner module: "qemu-pmem" or "nfit-sim". */
-  kind: z.enum(['qemu-pmem', 'nfit-sim']),
+  /** Registry key of the runner module: "qemu-pmem", "nfit-sim" or "cxl-sim". */
+  kind: z.enum(['qemu-pmem', 'nfit-sim', 'cxl-sim']),
   enabled: z.boolean().default(true),
+  dispatch: dispatchSchema.optional(),
   /** Kconfig fragments from config/kernel/ (without .config) or paths. */
   fragments: z.array(z.string()).default(['pmem']),
   suites: z.array(z.string()).default(['dax']),
@@ -105,6 +143,12 @@ export const mailSchema = z.object({
    * mailed regression (or build or apply failure) is mailed either way.
    */
   replyOnPass: z.boolean().default(false),
+  /**
+   * When a series that does not apply is mailed: `certain` only when its base was certain (named
+   * by a maintainer, a base-commit that was found, or matched by blobs), `always`, or `never`.
+   * A series that applies to no candidate tree is never mailed ("untestable: no base").
+   */
+  applyFailures: z.enum(['certain', 'always', 'never']).default('certain'),
   /**
    * Result replies go To the author and Cc the To/Cc of the mail they answer (the cover letter,
    * or patch 1), never the bot's own address. ccList copies the lists among them (addresses
@@ -176,7 +220,9 @@ export const configSchema = z
     /** Scratch space for worktrees and run logs. */
     workDir: z.string().default('var/work'),
     sources: z.array(sourceSchema).default([]),
-    trees: z.array(treeSchema).default([{ name: 'linux-6.1', debian: '6.1', branch: 'HEAD', lists: [], prefixes: [] }]),
+    trees: z
+      .array(treeSchema)
+      .default([{ name: 'linux-6.1', debian: '6.1', branch: 'HEAD', schedule: '0 * * * *', lists: [], prefixes: [] }]),
     runners: z.array(runnerSchema).default([]),
     mail: mailSchema.default({}),
     schedule: scheduleSchema.default({}),
@@ -195,10 +241,10 @@ export type DashboardConfig = z.infer<typeof dashboardSchema>;
 export type AllListsConfig = z.infer<typeof allListsSchema>;
 
 /**
- * The Debian series a tree is made from: its `debian` key, 6.1 for a tree with no path; null for
- * a user's repository.
+ * The Debian series a tree is made from: its `debian` key, 6.1 for a tree with no path or url; null
+ * for a user's repository or a remote.
  */
-export function treeDebianSeries(tree: Pick<TreeConfig, 'path' | 'debian'>): string | null {
+export function treeDebianSeries(tree: Pick<TreeConfig, 'path' | 'debian' | 'url'>): string | null {
   if (tree.debian) return tree.debian;
-  return tree.path ? null : '6.1';
+  return tree.path || tree.url ? null : '6.1';
 }

@@ -137,6 +137,11 @@ export interface RunRequest {
   baseReason?: string;
   /** An am-ready mbox to apply, or none (a baseline run). */
   mbox?: string;
+  /**
+   * The base was chosen by base discovery (bot/jobs/base-discovery.ts): the series is applied
+   * there only, and the mbox's base-commit trailer is not tried first.
+   */
+  baseFound?: boolean;
   /** Apply only the first k patches of the mbox (for bisection). */
   patchLimit?: number;
   /** Which suites to run; runner default when absent. */

@@ -8,6 +8,7 @@ import { registerSeriesCommands } from './series.ts';
 import { registerRunCommands } from './run.ts';
 import { registerRerunCommand } from './rerun.ts';
 import { registerBisectCommand } from './bisect.ts';
+import { registerReplayCommand } from './replay.ts';
 import { registerRunnerCommands } from './runner.ts';
 import { registerSetupCommand } from './setup.ts';
 import { registerDashboardCommand } from './dashboard.ts';
@@ -21,6 +22,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerRunCommands(program, ctx);
   registerRerunCommand(program, ctx);
   registerBisectCommand(program, ctx);
+  registerReplayCommand(program, ctx);
   registerRunnerCommands(program, ctx);
   registerDashboardCommand(program, ctx);
 }

@@ -65,6 +65,14 @@ async function ingestReports(opts: IngestOptions, store: Store, ctx: CliContext)
   }
 }
 
+/** Imports one mbox/mboxrd file or maildir and assembles series (what `replay --mbox` does first). */
+export async function importMboxFile(file: string, store: Store, ctx: CliContext): Promise<IngestReport> {
+  const report = await importMbox(file, store, ctx);
+  const { refreshSeries } = await import('../intake/refresh-series.ts');
+  await refreshSeries(store, { now: new Date(), log: ctx.log });
+  return report;
+}
+
 function sum(reports: IngestReport[], key: 'messages' | 'stored' | 'quarantined' | 'duplicateIds' | 'seenAgain') {
   return reports.reduce((n, r) => n + r[key], 0);
 }

@@ -3,10 +3,12 @@
  * mbox to stdout, as b4 does.
  */
 import type { Command } from 'commander';
+import type { Kysely } from 'kysely';
 import type { SeriesVersion } from '../../ingest/series/types.ts';
 import { incompleteWarning } from '../../ingest/series/am-choice.ts';
 import { NotFoundError, UsageError } from '../errors.ts';
 import type { SeriesVersionRow } from '../store/series.ts';
+import type { Database } from '../store/tables.ts';
 import type { CliContext } from './context.ts';
 import { nonNegativeInt, parsePattern, parseSince, positiveInt } from './options.ts';
 import { jsonLine, terminalWidth } from './output.ts';
@@ -85,6 +87,27 @@ async function showVersion(ctx: CliContext, row: SeriesVersionRow, others: Serie
     ctx.out(
       `  other version: ${o.id} v${o.revision} ${o.present}/${o.expected}${o.complete ? '' : ' incomplete'} <${o.root_message_id}>`,
     );
+  for (const line of await jobBaseLines(db, v.key)) ctx.out(line);
+}
+
+/** Each job of a version with its base record (null: not looked for yet), oldest first. */
+async function jobBases(db: Kysely<Database>, versionKey: string) {
+  const { listJobs } = await import('../store/jobs.ts');
+  const { baseRecordView } = await import('../jobs/base-record.ts');
+  return (await listJobs(db, { versionKey }))
+    .sort((a, b) => a.id - b.id)
+    .map((j) => ({ id: j.id, runner: j.runner, state: j.state, outcome: j.outcome, base: baseRecordView(j.base) }));
+}
+
+/** Each job's base: the tree and base tested, how they were found, and every attempt. */
+async function jobBaseLines(db: Kysely<Database>, versionKey: string): Promise<string[]> {
+  const { baseRecordLines } = await import('../jobs/base-record.ts');
+  const out: string[] = [];
+  for (const j of await jobBases(db, versionKey)) {
+    out.push(`  job #${j.id} (${j.runner}, ${j.outcome ?? j.state})${j.base ? '' : ': base not looked for yet'}`);
+    if (j.base) out.push(...baseRecordLines(j.base, '    '));
+  }
+  return out;
 }
 
 function registerShow(series: Command, ctx: CliContext): void {
@@ -99,7 +122,8 @@ function registerShow(series: Command, ctx: CliContext): void {
       if (rows.length === 0) throw new NotFoundError(`no series version for ${ref}`, { ref });
       for (const row of rows) {
         if (opts.json) {
-          ctx.out(jsonLine({ id: row.id, ...(JSON.parse(row.data) as SeriesVersion) }));
+          const v = JSON.parse(row.data) as SeriesVersion; // written by saveSeriesVersions
+          ctx.out(jsonLine({ id: row.id, ...v, jobs: await jobBases(store.db, v.key) }));
           continue;
         }
         const others = (await listSeriesVersions(store.db)).filter(

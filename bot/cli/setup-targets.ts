@@ -1,5 +1,5 @@
 /** Which trees `daxbot setup` prepares, from which Debian tarball. */
-import { treeDebianSeries, type Config } from '../../config/schema.ts';
+import { treeDebianSeries, type Config, type TreeConfig } from '../../config/schema.ts';
 import { DEBIAN_KERNELS, debianTarball, debianTreeName } from '../../runners/tree/setup.ts';
 import { UsageError } from '../errors.ts';
 
@@ -10,15 +10,14 @@ export interface SetupOptions {
   json?: boolean;
 }
 
-export interface TreeTarget {
-  name: string;
-  tarball: string;
-}
+/** A Debian tree made from its tarball, or a remote tree cloned and fetched. */
+export type TreeTarget = { name: string; tarball: string } | { name: string; remote: TreeConfig };
 
 /** The configured tree of that name, or linux-<X.Y> for a Debian series served here. */
 export function setupTarget(config: Config, name: string): TreeTarget {
   const configured = config.trees.find((t) => t.name === name);
   if (configured) {
+    if (configured.url) return { name, remote: configured };
     const series = treeDebianSeries(configured);
     if (!series)
       throw new UsageError(
@@ -38,7 +37,8 @@ export function setupTargets(config: Config, opts: SetupOptions): TreeTarget[] {
   const names = opts.tree ?? config.trees.filter((t) => treeDebianSeries(t) !== null).map((t) => t.name);
   const targets = names.map((n) => setupTarget(config, n));
   if (opts.tarball) {
-    if (targets.length !== 1) throw new UsageError('--tarball goes with exactly one tree');
+    if (targets.length !== 1 || (targets[0] && 'remote' in targets[0]))
+      throw new UsageError('--tarball goes with exactly one Debian tree');
     return [{ name: targets[0]?.name ?? 'linux-6.1', tarball: opts.tarball }];
   }
   return targets;

@@ -1,9 +1,11 @@
 /**
  * `daxbot setup`: prepares everything the runners cache: the kernel trees made from Debian's
  * linux-source packages (git repositories, tagged), the guest helpers and the initramfs.
- * Idempotent. Without `--tree` it prepares every configured tree that has no `path`.
+ * Idempotent. Without `--tree` it prepares every configured Debian tree; `--tree NAME` of a tree
+ * with a `url` clones it (bare, under <cacheDir>/remotes/) and fetches its branches.
  */
 import type { Command } from 'commander';
+import type { RemoteSync } from '../../runners/tree/remote.ts';
 import type { LinuxTree } from '../../runners/tree/setup.ts';
 import type { CliContext } from './context.ts';
 import { jsonLine } from './output.ts';
@@ -23,18 +25,24 @@ export function registerSetupCommand(program: Command, ctx: CliContext): void {
       const { setupTargets } = await import('./setup-targets.ts');
       const config = await ctx.config();
       const cacheDir = resolveCacheDir(ctx.repoRoot, ctx.env, config.cacheDir);
+      const { setupRemoteTree } = await import('./setup-remote.ts');
       const trees: LinuxTree[] = [];
-      for (const t of setupTargets(config, opts))
-        trees.push(await ensureLinuxTree(cacheDir, ctx.log, { tarball: t.tarball, name: t.name }));
+      const remotes: (RemoteSync & { name: string; dir: string })[] = [];
+      for (const t of setupTargets(config, opts)) {
+        if ('remote' in t) remotes.push(await setupRemoteTree(t.remote, cacheDir, ctx.log));
+        else trees.push(await ensureLinuxTree(cacheDir, ctx.log, { tarball: t.tarball, name: t.name }));
+      }
       const initramfs = opts.guest ? await daxInitramfs(ctx.repoRoot, cacheDir) : null;
       const first = trees[0];
       if (opts.json) {
         const rows = trees.map((t) => ({ tree: t.path, tag: t.tag, commit: t.commit, created: t.created }));
+        const remoteRows = remotes.map((r) => ({ name: r.name, clone: r.dir, heads: r.heads, error: r.error ?? null }));
         ctx.out(
           jsonLine({
             cacheDir,
             ...(first ? { tree: first.path, tag: first.tag, commit: first.commit, created: first.created } : {}),
             trees: rows,
+            remotes: remoteRows,
             initramfs,
           }),
         );
@@ -42,6 +50,12 @@ export function registerSetupCommand(program: Command, ctx: CliContext): void {
       }
       for (const t of trees)
         ctx.out(`kernel tree: ${t.path} (${t.tag} = ${t.commit})${t.created ? ' [created]' : ' [cached]'}`);
+      for (const r of remotes) {
+        const heads = Object.entries(r.heads).map(([b, sha]) => `${b} = ${sha}`);
+        ctx.out(
+          `remote tree: ${r.dir} (${heads.join(', ') || 'no heads'})${r.error ? ` [fetch failed: ${r.error}]` : ''}`,
+        );
+      }
       if (initramfs) ctx.out(`initramfs:   ${initramfs}`);
     });
 }

@@ -3,10 +3,12 @@
  * the store and the logger of the command line, and the scripted runner when
  * DAXBOT_SCRIPTED_RUNNER names a script (tests: runs are scripted, no kernel is built).
  */
+import type { Config } from '../../config/schema.ts';
 import type { PipelineDeps } from '../deps.ts';
 import type { CliContext } from './context.ts';
 
-export async function wireFromCli(ctx: CliContext, signal?: AbortSignal): Promise<PipelineDeps> {
+/** `config` replaces the command line's configuration (a replay's, with mail kept at home). */
+export async function wireFromCli(ctx: CliContext, signal?: AbortSignal, config?: Config): Promise<PipelineDeps> {
   const { loadRunnerScript } = await import('../pipeline/scripted-runner.ts');
   const { wirePipeline } = await import('../wire.ts');
   const scriptFile = ctx.env.DAXBOT_SCRIPTED_RUNNER;
@@ -14,7 +16,7 @@ export async function wireFromCli(ctx: CliContext, signal?: AbortSignal): Promis
   if (script)
     ctx.log.warn({ script: scriptFile }, 'DAXBOT_SCRIPTED_RUNNER is set: runs are scripted, no kernel is built');
   return wirePipeline({
-    config: await ctx.config(),
+    config: config ?? (await ctx.config()),
     store: await ctx.store(),
     log: ctx.log,
     repoRoot: ctx.repoRoot,

@@ -15,7 +15,7 @@ import type { DNSResolver } from 'mailauth';
 import { parseMessage } from '../../ingest/parse/message.ts';
 import type { PipelineDeps } from '../deps.ts';
 import { errorMessage } from '../errors.ts';
-import { loadVersion, routedTreeName } from '../jobs/context.ts';
+import { FALLBACK_TREE } from '../jobs/context.ts';
 import { dispatchRunners } from '../queue/enqueue.ts';
 import { flushPendingReplies } from '../report/deliver.ts';
 import { addressOf, isAddress } from '../report/headers.ts';
@@ -78,13 +78,22 @@ async function decide(
   // Nothing to queue on (every runner disabled): refused with the reason.
   if (wanted?.kind === 'rerun' && dispatchRunners(deps.config).length === 0)
     decision = { command: item.line, allowed: false, reason: 'cannot re-test: no enabled runner is configured' };
-  // A named base must exist in the tree the series is routed to: refused now, with the tree named.
-  else if (wanted?.kind === 'rerun' && wanted.base && target) {
-    const treeName = await routedTreeName(deps, await loadVersion(deps, target.versionKey));
-    if (!(await deps.resolveCommit(deps.treePath(treeName), wanted.base)))
-      decision = { command: item.line, allowed: false, reason: `base ${wanted.base} is not in tree ${treeName}` };
-  }
+  // A named base must be in a configured tree (or be a full commit id a remote tree can be asked
+  // for): refused now, with the trees named, rather than quietly tested on another base.
+  else if (wanted?.kind === 'rerun' && wanted.base && !(await baseReachable(deps, wanted.base)))
+    decision = {
+      command: item.line,
+      allowed: false,
+      reason: `base ${wanted.base} is not in tree ${deps.config.trees.map((t) => t.name).join(', ') || FALLBACK_TREE}`,
+    };
   return { decision, effect: decision.allowed ? wanted : null };
+}
+
+/** A base some configured tree has, or a full commit id a remote tree can be asked for by id. */
+async function baseReachable(deps: PipelineDeps, rev: string): Promise<boolean> {
+  const names = deps.config.trees.length > 0 ? deps.config.trees.map((t) => t.name) : [FALLBACK_TREE];
+  for (const name of names) if (await deps.resolveCommit(deps.treePath(name), rev)) return true;
+  return /^[0-9a-f]{40}$/.test(rev) && deps.config.trees.some((t) => t.url);
 }
 
 /** One line decided; a failure to decide refuses that line with the reason, not the whole mail. */

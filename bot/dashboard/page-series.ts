@@ -5,6 +5,7 @@
 import { badge, fmtDuration, shortSha, when } from './format.ts';
 import { html, seg, type Html } from './html.ts';
 import { page, type PageContext } from './layout.ts';
+import type { BaseRecordView } from '../jobs/base-record.ts';
 import type { SeriesJobView, SeriesPatchView, SeriesView } from './series-data.ts';
 import type { StoredBisection, StoredVerdict, StoredVerdictEntry } from './stored-json.ts';
 
@@ -92,6 +93,16 @@ ${b.steps.map((s, i) => html`<tr><td class="num">${i + 1}</td><td>1..${s.k}</td>
 ${b.firstBad !== null ? html`<p><strong class="mono">first bad commit: ${patchLabel(patches, b.n, b.firstBad)}</strong></p>` : html`<p>Skipped steps left several candidates: ${b.candidates.map((k) => patchLabel(patches, b.n, k)).join('; ')}</p>`}`;
 }
 
+/** The base discovery found (or none: untestable), then every attempt in order. */
+function foundBase(b: BaseRecordView): Html {
+  const t = b.tested;
+  const head = t
+    ? html`${t.tree} <span class="mono">${shortSha(t.base)}</span>, found: ${t.how} (${t.certain ? 'certain' : 'a guess: an apply failure there is not mailed'})`
+    : html`${badge('no-base')} untestable: the series applies to no candidate tree (recorded, not mailed)`;
+  const tried = b.attempts.map((a) => html`<li>${badge(a.ok ? 'good' : 'bad')} ${a.step}: ${a.note}</li>`);
+  return html`${head}${tried.length ? html`<ol class="attempts">${tried}</ol>` : ''}`;
+}
+
 function jobBlock(j: SeriesJobView, v: SeriesView, ctx: PageContext): Html {
   const asked = [
     j.suites ? `suites ${j.suites.join(', ')}` : null,
@@ -108,7 +119,7 @@ ${j.attempts || j.error ? html`<dt>attempts</dt><dd>${j.attempts}${j.error ? htm
 <dt>created</dt><dd>${when(j.createdAt, ctx.now)}</dd>
 ${j.startedAt ? html`<dt>started</dt><dd>${when(j.startedAt, ctx.now)}</dd>` : ''}
 ${j.finishedAt ? html`<dt>finished</dt><dd>${when(j.finishedAt, ctx.now)}</dd>` : ''}
-<dt>base</dt><dd>${j.base ? html`<span class="mono">${j.base}</span>, chosen from the ${j.baseReason ?? '?'}` : html`<span class="dim">chosen when the job runs (${v.baseCommitTrailer ? 'base-commit trailer' : 'configured branch'})</span>`}</dd>
+<dt>base</dt><dd>${j.baseFound ? foundBase(j.baseFound) : j.base ? html`<span class="mono">${j.base}</span>, chosen from the ${j.baseReason ?? '?'}` : html`<span class="dim">looked for when the job runs (${v.baseCommitTrailer ? 'base-commit trailer first' : 'no base-commit trailer'})</span>`}</dd>
 ${j.testedSuites.length ? html`<dt>suites</dt><dd>${j.testedSuites.join(', ')}</dd>` : ''}
 ${j.outcome && !j.verdict ? html`<dt>outcome</dt><dd>${badge(j.outcome)} ${j.summary ?? ''}</dd>` : ''}
 </dl>

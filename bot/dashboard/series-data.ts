@@ -13,6 +13,7 @@ import {
   type SeriesPageRows,
 } from '../store/read/series.ts';
 import type { Database } from '../store/tables.ts';
+import { baseRecordView, type BaseRecordView } from '../jobs/base-record.ts';
 import { slotOf, type QueueSlot } from '../queue/policy.ts';
 import {
   parseStored,
@@ -71,6 +72,8 @@ export interface SeriesJobView {
   /** The base commit the job tested on and why it was chosen; null before its verdict. */
   base: string | null;
   baseReason: string | null;
+  /** What base discovery found and tried (jobs.base); null before it ran. */
+  baseFound: BaseRecordView | null;
   testedSuites: string[];
   verdict: StoredVerdict | null;
   bisection: StoredBisection | null;
@@ -199,6 +202,7 @@ async function jobView(db: Kysely<Database>, p: SeriesPageJob, now: Date): Promi
     summary: j.summary,
     base: rec?.base ?? null,
     baseReason: rec ? rec.baseReason : null,
+    baseFound: baseRecordView(j.base),
     testedSuites: rec?.suites ?? [],
     verdict: rec?.verdict ?? null,
     bisection: rec?.bisection ?? null,

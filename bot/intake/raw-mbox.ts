@@ -7,16 +7,23 @@ import { getMessageRaw } from '../store/messages.ts';
 import type { Store } from '../store/store.ts';
 import { NotFoundError } from '../errors.ts';
 
-export async function rawSeriesMbox(store: Store, version: SeriesVersion): Promise<Buffer> {
+/** Stored mails as an mboxrd, in the order given (a series' patches, a prerequisite's patches). */
+export async function rawMessagesMbox(store: Store, messageIds: readonly string[]): Promise<Buffer> {
   const parts: string[] = [];
-  for (const p of version.patches) {
-    const raw = await getMessageRaw(store.db, p.messageId);
-    if (!raw)
-      throw new NotFoundError(`patch ${p.counter} (${p.messageId}) is not in the store`, { messageId: p.messageId });
+  for (const id of messageIds) {
+    const raw = await getMessageRaw(store.db, id);
+    if (!raw) throw new NotFoundError(`message ${id} is not in the store`, { messageId: id });
     let text = raw.toString('utf8').replace(/\r\n/g, '\n');
     if (text.startsWith('From ')) text = text.slice(text.indexOf('\n') + 1);
     text = text.replace(/^(>*From )/gm, '>$1');
     parts.push(`From mboxrd@z Thu Jan  1 00:00:00 1970\n${text}${text.endsWith('\n') ? '' : '\n'}\n`);
   }
   return Buffer.from(parts.join(''));
+}
+
+export async function rawSeriesMbox(store: Store, version: SeriesVersion): Promise<Buffer> {
+  return rawMessagesMbox(
+    store,
+    version.patches.map((p) => p.messageId),
+  );
 }

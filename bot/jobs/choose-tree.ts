@@ -7,7 +7,8 @@
  *  2. a list a tree claims, matched against the List-Id and the To/Cc addresses (lore archives
  *     drop List-Id on some paths, so recipients count too);
  *  3. the first tree that claims nothing (a catch-all), else the first tree.
- * Each decision says why, and the reply shows it.
+ * Each decision says why, and the reply shows it. The other trees follow in that order too
+ * (rankTrees): base discovery tries them all.
  */
 import type { TreeConfig } from '../../config/schema.ts';
 
@@ -29,26 +30,59 @@ export interface TreeChoice {
 /** Words a tree's `prefixes` must never match: they are in every series' subject. */
 const GENERIC = /^(patch|rfc|resend|v\d+|\d+\/\d+)$/;
 
+interface RankedTree {
+  tree: TreeConfig;
+  reason: string;
+}
+
+function prefixMatches(trees: TreeConfig[], mail: RootMailFacts): RankedTree[] {
+  const words = new Set(mail.prefixes.map((p) => p.toLowerCase()).filter((p) => !GENERIC.test(p)));
+  return trees.flatMap((t) => {
+    const hit = t.prefixes.find((p) => words.has(p.toLowerCase()));
+    return hit ? [{ tree: t, reason: `subject prefix "${hit}"` }] : [];
+  });
+}
+
+/**
+ * The first of `lists` the mail names. A list is configured as its List-Id
+ * (nvdimm.lists.linux.dev) or its address (nvdimm@lists.linux.dev): recipients are matched in both
+ * spellings.
+ */
+export function listHit(lists: string[], mail: Pick<RootMailFacts, 'listId' | 'recipients'>): string | null {
+  const haystack = [mail.listId ?? '', ...mail.recipients, ...mail.recipients.map((r) => r.replace('@', '.'))].map(
+    (s) => s.toLowerCase(),
+  );
+  return lists.find((l) => l !== '' && haystack.some((h) => h.includes(l.toLowerCase()))) ?? null;
+}
+
+function listMatches(trees: TreeConfig[], mail: RootMailFacts): RankedTree[] {
+  return trees.flatMap((t) => {
+    const hit = listHit(t.lists, mail);
+    return hit ? [{ tree: t, reason: `list ${hit}` }] : [];
+  });
+}
+
+/**
+ * Every configured tree in routing order, each with why it is there: prefix matches, then list
+ * matches, then catch-alls, then the rest in configuration order. Base discovery tries the trees
+ * in this order; the first is the tree a series is routed to.
+ */
+export function rankTrees(trees: TreeConfig[], mail: RootMailFacts | null): RankedTree[] {
+  const ranked: RankedTree[] = [];
+  const add = (r: RankedTree): void => {
+    if (!ranked.some((x) => x.tree === r.tree)) ranked.push(r);
+  };
+  if (mail) [...prefixMatches(trees, mail), ...listMatches(trees, mail)].forEach(add);
+  const matched = ranked.length > 0;
+  const catchAll = matched ? 'not routed here; a catch-all tree' : 'no list or prefix matched, catch-all tree';
+  for (const t of trees) if (t.lists.length === 0 && t.prefixes.length === 0) add({ tree: t, reason: catchAll });
+  // Evaluated per tree: only the very first tree, when nothing matched at all, is "the first tree".
+  for (const t of trees)
+    add({ tree: t, reason: ranked.length > 0 ? 'not routed here' : 'no list or prefix matched, first tree' });
+  return ranked;
+}
+
 export function chooseTree(trees: TreeConfig[], mail: RootMailFacts | null): TreeChoice {
-  if (trees.length === 0) return { tree: null, reason: 'no tree configured' };
-  if (mail) {
-    const words = new Set(mail.prefixes.map((p) => p.toLowerCase()).filter((p) => !GENERIC.test(p)));
-    for (const t of trees) {
-      const hit = t.prefixes.find((p) => words.has(p.toLowerCase()));
-      if (hit) return { tree: t, reason: `subject prefix "${hit}"` };
-    }
-    // A list is configured as its List-Id (nvdimm.lists.linux.dev) or its address
-    // (nvdimm@lists.linux.dev): recipients are matched in both spellings.
-    const haystack = [mail.listId ?? '', ...mail.recipients, ...mail.recipients.map((r) => r.replace('@', '.'))].map(
-      (s) => s.toLowerCase(),
-    );
-    for (const t of trees) {
-      const hit = t.lists.find((l) => haystack.some((h) => l !== '' && h.includes(l.toLowerCase())));
-      if (hit) return { tree: t, reason: `list ${hit}` };
-    }
-  }
-  const catchAll = trees.find((t) => t.lists.length === 0 && t.prefixes.length === 0);
-  if (catchAll) return { tree: catchAll, reason: 'no list or prefix matched, catch-all tree' };
-  const first = trees[0] ?? null;
-  return { tree: first, reason: 'no list or prefix matched, first tree' };
+  const first = rankTrees(trees, mail)[0];
+  return first ? { tree: first.tree, reason: first.reason } : { tree: null, reason: 'no tree configured' };
 }

@@ -4,8 +4,7 @@
  * reasons. Every effect is recorded before the next question, so a kill at any point leaves a
  * job that resumes at the step it was in.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { toMs } from '../../config/schema.ts';
 import type { RunRequest, RunResult } from '../../runners/types.ts';
@@ -16,7 +15,8 @@ import type { UnrelatedMark } from '../judge/unrelated.ts';
 import { releaseLease, renewLease, updateJob, type JobRow } from '../store/jobs.ts';
 import { unrelatedMarks } from '../store/marks.ts';
 import { baselineRuns, forgetRunsForRetry, jobRuns, recordBaseline, recordRun } from '../store/runs.ts';
-import { jobContext, type JobContext } from './context.ts';
+import { finishNoBase } from './no-base.ts';
+import { findJobBase, jobContext, seriesMbox, type JobContext } from './context.ts';
 import { finishGroup, gaveUpUnfinished, giveUpInGroup, inMultiRunnerGroup, reportInGroup } from './group-report.ts';
 import { plan, type Action } from './plan.ts';
 import { reportResult } from './report.ts';
@@ -52,6 +52,7 @@ export function nextAction(deps: PipelineDeps, job: JobRow, ctx: JobContext, sna
     incompleteWaitMs: toMs(s.incompleteWait),
     patchCount: ctx.version.patches.length,
     confirmRepeats: job.options.repeats ?? s.confirmRepeats,
+    base: ctx.record === null ? 'unknown' : ctx.record.tested ? 'found' : 'none',
     ...snap,
   });
 }
@@ -104,13 +105,6 @@ async function runStep(
   return { result, durationMs: Date.now() - started };
 }
 
-async function seriesMbox(deps: PipelineDeps, job: JobRow, ctx: JobContext): Promise<string> {
-  const file = path.join(ctx.workDir, 'series.mbox');
-  await mkdir(ctx.workDir, { recursive: true });
-  await writeFile(file, await deps.exportMbox(job.versionKey));
-  return file;
-}
-
 /** Does one planned step (a run), records it, and says nothing: the plan is asked again. */
 async function doStep(
   deps: PipelineDeps,
@@ -120,7 +114,7 @@ async function doStep(
   log: Logger,
 ): Promise<void> {
   const db = deps.store.db;
-  const base = { base: ctx.base, suites: ctx.suites };
+  const base = { base: ctx.base, suites: ctx.suites, baseFound: true };
   switch (action.kind) {
     case 'run-series': {
       const req = { ...base, baseReason: ctx.baseReason, mbox: await seriesMbox(deps, job, ctx) };
@@ -175,7 +169,7 @@ async function stepUntilExit(deps: PipelineDeps, job: JobRow, log: Logger, lease
     await finishGroup(deps, job, log);
     return 'done';
   }
-  const ctx = await jobContext(deps, job);
+  let ctx = await jobContext(deps, job);
   for (;;) {
     if (deps.signal?.aborted) {
       log.info('stopping between steps; the job resumes on the next start');
@@ -197,6 +191,14 @@ async function stepUntilExit(deps: PipelineDeps, job: JobRow, log: Logger, lease
     }
     if (action.kind === 'report') {
       await finishWithVerdict(deps, job, ctx, action, log);
+      return 'done';
+    }
+    if (action.kind === 'find-base') {
+      ctx = await findJobBase(deps, job, ctx, log);
+      continue;
+    }
+    if (action.kind === 'no-base') {
+      await finishNoBase(deps, job, ctx, log);
       return 'done';
     }
     await doStep(deps, job, ctx, action, log);

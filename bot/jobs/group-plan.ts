@@ -40,6 +40,9 @@ const verdictRecordSchema = z.object({
   base: z.string(),
   baseReason: z.string(),
   suites: z.array(z.string()),
+  treeName: z.string().optional(),
+  certain: z.boolean().optional(),
+  baseAttempts: z.array(z.string()).optional(),
 });
 
 export interface VerdictRecord {
@@ -48,6 +51,12 @@ export interface VerdictRecord {
   base: string;
   baseReason: string;
   suites: string[];
+  /** The tree tested (records from before base discovery lack it: the routed tree). */
+  treeName?: string;
+  /** The base was certain (mail.applyFailures: certain); records from before: certain. */
+  certain?: boolean;
+  /** The base discovery attempts passed over before the base. */
+  baseAttempts?: string[];
 }
 
 export type MemberResult =
@@ -65,6 +74,9 @@ export function verdictRecordJson(r: VerdictRecord): string {
     base: r.base,
     baseReason: r.baseReason,
     suites: r.suites,
+    ...(r.treeName !== undefined && { treeName: r.treeName }),
+    ...(r.certain !== undefined && { certain: r.certain }),
+    ...(r.baseAttempts !== undefined && { baseAttempts: r.baseAttempts }),
   });
 }
 
@@ -92,6 +104,9 @@ export function memberStatus(row: GroupMemberRow): MemberStatus {
     if (record) return { kind: 'verdict', jobId: row.id, runner: row.runner, record };
     return { kind: 'infra', jobId: row.id, runner: row.runner, summary: 'its verdict record is unreadable' };
   }
+  // A series with no base (jobs/no-base.ts) was not tested on that runner: shown, never blamed.
+  if (settled && row.outcome === 'no-base')
+    return { kind: 'infra', jobId: row.id, runner: row.runner, summary: row.summary ?? 'untestable: no base' };
   if (settled && row.outcome === 'infra')
     return {
       kind: 'infra',
@@ -149,9 +164,10 @@ export function decideGroupReply(
   const last = previous[previous.length - 1] ?? null;
   if (last && last.digest === digest) return { kind: 'none', reason: `same result as ${last.messageId}` };
   const outcomes = verdicts.map((r) => r.record.verdict.outcome);
+  const mailed = verdicts.some((r) => shouldMail(r.record.verdict.outcome, policy, r.record.certain ?? true));
   return {
     kind: 'reply',
-    mail: outcomes.some((o) => shouldMail(o, policy)) || clearsMailedProblem(outcomes, previous),
+    mail: mailed || clearsMailedProblem(outcomes, previous),
     changedFrom: last,
   };
 }

@@ -27,6 +27,7 @@ import {
   groupReplyMessageId,
   verdictRecordJson,
   type MemberResult,
+  type VerdictRecord,
 } from './group-plan.ts';
 import { loadVersion, routedTreeName } from './context.ts';
 import type { BisectionRecord } from './plan.ts';
@@ -38,9 +39,24 @@ export async function inMultiRunnerGroup(deps: PipelineDeps, job: JobRow): Promi
 }
 
 export interface RecordedSetup {
+  treeName: string;
   base: string;
   baseReason: string;
+  certain: boolean;
+  baseAttempts: string[];
   suites: string[];
+}
+
+/** The setup fields of a verdict record (group-plan.ts VerdictRecord). */
+export function recordedSetup(s: RecordedSetup): Omit<VerdictRecord, 'verdict' | 'bisection'> {
+  return {
+    treeName: s.treeName,
+    base: s.base,
+    baseReason: s.baseReason,
+    certain: s.certain,
+    baseAttempts: s.baseAttempts,
+    suites: s.suites,
+  };
 }
 
 /** A verdict is in: record it, then finish the group if this was its last job. */
@@ -53,13 +69,7 @@ export async function reportInGroup(
   log: Logger,
 ): Promise<void> {
   const nowIso = deps.now().toISOString();
-  const verdictJson = verdictRecordJson({
-    verdict,
-    bisection,
-    base: setup.base,
-    baseReason: setup.baseReason,
-    suites: setup.suites,
-  });
+  const verdictJson = verdictRecordJson({ verdict, bisection, ...recordedSetup(setup) });
   // Committed on its own, before the siblings are read (see the header).
   await updateJob(
     deps.store.db,
@@ -125,7 +135,8 @@ async function composeGroupReply(
 ): Promise<ReplyRow | null> {
   const db = deps.store.db;
   const earlier = (await versionReplies(db, job.versionKey)).filter((r) => r.groupId !== job.groupId);
-  const decision = decideGroupReply(results, digest, earlier, { replyOnPass: deps.config.mail.replyOnPass });
+  const { replyOnPass, applyFailures } = deps.config.mail;
+  const decision = decideGroupReply(results, digest, earlier, { replyOnPass, applyFailures });
   if (decision.kind === 'none') {
     await markDone(deps, job);
     log.info({ group: job.groupId }, `done; no reply for the group (${decision.reason})`);

@@ -52,10 +52,17 @@ export interface PlanInput {
    * every verdict here, so they are neither confirmed, nor bisected, nor reported.
    */
   unrelated?: readonly UnrelatedMark[];
+  /**
+   * Base discovery: not run yet, a base found to test on, or none (the series applies to no
+   * candidate tree). Absent means found (callers that only judge runs).
+   */
+  base?: 'unknown' | 'found' | 'none';
 }
 
 export type Action =
   | { kind: 'wait'; until: Date; state: 'waiting' }
+  | { kind: 'find-base'; state: 'applying' }
+  | { kind: 'no-base'; state: 'done' }
   | { kind: 'run-series'; repeat: number; state: 'testing' }
   | { kind: 'run-base'; repeat: number; state: 'testing' }
   | { kind: 'bisect-step'; k: number; index: number; state: 'bisecting' }
@@ -76,6 +83,9 @@ export function plan(input: PlanInput): Action {
     // After the window an incomplete series is tested as it is: what is there may still apply.
     if (until.getTime() > input.now.getTime()) return { kind: 'wait', until, state: 'waiting' };
   }
+  // The base is looked for once the series is as complete as it will get, before the first run.
+  if (input.base === 'unknown') return { kind: 'find-base', state: 'applying' };
+  if (input.base === 'none') return { kind: 'no-base', state: 'done' };
   if (input.seriesRuns.length === 0) return { kind: 'run-series', repeat: 0, state: 'testing' };
   const first = input.seriesRuns[0];
   // A patch that does not apply is the author's and deterministic: the base is not needed.

@@ -15,6 +15,7 @@ import { invalidMark } from '../store/marks.ts';
 import { ensureReply, getReply, versionReplies, type ReplyRow } from '../store/replies.ts';
 import type { JobContext } from './context.ts';
 import { verdictRecordJson } from './group-plan.ts';
+import { recordedSetup } from './group-report.ts';
 import type { BisectionRecord } from './plan.ts';
 
 interface Outcome {
@@ -60,7 +61,8 @@ async function composeReply(
   const db = deps.store.db;
   const nowIso = deps.now().toISOString();
   const earlier = (await versionReplies(db, job.versionKey)).filter((r) => r.jobId !== job.id);
-  const decision = decideReply(o.verdict.outcome, ids.digest, earlier, { replyOnPass: deps.config.mail.replyOnPass });
+  const { replyOnPass, applyFailures } = deps.config.mail;
+  const decision = decideReply(o.verdict.outcome, ids.digest, earlier, { replyOnPass, applyFailures }, ctx.certain);
   if (decision.kind === 'none') {
     await updateJob(db, job.id, finished(o, nowIso, decision.reason), nowIso);
     log.info({ outcome: o.verdict.outcome }, `done: ${o.verdict.summary}; no new reply (${decision.reason})`);
@@ -76,10 +78,7 @@ async function composeReply(
     bisection: o.bisection,
     previous: await previousVerdict(deps, earlier, decision.changedFrom),
     runner: ctx.runnerConfig,
-    treeName: ctx.treeName,
-    base: ctx.base,
-    baseReason: ctx.baseReason,
-    suites: ctx.suites,
+    setup: recordedSetup(ctx),
     mail: deps.config.mail,
     messageId: ids.messageId,
     date: deps.now(),
@@ -141,13 +140,7 @@ export async function reportResult(
 ): Promise<void> {
   const digest = resultDigest(verdict, bisection);
   const messageId = replyMessageId(job.versionKey, job.id, digest, deps.config.mail.domain);
-  const json = verdictRecordJson({
-    verdict,
-    bisection,
-    base: ctx.base,
-    baseReason: ctx.baseReason,
-    suites: ctx.suites,
-  });
+  const json = verdictRecordJson({ verdict, bisection, ...recordedSetup(ctx) });
   const o: Outcome = { verdict, bisection, json };
   const reply =
     (await getReply(deps.store.db, messageId)) ?? (await composeReply(deps, job, ctx, o, { digest, messageId }, log));

@@ -10,12 +10,14 @@
  * Before, one task did both, and its tick was skipped while the queue was busy: a command mail
  * waited until the whole queue had drained. A tick that comes while the previous one of the same
  * task still runs is skipped, not stacked; a worker slot that is busy is simply not refilled.
+ * Trees that are git remotes are fetched on their own schedules (tree-fetch.ts).
  */
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { SourceConfig } from '../../config/schema.ts';
 import { ingestOne } from '../intake/run-ingest.ts';
 import { errorMessage } from '../errors.ts';
 import { enqueueReady, reclaimDeadLeases, workQueue } from './cycle.ts';
+import { startTreeFetches } from './tree-fetch.ts';
 import type { PipelineDeps } from '../deps.ts';
 
 export interface SchedulerOptions {
@@ -115,6 +117,7 @@ export function startScheduler(deps: PipelineDeps, opts: SchedulerOptions): Runn
   );
   tasks.push(schedule(deps.config.schedule.process, intake));
   tasks.push(schedule(deps.config.schedule.process, work));
+  const fetches = startTreeFetches({ trees: deps.config.trees, treePath: deps.treePath, log: deps.log });
   // Start with the intake rather than waiting up to a minute: it fills the worker slots when it
   // is done, so commands that came in while the bot was down are queued before anything is claimed.
   const started = reclaimDeadLeases(deps)
@@ -123,6 +126,7 @@ export function startScheduler(deps: PipelineDeps, opts: SchedulerOptions): Runn
   return {
     async stop() {
       for (const t of tasks) await t.stop();
+      await fetches.stop();
       await started;
       await Promise.all([...running]);
       await loop.idle();

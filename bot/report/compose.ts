@@ -44,10 +44,8 @@ export interface RenderResultInput {
   /** The verdict of the last reply for this version, when this one says what changed. */
   previous: { verdict: Verdict; messageId: string } | null;
   runner: RunnerConfig;
-  treeName: string;
-  base: string;
-  baseReason: string;
-  suites: string[];
+  /** The tree, base and suites tested, and how the base was found. */
+  setup: BaseSetup;
   mail: MailConfig;
   messageId: string;
   date: Date;
@@ -129,20 +127,40 @@ function fragmentText(name: string): { name: string; text?: string } {
   }
 }
 
+/** Where and on what a runner tested, as the job recorded it. */
+export interface BaseSetup {
+  treeName?: string;
+  base: string;
+  /** How the base was found (base discovery's `how`). */
+  baseReason: string;
+  /** The attempts passed over before it. */
+  baseAttempts?: string[];
+  suites: string[];
+}
+
+function baseFields(
+  s: BaseSetup,
+  fallbackTree: string,
+): Pick<TestedSetup, 'treeName' | 'baseCommit' | 'baseReason' | 'baseAttempts'> {
+  return {
+    treeName: s.treeName ?? fallbackTree,
+    baseCommit: s.base,
+    baseReason: s.baseReason,
+    ...(s.baseAttempts && s.baseAttempts.length > 0 && { baseAttempts: s.baseAttempts }),
+  };
+}
+
 function testedSetup(
   runner: RunnerConfig,
-  treeName: string,
-  base: string,
-  baseReason: string,
-  suites: string[],
+  setup: BaseSetup,
+  fallbackTree: string,
   qemuCommand?: string[] | null,
 ): TestedSetup {
   // What the runner really used: the simulator swaps in its own fragments and NVDIMM buses.
   const profile = runnerProfile(runner);
+  const suites = setup.suites;
   return {
-    treeName,
-    baseCommit: base,
-    baseReason,
+    ...baseFields(setup, fallbackTree),
     configFragments: profile.fragments.map(fragmentText),
     ...(qemuCommand && qemuCommand.length > 0 && { qemuCommand }),
     defconfig: KCONFIG_BASE,
@@ -162,7 +180,7 @@ export async function renderResultMail(
   const v = i.version;
   const series = await replySeries(i.db, v, i.lists);
   const runs = await jobRunRefs(i.db, i.jobId);
-  const tested = testedSetup(i.runner, i.treeName, i.base, i.baseReason, i.suites, runs.qemuCommand);
+  const tested = testedSetup(i.runner, i.setup, i.setup.treeName ?? '', runs.qemuCommand);
   const link = runLink(i.mail, runs.seriesRunId);
   // A changed result is still the complete reply for the new result, with what changed on top.
   const change = i.previous
@@ -215,12 +233,10 @@ export async function renderGroupMail(
     const runs = await jobRunRefs(i.db, r.jobId);
     const rc = i.runners.find((x) => x.name === r.runner);
     const tested: TestedSetup = rc
-      ? testedSetup(rc, i.treeName, r.record.base, r.record.baseReason, r.record.suites, runs.qemuCommand)
+      ? testedSetup(rc, r.record, i.treeName, runs.qemuCommand)
       : // A runner removed from the configuration since: its recorded facts only.
         {
-          treeName: i.treeName,
-          baseCommit: r.record.base,
-          baseReason: r.record.baseReason,
+          ...baseFields(r.record, i.treeName),
           configFragments: [],
           runner: r.runner,
           cpus: 0,

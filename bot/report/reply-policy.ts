@@ -13,6 +13,8 @@ import type { BisectionRecord } from '../jobs/plan.ts';
 
 export interface ReplyPolicy {
   replyOnPass: boolean;
+  /** mail.applyFailures: a series that does not apply is mailed on a certain base only (default). */
+  applyFailures?: 'certain' | 'always' | 'never';
 }
 
 export function resultDigest(verdict: Verdict, bisection: BisectionRecord | null): string {
@@ -31,8 +33,16 @@ export function isProblem(outcome: string): boolean {
   return outcome === 'regression' || outcome === 'apply-failed' || outcome === 'build-failed';
 }
 
-/** Regressions and the author's own apply/build failures are mailed; passes only on request. */
-export function shouldMail(outcome: Outcome, policy: ReplyPolicy): boolean {
+/**
+ * Regressions and the author's own build failures are mailed; passes only on request. A series
+ * that does not apply is the author's problem only when its base was certain (named by a
+ * maintainer, its base-commit, or matched by blobs): on a guessed base it is recorded.
+ */
+export function shouldMail(outcome: Outcome, policy: ReplyPolicy, baseCertain = true): boolean {
+  if (outcome === 'apply-failed') {
+    const mode = policy.applyFailures ?? 'certain';
+    return mode === 'always' || (mode === 'certain' && baseCertain);
+  }
   if (isProblem(outcome)) return true;
   if (outcome === 'pass' || outcome === 'pre-existing-only') return policy.replyOnPass;
   // Machinery failures are the bot's problem, never the author's.
@@ -81,12 +91,13 @@ export function decideReply(
   digest: string,
   previous: PreviousReply[],
   policy: ReplyPolicy,
+  baseCertain = true,
 ): ReplyDecision {
   const last = previous[previous.length - 1] ?? null;
   if (last && last.digest === digest) return { kind: 'none', reason: `same result as ${last.messageId}` };
   return {
     kind: 'reply',
-    mail: shouldMail(outcome, policy) || clearsMailedProblem([outcome], previous),
+    mail: shouldMail(outcome, policy, baseCertain) || clearsMailedProblem([outcome], previous),
     changedFrom: last,
   };
 }

@@ -133,9 +133,9 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Two columns, the first padded; the second wraps under itself. */
+/** Two columns, the first padded; the second wraps under itself. An empty label continues a field. */
 export function field(label: string, value: string, indent = '  ', labelWidth = 10): string[] {
-  const head = `${indent}${(label + ':').padEnd(labelWidth)}`;
+  const head = `${indent}${(label ? `${label}:` : '').padEnd(labelWidth)}`;
   return wrapProse(value, ' '.repeat(head.length), WIDTH, head);
 }
 

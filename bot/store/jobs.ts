@@ -40,6 +40,8 @@ export interface JobRow {
   outcome: string | null;
   summary: string | null;
   error: string | null;
+  /** The base discovery record (JSON, bot/jobs/base-types.ts JobBaseRecord); null before it ran. */
+  base: string | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -67,6 +69,7 @@ export function toJobRow(r: Row): JobRow {
     outcome: r.outcome,
     summary: r.summary,
     error: r.error,
+    base: r.base ?? null,
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
@@ -112,6 +115,7 @@ export async function insertJobUnlessDispatched(db: Db, job: NewJob, now: string
       outcome: null,
       summary: null,
       verdict: null,
+      base: null,
       error: null,
       created_at: now,
       updated_at: now,
@@ -217,6 +221,7 @@ export interface JobUpdate {
   outcome?: string | null;
   summary?: string | null;
   verdict?: string | null;
+  base?: string | null;
   error?: string | null;
   finishedAt?: string | null;
 }
@@ -233,6 +238,7 @@ export async function updateJob(db: Db, id: number, u: JobUpdate, now: string): 
       ...(u.outcome !== undefined && { outcome: u.outcome }),
       ...(u.summary !== undefined && { summary: u.summary }),
       ...(u.verdict !== undefined && { verdict: u.verdict }),
+      ...(u.base !== undefined && { base: u.base }),
       ...(u.error !== undefined && { error: u.error }),
       ...(u.finishedAt !== undefined && { finished_at: u.finishedAt }),
     })
@@ -275,4 +281,17 @@ export async function seriesJobVerdicts(db: Db, seriesKey: string): Promise<{ ve
     .orderBy('jobs.id')
     .execute();
   return rows.flatMap((r) => (r.verdict === null ? [] : [{ versionKey: r.version_key, verdict: r.verdict }]));
+}
+
+/** The base record of a sibling in the job's group that already looked (siblings test one base). */
+export async function groupBaseRecord(db: Db, groupId: number, exceptJob: number): Promise<string | null> {
+  const r = await db
+    .selectFrom('jobs')
+    .select('base')
+    .where('group_id', '=', groupId)
+    .where('id', '!=', exceptJob)
+    .where('base', 'is not', null)
+    .orderBy('id')
+    .executeTakeFirst();
+  return r?.base ?? null;
 }

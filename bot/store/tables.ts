@@ -114,6 +114,8 @@ export interface JobsTable {
   summary: string | null;
   /** Verdict JSON with the bisection. */
   verdict: string | null;
+  /** Where the series is tested and how that was found (bot/jobs/base-types.ts JobBaseRecord), JSON. */
+  base: string | null;
   error: string | null;
   created_at: string;
   updated_at: string;

@@ -67,6 +67,7 @@ export async function applyInSlot(
     mbox: req.mbox,
     ...(req.baseReason === undefined ? {} : { baseReason: req.baseReason }),
     ...(req.patchLimit === undefined ? {} : { patchLimit: req.patchLimit }),
+    ...(req.baseFound && { baseFound: true }),
   });
   result.apply = apply;
   result.base = apply.base;

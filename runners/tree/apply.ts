@@ -1,8 +1,9 @@
 /**
  * Applying a series to a tree with `git am -3` in a worktree. Not applying is a result
  * (ApplyResult.ok=false with the failed patch, its subject and the conflicting files), not an
- * error. The base is chosen in order: the series' base-commit when the tree has it, else the
- * configured rev; each try is recorded with its reason.
+ * error. The base is `base` when base discovery found it (baseFound); otherwise, in order, the
+ * series' base-commit when the tree has it, else the configured rev; each try is recorded with its
+ * reason.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -27,6 +28,8 @@ export interface ApplyRequest {
   mbox?: string;
   /** Apply only the first k patches (bisection). */
   patchLimit?: number;
+  /** The base was found by base discovery: apply there only, not on the mbox's base-commit first. */
+  baseFound?: boolean;
 }
 
 const GIT_ENV = {
@@ -53,7 +56,7 @@ async function hasCommit(git: SimpleGit, rev: string): Promise<string | null> {
  * Splits the mbox into one file per patch (git mailsplit) and returns them in order. The am-ready
  * mbox quotes body lines starting with `From ` as mboxrd does (`>From `); --mboxrd takes the quote off.
  */
-async function splitMbox(mbox: string, dir: string): Promise<string[]> {
+export async function splitMbox(mbox: string, dir: string): Promise<string[]> {
   await simpleGit().raw(['mailsplit', '--mboxrd', `-o${dir}`, mbox]);
   const files = (await readdir(dir))
     .filter((f) => /^\d+$/.test(f))
@@ -65,23 +68,38 @@ async function splitMbox(mbox: string, dir: string): Promise<string[]> {
   return out;
 }
 
-async function tryApply(
-  req: ApplyRequest,
-  base: string,
+export interface AmOptions {
+  /** Goes before the subcommand (`-c core.sparseCheckout=true` for the trial worktrees). */
+  config?: string[];
+  /**
+   * After a failure, only drop the am state (`git am --quit`) instead of restoring the worktree:
+   * for a trial worktree, which the next trial resets anyway.
+   */
+  quitOnFailure?: boolean;
+}
+
+/**
+ * `git am -3` of the patches on the commit `sha` checked out in `worktree`. Not applying is an
+ * attempt with the failed patch and the conflicting files; the am is aborted.
+ */
+export async function amOnto(
+  worktree: string,
+  sha: string,
   reason: string,
   patches: string[],
+  options: AmOptions = {},
 ): Promise<{ attempt: ApplyAttempt; head: string | null; commits: string[] }> {
-  const sha = await checkoutSlot(req.tree, req.worktree, base);
-  const wt = simpleGit(req.worktree).env(GIT_ENV);
+  const config = options.config ?? [];
+  const wt = simpleGit(worktree).env(GIT_ENV);
   if (patches.length === 0) return { attempt: { base: sha, reason, ok: true }, head: sha, commits: [] };
   try {
-    await wt.raw(['am', '-3', '--keep-cr', ...patches]);
+    await wt.raw([...config, 'am', '-3', '--keep-cr', ...patches]);
   } catch (err) {
     const output = err instanceof Error ? err.message : String(err);
     if (!/Patch failed at|Patch format detection failed|patch does not apply|error: /.test(output)) {
-      await wt.raw(['am', '--abort']).catch(() => undefined);
+      await wt.raw([...config, 'am', '--abort']).catch(() => undefined);
       throw new InfraError('git am failed for a reason other than the patch', {
-        worktree: req.worktree,
+        worktree,
         output: output.slice(-2000),
       });
     }
@@ -95,13 +113,13 @@ async function tryApply(
     const failedFile = failure.failedPatch === undefined ? undefined : patches[failure.failedPatch - 1];
     if (files.length === 0 && failedFile) {
       // No 3-way attempt named files: ask git apply which hunks fail on the partly applied tree.
-      const check = await wt.raw(['apply', '--check', failedFile]).then(
+      const check = await wt.raw([...config, 'apply', '--check', failedFile]).then(
         () => '',
         (e: unknown) => (e instanceof Error ? e.message : String(e)),
       );
       files = parseAmFailure(check).conflictFiles;
     }
-    await wt.raw(['am', '--abort']).catch(() => undefined);
+    await wt.raw([...config, 'am', options.quitOnFailure ? '--quit' : '--abort']).catch(() => undefined);
     const attempt: ApplyAttempt = { base: sha, reason, ok: false, conflictFiles: files, output: amExcerpt(output) };
     if (failure.failedPatch !== undefined) attempt.failedPatch = failure.failedPatch;
     if (failure.failedSubject !== undefined) attempt.failedSubject = failure.failedSubject;
@@ -117,6 +135,16 @@ async function tryApply(
       .map((s) => s.trim())
       .filter(Boolean),
   };
+}
+
+async function tryApply(
+  req: ApplyRequest,
+  base: string,
+  reason: string,
+  patches: string[],
+): Promise<{ attempt: ApplyAttempt; head: string | null; commits: string[] }> {
+  const sha = await checkoutSlot(req.tree, req.worktree, base);
+  return amOnto(req.worktree, sha, reason, patches);
 }
 
 /**
@@ -144,7 +172,7 @@ export async function applySeries(req: ApplyRequest): Promise<ApplyResult> {
     if (req.mbox) {
       patches = await splitMbox(req.mbox, tmp);
       if (req.patchLimit !== undefined) patches = patches.slice(0, req.patchLimit);
-      const hint = findBaseCommit(await readFile(req.mbox, 'utf8'));
+      const hint = req.baseFound ? null : findBaseCommit(await readFile(req.mbox, 'utf8'));
       if (hint && (await hasCommit(repo, hint))) candidates.push({ rev: hint, reason: 'base-commit trailer' });
       else if (hint)
         candidates.push({ rev: req.base, reason: `${configuredReason} (base-commit ${hint} is not in the tree)` });

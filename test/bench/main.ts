@@ -14,9 +14,12 @@ const benches: Record<string, () => Promise<Bench>> = {
   console: async () => (await import('./console.ts')).benchConsole,
   harness: async () => (await import('./harness.ts')).benchHarness,
   simulator: async () => (await import('./simulator.ts')).benchSimulator,
+  'cxl-sim': async () => (await import('./cxl-sim.ts')).benchCxlSim,
   pipeline: async () => (await import('./pipeline.ts')).benchPipeline,
   b4: async () => (await import('./b4.ts')).benchB4,
   fstests: async () => (await import('./fstests.ts')).benchFstests,
+  bases: async () => (await import('./bases.ts')).benchBases,
+  replay: async () => (await import('./replay.ts')).benchReplay,
 };
 
 const names = process.argv.slice(2).filter((a) => a !== '--');

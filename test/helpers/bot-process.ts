@@ -11,7 +11,8 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 /**
  * Writes <dir>/config.yaml for the demo inbox on a scratch tree (scripted runs build nothing, but
- * the base is still resolved in a real git tree) and <dir>/script.json for the scripted runner.
+ * the base is still looked for in a real git tree: none is found, and `mail.applyFailures: always`
+ * tests the series on the tree's head) and <dir>/script.json for the scripted runner.
  */
 export function writeScriptedDemoConfig(
   dir: string,
@@ -46,6 +47,10 @@ export function writeScriptedDemoConfig(
       ...o.runners.map((r) => `  - ${r}`),
       'mail:',
       `  outbox: ${dir}/outbox`,
+      // The demo series apply to no commit of the scratch tree (base discovery finds no base);
+      // scripted runs apply nothing, so they are tested on its head, as a series with no base is
+      // under `always`.
+      '  applyFailures: always',
       `schedule: ${o.schedule}`,
       '',
     ].join('\n'),

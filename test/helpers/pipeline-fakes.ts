@@ -9,6 +9,7 @@ import { silentLogger } from '../../bot/log.ts';
 import { saveSeriesVersions } from '../../bot/store/series.ts';
 import { openStore, type Store } from '../../bot/store/store.ts';
 import type { PipelineDeps } from '../../bot/deps.ts';
+import type { DiscoveryIo } from '../../bot/jobs/base-types.ts';
 import type { MailSender } from '../../bot/report/senders.ts';
 import type { Finding, RunRequest, RunResult, Runner } from '../../runners/types.ts';
 
@@ -146,13 +147,35 @@ export async function fileStoreWith(versions: SeriesVersion[]): Promise<Store> {
   return store;
 }
 
+/**
+ * Base discovery on the fake trees: heads and commits through `resolveCommit`, no remote, no blob
+ * matches, and every series applies to the first head tried (so it is tested on the routed
+ * tree's head, or on the base-commit / requested base when `resolveCommit` knows them).
+ */
+export function resolvingBaseIo(deps: Pick<PipelineDeps, 'resolveCommit'>): DiscoveryIo {
+  return {
+    async heads(tree) {
+      const heads: Record<string, string> = {};
+      for (const b of tree.branches) heads[b] = (await deps.resolveCommit(tree.repo, b)) ?? 'c'.repeat(40);
+      return heads;
+    },
+    commit: (tree, rev) => deps.resolveCommit(tree.repo, rev),
+    fetchCommit: async () => false,
+    missingBlobs: async (_tree, wanted) => wanted,
+    matchOnBranch: async (_tree, branch) => ({ branch, commit: null, matched: 0, total: 0, walked: 0 }),
+    trial: async (_tree, req) => ({ attempt: { base: req.base, reason: req.reason, ok: true }, head: req.base }),
+    prerequisites: async () => [],
+    split: async (mbox) => [mbox],
+  };
+}
+
 export function fakeDeps(
   store: Store,
   runner: Runner,
   sender: MailSender,
   over: Partial<PipelineDeps> = {},
 ): PipelineDeps {
-  return {
+  const deps: Omit<PipelineDeps, 'bases'> & { bases?: DiscoveryIo } = {
     store,
     config: testConfig(),
     log: silentLogger(),
@@ -175,4 +198,5 @@ export function fakeDeps(
     refreshSeries: async () => undefined,
     ...over,
   };
+  return { ...deps, bases: deps.bases ?? resolvingBaseIo(deps) };
 }

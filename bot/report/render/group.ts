@@ -173,7 +173,7 @@ function partBody(series: ReplySeries, p: RunnerPart): string[][] {
     ];
   }
   const { tested, verdict: v } = p;
-  if (v.outcome === 'apply-failed') return [s.applySection(v, series)];
+  if (v.outcome === 'apply-failed') return [s.applySection(v, series, tested)];
   const sections: string[][] = [s.testedSection(tested, v), s.verdictBlock(v)];
   if (v.outcome === 'build-failed') sections.push(s.buildSection(v));
   if (v.outcome === 'regression') {

@@ -54,8 +54,10 @@ export interface TestedSetup {
   /** Where the tree comes from, for people: a URL or a description. */
   treeUrl?: string;
   baseCommit: string;
-  /** How the base was chosen: "base-commit trailer", "configured branch master", ... */
+  /** How the base was found: "base-commit trailer", "applied to the head of linux-6.1", ... */
   baseReason: string;
+  /** What base discovery tried before it, one line each. */
+  baseAttempts?: string[];
   /** A tag or branch name describing the base, e.g. "v6.1". */
   baseDescribe?: string;
   configFragments: { name: string; text?: string }[];
@@ -148,7 +150,9 @@ function testedSection(t: TestedSetup, v: Verdict): string[] {
   const lines = ['What was tested', ''];
   lines.push(...field('tree', t.treeUrl ? `${t.treeName} (${t.treeUrl})` : t.treeName));
   const describe = t.baseDescribe ? ` ("${t.baseDescribe}")` : '';
-  lines.push(...field('base', `${short(t.baseCommit)}${describe}, chosen from the ${t.baseReason}`));
+  lines.push(...field('base', `${short(t.baseCommit)}${describe}`));
+  lines.push(...field('found', t.baseReason));
+  for (const [i, a] of (t.baseAttempts ?? []).entries()) lines.push(...field(i === 0 ? 'tried' : '', a));
   const frags = t.configFragments.map((f) => f.name).join(' + ');
   const cfg = `${t.defconfig ?? 'defconfig'}${frags ? ` + ${frags}` : ''}${t.configHash ? ` (config ${t.configHash.slice(0, 12)})` : ''}`;
   lines.push(...field('config', cfg));
@@ -389,15 +393,20 @@ function headline(v: Verdict, series: ReplySeries): string {
   }
 }
 
-function applySection(v: Verdict, series: ReplySeries): string[] {
+function applySection(v: Verdict, series: ReplySeries, tested?: Pick<TestedSetup, 'baseAttempts'>): string[] {
   const a = v.applyFailure;
   if (!a) return [];
   const lines: string[] = [];
+  const tried = tested?.baseAttempts ?? [];
   if (a.failedPatch !== undefined) {
     lines.push(...hardWrap(`  ${patchLabel(series, a.failedPatch)}`, '  '));
-    lines.push(...wrapProse(`does not apply to ${short(a.base)} (chosen from the ${a.reason}).`, '  ', WIDTH, '  '));
+    lines.push(...wrapProse(`does not apply to ${short(a.base)} (base found: ${a.reason}).`, '  ', WIDTH, '  '));
   } else {
-    lines.push(...wrapProse(`The series does not apply to ${short(a.base)} (chosen from the ${a.reason}).`));
+    lines.push(...wrapProse(`The series does not apply to ${short(a.base)} (base found: ${a.reason}).`));
+  }
+  if (tried.length > 0) {
+    lines.push('', 'Before that base, daxbot tried:');
+    for (const t of tried) lines.push(...wrapProse(t, '    ', WIDTH, '  - '));
   }
   if (a.conflictFiles?.length) {
     lines.push('', 'Conflicts in:');
@@ -488,7 +497,7 @@ export function renderResultBody(input: ResultReplyInput): string {
   sections.push(paragraph(headline(v, series)));
   if (input.change && retracts(input.change, v.outcome)) sections.push(paragraph(RETRACTION));
   if (v.outcome === 'apply-failed') {
-    sections.push(applySection(v, series));
+    sections.push(applySection(v, series, tested));
   } else {
     sections.push(testedSection(tested, v), verdictBlock(v));
     if (v.outcome === 'build-failed') sections.push(buildSection(v));

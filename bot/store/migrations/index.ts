@@ -6,9 +6,10 @@ import { up003 } from './003-pipeline.ts';
 import { up004 } from './004-command-marks.ts';
 import { up005 } from './005-job-groups.ts';
 import { up006 } from './006-reply-delivery.ts';
-import { up008 } from './008-message-dedup.ts';
-import { up009 } from './009-command-mails.ts';
-import { up010 } from './010-job-dispatch.ts';
+import { up008 } from './008-job-base.ts';
+import { up009 } from './009-message-dedup.ts';
+import { up010 } from './010-command-mails.ts';
+import { up011 } from './011-job-dispatch.ts';
 
 /**
  * Every migration, in order. Names sort lexically; never rename or edit one that has shipped:
@@ -22,8 +23,9 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '004-command-marks': { up: up004(dialect) },
     '005-job-groups': { up: up005(dialect) },
     '006-reply-delivery': { up: up006(dialect) },
-    '008-message-dedup': { up: up008(dialect) },
-    '009-command-mails': { up: up009(dialect) },
-    '010-job-dispatch': { up: up010(dialect) },
+    '008-job-base': { up: up008(dialect) },
+    '009-message-dedup': { up: up009(dialect) },
+    '010-command-mails': { up: up010(dialect) },
+    '011-job-dispatch': { up: up011(dialect) },
   };
 }

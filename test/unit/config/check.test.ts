@@ -76,14 +76,17 @@ describe('config check', () => {
 });
 
 describe('the built-in configuration', () => {
-  it('is config/default.yaml: one runner (qemu-pmem), the linux-6.1 tree, no source', () => {
+  it('is config/default.yaml: one runner (qemu-pmem), both Debian trees, no source', () => {
     const builtIn = loadConfig(undefined, {});
     const file = loadConfig(DEFAULT_CONFIG_FILE, {});
     expect(builtIn.ok && file.ok).toBe(true);
     if (!builtIn.ok || !file.ok) return;
     expect(builtIn.config).toEqual(file.config);
     expect(builtIn.config.runners.map((r) => [r.name, r.kind, r.enabled])).toEqual([['qemu-pmem', 'qemu-pmem', true]]);
-    expect(builtIn.config.trees.map((t) => [t.name, t.debian])).toEqual([['linux-6.1', '6.1']]);
+    expect(builtIn.config.trees.map((t) => [t.name, t.debian])).toEqual([
+      ['linux-6.1', '6.1'],
+      ['linux-6.12', '6.12'],
+    ]);
     expect(builtIn.config.sources).toEqual([]);
   });
 

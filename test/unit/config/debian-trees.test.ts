@@ -15,10 +15,15 @@ describe('Debian kernel trees', () => {
       trees: [
         { name: 'linux-6.12', debian: '6.12' },
         { name: 'mine', path: '/srv/linux' },
+        { name: 'nvdimm', url: 'file:///srv/nvdimm.git', branches: ['next'] },
       ],
     });
-    expect(setupTarget(config, 'linux-6.12').tarball).toBe(debianTarball('6.12'));
-    expect(setupTarget(config, 'linux-6.1').tarball).toBe('/usr/src/linux-source-6.1.tar.xz');
+    expect(setupTarget(config, 'nvdimm')).toMatchObject({ name: 'nvdimm', remote: { branches: ['next'] } });
+    expect(setupTarget(config, 'linux-6.12')).toEqual({ name: 'linux-6.12', tarball: debianTarball('6.12') });
+    expect(setupTarget(config, 'linux-6.1')).toEqual({
+      name: 'linux-6.1',
+      tarball: '/usr/src/linux-source-6.1.tar.xz',
+    });
     expect(() => setupTarget(config, 'mine')).toThrow(/repository of its own/);
     expect(() => setupTarget(config, 'linux-9.9')).toThrow(/unknown tree/);
   });

@@ -23,6 +23,7 @@ function job(id: number, o: Partial<JobRow>): JobRow {
     outcome: null,
     summary: null,
     error: null,
+    base: null,
     createdAt: '2024-05-01T11:00:00.000Z',
     startedAt: null,
     finishedAt: null,

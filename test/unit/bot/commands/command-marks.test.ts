@@ -264,7 +264,7 @@ describe('#daxbot test base <commit>', () => {
     expect(rerun?.options.base).toBe('v6.1.190');
     await processQueue(deps(store, sender, null, over));
     expect(runs.length).toBeGreaterThan(0);
-    expect(runs).toContain(`${'d'.repeat(40)} base v6.1.190 requested by dan2@example.org/1`);
+    expect(runs).toContain(`${'d'.repeat(40)} base v6.1.190 named by dan2@example.org/1`);
     for (const r of runs) expect(r.startsWith('d'.repeat(40))).toBe(true);
     await store.close();
   });

@@ -41,6 +41,11 @@ describe('page renderers (golden)', () => {
     expect(page).toContain('<input type="hidden" name="csrf" value="csrf-token-1">');
     expect(page).toContain('action="/series/ser-a%23v2/rerun"');
     expect(page).toContain('Dan &lt;maint&gt;');
+    // How base discovery found the base, and what it tried first.
+    expect(page).toContain('found: blobs of 2 files match linux-6.1 at aaaaaaaa (certain)');
+    expect(page).toMatch(
+      /<li><span class="badge bad">bad<\/span> base-commit: base-commit 0123456789ab not in linux-6.1/,
+    );
     expectGoldenText('dashboard/series.html', page);
   });
 

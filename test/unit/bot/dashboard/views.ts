@@ -235,6 +235,18 @@ export const seriesView: SeriesView = {
       summary: verdict.summary,
       base: 'c'.repeat(40),
       baseReason: 'configured branch HEAD',
+      baseFound: {
+        tested: {
+          tree: 'linux-6.1',
+          base: 'a'.repeat(40),
+          how: 'blobs of 2 files match linux-6.1 at aaaaaaaa',
+          certain: true,
+        },
+        attempts: [
+          { step: 'base-commit', ok: false, note: `base-commit 0123456789ab not in linux-6.1 ${HOSTILE}` },
+          { step: 'blobs', ok: true, note: 'blobs of 2 files match linux-6.1 at aaaaaaaa' },
+        ],
+      },
       testedSuites: ['dax'],
       verdict,
       bisection: {
@@ -292,6 +304,7 @@ export const seriesView: SeriesView = {
       summary: null,
       base: null,
       baseReason: null,
+      baseFound: null,
       testedSuites: [],
       verdict: null,
       bisection: null,

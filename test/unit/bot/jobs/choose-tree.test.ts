@@ -6,7 +6,8 @@ import { treeSchema, runnerSchema } from '../../../../config/schema.ts';
 import { parseMessage } from '../../../../ingest/parse/message.ts';
 import { toIncoming } from '../../../../bot/intake/ingest.ts';
 import { chooseTree } from '../../../../bot/jobs/choose-tree.ts';
-import { jobContext } from '../../../../bot/jobs/context.ts';
+import { findJobBase, jobContext } from '../../../../bot/jobs/context.ts';
+import { silentLogger } from '../../../../bot/log.ts';
 import { runnerConfigHash } from '../../../../bot/pipeline/runner-digest.ts';
 import { storeMessage } from '../../../../bot/store/messages.ts';
 import { insertJob, listJobs } from '../../../../bot/store/jobs.ts';
@@ -71,35 +72,60 @@ async function contextFor(raw: Buffer, options: Record<string, unknown>, known: 
   const [job] = await listJobs(store.db, {});
   if (!job) throw new Error('no job');
   try {
-    return await jobContext(deps, job);
+    const before = await jobContext(deps, job);
+    const after = await findJobBase(deps, job, before, silentLogger());
+    // Recorded on the job: read back, the context is the same.
+    const [again] = await listJobs(store.db, {});
+    expect(again && (await jobContext(deps, again))).toMatchObject({ base: after.base, baseReason: after.baseReason });
+    return { before, after };
   } finally {
     await store.close();
   }
 }
 
-describe('jobContext: tree and base', () => {
-  it("takes the list's tree; an unknown base-commit falls back to that tree's branch, with each attempt in the reason", async () => {
-    const ctx = await contextFor(cover('Linux NVDIMM <nvdimm@lists.linux.dev>', ''), {}, (rev) =>
-      rev === 'libnvdimm-for-next' ? '1'.repeat(40) : null,
+describe('jobContext: trees in routing order, and the base once discovery ran', () => {
+  it("routes to the list's tree first; a base-commit no tree has: the first head the series applies to", async () => {
+    const { before, after } = await contextFor(cover('Linux NVDIMM <nvdimm@lists.linux.dev>', ''), {}, (rev) =>
+      rev === 'libnvdimm-for-next' ? '1'.repeat(40) : rev.length === 40 ? null : '9'.repeat(40),
     );
-    expect(ctx.treeName).toBe('nvdimm');
-    expect(ctx.treePath).toBe('/trees/nvdimm');
-    expect(ctx.base).toBe('1'.repeat(40));
-    expect(ctx.baseReason).toBe(
-      'configured branch libnvdimm-for-next of nvdimm (list nvdimm.lists.linux.dev); base-commit deadbeefdead not in nvdimm',
-    );
+    expect(before.trees.map((t) => [t.name, t.route])).toEqual([
+      ['nvdimm', 'list nvdimm.lists.linux.dev'],
+      ['mainline', 'not routed here; a catch-all tree'],
+      ['mm', 'not routed here'],
+    ]);
+    expect(before).toMatchObject({ record: null, base: '', treeName: 'nvdimm' });
+    expect(after).toMatchObject({
+      treeName: 'nvdimm',
+      treePath: '/trees/nvdimm',
+      base: '1'.repeat(40),
+      baseReason: 'applied to the head of nvdimm libnvdimm-for-next',
+      certain: false,
+    });
+    // The fake series mbox has no diff: nothing to match by blobs.
+    expect(after.baseAttempts).toEqual([
+      'base-commit deadbeefdead not in nvdimm, mainline, mm',
+      'no blobs to match: the series only adds files',
+    ]);
   });
 
-  it('takes the base-commit trailer when the tree has it, and a base a maintainer asked for before both', async () => {
+  it('takes the base-commit trailer when a tree has it, and a base a maintainer named before both', async () => {
     const all = (rev: string): string => (rev.length === 40 ? rev : rev === 'v6.1' ? '2'.repeat(40) : '3'.repeat(40));
     const trailer = await contextFor(cover('linux-mm@kvack.org', 'mm-unstable '), {}, all);
-    expect(trailer).toMatchObject({ treeName: 'mm', base: 'deadbeef'.repeat(5), baseReason: 'base-commit trailer' });
+    expect(trailer.after).toMatchObject({
+      treeName: 'mm',
+      base: 'deadbeef'.repeat(5),
+      baseReason: 'base-commit trailer',
+      certain: true,
+    });
     const asked = await contextFor(
       cover('linux-mm@kvack.org', ''),
       { base: 'v6.1', requestedBy: 'maintainer@example.org' },
       all,
     );
-    expect(asked).toMatchObject({ base: '2'.repeat(40), baseReason: 'base v6.1 requested by maintainer@example.org' });
+    expect(asked.after).toMatchObject({
+      base: '2'.repeat(40),
+      baseReason: 'base v6.1 named by maintainer@example.org',
+    });
   });
 });
 

@@ -27,6 +27,13 @@ describe('plan', () => {
     expect(plan(input({ complete: false, lastDate: '2024-06-01T22:00:00Z' })).kind).toBe('run-series');
   });
 
+  it('looks for the base once the series will not wait any more, before the first run; no base ends the job', () => {
+    expect(plan(input({ base: 'unknown' }))).toMatchObject({ kind: 'find-base' });
+    expect(plan(input({ base: 'unknown', complete: false, lastDate: '2024-06-01T23:30:00Z' })).kind).toBe('wait');
+    expect(plan(input({ base: 'none' }))).toMatchObject({ kind: 'no-base' });
+    expect(plan(input({ base: 'found' }))).toMatchObject({ kind: 'run-series', repeat: 0 });
+  });
+
   it('runs the series, then the base, then confirms a new failure on both sides', () => {
     expect(plan(input())).toMatchObject({ kind: 'run-series', repeat: 0 });
     expect(plan(input({ seriesRuns: [bad] }))).toMatchObject({ kind: 'run-base', repeat: 0 });

@@ -31,6 +31,15 @@ describe('reply policy', () => {
     expect(shouldMail('pass', { replyOnPass: true })).toBe(true);
     expect(shouldMail('infra', { replyOnPass: true })).toBe(false);
   });
+  it('mails an apply failure on a certain base only, unless mail.applyFailures says always or never', () => {
+    const p = (applyFailures: 'certain' | 'always' | 'never') => ({ replyOnPass: false, applyFailures });
+    expect(shouldMail('apply-failed', p('certain'), true)).toBe(true);
+    expect(shouldMail('apply-failed', p('certain'), false)).toBe(false);
+    expect(shouldMail('apply-failed', p('always'), false)).toBe(true);
+    expect(shouldMail('apply-failed', p('never'), true)).toBe(false);
+    // Other outcomes do not depend on the base's certainty.
+    expect(shouldMail('regression', p('never'), false)).toBe(true);
+  });
   it('one reply per result; a changed result replies again', () => {
     const prev = [{ messageId: 'm1@d', digest: 'd1', outcome: 'regression' }];
     expect(decideReply('regression', 'd1', prev, { replyOnPass: false }).kind).toBe('none');

@@ -1,5 +1,5 @@
 /**
- * Migrations 008-010 on a store written before them, with what racing processes could have left
+ * Migrations 009-011 on a store written before them, with what racing processes could have left
  * (identical messages stored twice, two first copies of one Message-ID, a new series dispatched
  * twice, commands handled before command_mails existed): nothing is lost and the new unique
  * indexes can be created.
@@ -47,7 +47,7 @@ async function oldStore(file: string): Promise<void> {
   await db.destroy();
 }
 
-describe('migrations 008-010 on an older store', () => {
+describe('migrations 009-011 on an older store', () => {
   it('repairs what races left and keeps every delivery', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'daxbot-migrate-')), 'db.sqlite');
     await oldStore(file);

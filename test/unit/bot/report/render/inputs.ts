@@ -175,11 +175,20 @@ const regressionVerdict = judge({
   seriesRuns: [1, 2, 3].map(() => makeRun({ tests: seriesTests, findings: [gpf] })),
 });
 
+/** The base found by blob matching, after the base-commit was found nowhere. */
+const blobMatched: TestedSetup = {
+  ...tested,
+  treeName: 'linux-6.12',
+  treeUrl: 'linux-source-6.12 (Debian)',
+  baseReason: 'blobs of 7 files match linux-6.12 at f2661062',
+  baseAttempts: ['base-commit 0123456789ab not in linux-6.1, linux-6.12', '3 of 7 blobs not in linux-6.1'],
+};
+
 export const regression: ResultReplyInput = {
   kind: 'result',
   ...common,
   series,
-  tested,
+  tested: blobMatched,
   verdict: regressionVerdict,
   bisection: {
     n: 13,
@@ -212,7 +221,7 @@ export const applyFailed: ResultReplyInput = {
   kind: 'result',
   ...common,
   series: noCoverSeries,
-  tested,
+  tested: { ...tested, baseAttempts: ['base-commit f2661062f16b not in linux-6.1, linux-6.12'] },
   verdict: judge({
     baseRuns: [makeRun()],
     seriesRuns: [
@@ -283,7 +292,11 @@ export const passed: ResultReplyInput = {
   kind: 'result',
   ...common,
   series,
-  tested,
+  tested: {
+    ...tested,
+    baseReason: 'applied to the head of linux-6.1',
+    baseAttempts: ['no blobs to match: the series only adds files'],
+  },
   verdict: judge({
     baseRuns: [makeRun({ tests: baseTests })],
     seriesRuns: [

@@ -8,7 +8,7 @@ import type { Dialect } from '../dialect.ts';
  * Duplicates a race left before are kept but renamed to trigger 'new-series-duplicate', so the
  * index can exist and their history stays.
  */
-export function up010(_dialect: Dialect) {
+export function up011(_dialect: Dialect) {
   return async (db: Kysely<unknown>): Promise<void> => {
     await sql`UPDATE jobs SET trigger = 'new-series-duplicate' WHERE trigger = 'new-series' AND id > (
       SELECT min(f.id) FROM jobs f WHERE f.trigger = 'new-series' AND f.version_key = jobs.version_key

@@ -12,7 +12,7 @@ import type { Dialect } from '../dialect.ts';
  * before this table existed (their first command line recorded as "<message-id>/1") get an
  * 'answered' row.
  */
-export function up009(dialect: Dialect) {
+export function up010(dialect: Dialect) {
   return async (db: Kysely<unknown>): Promise<void> => {
     const pk = dialect === 'postgres' ? 'serial' : 'integer';
     const id = (c: ColumnDefinitionBuilder): ColumnDefinitionBuilder =>

@@ -9,7 +9,7 @@ import type { Dialect } from '../dialect.ts';
  * repaired first without losing anything: an extra identical row becomes a sighting of the
  * first, and an extra first copy is linked to the oldest.
  */
-export function up008(_dialect: Dialect) {
+export function up009(_dialect: Dialect) {
   return async (db: Kysely<unknown>): Promise<void> => {
     // Identical extra copies: their deliveries become sightings of the oldest row, then they go.
     const extra = sql`SELECT m.id FROM messages m WHERE EXISTS (SELECT 1 FROM messages f
