@@ -27,7 +27,9 @@ export function up009(_dialect: Dialect) {
       WHERE dup_of IS NULL AND id > (SELECT min(f.id) FROM messages f WHERE f.message_id = messages.message_id)`.execute(
       db,
     );
-    await sql`CREATE UNIQUE INDEX messages_id_sha ON messages (message_id, raw_sha256)`.execute(db);
-    await sql`CREATE UNIQUE INDEX messages_first_copy ON messages (message_id) WHERE dup_of IS NULL`.execute(db);
+    await sql`CREATE UNIQUE INDEX IF NOT EXISTS messages_id_sha ON messages (message_id, raw_sha256)`.execute(db);
+    await sql`CREATE UNIQUE INDEX IF NOT EXISTS messages_first_copy ON messages (message_id) WHERE dup_of IS NULL`.execute(
+      db,
+    );
   };
 }

@@ -19,6 +19,7 @@ export function up010(dialect: Dialect) {
       dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement();
     await db.schema
       .createTable('command_mails')
+      .ifNotExists()
       .addColumn('id', pk, id)
       .addColumn('message_id', 'text', (c) => c.notNull().unique())
       .addColumn('from_address', 'text')
@@ -30,11 +31,12 @@ export function up010(dialect: Dialect) {
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('command_mails_state').on('command_mails').column('state').execute();
+    await db.schema.createIndex('command_mails_state').ifNotExists().on('command_mails').column('state').execute();
     await sql`INSERT INTO command_mails (message_id, from_address, state, commands, reply_message_id, attempts,
         created_at, updated_at)
       SELECT substr(message_id, 1, length(message_id) - 2), from_address, 'answered', 1, reply_message_id, 0,
         created_at, created_at
-      FROM commands WHERE message_id LIKE '%/1'`.execute(db);
+      FROM commands WHERE message_id LIKE '%/1'
+      ON CONFLICT (message_id) DO NOTHING`.execute(db);
   };
 }

@@ -13,7 +13,7 @@ export function up011(_dialect: Dialect) {
     await sql`UPDATE jobs SET trigger = 'new-series-duplicate' WHERE trigger = 'new-series' AND id > (
       SELECT min(f.id) FROM jobs f WHERE f.trigger = 'new-series' AND f.version_key = jobs.version_key
       AND f.runner = jobs.runner)`.execute(db);
-    await sql`CREATE UNIQUE INDEX jobs_new_series ON jobs (version_key, runner) WHERE trigger = 'new-series'`.execute(
+    await sql`CREATE UNIQUE INDEX IF NOT EXISTS jobs_new_series ON jobs (version_key, runner) WHERE trigger = 'new-series'`.execute(
       db,
     );
   };
