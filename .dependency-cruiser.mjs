@@ -31,7 +31,16 @@ export default {
       comment: 'config/ is the lowest layer: it assembles the sources and runners schemas, nothing above.',
       severity: 'error',
       from: { path: '^config/' },
-      to: { path: '^bot/' },
+      // The outputs' schemas (bot/outputs/schema.ts and <kind>/schema.ts) are the one exception:
+      // config/ assembles them as it does the sources', and the next rule keeps them leaves.
+      to: { path: '^bot/', pathNot: '^bot/outputs/(schema|[a-z0-9-]+/schema)\\.ts$' },
+    },
+    {
+      name: 'output-schemas-are-leaves',
+      comment: 'What config/ takes from bot/outputs/ imports only zod and the other output schemas.',
+      severity: 'error',
+      from: { path: '^bot/outputs/(schema|[a-z0-9-]+/schema)\\.ts$' },
+      to: { path: '^(bot|ingest|runners|config)/', pathNot: '^bot/outputs/(schema|[a-z0-9-]+/schema)\\.ts$' },
     },
   ],
   options: {

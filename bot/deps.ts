@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Config, RunnerConfig } from '../config/schema.ts';
 import type { Runner } from '../runners/types.ts';
+import type { Output } from './outputs/types.ts';
 import type { Store } from './store/store.ts';
 import type { DiscoveryIo } from './jobs/base-types.ts';
 import type { DeliveryPolicy } from './report/delivery-policy.ts';
@@ -24,6 +25,8 @@ export interface PipelineDeps {
   /** Base discovery's git and store lookups (jobs/base-io.ts; tests pass fakes). */
   bases: DiscoveryIo;
   sender: MailSender;
+  /** Where results go besides mail (Patchwork, KCIDB): bot/outputs/publish.ts tells them. */
+  outputs?: readonly Output[];
   /** Absolute scratch folder; each job works in <workDir>/jobs/<id>. */
   workDir: string;
   /** Poll every source into the store. */

@@ -13,6 +13,7 @@ import { getRunner } from '../runners/registry.ts';
 import { resolveCacheDir } from '../runners/tree/setup.ts';
 import type { Runner } from '../runners/types.ts';
 import { ConfigError } from './errors.ts';
+import { createOutputs } from './outputs/registry.ts';
 import { createSender } from './report/senders.ts';
 import type { Store } from './store/store.ts';
 import type { PipelineDeps } from './deps.ts';
@@ -92,6 +93,7 @@ export function wirePipeline(o: WireOptions): PipelineDeps {
         ),
     }),
     sender: createSender(o.config, o.env, cwd),
+    outputs: createOutputs(o.config.outputs, { env: o.env, fetch }),
     workDir: path.resolve(cwd, o.config.workDir),
     ingest: async () => {
       await ingestConfiguredSources(o.config, o.store, o.log, { baseDir: o.configDir });

@@ -47,6 +47,7 @@ function elementSchema(schema: z.ZodTypeAny): z.ZodTypeAny | null {
   if (schema instanceof z.ZodArray) return schema.element;
   if (schema instanceof z.ZodDefault) return elementSchema(schema.removeDefault());
   if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) return elementSchema(schema.unwrap());
+  if (schema instanceof z.ZodEffects) return elementSchema(schema.innerType());
   return null;
 }
 

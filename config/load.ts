@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { outputWarnings } from '../bot/outputs/schema.ts';
 import { cronErrors, pathErrors, unknownKeys } from './check.ts';
 import { repoRoot } from './repo-root.ts';
 import type { z } from 'zod';
@@ -71,6 +72,7 @@ function warningsFor(config: Config, env: NodeJS.ProcessEnv): string[] {
     warnings.push(
       `dashboard: environment variable ${config.dashboard.tokenEnv} is not set; re-runs from the dashboard are refused`,
     );
+  warnings.push(...outputWarnings(config.outputs, env, config.mail.dashboardUrl));
   if (config.mail.maintainers.length === 0)
     warnings.push('mail.maintainers: empty; privileged mail commands are refused for everyone');
   return warnings;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { fstestsConfigShape } from '../runners/qemu-pmem/fstests-config.ts';
 import { sourceRegistry, type SourceSchema } from '../ingest/sources/registry.ts';
+import { outputsSchema } from '../bot/outputs/schema.ts';
 import { duration } from './duration.ts';
 
 export { toMs } from './duration.ts';
@@ -230,6 +231,8 @@ export const configSchema = z
     ingest: ingestSchema.default({}),
     /** The maintainer dashboard; `daxbot run` serves it too when this section is present. */
     dashboard: dashboardSchema.optional(),
+    /** Where results go besides mail: Patchwork checks, KCIDB submissions (bot/outputs/). */
+    outputs: outputsSchema,
   })
   .strict();
 

@@ -21,6 +21,9 @@ APT_PACKAGES=(
   public-inbox dovecot-imapd b4
   # a real PostgreSQL server for the fleet store test
   postgresql
+  # Patchwork v3.1.3 (../shared/upstream) for the checks test, and kcidb-io's validator for the
+  # KCIDB export (rfc3987 lets jsonschema check the "uri" fields); PyPI is not reachable
+  python3-django python3-djangorestframework python3-django-filters python3-jsonschema python3-rfc3987
 )
 
 missing=()

@@ -12,6 +12,7 @@ import { registerReplayCommand } from './replay.ts';
 import { registerRunnerCommands } from './runner.ts';
 import { registerSetupCommand } from './setup.ts';
 import { registerDashboardCommand } from './dashboard.ts';
+import { registerExportCommands } from './export.ts';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerSetupCommand(program, ctx);
@@ -25,4 +26,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerReplayCommand(program, ctx);
   registerRunnerCommands(program, ctx);
   registerDashboardCommand(program, ctx);
+  registerExportCommands(program, ctx);
 }

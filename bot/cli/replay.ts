@@ -31,7 +31,8 @@ function isoDay(text: string, flag: string): string {
 export function replayConfig(config: Config, configDir: string): Config {
   const outbox = path.resolve(configDir, config.mail.outbox);
   const { smtp: _smtp, ...mail } = config.mail;
-  return { ...config, sources: [], mail: { ...mail, outbox: path.join(path.dirname(outbox), 'replay') } };
+  const replayMail = { ...mail, outbox: path.join(path.dirname(outbox), 'replay') };
+  return { ...config, sources: [], outputs: [], mail: replayMail };
 }
 
 async function runReplay(ctx: CliContext, opts: ReplayCliOptions): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { flushOutputs, withOutputs } from '../outputs/publish.ts';
 import { claimJob, listJobs, releaseLease } from '../store/jobs.ts';
 import type { PipelineDeps } from '../deps.ts';
 import { enqueueNewVersions, wakeCompletedWaiters } from './enqueue.ts';
@@ -71,8 +72,12 @@ export async function workQueue(
   for (;;) {
     if (deps.signal?.aborted) return results;
     const job = await claimJob(deps.store.db, owner, deps.now(), leaseMs);
-    if (!job) return results;
-    const exit = await executeJob(deps, job, owner, deps.log);
+    if (!job) {
+      // An idle worker retries the outputs' failed posts (Patchwork, KCIDB).
+      await flushOutputs(deps);
+      return results;
+    }
+    const exit = await withOutputs(deps, job, () => executeJob(deps, job, owner, deps.log));
     results.push({ id: job.id, exit });
     if (exit === 'stopped') return results;
   }

@@ -87,6 +87,7 @@ export interface Database {
   commands: CommandsTable;
   command_marks: CommandMarksTable;
   command_mails: CommandMailsTable;
+  output_posts: OutputPostsTable;
 }
 
 /** One pipeline job: test a series version (state machine in bot/jobs/). */
@@ -216,7 +217,7 @@ export interface CommandMarksTable {
   created_at: string;
 }
 
-/** Each mail the command intake looked at, and what became of it (migration 009). */
+/** Each mail the command intake looked at, and what became of it (migration 010). */
 export interface CommandMailsTable {
   id: Generated<number>;
   message_id: string;
@@ -233,4 +234,23 @@ export interface CommandMailsTable {
   attempts: number;
   created_at: string;
   updated_at: string;
+/** One event of one job told to one configured output (migration 007). */
+export interface OutputPostsTable {
+  id: Generated<number>;
+  /** The output's name from the configuration (its kind unless named). */
+  output: string;
+  job_id: number;
+  /** 'start' (the job began: Patchwork's pending check) | 'result' (its verdict is in). */
+  event: string;
+  /** 'pending' | 'sent' | 'failed' (given up) | 'superseded' (a start overtaken by the result). */
+  state: string;
+  /** Failed attempts so far. */
+  attempts: Generated<number>;
+  last_error: string | null;
+  /** Not tried before this time (backoff, or another worker's attempt in flight); null: due now. */
+  next_attempt_at: string | null;
+  /** What the output reported on success ("4 checks posted"). */
+  detail: string | null;
+  created_at: string;
+  sent_at: string | null;
 }

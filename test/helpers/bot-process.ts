@@ -16,7 +16,7 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
  */
 export function writeScriptedDemoConfig(
   dir: string,
-  o: { runners: string[]; schedule: string; script: object },
+  o: { runners: string[]; schedule: string; script: object; mail?: string[]; extra?: string[] },
 ): string {
   const tree = path.join(dir, 'tree');
   execFileSync('git', ['init', '-q', tree]);
@@ -51,7 +51,9 @@ export function writeScriptedDemoConfig(
       // scripted runs apply nothing, so they are tested on its head, as a series with no base is
       // under `always`.
       '  applyFailures: always',
+      ...(o.mail ?? []).map((l) => `  ${l}`),
       `schedule: ${o.schedule}`,
+      ...(o.extra ?? []),
       '',
     ].join('\n'),
   );

@@ -2,8 +2,10 @@
  * The demo for real (heavy: kernel builds and QEMU boots): the demo inbox ingested from its mbox,
  * both series tested by the qemu-pmem runner on the cached linux-6.1 tree, replies in a maildir.
  * Shares the cached tree and build folder (DAXBOT_CACHE_DIR or <repo>/var/cache) with the other
- * heavy tests; the runner serializes builds with flock.
+ * heavy tests; the runner serializes builds with flock. The run's `daxbot export kcidb` is checked
+ * by kcidb-io's own validator (issue 15, must-show 3).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,12 +17,31 @@ import { wirePipeline } from '../../bot/wire.ts';
 import { listJobs } from '../../bot/store/jobs.ts';
 import { jobRuns } from '../../bot/store/runs.ts';
 import { openStore } from '../../bot/store/store.ts';
+import type { KcidbBuild, KcidbReport } from '../../bot/outputs/kcidb/types.ts';
+import { kcidbIoAvailable, validateKcidb } from '../helpers/kcidb-io.ts';
 import { kernelCacheDir as cacheDir, kernelTestsAvailable, repoRoot } from '../helpers/kernel-env.ts';
 
 const available = kernelTestsAvailable();
 
 const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `daxbot export kcidb` of the run passes kcidb-io's validator; the same report broken does not. */
+function checkKcidbExport(db: string): void {
+  const file = path.join(dir, 'kcidb.json');
+  execFileSync(process.execPath, ['bin/daxbot.js', '--db', db, 'export', 'kcidb', '-o', file], { cwd: repoRoot });
+  const report = JSON.parse(readFileSync(file, 'utf8')) as KcidbReport; // our own export; kcidb-io checks it
+  expect(validateKcidb(report)).toEqual({ ok: true, schema: 'v5.3' });
+  expect(report.tests.some((t) => t.path?.startsWith('dax.') && t.status === 'PASS')).toBe(true);
+  const broken: { builds: Partial<KcidbBuild>[] } = structuredClone(report);
+  for (const b of broken.builds) delete b.checkout_id;
+  expect(validateKcidb(broken)).toMatchObject({
+    ok: false,
+    error: expect.stringMatching(/'checkout_id' is a required/),
+  });
+  const counts = JSON.stringify(Object.entries(report).map(([k, v]) => [k, Array.isArray(v) ? v.length : v]));
+  process.stderr.write(`pipeline demo: KCIDB export ${counts} validated by kcidb-io\n`);
+}
 
 describe.skipIf(!available)('pipeline demo with the qemu-pmem runner (heavy)', () => {
   it(
@@ -75,6 +96,7 @@ describe.skipIf(!available)('pipeline demo with the qemu-pmem runner (heavy)', (
       process.stderr.write(
         `pipeline demo: ${(elapsed / 1000).toFixed(0)} s wall, ${(runMs / 1000).toFixed(0)} s in series/bisect runs\n`,
       );
+      if (kcidbIoAvailable()) checkKcidbExport(path.join(dir, 'db.sqlite'));
       await store.close();
     },
     3 * 3_600_000,

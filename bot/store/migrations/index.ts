@@ -6,6 +6,7 @@ import { up003 } from './003-pipeline.ts';
 import { up004 } from './004-command-marks.ts';
 import { up005 } from './005-job-groups.ts';
 import { up006 } from './006-reply-delivery.ts';
+import { up007 } from './007-output-posts.ts';
 import { up008 } from './008-job-base.ts';
 import { up009 } from './009-message-dedup.ts';
 import { up010 } from './010-command-mails.ts';
@@ -23,6 +24,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '004-command-marks': { up: up004(dialect) },
     '005-job-groups': { up: up005(dialect) },
     '006-reply-delivery': { up: up006(dialect) },
+    '007-output-posts': { up: up007(dialect) },
     '008-job-base': { up: up008(dialect) },
     '009-message-dedup': { up: up009(dialect) },
     '010-command-mails': { up: up010(dialect) },

@@ -7,6 +7,8 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
+import { openStore, type Store } from '../../../bot/store/store.ts';
 
 export function findPostgresBin(): string | null {
   const root = '/usr/lib/postgresql';
@@ -78,6 +80,29 @@ export async function startPostgres(): Promise<PostgresServer> {
       }
       await new Promise((r) => setTimeout(r, 500));
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A daxbot store on a fresh PostgreSQL server for the test file that calls it (at its top level or
+ * in a describe): started before its tests, stopped after. Read `.store` inside the tests.
+ */
+export function usePostgresStore(): { readonly store: Store } {
+  let server: PostgresServer | undefined;
+  let store: Store | undefined;
+  beforeAll(async () => {
+    server = await startPostgres();
+    store = await openStore(server.url);
+  }, 60_000);
+  afterAll(async () => {
+    await store?.close();
+    await server?.stop();
+  });
+  return {
+    get store(): Store {
+      if (!store) throw new Error('the PostgreSQL store is not open (used outside a test?)');
+      return store;
     },
   };
 }

@@ -59,14 +59,16 @@ describe('replay totals and table', () => {
     );
   });
 
-  it('runs with mail kept in replay/ beside the outbox, no SMTP and no sources', () => {
+  it('runs with mail kept in replay/ beside the outbox, no SMTP, no sources and no outputs', () => {
     const config = configSchema.parse({
       sources: [{ kind: 'mbox', name: 'x', path: '/tmp/x.mbox' }],
       mail: { outbox: 'var/outbox', smtp: { host: 'smtp.example.org' } },
+      outputs: [{ kind: 'kcidb', url: 'https://kcidb.example.org/submit', origin: 'daxbot' }],
     });
     const r = replayConfig(config, '/srv/daxbot');
     expect(r.mail.outbox).toBe('/srv/daxbot/var/replay');
     expect(r.mail.smtp).toBeUndefined();
     expect(r.sources).toEqual([]);
+    expect(r.outputs).toEqual([]);
   });
 });
