@@ -234,6 +234,8 @@ export interface CommandMailsTable {
   attempts: number;
   created_at: string;
   updated_at: string;
+}
+
 /** One event of one job told to one configured output (migration 007). */
 export interface OutputPostsTable {
   id: Generated<number>;
