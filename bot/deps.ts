@@ -35,6 +35,11 @@ export interface PipelineDeps {
   refreshSeries(): Promise<void>;
   /** Lease length; a worker renews it every third of it while a step runs. */
   leaseMs?: number;
+  /**
+   * The machine's name in the leases it takes (default: the host name; no ':'). A lease of this
+   * machine whose process is gone is released at once; another machine's waits for its expiry.
+   */
+  worker?: string;
   /** Infra retries before a job gives up. */
   maxAttempts?: number;
   /** Retries and backoff of a reply the mail server refuses (defaults: DEFAULT_DELIVERY_POLICY). */

@@ -1,5 +1,6 @@
 /** The real boundaries of the pipeline, for the CLI: registry runners, git, the outbox or SMTP. */
 import { execFile } from 'node:child_process';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
@@ -112,6 +113,9 @@ export function wirePipeline(o: WireOptions): PipelineDeps {
       await fetchMissingPatches(o.store, o.config, o.log, { now: new Date() });
     },
     keepArtifacts: artifactKeeper(o.config, cwd),
+    leaseMs: toMs(o.config.schedule.lease),
+    // DAXBOT_WORKER names this machine in a fleet sharing one PostgreSQL store (README).
+    worker: (o.env.DAXBOT_WORKER || hostname()).replaceAll(':', '_'),
     ...(o.signal && { signal: o.signal }),
   };
   return deps;

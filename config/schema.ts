@@ -151,6 +151,23 @@ export const scheduleSchema = z.object({
   concurrency: z.number().int().positive().default(1),
   /** Repeats to confirm a new failure on base and series. */
   confirmRepeats: z.number().int().nonnegative().default(1),
+  /**
+   * How long a worker's claim on a job lasts without renewal (renewed every third of it while a
+   * step runs). In a fleet, a machine that dies holds its job this long before another takes it.
+   */
+  lease: duration.default('2m'),
+});
+
+export const ingestSchema = z.object({
+  /**
+   * A message larger than this is kept (its raw bytes, quarantined with the reason) and not
+   * parsed: a parse costs many times a message's size, so this bounds an ingest's memory.
+   */
+  maxMessageBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
 });
 
 export const allListsSchema = z.object({
@@ -181,6 +198,7 @@ export const configSchema = z
     mail: mailSchema.default({}),
     schedule: scheduleSchema.default({}),
     allLists: allListsSchema.default({}),
+    ingest: ingestSchema.default({}),
     /** The maintainer dashboard; `daxbot run` serves it too when this section is present. */
     dashboard: dashboardSchema.optional(),
     /** Each run's build and console files, served at /runs/<no>/artifacts/<name>. */

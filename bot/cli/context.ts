@@ -20,8 +20,12 @@ export interface CliContext {
   configFile(): string | undefined;
   /** The folder relative paths in the configuration are resolved from (the config file's, else cwd). */
   configDir(): string;
-  /** Opens (and migrates) the store selected by --db / DAXBOT_DB / config.database. */
-  store(): Promise<Store>;
+  /**
+   * Opens (and migrates) the store selected by --db / DAXBOT_DB / config.database. With
+   * `existing` (commands that only read) a SQLite store that does not exist is a NotFoundError
+   * naming where it was looked for, rather than a new empty one.
+   */
+  store(opts?: { existing?: boolean }): Promise<Store>;
   /** The root logger (stderr; readable lines or JSON, --log-format). */
   readonly log: Logger;
   /** Writes a line to stdout (machine-readable output goes here, logs go to stderr). */

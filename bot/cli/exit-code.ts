@@ -27,5 +27,12 @@ export function exitCodeFor(err: unknown): number {
 export function reportError(err: unknown, write: (s: string) => void = (s) => process.stderr.write(s)): void {
   if (err instanceof CommanderError) return;
   if (err instanceof DaxbotError) write(`daxbot: ${err.message}\n`);
+  else if (sqliteCode(err)) write(`daxbot: the store failed (${sqliteCode(err)}): ${(err as Error).message}\n`);
   else write(`daxbot: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+}
+
+/** SQLite's own error code (SQLITE_FULL, SQLITE_IOERR_WRITE, ...): the store's cause, not a bug. */
+function sqliteCode(err: unknown): string | null {
+  if (!(err instanceof Error) || !('code' in err)) return null;
+  return typeof err.code === 'string' && err.code.startsWith('SQLITE_') ? err.code : null;
 }

@@ -40,7 +40,8 @@ async function importMbox(file: string, store: Store, ctx: CliContext, pool?: Pa
   // its window on the import time for it, not on the Date headers (since-window.ts).
   const source = createMboxSource({ kind: 'mbox', name: importSourceName(path), path, schedule: '*/10 * * * *' });
   try {
-    return await ingestSource(source, realIngestDeps(store, ctx.log, pool ? { pool } : {}), {
+    const { maxMessageBytes } = (await ctx.config()).ingest;
+    return await ingestSource(source, realIngestDeps(store, ctx.log, { ...(pool && { pool }), maxMessageBytes }), {
       progress: progressPrinter(`ingest ${path}`),
     });
   } finally {

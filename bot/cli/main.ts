@@ -5,12 +5,12 @@
  * command files import only commander and light modules at load time, and the configuration
  * loader, the store and the logger are imported when a command first needs them.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { repoRoot } from '../../config/repo-root.ts';
 import type { Config } from '../../config/schema.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, NotFoundError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import type { CliContext } from './context.ts';
@@ -47,6 +47,16 @@ function globalOptions(program: Command, env: NodeJS.ProcessEnv): void {
     .showHelpAfterError('(daxbot --help lists the commands and options)');
 }
 
+/** A command that only reads never creates a store: a SQLite file that is not there is not found. */
+function refuseMissingStore(location: string): void {
+  if (location === ':memory:' || /^postgres(ql)?:\/\//.test(location)) return;
+  const file = path.resolve(location);
+  if (!existsSync(file))
+    throw new NotFoundError(`no store at ${file} (--db, DAXBOT_DB or the configuration's database): nothing to read`, {
+      location: file,
+    });
+}
+
 export function buildProgram(
   env: NodeJS.ProcessEnv = process.env,
   out: (line: string) => void = (l) => process.stdout.write(l + '\n'),
@@ -76,10 +86,12 @@ export function buildProgram(
       const file = configFile();
       return file ? path.resolve(file, '..') : process.cwd();
     },
-    store() {
+    store(opts = {}) {
       store ??= (async () => {
+        const location = program.opts().db ?? (env.DAXBOT_DB || undefined) ?? (await ctx.config()).database;
+        if (opts.existing) refuseMissingStore(location);
         const { openStore } = await import('../store/store.ts');
-        return openStore(program.opts().db ?? (env.DAXBOT_DB || undefined) ?? (await ctx.config()).database);
+        return openStore(location);
       })();
       return store;
     },
@@ -98,7 +110,9 @@ export function buildProgram(
   });
   registerCommands(program, ctx);
   const cleanup = async () => {
-    if (store) await (await store).close();
+    // A store that could not be opened has nothing to close (its error is the command's).
+    const opened = store ? await store.catch(() => null) : null;
+    if (opened) await opened.close();
   };
   return { program, cleanup };
 }

@@ -72,9 +72,12 @@ async function showStatus(ctx: CliContext, opts: { all?: boolean; json?: boolean
   const { undeliveredReplies } = await import('../store/replies.ts');
   const { invalidVersionKeys } = await import('../store/marks.ts');
   const { listSeriesVersions } = await import('../store/series.ts');
-  const { statusRows, statusTable, undeliveredRow, undeliveredTable } = await import('./status-view.ts');
+  const { unansweredCommandMails } = await import('../store/commands.ts');
+  const { commandMailTable, statusRows, statusTable, undeliveredRow, undeliveredTable } = await import(
+    './status-view.ts'
+  );
   const config = await ctx.config();
-  const store = await ctx.store();
+  const store = await ctx.store({ existing: true });
   const jobs = await listJobs(store.db, opts.all ? {} : { active: true });
   const now = new Date();
   const jobMs = expectedJobMs(await recentJobDurations(store.db));
@@ -88,13 +91,23 @@ async function showStatus(ctx: CliContext, opts: { all?: boolean; json?: boolean
   const rows = statusRows({ jobs, now, starts, invalid: await invalidVersionKeys(store.db), series });
   // Replies the mail server refused: retried after their backoff, or given up ('failed').
   const undelivered = (await undeliveredReplies(store.db)).map(undeliveredRow);
+  // Command mails recorded without an answer (backscatter rule, poison, failures), newest first.
+  const commandMails = (await unansweredCommandMails(store.db)).map((m) => ({
+    messageId: m.messageId,
+    from: m.fromAddress,
+    state: m.state,
+    commands: m.commands,
+    reason: m.reason,
+    at: m.updatedAt,
+  }));
   if (opts.json) {
-    ctx.out(jsonLine({ jobs: rows, meanJobMs: Math.round(jobMs), undeliveredReplies: undelivered }));
+    ctx.out(jsonLine({ jobs: rows, meanJobMs: Math.round(jobMs), undeliveredReplies: undelivered, commandMails }));
     return;
   }
   for (const line of [
     ...statusTable(rows, now, terminalWidth()),
     ...undeliveredTable(undelivered, now, terminalWidth()),
+    ...commandMailTable(commandMails, terminalWidth()),
   ])
     ctx.out(line);
 }
@@ -117,6 +130,6 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     .command('status')
     .description('the queue: each job with its state, series, start (estimated) and progress or result')
     .option('--all', 'include finished jobs')
-    .option('--json', 'print {jobs, meanJobMs, undeliveredReplies} as one JSON object')
+    .option('--json', 'print {jobs, meanJobMs, undeliveredReplies, commandMails} as one JSON object')
     .action(async (opts: { all?: boolean; json?: boolean }) => showStatus(ctx, opts));
 }

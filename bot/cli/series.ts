@@ -43,7 +43,7 @@ function registerList(series: Command, ctx: CliContext): void {
         since: opts.since !== undefined ? parseSince(opts.since, new Date()) : undefined,
         grep: opts.grep !== undefined ? parsePattern(opts.grep, '--grep') : undefined,
       };
-      const store = await ctx.store();
+      const store = await ctx.store({ existing: true });
       const { listSeriesVersions } = await import('../store/series.ts');
       const rows = filterSeries(await listSeriesVersions(store.db), filter);
       if (opts.json) for (const row of rows) ctx.out(jsonLine(seriesListEntry(row)));
@@ -54,7 +54,7 @@ function registerList(series: Command, ctx: CliContext): void {
 
 async function showVersion(ctx: CliContext, row: SeriesVersionRow, others: SeriesVersionRow[]): Promise<void> {
   const { invalidMark, unrelatedMarks } = await import('../store/marks.ts');
-  const db = (await ctx.store()).db;
+  const db = (await ctx.store({ existing: true })).db;
   const v = JSON.parse(row.data) as SeriesVersion; // written by saveSeriesVersions
   ctx.out(`series version ${row.id}: ${v.subject}`);
   ctx.out(`  key:        ${v.key}`);
@@ -116,7 +116,7 @@ function registerShow(series: Command, ctx: CliContext): void {
     .description('a series version by id, version key or any Message-ID in it, with its other versions')
     .option('--json', 'print each matching version as one JSON object per line')
     .action(async (ref: string, opts: { json?: boolean }) => {
-      const store = await ctx.store();
+      const store = await ctx.store({ existing: true });
       const { findSeriesVersions, listSeriesVersions } = await import('../store/series.ts');
       const rows = await findSeriesVersions(store.db, ref);
       if (rows.length === 0) throw new NotFoundError(`no series version for ${ref}`, { ref });
@@ -150,7 +150,7 @@ function registerAm(series: Command, ctx: CliContext): void {
     .action(async (messageId: string, opts: AmOptions) => {
       const toStdout = opts.output === '-';
       if (toStdout && opts.json) throw new UsageError('--json and -o - both want standard output; choose one');
-      const store = await ctx.store();
+      const store = await ctx.store({ existing: true });
       const { findSeriesVersions, listSeriesVersions } = await import('../store/series.ts');
       const rows = await findSeriesVersions(store.db, messageId);
       if (rows.length === 0) throw new NotFoundError(`no series contains ${messageId}`, { messageId });

@@ -116,3 +116,33 @@ export function undeliveredTable(rows: ReturnType<typeof undeliveredRow>[], now:
     ),
   ];
 }
+
+/** A command mail the bot recorded without answering (`daxbot status`, newest first). */
+export interface CommandMailStatus {
+  messageId: string;
+  from: string | null;
+  state: string;
+  commands: number;
+  reason: string | null;
+  at: string;
+}
+
+/** Command mails that got no answer mail: refused to an unverified stranger, ignored, or failed. */
+export function commandMailTable(rows: CommandMailStatus[], width?: number): string[] {
+  if (rows.length === 0) return [];
+  return [
+    '',
+    'command mails not answered:',
+    ...formatTable(
+      [
+        { header: 'MAIL', value: (m) => `<${m.messageId}>`, max: 50 },
+        { header: 'FROM', value: (m) => m.from ?? '', max: 40 },
+        { header: 'STATE', value: (m) => m.state },
+        { header: 'WHEN (UTC)', value: (m) => utcMinute(m.at) },
+        { header: 'REASON', value: (m: CommandMailStatus) => m.reason ?? '' },
+      ],
+      rows,
+      width,
+    ),
+  ];
+}

@@ -22,6 +22,40 @@ export interface IngestDeps {
   log: Logger;
   /** Parses a whole batch (a worker pool); defaults to `parse` one mail at a time. */
   parseBatch?: (mails: readonly RawMail[]) => Promise<IncomingMessage[]>;
+  /** Larger messages are stored quarantined, unparsed (config `ingest.maxMessageBytes`). */
+  maxMessageBytes?: number;
+}
+
+/** The Message-ID of a mail's header block (its first 64 KiB), read without parsing the mail. */
+function headerMessageId(raw: Buffer): string | null {
+  const head = raw.subarray(0, 64 * 1024).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  const m = /^message-id:[ \t]*<([^<>\s]+)>/im.exec(end < 0 ? head : head.slice(0, end));
+  return m?.[1] ?? null;
+}
+
+/** A message over the size limit: kept as raw bytes with the reason, never parsed. */
+export function oversized(mail: RawMail, limit: number): IncomingMessage {
+  return {
+    raw: mail.raw,
+    origin: mail.origin,
+    parsed: null,
+    quarantineReason: `too large to parse: ${mail.raw.length} bytes, over the limit of ${limit} (ingest.maxMessageBytes)`,
+    messageIdHint: headerMessageId(mail.raw),
+    followups: [],
+  };
+}
+
+/** Parses a batch, oversized mails excepted (they never reach the parser), in order. */
+async function parseWithLimit(
+  mails: readonly RawMail[],
+  parse: (mails: readonly RawMail[]) => Promise<IncomingMessage[]>,
+  limit: number | undefined,
+): Promise<IncomingMessage[]> {
+  if (limit === undefined || mails.every((m) => m.raw.length <= limit)) return parse(mails);
+  const parsed = await parse(mails.filter((m) => m.raw.length <= limit));
+  let next = 0;
+  return mails.map((m) => (m.raw.length > limit ? oversized(m, limit) : (parsed[next++] as IncomingMessage)));
 }
 
 export interface IngestReport extends StoreCounts {
@@ -90,7 +124,7 @@ export async function ingestSource(
   const fetchBatch = async (checkpoint: string | null) => {
     const result = await source.poll(checkpoint, { ...ctx, log });
     polls++;
-    return { result, incoming: parseAll(result.messages) };
+    return { result, incoming: parseWithLimit(result.messages, parseAll, deps.maxMessageBytes) };
   };
   let pending = fetchBatch(await getCheckpoint(deps.store.db, source.name));
   for (;;) {
@@ -101,8 +135,10 @@ export async function ingestSource(
     if (result.more && !ctx.signal?.aborted) pending = fetchBatch(result.nextCheckpoint);
     const now = deps.now().toISOString();
     await deps.store.db.transaction().execute(async (trx) => {
-      for (const outcome of await storeMessages(trx, source.name, incoming, now)) countOutcome(counts, outcome);
+      // The checkpoint first: a SQLite transaction that starts with a write waits for another
+      // process's write lock (busy_timeout) instead of failing when it tries to write after reading.
       await setCheckpoint(trx, source.name, result.nextCheckpoint, now);
+      for (const outcome of await storeMessages(trx, source.name, incoming, now)) countOutcome(counts, outcome);
     });
     messages += result.messages.length;
     if (result.messages.length > 0) log.debug({ batch: result.messages.length, total: messages }, 'stored batch');

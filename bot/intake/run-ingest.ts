@@ -16,7 +16,7 @@ import type { SourceContext } from '../../ingest/sources/types.ts';
 export function realIngestDeps(
   store: Store,
   log: Logger,
-  opts: { now?: () => Date; pool?: ParsePool } = {},
+  opts: { now?: () => Date; pool?: ParsePool; maxMessageBytes?: number } = {},
 ): IngestDeps {
   return {
     store,
@@ -25,6 +25,7 @@ export function realIngestDeps(
     now: opts.now ?? (() => new Date()),
     log,
     ...(opts.pool ? { parseBatch: opts.pool.parse } : {}),
+    ...(opts.maxMessageBytes !== undefined && { maxMessageBytes: opts.maxMessageBytes }),
   };
 }
 
@@ -35,6 +36,8 @@ export interface IngestOptions {
   baseDir?: string;
   /** Parse in these worker threads instead of the main thread. */
   pool?: ParsePool;
+  /** Messages larger than this are stored quarantined, unparsed. */
+  maxMessageBytes?: number;
   ctx?: Omit<SourceContext, 'log'>;
 }
 
@@ -48,7 +51,7 @@ export async function ingestConfiguredSources(
   const reports: IngestReport[] = [];
   for (const sc of config.sources) {
     if (opts.only && !opts.only.includes(sc.name)) continue;
-    reports.push(await ingestOne(sc, store, log, opts));
+    reports.push(await ingestOne(sc, store, log, { maxMessageBytes: config.ingest.maxMessageBytes, ...opts }));
   }
   return reports;
 }
@@ -61,7 +64,11 @@ export async function ingestOne(
 ): Promise<IngestReport> {
   const source = await createSource(sc, { baseDir: opts.baseDir ?? process.cwd(), cacheDir: resolve('var/cache') });
   try {
-    return await ingestSource(source, realIngestDeps(store, log, opts.pool ? { pool: opts.pool } : {}), opts.ctx);
+    const deps = realIngestDeps(store, log, {
+      ...(opts.pool && { pool: opts.pool }),
+      ...(opts.maxMessageBytes !== undefined && { maxMessageBytes: opts.maxMessageBytes }),
+    });
+    return await ingestSource(source, deps, opts.ctx);
   } finally {
     await source.close?.();
   }

@@ -45,7 +45,7 @@ export async function reclaimDeadLeases(deps: PipelineDeps): Promise<number> {
   for (const j of await listJobs(deps.store.db, { active: true })) {
     if (!j.leaseOwner) continue;
     const [host, pid] = j.leaseOwner.split(':');
-    if (host !== hostname() || !pid || Number(pid) === process.pid) continue;
+    if (host !== (deps.worker ?? hostname()) || !pid || Number(pid) === process.pid) continue;
     if (processGone(Number(pid))) {
       await releaseLease(deps.store.db, j.id, j.leaseOwner);
       deps.log.info({ job: j.id, owner: j.leaseOwner }, 'released the lease of a dead worker');
@@ -66,7 +66,7 @@ export async function workQueue(
   results: { id: number; exit: JobExit }[] = [],
 ): Promise<{ id: number; exit: JobExit }[]> {
   const leaseMs = deps.leaseMs ?? 120_000;
-  const owner = `${hostname()}:${process.pid}:${n}:${randomUUID().slice(0, 8)}`;
+  const owner = `${deps.worker ?? hostname()}:${process.pid}:${n}:${randomUUID().slice(0, 8)}`;
   // A job that goes back to waiting or retry is not claimable again in this cycle (not_before
   // is in the future), so this loop ends when the queue holds nothing ready.
   for (;;) {

@@ -6,7 +6,7 @@
  */
 import { Transaction, type Kysely } from 'kysely';
 import type { Database } from './tables.ts';
-import { insertJob, type NewJob } from './jobs.ts';
+import { insertJobUnlessDispatched, type NewJob } from './jobs.ts';
 
 export interface GroupMemberRow {
   id: number;
@@ -21,7 +21,8 @@ export interface GroupMemberRow {
 }
 
 /**
- * Inserts one job per entry as one group; returns their ids, the group's (first) id first.
+ * Inserts one job per entry as one group; returns their ids, the group's (first) id first, or
+ * none when the group's new series was already dispatched (another process of a fleet).
  * Given a transaction, the group joins it (a command's re-run commits with the command's
  * record); otherwise the group is a transaction of its own.
  */
@@ -35,7 +36,10 @@ export async function insertJobGroup(
     const ids: number[] = [];
     for (const j of jobs) {
       const groupId = ids[0];
-      ids.push(await insertJob(trx, groupId === undefined ? j : { ...j, groupId }, now));
+      const id = await insertJobUnlessDispatched(trx, groupId === undefined ? j : { ...j, groupId }, now);
+      // A new series another process dispatched at the same moment: its group stands, not this one.
+      if (id === null && groupId === undefined) return [];
+      if (id !== null) ids.push(id);
     }
     return ids;
   };

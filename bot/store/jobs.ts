@@ -6,6 +6,7 @@
 import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { z } from 'zod';
 import { CLAIM_ORDER, CLAIMABLE_STATES } from '../queue/policy.ts';
+import { StoreError } from '../errors.ts';
 import type { Database, JobsTable } from './tables.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -86,6 +87,16 @@ export interface NewJob {
 }
 
 export async function insertJob(db: Db, job: NewJob, now: string): Promise<number> {
+  const id = await insertJobUnlessDispatched(db, job, now);
+  if (id === null) throw new StoreError(`${job.versionKey} is already dispatched to ${job.runner}`, { ...job });
+  return id;
+}
+
+/**
+ * Inserts the job; null when it is a new series' job already dispatched to that runner (by this
+ * process or another of a fleet: migration 010's unique index decides, not a read before).
+ */
+export async function insertJobUnlessDispatched(db: Db, job: NewJob, now: string): Promise<number | null> {
   const r = await db
     .insertInto('jobs')
     .values({
@@ -112,8 +123,10 @@ export async function insertJob(db: Db, job: NewJob, now: string): Promise<numbe
       finished_at: null,
       tree: null,
     })
+    .onConflict((oc) => oc.doNothing())
     .returning('id')
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (!r) return null;
   // A group is named by its first job, whose id is only known now.
   if (job.groupId === undefined) await db.updateTable('jobs').set({ group_id: r.id }).where('id', '=', r.id).execute();
   return r.id;

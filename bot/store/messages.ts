@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
 import type { ParsedMessage, Trailer } from '../../ingest/parse/types.ts';
+import { StoreError } from '../errors.ts';
 import type { Database, MessagesTable } from './tables.ts';
 import { patchworkHash } from '../../ingest/series/message-view.ts';
 import { followupTrailerText } from '../../ingest/series/followup-trailers.ts';
@@ -84,26 +85,19 @@ function messageRow(
 /** Rows per multi-row INSERT: few statements to prepare, well under SQLite's variable limit. */
 const INSERT_CHUNK = 200;
 
-/**
- * Stores a batch inside the caller's transaction. Bytes are kept exactly; a second copy with
- * the same Message-ID but other bytes is kept too (duplicate deliveries on lore differ in their
- * Received headers), and an identical copy only adds a sighting. Batched because ingest speed is
- * dominated by statement count: one lookup and a few multi-row inserts per batch.
- */
-export async function storeMessages(
-  trx: Transaction<Database> | Kysely<Database>,
-  source: string,
-  msgs: readonly IncomingMessage[],
-  now: string,
-): Promise<StoreOutcome[]> {
-  const keyed = msgs.map((msg) => ({
-    msg,
-    hash: sha256(msg.raw),
-    messageId: msg.parsed?.messageId ?? msg.messageIdHint ?? syntheticId(msg.raw),
-  }));
-  const ids = [...new Set(keyed.map((k) => k.messageId))];
-  /** message_id → stored copies (id, sha), oldest first; grows as this batch is stored. */
-  const known = new Map<string, { id: number | null; sha: string }[]>();
+type Db = Transaction<Database> | Kysely<Database>;
+
+/** message_id → stored copies (id, sha), oldest first; grows as a batch is stored. */
+type Known = Map<string, { id: number | null; sha: string }[]>;
+
+/** A row waiting to be inserted, and where its outcome goes. */
+interface PendingInsert {
+  row: MessageInsert;
+  index: number;
+}
+
+/** The stored copies of these Message-IDs, oldest first. */
+async function lookUpCopies(trx: Db, ids: readonly string[], known: Known): Promise<void> {
   for (let i = 0; i < ids.length; i += 500) {
     const rows = await trx
       .selectFrom('messages')
@@ -117,31 +111,57 @@ export async function storeMessages(
       known.set(r.message_id, list);
     }
   }
+}
+
+/**
+ * Stores a batch inside the caller's transaction. Bytes are kept exactly; a second copy with
+ * the same Message-ID but other bytes is kept too (duplicate deliveries on lore differ in their
+ * Received headers), and an identical copy only adds a sighting. Batched because ingest speed is
+ * dominated by statement count: one lookup and a few multi-row inserts per batch. The inserts
+ * cannot duplicate (migration 008's unique indexes, ON CONFLICT DO NOTHING): a row another
+ * ingester stored meanwhile is looked up again and becomes a sighting or a linked copy.
+ */
+export async function storeMessages(
+  trx: Db,
+  source: string,
+  msgs: readonly IncomingMessage[],
+  now: string,
+): Promise<StoreOutcome[]> {
+  const keyed = msgs.map((msg) => ({
+    msg,
+    hash: sha256(msg.raw),
+    messageId: msg.parsed?.messageId ?? msg.messageIdHint ?? syntheticId(msg.raw),
+  }));
+  const known: Known = new Map();
+  await lookUpCopies(trx, [...new Set(keyed.map((k) => k.messageId))], known);
   const outcomes: StoreOutcome[] = [];
-  const inserts: MessageInsert[] = [];
-  const sightingsOf: { index: number; sha: string; messageId: string; origin: string }[] = [];
+  const inserts: PendingInsert[] = [];
+  const sightingsOf: { sha: string; messageId: string; origin: string; row?: number }[] = [];
+  const lost: PendingInsert[] = [];
   for (const k of keyed) {
     const copies = known.get(k.messageId) ?? [];
     if (copies.some((c) => c.sha === k.hash)) {
-      sightingsOf.push({ index: outcomes.length, sha: k.hash, messageId: k.messageId, origin: k.msg.origin });
+      sightingsOf.push({ sha: k.hash, messageId: k.messageId, origin: k.msg.origin });
       outcomes.push('seen-again');
       continue;
     }
     const first = copies[0];
     // dup_of needs the first copy's row id; when that copy is in this same batch, insert what
     // is pending first so the id exists.
-    if (first && first.id === null) await flushInserts(trx, inserts, known);
+    if (first && first.id === null) lost.push(...(await flushInserts(trx, inserts, known)));
     const firstId = first ? (known.get(k.messageId)?.[0]?.id ?? null) : null;
-    inserts.push(messageRow(source, k.msg, k.messageId, k.hash, firstId, now));
+    inserts.push({ row: messageRow(source, k.msg, k.messageId, k.hash, firstId, now), index: outcomes.length });
     copies.push({ id: null, sha: k.hash });
     known.set(k.messageId, copies);
     outcomes.push(!k.msg.parsed ? 'quarantined' : first ? 'duplicate-id' : 'stored');
   }
-  await flushInserts(trx, inserts, known);
-  const sightings = sightingsOf.map((s) => {
-    const row = known.get(s.messageId)?.find((c) => c.sha === s.sha);
-    return { message_row: row?.id ?? 0, source, origin: s.origin, seen_at: now };
-  });
+  lost.push(...(await flushInserts(trx, inserts, known)));
+  for (const p of lost) await storeAfterConflict(trx, p, outcomes, sightingsOf);
+  const sightings = [];
+  for (const s of sightingsOf) {
+    const row = s.row ?? known.get(s.messageId)?.find((c) => c.sha === s.sha)?.id ?? (await rowOf(trx, s));
+    sightings.push({ message_row: row, source, origin: s.origin, seen_at: now });
+  }
   for (let i = 0; i < sightings.length; i += INSERT_CHUNK)
     await trx
       .insertInto('sightings')
@@ -150,21 +170,90 @@ export async function storeMessages(
   return outcomes;
 }
 
-/** Inserts pending rows and records their new ids in `known`. */
-async function flushInserts(
-  trx: Transaction<Database> | Kysely<Database>,
-  inserts: MessageInsert[],
-  known: Map<string, { id: number | null; sha: string }[]>,
+/** The stored row of these bytes (a copy another ingester stored while this batch was built). */
+async function rowOf(trx: Db, s: { messageId: string; sha: string }): Promise<number> {
+  const r = await trx
+    .selectFrom('messages')
+    .select('id')
+    .where('message_id', '=', s.messageId)
+    .where('raw_sha256', '=', s.sha)
+    .executeTakeFirst();
+  if (!r) throw new StoreError(`message ${s.messageId} vanished while it was stored`, { messageId: s.messageId });
+  return r.id;
+}
+
+/**
+ * A row the database refused because another ingester stored its Message-ID meanwhile: the same
+ * bytes make it a sighting; other bytes make it a copy linked to the first one (tried again, as
+ * yet another ingester may be storing a copy too).
+ */
+async function storeAfterConflict(
+  trx: Db,
+  p: PendingInsert,
+  outcomes: StoreOutcome[],
+  sightingsOf: { sha: string; messageId: string; origin: string; row?: number }[],
 ): Promise<void> {
+  const { message_id: messageId, raw_sha256: sha } = p.row;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const copies = await trx
+      .selectFrom('messages')
+      .select(['id', 'raw_sha256'])
+      .where('message_id', '=', messageId)
+      .orderBy('id')
+      .execute();
+    const same = copies.find((c) => c.raw_sha256 === sha);
+    if (same) {
+      sightingsOf.push({ sha, messageId, origin: p.row.origin, row: same.id });
+      outcomes[p.index] = 'seen-again';
+      return;
+    }
+    const dupOf = copies[0]?.id ?? null;
+    const r = await trx
+      .insertInto('messages')
+      .values({ ...p.row, dup_of: dupOf })
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (r) {
+      if (dupOf !== null && outcomes[p.index] === 'stored') outcomes[p.index] = 'duplicate-id';
+      return;
+    }
+  }
+  throw new StoreError(`message ${messageId} could not be stored: it kept conflicting with other ingesters`, {
+    messageId,
+  });
+}
+
+/** Inserts pending rows and records their new ids in `known`; returns the rows that conflicted. */
+async function flushInserts(trx: Db, inserts: PendingInsert[], known: Known): Promise<PendingInsert[]> {
+  const lost: PendingInsert[] = [];
   for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
     const chunk = inserts.slice(i, i + INSERT_CHUNK);
-    const rows = await trx.insertInto('messages').values(chunk).returning(['id', 'message_id', 'raw_sha256']).execute();
+    const rows = await trx
+      .insertInto('messages')
+      .values(chunk.map((p) => p.row))
+      .onConflict((oc) => oc.doNothing())
+      .returning(['id', 'message_id', 'raw_sha256'])
+      .execute();
+    const stored = new Set<string>();
     for (const r of rows) {
+      stored.add(`${r.message_id}\0${r.raw_sha256}`);
       const c = known.get(r.message_id)?.find((x) => x.sha === r.raw_sha256 && x.id === null);
       if (c) c.id = r.id;
     }
+    for (const p of chunk) {
+      if (stored.has(`${p.row.message_id}\0${p.row.raw_sha256}`)) continue;
+      lost.push(p);
+      // Not ours: forget the placeholder so later rows look the copy up again.
+      const list = known.get(p.row.message_id) ?? [];
+      known.set(
+        p.row.message_id,
+        list.filter((x) => !(x.sha === p.row.raw_sha256 && x.id === null)),
+      );
+    }
   }
   inserts.length = 0;
+  return lost;
 }
 
 /** One message: `storeMessages` with a batch of one. */
@@ -326,12 +415,16 @@ export async function sourceDeliveries(
   return [...stored, ...seen];
 }
 
-/** The In-Reply-To of a stored message; null when it has none or is not stored. */
-export async function inReplyToOf(db: Kysely<Database>, messageId: string): Promise<string | null> {
+/** Who wrote a stored message and what it answers: one step up a thread. Null when not stored. */
+export async function threadLinkOf(
+  db: Kysely<Database>,
+  messageId: string,
+): Promise<{ inReplyTo: string | null; fromAddress: string | null } | null> {
   const r = await db
     .selectFrom('messages')
-    .select('in_reply_to')
+    .select(['in_reply_to', 'from_address'])
     .where('message_id', '=', messageId)
+    .orderBy('id')
     .executeTakeFirst();
-  return r?.in_reply_to ?? null;
+  return r ? { inReplyTo: r.in_reply_to, fromAddress: r.from_address } : null;
 }

@@ -76,9 +76,11 @@ export async function saveSeriesVersions(
       };
       const old = existing.get(v.key);
       if (old === undefined) {
+        // Another process of a fleet may be saving the same new version right now.
         await trx
           .insertInto('series_versions')
           .values({ version_key: v.key, created_at: now, ...row })
+          .onConflict((oc) => oc.column('version_key').doUpdateSet(row))
           .execute();
         await indexMessageIds(trx, v.key, data);
         counts.inserted++;

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
 import { StoreError } from '../errors.ts';
 import { dialectOf, type Dialect } from './dialect.ts';
 import { migrations } from './migrations/index.ts';
+import { CauseKeepingSqliteDialect } from './sqlite-dialect.ts';
 import type { Database } from './tables.ts';
 
 export interface Store {
@@ -24,11 +25,13 @@ export async function openStore(location: string): Promise<Store> {
   try {
     if (dialect === 'postgres') {
       const pg = await import('pg');
+      // Kysely streams big selects (series assembly reads every parsed mail) through a cursor.
+      const { default: Cursor } = await import('pg-cursor');
       const pool = new pg.default.Pool({ connectionString: location, max: 4 });
       // A server restart or failover drops idle connections and the pool emits 'error' for
       // them; unheard, that event would end the whole bot. The next query simply reconnects.
       pool.on('error', () => undefined);
-      db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+      db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
     } else {
       const { default: SQLite } = await import('better-sqlite3');
       if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
@@ -41,7 +44,7 @@ export async function openStore(location: string): Promise<Store> {
       // NORMAL keeps WAL durable across a process kill (only an OS crash can lose the last commit).
       sqlite.pragma('synchronous = NORMAL');
       sqlite.pragma('busy_timeout = 10000');
-      db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+      db = new Kysely<Database>({ dialect: new CauseKeepingSqliteDialect({ database: sqlite }) });
     }
   } catch (err) {
     throw new StoreError(`cannot open store ${location}: ${(err as Error).message}`, { location }, { cause: err });

@@ -90,6 +90,7 @@ export interface Database {
   settings: SettingsTable;
   run_tests: RunTestsTable;
   version_messages: VersionMessagesTable;
+  command_mails: CommandMailsTable;
   output_posts: OutputPostsTable;
 }
 
@@ -261,6 +262,25 @@ export interface RunTestsTable {
 export interface VersionMessagesTable {
   message_id: string;
   version_key: string;
+}
+
+/** Each mail the command intake looked at, and what became of it (migration 011). */
+export interface CommandMailsTable {
+  id: Generated<number>;
+  message_id: string;
+  from_address: string | null;
+  /** 'answered' | 'recorded' | 'ignored' | 'none' | 'failed'. */
+  state: string;
+  /** Why it was not answered, ignored or failed; null when answered. */
+  reason: string | null;
+  /** Command lines found in it. */
+  commands: number;
+  /** The one answer mail, when there is one. */
+  reply_message_id: string | null;
+  /** Failed attempts to handle it. */
+  attempts: number;
+  created_at: string;
+  updated_at: string;
 }
 
 /** One event of one job told to one configured output (migration 007). */

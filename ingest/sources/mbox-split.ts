@@ -13,6 +13,9 @@
  * - the blank line that writers put between messages is not part of the message.
  * - CRLF line ends are kept as they are (the message bytes are the source's bytes).
  * - a final message without a trailing newline is kept whole.
+ * - a separator followed by nothing (another separator, or the end) is an empty message, handed
+ *   on like any other so that the store keeps it, quarantined with the reason: nothing the
+ *   stream held is silently dropped.
  */
 
 const FROM = Buffer.from('From ');
@@ -132,8 +135,7 @@ export class MboxSplitter {
     if (this.msgOffset < 0) return;
     const last = this.lines[this.lines.length - 1];
     if (last && isBlankLine(last)) this.lines.pop();
-    // Two separators in a row leave nothing worth handing on.
-    if (this.lines.length > 0) out.push({ raw: Buffer.concat(this.lines), offset: this.msgOffset, end: endOffset });
+    out.push({ raw: Buffer.concat(this.lines), offset: this.msgOffset, end: endOffset });
     this.lines = [];
     this.msgOffset = -1;
   }

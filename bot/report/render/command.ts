@@ -1,7 +1,8 @@
 /**
- * The answer to a `#daxbot` command mail: the command line quoted, then what was done or why it
- * was refused. The answer's wording for each command (what a re-test, an "unrelated" or an
- * "invalid" did) is here too, beside the other replies' wording.
+ * The answer to a `#daxbot` command mail: one mail for all the commands it carried, each command
+ * line quoted, then what was done or why it was refused. The answer's wording for each command
+ * (what a re-test, an "unrelated" or an "invalid" did) is here too, beside the other replies'
+ * wording.
  */
 import type { MailConfig } from '../../../config/schema.ts';
 import type { DkimVerdict } from '../../commands/authorize.ts';
@@ -9,10 +10,8 @@ import type { CommandEffect } from '../../commands/effect.ts';
 import { hardWrap, urlField } from '../wrap.ts';
 import { greeting, join, paragraph, signature, type ReplyCommon } from './common.ts';
 
-export interface CommandReplyInput extends ReplyCommon {
-  kind: 'command';
-  /** The mail that carried the command. */
-  commandMail: { messageId: string; from: string; subject: string; references?: string[] };
+/** One command line of the mail and what became of it. */
+export interface AnsweredCommand {
   command: string;
   allowed: boolean;
   reason: string;
@@ -20,16 +19,35 @@ export interface CommandReplyInput extends ReplyCommon {
   action?: string;
 }
 
+export interface CommandReplyInput extends ReplyCommon {
+  kind: 'command';
+  /** The mail that carried the commands. */
+  commandMail: { messageId: string; from: string; subject: string; references?: string[] };
+  /** In the order of the mail's lines; at least one. */
+  commands: AnsweredCommand[];
+}
+
+/** The quoted line, the verdict and (when done) the reason, for one command. */
+function commandSections(c: AnsweredCommand): string[][] {
+  const quoted = hardWrap(`> ${c.command}`, '>   ');
+  const verdict = c.allowed ? paragraph(`Done: ${c.action ?? c.reason}`) : paragraph(`Refused: ${c.reason}`);
+  const sections = [quoted, verdict];
+  if (c.allowed && c.action && c.reason) sections.push(paragraph(`(${c.reason})`));
+  return sections;
+}
+
 /** The body of a command answer. */
 export function renderCommandBody(input: CommandReplyInput): string {
-  const quoted = hardWrap(`> ${input.command}`, '>   ');
-  const verdict = input.allowed
-    ? paragraph(`Done: ${input.action ?? input.reason}`)
-    : paragraph(`Refused: ${input.reason}`);
-  const sections: string[][] = [greeting(input.commandMail.from), quoted, verdict];
-  if (input.allowed && input.action && input.reason) sections.push(paragraph(`(${input.reason})`));
+  const sections: string[][] = [greeting(input.commandMail.from), ...input.commands.flatMap(commandSections)];
   sections.push(urlField('Dashboard', input.dashboardLink), signature(input));
   return join(sections);
+}
+
+/** What the answer's X-Daxbot-Result says: every command done, every one refused, or some of each. */
+export function commandResult(commands: readonly AnsweredCommand[]): string {
+  if (commands.every((c) => c.allowed)) return 'command-done';
+  if (commands.every((c) => !c.allowed)) return 'command-refused';
+  return 'command-partly-done';
 }
 
 /** The reason line of an answer always carries the DKIM result the decision was made with. */
@@ -41,11 +59,8 @@ export function reasonWithDkim(reason: string, dkim: DkimVerdict | null): string
 export interface CommandAnswer {
   mail: MailConfig;
   commandMail: { messageId: string; from: string; subject: string; references: string[] };
-  line: string;
   versionKey: string | null;
-  allowed: boolean;
-  reason: string;
-  action?: string;
+  lines: { line: string; allowed: boolean; reason: string; action?: string }[];
 }
 
 /** The renderer's input for an answer. Pure. */
@@ -62,10 +77,13 @@ export function commandReplyInput(a: CommandAnswer): CommandReplyInput {
       subject: a.commandMail.subject,
       references: a.commandMail.references.map((r) => `<${r}>`),
     },
-    command: a.line,
-    allowed: a.allowed,
-    reason: a.reason,
-    ...(a.allowed && a.action !== undefined && { action: a.action }),
+    // A refusal carries no action even when one was passed.
+    commands: a.lines.map((l) => ({
+      command: l.line,
+      allowed: l.allowed,
+      reason: l.reason,
+      ...(l.allowed && l.action !== undefined && { action: l.action }),
+    })),
   };
 }
 

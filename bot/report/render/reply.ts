@@ -5,7 +5,7 @@
  * Message-ID, so a retry never makes a second mail.
  */
 import { addressOf, hashText, referencesChain, replyMessageId, replySubject, uniqueRecipients } from '../headers.ts';
-import { renderCommandBody, type CommandReplyInput } from './command.ts';
+import { commandResult, renderCommandBody, type CommandReplyInput } from './command.ts';
 import { mailboxText, type RenderedReply } from './common.ts';
 import { parentOf, renderResultBody, type ResultReplyInput } from './result.ts';
 
@@ -18,7 +18,10 @@ export function renderReply(input: ReplyInput): RenderedReply {
 
 function resultKey(input: ReplyInput): string {
   // What makes two results "the same" for the Message-ID: the outcome and each entry's class.
-  if (input.kind === 'command') return `command\0${input.commandMail.messageId}\0${input.command}\0${input.allowed}`;
+  if (input.kind === 'command')
+    return ['command', input.commandMail.messageId, ...input.commands.flatMap((c) => [c.command, c.allowed])].join(
+      '\0',
+    );
   const v = input.verdict;
   const parts = [input.kind, v.outcome, ...v.entries.map((e) => `${e.key}=${e.class}`)];
   if (input.bisection) parts.push(`firstBad=${input.bisection.firstBad}`);
@@ -67,7 +70,6 @@ function renderHeaders(input: ReplyInput, _body: string): Record<string, string>
   headers.References = refs.join(' ');
   // RFC 3834: autoresponders must not answer us, which keeps bots from looping.
   headers['Auto-Submitted'] = 'auto-generated';
-  headers['X-Daxbot-Result'] =
-    input.kind === 'command' ? (input.allowed ? 'command-done' : 'command-refused') : input.verdict.outcome;
+  headers['X-Daxbot-Result'] = input.kind === 'command' ? commandResult(input.commands) : input.verdict.outcome;
   return headers;
 }

@@ -9,6 +9,9 @@ import { up006 } from './006-reply-delivery.ts';
 import { up007 } from './007-output-posts.ts';
 import { up008 } from './008-job-base.ts';
 import { up009 } from './009-dashboard.ts';
+import { up010 } from './010-message-dedup.ts';
+import { up011 } from './011-command-mails.ts';
+import { up012 } from './012-job-dispatch.ts';
 
 /**
  * Every migration, in order. Names sort lexically; never rename or edit one that has shipped:
@@ -25,5 +28,8 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '007-output-posts': { up: up007(dialect) },
     '008-job-base': { up: up008(dialect) },
     '009-dashboard': { up: up009(dialect) },
+    '010-message-dedup': { up: up010(dialect) },
+    '011-command-mails': { up: up011(dialect) },
+    '012-job-dispatch': { up: up012(dialect) },
   };
 }

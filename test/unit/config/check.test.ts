@@ -40,7 +40,7 @@ describe('config check', () => {
         dashboard: { lisen: '127.0.0.1:1' },
       }),
     ).toEqual([
-      'bogus: unknown key (known keys: database, cacheDir, workDir, sources, trees, runners, mail, schedule, allLists, dashboard, artifacts, outputs)',
+      'bogus: unknown key (known keys: database, cacheDir, workDir, sources, trees, runners, mail, schedule, allLists, ingest, dashboard, artifacts, outputs)',
       'mail.form: unknown key (did you mean from?)',
       'mail.smtp.hots: unknown key (did you mean host?)',
       'trees.0.pth: unknown key (did you mean path?)',

@@ -257,7 +257,7 @@ describe('#daxbot test base <commit>', () => {
       reason: expect.stringContaining('base v9.9-nonexistent is not in tree linux-6.1'),
     });
     const done = sender.sent.find(
-      (m) => m.raw.includes('In-Reply-To: <dan2@example.org>') && m.raw.includes('command-done'),
+      (m) => m.raw.includes('In-Reply-To: <dan2@example.org>') && m.raw.includes('command-partly-done'),
     )?.raw;
     expect(flat(done)).toContain('on base v6.1.190');
     const rerun = (await listJobs(store.db)).find((j) => j.trigger === 'command');

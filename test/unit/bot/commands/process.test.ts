@@ -48,7 +48,7 @@ describe('mail commands', () => {
       store,
       commandMail(
         'cmd4@example.org',
-        'Bob <bob@example.org>',
+        'Ann Author <ANN@Example.ORG>',
         '#daxbot frobnicate\n> #daxbot retest (quoted: ignored)\n',
       ),
     );
@@ -64,18 +64,42 @@ describe('mail commands', () => {
     expect(by('cmd3')).toMatchObject({ decision: 'refused' });
     expect(by('cmd3')?.reason).toContain('did not pass DKIM');
     expect(by('cmd4')?.reason).toContain('unknown command');
-    // Every command is answered, once.
-    expect(sender.sent).toHaveLength(4);
+    // One answer per mail; refusals only to a verified sender or one on the thread (Ann, the
+    // series' author, in capitals): Eve's and the unverified maintainer's are recorded, not mailed.
+    expect(sender.sent.map((m) => /In-Reply-To: <([^>]+)>/.exec(m.raw)?.[1]).sort()).toEqual([
+      'cmd1@example.org',
+      'cmd4@example.org',
+    ]);
+    const mails = await store.db.selectFrom('command_mails').select(['message_id', 'state', 'reason']).execute();
+    const state = (id: string) => mails.find((m) => m.message_id === id);
+    expect(state('cmd2@example.org')).toMatchObject({ state: 'recorded' });
+    expect(state('cmd2@example.org')?.reason).toContain('neither DKIM-verified nor on the thread');
+    expect(state('cmd3@example.org')).toMatchObject({ state: 'recorded' });
     // Answers are rendered replies (wrapped at 75 columns): compare with whitespace collapsed.
-    const answer = sender.sent.find((m) => m.raw.includes('In-Reply-To: <cmd2@example.org>'))?.raw.replace(/\s+/g, ' ');
-    expect(answer).toContain('Refused: eve@example.net is not on the maintainer list');
+    const answer = sender.sent.find((m) => m.raw.includes('In-Reply-To: <cmd4@example.org>'))?.raw.replace(/\s+/g, ' ');
+    expect(answer).toContain('Refused: unknown command');
     expect(answer).toContain('(DKIM: none (no signature))');
     expect(answer).toContain('X-Daxbot-Result: command-refused');
     const jobs = await listJobs(store.db);
     expect(jobs).toHaveLength(1);
     expect(jobs[0]).toMatchObject({ trigger: 'command', priority: 10 });
     expect(await processCommands(deps, { resolver: offline })).toBe(0);
-    expect(sender.sent).toHaveLength(4);
+    expect(sender.sent).toHaveLength(2);
+    await store.close();
+  });
+
+  it('a mail with several command lines gets one answer summarising them', async () => {
+    const store = await storeWith([version('c#v1', 3)]);
+    const body = '#daxbot retest\n#daxbot invalid\n#daxbot frobnicate\n';
+    await ingest(store, commandMail('many@example.org', 'Bob <bob@example.org>', body));
+    const sender = new FakeSender();
+    const deps = fakeDeps(store, new FakeRunner({}), sender, { config: testConfig() });
+    expect(await processCommands(deps, { resolver: offline })).toBe(3);
+    expect(sender.sent).toHaveLength(1);
+    const raw = sender.sent[0]?.raw.replace(/\s+/g, ' ') ?? '';
+    expect(raw).toContain('X-Daxbot-Result: command-partly-done');
+    for (const line of ['> #daxbot retest', '> #daxbot invalid', '> #daxbot frobnicate']) expect(raw).toContain(line);
+    expect((await listCommands(store.db)).map((c) => c.decision)).toEqual(['accepted', 'refused', 'refused']);
     await store.close();
   });
 });

@@ -188,16 +188,20 @@ describe('command answers (pure parts)', () => {
         subject: 'Re: [PATCH 0/3] fs/dax: things',
         references: ['cover@example.org'],
       },
-      line: `#daxbot unrelated ${GPF}`,
       versionKey: 'cover@example.org#v1',
-      allowed: true,
-      reason: 'maintainer dan.j.williams@intel.com, DKIM pass (intel.com)',
-      action: 'marked',
+      lines: [
+        {
+          line: `#daxbot unrelated ${GPF}`,
+          allowed: true,
+          reason: 'maintainer dan.j.williams@intel.com, DKIM pass (intel.com)',
+          action: 'marked',
+        },
+      ],
     });
     expect(input).toMatchObject({
       kind: 'command',
       dashboardLink: 'http://localhost:8080/series/cover%40example.org%23v1',
-      action: 'marked',
+      commands: [{ action: 'marked' }],
     });
     const r = renderReply(input);
     expect(r.headers['In-Reply-To']).toBe('<cmd@example.org>');
@@ -210,12 +214,9 @@ describe('command answers (pure parts)', () => {
       commandReplyInput({
         mail,
         commandMail: { messageId: 'x@y', from: 'a@b', subject: 's', references: [] },
-        line: 'l',
         versionKey: null,
-        allowed: false,
-        reason: 'no',
-        action: 'x',
-      }).action,
+        lines: [{ line: 'l', allowed: false, reason: 'no', action: 'x' }],
+      }).commands[0]?.action,
     ).toBeUndefined();
   });
 });

@@ -151,9 +151,10 @@ describe('reply delivery', () => {
 
   it('one refused command answer does not hold back the others', async () => {
     const store = await fileStoreWith([version('c#v1', 3)]);
+    // From the series' author: on the thread, so refusals are answered by mail.
     for (const id of ['cmd1@example.org', 'cmd2@example.org']) {
       const raw = Buffer.from(
-        `From: Bob <bob@example.org>\nTo: nvdimm@lists.linux.dev\nSubject: Re: [PATCH 0/3] series c#v1\nDate: Sat, 01 Jun 2024 12:00:00 +0000\nMessage-ID: <${id}>\nIn-Reply-To: <c#v1-0@example.org>\n\n#daxbot frobnicate\n`,
+        `From: Ann Author <ann@example.org>\nTo: nvdimm@lists.linux.dev\nSubject: Re: [PATCH 0/3] series c#v1\nDate: Sat, 01 Jun 2024 12:00:00 +0000\nMessage-ID: <${id}>\nIn-Reply-To: <c#v1-0@example.org>\n\n#daxbot frobnicate\n`,
       );
       await storeMessage(
         store.db,

@@ -378,19 +378,48 @@ export const commandDone: CommandReplyInput = {
     subject: 'Re: [PATCH 00/13] fs/dax: Fix FS DAX page reference counts',
     references: ['<cover.1719386613.git-series.apopple@nvidia.com>'],
   },
-  command: '#daxbot test ndctl base v6.10-rc5 repeat 3',
-  allowed: true,
-  reason: 'maintainer dan.j.williams@intel.com, DKIM pass (intel.com)',
-  action: 'queued job 42: suites ndctl, base v6.10-rc5, 3 repeats',
+  commands: [
+    {
+      command: '#daxbot test ndctl base v6.10-rc5 repeat 3',
+      allowed: true,
+      reason: 'maintainer dan.j.williams@intel.com, DKIM pass (intel.com)',
+      action: 'queued job 42: suites ndctl, base v6.10-rc5, 3 repeats',
+    },
+  ],
 };
 
 export const commandRefused: CommandReplyInput = {
   ...commandDone,
   commandMail: { ...commandDone.commandMail, from: 'Someone <someone@example.org>' },
-  allowed: false,
-  reason:
-    'only maintainers with a DKIM-verified mail may choose the base or repeats; anyone may ask for "#daxbot retest"',
-  action: undefined,
+  commands: [
+    {
+      command: '#daxbot test ndctl base v6.10-rc5 repeat 3',
+      allowed: false,
+      reason:
+        'only maintainers with a DKIM-verified mail may choose the base or repeats; anyone may ask for "#daxbot retest"',
+    },
+  ],
+};
+
+/** One answer for a mail with three command lines: done, refused, done. */
+export const commandSeveral: CommandReplyInput = {
+  ...commandDone,
+  commandMail: { ...commandDone.commandMail, from: 'Bob Reviewer <bob@example.org>' },
+  commands: [
+    {
+      command: '#daxbot retest',
+      allowed: true,
+      reason: 'anyone may re-test (1 of 3 today) (DKIM: none (no signature))',
+      action: 'queued re-test job #43 for cover.1719386613.git-series.apopple@nvidia.com#v1 (ahead of new series).',
+    },
+    {
+      command: '#daxbot invalid',
+      allowed: false,
+      reason:
+        'bob@example.org is not on the maintainer list; only maintainers may use "invalid" with these arguments (anyone may ask for "#daxbot retest")',
+    },
+    { command: '#daxbot frobnicate', allowed: false, reason: 'unknown command "frobnicate"' },
+  ],
 };
 
 /** A regression reply whose author, subject and Cc were written by an attacker. */

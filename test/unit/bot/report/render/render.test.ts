@@ -19,6 +19,7 @@ const variants: Record<string, ReplyInput> = {
   'changed-from-silent-pass': inputs.changedFromSilentPass,
   'command-done': inputs.commandDone,
   'command-refused': inputs.commandRefused,
+  'command-several': inputs.commandSeveral,
   'fstests-regression': inputs.fstestsRegression,
 };
 
