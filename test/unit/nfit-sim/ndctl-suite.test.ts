@@ -7,8 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../bot/log.ts';
 import { runnerSchema } from '../../../config/schema.ts';
 import {
+  BASE_ROOTFS_PACKAGES,
   debootstrapArgs,
   DEFAULT_ROOTFS_SPEC,
+  rootfsPackages,
+  SUITE_ROOTFS_PACKAGES,
   imageSizeMiB,
   mke2fsArgs,
   rootfsKey,
@@ -47,7 +50,7 @@ describe('Debian root filesystem planning', () => {
     expect(p.root).toBe(`/c/rootfs/debian-bookworm-${rootfsKey(DEFAULT_ROOTFS_SPEC)}/root`);
     expect(p.image.startsWith(p.base)).toBe(true);
   });
-  it('runs debootstrap minbase from the Debian mirror with meson, ndctl and the build deps', () => {
+  it("runs debootstrap minbase from the Debian mirror with meson and ndctl's build deps", () => {
     const args = debootstrapArgs(DEFAULT_ROOTFS_SPEC, '/t');
     expect(args[0]).toBe('--variant=minbase');
     const include =
@@ -55,9 +58,16 @@ describe('Debian root filesystem planning', () => {
         .find((a) => a.startsWith('--include='))
         ?.split('=')[1]
         ?.split(',') ?? [];
-    for (const p of ['meson', 'ninja-build', 'python3', 'ndctl', 'libndctl-dev', 'gcc', 'pkg-config', 'kmod'])
+    for (const p of ['meson', 'ninja-build', 'python3', 'libkmod-dev', 'libtracefs-dev', 'gcc', 'pkg-config', 'kmod'])
       expect(include).toContain(p);
     expect(args.slice(-3)).toEqual(['bookworm', '/t', 'http://deb.debian.org/debian']);
+  });
+  it("holds the base list plus every suite's packages by default, or only the suites asked for", () => {
+    expect(DEFAULT_ROOTFS_SPEC.packages).toEqual(rootfsPackages());
+    for (const list of Object.values(SUITE_ROOTFS_PACKAGES))
+      for (const p of list) expect(DEFAULT_ROOTFS_SPEC.packages).toContain(p);
+    expect(rootfsPackages([])).toEqual([...BASE_ROOTFS_PACKAGES].sort());
+    expect(rootfsPackages(['ndctl-meson', 'unknown-suite'])).toContain('jq');
   });
   it('packs with mke2fs -d into an image with headroom', () => {
     expect(imageSizeMiB(400 * 1024 * 1024)).toBe(756);
