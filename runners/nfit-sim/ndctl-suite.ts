@@ -1,14 +1,14 @@
 /**
  * The external ndctl suite from the nfit-sim runner's point of view: before the boot, prepare
  * what the guest needs (the cached Debian root filesystem and ndctl build as two virtio disks,
- * each behind a per-run copy-on-write overlay, the guest scripts, the kernel's built-in module
- * lists for the chroot's depmod, the kernel command line words);
- * after it, turn the console into TestResults and fold them into the run's outcome. The runner
- * calls just these two functions.
+ * each behind a per-run copy-on-write overlay, an empty raw results disk for meson's
+ * testlog.json, the guest scripts, the kernel's built-in module lists for the chroot's depmod,
+ * the kernel command line words); after it, read the results disk and the console into
+ * TestResults and fold them into the run's outcome. The runner calls just these two functions.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, truncate, writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { InfraError } from '../../bot/errors.ts';
 import type { RunnerConfig } from '../../config/schema.ts';
@@ -19,17 +19,21 @@ import type { FailureClass, TestResult } from '../types.ts';
 import { ensureNdctlBuild } from './ndctl-build.ts';
 import { mesonSuites, planNdctlMeson } from './ndctl-meson.ts';
 import { ndctlMesonResults, type GuestStop } from './ndctl-results.ts';
+import { readResultsDisk, RESULTS_DISK_BYTES } from './ndctl-testlog.ts';
 import { GUEST_DIR, NDCTL_MESON_SUITE } from './profile.ts';
 
 /** Virtio serial numbers the guest script finds its disks by. */
 export const ROOT_SERIAL = 'daxbot-root';
 export const NDCTL_SERIAL = 'daxbot-ndctl';
+export const RESULTS_SERIAL = 'daxbot-results';
 
 export interface NdctlSuitePrep {
   /** Whether the guest runs the suite (it is then in the guest's suite list). */
   run: boolean;
   /** Results known on the host: a "not configured" skip, or an ndctl build failure. */
   hostResults: TestResult[];
+  /** The raw disk the guest writes meson's testlog.json to (null: the suite does not run). */
+  resultsDisk: string | null;
   guestFiles: InitramfsFile[];
   /** Kernel command line words for the guest script. */
   append: string[];
@@ -41,6 +45,7 @@ export interface NdctlSuitePrep {
 }
 
 const NOTHING: Omit<NdctlSuitePrep, 'run' | 'hostResults'> = {
+  resultsDisk: null,
   guestFiles: [],
   append: [],
   qemuExtra: [],
@@ -50,20 +55,24 @@ const NOTHING: Omit<NdctlSuitePrep, 'run' | 'hostResults'> = {
 };
 
 /** QEMU arguments for one virtio disk with a serial (pure). */
-export function virtioDiskArgs(file: string, id: string, serial: string): string[] {
-  // cache=unsafe: the overlay is thrown away after the run, so flushes buy nothing.
+export function virtioDiskArgs(file: string, id: string, serial: string, format = 'qcow2'): string[] {
+  // cache=unsafe: the disks are thrown away after the run (the results disk is read once QEMU has
+  // exited, and QEMU's writes reach the host file whether or not the guest flushed).
   return [
     '-drive',
-    `file=${file},format=qcow2,if=none,id=${id},cache=unsafe`,
+    `file=${file},format=${format},if=none,id=${id},cache=unsafe`,
     '-device',
     `virtio-blk-pci,drive=${id},serial=${serial}`,
   ];
 }
 
 /** Kernel command line words for runners/guest/nfit-sim/ndctl-meson.sh (pure). */
-export function ndctlGuestAppend(cfg: Pick<RunnerConfig, 'ndctlSuites' | 'ndctlTimeoutMultiplier'>): string[] {
+export function ndctlGuestAppend(
+  cfg: Pick<RunnerConfig, 'ndctlSuites' | 'ndctlTests' | 'ndctlTimeoutMultiplier'>,
+): string[] {
   return [
     `daxbot.meson-suites=${mesonSuites(cfg.ndctlSuites).join(',')}`,
+    ...(cfg.ndctlTests.length > 0 ? [`daxbot.meson-tests=${[...new Set(cfg.ndctlTests)].join(',')}`] : []),
     `daxbot.meson-timeout-multiplier=${cfg.ndctlTimeoutMultiplier}`,
   ];
 }
@@ -164,13 +173,18 @@ export async function prepareNdctlSuite(o: PrepareOptions): Promise<NdctlSuitePr
   await mkdir(disks, { recursive: true });
   const rootOverlay = path.join(disks, 'root.qcow2');
   const ndctlOverlay = path.join(disks, 'ndctl.qcow2');
+  const resultsDisk = path.join(disks, 'results.raw');
   await overlay(exec, rootfs.image, rootOverlay);
   await overlay(exec, built.image, ndctlOverlay);
+  // Sparse and all zeros: what the guest leaves before the first NUL is the testlog.
+  await writeFile(resultsDisk, '');
+  await truncate(resultsDisk, RESULTS_DISK_BYTES);
 
   const scripts = path.join(o.repoRoot, 'runners', 'guest', 'nfit-sim');
   return {
     run: true,
     hostResults: [],
+    resultsDisk,
     guestFiles: [
       { source: path.join(scripts, 'ndctl-meson.sh'), dest: `/daxbot/suites/${NDCTL_MESON_SUITE}.sh`, mode: 0o755 },
       { source: path.join(scripts, 'meson-run.py'), dest: `${GUEST_DIR}/meson-run.py`, mode: 0o755 },
@@ -181,6 +195,7 @@ export async function prepareNdctlSuite(o: PrepareOptions): Promise<NdctlSuitePr
     qemuExtra: [
       ...virtioDiskArgs(rootOverlay, 'droot', ROOT_SERIAL),
       ...virtioDiskArgs(ndctlOverlay, 'dndctl', NDCTL_SERIAL),
+      ...virtioDiskArgs(resultsDisk, 'dresults', RESULTS_SERIAL, 'raw'),
     ],
     readOnly: [rootfs.image, built.image],
     readWrite: [disks],
@@ -197,16 +212,31 @@ interface Outcome {
 const BAD = new Set(['fail', 'error', 'timeout']);
 
 /**
+ * Adds the suite's results to the outcome of the KTAP suites, reading the results disk the guest
+ * wrote (see mergeNdctlSuite).
+ */
+export async function collectNdctlSuite<T extends Outcome>(
+  prep: Pick<NdctlSuitePrep, 'run' | 'hostResults' | 'resultsDisk'>,
+  consoleLog: string,
+  stop: GuestStop,
+  outcome: T,
+): Promise<T> {
+  const testlog = prep.run && prep.resultsDisk ? await readResultsDisk(prep.resultsDisk) : null;
+  return mergeNdctlSuite(prep, consoleLog, stop, outcome, testlog);
+}
+
+/**
  * Adds the suite's results to the outcome of the KTAP suites (pure). Failing ndctl tests make a
  * clean run a kernel failure; a crash or hang already classified the run and keeps its summary.
  */
-export function collectNdctlSuite<T extends Outcome>(
+export function mergeNdctlSuite<T extends Outcome>(
   prep: Pick<NdctlSuitePrep, 'run' | 'hostResults'>,
   consoleLog: string,
   stop: GuestStop,
   outcome: T,
+  testlog: string | null = null,
 ): T {
-  const ndctl = prep.run ? ndctlMesonResults(consoleLog, stop) : [];
+  const ndctl = prep.run ? ndctlMesonResults(consoleLog, stop, testlog) : [];
   const tests = [...outcome.tests, ...ndctl, ...prep.hostResults];
   if (outcome.failureClass !== 'none' || !prep.run) return { ...outcome, tests };
   const bad = ndctl.filter((t) => BAD.has(t.status));

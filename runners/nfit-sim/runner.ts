@@ -236,7 +236,7 @@ export function createNfitSimRunner(opts: NfitSimOptions): Runner {
               NFIT_TEST_BUSES,
             )
           : [];
-        const merged = collectNdctlSuite(ndctl, q.console, q, mergeSetup(outcome, setup));
+        const merged = await collectNdctlSuite(ndctl, q.console, q, mergeSetup(outcome, setup));
         result.tests = annotateBrokenDimms(merged.tests, brokenDimmNote(guestSetup.dimms, NFIT_BROKEN_DIMM_BUS));
         result.booted = merged.booted;
         result.failureClass = merged.failureClass;

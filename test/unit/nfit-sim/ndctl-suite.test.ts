@@ -19,6 +19,7 @@ import {
 } from '../../../runners/guest/debian-rootfs.ts';
 import { InfraError } from '../../../bot/errors.ts';
 import type { Exec, ExecResult } from '../../../runners/sandbox/exec.ts';
+import type { TestResult } from '../../../runners/types.ts';
 import {
   checkoutHash,
   ensureNdctlBuild,
@@ -32,6 +33,7 @@ import { ndctlMesonResults, splitMesonName } from '../../../runners/nfit-sim/ndc
 import {
   builtinModuleLists,
   collectNdctlSuite,
+  mergeNdctlSuite,
   ndctlGuestAppend,
   prepareNdctlSuite,
   virtioDiskArgs,
@@ -319,7 +321,7 @@ describe('ndctlMesonResults', () => {
   });
 });
 
-describe('collectNdctlSuite', () => {
+describe('mergeNdctlSuite', () => {
   const stop = { killed: null, lastTest: null, lastTestFinished: true };
   const clean = {
     tests: [{ suite: 'nfit-sim', name: 'buses', status: 'pass' as const }],
@@ -328,7 +330,7 @@ describe('collectNdctlSuite', () => {
     booted: true,
   };
   it('makes failing ndctl tests a kernel failure of a clean run', () => {
-    const r = collectNdctlSuite({ run: true, hostResults: [] }, section(RUN), stop, clean);
+    const r = mergeNdctlSuite({ run: true, hostResults: [] }, section(RUN), stop, clean);
     expect(r.failureClass).toBe('kernel');
     expect(r.summary).toBe('1 ndctl test(s) failed: ndctl.create.sh');
     expect(r.tests).toHaveLength(4);
@@ -336,7 +338,7 @@ describe('collectNdctlSuite', () => {
   });
   it('keeps an earlier classification and appends host results', () => {
     const crashed = { ...clean, failureClass: 'kernel' as const, summary: 'BUG: x' };
-    const r = collectNdctlSuite(
+    const r = mergeNdctlSuite(
       {
         run: false,
         hostResults: [{ suite: 'ndctl-meson', name: 'ndctl-meson', status: 'skip', missingPrerequisite: true }],
@@ -347,6 +349,50 @@ describe('collectNdctlSuite', () => {
     );
     expect(r).toMatchObject({ failureClass: 'kernel', summary: 'BUG: x' });
     expect(r.tests.at(-1)?.name).toBe('ndctl-meson');
+  });
+});
+
+describe('collectNdctlSuite', () => {
+  const stop = { killed: null, lastTest: null, lastTestFinished: true };
+  const clean = { tests: [] as TestResult[], failureClass: 'none' as const, summary: '', booted: true };
+  it("reads every test's result from the testlog the guest left on the results disk", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'daxbot-results-disk-'));
+    const disk = path.join(dir, 'results.raw');
+    const line = (name: string, result: string, returncode: number, stdout: string): string =>
+      JSON.stringify({ name, result, returncode, duration: 1.5, stdout });
+    const testlog = [
+      line('ndctl:ndctl / libndctl', 'OK', 0, 'ok\n'),
+      line('ndctl:ndctl / create.sh', 'FAIL', 1, '+ ndctl list\ntest/create.sh: failed at line 30\n'),
+    ].join('\n');
+    // The disk: the testlog, a NUL, then whatever was there before (zeros, or garbage).
+    await writeFile(disk, Buffer.concat([Buffer.from(`${testlog}\n`), Buffer.from([0]), Buffer.from('junk')]));
+    // The console lost the failing test's lines (a kernel message cut them); the file has them.
+    const consoleText = section(RUN.split('\n').slice(0, 4).join('\n'));
+    const r = await collectNdctlSuite({ run: true, hostResults: [], resultsDisk: disk }, consoleText, stop, clean);
+    expect(r.tests.slice(0, 2)).toEqual([
+      { suite: 'ndctl', name: 'libndctl', status: 'pass', durationMs: 1500 },
+      {
+        suite: 'ndctl',
+        name: 'create.sh',
+        status: 'fail',
+        durationMs: 1500,
+        reason: 'exit status 1: test/create.sh: failed at line 30',
+        excerpt: '+ ndctl list\ntest/create.sh: failed at line 30',
+      },
+    ]);
+    // A planned test the testlog does not have is still named.
+    expect(r.tests[2]).toMatchObject({ name: 'daxdev-errors.sh', status: 'error' });
+    expect(r.failureClass).toBe('kernel');
+    // An empty disk (the guest never got there): the console is read instead.
+    await writeFile(disk, Buffer.alloc(1024));
+    const fallback = await collectNdctlSuite(
+      { run: true, hostResults: [], resultsDisk: disk },
+      section(RUN),
+      stop,
+      clean,
+    );
+    expect(fallback.tests.map((t) => t.status)).toEqual(['pass', 'fail', 'skip']);
+    await rm(dir, { recursive: true, force: true });
   });
 });
 

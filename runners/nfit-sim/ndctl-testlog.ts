@@ -1,0 +1,106 @@
+/**
+ * meson's own record of an ndctl run, testlog.json (one JSON object per test: name, result, exit
+ * code, duration, output), as the guest wrote it to the results disk
+ * (runners/guest/nfit-sim/meson-run.py): the file's bytes up to the first NUL. It is the source
+ * of every test's result; the console's meson lines are the fallback when the guest stopped
+ * before it could copy the file. The disk is written by the guest (untrusted): it is read with
+ * a size limit, and every line is parsed with zod; a line that does not parse is skipped.
+ */
+import { existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { z } from 'zod';
+import type { TestResult } from '../types.ts';
+
+/** Size of the raw results disk: testlog.json of every ndctl test with its output fits easily. */
+export const RESULTS_DISK_BYTES = 64 * 1024 * 1024;
+
+const entrySchema = z.object({
+  name: z.string(),
+  result: z.string(),
+  returncode: z.number().nullable().optional(),
+  duration: z.number().nullable().optional(),
+  stdout: z.string().nullable().optional(),
+  stderr: z.string().nullable().optional(),
+});
+
+/** "ndctl:dax / daxdev-errors.sh" (or a bare name when the project has one suite) → suite, name. */
+export function splitTestlogName(full: string): { suite: string; name: string } {
+  const slash = full.indexOf(' / ');
+  if (slash < 0) return { suite: 'ndctl', name: full.trim() };
+  const suite = full.slice(0, slash).replace(/^[^:]*:/, '');
+  return { suite: suite === '' ? 'ndctl' : suite, name: full.slice(slash + 3).trim() };
+}
+
+/** The line that says why: the last output line that is not bash's trace (set -x) or blank. */
+export function reasonLine(lines: string[]): string | null {
+  const useful = lines.filter((l) => !/^\+/.test(l) && l.trim() !== '');
+  const last = useful[useful.length - 1];
+  return last === undefined ? null : last.trim().slice(0, 200);
+}
+
+const EXCERPT_LINES = 25;
+
+function toResult(e: z.infer<typeof entrySchema>): TestResult {
+  const { suite, name } = splitTestlogName(e.name);
+  const output = `${e.stdout ?? ''}${e.stderr ? `\n${e.stderr}` : ''}`.split('\n').filter((l) => l.trim() !== '');
+  const why = reasonLine(output);
+  const code = e.returncode ?? null;
+  const base: TestResult = { suite, name, status: 'pass' };
+  if (typeof e.duration === 'number') base.durationMs = Math.round(e.duration * 1000);
+  const excerpt = output.slice(-EXCERPT_LINES).join('\n');
+  switch (e.result) {
+    case 'OK':
+      return base;
+    case 'EXPECTEDFAIL':
+      return { ...base, reason: 'expected failure' };
+    case 'SKIP':
+      // ndctl's do_skip() (and its C tests) exit 77 when the environment lacks something.
+      return {
+        ...base,
+        status: 'skip',
+        reason: `exit status ${code ?? 77}: ${why ?? 'missing prerequisite'}`,
+        missingPrerequisite: code === 77 || code === null,
+      };
+    case 'TIMEOUT':
+      return { ...base, status: 'timeout', reason: `meson timeout${why ? `: ${why}` : ''}`, excerpt };
+    case 'UNEXPECTEDPASS':
+      return { ...base, status: 'fail', reason: 'unexpected pass' };
+    default: {
+      const status = e.result === 'FAIL' ? 'fail' : 'error';
+      const prefix = code === null ? e.result.toLowerCase() : `exit status ${code}`;
+      return { ...base, status, reason: `${prefix}: ${why ?? 'no output'}`, excerpt };
+    }
+  }
+}
+
+/** Every test in testlog.json's text, in file order (pure). */
+export function parseTestlog(text: string): TestResult[] {
+  const out: TestResult[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim().startsWith('{')) continue;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const e = entrySchema.safeParse(raw);
+    if (e.success) out.push(toResult(e.data));
+  }
+  return out;
+}
+
+/** The text the guest left on the results disk, or null when it wrote nothing. */
+export async function readResultsDisk(file: string, maxBytes = RESULTS_DISK_BYTES): Promise<string | null> {
+  if (!existsSync(file)) return null;
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(maxBytes, (await fh.stat()).size));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const end = buf.subarray(0, bytesRead).indexOf(0);
+    const text = buf.subarray(0, end < 0 ? bytesRead : end).toString('utf8');
+    return text.trim() === '' ? null : text;
+  } finally {
+    await fh.close();
+  }
+}
