@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   harness: async () => (await import('./harness.ts')).benchHarness,
   simulator: async () => (await import('./simulator.ts')).benchSimulator,
   pipeline: async () => (await import('./pipeline.ts')).benchPipeline,
+  ndctl: async () => (await import('./ndctl.ts')).benchNdctl,
 };
 
 const names = process.argv.slice(2).filter((a) => a !== '--');

@@ -131,6 +131,13 @@ describe('guest plan', () => {
       'daxbot.meson-timeout-multiplier=1',
     ]);
     expect(cfg.ndctlDestructive).toBe(false);
+    // A subset: meson runs only the named tests of those suites.
+    const subset = runnerSchema.parse({ name: 'n', kind: 'nfit-sim', ndctlTests: ['create.sh', 'libndctl'] });
+    expect(ndctlGuestAppend(subset)).toContain('daxbot.meson-tests=create.sh,libndctl');
+    expect(runnerSchema.safeParse({ name: 'n', kind: 'nfit-sim', ndctlTests: ['a b'] }).success).toBe(false);
+    expect(virtioDiskArgs('/w/results.raw', 'dres', 'daxbot-results', 'raw')[1]).toBe(
+      'file=/w/results.raw,format=raw,if=none,id=dres,cache=unsafe',
+    );
     expect(virtioDiskArgs('/w/root.qcow2', 'droot', 'daxbot-root')).toEqual([
       '-drive',
       'file=/w/root.qcow2,format=qcow2,if=none,id=droot,cache=unsafe',
