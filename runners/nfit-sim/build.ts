@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildKernel, type KernelBuildOptions } from '../build/make.ts';
 import type { BuildDiagnostic, BuildResult } from '../types.ts';
+import { prepareModuleTree } from './module-tree.ts';
 import { NFIT_TEST_MAKE_DIR, NFIT_TEST_MODULES, type TestModule } from './profile.ts';
 
 export interface BuiltModule {
@@ -71,7 +72,9 @@ export async function buildNfitSim(
     if (captured.length > 1_000_000) captured = captured.slice(-1_000_000);
     options.onOutput?.(chunk);
   };
-  const tests = await step({ ...options, onOutput, makeArgs: [`M=${NFIT_TEST_MAKE_DIR}`], targets: ['modules'] });
+  // M= is the source-relative folder, or on 6.10+ trees a mirror in the build folder (module-tree.ts).
+  const tree = await prepareModuleTree(options.source, options.buildDir);
+  const tests = await step({ ...options, onOutput, makeArgs: [`M=${tree.makeDir}`], targets: ['modules'] });
   const timings = { kernelMs: kernel.durationMs, modulesMs: tests.durationMs };
   const merged: BuildResult = {
     ...kernel,
@@ -95,7 +98,7 @@ export async function buildNfitSim(
       timings,
     };
   }
-  const { found, missing } = locateModules(options.buildDir);
+  const { found, missing } = locateModules(tree.root);
   if (missing.length > 0) {
     return {
       build: {
