@@ -31,23 +31,37 @@ export function splitTestlogName(full: string): { suite: string; name: string } 
   return { suite: suite === '' ? 'ndctl' : suite, name: full.slice(slash + 3).trim() };
 }
 
-/** The line that says why: the last output line that is not bash's trace (set -x) or blank. */
+/**
+ * Lines that never say why: bash's trace (set -x), and the C tests' closing tally and library
+ * teardown ("attempted: 1 skipped: 1", "libndctl: ndctl_unref: context ... released").
+ */
+const NOISE = [/^\+/, /^attempted: \d+ skipped: \d+$/, /^lib\w+: \w+_unref: context \S+ released$/];
+
+/** The line that says why: the last output line that is not noise or blank. */
 export function reasonLine(lines: string[]): string | null {
-  const useful = lines.filter((l) => !/^\+/.test(l) && l.trim() !== '');
+  const useful = lines.filter((l) => l.trim() !== '' && !NOISE.some((re) => re.test(l.trim())));
   const last = useful[useful.length - 1];
   return last === undefined ? null : last.trim().slice(0, 200);
 }
 
-const EXCERPT_LINES = 25;
+const EXCERPT_OUT = 10;
+const EXCERPT_ERR = 15;
+
+const lines = (text: string | null | undefined): string[] => (text ?? '').split('\n').filter((l) => l.trim() !== '');
 
 function toResult(e: z.infer<typeof entrySchema>): TestResult {
   const { suite, name } = splitTestlogName(e.name);
-  const output = `${e.stdout ?? ''}${e.stderr ? `\n${e.stderr}` : ''}`.split('\n').filter((l) => l.trim() !== '');
-  const why = reasonLine(output);
+  // meson keeps the two streams apart: ndctl's scripts say why on stdout ("kernel <release>:
+  // <why>", "test/<script>: failed at line N") while stderr carries bash's set -x trace and the
+  // C tests' logs, so stdout's last line is the reason and stderr's only when stdout is silent.
+  const out = lines(e.stdout);
+  const err = lines(e.stderr);
+  const why = reasonLine(out) ?? reasonLine(err);
   const code = e.returncode ?? null;
   const base: TestResult = { suite, name, status: 'pass' };
   if (typeof e.duration === 'number') base.durationMs = Math.round(e.duration * 1000);
-  const excerpt = output.slice(-EXCERPT_LINES).join('\n');
+  // The end of each stream: what the test said, then the commands (or log lines) that led there.
+  const excerpt = [...out.slice(-EXCERPT_OUT), ...err.slice(-EXCERPT_ERR)].join('\n');
   switch (e.result) {
     case 'OK':
       return base;

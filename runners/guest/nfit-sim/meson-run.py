@@ -70,7 +70,9 @@ def echo_logs(path):
                 entry = json.loads(raw)
                 if entry.get('result') in ('OK', 'EXPECTEDFAIL'):
                     continue
+                # ndctl's scripts say why on stdout; a C test only logs, on stderr.
                 out = [l for l in (entry.get('stdout') or '').splitlines() if l.strip()]
+                out = out or [l for l in (entry.get('stderr') or '').splitlines() if l.strip()]
                 say('DAXBOT-MESON-LOG ' + json.dumps({
                     'name': marker(entry.get('name', '')),
                     'result': entry.get('result'),

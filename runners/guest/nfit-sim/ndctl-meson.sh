@@ -48,6 +48,8 @@ for d in proc sys dev; do
 done
 mount -t tmpfs tmpfs "$ROOT/tmp" || fail "tmpfs on /tmp"
 mount -t tmpfs tmpfs "$ROOT/run" 2>/dev/null
+# btt-pad-compat.sh reads the BTT arenas' layout from debugfs, as on a systemd machine.
+mount -t debugfs debugfs "$ROOT/sys/kernel/debug" 2>/dev/null
 cp "$HERE/meson-run.py" "$ROOT/tmp/meson-run.py" || fail "copy meson-run.py"
 # ndctl's harness accepts the simulator's modules only from /lib/modules/<release>/extra/ and
 # reloads them with modprobe: install them there (chroot-modules.sh says why in full).
@@ -70,6 +72,19 @@ if [ -S "$ROOT/run/systemd/journal/socket" ]; then
 	echo "# journald started in the chroot"
 else
 	echo "# journald did not start: $(tail -n 2 /tmp/journald.out | tr '\n' ' ')"
+fi
+
+# ndctl's tests start where nfit_test is not loaded: each loads it with modprobe and unloads it
+# in its cleanup, and libndctl, the first, removes and re-inserts it and skips when it cannot. The
+# initramfs loaded it to check the modules and buses, so unload it as test/common's _cleanup does
+# (an enabled region pins the module). The other test modules stay: modprobe reuses them.
+nd="/ndctl/build/ndctl/ndctl"
+out=$(chroot "$ROOT" /usr/bin/env -i $CHROOT_ENV sh -c \
+	"$nd disable-region -b nfit_test.0 all && $nd disable-region -b nfit_test.1 all && modprobe -r nfit_test" 2>&1)
+if [ $? = 0 ]; then
+	echo "# nfit_test unloaded for ndctl's tests"
+else
+	echo "# nfit_test could not be unloaded: $(printf '%s' "$out" | tail -n 1)"
 fi
 
 results=$(disk daxbot-results) || results=""
