@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'var/**', 'test/fixtures/**', 'runners/guest/suites/**/*.c'] },
+  { ignores: ['node_modules/**', 'var/**', 'dist/**', 'test/fixtures/**', 'runners/guest/suites/**/*.c'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -19,6 +19,21 @@ export default tseslint.config(
       'max-len': [
         'error',
         { code: 120, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true },
+      ],
+    },
+  },
+  {
+    // The code also runs compiled from dist/, where a path relative to the module's own file
+    // misses the repository's files: they are found from config/repo-root.ts.
+    files: ['bot/**/*.ts', 'ingest/**/*.ts', 'runners/**/*.ts', 'config/**/*.ts'],
+    ignores: ['config/repo-root.ts', '**/parse-pool.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.type='MetaProperty'][property.name='url']",
+          message: 'read repository files from repoRoot (config/repo-root.ts), not relative to import.meta.url',
+        },
       ],
     },
   },

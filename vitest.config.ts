@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds dist/ when stale: tests that spawn the CLI run it (test/global-setup.ts).
+    globalSetup: ['test/global-setup.ts'],
     // Integration tests boot real QEMU guests and build real kernels; they set their own timeouts.
     testTimeout: 60_000,
     hookTimeout: 1_800_000,

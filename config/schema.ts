@@ -1,11 +1,17 @@
 import { z } from 'zod';
+import { fstestsConfigShape } from '../runners/qemu-pmem/fstests-config.ts';
 
 /**
  * The configuration schema. Files are read as `unknown → schema → {config, warnings} | {errors}`
  * (config/load.ts). Secrets never live here: fields ending in `Env` name environment variables.
  */
 
-const duration = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+(ms|s|m|h)$/)]);
+const DURATION =
+  'expected a duration: milliseconds as a whole number (1500), or a whole number and a unit ms, s, m or h ("500ms", "30s", "5m", "6h")';
+const duration = z.union(
+  [z.number().int(DURATION).nonnegative(DURATION), z.string().regex(/^\d+(ms|s|m|h)$/, DURATION)],
+  { errorMap: () => ({ message: DURATION }) },
+);
 
 export const sourceSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -121,6 +127,7 @@ export const runnerSchema = z.object({
   ndctlMesonOptions: z.array(z.string().regex(/^-D[\w-]+=\S*$/)).default(['-Ddocs=disabled', '-Dsystemd=disabled']),
   /** meson's --timeout-multiplier (each ndctl test declares its own timeout). */
   ndctlTimeoutMultiplier: z.number().int().positive().default(1),
+  ...fstestsConfigShape,
 });
 
 export const mailSchema = z.object({
@@ -176,6 +183,18 @@ export const scheduleSchema = z.object({
   confirmRepeats: z.number().int().nonnegative().default(1),
 });
 
+export const allListsSchema = z.object({
+  /**
+   * lore's archive of all lists: a series whose list was Cc'd on only some of its patches has the
+   * rest fetched from here by Message-ID (`<url><msgid>/t.mbox.gz`, as b4 does) while it waits.
+   */
+  url: z.string().url().default('https://lore.kernel.org/all/'),
+  fetchMissing: z.boolean().default(true),
+  /** First try this long after the series' newest mail; each further try waits twice as long. */
+  fetchDelay: duration.default('10m'),
+  fetchAttempts: z.number().int().positive().default(4),
+});
+
 export const configSchema = z
   .object({
     /** The SQLite file (embedded default) or a postgres:// URL. */
@@ -189,6 +208,7 @@ export const configSchema = z
     runners: z.array(runnerSchema).default([]),
     mail: mailSchema.default({}),
     schedule: scheduleSchema.default({}),
+    allLists: allListsSchema.default({}),
     /** The maintainer dashboard; `daxbot run` serves it too when this section is present. */
     dashboard: dashboardSchema.optional(),
   })
@@ -200,6 +220,7 @@ export type TreeConfig = z.infer<typeof treeSchema>;
 export type RunnerConfig = z.infer<typeof runnerSchema>;
 export type MailConfig = z.infer<typeof mailSchema>;
 export type DashboardConfig = z.infer<typeof dashboardSchema>;
+export type AllListsConfig = z.infer<typeof allListsSchema>;
 
 /** "30s" → 30000. Numbers are milliseconds. */
 /**

@@ -8,14 +8,17 @@ import type { Store } from '../bot/store/store.ts';
 import { NotFoundError } from '../bot/errors.ts';
 import type { SeriesVersion } from './series/types.ts';
 import { renderAmMbox } from './series/am-mbox.ts';
+import { chooseAmVersion } from './series/am-choice.ts';
 
-/** The newest complete version (ties: the later thread), or exactly revision `revision`. */
+/** The newest version, complete or not, as b4 picks it (series/am-choice.ts), or exactly revision `revision`. */
 export function pickVersion(rows: readonly SeriesVersionRow[], revision?: number): SeriesVersionRow | null {
-  const sorted = [...rows].sort(
-    (a, b) => a.revision - b.revision || (a.last_date ?? '').localeCompare(b.last_date ?? '') || a.id - b.id,
-  );
-  if (revision !== undefined) return sorted.filter((r) => r.revision === revision).pop() ?? null;
-  return sorted.filter((r) => r.complete === 1).pop() ?? null;
+  const view = (r: SeriesVersionRow) => ({
+    revision: r.revision,
+    complete: r.complete === 1,
+    lastDate: r.last_date,
+    order: r.id,
+  });
+  return chooseAmVersion(rows, view, revision);
 }
 
 export async function exportAmMbox(store: Store, versionKey: string): Promise<Buffer> {

@@ -16,7 +16,10 @@ export interface ParsePool {
 }
 
 export function createParsePool(size = Math.max(1, Math.min(4, availableParallelism()))): ParsePool {
-  const url = new URL('./parse-worker.mjs', import.meta.url);
+  // Compiled (dist/), the worker is plain JavaScript; from the TypeScript sources it starts through
+  // a small .mjs shim that registers tsx first.
+  const compiled = import.meta.url.endsWith('.js');
+  const url = new URL(compiled ? './parse-worker.js' : './parse-worker.mjs', import.meta.url);
   // A parse needs little heap; a small old generation makes the worker collect early instead of
   // growing toward V8's default limit, which is what would dominate ingest's peak memory.
   const workers = Array.from(

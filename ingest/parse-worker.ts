@@ -5,7 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { toIncoming } from './ingest.ts';
 import { parseMessage } from './parse/message.ts';
-import { findFollowupTrailers } from './series/followup-trailers.ts';
+import { findFollowupTrailers, replyText } from './series/followup-trailers.ts';
 
 interface Job {
   id: number;
@@ -15,7 +15,7 @@ interface Job {
 
 const deps = {
   parse: (raw: Buffer) => parseMessage(raw),
-  followups: (m: { body: string }) => findFollowupTrailers(m.body),
+  followups: (m: { body: string; notes?: string | null; diff: string | null }) => findFollowupTrailers(replyText(m)),
 };
 
 parentPort?.on('message', async (job: Job) => {

@@ -8,7 +8,7 @@ import type { Store } from '../bot/store/store.ts';
 import type { Config, SourceConfig } from '../config/schema.ts';
 import { ingestSource, type IngestDeps, type IngestReport } from './ingest.ts';
 import { parseMessage } from './parse/message.ts';
-import { findFollowupTrailers } from './series/followup-trailers.ts';
+import { findFollowupTrailers, replyText } from './series/followup-trailers.ts';
 import type { ParsePool } from './parse-pool.ts';
 import type { SourceContext } from './sources/types.ts';
 
@@ -20,7 +20,7 @@ export function realIngestDeps(
   return {
     store,
     parse: (raw) => parseMessage(raw),
-    followups: (m) => findFollowupTrailers(m.body),
+    followups: (m) => findFollowupTrailers(replyText(m)),
     now: opts.now ?? (() => new Date()),
     log,
     ...(opts.pool ? { parseBatch: opts.pool.parse } : {}),

@@ -8,7 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DAXBOT_DB="${DAXBOT_DB:-var/demo/daxbot.sqlite}"
 outbox=var/demo/outbox
-daxbot() { npx --no-install tsx bot/cli/main.ts --config config/demo.yaml "$@"; }
+daxbot() { node bin/daxbot.js --config config/demo.yaml "$@"; }
+
+bash scripts/build.sh
 
 if [ "${DEMO_FRESH:-0}" = 1 ]; then rm -rf var/demo; fi
 mkdir -p var/demo

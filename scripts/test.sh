@@ -13,6 +13,9 @@ export DAXBOT_CACHE_DIR="${DAXBOT_CACHE_DIR:-$HOME/.cache/daxbot}"
 mkdir -p var
 status=0
 
+echo "== build (dist/, the compiled CLI the tests spawn)"
+bash scripts/build.sh || { echo "build failed: the CLI runs through tsx"; status=1; }
+
 echo "== setup (kernel tree, guest tools; cached)"
 if [ -f bot/cli/setup.ts ]; then
   node bin/daxbot.js setup || { echo "setup failed"; status=1; }

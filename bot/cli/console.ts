@@ -4,6 +4,7 @@ import type { Finding } from '../../runners/types.ts';
 import { analyzeConsole } from '../../runners/parse/console.ts';
 import { DaxbotError } from '../errors.ts';
 import type { CliContext } from './context.ts';
+import { jsonLine } from './output.ts';
 
 /**
  * The stable JSON shape of `console analyze --json`: part of the CLI contract. The primary
@@ -49,7 +50,7 @@ export function registerConsoleCommands(program: Command, ctx: CliContext): void
       }
       const findings = analyzeConsole(text);
       if (opts.json) {
-        ctx.out(JSON.stringify(consoleAnalysisJson(findings)));
+        ctx.out(jsonLine(consoleAnalysisJson(findings)));
         return;
       }
       if (findings.length === 0) {

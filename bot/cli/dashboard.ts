@@ -5,10 +5,11 @@
  */
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
-import { dashboardSchema, type Config, type DashboardConfig } from '../../config/schema.ts';
-import { parseListen, startDashboard, type RunningDashboard } from '../dashboard/server.ts';
+import type { Config, DashboardConfig } from '../../config/schema.ts';
+import type { RunningDashboard } from '../dashboard/server.ts';
 import type { Store } from '../store/store.ts';
 import type { CliContext } from './context.ts';
+import { jsonLine } from './output.ts';
 
 export interface ServeOptions {
   config: Config;
@@ -20,6 +21,8 @@ export interface ServeOptions {
 }
 
 export async function serveDashboard(o: ServeOptions): Promise<RunningDashboard> {
+  const { dashboardSchema } = await import('../../config/schema.ts');
+  const { parseListen, startDashboard } = await import('../dashboard/server.ts');
   const dc: DashboardConfig = o.config.dashboard ?? dashboardSchema.parse({});
   const listen = parseListen(o.listen ?? dc.listen);
   // A getter, not a copied string: the secret stays out of objects that get logged or dumped.
@@ -39,8 +42,9 @@ export function registerDashboardCommand(program: Command, ctx: CliContext): voi
     .command('dashboard')
     .description('serve the maintainer dashboard (queue, series, verdicts, re-runs) until stopped')
     .option('--listen <host:port>', 'address to listen on (default: dashboard.listen, 127.0.0.1:8080)')
-    .action(async (opts: { listen?: string }) => {
-      const config = ctx.config();
+    .option('--json', 'print {url} as one JSON object once listening')
+    .action(async (opts: { listen?: string; json?: boolean }) => {
+      const config = await ctx.config();
       const store = await ctx.store();
       const running = await serveDashboard({
         config,
@@ -49,7 +53,7 @@ export function registerDashboardCommand(program: Command, ctx: CliContext): voi
         env: ctx.env,
         ...(opts.listen !== undefined && { listen: opts.listen }),
       });
-      ctx.out(`dashboard on ${running.url}`);
+      ctx.out(opts.json ? jsonLine({ url: running.url }) : `dashboard on ${running.url}`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);

@@ -1,14 +1,22 @@
+/**
+ * `daxbot ingest`: polls the configured sources, or imports one mbox/mboxrd/maildir, into the
+ * store, then assembles series and prints the counts.
+ */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ingestSource } from '../../ingest/ingest.ts';
-import { ingestConfiguredSources, realIngestDeps } from '../../ingest/run-ingest.ts';
-import { refreshSeries } from '../../ingest/refresh-series.ts';
-import { createMboxSource } from '../../ingest/sources/mbox.ts';
-import { createParsePool } from '../../ingest/parse-pool.ts';
 import type { IngestReport } from '../../ingest/ingest.ts';
-import { importSourceName } from '../pipeline/since-window.ts';
-import { messageCounts } from '../store/messages.ts';
+import type { ParsePool } from '../../ingest/parse-pool.ts';
+import type { Store } from '../store/store.ts';
 import type { CliContext } from './context.ts';
+import { nonNegativeInt } from './options.ts';
+import { jsonLine } from './output.ts';
+
+interface IngestOptions {
+  mbox?: string;
+  source?: string[];
+  json?: boolean;
+  parseWorkers: number;
+}
 
 /** Progress for long imports, on stderr so stdout stays parseable. */
 function progressPrinter(label: string): (done: number) => void {
@@ -22,6 +30,44 @@ function progressPrinter(label: string): (done: number) => void {
   };
 }
 
+async function importMbox(file: string, store: Store, ctx: CliContext, pool?: ParsePool): Promise<IngestReport> {
+  const { ingestSource } = await import('../../ingest/ingest.ts');
+  const { realIngestDeps } = await import('../../ingest/run-ingest.ts');
+  const { createMboxSource } = await import('../../ingest/sources/mbox.ts');
+  const { importSourceName } = await import('../pipeline/since-window.ts');
+  const path = resolve(file);
+  // The source name marks the mail as a maintainer's explicit import: `run --since` measures
+  // its window on the import time for it, not on the Date headers (since-window.ts).
+  const source = createMboxSource({ kind: 'mbox', name: importSourceName(path), path, schedule: '*/10 * * * *' });
+  try {
+    return await ingestSource(source, realIngestDeps(store, ctx.log, pool ? { pool } : {}), {
+      progress: progressPrinter(`ingest ${path}`),
+    });
+  } finally {
+    await source.close();
+  }
+}
+
+async function ingestReports(opts: IngestOptions, store: Store, ctx: CliContext): Promise<IngestReport[]> {
+  const { createParsePool } = await import('../../ingest/parse-pool.ts');
+  const pool = opts.parseWorkers > 0 ? createParsePool(opts.parseWorkers) : undefined;
+  try {
+    if (opts.mbox) return [await importMbox(opts.mbox, store, ctx, pool)];
+    const { ingestConfiguredSources } = await import('../../ingest/run-ingest.ts');
+    return await ingestConfiguredSources(await ctx.config(), store, ctx.log, {
+      only: opts.source,
+      baseDir: ctx.configDir(),
+      ...(pool ? { pool } : {}),
+    });
+  } finally {
+    await pool?.close();
+  }
+}
+
+function sum(reports: IngestReport[], key: 'messages' | 'stored' | 'quarantined' | 'duplicateIds' | 'seenAgain') {
+  return reports.reduce((n, r) => n + r[key], 0);
+}
+
 export function registerIngestCommand(program: Command, ctx: CliContext): void {
   program
     .command('ingest')
@@ -31,67 +77,29 @@ export function registerIngestCommand(program: Command, ctx: CliContext): void {
       'import this mbox or mboxrd file (gzip allowed) or maildir folder instead of the configured sources',
     )
     .option('--source <name...>', 'only these configured sources')
-    .option('--json', 'print the counts as JSON')
+    .option('--json', 'print the counts as one JSON object')
     .option(
       '--parse-workers <n>',
-      'worker threads that parse mail while the main thread stores (0: parse inline)',
-      (v) => Number(v),
+      'worker threads that parse mail while the main thread stores (0: inline)',
+      nonNegativeInt,
       0,
     )
-    .action(async (opts: { mbox?: string; source?: string[]; json?: boolean; parseWorkers: number }) => {
+    .action(async (opts: IngestOptions) => {
       const store = await ctx.store();
       const started = Date.now();
-      const reports: IngestReport[] = [];
-      const pool = opts.parseWorkers > 0 ? createParsePool(opts.parseWorkers) : undefined;
-      try {
-        if (opts.mbox) {
-          const path = resolve(opts.mbox);
-          // The source name marks the mail as a maintainer's explicit import: `run --since` measures
-          // its window on the import time for it, not on the Date headers (since-window.ts).
-          const source = createMboxSource({
-            kind: 'mbox',
-            name: importSourceName(path),
-            path,
-            schedule: '*/10 * * * *',
-          });
-          const progress = progressPrinter(`ingest ${path}`);
-          let seen = 0;
-          try {
-            reports.push(
-              await ingestSource(source, realIngestDeps(store, ctx.log, pool ? { pool } : {}), {
-                progress: (done) => {
-                  seen = done;
-                  progress(seen);
-                },
-              }),
-            );
-          } finally {
-            await source.close();
-          }
-        } else {
-          const config = ctx.config();
-          const baseDir = program.opts().config ? resolve(program.opts().config, '..') : process.cwd();
-          reports.push(
-            ...(await ingestConfiguredSources(config, store, ctx.log, {
-              only: opts.source,
-              baseDir,
-              ...(pool ? { pool } : {}),
-            })),
-          );
-        }
-      } finally {
-        await pool?.close();
-      }
+      const reports = await ingestReports(opts, store, ctx);
+      const { refreshSeries } = await import('../../ingest/refresh-series.ts');
+      const { messageCounts } = await import('../store/messages.ts');
       const series = await refreshSeries(store, { now: new Date(), log: ctx.log });
       const totals = await messageCounts(store.db);
       const seconds = (Date.now() - started) / 1000;
-      const read = reports.reduce((n, r) => n + r.messages, 0);
+      const read = sum(reports, 'messages');
       const summary = {
         read,
-        stored: reports.reduce((n, r) => n + r.stored, 0),
-        quarantined: reports.reduce((n, r) => n + r.quarantined, 0),
-        duplicateIds: reports.reduce((n, r) => n + r.duplicateIds, 0),
-        seenAgain: reports.reduce((n, r) => n + r.seenAgain, 0),
+        stored: sum(reports, 'stored'),
+        quarantined: sum(reports, 'quarantined'),
+        duplicateIds: sum(reports, 'duplicateIds'),
+        seenAgain: sum(reports, 'seenAgain'),
         seconds: Number(seconds.toFixed(2)),
         messagesPerSecond: Math.round(read / Math.max(seconds, 0.001)),
         // Peak resident memory of this process so far (the bench reads it from --json).
@@ -100,7 +108,7 @@ export function registerIngestCommand(program: Command, ctx: CliContext): void {
         series,
       };
       if (opts.json) {
-        ctx.out(JSON.stringify(summary));
+        ctx.out(jsonLine(summary));
         return;
       }
       for (const r of reports)

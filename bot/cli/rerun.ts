@@ -3,22 +3,33 @@
  * runner (one reply for them all) or on the one named with --runner.
  */
 import type { Command } from 'commander';
-import { enqueueRerunGroup } from '../pipeline/enqueue.ts';
-import { findSeriesVersions } from '../store/series.ts';
 import { NotFoundError, UsageError } from '../errors.ts';
 import type { CliContext } from './context.ts';
+import { nonNegativeInt } from './options.ts';
+import { jsonLine } from './output.ts';
+
+interface RerunOptions {
+  suite?: string[];
+  repeat?: number;
+  runner?: string;
+  base?: string;
+  json?: boolean;
+}
 
 export function registerRerunCommand(program: Command, ctx: CliContext): void {
   program
     .command('rerun <message-id>')
     .description('test a series version again (any of its Message-IDs, its key or id), with priority')
     .option('--suite <suite...>', 'only these suites')
-    .option('--repeat <n>', 'confirmation repeats for this run', (v) => Number.parseInt(v, 10))
+    .option('--repeat <n>', 'confirmation repeats for this run', nonNegativeInt)
     .option('--runner <name>', 'only this runner (default: every enabled runner)')
     .option('--base <rev>', "test on this base of the series' tree instead of its base-commit or branch")
-    .action(async (ref: string, opts: { suite?: string[]; repeat?: number; runner?: string; base?: string }) => {
-      const config = ctx.config();
+    .option('--json', 'print {versionKey, jobs} as one JSON object')
+    .action(async (ref: string, opts: RerunOptions) => {
+      const config = await ctx.config();
       const store = await ctx.store();
+      const { findSeriesVersions } = await import('../store/series.ts');
+      const { enqueueRerunGroup } = await import('../pipeline/enqueue.ts');
       const found = await findSeriesVersions(store.db, ref);
       const v = found[found.length - 1];
       if (!v) throw new NotFoundError(`no series version for ${ref}`, { ref });
@@ -27,7 +38,7 @@ export function registerRerunCommand(program: Command, ctx: CliContext): void {
         throw new UsageError(`--base ${opts.base} is not a commit, tag or branch name`, { base: opts.base });
       const options = {
         ...(opts.suite && { suites: opts.suite }),
-        ...(opts.repeat !== undefined && Number.isFinite(opts.repeat) && { repeats: opts.repeat }),
+        ...(opts.repeat !== undefined && { repeats: opts.repeat }),
         ...(opts.base !== undefined && { base: opts.base }),
         requestedBy: 'cli',
       };
@@ -39,6 +50,10 @@ export function registerRerunCommand(program: Command, ctx: CliContext): void {
         new Date(),
         opts.runner !== undefined ? { runner: opts.runner } : {},
       );
+      if (opts.json) {
+        ctx.out(jsonLine({ versionKey: v.version_key, jobs: ids }));
+        return;
+      }
       ctx.out(
         `queued job${ids.length === 1 ? '' : 's'} ${ids.map((id) => `#${id}`).join(', ')} for ${v.version_key} (priority re-run)`,
       );

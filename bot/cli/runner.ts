@@ -1,47 +1,12 @@
 /**
- * `daxbot runner ...`: run a runner by hand (apply, build, boot, test) and print the RunResult.
+ * `daxbot runner ...`: the registered runner kinds, and a runner run by hand (apply, build, boot,
+ * test) printing its RunResult. The work is in runner-run.ts, loaded when the command runs.
  */
-import path from 'node:path';
 import type { Command } from 'commander';
-import { runnerSchema, type RunnerConfig } from '../../config/schema.ts';
-import { getRunner, listRunners } from '../../runners/registry.ts';
-import { ensureLinuxTree, resolveCacheDir } from '../../runners/tree/setup.ts';
-import type { RunResult } from '../../runners/types.ts';
-import { ConfigError, NotFoundError } from '../errors.ts';
 import type { CliContext } from './context.ts';
-
-interface RunOptions {
-  runner: string;
-  tree?: string;
-  base?: string;
-  mbox?: string;
-  patchLimit?: string;
-  suite?: string[];
-  kernelArg?: string[];
-  testTimeout?: string;
-  workDir?: string;
-  json?: boolean;
-}
-
-/** A configured runner by name, else the defaults for a runner kind. */
-export function resolveRunnerConfig(configured: RunnerConfig[], nameOrKind: string): RunnerConfig {
-  const byName = configured.find((r) => r.name === nameOrKind);
-  if (byName) return byName;
-  const parsed = runnerSchema.safeParse({ name: nameOrKind, kind: nameOrKind });
-  if (!parsed.success)
-    throw new ConfigError(`no runner named ${nameOrKind} and no runner kind of that name`, { runner: nameOrKind });
-  return parsed.data;
-}
-
-/** One human line per test plus the summary (the non --json output). */
-export function formatRunResult(r: RunResult): string[] {
-  const lines = [`${r.runner}: ${r.failureClass} — ${r.summary}`];
-  for (const t of r.tests)
-    lines.push(`  ${t.status.padEnd(7)} ${t.suite}.${t.name}${t.reason ? `  (${t.reason})` : ''}`);
-  for (const f of r.findings) lines.push(`  finding: ${f.title}`);
-  if (r.consoleLog) lines.push(`  console: ${r.consoleLog}`);
-  return lines;
-}
+import { durationOption, nonNegativeInt } from './options.ts';
+import { formatTable, jsonLine } from './output.ts';
+import type { RunOptions } from './runner-run.ts';
 
 export function registerRunnerCommands(program: Command, ctx: CliContext): void {
   const runner = program.command('runner').description('run the kernel test runners by hand');
@@ -49,65 +14,37 @@ export function registerRunnerCommands(program: Command, ctx: CliContext): void 
   runner
     .command('list')
     .description('registered runner kinds')
-    .action(() => {
-      for (const m of listRunners()) ctx.out(`${m.kind}\t${m.description}`);
+    .option('--json', 'one JSON object {kind, description} per line')
+    .action(async (opts: { json?: boolean }) => {
+      const { listRunners } = await import('../../runners/registry.ts');
+      const kinds = listRunners().map((m) => ({ kind: m.kind, description: m.description }));
+      if (opts.json) for (const k of kinds) ctx.out(jsonLine(k));
+      else
+        for (const line of formatTable(
+          [
+            { header: 'KIND', value: (k: (typeof kinds)[number]) => k.kind },
+            { header: 'DESCRIPTION', value: (k) => k.description },
+          ],
+          kinds,
+        ))
+          ctx.out(line);
     });
 
   runner
     .command('run')
     .description('apply a series (optional) on a base, build, boot and run the suites')
-    .requiredOption(
-      '--runner <name>',
-      `a configured runner name or a runner kind (${listRunners()
-        .map((m) => m.kind)
-        .join(', ')})`,
-    )
+    .requiredOption('--runner <name>', 'a configured runner name or a runner kind (daxbot runner list)')
     .option('--tree <dir>', 'kernel git tree (default: the cached linux-6.1 tree)')
     .option('--base <rev>', "base revision (default: the tree's HEAD or its Debian tag)")
     .option('--mbox <file>', 'an am-ready mbox to apply')
-    .option('--patch-limit <k>', 'apply only the first k patches')
+    .option('--patch-limit <k>', 'apply only the first k patches', nonNegativeInt)
     .option('--suite <name...>', "suites to run (default: the runner's)")
     .option('--kernel-arg <arg...>', 'extra guest kernel arguments (e.g. daxbot.hang=ext4_mmap_rw)')
-    .option('--test-timeout <duration>', 'per-test timeout (e.g. 60s)')
+    .option('--test-timeout <duration>', 'per-test timeout (e.g. 60s)', durationOption)
     .option('--work-dir <dir>', 'where logs and NVDIMM files go')
-    .option('--json', 'print the RunResult as JSON')
+    .option('--json', 'print the RunResult as one JSON object')
     .action(async (opts: RunOptions) => {
-      const config = ctx.config();
-      const cacheDir = resolveCacheDir(ctx.repoRoot, ctx.env, config.cacheDir);
-      const rc = resolveRunnerConfig(config.runners, opts.runner);
-      const runnerConfig: RunnerConfig = opts.testTimeout ? { ...rc, testTimeout: opts.testTimeout } : rc;
-      const mod = getRunner(runnerConfig.kind);
-      if (!mod)
-        throw new NotFoundError(`runner kind ${runnerConfig.kind} is not registered`, { kind: runnerConfig.kind });
-      let tree = opts.tree ? path.resolve(opts.tree) : undefined;
-      let base = opts.base;
-      if (!tree) {
-        const cached = await ensureLinuxTree(cacheDir, ctx.log);
-        tree = cached.path;
-        base ??= cached.tag;
-      }
-      base ??= 'HEAD';
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const workDir = path.resolve(
-        opts.workDir ?? path.join(ctx.repoRoot, config.workDir, 'runs', `${runnerConfig.name}-${stamp}`),
-      );
-      const r = mod.create(runnerConfig, {
-        repoRoot: ctx.repoRoot,
-        cacheDir,
-        ...(opts.kernelArg ? { extraKernelArgs: opts.kernelArg } : {}),
-      });
-      const result = await r.run(
-        {
-          tree,
-          base,
-          workDir,
-          ...(opts.mbox ? { mbox: path.resolve(opts.mbox) } : {}),
-          ...(opts.patchLimit ? { patchLimit: Number(opts.patchLimit) } : {}),
-          ...(opts.suite ? { suites: opts.suite } : {}),
-        },
-        { log: ctx.log, progress: (step, detail) => ctx.log.info({ step, detail }, 'progress') },
-      );
-      if (opts.json) ctx.out(JSON.stringify(result, null, 2));
-      else for (const l of formatRunResult(result)) ctx.out(l);
+      const { runRunner } = await import('./runner-run.ts');
+      await runRunner(ctx, opts);
     });
 }

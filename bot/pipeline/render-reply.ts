@@ -26,7 +26,7 @@ import { KCONFIG_BASE } from '../../runners/build/kconfig.ts';
 import { runnerProfile } from '../../runners/registry.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../../config/repo-root.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -113,8 +113,6 @@ async function previousResult(db: Db, messageId: string, outcome: string, verdic
     messageId: row && reachedThread(row.state) ? row.messageId : null,
   };
 }
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** A fragment's text for the reproducer (config/kernel/<name>.config); the name alone if unreadable. */
 function fragmentText(name: string): { name: string; text?: string } {

@@ -7,13 +7,19 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../../config/repo-root.ts';
 import type { RunnerConfig } from '../../config/schema.ts';
 import { fragmentPath } from '../../runners/build/kconfig.ts';
 import { runnerProfile } from '../../runners/registry.ts';
 
-const codeRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const GUEST_DIRS = ['runners/guest/suites', 'runners/guest/helpers', 'runners/guest/nfit-sim', 'runners/guest/init.sh'];
+const codeRoot = repoRoot;
+const GUEST_DIRS = [
+  'runners/guest/suites',
+  'runners/guest/helpers',
+  'runners/guest/nfit-sim',
+  'runners/guest/fstests',
+  'runners/guest/init.sh',
+];
 
 function files(p: string): string[] {
   if (!existsSync(p)) return [];

@@ -7,6 +7,7 @@ import type { Config, RunnerConfig } from '../../config/schema.ts';
 import { exportAmMbox } from '../../ingest/am-export.ts';
 import { ingestConfiguredSources } from '../../ingest/run-ingest.ts';
 import { refreshSeries } from '../../ingest/refresh-series.ts';
+import { fetchMissingPatches } from '../intake/fetch-missing.ts';
 import { getRunner } from '../../runners/registry.ts';
 import { resolveCacheDir } from '../../runners/tree/setup.ts';
 import type { Runner } from '../../runners/types.ts';
@@ -100,6 +101,8 @@ export function wirePipeline(o: WireOptions): PipelineDeps {
     },
     refreshSeries: async () => {
       await refreshSeries(o.store, { now: new Date(), log: o.log });
+      // Partial series waiting for patches the list was not sent: fetched from lore's all-lists archive.
+      await fetchMissingPatches(o.store, o.config, o.log, { now: new Date() });
     },
     ...(o.signal && { signal: o.signal }),
   };

@@ -343,10 +343,16 @@ function crashSection(e: VerdictEntry): string[] {
   return lines;
 }
 
+/**
+ * The last lines of a failure's excerpt that a reply quotes. Runners trim their excerpts to what
+ * shows the failure (fstests-dax: the .out.bad diff, then the kernel log of the test).
+ */
+const EXCERPT_LINES = 24;
+
 function testFailureSection(e: VerdictEntry): string[] {
   const lines = [`Failure: ${e.key}${e.reason ? ` (${e.reason})` : ''}`].flatMap((l) => wrapProse(l, '  ', WIDTH, ''));
   if (e.excerpt) {
-    const ex = e.excerpt.split('\n').slice(-12);
+    const ex = e.excerpt.split('\n').slice(-EXCERPT_LINES);
     lines.push('');
     for (const l of ex) lines.push(...hardWrap(`  | ${l}`, '      '));
   }

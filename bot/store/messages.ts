@@ -3,6 +3,7 @@ import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
 import type { ParsedMessage, Trailer } from '../../ingest/parse/types.ts';
 import type { Database, MessagesTable } from './tables.ts';
 import { patchworkHash } from '../../ingest/series/message-view.ts';
+import { followupTrailerText } from '../../ingest/series/followup-trailers.ts';
 import { syntheticId } from '../../ingest/parse/synthetic-id.ts';
 
 /** One message ready to be stored: its bytes, and either its parse or why it was quarantined. */
@@ -224,14 +225,16 @@ export async function loadParsedForAssembly(
   for await (const r of q.orderBy('id').stream(200)) {
     if (!r.parsed) continue;
     const m = JSON.parse(r.parsed) as ParsedMessage; // our own JSON, written by storeMessage
-    if (m.diff) {
-      // Assembly only compares diffs by hash; keeping 50 MB of diff text would double peak memory.
+    if (m.diff && !m.subject.isReply) {
+      // Assembly only compares patches' diffs by hash; keeping 50 MB of diff text would double
+      // peak memory. A reply keeps its diff: the trailers it gives may follow it.
       m.diffHash = patchworkHash(m.diff);
       m.diff = '';
     }
-    if (m.body === '' && r.followups) {
-      const followups = JSON.parse(r.followups) as Trailer[];
-      m.body = followups.map((t) => `${t.name}: ${t.value}`).join('\n');
+    if (m.body === '' && m.diff === null && !(m.subject.isPatch && !m.subject.isReply)) {
+      // The reply's text was not kept (messageRow): the trailers it gives (found in all of it) stand for it.
+      m.body = r.followups ? followupTrailerText(JSON.parse(r.followups) as Trailer[]) : '';
+      m.notes = null;
     }
     out.push(m);
   }

@@ -7,7 +7,8 @@ import type { DecodedMail, HeaderLine } from './mime-decoded.ts';
  * costs ~1 ms a message; here the header block is split the way mailsplit splits it and handed to
  * mailparser's own header processing, so header values are identical by construction, and the
  * body is decoded the way mailparser's text/plain pipeline decodes it. Anything else (multipart,
- * base64, other charsets, format=flowed, attachments) returns null and goes the full path.
+ * base64, other charsets, attachments) returns null and goes the full path. format=flowed is not
+ * decoded on either path (see mime-full.ts).
  */
 
 // mailsplit's MAX_HEAD_SIZE: above it the full parser errors, so let it.
@@ -15,14 +16,13 @@ const MAX_HEAD_SIZE = 1024 * 1024;
 
 interface Borrowed {
   processHeaders: (lines: HeaderLine[]) => Map<string, unknown>;
-  decodeFlowed: (text: string, delSp: boolean) => string;
 }
 
 let borrowed: Borrowed | null = null;
 
 /**
- * mailparser's header processing and its libmime's format=flowed decoder, borrowed from an idle
- * MailParser instance (never written to), so both paths run the same code.
+ * mailparser's header processing, borrowed from an idle MailParser instance (never written to),
+ * so both paths run the same code.
  */
 function mailparserInternals(): Borrowed {
   if (borrowed) return borrowed;
@@ -32,21 +32,11 @@ function mailparserInternals(): Borrowed {
   Reflect.set(parser, 'getAddressesHTML', () => '');
   Reflect.set(parser, 'getAddressesText', () => '');
   const ph: unknown = Reflect.get(parser, 'processHeaders');
-  const libmime: unknown = Reflect.get(parser, 'libmime');
-  const df: unknown =
-    typeof libmime === 'object' && libmime !== null ? Reflect.get(libmime, 'decodeFlowed') : undefined;
-  if (typeof ph !== 'function' || typeof df !== 'function') {
-    throw new Error('mailparser internals (processHeaders, libmime.decodeFlowed) not found; fast path unusable');
-  }
+  if (typeof ph !== 'function') throw new Error('mailparser internals (processHeaders) not found; fast path unusable');
   borrowed = {
     processHeaders: (lines) => {
       const out: unknown = Reflect.apply(ph, parser, [lines]);
       if (!(out instanceof Map)) throw new Error('mailparser processHeaders() returned no Map');
-      return out;
-    },
-    decodeFlowed: (text, delSp) => {
-      const out: unknown = Reflect.apply(df, libmime, [text, delSp]);
-      if (typeof out !== 'string') throw new Error('libmime decodeFlowed() returned no string');
       return out;
     },
   };
@@ -165,17 +155,10 @@ export function decodeFast(raw: Buffer): DecodedMail | null {
   }
 
   let charset: string | null = null;
-  let flowed = false;
-  let delSp = false;
   if (countKey(headerLines, 'content-type') === 1) {
     const ct = structured(headers.get('content-type'));
     if (!ct || ct.value.toLowerCase().trim() !== 'text/plain') return null;
-    const { format, delsp, charset: cs } = ct.params;
-    if (format !== undefined) {
-      if (typeof format !== 'string') return null;
-      flowed = format.toLowerCase().trim() === 'flowed';
-      delSp = flowed && typeof delsp === 'string' && delsp.toLowerCase().trim() === 'yes';
-    }
+    const { charset: cs } = ct.params;
     if (cs !== undefined) {
       if (typeof cs !== 'string') return null;
       charset = cs;
@@ -200,7 +183,6 @@ export function decodeFast(raw: Buffer): DecodedMail | null {
   else if (cte === 'base64') decoded = decodeBase64(body);
   else decoded = null;
   if (decoded === null) return null;
-  if (flowed) decoded = Buffer.from(internals.decodeFlowed(decoded.toString('binary'), delSp), 'binary');
 
   const text = decoded.toString('utf8');
   return {

@@ -35,9 +35,25 @@ function decodeAttachment(a: Attachment): string {
   return text.replace(/\r?\n/g, '\n');
 }
 
-/** Full MIME decoding with mailparser's simpleParser: multipart, base64, charsets, flowed text. */
+/**
+ * format=flowed text is kept as sent, as git mailinfo (so `git am`) and b4 keep it: decoding it
+ * changes a patch's commit message, and clients glue a quoted `> ` line onto the reply's next
+ * paragraph (a Reviewed-by: under a quote vanished that way). simpleParser always decodes it, so
+ * the parameter is renamed in the Content-Type headers before parsing.
+ */
+function withoutFlowed(raw: Buffer): Buffer {
+  const text = raw.toString('latin1');
+  if (!/format\s*=\s*"?flowed/i.test(text)) return raw;
+  const header = /^content-type:[^\n]*(?:\n[ \t][^\n]*)*/gim;
+  return Buffer.from(
+    text.replace(header, (h) => h.replace(/(format\s*=\s*"?)flowed/gi, '$1fixed')),
+    'latin1',
+  );
+}
+
+/** Full MIME decoding with mailparser's simpleParser: multipart, base64, charsets. */
 export async function decodeFull(raw: Buffer): Promise<DecodedMail> {
-  const mail = await simpleParser(raw, OPTIONS);
+  const mail = await simpleParser(withoutFlowed(raw), OPTIONS);
   const headerLines: HeaderLine[] = mail.headerLines.map((h) => ({ key: h.key, line: h.line }));
   const patchParts = mail.attachments.filter(isPatchAttachment).map(decodeAttachment);
   return {

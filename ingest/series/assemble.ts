@@ -3,6 +3,7 @@ import type { AssembleOptions, FollowupTrailer, SeriesPatch, SeriesVersion } fro
 import { buildThreads, type MailThread } from './threading.ts';
 import { viewMessage, type MessageView } from './message-view.ts';
 import { linkHistory } from './history.ts';
+import type { FoundTrailer } from './followup-trailers.ts';
 
 export type { AssembleOptions, FollowupTrailer, SeriesPatch, SeriesVersion } from './types.ts';
 
@@ -224,11 +225,7 @@ function collectFollowupTrailers(followups: readonly MessageView[], byId: Map<st
       parent = byId.get(f.m.inReplyTo);
     }
     if (!parent) continue;
-    const tags: FollowupTrailer[] = f.creditedTrailers.map((t) => ({
-      name: t.name,
-      value: t.value,
-      fromMessageId: f.id,
-    }));
+    const tags: FollowupTrailer[] = f.creditedTrailers.map((t) => followupOf(t, f.id));
     for (let hops = 0; parent && hops < 1000; hops++) {
       if (!parent.reply) {
         parent.followupTrailers.push(...tags);
@@ -237,10 +234,14 @@ function collectFollowupTrailers(followups: readonly MessageView[], byId: Map<st
       const up: MessageView | undefined = parent.m.inReplyTo ? byId.get(parent.m.inReplyTo) : undefined;
       if (!up) break;
       // b4 also credits tags given in the intermediate reply to the patch further up.
-      for (const t of parent.ownTrailers) tags.push({ name: t.name, value: t.value, fromMessageId: parent.id });
+      for (const t of parent.ownTrailers) tags.push(followupOf(t, parent.id));
       parent = up;
     }
   }
+}
+
+function followupOf(t: FoundTrailer, fromMessageId: string): FollowupTrailer {
+  return { ...t, fromMessageId };
 }
 
 function trailerKey(name: string, value: string): string {

@@ -1,4 +1,6 @@
 import type { Address, Trailer } from '../parse/types.ts';
+import { pyParseAddr } from './py-address.ts';
+import { trailerText } from './am-body.ts';
 
 /*
  * Trailers as `b4 am` reads them from a reply. A reply's trailers can sit anywhere in its own
@@ -18,22 +20,31 @@ const NOT_FOLLOWUP = new Set(['from', 'author', 'cc', 'to']);
 const TRAILER_LINE = /^\s*(\w\S+):\s+(\S.*)/;
 const HAS_EMAIL = /\S+@\S+\.\S+/;
 
+/** A trailer found in a reply, with the ` # comment` or `[for the foo parts]` line sent with it. */
+export interface FoundTrailer extends Trailer {
+  extinfo?: string;
+}
+
 /** Every trailer-looking line of a reply body (before the `-- ` signature), in order. */
-export function findFollowupTrailers(body: string): Trailer[] {
+export function findFollowupTrailers(body: string): FoundTrailer[] {
   const text = (body.split('\n-- \n', 1)[0] ?? '').trim() + '\n';
-  const out: Trailer[] = [];
+  const out: FoundTrailer[] = [];
   let sawOther = false;
+  // As in b4, a refused trailer line leaves this as it was.
+  let wasTrailer = false;
   for (const rawLine of rejoinWrapped(text.split('\n'))) {
     const line = rawLine.replace(/\r/g, '');
     const m = line.includes(':') ? TRAILER_LINE.exec(line) : null;
     if (!m) {
-      // b4 treats a "[for the foo parts]" line after a trailer as part of it; it is not "other" text.
-      if (!/^\s*\[[^\]]+\]\s*$/.test(line)) sawOther = true;
+      const last = out[out.length - 1];
+      // "[for the foo parts]" right under a trailer belongs to it.
+      if (line.length > 2 && wasTrailer && last && /^\s*\[[^\]]+\]\s*$/.test(line)) last.extinfo = line;
+      else sawOther = true;
+      wasTrailer = false;
       continue;
     }
     const name = m[1] ?? '';
-    // Mail clients that write HTML leave `a@b<mailto:a@b>` behind in the text part.
-    let value = (m[2] ?? '').replace(/<mailto:[^>]*>/gi, '');
+    let value = m[2] ?? '';
     const lname = name.toLowerCase();
     if (IGNORED.has(lname)) continue;
     if (sawOther && HEADERS.has(lname)) continue;
@@ -42,9 +53,24 @@ export function findFollowupTrailers(body: string): Trailer[] {
     if (/https?:\/\//.test(value)) continue;
     const ext = value.includes('#') ? /(.*\S+)(\s+#[^#]+)$/.exec(value) : null;
     if (ext) value = ext[1] ?? value;
-    out.push({ name, value });
+    out.push(ext?.[2] ? { name, value, extinfo: ext[2] } : { name, value });
+    wasTrailer = true;
   }
   return out;
+}
+
+/**
+ * A reply's whole text as b4 scans it for trailers: the message, what follows a `---` line, and
+ * any diff (a suggested change, with the trailers after it).
+ */
+export function replyText(m: { body: string; notes?: string | null; diff?: string | null }): string {
+  const head = m.notes ? `${m.body}\n---\n${m.notes}` : m.body;
+  return m.diff ? `${head}\n${m.diff}` : head;
+}
+
+/** Trailers as reply text again (how the store keeps a reply without its quoted body). */
+export function followupTrailerText(trailers: readonly FoundTrailer[]): string {
+  return trailers.map((t) => trailerText({ name: t.name, value: t.value, extinfo: t.extinfo ?? null })).join('\n');
 }
 
 /** Re-joins the two wrappings people commonly paste: "Fixes: abc (foo\nbar)" and "Name\n<addr>". */
@@ -74,8 +100,8 @@ function rejoinWrapped(lines: string[]): string[] {
  * Of the trailers found in a reply, those it contributes: metadata-looking names dropped, person
  * trailers must match the sender.
  */
-export function acceptedFollowupTrailers(found: readonly Trailer[], from: Address, sloppy = false): Trailer[] {
-  const out: Trailer[] = [];
+export function acceptedFollowupTrailers<T extends Trailer>(found: readonly T[], from: Address, sloppy = false): T[] {
+  const out: T[] = [];
   for (const t of found) {
     const lname = t.name.toLowerCase();
     if (NOT_FOLLOWUP.has(lname)) continue;
@@ -90,33 +116,18 @@ export function isPersonTrailer(t: Trailer): boolean {
   return HAS_EMAIL.test(t.value);
 }
 
-/** Does a person trailer name the sender, by address (loosely) or by display name? */
+/**
+ * Does a person trailer name the sender? Its address (read by Python's strict parser, as b4 reads
+ * it: `Name <a@b>> ---` names nobody) matches loosely, or its name is the sender's.
+ */
 export function trailerNamesSender(t: Trailer, from: Address): boolean {
-  const addr = parseTrailerAddress(t.value);
-  if (addr.address && emailsMatch(addr.address, from.address)) return true;
-  const tn = addr.name.toLowerCase();
+  const [name, address] = pyParseAddr(t.value);
+  if (address && emailsMatch(address, from.address)) return true;
   const hn = (from.name.trim() || from.address).toLowerCase();
-  if (tn && tn === hn) return true;
+  if (name.toLowerCase() === hn) return true;
   // b4 accepts any name when the sender's display name has a comma ("Doe, Jane"): its
   // chunk-by-chunk check compares the name with itself.
   return hn.indexOf(',') > 0;
-}
-
-/** `Name <a@b>`, `"Doe, Jane" <a@b>`, `a@b (Name)` or a bare address. */
-export function parseTrailerAddress(value: string): Address {
-  const angle = /^(.*?)<([^>]+)>/.exec(value);
-  if (angle)
-    return {
-      name: (angle[1] ?? '')
-        .trim()
-        .replace(/^"(.*)"$/, '$1')
-        .trim(),
-      address: (angle[2] ?? '').trim(),
-    };
-  const bare = /(\S+@\S+)/.exec(value);
-  const address = bare?.[1] ?? '';
-  const paren = /\(([^)]*)\)/.exec(value);
-  return { name: (paren?.[1] ?? '').trim(), address };
 }
 
 /**

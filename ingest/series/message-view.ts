@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { ParsedMessage, Trailer } from '../parse/types.ts';
+import type { ParsedMessage } from '../parse/types.ts';
 import type { FollowupTrailer } from './types.ts';
-import { acceptedFollowupTrailers, findFollowupTrailers } from './followup-trailers.ts';
+import { readB4Subject } from './b4-subject.ts';
+import { acceptedFollowupTrailers, findFollowupTrailers, replyText, type FoundTrailer } from './followup-trailers.ts';
 
 /**
  * What series assembly needs to know about one message, read the way b4 reads it. Kept apart
@@ -27,9 +28,9 @@ export interface MessageView {
   /** Epoch ms; a missing date sorts last, like b4's "now". */
   time: number;
   /** Trailers this message gives as a reply (b4: all of them, before checking who sent them). */
-  ownTrailers: Trailer[];
+  ownTrailers: FoundTrailer[];
   /** Of those, the ones b4 credits (person trailers must name the sender). */
-  creditedTrailers: Trailer[];
+  creditedTrailers: FoundTrailer[];
   /** Trailers that replies (and replies to those) sent to this message. */
   followupTrailers: FollowupTrailer[];
   pwHash: string | null;
@@ -39,25 +40,25 @@ const B4_REPLY = /^(Re|Aw|Fwd):/i;
 // b4 also takes any 2-3 letter word with a colon before a bracket ("Sv: [PATCH", "RE: [PATCH").
 const B4_REPLY_SHORT = /^[\p{L}\p{N}_]{2,3}:\s*\[/u;
 const DIFFSTAT_RE = /^\s*\d+ file.*\d+ (insertion|deletion)/im;
-const COUNTER_WORD = /^\d{1,4}\/\d{1,4}$/;
-const REVISION_WORD = /^(?:patch|rfc|resend)?v\d+/;
 
 export function viewMessage(m: ParsedMessage, order: number, sloppyTrailers: boolean): MessageView {
   const raw = m.subject.raw.trim();
   let reply = B4_REPLY.test(raw) || B4_REPLY_SHORT.test(raw);
   const hasDiff = m.diff !== null;
-  const found = hasDiff ? [] : findFollowupTrailers(m.body);
+  // b4 reads trailers anywhere in a reply's text: after a `---`, after a suggested diff.
+  const text = replyText({ body: m.body, notes: notesOf(m), diff: m.diff });
+  const found = hasDiff ? [] : findFollowupTrailers(text);
   // A reply whose author dropped "Re:" but which carries a tag and no diff is still a reply.
   if (!reply && found.length > 0 && m.inReplyTo && !hasDiff) reply = true;
 
+  const b = readB4Subject(m.subject.raw);
+  // Mercurial's "[PATCH 1 of 2]", which b4 does not read, counts as 1/2 (as patchwork reads it).
   const s = m.subject;
-  // b4 reads the last k/n word itself and accepts "3/2" (an extra patch) as 3 of 3.
-  const kn = [...s.prefixes].reverse().find((p) => COUNTER_WORD.test(p.replace(/[,;]+$/, '')));
-  const [kWord, nWord] = kn ? kn.replace(/[,;]+$/, '').split('/') : [];
-  const counter = kWord !== undefined ? Number(kWord) : s.counter;
-  const expected = nWord !== undefined ? Number(nWord) : s.expected;
-  const countersInferred = !(kn !== undefined || s.counter !== 1 || s.expected !== 1);
-  const revisionInferred = !(s.revision !== 1 || s.prefixes.some((p) => REVISION_WORD.test(p)));
+  if (b.countersInferred && (s.counter !== 1 || s.expected !== 1)) {
+    b.counter = s.counter;
+    b.expected = s.expected;
+    b.countersInferred = false;
+  }
   const time = m.date ? Date.parse(m.date) : Number.NaN;
   const view: MessageView = {
     m,
@@ -67,13 +68,14 @@ export function viewMessage(m: ParsedMessage, order: number, sloppyTrailers: boo
     hasDiff,
     hasDiffstat: m.hasDiffstat ?? (DIFFSTAT_RE.test(m.body) || DIFFSTAT_RE.test(notesOf(m))),
     // b4 does not read a reply's prefixes: a "Re: [PATCH v2 3/5]" counts as 1/1 of v1.
-    revision: reply ? 1 : s.revision,
-    revisionInferred: reply ? true : revisionInferred,
-    counter: reply ? 1 : counter,
-    expected: reply ? 1 : Math.max(expected, counter),
-    countersInferred: reply ? true : countersInferred,
-    isPatchPrefix: !reply && s.isPatch,
-    isResend: !reply && s.isResend,
+    revision: reply ? 1 : b.revision,
+    revisionInferred: reply ? true : b.revisionInferred,
+    counter: reply ? 1 : b.counter,
+    // b4 takes "3/2" (an extra patch) as 3 of 3.
+    expected: reply ? 1 : Math.max(b.expected, b.counter),
+    countersInferred: reply ? true : b.countersInferred,
+    isPatchPrefix: !reply && b.patch,
+    isResend: !reply && b.resend,
     time: Number.isNaN(time) ? Number.POSITIVE_INFINITY : time,
     ownTrailers: [],
     creditedTrailers: [],
@@ -81,7 +83,7 @@ export function viewMessage(m: ParsedMessage, order: number, sloppyTrailers: boo
     pwHash: hasDiff ? (m.diffHash ?? (m.diff ? patchworkHash(m.diff) : null)) : null,
   };
   if (reply) {
-    const all = hasDiff ? findFollowupTrailers(m.body) : found;
+    const all = hasDiff ? findFollowupTrailers(text) : found;
     view.ownTrailers = all.filter((t) => !['from', 'author', 'cc', 'to'].includes(t.name.toLowerCase()));
     view.creditedTrailers = acceptedFollowupTrailers(all, m.from, sloppyTrailers);
   }

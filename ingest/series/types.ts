@@ -4,6 +4,8 @@ import type { Address } from '../parse/types.ts';
 export interface FollowupTrailer {
   name: string;
   value: string;
+  /** A ` # for the foo parts` comment or a `[for the foo parts]` line sent with it (b4 keeps both). */
+  extinfo?: string | null;
   /** The reply that carried it. */
   fromMessageId: string;
 }

@@ -13,7 +13,9 @@ export type LoreHttpSourceConfig = Extract<SourceConfig, { kind: 'lore-http' }>;
 /**
  * A public-inbox web archive (lore.kernel.org or any public-inbox-httpd) read over HTTP: `new.atom`
  * says which messages are new, and each one's whole thread is fetched as `<url><msgid>/t.mbox.gz`
- * (so replies that arrived out of order come along; the store drops duplicates).
+ * (so replies that arrived out of order come along; the store drops duplicates). The thread
+ * fetch is its own client (createLoreClient), also used on lore's all-lists archive to fetch the
+ * patches of a series that only some reached the list (bot/intake/fetch-missing.ts).
  *
  * Checkpoint: the newest `updated` handed on and the Message-IDs already handed on that the feed
  * still lists. An entry is new when its id is not in that list: comparing timestamps alone would
@@ -43,53 +45,73 @@ function messageIdOf(raw: Buffer): string | null {
   return MESSAGE_ID.exec(head.replace(/\r?\n[ \t]+/g, ' '))?.[1]?.trim() ?? null;
 }
 
+/** Reads whole threads from a public-inbox archive by Message-ID, as b4 does. */
+export interface LoreClient {
+  /** `<url><msgid>/t.mbox.gz` split into mails; null when the archive does not have that message. */
+  fetchThread(messageId: string, ctx: SourceContext): Promise<RawMail[] | null>;
+}
+
+export interface LoreClientOptions {
+  /** Names the archive in logs and errors (the source name). */
+  name: string;
+  /** The inbox (or all-lists) base URL, e.g. https://lore.kernel.org/all/ */
+  url: string;
+  maxDelayMs: number;
+}
+
+export function createLoreClient(opts: LoreClientOptions, deps: LoreHttpDeps = {}): LoreClient {
+  const base = opts.url.endsWith('/') ? opts.url : `${opts.url}/`;
+  const name = opts.name;
+  return {
+    async fetchThread(messageId, ctx) {
+      const url = `${base}${encodeURIComponent(messageId)}/t.mbox.gz`;
+      const res = await fetchWithBackoff(url, backoffOptions(name, opts.maxDelayMs, deps, ctx));
+      if (res.status === 404 || res.status === 410) {
+        // Never archived, or removed (spam) since.
+        ctx.log.warn({ source: name, url }, 'thread is not in the archive; skipping');
+        await res.body?.cancel().catch(() => undefined);
+        return null;
+      }
+      if (!res.ok) throw new SourceError(`GET ${url}: HTTP ${res.status}`, { source: name, url, status: res.status });
+      const body = Buffer.from(await res.arrayBuffer());
+      let mbox: Buffer;
+      try {
+        mbox = body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body;
+      } catch (err) {
+        throw new SourceError(`GET ${url}: bad gzip data`, { source: name, url }, { cause: err });
+      }
+      return splitMbox(mbox).map((raw) => ({ raw, origin: url }));
+    },
+  };
+}
+
+function backoffOptions(name: string, maxDelayMs: number, deps: LoreHttpDeps, ctx: SourceContext): BackoffOptions {
+  return {
+    fetch: ctx.fetch ?? fetch,
+    sleep: deps.sleep ?? defaultSleep,
+    now: deps.now ?? Date.now,
+    baseDelayMs: deps.baseDelayMs ?? 1000,
+    maxDelayMs,
+    maxAttempts: deps.maxAttempts ?? 4,
+    signal: ctx.signal,
+    onRetry: (info) => ctx.log.warn({ source: name, ...info }, 'lore request failed; backing off'),
+  };
+}
+
 export function createLoreHttpSource(config: LoreHttpSourceConfig, deps: LoreHttpDeps = {}): Source {
   const name = config.name;
   const base = config.url.endsWith('/') ? config.url : `${config.url}/`;
   const maxDelayMs = toMs(config.maxBackoff);
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? defaultSleep;
   const baseDelayMs = deps.baseDelayMs ?? 1000;
+  const client = createLoreClient({ name, url: base, maxDelayMs }, deps);
   // Failures across polls: after a failed poll the next ones are skipped until the backoff ends.
   let failures = 0;
   let pausedUntil = 0;
 
-  function options(ctx: SourceContext): BackoffOptions {
-    return {
-      fetch: ctx.fetch ?? fetch,
-      sleep,
-      now,
-      baseDelayMs,
-      maxDelayMs,
-      maxAttempts: deps.maxAttempts ?? 4,
-      signal: ctx.signal,
-      onRetry: (info) => ctx.log.warn({ source: name, ...info }, 'lore request failed; backing off'),
-    };
-  }
-
-  async function fetchThread(entry: AtomEntry, msgid: string, ctx: SourceContext): Promise<Buffer[] | null> {
-    const url = `${base}${encodeURIComponent(msgid)}/t.mbox.gz`;
-    const res = await fetchWithBackoff(url, options(ctx));
-    if (res.status === 404 || res.status === 410) {
-      // Removed from the archive (spam) between the feed and now.
-      ctx.log.warn({ source: name, url, title: entry.title }, 'thread is gone; skipping');
-      await res.body?.cancel().catch(() => undefined);
-      return null;
-    }
-    if (!res.ok) throw new SourceError(`GET ${url}: HTTP ${res.status}`, { source: name, url, status: res.status });
-    const body = Buffer.from(await res.arrayBuffer());
-    let mbox: Buffer;
-    try {
-      mbox = body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body;
-    } catch (err) {
-      throw new SourceError(`GET ${url}: bad gzip data`, { source: name, url }, { cause: err });
-    }
-    return splitMbox(mbox);
-  }
-
   async function pollOnce(cp: Checkpoint | null, ctx: SourceContext): Promise<PollResult> {
     const feedUrl = `${base}new.atom`;
-    const res = await fetchWithBackoff(feedUrl, options(ctx));
+    const res = await fetchWithBackoff(feedUrl, backoffOptions(name, maxDelayMs, deps, ctx));
     if (!res.ok)
       throw new SourceError(`GET ${feedUrl}: HTTP ${res.status}`, { source: name, url: feedUrl, status: res.status });
     const entries = parseAtomFeed(await res.text())
@@ -110,11 +132,11 @@ export function createLoreHttpSource(config: LoreHttpSourceConfig, deps: LoreHtt
     for (const { entry, msgid } of fresh) {
       if (messages.length >= batchSize) break;
       if (!fetchedIds.has(msgid)) {
-        const thread = await fetchThread(entry, msgid, ctx);
-        for (const raw of thread ?? []) {
-          const id = messageIdOf(raw);
+        const thread = await client.fetchThread(msgid, ctx);
+        for (const mail of thread ?? []) {
+          const id = messageIdOf(mail.raw);
           if (id) fetchedIds.add(id);
-          messages.push({ raw, origin: `${base}${encodeURIComponent(msgid)}/t.mbox.gz` });
+          messages.push(mail);
         }
       }
       handed.add(msgid);

@@ -2,8 +2,11 @@
  * xfstests `check` output: per-test lines ("generic/001 3s ...  3s", "[not run] why",
  * "- output mismatch (see ...)", "[failed, exit status 1]") and the closing summary
  * ("Ran:", "Not run:", "Failures:", "Failed N of M tests", "Passed all N tests").
- * Works on quoted copies in mail ("> ") too.
+ * Works on quoted copies in mail ("> ") too. Also fstests' xunit report (`check -R xunit`), the
+ * machine-readable record of a run the bot made itself (parseFstestsXunit).
  */
+import { XMLParser } from 'fast-xml-parser';
+import { z } from 'zod';
 import type { TestResult } from '../types.ts';
 
 export interface FstestsSummary {
@@ -137,4 +140,112 @@ export function parseFstests(text: string): FstestsResult {
   );
   const first = runs.find((x) => x.summary.total !== null) ?? runs[0];
   return { tests: [...tests.values()], summary: first?.summary ?? null, sections: runs };
+}
+
+/** One `<testcase>` of fstests' xunit report (`check -R xunit`, common/report). */
+export interface FstestsXunitCase {
+  /** "generic/413" */
+  name: string;
+  status: 'pass' | 'fail' | 'notrun';
+  /** Seconds, as check measured them (whole seconds); null when absent. */
+  timeS: number | null;
+  /** A notrun's reason (its .notrun file) or a failure's message ("- output mismatch (see ...)"). */
+  message: string | null;
+  /** The test's .full log (failures only). */
+  full: string | null;
+  /** `diff -u` of the golden output and the .out.bad (failures with an output mismatch). */
+  diff: string | null;
+  /** What check's _check_dmesg found in the kernel log during the test (failures only). */
+  dmesg: string | null;
+}
+
+export interface FstestsXunitReport {
+  /** The `<property>` list: FSTYP, MOUNT_OPTIONS, TEST_DEV, KERNEL, ... */
+  properties: Record<string, string>;
+  cases: FstestsXunitCase[];
+}
+
+const cdata = z.union([z.string(), z.array(z.string())]).optional();
+const textNode = z.union([z.string(), z.object({ '#cdata': cdata }).passthrough()]).optional();
+const xunitSchema = z.object({
+  testsuite: z
+    .object({
+      properties: z
+        .object({ property: z.array(z.object({ name: z.string(), value: z.string().default('') })).default([]) })
+        .or(z.string())
+        .optional(),
+      testcase: z
+        .array(
+          z.object({
+            name: z.string(),
+            time: z.string().optional(),
+            skipped: z.union([z.string(), z.object({ message: z.string().optional() })]).optional(),
+            failure: z.union([z.string(), z.object({ message: z.string().optional() })]).optional(),
+            'system-out': textNode,
+            'system-err': textNode,
+            'kernel-log': textNode,
+          }),
+        )
+        .default([]),
+    })
+    .passthrough(),
+});
+
+/** A CDATA element's text (encode_cdata splits a "]]>" inside into two sections: "]]" and ">"), trimmed. */
+function cdataText(node: z.infer<typeof textNode>): string | null {
+  if (node === undefined) return null;
+  const raw = typeof node === 'string' ? node : node['#cdata'];
+  const text = Array.isArray(raw) ? raw.join('') : (raw ?? '');
+  const trimmed = text.replace(/^\n+|\s+$/g, '');
+  return trimmed === '' ? null : trimmed;
+}
+
+function message(node: string | { message?: string | undefined } | undefined): string | null {
+  if (node === undefined || typeof node === 'string') return null;
+  return node.message?.trim() || null;
+}
+
+/**
+ * fstests' xunit report (result.xml) → its cases. Throws FstestsXunitError for text that is not
+ * such a report (not XML, or no <testsuite>): the caller says so instead of guessing.
+ */
+export function parseFstestsXunit(xml: string): FstestsXunitReport {
+  let doc: unknown;
+  try {
+    doc = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '',
+      cdataPropName: '#cdata',
+      parseTagValue: false,
+      parseAttributeValue: false,
+      processEntities: true,
+      isArray: (tag) => tag === 'testcase' || tag === 'property',
+    }).parse(xml, true);
+  } catch (err) {
+    throw new FstestsXunitError(`not XML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+  const parsed = xunitSchema.safeParse(doc);
+  if (!parsed.success) throw new FstestsXunitError(`not an fstests xunit report: ${parsed.error.issues[0]?.message}`);
+  const suite = parsed.data.testsuite;
+  const properties: Record<string, string> = {};
+  if (suite.properties && typeof suite.properties !== 'string')
+    for (const p of suite.properties.property) properties[p.name] = p.value;
+  const cases = suite.testcase.map((c): FstestsXunitCase => {
+    const t = c.time === undefined || c.time === '' ? null : Number(c.time);
+    const status = c.failure !== undefined ? 'fail' : c.skipped !== undefined ? 'notrun' : 'pass';
+    return {
+      name: c.name,
+      status,
+      timeS: t !== null && Number.isFinite(t) ? t : null,
+      message: status === 'fail' ? message(c.failure) : status === 'notrun' ? message(c.skipped) : null,
+      full: cdataText(c['system-out']),
+      diff: cdataText(c['system-err']),
+      dmesg: cdataText(c['kernel-log']),
+    };
+  });
+  return { properties, cases };
+}
+
+export class FstestsXunitError extends Error {
+  readonly kind = 'fstests-xunit';
 }

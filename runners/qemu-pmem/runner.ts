@@ -21,6 +21,8 @@ import { slotDirFor, treeSlug } from '../tree/slot.ts';
 import { daxInitramfs } from '../guest/dax-initramfs.ts';
 import { analyzeGuestRun, type Parsers } from './analyze.ts';
 import { withSlotLock } from '../tree/slot-lock.ts';
+import { FSTESTS_DAX_SUITE } from './fstests-config.ts';
+import { fstestsRunResults, mergeFstestsResults, prepareFstestsSuite } from './fstests-suite.ts';
 
 export interface QemuPmemOptions {
   config: RunnerConfig;
@@ -77,8 +79,22 @@ export function createQemuPmemRunner(opts: QemuPmemOptions): Runner {
           return result;
         }
 
+        const fstests = await prepareFstestsSuite({
+          config: cfg,
+          suites,
+          repoRoot: opts.repoRoot,
+          cacheDir: opts.cacheDir,
+          workDir: req.workDir,
+          log: ctx.log,
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        });
+        Object.assign(timings, fstests.timings);
+        // fstests-dax reports through its own results disk; the others are KTAP on the console.
+        const ktapSuites = suites.filter((s) => s !== FSTESTS_DAX_SUITE);
+        const booted = suites.filter((s) => s !== FSTESTS_DAX_SUITE || fstests.run);
+
         t = Date.now();
-        const initrd = await daxInitramfs(opts.repoRoot, opts.cacheDir);
+        const initrd = await daxInitramfs(opts.repoRoot, opts.cacheDir, fstests.guestFiles);
         timings.initramfsMs = Date.now() - t;
 
         progress('boot', `qemu ${cfg.memoryMiB} MiB, ${cfg.nvdimms.length} NVDIMM(s)`);
@@ -92,20 +108,29 @@ export function createQemuPmemRunner(opts: QemuPmemOptions): Runner {
             kernel: build.bzImage,
             initrd,
             append: [
-              `daxbot.suites=${suites.join(',')}`,
+              `daxbot.suites=${booted.join(',')}`,
               `daxbot.test_timeout=${Math.round(toMs(cfg.testTimeout) / 1000)}`,
+              ...fstests.append,
               ...(opts.extraKernelArgs ?? []),
             ],
             memoryMiB: cfg.memoryMiB,
             cpus: cfg.cpus,
             nvdimms: cfg.nvdimms.map((d, i) => ({ ...d, path: path.join(req.workDir, `nvdimm${i}.img`) })),
+            extra: fstests.qemuExtra,
           },
+          readOnly: fstests.readOnly,
+          readWrite: fstests.readWrite,
           ...limits,
         });
 
         const parsers: Parsers = opts.parsers ?? (await defaults()).defaultParsers;
         const symbolize = opts.symbolize ?? (await defaults()).defaultSymbolize;
-        const outcome = analyzeGuestRun(q, suites, parsers, limits);
+        const fstestsResults = await fstestsRunResults(fstests, {
+          consoleLog: q.console,
+          stop: q,
+          durations: q.testDurations,
+        });
+        const outcome = mergeFstestsResults(analyzeGuestRun(q, ktapSuites, parsers, limits), fstestsResults);
         result.tests = outcome.tests;
         result.booted = outcome.booted;
         result.failureClass = outcome.failureClass;

@@ -48,9 +48,12 @@ async function hasCommit(git: SimpleGit, rev: string): Promise<string | null> {
   }
 }
 
-/** Splits the mbox into one file per patch (git mailsplit) and returns them in order. */
+/**
+ * Splits the mbox into one file per patch (git mailsplit) and returns them in order. The am-ready
+ * mbox quotes body lines starting with `From ` as mboxrd does (`>From `); --mboxrd takes the quote off.
+ */
 async function splitMbox(mbox: string, dir: string): Promise<string[]> {
-  await simpleGit().raw(['mailsplit', `-o${dir}`, mbox]);
+  await simpleGit().raw(['mailsplit', '--mboxrd', `-o${dir}`, mbox]);
   const files = (await readdir(dir))
     .filter((f) => /^\d+$/.test(f))
     .sort()

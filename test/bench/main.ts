@@ -1,16 +1,22 @@
 /**
  * `npm run bench -- <name...>`: prints figures. Each bench measures ratios within one run
- * (the machines are noisy), never asserts a time.
+ * (the machines are noisy), never asserts a time. The CLI they spawn is the compiled dist/,
+ * built first when stale.
  */
+import { execFileSync } from 'node:child_process';
+
 type Bench = () => Promise<unknown>;
 
 const benches: Record<string, () => Promise<Bench>> = {
+  cli: async () => (await import('./cli.ts')).benchCli,
   ingest: async () => (await import('./ingest.ts')).benchIngest,
   parse: async () => (await import('./parse.ts')).benchParse,
   console: async () => (await import('./console.ts')).benchConsole,
   harness: async () => (await import('./harness.ts')).benchHarness,
   simulator: async () => (await import('./simulator.ts')).benchSimulator,
   pipeline: async () => (await import('./pipeline.ts')).benchPipeline,
+  b4: async () => (await import('./b4.ts')).benchB4,
+  fstests: async () => (await import('./fstests.ts')).benchFstests,
   ndctl: async () => (await import('./ndctl.ts')).benchNdctl,
 };
 
@@ -19,6 +25,7 @@ if (names.length === 0 || names.includes('--help')) {
   process.stdout.write(`usage: npm run bench -- <${Object.keys(benches).join('|')}> ...\n`);
   process.exit(names.length === 0 ? 2 : 0);
 }
+execFileSync('bash', ['scripts/build.sh'], { stdio: 'inherit' });
 for (const name of names) {
   const load = benches[name];
   if (!load) {

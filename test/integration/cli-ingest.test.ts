@@ -2,29 +2,16 @@
  * The CLI contract of the ingest stage, driven as outside checks drive it: a real child
  * process, a real SQLite file, a project-written mbox.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { daxbot as run, repoRoot } from '../helpers/cli.ts';
 
-const run = promisify(execFile);
-const MBOX = resolve('test/fixtures/cli/small-series.mbox');
+const MBOX = resolve(repoRoot, 'test/fixtures/cli/small-series.mbox');
 
-async function daxbot(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(process.execPath, ['bin/daxbot.js', ...args], {
-      env: { ...process.env, DAXBOT_LOG_LEVEL: 'warn', ...env },
-    });
-    return { ...r, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
+function daxbot(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return run(args, { env });
 }
 
 describe('daxbot ingest / series (CLI contract)', () => {

@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startDashboard, type RunningDashboard } from '../../bot/dashboard/server.ts';
@@ -18,6 +17,7 @@ import { createScriptedRunner } from '../../bot/pipeline/scripted-runner.ts';
 import { saveSeriesVersions } from '../../bot/store/series.ts';
 import { openStore, type Store } from '../../bot/store/store.ts';
 import { FakeSender, fakeDeps, testConfig, version } from '../unit/pipeline/fakes.ts';
+import { daxbotBin, repoRoot } from '../helpers/cli.ts';
 
 const SECRET = 'maintainers-secret-for-tests';
 const EVIL = '<script>alert("pwned")</script> dax: fix';
@@ -249,21 +249,9 @@ describe('dashboard over a real store', () => {
 
 describe('daxbot dashboard (the command)', () => {
   it('serves until SIGTERM, then exits 0', async () => {
-    const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        path.join(repoRoot, 'bot/cli/main.ts'),
-        '--db',
-        path.join(dir, 'cli.sqlite'),
-        '--log-level',
-        'warn',
-        'dashboard',
-        '--listen',
-        '127.0.0.1:0',
-      ],
+      [daxbotBin, '--db', path.join(dir, 'cli.sqlite'), '--log-level', 'warn', 'dashboard', '--listen', '127.0.0.1:0'],
       {
         cwd: repoRoot,
         env: { ...process.env, DAXBOT_DASHBOARD_TOKEN: SECRET },

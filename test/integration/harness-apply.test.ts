@@ -78,6 +78,21 @@ describe('applySeries (real git)', () => {
     expect(git(path.join(dir, 'wt'), 'log', '-1', '--format=%s')).toBe('a: shout three');
   });
 
+  it('takes the mboxrd quote off a commit message line that starts with From', async () => {
+    const other = path.join(dir, 'other-from');
+    execFileSync('git', ['clone', '-q', tree, other]);
+    await writeFile(path.join(other, 'a.c'), 'one\ntwo\nthree\nfour\nFIVE\n');
+    git(other, 'commit', '-qam', 'a: shout five\n\nFrom above description, we can see five is quiet.');
+    // The am-ready mbox quotes it, as b4 and `daxbot series am` write it.
+    const quoted = git(other, 'format-patch', '--stdout', '-1').replace(/^From above/m, '>From above');
+    const mbox = path.join(dir, 'quoted.mbox');
+    await writeFile(mbox, `${quoted}\n`);
+    const wt = path.join(dir, 'wt');
+    const r = await applySeries({ tree, worktree: wt, base: 'master', mbox });
+    expect(r.ok).toBe(true);
+    expect(git(wt, 'log', '-1', '--format=%b')).toBe('From above description, we can see five is quiet.');
+  });
+
   it('reports the failed patch, its subject and the file, and leaves no am in progress', async () => {
     const wt = path.join(dir, 'wt');
     const r = await applySeries({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema, treeDebianSeries } from '../../../config/schema.ts';
-import { setupTarget } from '../../../bot/cli/setup.ts';
+import { setupTarget } from '../../../bot/cli/setup-targets.ts';
 import { debianTarball } from '../../../runners/tree/setup.ts';
 
 describe('Debian kernel trees', () => {

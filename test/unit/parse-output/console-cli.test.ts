@@ -1,17 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+import { daxbotSync } from '../../helpers/cli.ts';
 
 function daxbot(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bot/cli/main.ts'), ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-  });
+  const r = daxbotSync(args);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe('daxbot console analyze', () => {

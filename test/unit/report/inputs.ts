@@ -2,7 +2,17 @@
 import { judge } from '../../../bot/judge/verdict.ts';
 import { renderReply } from '../../../bot/report/render.ts';
 import type { ReplySeries, TestedSetup, ResultReplyInput, CommandReplyInput } from '../../../bot/report/render.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readTarEntries } from '../../../runners/guest/disks.ts';
+import { fstestsResults } from '../../../runners/qemu-pmem/fstests-results.ts';
 import { crash, makeRun, t } from '../judge/make-run.ts';
+
+const fstestsFixture = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../fixtures/fstests/corrupt-reads',
+);
 
 const subjects = [
   'mm/gup.c: Remove redundant check for PCI P2PDMA page',
@@ -349,3 +359,49 @@ export function hostileReply() {
   });
   return r;
 }
+
+/**
+ * fstests-dax on a real run: the series results are what the guest reported with
+ * test/fixtures/patches/fsdax-read-corruption.mbox applied (test/fixtures/fstests/corrupt-reads),
+ * the base's the same tests passing.
+ */
+const fstestsSeriesTests = fstestsResults({
+  consoleLog: readFileSync(path.join(fstestsFixture, 'console.txt'), 'utf8'),
+  files: readTarEntries(readFileSync(path.join(fstestsFixture, 'results.tar'))),
+  filesystems: ['ext4', 'xfs'],
+  stop: { killed: null, lastTest: null, lastTestFinished: true },
+  durations: {},
+});
+const fstestsSeries: ReplySeries = {
+  subject: 'fsdax: fail reads of poisoned media early',
+  coverSubject: '[PATCH 0/2] fsdax: fail reads of poisoned media early',
+  revision: 1,
+  rootMessageId: 'cover.1795400000.git.fixture@example.org',
+  coverMessageId: 'cover.1795400000.git.fixture@example.org',
+  patches: [
+    'fsdax: explain the copy loop of dax_iomap_iter',
+    'fsdax: probe for poison before copying a read to user space',
+  ].map((s, i) => ({
+    counter: i + 1,
+    messageId: `${i + 1}.1795400000.git.fixture@example.org`,
+    subject: `[PATCH ${i + 1}/2] ${s}`,
+    from: 'Fix Ture <fixture@example.org>',
+  })),
+  expected: 2,
+  author: 'Fix Ture <fixture@example.org>',
+  cc: ['nvdimm@lists.linux.dev', 'linux-fsdevel@vger.kernel.org'],
+  lists: ['nvdimm@lists.linux.dev'],
+};
+
+export const fstestsRegression: ResultReplyInput = {
+  kind: 'result',
+  ...common,
+  versionKey: 'nvdimm/cover.1795400000.git.fixture@example.org/v1',
+  series: fstestsSeries,
+  tested: { ...tested, suites: ['dax', 'fstests-dax'], baseDescribe: 'v6.1.192-debian' },
+  verdict: judge({
+    baseRuns: [makeRun({ tests: fstestsSeriesTests.map((x) => ({ suite: x.suite, name: x.name, status: 'pass' })) })],
+    seriesRuns: [makeRun({ tests: fstestsSeriesTests })],
+  }),
+  bisection: { n: 2, steps: [{ k: 1, result: 'good', note: 'no failures' }], firstBad: 2, candidates: [2] },
+};

@@ -18,6 +18,7 @@ const variants: Record<string, ReplyInput> = {
   'changed-from-silent-pass': inputs.changedFromSilentPass,
   'command-done': inputs.commandDone,
   'command-refused': inputs.commandRefused,
+  'fstests-regression': inputs.fstestsRegression,
 };
 
 function asText(r: { headers: Record<string, string>; body: string }): string {
