@@ -12,6 +12,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InfraError } from '../../bot/errors.ts';
 import { execCommand, type Exec } from '../sandbox/exec.ts';
+import { FSTESTS_ROOTFS_PACKAGES } from './fstests/packages.ts';
 
 export const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
 export const DEBIAN_SUITE = 'bookworm';
@@ -58,6 +59,7 @@ export const SUITE_ROOTFS_PACKAGES: Readonly<Record<string, readonly string[]>> 
     'xfsprogs',
     'systemd',
   ],
+  'fstests-dax': FSTESTS_ROOTFS_PACKAGES,
 };
 
 /** The package list of a root filesystem for `suites` (default: every suite's), sorted (pure). */

@@ -8,18 +8,18 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { mkdir, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { InfraError } from '../../bot/errors.ts';
 import type { RunnerConfig } from '../../config/schema.ts';
 import { ensureDebianRootfsImage } from '../guest/debian-rootfs.ts';
+import { createOverlay, createResultsDisk, virtioDiskArgs } from '../guest/disks.ts';
 import type { InitramfsFile } from '../guest/initramfs.ts';
 import { execCommand, type Exec } from '../sandbox/exec.ts';
 import type { FailureClass, TestResult } from '../types.ts';
 import { ensureNdctlBuild } from './ndctl-build.ts';
 import { mesonSuites, planNdctlMeson } from './ndctl-meson.ts';
 import { ndctlMesonResults, type GuestStop } from './ndctl-results.ts';
-import { readResultsDisk, RESULTS_DISK_BYTES } from './ndctl-testlog.ts';
+import { readNdctlTestlog, RESULTS_DISK_MIB } from './ndctl-testlog.ts';
 import { GUEST_DIR, NDCTL_MESON_SUITE } from './profile.ts';
 
 /** Virtio serial numbers the guest script finds its disks by. */
@@ -54,18 +54,6 @@ const NOTHING: Omit<NdctlSuitePrep, 'run' | 'hostResults'> = {
   timings: {},
 };
 
-/** QEMU arguments for one virtio disk with a serial (pure). */
-export function virtioDiskArgs(file: string, id: string, serial: string, format = 'qcow2'): string[] {
-  // cache=unsafe: the disks are thrown away after the run (the results disk is read once QEMU has
-  // exited, and QEMU's writes reach the host file whether or not the guest flushed).
-  return [
-    '-drive',
-    `file=${file},format=${format},if=none,id=${id},cache=unsafe`,
-    '-device',
-    `virtio-blk-pci,drive=${id},serial=${serial}`,
-  ];
-}
-
 /** Kernel command line words for runners/guest/nfit-sim/ndctl-meson.sh (pure). */
 export function ndctlGuestAppend(
   cfg: Pick<RunnerConfig, 'ndctlSuites' | 'ndctlTests' | 'ndctlTimeoutMultiplier'>,
@@ -93,13 +81,6 @@ export function builtinModuleLists(
   return ['modules.builtin', 'modules.builtin.modinfo']
     .filter((f) => exists(path.join(buildDir, f)))
     .map((f) => ({ source: path.join(buildDir, f), dest: `${GUEST_KERNEL_FILES}/${f}`, mode: 0o644 }));
-}
-
-/** A qcow2 overlay over a raw image, so the guest's writes never reach the cached image. */
-async function overlay(exec: Exec, base: string, file: string): Promise<void> {
-  const r = await exec('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', base, file]);
-  if (r.code !== 0)
-    throw new InfraError('qemu-img could not create a disk overlay', { base, output: r.output.slice(-1000) });
 }
 
 export interface PrepareOptions {
@@ -174,11 +155,9 @@ export async function prepareNdctlSuite(o: PrepareOptions): Promise<NdctlSuitePr
   const rootOverlay = path.join(disks, 'root.qcow2');
   const ndctlOverlay = path.join(disks, 'ndctl.qcow2');
   const resultsDisk = path.join(disks, 'results.raw');
-  await overlay(exec, rootfs.image, rootOverlay);
-  await overlay(exec, built.image, ndctlOverlay);
-  // Sparse and all zeros: what the guest leaves before the first NUL is the testlog.
-  await writeFile(resultsDisk, '');
-  await truncate(resultsDisk, RESULTS_DISK_BYTES);
+  await createOverlay(exec, rootfs.image, rootOverlay);
+  await createOverlay(exec, built.image, ndctlOverlay);
+  await createResultsDisk(resultsDisk, RESULTS_DISK_MIB);
 
   const scripts = path.join(o.repoRoot, 'runners', 'guest', 'nfit-sim');
   return {
@@ -221,7 +200,7 @@ export async function collectNdctlSuite<T extends Outcome>(
   stop: GuestStop,
   outcome: T,
 ): Promise<T> {
-  const testlog = prep.run && prep.resultsDisk ? await readResultsDisk(prep.resultsDisk) : null;
+  const testlog = prep.run && prep.resultsDisk ? await readNdctlTestlog(prep.resultsDisk) : null;
   return mergeNdctlSuite(prep, consoleLog, stop, outcome, testlog);
 }
 

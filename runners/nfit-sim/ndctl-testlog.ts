@@ -1,18 +1,20 @@
 /**
  * meson's own record of an ndctl run, testlog.json (one JSON object per test: name, result, exit
  * code, duration, output), as the guest wrote it to the results disk
- * (runners/guest/nfit-sim/meson-run.py): the file's bytes up to the first NUL. It is the source
- * of every test's result; the console's meson lines are the fallback when the guest stopped
- * before it could copy the file. The disk is written by the guest (untrusted): it is read with
- * a size limit, and every line is parsed with zod; a line that does not parse is skipped.
+ * (runners/guest/nfit-sim/meson-run.py: one tar member, read back by runners/guest/disks.ts). It
+ * is the source of every test's result; the console's meson lines are the fallback when the
+ * guest stopped before it could copy the file. The disk is written by the guest (untrusted): it
+ * is read with a size limit, and every line is parsed with zod; a line that does not parse is
+ * skipped.
  */
-import { existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { z } from 'zod';
+import { readResultsDisk } from '../guest/disks.ts';
 import type { TestResult } from '../types.ts';
 
-/** Size of the raw results disk: testlog.json of every ndctl test with its output fits easily. */
-export const RESULTS_DISK_BYTES = 64 * 1024 * 1024;
+/** Size of the raw results disk: testlog.json of all 22 tests with their output is ~250 KiB. */
+export const RESULTS_DISK_MIB = 64;
+/** The member meson-run.py writes. */
+export const TESTLOG_MEMBER = 'testlog.json';
 
 const entrySchema = z.object({
   name: z.string(),
@@ -104,17 +106,10 @@ export function parseTestlog(text: string): TestResult[] {
   return out;
 }
 
-/** The text the guest left on the results disk, or null when it wrote nothing. */
-export async function readResultsDisk(file: string, maxBytes = RESULTS_DISK_BYTES): Promise<string | null> {
-  if (!existsSync(file)) return null;
-  const fh = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(Math.min(maxBytes, (await fh.stat()).size));
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const end = buf.subarray(0, bytesRead).indexOf(0);
-    const text = buf.subarray(0, end < 0 ? bytesRead : end).toString('utf8');
-    return text.trim() === '' ? null : text;
-  } finally {
-    await fh.close();
-  }
+/** testlog.json's text from the results disk, or null when the guest left none there. */
+export async function readNdctlTestlog(file: string): Promise<string | null> {
+  const entries = await readResultsDisk(file, RESULTS_DISK_MIB * 1024 * 1024);
+  const member = entries.find((e) => e.name === TESTLOG_MEMBER);
+  const text = member?.data.toString('utf8') ?? '';
+  return text.trim() === '' ? null : text;
 }

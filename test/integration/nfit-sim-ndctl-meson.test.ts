@@ -14,7 +14,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../bot/log.ts';
 import { createNfitSimRunner } from '../../runners/nfit-sim/runner.ts';
-import { parseTestlog, readResultsDisk } from '../../runners/nfit-sim/ndctl-testlog.ts';
+import { parseTestlog, readNdctlTestlog } from '../../runners/nfit-sim/ndctl-testlog.ts';
 import type { RunResult, TestResult } from '../../runners/types.ts';
 import { kernelCacheDir, repoRoot } from '../helpers/kernel-env.ts';
 import {
@@ -53,7 +53,7 @@ for (const series of ['6.1', '6.12']) {
         expect(r.findings, await explain(r)).toEqual([]);
 
         // The guest copied testlog.json out, and the run's results are exactly its tests.
-        const testlog = await readResultsDisk(path.join(workDir, 'ndctl-disks', 'results.raw'));
+        const testlog = await readNdctlTestlog(path.join(workDir, 'ndctl-disks', 'results.raw'));
         expect(testlog, await explain(r)).not.toBeNull();
         const fromFile = parseTestlog(testlog ?? '');
         expect(fromFile.map((t) => t.name).sort()).toEqual([...CI_NDCTL_TESTS].sort());

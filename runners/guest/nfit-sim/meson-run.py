@@ -10,8 +10,9 @@ Besides meson's own output it prints, for the host (runners/nfit-sim/ndctl-resul
   # DAXBOT-MESON-TESTLOG <bytes>       meson's testlog.json was written to the results disk
   # DAXBOT-MESON-EXIT <code>
 When a results device is given, meson's own testlog.json (every test's result, exit code,
-duration and output) is written to it from offset 0, followed by a NUL byte: the host reads it
-after the guest stops (a raw disk, so the guest can write nothing else on the host).
+duration and output) is written to it as a one-member tar stream from offset 0: the host reads
+it after the guest stops (runners/guest/disks.ts; a raw disk, so the guest can write nothing
+else on the host).
 Usage: meson-run.py BUILD_DIR SUITE[,SUITE...] TIMEOUT_MULTIPLIER [TEST[,TEST...]] [RESULTS_DEVICE]
 """
 import json
@@ -19,6 +20,7 @@ import os
 import re
 import subprocess
 import sys
+import tarfile
 
 RESULT = re.compile(r'^\s*(\d+)\s*/\s*(\d+)\s+(\S+)\s+/\s+(\S+)\s+(OK|FAIL|SKIP|EXPECTEDFAIL|UNEXPECTEDPASS|TIMEOUT|ERROR)\b')
 
@@ -85,13 +87,14 @@ def echo_logs(path):
 
 def copy_testlog(path, device):
     try:
-        with open(path, 'rb') as f:
-            data = f.read()
+        size = os.path.getsize(path)
         with open(device, 'r+b', buffering=0) as d:
-            d.write(data + b'\0')
+            # ustar: the plainest header, which the host's reader parses itself.
+            with tarfile.open(fileobj=d, mode='w', format=tarfile.USTAR_FORMAT) as tar:
+                tar.add(path, arcname='testlog.json')
             os.fsync(d.fileno())
-        say('# DAXBOT-MESON-TESTLOG %d' % len(data))
-    except OSError as e:
+        say('# DAXBOT-MESON-TESTLOG %d' % size)
+    except (OSError, tarfile.TarError) as e:
         say('# DAXBOT-MESON-ERROR copying testlog.json to %s: %s' % (device, e))
 
 

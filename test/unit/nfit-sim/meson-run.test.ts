@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTestlog, readResultsDisk } from '../../../runners/nfit-sim/ndctl-testlog.ts';
+import { parseTestlog, readNdctlTestlog } from '../../../runners/nfit-sim/ndctl-testlog.ts';
 import { hasBinary } from '../../helpers/servers/binaries.ts';
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..');
@@ -57,7 +57,7 @@ describe.skipIf(!hasBinary('python3'))('meson-run.py', () => {
     expect(out).toContain('not ok 1 ndctl:ndctl/create.sh\n');
     expect(out).toMatch(/^DAXBOT-MESON-LOG \{"name": "ndctl:ndctl\/create.sh", "result": "FAIL"/m);
     expect(out).toMatch(/^# DAXBOT-MESON-TESTLOG \d+\n# DAXBOT-MESON-EXIT 1\n$/m);
-    const testlog = await readResultsDisk(disk);
+    const testlog = await readNdctlTestlog(disk);
     expect(parseTestlog(testlog ?? '')).toEqual([
       {
         suite: 'ndctl',

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,7 +36,6 @@ import {
   mergeNdctlSuite,
   ndctlGuestAppend,
   prepareNdctlSuite,
-  virtioDiskArgs,
 } from '../../../runners/nfit-sim/ndctl-suite.ts';
 
 describe('Debian root filesystem planning', () => {
@@ -135,15 +134,6 @@ describe('guest plan', () => {
     const subset = runnerSchema.parse({ name: 'n', kind: 'nfit-sim', ndctlTests: ['create.sh', 'libndctl'] });
     expect(ndctlGuestAppend(subset)).toContain('daxbot.meson-tests=create.sh,libndctl');
     expect(runnerSchema.safeParse({ name: 'n', kind: 'nfit-sim', ndctlTests: ['a b'] }).success).toBe(false);
-    expect(virtioDiskArgs('/w/results.raw', 'dres', 'daxbot-results', 'raw')[1]).toBe(
-      'file=/w/results.raw,format=raw,if=none,id=dres,cache=unsafe',
-    );
-    expect(virtioDiskArgs('/w/root.qcow2', 'droot', 'daxbot-root')).toEqual([
-      '-drive',
-      'file=/w/root.qcow2,format=qcow2,if=none,id=droot,cache=unsafe',
-      '-device',
-      'virtio-blk-pci,drive=droot,serial=daxbot-root',
-    ]);
   });
   it('rejects meson options that are not -D settings', () => {
     expect(
@@ -359,6 +349,11 @@ describe('mergeNdctlSuite', () => {
   });
 });
 
+/** Pads a file to 1 MiB with zeros, as the sparse results disk is. */
+async function truncateDisk(file: string): Promise<void> {
+  await truncate(file, 1024 * 1024);
+}
+
 describe('collectNdctlSuite', () => {
   const stop = { killed: null, lastTest: null, lastTestFinished: true };
   const clean = { tests: [] as TestResult[], failureClass: 'none' as const, summary: '', booted: true };
@@ -371,8 +366,10 @@ describe('collectNdctlSuite', () => {
       line('ndctl:ndctl / libndctl', 'OK', 0, 'ok\n'),
       line('ndctl:ndctl / create.sh', 'FAIL', 1, '+ ndctl list\ntest/create.sh: failed at line 30\n'),
     ].join('\n');
-    // The disk: the testlog, a NUL, then whatever was there before (zeros, or garbage).
-    await writeFile(disk, Buffer.concat([Buffer.from(`${testlog}\n`), Buffer.from([0]), Buffer.from('junk')]));
+    // The disk: testlog.json as the one member of a tar stream, then zeros (as meson-run.py leaves it).
+    await writeFile(path.join(dir, 'testlog.json'), `${testlog}\n`);
+    execFileSync('tar', ['--format=ustar', '-cf', disk, '-C', dir, 'testlog.json']);
+    await truncateDisk(disk);
     // The console lost the failing test's lines (a kernel message cut them); the file has them.
     const consoleText = section(RUN.split('\n').slice(0, 4).join('\n'));
     const r = await collectNdctlSuite({ run: true, hostResults: [], resultsDisk: disk }, consoleText, stop, clean);
@@ -391,7 +388,7 @@ describe('collectNdctlSuite', () => {
     expect(r.tests[2]).toMatchObject({ name: 'daxdev-errors.sh', status: 'error' });
     expect(r.failureClass).toBe('kernel');
     // An empty disk (the guest never got there): the console is read instead.
-    await writeFile(disk, Buffer.alloc(1024));
+    await writeFile(disk, Buffer.alloc(4096));
     const fallback = await collectNdctlSuite(
       { run: true, hostResults: [], resultsDisk: disk },
       section(RUN),
