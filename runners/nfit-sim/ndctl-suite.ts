@@ -37,7 +37,7 @@ export interface NdctlSuitePrep {
   guestFiles: InitramfsFile[];
   /** Kernel command line words for the guest script. */
   append: string[];
-  /** QEMU arguments for the two disks. */
+  /** QEMU arguments for the three disks. */
   qemuExtra: string[];
   readOnly: string[];
   readWrite: string[];
@@ -97,6 +97,33 @@ export interface PrepareOptions {
   exec?: Exec;
 }
 
+/**
+ * The run's disks in <workDir>/ndctl-disks: overlays over the cached root filesystem and ndctl
+ * build images, and a fresh results disk.
+ */
+async function ndctlDisks(
+  exec: Exec,
+  workDir: string,
+  rootImage: string,
+  ndctlImage: string,
+): Promise<{ dir: string; results: string; qemu: string[] }> {
+  const dir = path.join(workDir, 'ndctl-disks');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const root = path.join(dir, 'root.qcow2');
+  const ndctl = path.join(dir, 'ndctl.qcow2');
+  const results = path.join(dir, 'results.raw');
+  await createOverlay(exec, rootImage, root);
+  await createOverlay(exec, ndctlImage, ndctl);
+  await createResultsDisk(results, RESULTS_DISK_MIB);
+  const qemu = [
+    ...virtioDiskArgs(root, 'droot', ROOT_SERIAL),
+    ...virtioDiskArgs(ndctl, 'dndctl', NDCTL_SERIAL),
+    ...virtioDiskArgs(results, 'dresults', RESULTS_SERIAL, 'raw'),
+  ];
+  return { dir, results, qemu };
+}
+
 export async function prepareNdctlSuite(o: PrepareOptions): Promise<NdctlSuitePrep> {
   if (!o.suites.includes(NDCTL_MESON_SUITE)) return { run: false, hostResults: [], ...NOTHING };
   const plan = planNdctlMeson(o.config.ndctlSource);
@@ -149,21 +176,12 @@ export async function prepareNdctlSuite(o: PrepareOptions): Promise<NdctlSuitePr
     };
   }
 
-  const disks = path.join(o.workDir, 'ndctl-disks');
-  await rm(disks, { recursive: true, force: true });
-  await mkdir(disks, { recursive: true });
-  const rootOverlay = path.join(disks, 'root.qcow2');
-  const ndctlOverlay = path.join(disks, 'ndctl.qcow2');
-  const resultsDisk = path.join(disks, 'results.raw');
-  await createOverlay(exec, rootfs.image, rootOverlay);
-  await createOverlay(exec, built.image, ndctlOverlay);
-  await createResultsDisk(resultsDisk, RESULTS_DISK_MIB);
-
+  const disks = await ndctlDisks(exec, o.workDir, rootfs.image, built.image);
   const scripts = path.join(o.repoRoot, 'runners', 'guest', 'nfit-sim');
   return {
     run: true,
     hostResults: [],
-    resultsDisk,
+    resultsDisk: disks.results,
     guestFiles: [
       { source: path.join(scripts, 'ndctl-meson.sh'), dest: `/daxbot/suites/${NDCTL_MESON_SUITE}.sh`, mode: 0o755 },
       { source: path.join(scripts, 'meson-run.py'), dest: `${GUEST_DIR}/meson-run.py`, mode: 0o755 },
@@ -171,13 +189,9 @@ export async function prepareNdctlSuite(o: PrepareOptions): Promise<NdctlSuitePr
       ...builtinModuleLists(o.kernelBuildDir),
     ],
     append: ndctlGuestAppend(o.config),
-    qemuExtra: [
-      ...virtioDiskArgs(rootOverlay, 'droot', ROOT_SERIAL),
-      ...virtioDiskArgs(ndctlOverlay, 'dndctl', NDCTL_SERIAL),
-      ...virtioDiskArgs(resultsDisk, 'dresults', RESULTS_SERIAL, 'raw'),
-    ],
+    qemuExtra: disks.qemu,
     readOnly: [rootfs.image, built.image],
-    readWrite: [disks],
+    readWrite: [disks.dir],
     timings,
   };
 }
