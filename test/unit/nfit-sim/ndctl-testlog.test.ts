@@ -6,8 +6,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { judge } from '../../../bot/judge/verdict.ts';
 import { parseTestlog, reasonLine, splitTestlogName } from '../../../runners/nfit-sim/ndctl-testlog.ts';
 import { expectGolden } from '../../helpers/golden.ts';
+import { runResult } from '../pipeline/fakes.ts';
 
 const fixture = path.resolve(
   path.dirname(new URL(import.meta.url).pathname),
@@ -40,5 +42,27 @@ describe('parseTestlog', () => {
     expect(splitTestlogName('libndctl')).toEqual({ suite: 'ndctl', name: 'libndctl' });
     expect(reasonLine(['+ x', 'kernel 6.1: no', '+ exit 77', ''])).toBe('kernel 6.1: no');
     expect(reasonLine(['+ only trace'])).toBeNull();
+  });
+});
+
+describe('the verdict over real ndctl results', () => {
+  const real = parseTestlog(readFileSync(fixture, 'utf8'));
+  const run = (tests = real) => runResult({ tests, failureClass: 'kernel', summary: '1 ndctl test(s) failed' });
+  it('calls a test that fails on the base too pre-existing, and an exit-77 skip an environment problem', () => {
+    const v = judge({ baseRuns: [run()], seriesRuns: [run()] });
+    expect(v.outcome).toBe('pre-existing-only');
+    const by = new Map(v.entries.map((e) => [e.key, e.class]));
+    expect(by.get('ndctl/nfit-security.sh')).toBe('pre-existing');
+    expect(by.get('ndctl/create.sh')).toBe('pass');
+    expect(by.get('ndctl/libndctl')).toBe('skipped-prerequisite');
+  });
+  it('blames a test only the series fails', () => {
+    const passing = real.map((t) => (t.name === 'create.sh' ? t : { ...t, status: 'pass' as const }));
+    const broken = passing.map((t) =>
+      t.name === 'create.sh' ? { ...t, status: 'fail' as const, reason: 'exit status 1: x' } : t,
+    );
+    const v = judge({ baseRuns: [run(passing)], seriesRuns: [run(broken)] });
+    expect(v.outcome).toBe('regression');
+    expect(v.entries.filter((e) => e.class === 'new-failure').map((e) => e.key)).toEqual(['ndctl/create.sh']);
   });
 });
