@@ -37,4 +37,21 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Functions short enough to read at once. Tests are exempt: a test case reads top to bottom.
+    files: ['bot/**/*.ts', 'ingest/**/*.ts', 'runners/**/*.ts', 'config/**/*.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }] },
+  },
+  {
+    // TEMPORARY (issue 10): floor-runners is rewriting these files into one run sequence in
+    // runners/core/ (analyze.ts moves there) and removes this override once they meet the limit.
+    files: [
+      'runners/core/**/*.ts',
+      'runners/qemu-pmem/runner.ts',
+      'runners/qemu-pmem/analyze.ts',
+      'runners/nfit-sim/runner.ts',
+      'runners/registry.ts',
+    ],
+    rules: { 'max-lines-per-function': 'off' },
+  },
 );

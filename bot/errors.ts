@@ -2,35 +2,15 @@
  * Typed errors that carry their context. Code that catches them decides by `kind`,
  * never by parsing a message string.
  */
-export class DaxbotError extends Error {
-  readonly kind: string;
-  readonly context: Record<string, unknown>;
-  constructor(kind: string, message: string, context: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.kind = kind;
-    this.context = context;
-  }
-}
+import { DaxbotError } from '../config/errors.ts';
 
-/** The configuration file is unreadable or does not satisfy the schema. */
-export class ConfigError extends DaxbotError {
-  constructor(message: string, context: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super('config', message, context, options);
-  }
-}
+export { ConfigError, DaxbotError, errorMessage } from '../config/errors.ts';
+export { SourceError } from '../ingest/sources/errors.ts';
 
 /** The store (database) failed: this stops an import, unlike a bad message. */
 export class StoreError extends DaxbotError {
   constructor(message: string, context: Record<string, unknown> = {}, options?: { cause?: unknown }) {
     super('store', message, context, options);
-  }
-}
-
-/** A mail source could not be read (network, server, repository); retried later. */
-export class SourceError extends DaxbotError {
-  constructor(message: string, context: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super('source', message, context, options);
   }
 }
 
@@ -56,8 +36,4 @@ export class UsageError extends DaxbotError {
   constructor(message: string, context: Record<string, unknown> = {}) {
     super('usage', message, context);
   }
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,60 +1,20 @@
-import { z } from 'zod';
-import { fstestsConfigShape } from '../runners/qemu-pmem/fstests-config.ts';
-
 /**
  * The configuration schema. Files are read as `unknown → schema → {config, warnings} | {errors}`
  * (config/load.ts). Secrets never live here: fields ending in `Env` name environment variables.
  */
+import { z } from 'zod';
+import { fstestsConfigShape } from '../runners/qemu-pmem/fstests-config.ts';
+import { sourceRegistry, type SourceSchema } from '../ingest/sources/registry.ts';
+import { duration } from './duration.ts';
 
-const DURATION =
-  'expected a duration: milliseconds as a whole number (1500), or a whole number and a unit ms, s, m or h ("500ms", "30s", "5m", "6h")';
-const duration = z.union(
-  [z.number().int(DURATION).nonnegative(DURATION), z.string().regex(/^\d+(ms|s|m|h)$/, DURATION)],
-  { errorMap: () => ({ message: DURATION }) },
-);
+export { toMs } from './duration.ts';
+export type { SourceConfig } from '../ingest/sources/registry.ts';
 
-export const sourceSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('public-inbox-git'),
-    name: z.string().min(1),
-    /** A lore list URL (https://lore.kernel.org/nvdimm) or a local folder holding epochs 0.git, 1.git, ... */
-    url: z.string().min(1),
-    /** Where clones are kept; defaults to <cacheDir>/inboxes/<name>. */
-    dir: z.string().optional(),
-    /** Import history older than the first poll; false starts at the current tip. */
-    backfill: z.boolean().default(false),
-    schedule: z.string().default('*/5 * * * *'),
-  }),
-  z.object({
-    kind: z.literal('lore-http'),
-    name: z.string().min(1),
-    /** The inbox base URL, e.g. https://lore.kernel.org/nvdimm/ */
-    url: z.string().url(),
-    schedule: z.string().default('*/5 * * * *'),
-    /** Maximum backoff after errors or HTTP 429. */
-    maxBackoff: duration.default('30m'),
-  }),
-  z.object({
-    kind: z.literal('imap'),
-    name: z.string().min(1),
-    host: z.string().min(1),
-    port: z.number().int().positive().default(993),
-    secure: z.boolean().default(true),
-    user: z.string().min(1),
-    /** Name of the environment variable holding the password. */
-    passwordEnv: z.string().default('DAXBOT_IMAP_PASSWORD'),
-    mailbox: z.string().default('INBOX'),
-    idle: z.boolean().default(false),
-    schedule: z.string().default('*/5 * * * *'),
-  }),
-  z.object({
-    kind: z.literal('mbox'),
-    name: z.string().min(1),
-    /** An mbox/mboxrd file (gzip allowed) or a maildir folder. */
-    path: z.string().min(1),
-    schedule: z.string().default('*/10 * * * *'),
-  }),
-]);
+/** Every registered kind of mail source, each with its own schema (ingest/sources/<kind>/schema.ts). */
+const sourceSchemas = Object.values(sourceRegistry).map((entry): SourceSchema => entry.schema);
+const [firstSource, ...otherSources] = sourceSchemas;
+if (!firstSource) throw new Error('the source registry is empty');
+export const sourceSchema = z.discriminatedUnion('kind', [firstSource, ...otherSources]);
 
 export const treeSchema = z.object({
   name: z.string().min(1),
@@ -215,14 +175,12 @@ export const configSchema = z
   .strict();
 
 export type Config = z.infer<typeof configSchema>;
-export type SourceConfig = z.infer<typeof sourceSchema>;
 export type TreeConfig = z.infer<typeof treeSchema>;
 export type RunnerConfig = z.infer<typeof runnerSchema>;
 export type MailConfig = z.infer<typeof mailSchema>;
 export type DashboardConfig = z.infer<typeof dashboardSchema>;
 export type AllListsConfig = z.infer<typeof allListsSchema>;
 
-/** "30s" → 30000. Numbers are milliseconds. */
 /**
  * The Debian series a tree is made from: its `debian` key, 6.1 for a tree with no path; null for
  * a user's repository.
@@ -230,13 +188,4 @@ export type AllListsConfig = z.infer<typeof allListsSchema>;
 export function treeDebianSeries(tree: Pick<TreeConfig, 'path' | 'debian'>): string | null {
   if (tree.debian) return tree.debian;
   return tree.path ? null : '6.1';
-}
-
-export function toMs(value: number | string): number {
-  if (typeof value === 'number') return value;
-  const m = /^(\d+)(ms|s|m|h)$/.exec(value);
-  if (!m) throw new Error(`bad duration ${value}`);
-  const n = Number(m[1]);
-  const unit = m[2];
-  return unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n * 3_600_000;
 }

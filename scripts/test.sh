@@ -25,6 +25,7 @@ echo "== typecheck"
 npx tsc -p tsconfig.json --noEmit || status=1
 echo "== lint"
 npx eslint . || status=1
+npx depcruise --config .dependency-cruiser.mjs bot ingest runners config test bin scripts || status=1
 npx prettier --check . >/dev/null || { echo "prettier: files not formatted (npm run format)"; npx prettier --list-different .; status=1; }
 
 echo "== tests"

@@ -18,7 +18,7 @@ interface BisectOptions {
 
 async function bisect(ctx: CliContext, opts: BisectOptions) {
   const { bisectTree } = await import('../judge/bisect-tree.ts');
-  const { treeStepTest } = await import('../pipeline/tree-step.ts');
+  const { treeStepTest } = await import('../jobs/tree-step.ts');
   const config = await ctx.config();
   const rc = opts.runner ? config.runners.find((r) => r.name === opts.runner) : config.runners.find((r) => r.enabled);
   if (!rc) throw new ConfigError(`no runner ${opts.runner ?? '(enabled)'} is configured`);

@@ -4,8 +4,8 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { IngestReport } from '../../ingest/ingest.ts';
-import type { ParsePool } from '../../ingest/parse-pool.ts';
+import type { IngestReport } from '../intake/ingest.ts';
+import type { ParsePool } from '../intake/parse-pool.ts';
 import type { Store } from '../store/store.ts';
 import type { CliContext } from './context.ts';
 import { nonNegativeInt } from './options.ts';
@@ -31,10 +31,10 @@ function progressPrinter(label: string): (done: number) => void {
 }
 
 async function importMbox(file: string, store: Store, ctx: CliContext, pool?: ParsePool): Promise<IngestReport> {
-  const { ingestSource } = await import('../../ingest/ingest.ts');
-  const { realIngestDeps } = await import('../../ingest/run-ingest.ts');
-  const { createMboxSource } = await import('../../ingest/sources/mbox.ts');
-  const { importSourceName } = await import('../pipeline/since-window.ts');
+  const { ingestSource } = await import('../intake/ingest.ts');
+  const { realIngestDeps } = await import('../intake/run-ingest.ts');
+  const { createMboxSource } = await import('../../ingest/sources/mbox/index.ts');
+  const { importSourceName } = await import('../queue/since-window.ts');
   const path = resolve(file);
   // The source name marks the mail as a maintainer's explicit import: `run --since` measures
   // its window on the import time for it, not on the Date headers (since-window.ts).
@@ -49,11 +49,11 @@ async function importMbox(file: string, store: Store, ctx: CliContext, pool?: Pa
 }
 
 async function ingestReports(opts: IngestOptions, store: Store, ctx: CliContext): Promise<IngestReport[]> {
-  const { createParsePool } = await import('../../ingest/parse-pool.ts');
+  const { createParsePool } = await import('../intake/parse-pool.ts');
   const pool = opts.parseWorkers > 0 ? createParsePool(opts.parseWorkers) : undefined;
   try {
     if (opts.mbox) return [await importMbox(opts.mbox, store, ctx, pool)];
-    const { ingestConfiguredSources } = await import('../../ingest/run-ingest.ts');
+    const { ingestConfiguredSources } = await import('../intake/run-ingest.ts');
     return await ingestConfiguredSources(await ctx.config(), store, ctx.log, {
       only: opts.source,
       baseDir: ctx.configDir(),
@@ -88,7 +88,7 @@ export function registerIngestCommand(program: Command, ctx: CliContext): void {
       const store = await ctx.store();
       const started = Date.now();
       const reports = await ingestReports(opts, store, ctx);
-      const { refreshSeries } = await import('../../ingest/refresh-series.ts');
+      const { refreshSeries } = await import('../intake/refresh-series.ts');
       const { messageCounts } = await import('../store/messages.ts');
       const series = await refreshSeries(store, { now: new Date(), log: ctx.log });
       const totals = await messageCounts(store.db);

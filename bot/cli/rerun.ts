@@ -29,7 +29,7 @@ export function registerRerunCommand(program: Command, ctx: CliContext): void {
       const config = await ctx.config();
       const store = await ctx.store();
       const { findSeriesVersions } = await import('../store/series.ts');
-      const { enqueueRerunGroup } = await import('../pipeline/enqueue.ts');
+      const { enqueueRerunGroup } = await import('../queue/enqueue.ts');
       const found = await findSeriesVersions(store.db, ref);
       const v = found[found.length - 1];
       if (!v) throw new NotFoundError(`no series version for ${ref}`, { ref });

@@ -15,9 +15,9 @@ interface RunOptions {
 }
 
 async function runBot(ctx: CliContext, opts: RunOptions): Promise<void> {
-  const { runCycle } = await import('../pipeline/cycle.ts');
-  const { processCommands } = await import('../pipeline/process-commands.ts');
-  const { startScheduler } = await import('../pipeline/scheduler.ts');
+  const { runCycle } = await import('../queue/cycle.ts');
+  const { processCommands } = await import('../commands/process.ts');
+  const { startScheduler } = await import('../queue/scheduler.ts');
   const { countReplies, undeliveredReplies } = await import('../store/replies.ts');
   const { serveDashboard } = await import('./dashboard.ts');
   const since = parseSince(opts.since, new Date());
@@ -66,24 +66,19 @@ async function runBot(ctx: CliContext, opts: RunOptions): Promise<void> {
 }
 
 async function showStatus(ctx: CliContext, opts: { all?: boolean; json?: boolean }): Promise<void> {
-  const { estimateStarts, meanDuration } = await import('../pipeline/estimate.ts');
+  const { queueStarts } = await import('../queue/estimate.ts');
+  const { expectedJobMs } = await import('../queue/policy.ts');
   const { listJobs, recentJobDurations } = await import('../store/jobs.ts');
   const { undeliveredReplies } = await import('../store/replies.ts');
   const { invalidVersionKeys } = await import('../store/marks.ts');
   const { listSeriesVersions } = await import('../store/series.ts');
-  const { isQueued, isRunning, statusRows, statusTable, undeliveredRow, undeliveredTable } = await import(
-    './status-view.ts'
-  );
+  const { statusRows, statusTable, undeliveredRow, undeliveredTable } = await import('./status-view.ts');
   const config = await ctx.config();
   const store = await ctx.store();
   const jobs = await listJobs(store.db, opts.all ? {} : { active: true });
   const now = new Date();
-  const jobMs = meanDuration(await recentJobDurations(store.db), 20 * 60_000);
-  const starts = estimateStarts(
-    jobs.filter((j) => isQueued(j, now)),
-    jobs.filter((j) => isRunning(j, now)),
-    { now, concurrency: config.schedule.concurrency, jobMs },
-  );
+  const jobMs = expectedJobMs(await recentJobDurations(store.db));
+  const starts = queueStarts(jobs, { now, concurrency: config.schedule.concurrency, jobMs });
   const keys = new Set(jobs.map((j) => j.versionKey));
   const series = new Map(
     (await listSeriesVersions(store.db))

@@ -132,7 +132,7 @@ function registerAm(series: Command, ctx: CliContext): void {
       if (rows.length === 0) throw new NotFoundError(`no series contains ${messageId}`, { messageId });
       // The message may belong to one version; its siblings across threads are candidates too.
       const all = (await listSeriesVersions(store.db)).filter((r) => rows.some((x) => x.series_key === r.series_key));
-      const { exportAmMbox, pickVersion } = await import('../../ingest/am-export.ts');
+      const { exportAmMbox, pickVersion } = await import('../intake/am-export.ts');
       const chosen = pickVersion(all, opts.version);
       if (!chosen)
         throw new NotFoundError(`no ${opts.version ? `v${opts.version} ` : ''}version of the series of ${messageId}`, {

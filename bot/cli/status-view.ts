@@ -5,12 +5,13 @@
  */
 import type { JobRow } from '../store/jobs.ts';
 import type { ReplyRow } from '../store/replies.ts';
+import { heldBack, slotOf } from '../queue/policy.ts';
 import { formatTable, relativeTime, utcMinute } from './output.ts';
 
 export interface StatusInput {
   jobs: JobRow[];
   now: Date;
-  /** Estimated starts of the queued jobs (pipeline/estimate.ts). */
+  /** Estimated starts of the queued jobs (queue/estimate.ts). */
   starts: Map<number, Date>;
   /** Versions whose report was withdrawn (#daxbot invalid): results are not mailed. */
   invalid: Set<string>;
@@ -18,23 +19,9 @@ export interface StatusInput {
   series: Map<string, { subject: string; revision: number }>;
 }
 
-/** Holding a live lease: a worker is on it now. */
-export function isRunning(j: JobRow, now: Date): boolean {
-  return j.leaseExpiresAt !== null && Date.parse(j.leaseExpiresAt) > now.getTime();
-}
-
-/** Neither running, done nor held back (not_before in the future): waiting for a worker. */
-export function isQueued(j: JobRow, now: Date): boolean {
-  return !isRunning(j, now) && j.state !== 'done' && !heldBack(j, now);
-}
-
-function heldBack(j: JobRow, now: Date): boolean {
-  return j.notBefore !== null && Date.parse(j.notBefore) > now.getTime();
-}
-
+/** Claimable jobs show as queued, whatever step they will resume at (queue/policy.ts). */
 function displayState(j: JobRow, now: Date): string {
-  if (isRunning(j, now) || heldBack(j, now)) return j.state;
-  return j.state === 'done' ? 'done' : 'queued';
+  return slotOf(j, now) === 'queued' ? 'queued' : j.state;
 }
 
 /** The stable JSON shape of one job in `status --json`: part of the CLI contract. */

@@ -3,12 +3,12 @@
  * the store and the logger of the command line, and the scripted runner when
  * DAXBOT_SCRIPTED_RUNNER names a script (tests: runs are scripted, no kernel is built).
  */
-import type { PipelineDeps } from '../pipeline/deps.ts';
+import type { PipelineDeps } from '../deps.ts';
 import type { CliContext } from './context.ts';
 
 export async function wireFromCli(ctx: CliContext, signal?: AbortSignal): Promise<PipelineDeps> {
   const { loadRunnerScript } = await import('../pipeline/scripted-runner.ts');
-  const { wirePipeline } = await import('../pipeline/wire.ts');
+  const { wirePipeline } = await import('../wire.ts');
   const scriptFile = ctx.env.DAXBOT_SCRIPTED_RUNNER;
   const script = scriptFile ? await loadRunnerScript(scriptFile) : undefined;
   if (script)

@@ -4,13 +4,14 @@
  * The same object is the page's JSON twin.
  */
 import type { Kysely } from 'kysely';
-import { estimateStarts, meanDuration } from '../pipeline/estimate.ts';
+import { queueStarts } from '../queue/estimate.ts';
+import { expectedJobMs, slotOf, type QueueSlot } from '../queue/policy.ts';
 import { listJobs, recentJobDurations, type JobRow } from '../store/jobs.ts';
 import { invalidVersionKeys } from '../store/marks.ts';
+import { recentVersions, versionSubjects } from '../store/read/queue.ts';
 import type { Database } from '../store/tables.ts';
 
-/** Where a job stands for a person looking at the queue (not the state machine's finer state). */
-export type QueueSlot = 'running' | 'queued' | 'waiting' | 'infra-failed' | 'done';
+export type { QueueSlot } from '../queue/policy.ts';
 
 export interface QueueJob {
   id: number;
@@ -83,38 +84,17 @@ export function combinedOutcome(outcomes: readonly (string | null)[]): string | 
   return best;
 }
 
-/** Pure: the slot of a job at `now` (a lease alive means a worker holds it). */
-export function slotOf(j: Pick<JobRow, 'state' | 'leaseExpiresAt' | 'notBefore'>, now: Date): QueueSlot {
-  if (j.state === 'done') return 'done';
-  if (j.leaseExpiresAt !== null && Date.parse(j.leaseExpiresAt) > now.getTime()) return 'running';
-  const heldBack = j.notBefore !== null && Date.parse(j.notBefore) > now.getTime();
-  if (heldBack && j.state === 'infra-failed') return 'infra-failed';
-  if (heldBack) return 'waiting';
-  return 'queued';
-}
-
 export async function loadQueueView(
   db: Kysely<Database>,
   opts: { now: Date; concurrency: number; recentLimit?: number },
 ): Promise<QueueView> {
   const { now } = opts;
   const active = await listJobs(db, { active: true });
-  const subjects = new Map<string, string>();
-  const keys = [...new Set(active.map((j) => j.versionKey))];
-  if (keys.length > 0) {
-    for (const r of await db
-      .selectFrom('series_versions')
-      .select(['version_key', 'subject'])
-      .where('version_key', 'in', keys)
-      .execute())
-      subjects.set(r.version_key, r.subject);
-  }
-  const jobMs = meanDuration(await recentJobDurations(db), 20 * 60_000);
+  const subjects = await versionSubjects(db, [...new Set(active.map((j) => j.versionKey))]);
+  const jobMs = expectedJobMs(await recentJobDurations(db));
+  // listJobs lists in claim order: the queue reads in the order workers take the jobs.
   const slotted = active.map((j) => ({ j, slot: slotOf(j, now) }));
-  const running = slotted.filter((x) => x.slot === 'running').map((x) => x.j);
-  // listJobs orders by priority then id: the order claimJob picks them in.
-  const queued = slotted.filter((x) => x.slot === 'queued').map((x) => x.j);
-  const starts = estimateStarts(queued, running, { now, concurrency: opts.concurrency, jobMs });
+  const starts = queueStarts(active, { now, concurrency: opts.concurrency, jobMs });
   const view = (j: JobRow, slot: QueueSlot): QueueJob => ({
     id: j.id,
     versionKey: j.versionKey,
@@ -148,23 +128,8 @@ export async function loadQueueView(
 }
 
 async function loadRecentVersions(db: Kysely<Database>, limit: number): Promise<RecentVersion[]> {
-  const rows = await db
-    .selectFrom('series_versions')
-    .select(['version_key', 'subject', 'revision', 'author', 'last_date', 'complete', 'present', 'expected'])
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
+  const { versions: rows, jobs } = await recentVersions(db, limit);
   if (rows.length === 0) return [];
-  const jobs = await db
-    .selectFrom('jobs')
-    .select(['id', 'version_key', 'group_id', 'runner', 'state', 'outcome', 'summary'])
-    .where(
-      'version_key',
-      'in',
-      rows.map((r) => r.version_key),
-    )
-    .orderBy('id')
-    .execute();
   const invalid = await invalidVersionKeys(db);
   return rows.map((r) => {
     const mine = jobs.filter((j) => j.version_key === r.version_key);

@@ -6,7 +6,10 @@
 import { z } from 'zod';
 import type { Config } from '../../config/schema.ts';
 import { ConfigError } from '../errors.ts';
-import { enqueueRerun, PRIORITY_RERUN } from '../pipeline/enqueue.ts';
+import { enqueueRerun } from '../queue/enqueue.ts';
+import { PRIORITY_RERUN } from '../queue/policy.ts';
+import { groupJobIds } from '../store/job-groups.ts';
+import { seriesKeyOf } from '../store/series.ts';
 import type { Store } from '../store/store.ts';
 import { HttpError } from './http-error.ts';
 
@@ -62,12 +65,8 @@ export async function enqueueDashboardRerun(
   by: string,
   now: Date,
 ): Promise<RerunDone> {
-  const exists = await store.db
-    .selectFrom('series_versions')
-    .select('id')
-    .where('version_key', '=', versionKey)
-    .executeTakeFirst();
-  if (!exists) throw new HttpError(404, `no series version ${versionKey}`, { versionKey });
+  if ((await seriesKeyOf(store.db, versionKey)) === null)
+    throw new HttpError(404, `no series version ${versionKey}`, { versionKey });
   const options = {
     requestedBy: by,
     ...(body.suites.length > 0 && { suites: body.suites }),
@@ -76,13 +75,7 @@ export async function enqueueDashboardRerun(
   try {
     const first = await enqueueRerun(store, config, versionKey, options, now, 'rerun', body.runner);
     // One job per enabled runner, grouped under the first: show the caller all of them.
-    const group = await store.db
-      .selectFrom('jobs')
-      .select('id')
-      .where((eb) => eb.or([eb('group_id', '=', first), eb('id', '=', first)]))
-      .orderBy('id')
-      .execute();
-    const jobIds = group.map((j) => j.id);
+    const jobIds = await groupJobIds(store.db, first);
     return { versionKey, jobIds, priority: PRIORITY_RERUN, requestedBy: by };
   } catch (err) {
     // An unknown or disabled runner, or none enabled: the request cannot be served as asked.

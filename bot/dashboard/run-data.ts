@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { RunnerConfig } from '../../config/schema.ts';
 import { runnerConfigHash } from '../pipeline/runner-digest.ts';
+import { baselineRow, baselineRows, runRow } from '../store/read/runs.ts';
 import type { Database } from '../store/tables.ts';
 import { parseStored, storedRunResultSchema, type StoredRunResult } from './stored-json.ts';
 
@@ -73,13 +74,9 @@ function split(stored: string, limit: number | null): { result: RunView['result'
 }
 
 export async function loadRunView(db: Kysely<Database>, id: number, limit: number | null): Promise<RunView | null> {
-  const r = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!r) return null;
-  const job = await db
-    .selectFrom('jobs')
-    .select(['version_key', 'runner'])
-    .where('id', '=', r.job_id)
-    .executeTakeFirst();
+  const found = await runRow(db, id);
+  if (!found) return null;
+  const { run: r, job } = found;
   const { result, console } = split(r.result, limit);
   return {
     kind: 'run',
@@ -102,7 +99,7 @@ export async function loadBaselineRunView(
   id: number,
   limit: number | null,
 ): Promise<RunView | null> {
-  const r = await db.selectFrom('baselines').selectAll().where('id', '=', id).executeTakeFirst();
+  const r = await baselineRow(db, id);
   if (!r) return null;
   const { result, console } = split(r.result, limit);
   return {
@@ -127,22 +124,7 @@ export async function loadBaselinesView(
   db: Kysely<Database>,
   runners: readonly RunnerConfig[],
 ): Promise<BaselinesView> {
-  const rows = await db
-    .selectFrom('baselines')
-    .select([
-      'id',
-      'cache_key',
-      'repeat',
-      'runner',
-      'tree_commit',
-      'config_hash',
-      'suites',
-      'duration_ms',
-      'result',
-      'created_at',
-    ])
-    .orderBy('id', 'desc')
-    .execute();
+  const rows = await baselineRows(db);
   const current = new Map(runners.map((rc) => [rc.name, runnerConfigHash(rc)]));
   const groups = new Map<string, BaselineGroup>();
   for (const r of rows) {

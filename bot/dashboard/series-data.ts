@@ -5,9 +5,15 @@
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { listJobs } from '../store/jobs.ts';
+import {
+  baselineRunRows,
+  seriesPageRows,
+  type JobRunRow,
+  type SeriesPageJob,
+  type SeriesPageRows,
+} from '../store/read/series.ts';
 import type { Database } from '../store/tables.ts';
-import { slotOf, type QueueSlot } from './queue-data.ts';
+import { slotOf, type QueueSlot } from '../queue/policy.ts';
 import {
   parseStored,
   storedJobVerdictSchema,
@@ -143,117 +149,123 @@ export function splitMail(raw: string): { headers: string; body: string } {
   return { headers: raw.slice(0, m.index), body: raw.slice(m.index + m[0].length).replace(/\r\n/g, '\n') };
 }
 
+function baselineRefs(rows: { id: number; repeat: number; result: string; duration_ms: number }[]): BaselineRef[] {
+  return rows.map((b) => ({
+    id: b.id,
+    repeat: b.repeat,
+    failureClass: parseStored(z.object({ failureClass: z.string().catch('') }), b.result)?.failureClass ?? '',
+    durationMs: b.duration_ms,
+  }));
+}
+
+function runView(r: JobRunRow): SeriesRunView {
+  return {
+    id: r.id,
+    step: r.step,
+    role: r.role,
+    patchLimit: r.patch_limit,
+    failureClass: r.failure_class,
+    durationMs: r.duration_ms,
+    summary: parseStored(runSummarySchema, r.result)?.summary ?? '',
+    createdAt: r.created_at,
+  };
+}
+
+async function jobView(db: Kysely<Database>, p: SeriesPageJob, now: Date): Promise<SeriesJobView> {
+  const j = p.job;
+  const rec = parseStored(storedJobVerdictSchema, p.verdict);
+  const baselines = rec?.base
+    ? baselineRefs(await baselineRunRows(db, { runner: j.runner, treeCommit: rec.base, suites: rec.suites }))
+    : [];
+  return {
+    id: j.id,
+    groupId: j.groupId,
+    runner: j.runner,
+    trigger: j.trigger,
+    priority: j.priority,
+    state: j.state,
+    slot: slotOf(j, now),
+    progress: j.progress,
+    requestedBy: j.options.requestedBy ?? null,
+    suites: j.options.suites ?? null,
+    repeats: j.options.repeats ?? null,
+    attempts: j.attempts,
+    error: j.error,
+    notBefore: j.notBefore,
+    createdAt: j.createdAt,
+    startedAt: j.startedAt,
+    finishedAt: j.finishedAt,
+    outcome: j.outcome,
+    summary: j.summary,
+    base: rec?.base ?? null,
+    baseReason: rec ? rec.baseReason : null,
+    testedSuites: rec?.suites ?? [],
+    verdict: rec?.verdict ?? null,
+    bisection: rec?.bisection ?? null,
+    runs: p.runs.map(runView),
+    baselines,
+  };
+}
+
+function replyView(r: SeriesPageRows['replies'][number]): ReplyView {
+  const parts = splitMail(r.raw);
+  let recipients: unknown = [];
+  try {
+    recipients = JSON.parse(r.recipients);
+  } catch {
+    recipients = [];
+  }
+  return {
+    messageId: r.message_id,
+    kind: r.kind,
+    outcome: r.outcome,
+    state: r.state,
+    mailed: r.mailed === 1,
+    subject: r.subject,
+    recipients: recipientsSchema.parse(recipients),
+    jobId: r.job_id,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+    headers: parts.headers,
+    body: parts.body,
+  };
+}
+
+function commandView(c: SeriesPageRows['commands'][number]): CommandView {
+  return {
+    id: c.message_id,
+    from: c.from_address,
+    text: c.text,
+    action: c.action,
+    decision: c.decision,
+    reason: c.reason,
+    jobId: c.job_id,
+    createdAt: c.created_at,
+  };
+}
+
+function markView(m: SeriesPageRows['marks'][number]): MarkView {
+  return {
+    kind: m.kind,
+    versionKey: m.version_key,
+    crashTitle: m.crash_title,
+    markedBy: m.marked_by,
+    createdAt: m.created_at,
+  };
+}
+
 export async function loadSeriesView(db: Kysely<Database>, versionKey: string, now: Date): Promise<SeriesView | null> {
-  const row = await db
-    .selectFrom('series_versions')
-    .selectAll()
-    .where('version_key', '=', versionKey)
-    .executeTakeFirst();
-  if (!row) return null;
+  const page = await seriesPageRows(db, versionKey);
+  if (!page) return null;
+  const row = page.version;
   const data = parseStored(storedVersionSchema, row.data) ?? {
     patches: [],
     missing: [],
     isRfc: false,
     baseCommit: row.base_commit,
   };
-  const others = await db
-    .selectFrom('series_versions')
-    .select(['version_key', 'revision', 'subject'])
-    .where('series_key', '=', row.series_key)
-    .where('version_key', '!=', versionKey)
-    .orderBy('revision')
-    .orderBy('id')
-    .execute();
   const jobs: SeriesJobView[] = [];
-  // Oldest first: the page reads as the history of the version.
-  for (const j of [...(await listJobs(db, { versionKey }))].sort((a, b) => a.id - b.id)) {
-    const stored = await db.selectFrom('jobs').select('verdict').where('id', '=', j.id).executeTakeFirst();
-    const rec = parseStored(storedJobVerdictSchema, stored?.verdict);
-    const runs = await db
-      .selectFrom('runs')
-      .select(['id', 'step', 'role', 'patch_limit', 'failure_class', 'duration_ms', 'created_at', 'result'])
-      .where('job_id', '=', j.id)
-      .orderBy('id')
-      .execute();
-    let baselines: BaselineRef[] = [];
-    if (rec?.base) {
-      const rows = await db
-        .selectFrom('baselines')
-        .select(['id', 'repeat', 'result', 'duration_ms'])
-        .where('runner', '=', j.runner)
-        .where('tree_commit', '=', rec.base)
-        .where('suites', '=', [...rec.suites].sort().join(','))
-        .orderBy('repeat')
-        .execute();
-      baselines = rows.map((b) => ({
-        id: b.id,
-        repeat: b.repeat,
-        failureClass: parseStored(z.object({ failureClass: z.string().catch('') }), b.result)?.failureClass ?? '',
-        durationMs: b.duration_ms,
-      }));
-    }
-    jobs.push({
-      id: j.id,
-      groupId: j.groupId,
-      runner: j.runner,
-      trigger: j.trigger,
-      priority: j.priority,
-      state: j.state,
-      slot: slotOf(j, now),
-      progress: j.progress,
-      requestedBy: j.options.requestedBy ?? null,
-      suites: j.options.suites ?? null,
-      repeats: j.options.repeats ?? null,
-      attempts: j.attempts,
-      error: j.error,
-      notBefore: j.notBefore,
-      createdAt: j.createdAt,
-      startedAt: j.startedAt,
-      finishedAt: j.finishedAt,
-      outcome: j.outcome,
-      summary: j.summary,
-      base: rec?.base ?? null,
-      baseReason: rec ? rec.baseReason : null,
-      testedSuites: rec?.suites ?? [],
-      verdict: rec?.verdict ?? null,
-      bisection: rec?.bisection ?? null,
-      runs: runs.map((r) => ({
-        id: r.id,
-        step: r.step,
-        role: r.role,
-        patchLimit: r.patch_limit,
-        failureClass: r.failure_class,
-        durationMs: r.duration_ms,
-        summary: parseStored(runSummarySchema, r.result)?.summary ?? '',
-        createdAt: r.created_at,
-      })),
-      baselines,
-    });
-  }
-  const replyRows = await db
-    .selectFrom('replies')
-    .selectAll()
-    .where('version_key', '=', versionKey)
-    .orderBy('id')
-    .execute();
-  const commandRows = await db
-    .selectFrom('commands')
-    .selectAll()
-    .where('version_key', '=', versionKey)
-    .orderBy('id')
-    .execute();
-  const markRows = await db
-    .selectFrom('command_marks')
-    .selectAll()
-    // "unrelated" holds for every version of the series; "invalid" for the one it was given on.
-    .where((eb) =>
-      eb.or([
-        eb('version_key', '=', versionKey),
-        eb.and([eb('series_key', '=', row.series_key), eb('kind', '=', 'unrelated')]),
-      ]),
-    )
-    .orderBy('id')
-    .execute();
+  for (const p of page.jobs) jobs.push(await jobView(db, p, now));
   return {
     versionKey: row.version_key,
     seriesKey: row.series_key,
@@ -277,47 +289,10 @@ export async function loadSeriesView(db: Kysely<Database>, versionKey: string, n
       from: p.from.name ? `${p.from.name} <${p.from.address}>` : p.from.address,
       messageId: p.messageId,
     })),
-    otherVersions: others.map((o) => ({ versionKey: o.version_key, revision: o.revision, subject: o.subject })),
+    otherVersions: page.others.map((o) => ({ versionKey: o.version_key, revision: o.revision, subject: o.subject })),
     jobs,
-    replies: replyRows.map((r) => {
-      const parts = splitMail(r.raw);
-      let recipients: unknown = [];
-      try {
-        recipients = JSON.parse(r.recipients);
-      } catch {
-        recipients = [];
-      }
-      return {
-        messageId: r.message_id,
-        kind: r.kind,
-        outcome: r.outcome,
-        state: r.state,
-        mailed: r.mailed === 1,
-        subject: r.subject,
-        recipients: recipientsSchema.parse(recipients),
-        jobId: r.job_id,
-        createdAt: r.created_at,
-        sentAt: r.sent_at,
-        headers: parts.headers,
-        body: parts.body,
-      };
-    }),
-    commands: commandRows.map((c) => ({
-      id: c.message_id,
-      from: c.from_address,
-      text: c.text,
-      action: c.action,
-      decision: c.decision,
-      reason: c.reason,
-      jobId: c.job_id,
-      createdAt: c.created_at,
-    })),
-    marks: markRows.map((m) => ({
-      kind: m.kind,
-      versionKey: m.version_key,
-      crashTitle: m.crash_title,
-      markedBy: m.marked_by,
-      createdAt: m.created_at,
-    })),
+    replies: page.replies.map(replyView),
+    commands: page.commands.map(commandView),
+    marks: page.marks.map(markView),
   };
 }

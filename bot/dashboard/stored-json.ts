@@ -111,7 +111,7 @@ export const storedVerdictSchema = z.object({
 });
 export type StoredVerdict = z.infer<typeof storedVerdictSchema>;
 
-/** What job-executor and group-report write into jobs.verdict. */
+/** What a job writes into jobs.verdict (jobs/group-plan.ts verdictRecordJson). */
 export const storedJobVerdictSchema = z.object({
   verdict: storedVerdictSchema,
   bisection: storedBisectionSchema.nullable().catch(null),

@@ -9,9 +9,9 @@
  */
 import type { Logger } from 'pino';
 import { toMs, type Config } from '../../config/schema.ts';
-import { ingestSource } from '../../ingest/ingest.ts';
-import { refreshSeries } from '../../ingest/refresh-series.ts';
-import { realIngestDeps } from '../../ingest/run-ingest.ts';
+import { ingestSource } from './ingest.ts';
+import { refreshSeries } from './refresh-series.ts';
+import { realIngestDeps } from './run-ingest.ts';
 import {
   fetchAttemptsSchema,
   planMissingFetches,
@@ -21,7 +21,7 @@ import {
   type MissingFetch,
 } from '../../ingest/series/fetch-missing.ts';
 import type { SeriesVersion } from '../../ingest/series/types.ts';
-import { createLoreClient, type LoreHttpDeps } from '../../ingest/sources/lore-http.ts';
+import { createLoreClient, type LoreHttpDeps } from '../../ingest/sources/lore-http/index.ts';
 import type { RawMail, Source, SourceContext } from '../../ingest/sources/types.ts';
 import { listSeriesVersions } from '../store/series.ts';
 import type { Store } from '../store/store.ts';

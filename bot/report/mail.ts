@@ -9,7 +9,7 @@ import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { DaxbotError } from '../errors.ts';
 import { isAddress, isMessageId } from './headers.ts';
-import type { RenderedReply } from './render.ts';
+import type { RenderedReply } from './render/common.ts';
 
 export interface OutgoingMail {
   raw: Buffer;

@@ -1,76 +1,61 @@
 /**
- * Senders deliver a built message and return a delivery id. The outbox (a maildir) is the
- * default and the test double of real life; SMTP is used when configured.
+ * Senders deliver a stored reply and return a delivery id: the outbox (a maildir, the default
+ * and the test double of real life) or SMTP when `mail.smtp` is configured. Both are idempotent
+ * by Message-ID where they can be: the outbox names its files by it.
  */
-import { mkdir, open, rename, stat } from 'node:fs/promises';
-import { hostname as osHostname } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, rename } from 'node:fs/promises';
+import path from 'node:path';
 import nodemailer from 'nodemailer';
-import type { MailConfig } from '../../config/schema.ts';
+import type { Config, MailConfig } from '../../config/schema.ts';
 import { ConfigError, InfraError } from '../errors.ts';
 import type { OutgoingMail } from './mail.ts';
 
+/** Sends one stored reply. Must be idempotent by Message-ID (the outbox names files by it). */
+export interface MailSender {
+  send(mail: { messageId: string; recipients: string[]; raw: string }): Promise<string>;
+}
+
+/** Sends one built message (the SMTP transport's own shape). */
 export type Sender = (mail: OutgoingMail) => Promise<string>;
 
-export interface OutboxOptions {
-  now?: () => number;
-  hostname?: string;
-  pid?: number;
-}
-
-let sequence = 0;
-
 /**
- * Maildir delivery: the file is written and fsynced in tmp/, then renamed into new/, so a
- * reader never sees half a message and a crash leaves at most a stray file in tmp/.
+ * The outbox: a maildir whose file names derive from the Message-ID, so delivering the same reply
+ * twice (a restart between "sent" and "recorded as sent") finds the file already there instead of
+ * writing a second mail. The file is written and fsynced in tmp/, then renamed into new/, so a
+ * reader never sees half a message.
  */
-export function createOutboxSender(maildir: string, opts: OutboxOptions = {}): Sender {
-  const now = opts.now ?? Date.now;
-  // "/" and ":" have meanings in maildir names.
-  const host = (opts.hostname ?? osHostname()).replace(/\//g, '\\057').replace(/:/g, '\\072');
-  const pid = opts.pid ?? process.pid;
-  return async (mail) => {
-    await Promise.all(['tmp', 'new', 'cur'].map((d) => mkdir(join(maildir, d), { recursive: true })));
-    const ms = now();
-    for (let attempt = 0; attempt < 100; attempt++) {
-      sequence += 1;
-      const name = `${Math.floor(ms / 1000)}.M${(ms % 1000) * 1000}P${pid}Q${sequence}.${host}`;
-      const tmp = join(maildir, 'tmp', name);
-      const dest = join(maildir, 'new', name);
-      if (await exists(dest)) continue;
-      let fh;
-      try {
-        fh = await open(tmp, 'wx', 0o600);
-      } catch (err) {
-        if (isCode(err, 'EEXIST')) continue;
-        throw new InfraError('cannot write to the outbox', { maildir, file: tmp }, { cause: err });
+export function outboxFileName(messageId: string): string {
+  return `daxbot-${createHash('sha256').update(messageId.replace(/^<|>$/g, '')).digest('hex').slice(0, 32)}`;
+}
+
+export function createIdempotentOutbox(maildir: string): MailSender {
+  return {
+    async send(mail) {
+      await Promise.all(['tmp', 'new', 'cur'].map((d) => mkdir(path.join(maildir, d), { recursive: true })));
+      const name = outboxFileName(mail.messageId);
+      // A reader may have moved it to cur/ and added flags (":2,S").
+      for (const dir of ['new', 'cur']) {
+        const names = await readdir(path.join(maildir, dir));
+        const found = names.find((n) => n === name || n.startsWith(`${name}:`));
+        if (found) return `outbox:${dir}/${found}`;
       }
+      const tmp = path.join(maildir, 'tmp', name);
       try {
-        await fh.writeFile(mail.raw);
-        await fh.sync();
+        const fh = await open(tmp, 'w', 0o600);
+        try {
+          await fh.writeFile(mail.raw);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        await rename(tmp, path.join(maildir, 'new', name));
       } catch (err) {
-        throw new InfraError('cannot write to the outbox', { maildir, file: tmp }, { cause: err });
-      } finally {
-        await fh.close();
+        throw new InfraError('cannot write to the outbox', { maildir, messageId: mail.messageId }, { cause: err });
       }
-      await rename(tmp, dest);
-      return `outbox:${name}`;
-    }
-    throw new InfraError('no unique outbox file name after 100 tries', { maildir });
+      return `outbox:new/${name}`;
+    },
   };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isCode(err: unknown, code: string): boolean {
-  return typeof err === 'object' && err !== null && 'code' in err && err.code === code;
 }
 
 export type SmtpConfig = NonNullable<MailConfig['smtp']>;
@@ -120,4 +105,23 @@ export function createSmtpSender(
       );
     }
   };
+}
+
+/** SMTP when `mail.smtp` is configured, else the outbox maildir `mail.outbox`. */
+export function createSender(config: Config, env: NodeJS.ProcessEnv, cwd: string): MailSender {
+  if (config.mail.smtp) {
+    const smtp = createSmtpSender(config.mail.smtp, env, {
+      ignoreTLS: config.mail.smtp.host === '127.0.0.1' || config.mail.smtp.host === 'localhost',
+    });
+    const from = /<([^>]+)>/.exec(config.mail.from)?.[1] ?? config.mail.from;
+    return {
+      send: (mail) =>
+        smtp({
+          raw: Buffer.from(mail.raw),
+          messageId: mail.messageId,
+          envelope: { from, to: mail.recipients.map((r) => /<([^>]+)>/.exec(r)?.[1] ?? r) },
+        }),
+    };
+  }
+  return createIdempotentOutbox(path.resolve(cwd, config.mail.outbox));
 }

@@ -1,5 +1,6 @@
 /** Commands found in mail (or given on the CLI) and what was decided about them. */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Dialect } from './dialect.ts';
 import type { Database } from './tables.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -53,4 +54,44 @@ export async function listCommands(db: Db): Promise<CommandRecord[]> {
     jobId: r.job_id,
     replyMessageId: r.reply_message_id,
   }));
+}
+
+/** When each accepted command about this version was recorded (the re-test budget counts them). */
+export async function acceptedCommandTimes(db: Db, versionKey: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('commands')
+    .select('created_at')
+    .where('version_key', '=', versionKey)
+    .where('decision', '=', 'accepted')
+    .execute();
+  return rows.map((r) => r.created_at);
+}
+
+export interface CommandMailRow {
+  message_id: string;
+  raw: Buffer;
+  from_address: string | null;
+  from_name: string | null;
+  subject: string | null;
+  in_reply_to: string | null;
+}
+
+/**
+ * Stored replies (kept, not duplicates) whose raw bytes hold "#daxbot", in arrival order: the
+ * mails that may carry commands. Reply bodies are not kept parsed, so the raw bytes are searched.
+ */
+export async function commandMailRows(db: Db, dialect: Dialect): Promise<CommandMailRow[]> {
+  return db
+    .selectFrom('messages')
+    .select(['message_id', 'raw', 'from_address', 'from_name', 'subject', 'in_reply_to'])
+    .where('status', '=', 'ok')
+    .where('dup_of', 'is', null)
+    .where('is_reply', '=', 1)
+    .where(
+      dialect === 'postgres'
+        ? sql<boolean>`position('#daxbot'::bytea in raw) > 0`
+        : sql<boolean>`instr(raw, '#daxbot') > 0`,
+    )
+    .orderBy('id')
+    .execute();
 }

@@ -16,7 +16,7 @@ export interface GroupMemberRow {
   outcome: string | null;
   summary: string | null;
   error: string | null;
-  /** The job's verdict JSON (job-executor's record), null until its verdict is in. */
+  /** The job's verdict JSON (group-plan.ts VerdictRecord), null until its verdict is in. */
   verdict: string | null;
 }
 
@@ -60,4 +60,15 @@ export async function groupMembers(db: Kysely<Database>, groupId: number): Promi
     error: r.error,
     verdict: r.verdict,
   }));
+}
+
+/** The ids of a group's jobs, its first (the group id) first. */
+export async function groupJobIds(db: Kysely<Database>, groupId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where((eb) => eb.or([eb('group_id', '=', groupId), eb('id', '=', groupId)]))
+    .orderBy('id')
+    .execute();
+  return rows.map((j) => j.id);
 }

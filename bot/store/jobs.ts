@@ -1,9 +1,11 @@
 /**
  * The job queue. Claiming is a conditional update inside a transaction: only one worker wins a
- * job, and a lease with an expiry lets another worker reclaim the job of a killed one.
+ * job, and a lease with an expiry lets another worker reclaim the job of a killed one. Which job
+ * is claimed, and the order jobs are listed in, is the queue's policy (queue/policy.ts).
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { z } from 'zod';
+import { CLAIM_ORDER, CLAIMABLE_STATES } from '../queue/policy.ts';
 import type { Database, JobsTable } from './tables.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -117,11 +119,17 @@ export async function getJob(db: Db, id: number): Promise<JobRow | null> {
   return r ? toJobRow(r) : null;
 }
 
+/** Sorts jobs in the order workers claim them (queue/policy.ts CLAIM_ORDER). */
+function inClaimOrder<O>(q: SelectQueryBuilder<Database, 'jobs', O>): SelectQueryBuilder<Database, 'jobs', O> {
+  return CLAIM_ORDER.reduce((acc, o) => acc.orderBy(o.column, o.direction), q);
+}
+
+/** Jobs in claim order (the order the queue is shown in). */
 export async function listJobs(db: Db, opts: { active?: boolean; versionKey?: string } = {}): Promise<JobRow[]> {
   let q = db.selectFrom('jobs').selectAll();
   if (opts.active) q = q.where('state', '!=', 'done');
   if (opts.versionKey) q = q.where('version_key', '=', opts.versionKey);
-  const rows = await q.orderBy('priority', 'desc').orderBy('id').execute();
+  const rows = await inClaimOrder(q).execute();
   return rows.map(toJobRow);
 }
 
@@ -132,28 +140,24 @@ export async function versionsWithJobs(db: Db): Promise<Set<string>> {
 }
 
 /**
- * Claims the most urgent claimable job: not done, not leased (or lease expired), not held back
- * by `not_before`. Highest priority first, then oldest.
+ * Claims the most urgent claimable job (queue/policy.ts: slot 'queued', in claim order): not
+ * done, not leased (or lease expired), not held back by `not_before`.
  */
 export async function claimJob(
   db: Kysely<Database>,
   owner: string,
   now: Date,
   leaseMs: number,
-  states: readonly string[],
 ): Promise<JobRow | null> {
   const iso = now.toISOString();
   return db.transaction().execute(async (trx) => {
-    const candidate = await trx
+    const claimable = trx
       .selectFrom('jobs')
       .selectAll()
-      .where('state', 'in', [...states])
+      .where('state', 'in', [...CLAIMABLE_STATES])
       .where((eb) => eb.or([eb('not_before', 'is', null), eb('not_before', '<=', iso)]))
-      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', iso)]))
-      .orderBy('priority', 'desc')
-      .orderBy('id')
-      .limit(1)
-      .executeTakeFirst();
+      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', iso)]));
+    const candidate = await inClaimOrder(claimable).limit(1).executeTakeFirst();
     if (!candidate) return null;
     const expires = new Date(now.getTime() + leaseMs).toISOString();
     const res = await trx
@@ -245,4 +249,17 @@ export async function recentJobDurations(db: Db, limit = 20): Promise<number[]> 
     if (Number.isFinite(d) && d >= 0) out.push(d);
   }
   return out;
+}
+
+/** The stored verdict records of every job of a series (any version), oldest first. */
+export async function seriesJobVerdicts(db: Db, seriesKey: string): Promise<{ versionKey: string; verdict: string }[]> {
+  const rows = await db
+    .selectFrom('jobs')
+    .innerJoin('series_versions', 'series_versions.version_key', 'jobs.version_key')
+    .select(['jobs.version_key', 'jobs.verdict'])
+    .where('series_versions.series_key', '=', seriesKey)
+    .where('jobs.verdict', 'is not', null)
+    .orderBy('jobs.id')
+    .execute();
+  return rows.flatMap((r) => (r.verdict === null ? [] : [{ versionKey: r.version_key, verdict: r.verdict }]));
 }

@@ -302,3 +302,36 @@ export async function duplicateDeliveries(
     distinctBytes: Number(r.kept),
   }));
 }
+
+/**
+ * When each message was stored, or seen again, from a source whose name starts with `prefix`
+ * (an explicit `ingest --mbox` import is stored under "mbox:<path>", see queue/since-window.ts).
+ */
+export async function sourceDeliveries(
+  db: Kysely<Database> | Transaction<Database>,
+  prefix: string,
+): Promise<{ messageId: string; source: string; at: string }[]> {
+  const like = `${prefix}%`;
+  const stored = await db
+    .selectFrom('messages')
+    .select(['message_id as messageId', 'source', 'received_at as at'])
+    .where('source', 'like', like)
+    .execute();
+  const seen = await db
+    .selectFrom('sightings')
+    .innerJoin('messages', 'messages.id', 'sightings.message_row')
+    .select(['messages.message_id as messageId', 'sightings.source as source', 'sightings.seen_at as at'])
+    .where('sightings.source', 'like', like)
+    .execute();
+  return [...stored, ...seen];
+}
+
+/** The In-Reply-To of a stored message; null when it has none or is not stored. */
+export async function inReplyToOf(db: Kysely<Database>, messageId: string): Promise<string | null> {
+  const r = await db
+    .selectFrom('messages')
+    .select('in_reply_to')
+    .where('message_id', '=', messageId)
+    .executeTakeFirst();
+  return r?.in_reply_to ?? null;
+}

@@ -214,3 +214,9 @@ export async function countReplies(db: Db, where: { versionKey?: string; state?:
   const r = await q.executeTakeFirstOrThrow();
   return Number(r.n);
 }
+
+/** The version one of our own replies was about, or null when the Message-ID is not ours. */
+export async function replyVersionKey(db: Db, messageId: string): Promise<string | null> {
+  const r = await db.selectFrom('replies').select('version_key').where('message_id', '=', messageId).executeTakeFirst();
+  return r?.version_key ?? null;
+}

@@ -1,6 +1,8 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { SeriesVersion } from '../../ingest/series/types.ts';
 import type { Database, SeriesVersionsTable } from './tables.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
 
 /**
  * The fields of an assembled series version the store indexes; the whole object is kept as JSON.
@@ -105,4 +107,51 @@ export async function findSeriesVersions(db: Kysely<Database>, ref: string): Pro
   // A patch's own Message-ID: look inside the stored JSON (rare path, a full scan is fine).
   const all = await db.selectFrom('series_versions').selectAll().execute();
   return all.filter((r) => r.data.includes(`"${clean}"`));
+}
+
+/** The assembled version as saved (saveSeriesVersions wrote it from a SeriesVersion), or null. */
+export async function getSeriesVersion(db: Db, versionKey: string): Promise<SeriesVersion | null> {
+  const data = await seriesVersionData(db, versionKey);
+  return data === null ? null : (JSON.parse(data) as SeriesVersion);
+}
+
+/** The stored JSON of a version, unparsed (callers that check it with their own schema). */
+export async function seriesVersionData(db: Db, versionKey: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('series_versions')
+    .select('data')
+    .where('version_key', '=', versionKey)
+    .executeTakeFirst();
+  return row?.data ?? null;
+}
+
+/** The series a version belongs to, or null when the version is not stored. */
+export async function seriesKeyOf(db: Db, versionKey: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('series_versions')
+    .select('series_key')
+    .where('version_key', '=', versionKey)
+    .executeTakeFirst();
+  return row?.series_key ?? null;
+}
+
+export async function isVersionComplete(db: Db, versionKey: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('series_versions')
+    .select('complete')
+    .where('version_key', '=', versionKey)
+    .executeTakeFirst();
+  return row?.complete === 1;
+}
+
+/** What enqueueing looks at of every version, oldest first. */
+export async function versionsToDispatch(
+  db: Db,
+): Promise<{ versionKey: string; project: string; lastDate: string | null }[]> {
+  const rows = await db
+    .selectFrom('series_versions')
+    .select(['version_key', 'project', 'last_date', 'first_date'])
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ versionKey: r.version_key, project: r.project, lastDate: r.last_date ?? r.first_date }));
 }

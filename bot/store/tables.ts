@@ -88,7 +88,7 @@ export interface Database {
   command_marks: CommandMarksTable;
 }
 
-/** One pipeline job: test a series version (state machine in bot/pipeline/). */
+/** One pipeline job: test a series version (state machine in bot/jobs/). */
 export interface JobsTable {
   id: Generated<number>;
   version_key: string;

@@ -97,6 +97,29 @@ function isDiffStartAt(text: string, pos: number): boolean {
   return /^--- \S/.test(line) && next <= text.length && text.startsWith('+++ ', next);
 }
 
+/** What follows the patch break: the notes (after a "---" line, before the diff) and the diff. */
+function notesAndDiff(text: string, breakPos: number): { notes: string | null; diff: string | null } {
+  let notes: string | null = null;
+  let start = -1;
+  const [breakLine, afterBreak] = lineAt(text, breakPos);
+  if (isDiffStartAt(text, breakPos) || !/^---\s*$/.test(breakLine)) {
+    start = breakPos;
+  } else {
+    for (let pos = afterBreak; pos <= text.length; pos = lineAt(text, pos)[1]) {
+      if (isDiffStartAt(text, pos)) {
+        start = pos;
+        break;
+      }
+    }
+    const joined =
+      afterBreak > text.length
+        ? ''
+        : text.slice(afterBreak, start >= 0 ? Math.max(afterBreak, start - 1) : text.length);
+    notes = joined.trim() === '' ? null : joined.trimEnd();
+  }
+  return { notes, diff: start >= 0 ? text.slice(start) : null };
+}
+
 /**
  * Splits a decoded text/plain body (LF or CRLF) into message, notes and diff. Walks lines only up
  * to the diff: the diff itself (most of a patch mail) is sliced, never split into lines.
@@ -156,29 +179,7 @@ export function splitPatchBody(input: string, opts: SplitOptions = {}): PatchSpl
 
   while (message.length > 0 && (message[message.length - 1] ?? '').trim() === '') message.pop();
 
-  let notes: string | null = null;
-  let diff: string | null = null;
-  if (breakPos >= 0) {
-    let start = -1;
-    const [breakLine, afterBreak] = lineAt(text, breakPos);
-    if (isDiffStartAt(text, breakPos) || !/^---\s*$/.test(breakLine)) {
-      start = breakPos;
-    } else {
-      for (let pos = afterBreak; pos <= text.length; pos = lineAt(text, pos)[1]) {
-        if (isDiffStartAt(text, pos)) {
-          start = pos;
-          break;
-        }
-      }
-      const joined =
-        afterBreak > text.length
-          ? ''
-          : text.slice(afterBreak, start >= 0 ? Math.max(afterBreak, start - 1) : text.length);
-      notes = joined.trim() === '' ? null : joined.trimEnd();
-    }
-    if (start >= 0) diff = text.slice(start);
-  }
-
+  const { notes, diff } = breakPos >= 0 ? notesAndDiff(text, breakPos) : { notes: null, diff: null };
   return {
     message: message.join('\n'),
     inbody,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { SourceError } from '../../bot/errors.ts';
+import { SourceError } from './errors.ts';
 
 /**
  * Checkpoints are JSON strings the sources write themselves; reading one back still goes through a

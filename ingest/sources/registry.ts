@@ -1,34 +1,55 @@
-import type { SourceConfig } from '../../config/schema.ts';
-import { createImapSource, type ImapSourceDeps } from './imap.ts';
-import { createLoreHttpSource, type LoreHttpDeps } from './lore-http.ts';
-import { createMboxSource, type MboxSourceDeps } from './mbox.ts';
-import { createPublicInboxGitSource, type PublicInboxGitDeps } from './public-inbox-git.ts';
-import type { Source } from './types.ts';
+/**
+ * The source registry: one line per kind of mail source, keyed like Renovate's datasources.
+ * Each line gives the kind's configuration schema (config/schema.ts assembles them) and loads its
+ * module when a source of that kind is made, so reading the configuration never pulls in a
+ * source's client (imapflow, ...). Adding a kind is one folder (index.ts, schema.ts) and one line.
+ */
+import type { z } from 'zod';
+import { imapSchema } from './imap/schema.ts';
+import { loreHttpSchema } from './lore-http/schema.ts';
+import { mboxSchema } from './mbox/schema.ts';
+import { publicInboxGitSchema } from './public-inbox-git/schema.ts';
+import type { Source, SourceEnvironment } from './types.ts';
 
-/** What the factories may need from the outside; every field is optional. */
-export interface SourceDeps extends PublicInboxGitDeps, LoreHttpDeps, ImapSourceDeps, MboxSourceDeps {}
+/** A kind's registry line: its schema, and its factory, loaded on demand. */
+interface SourceKindEntry<C> {
+  schema: z.ZodType<C, z.ZodTypeDef, unknown>;
+  load(): Promise<(config: C, env: SourceEnvironment) => Source>;
+}
 
-type Factory<K extends SourceConfig['kind']> = (config: Extract<SourceConfig, { kind: K }>, deps: SourceDeps) => Source;
-
-/** One module per kind, keyed like Renovate's datasources; add a kind here and in config/schema.ts. */
-const factories: { [K in SourceConfig['kind']]: Factory<K> } = {
-  'public-inbox-git': (config, deps) => createPublicInboxGitSource(config, deps),
-  'lore-http': (config, deps) => createLoreHttpSource(config, deps),
-  imap: (config, deps) => createImapSource(config, deps),
-  mbox: (config, deps) => createMboxSource(config, deps),
+export const sourceRegistry = {
+  'public-inbox-git': {
+    schema: publicInboxGitSchema,
+    load: async () => (await import('./public-inbox-git/index.ts')).createPublicInboxGitSource,
+  },
+  'lore-http': {
+    schema: loreHttpSchema,
+    load: async () => (await import('./lore-http/index.ts')).createLoreHttpSource,
+  },
+  imap: { schema: imapSchema, load: async () => (await import('./imap/index.ts')).createImapSource },
+  mbox: { schema: mboxSchema, load: async () => (await import('./mbox/index.ts')).createMboxSource },
 };
 
-export const sourceKinds = Object.keys(factories) as ReadonlyArray<SourceConfig['kind']>;
+type Registry = typeof sourceRegistry;
+export type SourceKind = keyof Registry;
+type ConfigOf<K extends SourceKind> = z.output<Registry[K]['schema']>;
+/** Any source's parsed configuration (one member per registered kind). */
+export type SourceConfig = { [K in SourceKind]: ConfigOf<K> }[SourceKind];
+/** Every kind's schema, for config/schema.ts. */
+export type SourceSchema = Registry[SourceKind]['schema'];
 
-export function createSource(config: SourceConfig, deps: SourceDeps = {}): Source {
-  switch (config.kind) {
-    case 'public-inbox-git':
-      return factories['public-inbox-git'](config, deps);
-    case 'lore-http':
-      return factories['lore-http'](config, deps);
-    case 'imap':
-      return factories.imap(config, deps);
-    case 'mbox':
-      return factories.mbox(config, deps);
-  }
+// The registry seen kind by kind: this checks that each line's factory takes its own schema's
+// output, and lets createSource look a factory up without a switch.
+const byKind: { [K in SourceKind]: SourceKindEntry<ConfigOf<K>> } = sourceRegistry;
+
+export const sourceKinds = Object.keys(sourceRegistry).filter((k): k is SourceKind => k in byKind);
+
+async function createOf<K extends SourceKind>(kind: K, config: ConfigOf<K>, env: SourceEnvironment): Promise<Source> {
+  const create = await byKind[kind].load();
+  return create(config, env);
+}
+
+/** Makes the source a configuration names; relative paths resolve against `env.baseDir`. */
+export function createSource(config: SourceConfig, env: SourceEnvironment = {}): Promise<Source> {
+  return createOf(config.kind, config, env);
 }

@@ -3,7 +3,7 @@
  * datasource modules).
  *
  * `poll(checkpoint)` returns the messages that arrived after `checkpoint` and the checkpoint
- * to store once they are safely in the store. The ingest driver (ingest/ingest.ts) saves the
+ * to store once they are safely in the store. The ingest driver (bot/intake/ingest.ts) saves the
  * messages and the new checkpoint in one transaction, so a crash between poll and save re-reads
  * the same batch (duplicates are recorded, never lost) and a restart after the save re-reads nothing.
  * A source must be idempotent: polling twice with the same checkpoint returns the same batch.
@@ -35,6 +35,14 @@ export interface SourceContext {
   progress?: (done: number, total: number | null) => void;
   /** Largest batch to return from one poll. */
   batchSize?: number;
+}
+
+/** What the registry hands every source's factory; a kind's own dependencies (test hooks) extend it. */
+export interface SourceEnvironment {
+  /** Relative paths in the configuration resolve against this folder (the config file's). */
+  baseDir?: string;
+  /** Where a source keeps its mirrors (public-inbox-git clones) when the config names no folder. */
+  cacheDir?: string;
 }
 
 export interface Source {

@@ -44,6 +44,38 @@ function unquote(line: string): string {
 
 const emptySummary = (): FstestsSummary => ({ ran: [], notRun: [], failures: [], failed: null, total: null });
 
+/** One test's line of `check` output ("generic/001 3s ...", "[not run] ..."), or null when it is none. */
+function testLineResult(line: string): TestResult | null {
+  const m = TEST_LINE.exec(line.trim());
+  if (m === null || m[1] === undefined) return null;
+  const name = m[1];
+  const rest = (m[2] ?? '').trim();
+  if (rest === '' || /^(?:[a-z0-9]+\/[0-9]{3,4}\s*)+"?$/.test(rest)) return null; // a bare list of names
+  const suite = name.slice(0, name.indexOf('/'));
+  let result: TestResult;
+  const notRun = /\[not run\]\s*(.*)$/.exec(rest);
+  const failedExit = /\[failed, exit status ([0-9]+)\]/.exec(rest);
+  if (notRun !== null) {
+    const reason = (notRun[1] ?? '').trim();
+    result = { suite, name, status: 'skip', reason: reason === '' ? 'not run' : reason };
+  } else if (/\[expunged\]/.test(rest)) {
+    result = { suite, name, status: 'skip', reason: 'expunged' };
+  } else if (failedExit !== null) {
+    result = { suite, name, status: 'fail', reason: `exit status ${failedExit[1]}` };
+  } else if (/- output mismatch/.test(rest)) {
+    result = { suite, name, status: 'fail', reason: rest.slice(rest.indexOf('- output mismatch') + 2).trim() };
+  } else if (/_check_(?:generic|xfs|btrfs|ext4|dmesg)|inconsistent|\[failed/.test(rest)) {
+    result = { suite, name, status: 'fail', reason: rest };
+  } else if (/[0-9]+s\b/.test(rest)) {
+    result = { suite, name, status: 'pass' };
+  } else return null;
+  // "3s ...  4s": the last figure is this run's time.
+  const secs = [...rest.matchAll(SECONDS)].map((s) => Number(s[1]));
+  const last = secs[secs.length - 1];
+  if (result.status === 'pass' && last !== undefined) result.durationMs = last * 1000;
+  return result;
+}
+
 export function parseFstests(text: string): FstestsResult {
   const tests = new Map<string, TestResult>();
   const sections: FstestsSection[] = [];
@@ -104,34 +136,8 @@ export function parseFstests(text: string): FstestsResult {
       continue;
     }
     listKey = null;
-    const m = TEST_LINE.exec(line.trim());
-    if (m === null || m[1] === undefined) continue;
-    const name = m[1];
-    const rest = (m[2] ?? '').trim();
-    if (rest === '' || /^(?:[a-z0-9]+\/[0-9]{3,4}\s*)+"?$/.test(rest)) continue; // a bare list of names
-    const suite = name.slice(0, name.indexOf('/'));
-    let result: TestResult;
-    const notRun = /\[not run\]\s*(.*)$/.exec(rest);
-    const failedExit = /\[failed, exit status ([0-9]+)\]/.exec(rest);
-    if (notRun !== null) {
-      const reason = (notRun[1] ?? '').trim();
-      result = { suite, name, status: 'skip', reason: reason === '' ? 'not run' : reason };
-    } else if (/\[expunged\]/.test(rest)) {
-      result = { suite, name, status: 'skip', reason: 'expunged' };
-    } else if (failedExit !== null) {
-      result = { suite, name, status: 'fail', reason: `exit status ${failedExit[1]}` };
-    } else if (/- output mismatch/.test(rest)) {
-      result = { suite, name, status: 'fail', reason: rest.slice(rest.indexOf('- output mismatch') + 2).trim() };
-    } else if (/_check_(?:generic|xfs|btrfs|ext4|dmesg)|inconsistent|\[failed/.test(rest)) {
-      result = { suite, name, status: 'fail', reason: rest };
-    } else if (/[0-9]+s\b/.test(rest)) {
-      result = { suite, name, status: 'pass' };
-    } else continue;
-    // "3s ...  4s": the last figure is this run's time.
-    const secs = [...rest.matchAll(SECONDS)].map((s) => Number(s[1]));
-    const last = secs[secs.length - 1];
-    if (result.status === 'pass' && last !== undefined) result.durationMs = last * 1000;
-    if (!tests.has(name)) tests.set(name, result);
+    const result = testLineResult(line);
+    if (result !== null && !tests.has(result.name)) tests.set(result.name, result);
   }
   // A SECTION header quoted without its results says nothing; a summary without its closing
   // "Failed N of M" line is often a list quoted in prose, so the first closed one is preferred.

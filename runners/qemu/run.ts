@@ -103,6 +103,69 @@ function describeKill(
   }
 }
 
+/** What the console has said so far: the guest protocol's markers, as they streamed in. */
+interface GuestProgress {
+  initSeen: boolean;
+  doneSeen: boolean;
+  doneAt: number;
+  lastTest: string | null;
+  lastTestFinished: boolean;
+  testStartedAt: number;
+  bootMs: number | null;
+  durations: Record<string, number>;
+}
+
+function observeLine(g: GuestProgress, line: string, started: number): void {
+  const ev = parseGuestLine(line);
+  if (!ev) return;
+  if (ev.kind === 'init') g.initSeen = true;
+  else if (ev.kind === 'done') {
+    g.doneSeen = true;
+    g.doneAt = Date.now();
+  } else if (ev.kind === 'test-start') {
+    if (g.bootMs === null) g.bootMs = Date.now() - started;
+    g.lastTest = ev.test;
+    g.lastTestFinished = false;
+    g.testStartedAt = Date.now();
+  } else if (ev.kind === 'result' && ev.test === g.lastTest) {
+    g.lastTestFinished = true;
+    g.durations[ev.test] = Date.now() - g.testStartedAt;
+  }
+}
+
+/** The timeout the guest has run into by now, if any. */
+function overdue(g: GuestProgress, o: QemuRunOptions, started: number, now: number): KillReason | null {
+  // The results are in: a guest that cannot power off (a crashed task holding locks) is cut.
+  if (g.doneSeen && now - g.doneAt > SHUTDOWN_GRACE_MS) return 'shutdown-timeout';
+  if (now - started > o.overallTimeoutMs) return 'overall-timeout';
+  if (!g.initSeen && now - started > o.bootTimeoutMs) return 'boot-timeout';
+  if (g.lastTest && !g.lastTestFinished && now - g.testStartedAt > o.testTimeoutMs) return 'test-timeout';
+  return null;
+}
+
+/** QEMU in the sandbox (or directly when `sandbox: false`); throws InfraError if it cannot start. */
+async function launch(
+  o: QemuRunOptions,
+  qemu: string,
+  args: string[],
+  signal: AbortSignal,
+  onOutput: (chunk: string, stream: 'stdout' | 'stderr') => void,
+): Promise<{ code: number | null }> {
+  const readOnly = [o.spec.kernel, o.spec.initrd, ...(o.readOnly ?? [])];
+  const readWrite = [...new Set([...o.spec.nvdimms.map((d) => path.dirname(d.path)), ...(o.readWrite ?? [])])];
+  try {
+    return o.sandbox === false
+      ? await (o.exec ?? (await import('../sandbox/exec.ts')).execCommand)(qemu, args, {
+          signal,
+          logFile: o.logFile,
+          onOutput,
+        })
+      : await runSandboxed({ readOnly, readWrite }, qemu, args, { exec: o.exec, signal, logFile: o.logFile, onOutput });
+  } catch (err) {
+    throw new InfraError(`cannot start ${qemu}`, { cause: String(err) });
+  }
+}
+
 /** Launches QEMU and returns when it exits or is killed. Throws InfraError only if it cannot start. */
 export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
   await createNvdimmFiles(o.spec);
@@ -110,65 +173,38 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
   const args = qemuArgs(o.spec);
   const started = Date.now();
   const ctl = new AbortController();
+  const g: GuestProgress = {
+    initSeen: false,
+    doneSeen: false,
+    doneAt: 0,
+    lastTest: null,
+    lastTestFinished: false,
+    testStartedAt: 0,
+    bootMs: null,
+    durations: {},
+  };
   let killed: KillReason | null = null;
   let killNote: string | null = null;
   const kill = (why: KillReason): void => {
     if (killed) return;
     killed = why;
-    killNote = describeKill(why, {
-      lastTest,
-      lastTestFinished,
-      initSeen,
-      elapsedMs: Date.now() - started,
-      testMs: Date.now() - testStartedAt,
-      o,
-    });
+    const elapsed = { elapsedMs: Date.now() - started, testMs: Date.now() - g.testStartedAt };
+    killNote = describeKill(why, { ...g, ...elapsed, o });
     ctl.abort();
   };
   const onExternalAbort = (): void => kill('cancelled');
   o.signal?.addEventListener('abort', onExternalAbort, { once: true });
-
   let consoleText = '';
   let partial = '';
   let stderr = '';
-  let initSeen = false;
-  let doneSeen = false;
-  let doneAt = 0;
-  let lastTest: string | null = null;
-  let lastTestFinished = false;
-  let testStartedAt = 0;
-  let bootMs: number | null = null;
-  const durations: Record<string, number> = {};
-
   const onLine = (line: string): void => {
     o.onLine?.(line);
-    const ev = parseGuestLine(line);
-    if (!ev) return;
-    if (ev.kind === 'init') initSeen = true;
-    else if (ev.kind === 'done') {
-      doneSeen = true;
-      doneAt = Date.now();
-    } else if (ev.kind === 'test-start') {
-      if (bootMs === null) bootMs = Date.now() - started;
-      lastTest = ev.test;
-      lastTestFinished = false;
-      testStartedAt = Date.now();
-    } else if (ev.kind === 'result' && ev.test === lastTest) {
-      lastTestFinished = true;
-      durations[ev.test] = Date.now() - testStartedAt;
-    }
+    observeLine(g, line, started);
   };
   const timer = setInterval(() => {
-    const now = Date.now();
-    // The results are in: a guest that cannot power off (a crashed task holding locks) is cut.
-    if (doneSeen && now - doneAt > SHUTDOWN_GRACE_MS) kill('shutdown-timeout');
-    else if (now - started > o.overallTimeoutMs) kill('overall-timeout');
-    else if (!initSeen && now - started > o.bootTimeoutMs) kill('boot-timeout');
-    else if (lastTest && !lastTestFinished && now - testStartedAt > o.testTimeoutMs) kill('test-timeout');
+    const why = overdue(g, o, started, Date.now());
+    if (why) kill(why);
   }, 250);
-
-  const readOnly = [o.spec.kernel, o.spec.initrd, ...(o.readOnly ?? [])];
-  const readWrite = [...new Set([...o.spec.nvdimms.map((d) => path.dirname(d.path)), ...(o.readWrite ?? [])])];
   const onOutput = (chunk: string, stream: 'stdout' | 'stderr'): void => {
     if (stream === 'stderr') {
       stderr += chunk;
@@ -182,21 +218,7 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
   };
   let r;
   try {
-    r =
-      o.sandbox === false
-        ? await (o.exec ?? (await import('../sandbox/exec.ts')).execCommand)(qemu, args, {
-            signal: ctl.signal,
-            logFile: o.logFile,
-            onOutput,
-          })
-        : await runSandboxed({ readOnly, readWrite }, qemu, args, {
-            exec: o.exec,
-            signal: ctl.signal,
-            logFile: o.logFile,
-            onOutput,
-          });
-  } catch (err) {
-    throw new InfraError(`cannot start ${qemu}`, { cause: String(err) });
+    r = await launch(o, qemu, args, ctl.signal, onOutput);
   } finally {
     clearInterval(timer);
     o.signal?.removeEventListener('abort', onExternalAbort);
@@ -210,12 +232,12 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
     stderr,
     killed,
     killNote,
-    lastTest,
-    lastTestFinished,
-    initSeen,
-    doneSeen,
-    testDurations: durations,
-    bootMs,
+    lastTest: g.lastTest,
+    lastTestFinished: g.lastTestFinished,
+    initSeen: g.initSeen,
+    doneSeen: g.doneSeen,
+    testDurations: g.durations,
+    bootMs: g.bootMs,
     durationMs: Date.now() - started,
     command: [qemu, ...args],
   };

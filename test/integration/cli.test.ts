@@ -127,7 +127,7 @@ describe('--json: JSON Lines on every command that prints results', () => {
     const runners = jsonLines((await daxbot(['runner', 'list', '--json'])).stdout);
     expect(runners).toContainEqual(expect.objectContaining({ kind: 'qemu-pmem' }));
     expect(jsonLines((await daxbot(withDb('series', 'am', 'v1-1@example.org', '-o', am, '--json'))).stdout)).toEqual([
-      { file: am, key: expect.any(String), version: 2, subject: 'dax: tidy the mount path', patches: 3 },
+      { file: am, key: expect.any(String), version: 2, subject: 'dax: tidy the mount path', patches: 3, missing: [] },
     ]);
   });
 });

@@ -12,11 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startDashboard, type RunningDashboard } from '../../bot/dashboard/server.ts';
 import { silentLogger } from '../../bot/log.ts';
-import { runCycle } from '../../bot/pipeline/cycle.ts';
+import { runCycle } from '../../bot/queue/cycle.ts';
 import { createScriptedRunner } from '../../bot/pipeline/scripted-runner.ts';
 import { saveSeriesVersions } from '../../bot/store/series.ts';
 import { openStore, type Store } from '../../bot/store/store.ts';
-import { FakeSender, fakeDeps, testConfig, version } from '../unit/pipeline/fakes.ts';
+import { FakeSender, fakeDeps, testConfig, version } from '../helpers/pipeline-fakes.ts';
 import { daxbotBin, repoRoot } from '../helpers/cli.ts';
 
 const SECRET = 'maintainers-secret-for-tests';

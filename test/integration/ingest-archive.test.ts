@@ -10,10 +10,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../bot/log.ts';
 import { duplicateDeliveries, messageCounts, quarantineReasons } from '../../bot/store/messages.ts';
 import { openStore, type Store } from '../../bot/store/store.ts';
-import { ingestSource } from '../../ingest/ingest.ts';
-import { refreshSeries } from '../../ingest/refresh-series.ts';
-import { realIngestDeps } from '../../ingest/run-ingest.ts';
-import { createMboxSource } from '../../ingest/sources/mbox.ts';
+import { ingestSource } from '../../bot/intake/ingest.ts';
+import { refreshSeries } from '../../bot/intake/refresh-series.ts';
+import { realIngestDeps } from '../../bot/intake/run-ingest.ts';
+import { createMboxSource } from '../../ingest/sources/mbox/index.ts';
 
 const ARCHIVE = resolve('..', 'shared', 'corpus', 'lore-nvdimm', 'nvdimm.all.mboxrd.gz');
 

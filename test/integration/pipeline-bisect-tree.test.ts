@@ -10,9 +10,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bisectTree } from '../../bot/judge/bisect-tree.ts';
 import { silentLogger } from '../../bot/log.ts';
-import { treeStepTest } from '../../bot/pipeline/tree-step.ts';
+import { treeStepTest } from '../../bot/jobs/tree-step.ts';
 import type { Runner } from '../../runners/types.ts';
-import { crashFinding, runResult } from '../unit/pipeline/fakes.ts';
+import { crashFinding, runResult } from '../helpers/pipeline-fakes.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-bisect-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

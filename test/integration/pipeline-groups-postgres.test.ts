@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../bot/log.ts';
-import { runCycle } from '../../bot/pipeline/cycle.ts';
-import { finishGroup } from '../../bot/pipeline/group-report.ts';
+import { runCycle } from '../../bot/queue/cycle.ts';
+import { finishGroup } from '../../bot/jobs/group-report.ts';
 import { createScriptedRunner, runnerScriptSchema } from '../../bot/pipeline/scripted-runner.ts';
 import { getJob, listJobs, updateJob } from '../../bot/store/jobs.ts';
 import { countReplies } from '../../bot/store/replies.ts';
@@ -14,7 +14,7 @@ import { saveSeriesVersions } from '../../bot/store/series.ts';
 import { openStore, type Store } from '../../bot/store/store.ts';
 import type { Runner } from '../../runners/types.ts';
 import { findPostgresBin, startPostgres, type PostgresServer } from '../helpers/servers/postgres.ts';
-import { FakeSender, fakeDeps, testConfig, version } from '../unit/pipeline/fakes.ts';
+import { FakeSender, fakeDeps, testConfig, version } from '../helpers/pipeline-fakes.ts';
 
 const GROUPS = 8;
 

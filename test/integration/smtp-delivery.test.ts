@@ -7,10 +7,10 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InfraError } from '../../bot/errors.ts';
 import { buildMessage } from '../../bot/report/mail.ts';
-import { renderReply } from '../../bot/report/render.ts';
+import { renderReply } from '../../bot/report/render/reply.ts';
 import { createSmtpSender } from '../../bot/report/senders.ts';
-import * as inputs from '../unit/report/inputs.ts';
-import { hostileReply } from '../unit/report/inputs.ts';
+import * as inputs from '../unit/bot/report/render/inputs.ts';
+import { hostileReply } from '../unit/bot/report/render/inputs.ts';
 
 interface Received {
   from: string;

@@ -2,7 +2,7 @@ import { ImapFlow } from 'imapflow';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../bot/log.ts';
-import { createImapSource, type ImapSource } from '../../ingest/sources/imap.ts';
+import { createImapSource, type ImapSource } from '../../ingest/sources/imap/index.ts';
 import type { PollResult } from '../../ingest/sources/types.ts';
 import { dovecotAvailable, startDovecot, type RunningDovecot } from '../helpers/servers/dovecot.ts';
 

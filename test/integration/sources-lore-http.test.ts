@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../bot/log.ts';
-import { createLoreHttpSource } from '../../ingest/sources/lore-http.ts';
+import { createLoreHttpSource } from '../../ingest/sources/lore-http/index.ts';
 import type { PollResult } from '../../ingest/sources/types.ts';
 import {
   createTestInbox,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../bot/log.ts';
-import { createPublicInboxGitSource } from '../../ingest/sources/public-inbox-git.ts';
+import { createPublicInboxGitSource } from '../../ingest/sources/public-inbox-git/index.ts';
 import type { PollResult, Source } from '../../ingest/sources/types.ts';
 import { hasBinary } from '../helpers/servers/binaries.ts';
 import { appendToEpoch } from '../helpers/servers/git-epoch.ts';

@@ -1,0 +1,123 @@
+/**
+ * The pipeline's transition function. Pure: given what is durably recorded for a job (its
+ * series, its recorded runs, the cached base runs, the clock) it answers what to do next. The
+ * executor (executor.ts) does that one thing, records it, and asks again. Because the
+ * answer depends only on recorded facts, a restart after a kill at any moment recomputes the
+ * same next step: finished steps are never redone, unfinished ones are simply done again.
+ */
+import { classifyStep, nextStep, type BisectStep, type BisectTarget } from '../judge/bisect-series.ts';
+import { applyUnrelatedMarks, type UnrelatedMark } from '../judge/unrelated.ts';
+import { judge, needsConfirmation, type Verdict } from '../judge/verdict.ts';
+import type { RunResult } from '../../runners/types.ts';
+
+export type JobState =
+  | 'new'
+  | 'waiting'
+  | 'queued'
+  | 'applying'
+  | 'building'
+  | 'testing'
+  | 'judging'
+  | 'bisecting'
+  | 'reporting'
+  | 'done'
+  | 'infra-failed';
+
+export interface BisectionRecord {
+  n: number;
+  steps: (BisectStep & { subject?: string })[];
+  firstBad: number | null;
+  candidates: number[];
+  target: BisectTarget;
+}
+
+export interface PlanInput {
+  now: Date;
+  complete: boolean;
+  /** Date of the newest mail of the version (the wait window runs from it). */
+  lastDate: string | null;
+  incompleteWaitMs: number;
+  /** Patches present (what the mbox holds). */
+  patchCount: number;
+  /** Repeats beyond the first run to confirm a new failure. */
+  confirmRepeats: number;
+  /** Series runs in step order (series:0, series:1, ...). */
+  seriesRuns: RunResult[];
+  /** Base runs in repeat order (from the baseline cache). */
+  baseRuns: RunResult[];
+  /** Bisection runs by patch count k. */
+  bisectRuns: ReadonlyMap<number, RunResult>;
+  /**
+   * Crashes a maintainer marked as not caused by this series (#daxbot unrelated): applied to
+   * every verdict here, so they are neither confirmed, nor bisected, nor reported.
+   */
+  unrelated?: readonly UnrelatedMark[];
+}
+
+export type Action =
+  | { kind: 'wait'; until: Date; state: 'waiting' }
+  | { kind: 'run-series'; repeat: number; state: 'testing' }
+  | { kind: 'run-base'; repeat: number; state: 'testing' }
+  | { kind: 'bisect-step'; k: number; index: number; state: 'bisecting' }
+  | { kind: 'report'; verdict: Verdict; bisection: BisectionRecord | null; state: 'reporting' };
+
+export function bisectTarget(verdict: Verdict): BisectTarget {
+  const news = verdict.entries.filter((e) => e.class === 'new-failure');
+  return {
+    tests: news.filter((e) => e.kind === 'test').map((e) => e.key),
+    crashSignatures: news.filter((e) => e.kind === 'crash' && e.signature).map((e) => e.signature ?? ''),
+  };
+}
+
+export function plan(input: PlanInput): Action {
+  if (!input.complete && input.seriesRuns.length === 0) {
+    const last = input.lastDate ? Date.parse(input.lastDate) : NaN;
+    const until = new Date((Number.isNaN(last) ? 0 : last) + input.incompleteWaitMs);
+    // After the window an incomplete series is tested as it is: what is there may still apply.
+    if (until.getTime() > input.now.getTime()) return { kind: 'wait', until, state: 'waiting' };
+  }
+  if (input.seriesRuns.length === 0) return { kind: 'run-series', repeat: 0, state: 'testing' };
+  const first = input.seriesRuns[0];
+  // A patch that does not apply is the author's and deterministic: the base is not needed.
+  if (first?.apply && !first.apply.ok) {
+    return { kind: 'report', verdict: verdictOf(input), bisection: null, state: 'reporting' };
+  }
+  if (input.baseRuns.length === 0) return { kind: 'run-base', repeat: 0, state: 'testing' };
+  const verdict = verdictOf(input);
+  const need = needsConfirmation(verdict, input.confirmRepeats);
+  if (need.needed) {
+    // Series repeats first: if the failure does not repeat, the base repeats are moot.
+    if (need.series > 0) return { kind: 'run-series', repeat: input.seriesRuns.length, state: 'testing' };
+    if (need.base > 0) return { kind: 'run-base', repeat: input.baseRuns.length, state: 'testing' };
+  }
+  if (verdict.outcome !== 'regression' || input.patchCount < 2) {
+    const bisection = verdict.outcome === 'regression' && input.patchCount === 1 ? singlePatch(verdict) : null;
+    return { kind: 'report', verdict, bisection, state: 'reporting' };
+  }
+  const target = bisectTarget(verdict);
+  const steps: BisectStep[] = [];
+  // Steps are replayed in the order the planner asked for them, so the record reads like a log.
+  for (;;) {
+    const next = nextStep({ n: input.patchCount, steps });
+    if ('done' in next) {
+      return {
+        kind: 'report',
+        verdict,
+        bisection: { n: input.patchCount, steps, firstBad: next.firstBad, candidates: next.candidates, target },
+        state: 'reporting',
+      };
+    }
+    const run = input.bisectRuns.get(next.test);
+    if (!run) return { kind: 'bisect-step', k: next.test, index: steps.length, state: 'bisecting' };
+    const c = classifyStep(run, target);
+    steps.push({ k: next.test, result: c.result, note: c.note });
+  }
+}
+
+function verdictOf(input: PlanInput): Verdict {
+  return applyUnrelatedMarks(judge({ baseRuns: input.baseRuns, seriesRuns: input.seriesRuns }), input.unrelated ?? []);
+}
+
+function singlePatch(verdict: Verdict): BisectionRecord {
+  return { n: 1, steps: [], firstBad: 1, candidates: [1], target: bisectTarget(verdict) };
+}

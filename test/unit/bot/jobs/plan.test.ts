@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { plan, type PlanInput } from '../../../../bot/jobs/plan.ts';
+import { crashFinding, runResult } from '../../../helpers/pipeline-fakes.ts';
+
+const bad = runResult({ findings: [crashFinding], failureClass: 'kernel' });
+const good = runResult();
+
+function input(over: Partial<PlanInput> = {}): PlanInput {
+  return {
+    now: new Date('2024-06-02T00:00:00Z'),
+    complete: true,
+    lastDate: '2024-06-01T00:00:00Z',
+    incompleteWaitMs: 3_600_000,
+    patchCount: 5,
+    confirmRepeats: 1,
+    seriesRuns: [],
+    baseRuns: [],
+    bisectRuns: new Map(),
+    ...over,
+  };
+}
+
+describe('plan', () => {
+  it('waits for an incomplete series inside its window, tests it after', () => {
+    const a = plan(input({ complete: false, lastDate: '2024-06-01T23:30:00Z' }));
+    expect(a).toMatchObject({ kind: 'wait', until: new Date('2024-06-02T00:30:00Z') });
+    expect(plan(input({ complete: false, lastDate: '2024-06-01T22:00:00Z' })).kind).toBe('run-series');
+  });
+
+  it('runs the series, then the base, then confirms a new failure on both sides', () => {
+    expect(plan(input())).toMatchObject({ kind: 'run-series', repeat: 0 });
+    expect(plan(input({ seriesRuns: [bad] }))).toMatchObject({ kind: 'run-base', repeat: 0 });
+    expect(plan(input({ seriesRuns: [bad], baseRuns: [good] }))).toMatchObject({ kind: 'run-series', repeat: 1 });
+    expect(plan(input({ seriesRuns: [bad, bad], baseRuns: [good] }))).toMatchObject({ kind: 'run-base', repeat: 1 });
+  });
+
+  it('reports an apply failure without testing the base', () => {
+    const failed = runResult({
+      apply: {
+        ok: false,
+        base: 'c',
+        head: null,
+        patchCommits: [],
+        attempts: [{ base: 'c', reason: 'branch', ok: false, failedPatch: 2 }],
+      },
+      failureClass: 'patch',
+    });
+    const a = plan(input({ seriesRuns: [failed] }));
+    expect(a.kind).toBe('report');
+    if (a.kind === 'report') expect(a.verdict.outcome).toBe('apply-failed');
+  });
+
+  it('bisects a confirmed regression and replays recorded steps', () => {
+    const base = { seriesRuns: [bad, bad], baseRuns: [good, good] };
+    const first = plan(input(base));
+    expect(first).toMatchObject({ kind: 'bisect-step', index: 0 });
+    // Third patch is bad: 1..2 good, 1..3 bad.
+    const runs = new Map([1, 2, 3, 4].map((k) => [k, k >= 3 ? bad : good] as const));
+    let recorded = new Map<number, ReturnType<typeof runResult>>();
+    let steps = 0;
+    for (;;) {
+      const a = plan(input({ ...base, bisectRuns: recorded }));
+      if (a.kind !== 'bisect-step') {
+        expect(a.kind).toBe('report');
+        if (a.kind === 'report') {
+          expect(a.bisection?.firstBad).toBe(3);
+          expect(a.verdict.outcome).toBe('regression');
+        }
+        break;
+      }
+      steps++;
+      recorded = new Map(recorded).set(a.k, runs.get(a.k) ?? good);
+    }
+    expect(steps).toBeLessThanOrEqual(Math.ceil(Math.log2(5)));
+  });
+
+  it('passes a clean series after one run each, without confirmation', () => {
+    const a = plan(input({ seriesRuns: [good], baseRuns: [good] }));
+    expect(a.kind).toBe('report');
+    if (a.kind === 'report') expect(a.verdict.outcome).toBe('pass');
+  });
+
+  it('calls a failure seen on the base pre-existing and does not bisect', () => {
+    const a = plan(input({ seriesRuns: [bad], baseRuns: [bad] }));
+    expect(a.kind).toBe('report');
+    if (a.kind === 'report') {
+      expect(a.verdict.outcome).toBe('pre-existing-only');
+      expect(a.bisection).toBeNull();
+    }
+  });
+});

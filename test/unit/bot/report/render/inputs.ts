@@ -1,0 +1,408 @@
+/** Reply inputs for the golden tests, modelled on the seeds (fs/dax refcount series, ndctl). */
+import { judge } from '../../../../../bot/judge/verdict.ts';
+import { renderReply } from '../../../../../bot/report/render/reply.ts';
+import type { CommandReplyInput } from '../../../../../bot/report/render/command.ts';
+import type { ReplySeries, TestedSetup, ResultReplyInput } from '../../../../../bot/report/render/result.ts';
+import { crash, makeRun, t } from '../../judge/make-run.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readTarEntries } from '../../../../../runners/guest/disks.ts';
+import { fstestsResults } from '../../../../../runners/qemu-pmem/fstests-results.ts';
+
+const fstestsFixture = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../../fixtures/fstests/corrupt-reads',
+);
+
+const subjects = [
+  'mm/gup.c: Remove redundant check for PCI P2PDMA page',
+  "pci/p2pdma: Don't initialise page refcount to one",
+  'fs/dax: Refactor wait for dax idle page',
+  'fs/dax: Add dax_page_free callback',
+  'mm: Allow compound zone device pages',
+  'mm/memory: Add dax_insert_pfn',
+  'huge_memory: Allow mappings of PUD sized pages',
+  'huge_memory: Allow mappings of PMD sized pages',
+  "gup: Don't allow FOLL_LONGTERM pinning of FS DAX pages",
+  'fs/dax: Properly refcount fs dax pages',
+  'mm: Remove pXX_devmap callers',
+  'mm: Remove devmap related functions and page table bits',
+  'mm: Remove PTE_DEVMAP and vma_is_dax(), a rather long subject that goes on and on',
+];
+
+export const series: ReplySeries = {
+  subject: 'fs/dax: Fix FS DAX page reference counts',
+  coverSubject: '[PATCH 00/13] fs/dax: Fix FS DAX page reference counts',
+  revision: 1,
+  rootMessageId: 'cover.1719386613.git-series.apopple@nvidia.com',
+  coverMessageId: 'cover.1719386613.git-series.apopple@nvidia.com',
+  patches: subjects.map((s, i) => ({
+    counter: i + 1,
+    messageId: `${i + 1}.git-series.apopple@nvidia.com`,
+    subject: `[PATCH ${String(i + 1).padStart(2, '0')}/13] ${s}`,
+    from: 'Alistair Popple <apopple@nvidia.com>',
+  })),
+  expected: 13,
+  author: 'Alistair Popple <apopple@nvidia.com>',
+  baseCommit: 'f2661062f16b2de5d7b6a5c42a9a5c96326b8454',
+  cc: [
+    'nvdimm@lists.linux.dev',
+    'dan.j.williams@intel.com',
+    'Alistair Popple <APOPPLE@nvidia.com>',
+    'linux-mm@kvack.org',
+    'daxbot@localhost',
+  ],
+  lists: ['nvdimm@lists.linux.dev'],
+};
+
+export const noCoverSeries: ReplySeries = {
+  ...series,
+  coverMessageId: null,
+  coverSubject: undefined,
+  rootMessageId: '1.git-series.apopple@nvidia.com',
+  references: ['older-thread@example.org'],
+};
+
+export const tested: TestedSetup = {
+  treeName: 'linux-6.1',
+  treeUrl: 'linux-source-6.1 (Debian)',
+  baseCommit: 'f2661062f16b2de5d7b6a5c42a9a5c96326b8454',
+  baseReason: 'base-commit trailer',
+  baseDescribe: 'v6.10-rc5',
+  configFragments: [
+    { name: 'pmem', text: 'CONFIG_LIBNVDIMM=y\nCONFIG_BLK_DEV_PMEM=y\nCONFIG_FS_DAX=y\nCONFIG_DEV_DAX=y' },
+  ],
+  configHash: '3f9a1c2b7d4e5f60718293a4b5c6d7e8',
+  defconfig: 'x86_64_defconfig',
+  runner: 'qemu-pmem',
+  arch: 'x86_64',
+  cpus: 2,
+  memoryMiB: 2048,
+  nvdimms: [
+    { sizeMiB: 1024, labelSizeKiB: 128 },
+    { sizeMiB: 1024, labelSizeKiB: 128 },
+  ],
+  suites: ['dax', 'ndctl'],
+  qemuCommand: [
+    'qemu-system-x86_64',
+    '-machine',
+    'pc,nvdimm=on',
+    '-m',
+    '2048M,slots=4,maxmem=8G',
+    '-smp',
+    '2',
+    '-kernel',
+    'arch/x86/boot/bzImage',
+    '-initrd',
+    'initramfs.cpio.gz',
+    '-object',
+    'memory-backend-file,id=mem1,share=on,mem-path=nvdimm0.img,size=1152M',
+    '-device',
+    'nvdimm,id=nvdimm1,memdev=mem1,label-size=128K',
+    '-append',
+    'console=ttyS0 panic=-1 oops=panic',
+    '-nographic',
+    '-no-reboot',
+  ],
+};
+
+export const mail = {
+  from: 'daxbot <daxbot@localhost>',
+  domain: 'daxbot.localhost',
+  ccList: true,
+  ccSeries: true,
+  dashboardUrl: 'http://localhost:8080/',
+};
+
+const common = {
+  mail,
+  versionKey: 'nvdimm/cover.1719386613.git-series.apopple@nvidia.com/v1',
+  dashboardLink: 'http://localhost:8080/r/5e0c7a1d',
+};
+
+const gpf = {
+  ...crash('general protection fault, probably for non-canonical address 0xdead000000000518'),
+  type: 'gpf' as const,
+  rip: 'folio_mark_dirty+0x25/0x60',
+  process: 'mmap',
+  trace: [
+    'folio_mark_dirty+0x25/0x60',
+    'unmap_page_range+0xea5/0x1550',
+    'unmap_vmas+0xf8/0x1e0',
+    'unmap_region.constprop.0+0xd7/0x150',
+    'do_vmi_align_munmap.isra.0+0x3f4/0x580',
+    '__vm_munmap+0xa6/0x170',
+    '__x64_sys_munmap+0x17/0x20',
+    'do_syscall_64+0x75/0x190',
+    'entry_SYSCALL_64_after_hwframe+0x76/0x7e',
+  ],
+  symbolized: [
+    'folio_mark_dirty+0x25/0x60 (mm/page-writeback.c:2860)',
+    'unmap_page_range+0xea5/0x1550 (mm/memory.c:1540 mm/memory.c:1712 mm/memory.c:1776 mm/memory.c:1797 [inlined])',
+    'unmap_vmas+0xf8/0x1e0 (mm/memory.c:1879)',
+    'unmap_region.constprop.0+0xd7/0x150 (mm/mmap.c:2343)',
+    'do_vmi_align_munmap.isra.0+0x3f4/0x580 (mm/mmap.c:2650)',
+    '__vm_munmap+0xa6/0x170 (mm/mmap.c:2941)',
+    '__x64_sys_munmap+0x17/0x20 (mm/mmap.c:2958)',
+    'do_syscall_64+0x75/0x190 (arch/x86/entry/common.c:83)',
+    'entry_SYSCALL_64_after_hwframe+0x76/0x7e (arch/x86/entry/entry_64.S:130)',
+  ],
+};
+
+const baseTests = [
+  t('dax-ext4.sh', 'pass'),
+  t('dax-xfs.sh', 'pass'),
+  t('revoke-devmem', 'fail', { reason: 'exit status 250' }),
+  t('dm.sh', 'fail', { reason: 'exit status 1' }),
+  t('mmap.sh', 'pass'),
+  t('daxctl-create.sh', 'skip', { missingPrerequisite: true, reason: 'exit status 77: missing prerequisite' }),
+  t('sub-section.sh', 'skip', { missingPrerequisite: true, reason: 'exit status 77: missing prerequisite' }),
+];
+const seriesTests = baseTests.map((x) =>
+  x.name === 'mmap.sh'
+    ? t('mmap.sh', 'fail', {
+        reason: 'exit status 139 (SIGSEGV)',
+        excerpt: 'mmap.sh: line 42: 1295 Segmentation fault      $MMAP_TEST -p $dev\ntest/mmap.sh: failed at line 42',
+      })
+    : x.name === 'revoke-devmem'
+      ? t('revoke-devmem', 'pass')
+      : x,
+);
+
+const regressionVerdict = judge({
+  baseRuns: [makeRun({ tests: baseTests }), makeRun({ tests: baseTests }), makeRun({ tests: baseTests })],
+  seriesRuns: [1, 2, 3].map(() => makeRun({ tests: seriesTests, findings: [gpf] })),
+});
+
+export const regression: ResultReplyInput = {
+  kind: 'result',
+  ...common,
+  series,
+  tested,
+  verdict: regressionVerdict,
+  bisection: {
+    n: 13,
+    steps: [
+      { k: 7, result: 'good', note: 'no crash' },
+      { k: 10, result: 'bad', note: 'crash: general protection fault' },
+      { k: 9, result: 'good', note: 'no crash' },
+    ],
+    firstBad: 10,
+    candidates: [10],
+  },
+};
+
+export const regressionSkippedBisection: ResultReplyInput = {
+  ...regression,
+  bisection: {
+    n: 13,
+    steps: [
+      { k: 7, result: 'good' },
+      { k: 10, result: 'bad' },
+      { k: 8, result: 'good' },
+      { k: 9, result: 'skip', note: 'build failed' },
+    ],
+    firstBad: null,
+    candidates: [9, 10],
+  },
+};
+
+export const applyFailed: ResultReplyInput = {
+  kind: 'result',
+  ...common,
+  series: noCoverSeries,
+  tested,
+  verdict: judge({
+    baseRuns: [makeRun()],
+    seriesRuns: [
+      makeRun({
+        failureClass: 'patch',
+        apply: {
+          ok: false,
+          base: null,
+          head: null,
+          patchCommits: [],
+          attempts: [
+            {
+              base: 'f2661062f16b2de5d7b6a5c42a9a5c96326b8454',
+              reason: 'base-commit trailer',
+              ok: false,
+              failedPatch: 6,
+              conflictFiles: ['mm/memory.c', 'include/linux/mm.h'],
+              output:
+                'Applying: mm/memory: Add dax_insert_pfn\nerror: patch failed: mm/memory.c:2140\nerror: mm/memory.c: patch does not apply\nPatch failed at 0006 mm/memory: Add dax_insert_pfn',
+            },
+          ],
+        },
+      }),
+    ],
+  }),
+};
+
+export const buildFailed: ResultReplyInput = {
+  kind: 'result',
+  ...common,
+  series,
+  tested,
+  verdict: judge({
+    baseRuns: [makeRun()],
+    seriesRuns: [
+      makeRun({
+        failureClass: 'patch',
+        build: {
+          ok: false,
+          configHash: 'x',
+          buildDir: '/b',
+          durationMs: 1000,
+          errors: [
+            {
+              file: 'fs/dax.c',
+              line: 1047,
+              column: 9,
+              severity: 'error',
+              message:
+                "implicit declaration of function 'dax_insert_pfn'; did you mean 'vmf_insert_pfn'? [-Werror=implicit-function-declaration]",
+            },
+            {
+              file: 'fs/dax.c',
+              line: 1210,
+              column: 3,
+              severity: 'error',
+              message: "'PFN_DEV' undeclared (first use in this function)",
+            },
+          ],
+          warnings: [],
+        },
+      }),
+    ],
+  }),
+};
+
+export const passed: ResultReplyInput = {
+  kind: 'result',
+  ...common,
+  series,
+  tested,
+  verdict: judge({
+    baseRuns: [makeRun({ tests: baseTests })],
+    seriesRuns: [
+      makeRun({ tests: baseTests.map((x) => (x.name === 'revoke-devmem' ? t('revoke-devmem', 'pass') : x)) }),
+    ],
+  }),
+};
+
+/** A re-run after a mailed regression: the crash is gone. */
+export const changed: ResultReplyInput = {
+  ...passed,
+  change: {
+    outcome: 'regression',
+    summary: regressionVerdict.summary,
+    date: '2024-06-27T08:15:42.000Z',
+    messageId: 'daxbot-0123456789abcdef01234567@daxbot.localhost',
+    verdict: regressionVerdict,
+  },
+};
+
+/** A re-run after a pass that was recorded but not mailed: now it crashes. */
+export const changedFromSilentPass: ResultReplyInput = {
+  ...regression,
+  change: {
+    outcome: 'pass',
+    summary: passed.verdict.summary,
+    date: '2024-06-27T08:15:42.000Z',
+    messageId: null,
+    verdict: passed.verdict,
+  },
+  runLink: 'http://localhost:8080/runs/17',
+};
+
+export const commandDone: CommandReplyInput = {
+  kind: 'command',
+  ...common,
+  commandMail: {
+    messageId: '<87ed5fhx3x.fsf@nvdebian.thelocal>',
+    from: 'Dan Williams <dan.j.williams@intel.com>',
+    subject: 'Re: [PATCH 00/13] fs/dax: Fix FS DAX page reference counts',
+    references: ['<cover.1719386613.git-series.apopple@nvidia.com>'],
+  },
+  command: '#daxbot test ndctl base v6.10-rc5 repeat 3',
+  allowed: true,
+  reason: 'maintainer dan.j.williams@intel.com, DKIM pass (intel.com)',
+  action: 'queued job 42: suites ndctl, base v6.10-rc5, 3 repeats',
+};
+
+export const commandRefused: CommandReplyInput = {
+  ...commandDone,
+  commandMail: { ...commandDone.commandMail, from: 'Someone <someone@example.org>' },
+  allowed: false,
+  reason:
+    'only maintainers with a DKIM-verified mail may choose the base or repeats; anyone may ask for "#daxbot retest"',
+  action: undefined,
+};
+
+/** A regression reply whose author, subject and Cc were written by an attacker. */
+export function hostileReply() {
+  const r = renderReply({
+    ...regression,
+    series: {
+      ...regression.series,
+      author: 'Evil\r\nBcc: victim@example.org <evil@example.org>',
+      coverSubject: 'subject\r\nBcc: victim2@example.org\r\nX-Injected: 1\0 ünïcödé',
+      cc: [
+        'ok@example.org',
+        'x@example.org\r\nBcc: victim3@example.org',
+        'Jörg Müller <joerg@example.org>',
+        'bad address',
+      ],
+      references: ['<good@example.org>', '<x@y>\r\nBcc: victim4@example.org'],
+    },
+  });
+  return r;
+}
+
+/**
+ * fstests-dax on a real run: the series results are what the guest reported with
+ * test/fixtures/patches/fsdax-read-corruption.mbox applied (test/fixtures/fstests/corrupt-reads),
+ * the base's the same tests passing.
+ */
+const fstestsSeriesTests = fstestsResults({
+  consoleLog: readFileSync(path.join(fstestsFixture, 'console.txt'), 'utf8'),
+  files: readTarEntries(readFileSync(path.join(fstestsFixture, 'results.tar'))),
+  filesystems: ['ext4', 'xfs'],
+  stop: { killed: null, lastTest: null, lastTestFinished: true },
+  durations: {},
+});
+const fstestsSeries: ReplySeries = {
+  subject: 'fsdax: fail reads of poisoned media early',
+  coverSubject: '[PATCH 0/2] fsdax: fail reads of poisoned media early',
+  revision: 1,
+  rootMessageId: 'cover.1795400000.git.fixture@example.org',
+  coverMessageId: 'cover.1795400000.git.fixture@example.org',
+  patches: [
+    'fsdax: explain the copy loop of dax_iomap_iter',
+    'fsdax: probe for poison before copying a read to user space',
+  ].map((s, i) => ({
+    counter: i + 1,
+    messageId: `${i + 1}.1795400000.git.fixture@example.org`,
+    subject: `[PATCH ${i + 1}/2] ${s}`,
+    from: 'Fix Ture <fixture@example.org>',
+  })),
+  expected: 2,
+  author: 'Fix Ture <fixture@example.org>',
+  cc: ['nvdimm@lists.linux.dev', 'linux-fsdevel@vger.kernel.org'],
+  lists: ['nvdimm@lists.linux.dev'],
+};
+
+export const fstestsRegression: ResultReplyInput = {
+  kind: 'result',
+  ...common,
+  versionKey: 'nvdimm/cover.1795400000.git.fixture@example.org/v1',
+  series: fstestsSeries,
+  tested: { ...tested, suites: ['dax', 'fstests-dax'], baseDescribe: 'v6.1.192-debian' },
+  verdict: judge({
+    baseRuns: [makeRun({ tests: fstestsSeriesTests.map((x) => ({ suite: x.suite, name: x.name, status: 'pass' })) })],
+    seriesRuns: [makeRun({ tests: fstestsSeriesTests })],
+  }),
+  bisection: { n: 2, steps: [{ k: 1, result: 'good', note: 'no failures' }], firstBad: 2, candidates: [2] },
+};
