@@ -8,19 +8,17 @@
  * with the real ndctl (a CI subset of its tests): the base passes, the series fails, and the
  * reply names patch 2 as the first bad commit. The tests the base fails too stay pre-existing.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listJobs } from '../../bot/store/jobs.ts';
 import { jobRuns } from '../../bot/store/runs.ts';
 import { openStore } from '../../bot/store/store.ts';
+import { daxbotWith } from '../helpers/cli.ts';
 import { kernelCacheDir, repoRoot } from '../helpers/kernel-env.ts';
 import { debianTree, ndctlCheckout, realNdctlAvailable } from '../helpers/ndctl-env.ts';
 
-const exec = promisify(execFile);
 const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-ndctl-bisect-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const series = path.join(repoRoot, 'test', 'fixtures', 'patches', 'nvdimm-mode-fsdax-series.mbox');
@@ -62,14 +60,9 @@ function writeConfig(ndctl: string): string {
   return file;
 }
 
-async function daxbot(config: string, args: string[]): Promise<string> {
-  const { stdout } = await exec(
-    process.execPath,
-    [path.join(repoRoot, 'bin', 'daxbot.js'), '--config', config, '--db', path.join(dir, 'db.sqlite'), ...args],
-    { cwd: repoRoot, env: { ...process.env, DAXBOT_CACHE_DIR: kernelCacheDir }, maxBuffer: 64 * 1024 * 1024 },
-  );
-  return stdout;
-}
+/** `daxbot --config ... --db ... ARGS`; a failing command fails the test. */
+const run = (config: string, args: string[]): Promise<string> =>
+  daxbotWith(config, path.join(dir, 'db.sqlite'), kernelCacheDir, args);
 
 describe.skipIf(!realNdctlAvailable())('a kernel series that breaks an ndctl test (real ndctl v81, heavy)', () => {
   it(
@@ -78,8 +71,8 @@ describe.skipIf(!realNdctlAvailable())('a kernel series that breaks an ndctl tes
       await debianTree('6.1');
       const config = writeConfig(await ndctlCheckout());
       const t0 = Date.now();
-      await daxbot(config, ['ingest', '--mbox', series]);
-      const out = await daxbot(config, ['run', '--once', '--since', 'all', '--no-ingest']);
+      await run(config, ['ingest', '--mbox', series]);
+      const out = await run(config, ['run', '--once', '--since', 'all', '--no-ingest']);
       const elapsed = Date.now() - t0;
       expect(out).toMatch(/1 new job\(s\), 1 processed/);
 

@@ -8,18 +8,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { judge } from '../../../../bot/judge/verdict.ts';
 import { parseTestlog, reasonLine, splitTestlogName } from '../../../../runners/nfit-sim/ndctl-testlog.ts';
+import { repoRoot } from '../../../helpers/cli.ts';
 import { expectGolden } from '../../../helpers/golden.ts';
 import { runResult } from '../../../helpers/pipeline-fakes.ts';
 
-const fixture = path.resolve(
-  path.dirname(new URL(import.meta.url).pathname),
-  '..',
-  '..',
-  '..',
-  'fixtures',
-  'nfit-sim',
-  'ndctl-testlog-6.12.json',
-);
+const fixture = path.join(repoRoot, 'test', 'fixtures', 'nfit-sim', 'ndctl-testlog-6.12.json');
 
 describe('parseTestlog', () => {
   it('reads pass, exit-77 skips and a failure with the line that says why', () => {
