@@ -15,7 +15,7 @@ export const ndctlBundle = path.join(repoRoot, NDCTL_BUNDLE);
 
 /**
  * The tests CI runs of ndctl's `ndctl` and `dax` suites (the full suites run in
- * `npm run bench -- ndctl`): see the README's section on the external ndctl suite for why these.
+ * `npm run bench -- ndctl`): runners/nfit-sim/README.md says why these and what each base does.
  */
 export const CI_NDCTL_TESTS = ['libndctl', 'create.sh', 'multi-dax.sh'];
 
