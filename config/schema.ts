@@ -42,11 +42,23 @@ export const nvdimmSchema = z.object({
   labelSizeKiB: z.number().int().positive().default(128),
 });
 
+/**
+ * Which series a runner is sent (bot/queue/dispatch-rule.ts): those touching one of `paths`
+ * (`drivers/cxl/`, `include/linux/cxl*`) or sent to one of `lists`. Absent or empty: every series.
+ */
+export const dispatchSchema = z
+  .object({
+    paths: z.array(z.string().min(1)).default([]),
+    lists: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
 export const runnerSchema = z.object({
   name: z.string().min(1),
-  /** Registry key of the runner module: "qemu-pmem" or "nfit-sim". */
-  kind: z.enum(['qemu-pmem', 'nfit-sim']),
+  /** Registry key of the runner module: "qemu-pmem", "nfit-sim" or "cxl-sim". */
+  kind: z.enum(['qemu-pmem', 'nfit-sim', 'cxl-sim']),
   enabled: z.boolean().default(true),
+  dispatch: dispatchSchema.optional(),
   /** Kconfig fragments from config/kernel/ (without .config) or paths. */
   fragments: z.array(z.string()).default(['pmem']),
   suites: z.array(z.string()).default(['dax']),

@@ -7,6 +7,8 @@ import type { Runner } from './types.ts';
 import { createQemuPmemRunner } from './qemu-pmem/runner.ts';
 import { nfitSimProfile } from './nfit-sim/profile.ts';
 import { createNfitSimRunner } from './nfit-sim/runner.ts';
+import { cxlSimProfile } from './cxl-sim/profile.ts';
+import { createCxlSimRunner } from './cxl-sim/runner.ts';
 
 export interface RunnerDeps {
   repoRoot: string;
@@ -82,6 +84,23 @@ registerRunner({
   description: "Linux in QEMU (TCG) with the kernel's nfit_test simulated NVDIMM buses and the simulator suite",
   create: (config, deps) =>
     createNfitSimRunner({
+      config,
+      repoRoot: deps.repoRoot,
+      cacheDir: deps.cacheDir,
+      ...(deps.extraKernelArgs ? { extraKernelArgs: deps.extraKernelArgs } : {}),
+    }),
+});
+
+registerRunner({
+  kind: 'cxl-sim',
+  profile: (config) => ({
+    ...cxlSimProfile(config),
+    platform: 'simulated by cxl_test (tools/testing/cxl, built from the tested tree): the cxl_test topology',
+    usesQemuNvdimms: false,
+  }),
+  description: "Linux in QEMU (TCG) with the kernel's cxl_test simulated CXL topology and the CXL smoke suite",
+  create: (config, deps) =>
+    createCxlSimRunner({
       config,
       repoRoot: deps.repoRoot,
       cacheDir: deps.cacheDir,

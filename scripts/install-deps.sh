@@ -10,6 +10,8 @@ APT_PACKAGES=(
   build-essential bc bison flex libelf-dev libssl-dev dwarves ccache kmod
   # sandbox and guest
   bubblewrap qemu-system-x86 busybox-static ndctl daxctl e2fsprogs xfsprogs
+  # the cxl-sim runner's smoke suite drives the ndctl package's `cxl` tool and reads its JSON with jq
+  jq
   # the nfit-sim runner's external ndctl suite: a cached Debian root filesystem for the guest
   # (debootstrap from the Debian mirror) and per-run copy-on-write disk overlays (qemu-img)
   debootstrap debian-archive-keyring qemu-utils

@@ -29,6 +29,18 @@ export interface TreeChoice {
 /** Words a tree's `prefixes` must never match: they are in every series' subject. */
 const GENERIC = /^(patch|rfc|resend|v\d+|\d+\/\d+)$/;
 
+/**
+ * The first of `lists` the mail names. A list is configured as its List-Id
+ * (nvdimm.lists.linux.dev) or its address (nvdimm@lists.linux.dev): recipients are matched in both
+ * spellings.
+ */
+export function listHit(lists: string[], mail: Pick<RootMailFacts, 'listId' | 'recipients'>): string | null {
+  const haystack = [mail.listId ?? '', ...mail.recipients, ...mail.recipients.map((r) => r.replace('@', '.'))].map(
+    (s) => s.toLowerCase(),
+  );
+  return lists.find((l) => l !== '' && haystack.some((h) => h.includes(l.toLowerCase()))) ?? null;
+}
+
 export function chooseTree(trees: TreeConfig[], mail: RootMailFacts | null): TreeChoice {
   if (trees.length === 0) return { tree: null, reason: 'no tree configured' };
   if (mail) {
@@ -37,13 +49,8 @@ export function chooseTree(trees: TreeConfig[], mail: RootMailFacts | null): Tre
       const hit = t.prefixes.find((p) => words.has(p.toLowerCase()));
       if (hit) return { tree: t, reason: `subject prefix "${hit}"` };
     }
-    // A list is configured as its List-Id (nvdimm.lists.linux.dev) or its address
-    // (nvdimm@lists.linux.dev): recipients are matched in both spellings.
-    const haystack = [mail.listId ?? '', ...mail.recipients, ...mail.recipients.map((r) => r.replace('@', '.'))].map(
-      (s) => s.toLowerCase(),
-    );
     for (const t of trees) {
-      const hit = t.lists.find((l) => haystack.some((h) => l !== '' && h.includes(l.toLowerCase())));
+      const hit = listHit(t.lists, mail);
       if (hit) return { tree: t, reason: `list ${hit}` };
     }
   }

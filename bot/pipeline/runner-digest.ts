@@ -18,6 +18,7 @@ const GUEST_DIRS = [
   'runners/guest/helpers',
   'runners/guest/nfit-sim',
   'runners/guest/fstests',
+  'runners/guest/cxl-sim',
   'runners/guest/init.sh',
 ];
 

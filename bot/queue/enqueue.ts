@@ -1,16 +1,19 @@
 /**
  * Turns newly assembled series versions into jobs, and wakes waiting jobs whose series
- * completed. A version is dispatched to every enabled runner at once: one job per runner, all
- * in one group, whose verdicts make one reply.
+ * completed. A version is dispatched at once to every enabled runner whose dispatch rule wants
+ * it (dispatch-rule.ts; a runner without a rule takes every series): one job per runner, all in
+ * one group, whose verdicts make one reply.
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Config } from '../../config/schema.ts';
 import { ConfigError } from '../errors.ts';
 import { insertJobGroup } from '../store/job-groups.ts';
 import { listJobs, updateJob, versionsWithJobs, type JobOptions } from '../store/jobs.ts';
+import { seriesFacts } from '../store/series-facts.ts';
 import { isVersionComplete, seriesVersionData, versionsToDispatch } from '../store/series.ts';
 import type { Store } from '../store/store.ts';
 import type { Database } from '../store/tables.ts';
+import { effectiveDispatch, runnersForSeries } from './dispatch-rule.ts';
 import { PRIORITY_NEW, PRIORITY_RERUN } from './policy.ts';
 import { explicitImportTimes, importTimeOf, insideWindow, versionMessageIds } from './since-window.ts';
 
@@ -43,10 +46,26 @@ export function dispatchRunners(config: Config, named?: string): string[] {
   return [rc.name];
 }
 
-/** Returns the new jobs' ids (one per enabled runner for each new version). */
+/**
+ * The enabled runners a version goes to: those whose dispatch rule wants it. The version's mail
+ * is read only when some runner has a rule.
+ */
+export async function dispatchTargets(
+  db: Kysely<Database> | Transaction<Database>,
+  config: Config,
+  versionKey: string,
+): Promise<string[]> {
+  const enabled = config.runners.filter((r) => r.enabled);
+  const ruled = enabled.some((r) => {
+    const rule = effectiveDispatch(r);
+    return rule !== undefined && rule.paths.length + rule.lists.length > 0;
+  });
+  return runnersForSeries(enabled, ruled ? await seriesFacts(db, versionKey) : null);
+}
+
+/** Returns the new jobs' ids (one per enabled runner that wants it, for each new version). */
 export async function enqueueNewVersions(store: Store, config: Config, opts: EnqueueOptions): Promise<number[]> {
-  const runners = dispatchRunners(config);
-  if (runners.length === 0) return [];
+  if (dispatchRunners(config).length === 0) return [];
   const have = await versionsWithJobs(store.db);
   const rows = await versionsToDispatch(store.db);
   const nowIso = opts.now.toISOString();
@@ -63,6 +82,8 @@ export async function enqueueNewVersions(store: Store, config: Config, opts: Enq
       const data = await seriesVersionData(store.db, r.versionKey);
       if (!insideWindow(opts.since, r.lastDate, importTimeOf(versionMessageIds(data ?? ''), imports))) continue;
     }
+    const runners = await dispatchTargets(store.db, config, r.versionKey);
+    if (runners.length === 0) continue;
     ids.push(
       ...(await insertJobGroup(
         store.db,
@@ -91,7 +112,7 @@ export async function wakeCompletedWaiters(store: Store, now: Date): Promise<num
   return woken;
 }
 
-/** A re-run on every enabled runner (or on `runner` alone); returns the group's first job id. */
+/** A re-run on the runners that want the series (or on `runner` alone); returns the group's first job id. */
 export async function enqueueRerun(
   store: Store,
   config: Config,
@@ -110,7 +131,7 @@ export async function enqueueRerun(
   return first;
 }
 
-/** A re-run on every enabled runner (or on `runner` alone); returns every new job id. */
+/** A re-run on the runners that want the series (or on `runner` alone); returns every new job id. */
 export async function enqueueRerunGroup(
   store: Store,
   config: Config,
@@ -134,8 +155,12 @@ export async function insertRerunGroup(
   now: Date,
   o: { trigger?: string; runner?: string } = {},
 ): Promise<number[]> {
-  const runners = dispatchRunners(config, o.runner);
-  if (runners.length === 0) throw new ConfigError('no enabled runner is configured');
+  const all = dispatchRunners(config, o.runner);
+  if (all.length === 0) throw new ConfigError('no enabled runner is configured');
+  // A named runner is what was asked for; otherwise the dispatch rules choose, and a series no
+  // rule wants still runs everywhere: a maintainer asked for it.
+  const wanted = o.runner === undefined ? await dispatchTargets(db, config, versionKey) : all;
+  const runners = wanted.length > 0 ? wanted : all;
   const trigger = o.trigger ?? 'rerun';
   return insertJobGroup(
     db,

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildKernel, type KernelBuildOptions } from '../build/make.ts';
 import type { BuildDiagnostic, BuildResult } from '../types.ts';
-import { prepareModuleTree } from './module-tree.ts';
+import { MIRROR_DIR, MIRRORED_DIRS, prepareModuleTree, type MirrorSpec } from './module-tree.ts';
 import { NFIT_TEST_MAKE_DIR, NFIT_TEST_MODULES, type TestModule } from './profile.ts';
 
 export interface BuiltModule {
@@ -40,16 +40,19 @@ export function modpostDiagnostics(output: string): BuildDiagnostic[] {
   return out;
 }
 
-/** Which test modules a finished build folder holds, in load order; missing required ones too. */
+/**
+ * Which test modules a finished build folder holds, in load order; missing required ones too.
+ * `root` is the folder module paths are relative to, or a function choosing it per module.
+ */
 export function locateModules(
-  buildDir: string,
+  root: string | ((m: TestModule) => string),
   modules: TestModule[] = NFIT_TEST_MODULES,
   exists: (p: string) => boolean = existsSync,
 ): { found: BuiltModule[]; missing: string[] } {
   const found: BuiltModule[] = [];
   const missing: string[] = [];
   for (const m of modules) {
-    const p = path.join(buildDir, m.file);
+    const p = path.join(typeof root === 'string' ? root : root(m), m.file);
     if (exists(p)) found.push({ name: m.name, path: p });
     else if (!m.optional) missing.push(m.name);
   }
@@ -58,10 +61,40 @@ export function locateModules(
 
 export type BuildStep = (o: KernelBuildOptions) => Promise<BuildResult>;
 
+/** A simulator's test build: its folder in the tree and its modules in load order. */
+export interface TestBuild {
+  makeDir: string;
+  modules: TestModule[];
+  /** "nfit_test", "cxl_test": how the build's errors name it. */
+  label: string;
+  /** Where 6.10+ trees build it from (module-tree.ts). */
+  mirror: MirrorSpec;
+}
+
+const NFIT_TEST_BUILD: TestBuild = {
+  makeDir: NFIT_TEST_MAKE_DIR,
+  modules: NFIT_TEST_MODULES,
+  label: 'nfit_test',
+  mirror: { makeDir: NFIT_TEST_MAKE_DIR, dirs: MIRRORED_DIRS, mirrorDir: MIRROR_DIR },
+};
+
 /** Builds kernel then test modules; `options.targets`/`makeArgs` are set here. */
 export async function buildNfitSim(
   options: Omit<KernelBuildOptions, 'targets' | 'makeArgs'>,
   step: BuildStep = buildKernel,
+): Promise<NfitSimBuild> {
+  return buildWithTestModules(options, step, NFIT_TEST_BUILD);
+}
+
+/**
+ * The kernel (bzImage and in-tree modules, which also makes the Module.symvers the external build
+ * links against), then `make M=<makeDir> modules` in the same folder, then the test modules
+ * located in load order. A failure of either make, or a required module missing, is ok=false.
+ */
+export async function buildWithTestModules(
+  options: Omit<KernelBuildOptions, 'targets' | 'makeArgs'>,
+  step: BuildStep,
+  sim: TestBuild,
 ): Promise<NfitSimBuild> {
   const kernel = await step({ ...options, targets: ['bzImage', 'modules'] });
   if (!kernel.ok) return { build: kernel, modules: [], timings: { kernelMs: kernel.durationMs, modulesMs: 0 } };
@@ -73,7 +106,7 @@ export async function buildNfitSim(
     options.onOutput?.(chunk);
   };
   // M= is the source-relative folder, or on 6.10+ trees a mirror in the build folder (module-tree.ts).
-  const tree = await prepareModuleTree(options.source, options.buildDir);
+  const tree = await prepareModuleTree(options.source, options.buildDir, sim.mirror);
   const tests = await step({ ...options, onOutput, makeArgs: [`M=${tree.makeDir}`], targets: ['modules'] });
   const timings = { kernelMs: kernel.durationMs, modulesMs: tests.durationMs };
   const merged: BuildResult = {
@@ -92,20 +125,22 @@ export async function buildNfitSim(
         ...merged,
         ok: false,
         errors: errors.slice(0, 20),
-        outputExcerpt: `nfit_test modules (make M=${NFIT_TEST_MAKE_DIR}) failed:\n${tests.outputExcerpt ?? ''}`,
+        outputExcerpt: `${sim.label} modules (make M=${sim.makeDir}) failed:\n${tests.outputExcerpt ?? ''}`,
       },
       modules: [],
       timings,
     };
   }
-  const { found, missing } = locateModules(tree.root);
+  // The test build's own modules are in its (possibly mirrored) folder, in-tree ones in the build folder.
+  const rootOf = (m: TestModule): string => (m.file.startsWith(`${sim.makeDir}/`) ? tree.root : options.buildDir);
+  const { found, missing } = locateModules(rootOf, sim.modules);
   if (missing.length > 0) {
     return {
       build: {
         ...merged,
         ok: false,
         errors: missing.map((m) => ({
-          file: `${NFIT_TEST_MAKE_DIR}`,
+          file: sim.makeDir,
           line: 0,
           severity: 'error' as const,
           message: `test module ${m}.ko was not built`,

@@ -10,9 +10,9 @@ import type { InitramfsFile } from '../guest/initramfs.ts';
 import type { BuiltModule } from './build.ts';
 import { GUEST_DIR, NFIT_SIM_SUITE } from './profile.ts';
 
-/** "name /daxbot/nfit-sim/modules/name.ko" lines, in load order (pure). */
-export function moduleOrderText(modules: Pick<BuiltModule, 'name'>[]): string {
-  return modules.map((m) => `${m.name} ${GUEST_DIR}/modules/${m.name}.ko`).join('\n') + '\n';
+/** "name /daxbot/nfit-sim/modules/name.ko" lines (under `dir`), in load order (pure). */
+export function moduleOrderText(modules: Pick<BuiltModule, 'name'>[], dir: string = GUEST_DIR): string {
+  return modules.map((m) => `${m.name} ${dir}/modules/${m.name}.ko`).join('\n') + '\n';
 }
 
 /** The guest scripts' folder in the repository. */

@@ -1,5 +1,6 @@
 /**
- * Where `make M=` builds the nfit_test modules. Up to Linux 6.9, kbuild looks an external
+ * Where `make M=` builds a simulator's test modules (nfit_test's by default, cxl_test's
+ * too). Up to Linux 6.9, kbuild looks an external
  * module's sources up under $(srctree) and writes its objects under O=, so
  * `M=tools/testing/nvdimm` works with a read-only source tree. From 6.10 on ("kbuild: use $(src)
  * instead of $(srctree)/$(src) for source directory"), an external module's sources and objects
@@ -32,6 +33,18 @@ export function needsMirror(v: { major: number; minor: number } | null): boolean
   return v !== null && (v.major > 6 || (v.major === 6 && v.minor >= 10));
 }
 
+/** Which folders a simulator's test build mirrors, and where (nfit_test's by default). */
+export interface MirrorSpec {
+  /** The test build's folder (tools/testing/...), the M= value before 6.10. */
+  makeDir: string;
+  /** The source folders its Kbuild compiles from, itself included. */
+  dirs: string[];
+  /** The mirror's folder inside the build folder. */
+  mirrorDir: string;
+}
+
+const NFIT_MIRROR: MirrorSpec = { makeDir: NFIT_TEST_MAKE_DIR, dirs: MIRRORED_DIRS, mirrorDir: MIRROR_DIR };
+
 export interface ModuleTree {
   /** The M= value. */
   makeDir: string;
@@ -61,11 +74,15 @@ async function mirror(src: string, dest: string): Promise<void> {
  * The M= folder for `source` built into `buildDir`: the source-relative folder on trees before
  * 6.10, else the refreshed mirror in the build folder.
  */
-export async function prepareModuleTree(source: string, buildDir: string): Promise<ModuleTree> {
+export async function prepareModuleTree(
+  source: string,
+  buildDir: string,
+  spec: MirrorSpec = NFIT_MIRROR,
+): Promise<ModuleTree> {
   const makefile = path.join(source, 'Makefile');
   const version = existsSync(makefile) ? kernelVersion(await readFile(makefile, 'utf8')) : null;
-  if (!needsMirror(version)) return { makeDir: NFIT_TEST_MAKE_DIR, root: buildDir };
-  const root = path.join(buildDir, MIRROR_DIR);
-  for (const dir of MIRRORED_DIRS) await mirror(path.join(source, dir), path.join(root, dir));
-  return { makeDir: path.join(root, NFIT_TEST_MAKE_DIR), root };
+  if (!needsMirror(version)) return { makeDir: spec.makeDir, root: buildDir };
+  const root = path.join(buildDir, spec.mirrorDir);
+  for (const dir of spec.dirs) await mirror(path.join(source, dir), path.join(root, dir));
+  return { makeDir: path.join(root, spec.makeDir), root };
 }

@@ -12,6 +12,7 @@ import type { ApplyAttempt, ApplyResult } from '../types.ts';
 import { InfraError } from '../../bot/errors.ts';
 import { checkoutSlot } from './slot.ts';
 import { amExcerpt, findBaseCommit, parseAmFailure } from './am-output.ts';
+import { outsideSymlink } from './symlinks.ts';
 
 export interface ApplyRequest {
   /** The repository holding the objects (the cached tree or a user's clone). */
@@ -118,6 +119,20 @@ async function tryApply(
   };
 }
 
+/**
+ * A series that adds a symlink pointing outside the tree is refused before anything is checked
+ * out: the attempt names the patch, the link and its target.
+ */
+async function refusedSymlink(patches: string[], base: string, reason: string): Promise<ApplyAttempt | null> {
+  for (const [i, file] of patches.entries()) {
+    const link = outsideSymlink(await readFile(file, 'utf8'));
+    if (!link) continue;
+    const output = `refused: patch ${i + 1} adds a symbolic link ${link.path} -> ${link.target}, outside the tree`;
+    return { base, reason, ok: false, failedPatch: i + 1, conflictFiles: [link.path], output };
+  }
+  return null;
+}
+
 /** Checks out the base in the worktree and applies the series; leaves HEAD at the result. */
 export async function applySeries(req: ApplyRequest): Promise<ApplyResult> {
   const repo = simpleGit(req.tree);
@@ -137,6 +152,8 @@ export async function applySeries(req: ApplyRequest): Promise<ApplyResult> {
     const configuredSha = await hasCommit(repo, req.base);
     if (!configuredSha)
       throw new InfraError(`base ${req.base} not found in ${req.tree}`, { tree: req.tree, base: req.base });
+    const refused = await refusedSymlink(patches, configuredSha, candidates[0]?.reason ?? configuredReason);
+    if (refused) return { ok: false, base: configuredSha, head: null, patchCommits: [], attempts: [refused] };
     const tried = await Promise.all(candidates.map((c) => hasCommit(repo, c.rev)));
     if (!tried.includes(configuredSha)) candidates.push({ rev: req.base, reason: configuredReason });
 

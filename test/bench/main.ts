@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   console: async () => (await import('./console.ts')).benchConsole,
   harness: async () => (await import('./harness.ts')).benchHarness,
   simulator: async () => (await import('./simulator.ts')).benchSimulator,
+  'cxl-sim': async () => (await import('./cxl-sim.ts')).benchCxlSim,
   pipeline: async () => (await import('./pipeline.ts')).benchPipeline,
   b4: async () => (await import('./b4.ts')).benchB4,
   fstests: async () => (await import('./fstests.ts')).benchFstests,

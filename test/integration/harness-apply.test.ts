@@ -4,6 +4,7 @@
  * being reset between jobs.
  */
 import { execFileSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,6 +62,27 @@ describe('applySeries (real git)', () => {
 
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a series that adds a symlink pointing outside the tree, and applies one that stays inside', async () => {
+    const links = path.join(dir, 'links');
+    execFileSync('git', ['clone', '-q', tree, links]);
+    symlinkSync('a.c', path.join(links, 'inside'));
+    git(links, 'add', 'inside');
+    git(links, 'commit', '-qm', 'inside: a link to a.c');
+    symlinkSync('/etc/shadow', path.join(links, 'shadow'));
+    git(links, 'add', 'shadow');
+    git(links, 'commit', '-qm', 'shadow: a link out of the tree');
+    const mbox = path.join(dir, 'links.mbox');
+    await writeFile(mbox, git(links, 'format-patch', '--stdout', '-2') + '\n');
+    const wt = path.join(dir, 'wt-links');
+    const r = await applySeries({ tree, worktree: wt, base: 'master', mbox });
+    expect(r.ok).toBe(false);
+    expect(r.attempts).toHaveLength(1);
+    expect(r.attempts[0]).toMatchObject({ ok: false, failedPatch: 2, conflictFiles: ['shadow'] });
+    expect(r.attempts[0]?.output).toBe('refused: patch 2 adds a symbolic link shadow -> /etc/shadow, outside the tree');
+    const inside = await applySeries({ tree, worktree: wt, base: 'master', mbox, patchLimit: 1 });
+    expect(inside.ok).toBe(true);
   });
 
   it('applies on the base-commit when the tree has it', async () => {
