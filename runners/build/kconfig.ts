@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../../config/errors.ts';
 
@@ -80,4 +80,32 @@ export function checkWantedSymbols(fragments: Pick<Fragment, 'text'>[], finalCon
     if (norm(got) !== norm(value)) bad.push({ symbol, wanted: value, actual: got });
   }
   return bad;
+}
+
+/** The symbols a Kconfig file's text defines ("config X", "menuconfig X"; pure). */
+export function kconfigDefines(text: string): Set<string> {
+  return new Set([...text.matchAll(/^\s*(?:menu)?config\s+(\w+)\s*$/gm)].map((m) => m[1] ?? ''));
+}
+
+/**
+ * Which of `symbols` some Kconfig file of the tree at `source` defines. A fragment may name a
+ * symbol that only newer trees have (NVDIMM_SECURITY_TEST since 6.2): in a tree without it,
+ * its absence from .config is expected, not a dependency that dropped it. Read-only file walk.
+ */
+export async function treeDefines(source: string, symbols: string[]): Promise<Set<string>> {
+  const want = new Set(symbols);
+  const found = new Set<string>();
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      if (found.size === want.size) return;
+      const p = path.join(dir, e.name);
+      if (e.isDirectory() && !e.name.startsWith('.')) await walk(p);
+      else if (e.isFile() && e.name.startsWith('Kconfig'))
+        for (const d of kconfigDefines(await readFile(p, 'utf8'))) if (want.has(d)) found.add(d);
+    }
+  };
+  // A tree that cannot be read keeps every mismatch an error.
+  if (!existsSync(source)) return want;
+  if (want.size > 0) await walk(source);
+  return found;
 }

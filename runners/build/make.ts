@@ -12,7 +12,7 @@ import type { BuildDiagnostic, BuildResult } from '../types.ts';
 import { runSandboxed } from '../sandbox/bwrap.ts';
 import { execCommand, type Exec, type ExecResult } from '../sandbox/exec.ts';
 import { InfraError } from '../errors.ts';
-import { checkWantedSymbols, configHash, KCONFIG_BASE, type Fragment } from './kconfig.ts';
+import { checkWantedSymbols, configHash, KCONFIG_BASE, treeDefines, type Fragment } from './kconfig.ts';
 import { parseBuildLog } from '../parse/build-log.ts';
 import { failureExcerpt } from './diagnostics.ts';
 import { allWarnings, nextWarningState, readWarningState, writeWarningState } from './warning-state.ts';
@@ -147,12 +147,20 @@ export async function prepareConfig(
     await writeFile(stamp, `${hash}\n`);
   }
   const final = await readFile(path.join(o.buildDir, '.config'), 'utf8');
-  const errors: BuildDiagnostic[] = checkWantedSymbols(o.fragments, final).map((m) => ({
-    file: '.config',
-    line: 0,
-    severity: 'error',
-    message: `CONFIG_${m.symbol} wanted ${m.wanted ?? 'unset'} but is ${m.actual ?? 'unset'} after olddefconfig`,
-  }));
+  const mismatches = checkWantedSymbols(o.fragments, final);
+  // A symbol this tree does not define at all is not wanted here (a fragment shared by trees).
+  const defined = await treeDefines(
+    o.source,
+    mismatches.map((m) => m.symbol),
+  );
+  const errors: BuildDiagnostic[] = mismatches
+    .filter((m) => defined.has(m.symbol))
+    .map((m) => ({
+      file: '.config',
+      line: 0,
+      severity: 'error',
+      message: `CONFIG_${m.symbol} wanted ${m.wanted ?? 'unset'} but is ${m.actual ?? 'unset'} after olddefconfig`,
+    }));
   return { ok: errors.length === 0, errors, output, lockWaitMs };
 }
 

@@ -12,7 +12,7 @@
 import path from 'node:path';
 import type { GuestStop } from '../nfit-sim/ndctl-results.ts';
 import {
-  collectNdctlSuite,
+  mergeNdctlSuite,
   prepareNdctlSuite,
   type NdctlSuitePrep,
   type PrepareOptions,
@@ -87,6 +87,6 @@ export function collectCxlMeson<T extends Outcome>(
   stop: GuestStop,
   outcome: T,
 ): T {
-  const merged = collectNdctlSuite(prep, consoleLog, stop, outcome);
+  const merged = mergeNdctlSuite(prep, consoleLog, stop, outcome);
   return { ...merged, tests: renameMesonResults(merged.tests) };
 }

@@ -1,7 +1,7 @@
 /**
- * The fuller guest for external test suites (ndctl's `meson test`): a Debian root filesystem made
- * with debootstrap from the Debian mirror, with meson, ninja, ndctl and the build dependencies of a
- * meson C project. It is cached under <cacheDir>/rootfs/ and keyed by everything that shapes it
+ * The fuller guest for external test suites (ndctl's `meson test`, ...): a Debian root filesystem
+ * made with debootstrap from the Debian mirror, with a base package list plus each suite's own
+ * (SUITE_ROOTFS_PACKAGES). It is cached under <cacheDir>/rootfs/ and keyed by everything that shapes it
  * (release, variant, mirror, package list), so it is made once per machine and rebuilt only when
  * the list changes. The folder is packed into an ext4 image with `mke2fs -d` (no root mount, no
  * loop device) that the guest attaches read-only (QEMU snapshot=on): runs never dirty the cache.
@@ -12,46 +12,61 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InfraError } from '../errors.ts';
 import { execCommand, type Exec } from '../sandbox/exec.ts';
+import { FSTESTS_ROOTFS_PACKAGES } from './fstests/packages.ts';
 
 export const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
 export const DEBIAN_SUITE = 'bookworm';
 
 /**
- * What the chroot needs: meson's test runner (python3, meson, ninja), the pmem tools the tests
- * drive (ndctl, daxctl, mkfs, kmod, util-linux), a C toolchain with the headers and pkg-config
- * files ndctl's meson.build asks for (kmod, udev, uuid, json-c, keyutils, iniparser, tracefs),
- * and jq, which ndctl's test scripts use to read ndctl's JSON. kmod's depmod, modinfo and modprobe
- * must be there: the guest indexes the test modules with them (runners/guest/nfit-sim/
- * chroot-modules.sh) and ndctl's tests look modules up and reload nfit_test through them.
- * Changing this list changes the cache key (rootfsKey): a new tree is made on the next run.
+ * What every root filesystem has: python3 (meson's test runner), kmod (the guest indexes the test
+ * modules with the chroot's depmod, runners/guest/nfit-sim/chroot-modules.sh, and tests reload
+ * them with modprobe), and the basic tools test scripts lean on.
  */
-export const DEBIAN_ROOTFS_PACKAGES = [
-  'python3',
-  'meson',
-  'ninja-build',
-  'pkg-config',
-  'gcc',
-  'libc6-dev',
-  'ndctl',
-  'daxctl',
-  'kmod',
-  'e2fsprogs',
-  'xfsprogs',
-  'util-linux',
-  'procps',
-  'jq',
-  'keyutils',
-  'libndctl-dev',
-  'libdaxctl-dev',
-  'libkmod-dev',
-  'libudev-dev',
-  'uuid-dev',
-  'libjson-c-dev',
-  'libkeyutils-dev',
-  'libiniparser-dev',
-  'libtraceevent-dev',
-  'libtracefs-dev',
-];
+export const BASE_ROOTFS_PACKAGES = ['python3', 'kmod', 'util-linux', 'procps', 'e2fsprogs'];
+
+/**
+ * What each external suite adds, one entry per suite (the guest suite name). Every default root
+ * filesystem holds ALL of them (rootfsPackages()), so a cold machine runs debootstrap once for
+ * every suite; a suite that needs another package adds it to its own line here.
+ */
+export const SUITE_ROOTFS_PACKAGES: Readonly<Record<string, readonly string[]>> = {
+  // ndctl's meson suite: the build dependencies ndctl's meson.build asks for with docs and systemd
+  // off (Debian's ndctl source package Build-Depends minus asciidoctor, debhelper and cmake), and
+  // the tools its test scripts run (jq, xxd, parted, keyctl, uuidgen, hexdump, mkfs.xfs), and
+  // systemd for journalctl: the dax tests' check_dmesg reads the kernel log with `journalctl -k`
+  // and fails when it cannot (the guest starts systemd-journald in the chroot for them).
+  'ndctl-meson': [
+    'meson',
+    'ninja-build',
+    'pkg-config',
+    'gcc',
+    'libc6-dev',
+    'libkmod-dev',
+    'libudev-dev',
+    'uuid-dev',
+    'libjson-c-dev',
+    'libkeyutils-dev',
+    'libiniparser-dev',
+    'libtraceevent-dev',
+    'libtracefs-dev',
+    'bash-completion',
+    'jq',
+    'xxd',
+    'parted',
+    'keyutils',
+    'uuid-runtime',
+    'bsdextrautils',
+    'xfsprogs',
+    'systemd',
+  ],
+  'fstests-dax': FSTESTS_ROOTFS_PACKAGES,
+};
+
+/** The package list of a root filesystem for `suites` (default: every suite's), sorted (pure). */
+export function rootfsPackages(suites: readonly string[] = Object.keys(SUITE_ROOTFS_PACKAGES)): string[] {
+  const extra = suites.flatMap((s) => SUITE_ROOTFS_PACKAGES[s] ?? []);
+  return [...new Set([...BASE_ROOTFS_PACKAGES, ...extra])].sort();
+}
 
 export interface RootfsSpec {
   suite: string;
@@ -60,11 +75,12 @@ export interface RootfsSpec {
   packages: string[];
 }
 
+/** Changing any package list changes the cache key (rootfsKey): a new tree is made on the next run. */
 export const DEFAULT_ROOTFS_SPEC: RootfsSpec = {
   suite: DEBIAN_SUITE,
   variant: 'minbase',
   mirror: DEBIAN_MIRROR,
-  packages: DEBIAN_ROOTFS_PACKAGES,
+  packages: rootfsPackages(),
 };
 
 /**

@@ -1,14 +1,18 @@
 /**
- * Reads the external ndctl suite's section of the guest console (pure): meson's own result lines
- * go through the meson parser (runners/parse/meson.ts); what runners/guest/nfit-sim/meson-run.py
- * adds gives each non-passing test its reason line (an exit-77 test's "kernel <release>: <why>",
- * a failure's "test/<script>: failed at line N") and names the tests a crash or hang prevented.
+ * The external ndctl suite's results (pure). When the guest copied meson's testlog.json out
+ * (runners/nfit-sim/ndctl-testlog.ts), every test's result comes from it. Otherwise (the guest
+ * crashed or hung first) the suite's section of the guest console is read: meson's own result
+ * lines go through the meson parser (runners/parse/meson.ts); what runners/guest/nfit-sim/
+ * meson-run.py adds gives each non-passing test its reason line (an exit-77 test's "kernel
+ * <release>: <why>", a failure's "test/<script>: failed at line N"). Either way the planned list
+ * names the tests a crash or hang prevented.
  */
 import { z } from 'zod';
 import { extractSuites } from '../guest/protocol.ts';
 import { parseMesonTest } from '../parse/meson.ts';
 import type { TestResult } from '../types.ts';
 import { NDCTL_MESON_SUITE } from './profile.ts';
+import { parseTestlog, reasonLine } from './ndctl-testlog.ts';
 
 const logSchema = z.object({
   name: z.string(),
@@ -35,13 +39,6 @@ export function splitMesonName(marker: string): { suite: string; name: string } 
   const name = slash >= 0 ? marker.slice(slash + 1) : marker;
   const suite = full.replace(/^[^:]*:/, '');
   return { suite: suite === '' ? 'ndctl' : suite, name };
-}
-
-/** The line that says why: the last output line that is not meson's or bash's trace noise. */
-function reasonLine(tail: string[]): string | null {
-  const useful = tail.filter((l) => !/^\+/.test(l) && l.trim() !== '');
-  const last = useful[useful.length - 1];
-  return last === undefined ? null : last.trim().slice(0, 200);
 }
 
 function parseLogs(lines: string[]): Map<string, MesonLog> {
@@ -76,11 +73,24 @@ function enrich(t: TestResult, log: MesonLog | undefined): TestResult {
   return t;
 }
 
+/** The console's meson lines, each with its reason line from meson-run.py's log lines. */
+function consoleResults(lines: string[], text: string): TestResult[] {
+  const logs = parseLogs(lines);
+  return parseMesonTest(text).tests.map((t) => {
+    const log = [...logs.values()].find((l) => {
+      const s = splitMesonName(l.name);
+      return s.name === t.name && s.suite === t.suite;
+    });
+    return enrich(t, log);
+  });
+}
+
 /**
- * The suite's TestResults. A section that never started, a setup error and tests that never
- * reported are errors (or a timeout for the one that was running when the guest was killed).
+ * The suite's TestResults: from testlog.json's text when there is one, else from the console. A
+ * section that never started, a setup error and tests that never reported are errors (or a
+ * timeout for the one that was running when the guest was killed).
  */
-export function ndctlMesonResults(consoleLog: string, stop: GuestStop): TestResult[] {
+export function ndctlMesonResults(consoleLog: string, stop: GuestStop, testlog: string | null = null): TestResult[] {
   const section = extractSuites(consoleLog).find((s) => s.suite === NDCTL_MESON_SUITE);
   const why = stop.killed ? `guest killed (${stop.killed})` : 'guest stopped';
   if (!section)
@@ -91,15 +101,8 @@ export function ndctlMesonResults(consoleLog: string, stop: GuestStop): TestResu
   const errors = lines.map((l) => ERROR_LINE.exec(l)?.[1]).filter((e): e is string => e !== undefined);
   const listed = lines.map((l) => LIST_LINE.exec(l)).find((m) => m !== null);
   const planned = (listed?.[1] ?? '').split(/\s+/).filter(Boolean);
-  const logs = parseLogs(lines);
-
-  const tests = parseMesonTest(section.text).tests.map((t) => {
-    const log = [...logs.values()].find((l) => {
-      const s = splitMesonName(l.name);
-      return s.name === t.name && s.suite === t.suite;
-    });
-    return enrich(t, log);
-  });
+  const fromFile = testlog === null ? [] : parseTestlog(testlog);
+  const tests = fromFile.length > 0 ? fromFile : consoleResults(lines, section.text);
   const seen = new Set(tests.map((t) => `${t.suite}/${t.name}`));
   for (const marker of planned) {
     const { suite, name } = splitMesonName(marker);

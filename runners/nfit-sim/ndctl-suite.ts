@@ -1,39 +1,43 @@
 /**
  * The external ndctl suite from the nfit-sim runner's point of view: before the boot, prepare
  * what the guest needs (the cached Debian root filesystem and ndctl build as two virtio disks,
- * each behind a per-run copy-on-write overlay, the guest scripts, the kernel's built-in module
- * lists for the chroot's depmod, the kernel command line words);
- * after it, turn the console into TestResults and fold them into the run's outcome. The runner
- * calls just these two functions.
+ * each behind a per-run copy-on-write overlay, an empty raw results disk for meson's
+ * testlog.json, the guest scripts, the kernel's built-in module lists for the chroot's depmod,
+ * the kernel command line words); after it, read the results disk and the console into
+ * TestResults and fold them into the run's outcome. The runner calls just these two functions.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { mkdir, rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { InfraError } from '../errors.ts';
 import { ensureDebianRootfsImage } from '../guest/debian-rootfs.ts';
+import { createOverlay, createResultsDisk, virtioDiskArgs } from '../guest/disks.ts';
 import type { InitramfsFile } from '../guest/initramfs.ts';
 import { execCommand, type Exec } from '../sandbox/exec.ts';
 import type { FailureClass, TestResult } from '../types.ts';
 import { ensureNdctlBuild } from './ndctl-build.ts';
 import { mesonSuites, planNdctlMeson } from './ndctl-meson.ts';
 import { ndctlMesonResults, type GuestStop } from './ndctl-results.ts';
+import { readNdctlTestlog, RESULTS_DISK_MIB } from './ndctl-testlog.ts';
 import { GUEST_DIR, NDCTL_MESON_SUITE } from './profile.ts';
 import type { NdctlSuiteConfig } from './schema.ts';
 
 /** Virtio serial numbers the guest script finds its disks by. */
 export const ROOT_SERIAL = 'daxbot-root';
 export const NDCTL_SERIAL = 'daxbot-ndctl';
+export const RESULTS_SERIAL = 'daxbot-results';
 
 export interface NdctlSuitePrep {
   /** Whether the guest runs the suite (it is then in the guest's suite list). */
   run: boolean;
   /** Results known on the host: a "not configured" skip, or an ndctl build failure. */
   hostResults: TestResult[];
+  /** The raw disk the guest writes meson's testlog.json to (null: the suite does not run). */
+  resultsDisk: string | null;
   guestFiles: InitramfsFile[];
   /** Kernel command line words for the guest script. */
   append: string[];
-  /** QEMU arguments for the two disks. */
+  /** QEMU arguments for the three disks. */
   qemuExtra: string[];
   readOnly: string[];
   readWrite: string[];
@@ -41,6 +45,7 @@ export interface NdctlSuitePrep {
 }
 
 const NOTHING: Omit<NdctlSuitePrep, 'run' | 'hostResults'> = {
+  resultsDisk: null,
   guestFiles: [],
   append: [],
   qemuExtra: [],
@@ -49,21 +54,13 @@ const NOTHING: Omit<NdctlSuitePrep, 'run' | 'hostResults'> = {
   timings: {},
 };
 
-/** QEMU arguments for one virtio disk with a serial (pure). */
-export function virtioDiskArgs(file: string, id: string, serial: string): string[] {
-  // cache=unsafe: the overlay is thrown away after the run, so flushes buy nothing.
-  return [
-    '-drive',
-    `file=${file},format=qcow2,if=none,id=${id},cache=unsafe`,
-    '-device',
-    `virtio-blk-pci,drive=${id},serial=${serial}`,
-  ];
-}
-
 /** Kernel command line words for runners/guest/nfit-sim/ndctl-meson.sh (pure). */
-export function ndctlGuestAppend(cfg: Pick<NdctlSuiteConfig, 'ndctlSuites' | 'ndctlTimeoutMultiplier'>): string[] {
+export function ndctlGuestAppend(
+  cfg: Pick<NdctlSuiteConfig, 'ndctlSuites' | 'ndctlTests' | 'ndctlTimeoutMultiplier'>,
+): string[] {
   return [
     `daxbot.meson-suites=${mesonSuites(cfg.ndctlSuites).join(',')}`,
+    ...(cfg.ndctlTests.length > 0 ? [`daxbot.meson-tests=${[...new Set(cfg.ndctlTests)].join(',')}`] : []),
     `daxbot.meson-timeout-multiplier=${cfg.ndctlTimeoutMultiplier}`,
   ];
 }
@@ -86,13 +83,6 @@ export function builtinModuleLists(
     .map((f) => ({ source: path.join(buildDir, f), dest: `${GUEST_KERNEL_FILES}/${f}`, mode: 0o644 }));
 }
 
-/** A qcow2 overlay over a raw image, so the guest's writes never reach the cached image. */
-async function overlay(exec: Exec, base: string, file: string): Promise<void> {
-  const r = await exec('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', base, file]);
-  if (r.code !== 0)
-    throw new InfraError('qemu-img could not create a disk overlay', { base, output: r.output.slice(-1000) });
-}
-
 export interface PrepareOptions {
   config: NdctlSuiteConfig;
   /** The suites this run asked for. */
@@ -105,6 +95,33 @@ export interface PrepareOptions {
   log: Logger;
   signal?: AbortSignal;
   exec?: Exec;
+}
+
+/**
+ * The run's disks in <workDir>/ndctl-disks: overlays over the cached root filesystem and ndctl
+ * build images, and a fresh results disk.
+ */
+async function ndctlDisks(
+  exec: Exec,
+  workDir: string,
+  rootImage: string,
+  ndctlImage: string,
+): Promise<{ dir: string; results: string; qemu: string[] }> {
+  const dir = path.join(workDir, 'ndctl-disks');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const root = path.join(dir, 'root.qcow2');
+  const ndctl = path.join(dir, 'ndctl.qcow2');
+  const results = path.join(dir, 'results.raw');
+  await createOverlay(exec, rootImage, root);
+  await createOverlay(exec, ndctlImage, ndctl);
+  await createResultsDisk(results, RESULTS_DISK_MIB);
+  const qemu = [
+    ...virtioDiskArgs(root, 'droot', ROOT_SERIAL),
+    ...virtioDiskArgs(ndctl, 'dndctl', NDCTL_SERIAL),
+    ...virtioDiskArgs(results, 'dresults', RESULTS_SERIAL, 'raw'),
+  ];
+  return { dir, results, qemu };
 }
 
 export async function prepareNdctlSuite(o: PrepareOptions): Promise<NdctlSuitePrep> {
@@ -159,18 +176,12 @@ export async function prepareNdctlSuite(o: PrepareOptions): Promise<NdctlSuitePr
     };
   }
 
-  const disks = path.join(o.workDir, 'ndctl-disks');
-  await rm(disks, { recursive: true, force: true });
-  await mkdir(disks, { recursive: true });
-  const rootOverlay = path.join(disks, 'root.qcow2');
-  const ndctlOverlay = path.join(disks, 'ndctl.qcow2');
-  await overlay(exec, rootfs.image, rootOverlay);
-  await overlay(exec, built.image, ndctlOverlay);
-
+  const disks = await ndctlDisks(exec, o.workDir, rootfs.image, built.image);
   const scripts = path.join(o.repoRoot, 'runners', 'guest', 'nfit-sim');
   return {
     run: true,
     hostResults: [],
+    resultsDisk: disks.results,
     guestFiles: [
       { source: path.join(scripts, 'ndctl-meson.sh'), dest: `/daxbot/suites/${NDCTL_MESON_SUITE}.sh`, mode: 0o755 },
       { source: path.join(scripts, 'meson-run.py'), dest: `${GUEST_DIR}/meson-run.py`, mode: 0o755 },
@@ -178,12 +189,9 @@ export async function prepareNdctlSuite(o: PrepareOptions): Promise<NdctlSuitePr
       ...builtinModuleLists(o.kernelBuildDir),
     ],
     append: ndctlGuestAppend(o.config),
-    qemuExtra: [
-      ...virtioDiskArgs(rootOverlay, 'droot', ROOT_SERIAL),
-      ...virtioDiskArgs(ndctlOverlay, 'dndctl', NDCTL_SERIAL),
-    ],
+    qemuExtra: disks.qemu,
     readOnly: [rootfs.image, built.image],
-    readWrite: [disks],
+    readWrite: [disks.dir],
     timings,
   };
 }
@@ -197,16 +205,31 @@ interface Outcome {
 const BAD = new Set(['fail', 'error', 'timeout']);
 
 /**
+ * Adds the suite's results to the outcome of the KTAP suites, reading the results disk the guest
+ * wrote (see mergeNdctlSuite).
+ */
+export async function collectNdctlSuite<T extends Outcome>(
+  prep: Pick<NdctlSuitePrep, 'run' | 'hostResults' | 'resultsDisk'>,
+  consoleLog: string,
+  stop: GuestStop,
+  outcome: T,
+): Promise<T> {
+  const testlog = prep.run && prep.resultsDisk ? await readNdctlTestlog(prep.resultsDisk) : null;
+  return mergeNdctlSuite(prep, consoleLog, stop, outcome, testlog);
+}
+
+/**
  * Adds the suite's results to the outcome of the KTAP suites (pure). Failing ndctl tests make a
  * clean run a kernel failure; a crash or hang already classified the run and keeps its summary.
  */
-export function collectNdctlSuite<T extends Outcome>(
+export function mergeNdctlSuite<T extends Outcome>(
   prep: Pick<NdctlSuitePrep, 'run' | 'hostResults'>,
   consoleLog: string,
   stop: GuestStop,
   outcome: T,
+  testlog: string | null = null,
 ): T {
-  const ndctl = prep.run ? ndctlMesonResults(consoleLog, stop) : [];
+  const ndctl = prep.run ? ndctlMesonResults(consoleLog, stop, testlog) : [];
   const tests = [...outcome.tests, ...ndctl, ...prep.hostResults];
   if (outcome.failureClass !== 'none' || !prep.run) return { ...outcome, tests };
   const bad = ndctl.filter((t) => BAD.has(t.status));

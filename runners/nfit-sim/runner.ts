@@ -132,7 +132,12 @@ async function guestPlan(opts: NfitSimOptions, run: RunInfo, state: RunState): P
 }
 
 /** The module/bus checks, the ndctl suite's tests and the broken-DIMM note, added to the outcome. */
-function readResults(run: RunInfo, state: RunState, outcome: GuestOutcome, q: QemuRunResult): GuestOutcome {
+async function readResults(
+  run: RunInfo,
+  state: RunState,
+  outcome: GuestOutcome,
+  q: QemuRunResult,
+): Promise<GuestOutcome> {
   const guestSetup = parseGuestSetup(q.console);
   const setup = loadsTestModules(bootedSuites(run, state))
     ? setupTestResults(
@@ -141,8 +146,8 @@ function readResults(run: RunInfo, state: RunState, outcome: GuestOutcome, q: Qe
         NFIT_TEST_BUSES,
       )
     : [];
-  const ndctl = state.ndctl ?? { run: false, hostResults: [] };
-  const merged = collectNdctlSuite(ndctl, q.console, q, mergeSetup(outcome, setup));
+  const ndctl = state.ndctl ?? { run: false, hostResults: [], resultsDisk: null };
+  const merged = await collectNdctlSuite(ndctl, q.console, q, mergeSetup(outcome, setup));
   return {
     ...merged,
     tests: annotateBrokenDimms(merged.tests, brokenDimmNote(guestSetup.dimms, NFIT_BROKEN_DIMM_BUS)),

@@ -20,6 +20,11 @@ export const ndctlConfigShape = {
     .min(1)
     .default(() => ['ndctl', 'dax']),
   /** Build with -Ddestructive=enabled (tests that reformat the simulated devices). */
+  /**
+   * meson test names to run from those suites (e.g. [create.sh, clear.sh]); empty runs them all.
+   * CI runs a representative subset; the full suites run in `npm run bench -- ndctl`.
+   */
+  ndctlTests: z.array(z.string().regex(/^[\w.+-]+$/)).default([]),
   ndctlDestructive: z.boolean().default(false),
   /** Further `meson setup` options; the defaults drop what a test guest does not need. */
   ndctlMesonOptions: z

@@ -21,6 +21,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   bases: async () => (await import('./bases.ts')).benchBases,
   replay: async () => (await import('./replay.ts')).benchReplay,
   dashboard: async () => (await import('./dashboard.ts')).benchDashboard,
+  ndctl: async () => (await import('./ndctl.ts')).benchNdctl,
 };
 
 const names = process.argv.slice(2).filter((a) => a !== '--');

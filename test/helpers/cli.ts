@@ -5,6 +5,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const daxbotBin = path.join(repoRoot, 'bin', 'daxbot.js');
@@ -38,6 +39,16 @@ export function daxbot(args: string[], o: CliOptions = {}): Promise<CliResult> {
       },
     );
   });
+}
+
+/**
+ * `daxbot --config CONFIG --db DB ARGS` with the kernel cache in `cacheDir`, as the pipeline tests
+ * run it; a failing command fails the test (stderr is the message). Resolves to stdout.
+ */
+export async function daxbotWith(config: string, db: string, cacheDir: string, args: string[]): Promise<string> {
+  const r = await daxbot(['--config', config, '--db', db, ...args], { env: { DAXBOT_CACHE_DIR: cacheDir } });
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout;
 }
 
 /** The same, synchronously. */

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listJobs } from '../../bot/store/jobs.ts';
 import { openStore } from '../../bot/store/store.ts';
-import { daxbot } from '../helpers/cli.ts';
+import { daxbotWith } from '../helpers/cli.ts';
 import { hasBinary } from '../helpers/servers/binaries.ts';
 import { kernelCacheDir as cacheDir, kernelTestsAvailable, repoRoot } from '../helpers/kernel-env.ts';
 
@@ -65,14 +65,9 @@ function writeConfig(): string {
   return file;
 }
 
-/** `daxbot --config ... --db ... ARGS` through the shared CLI helper; a failing command fails the test. */
-async function run(config: string, args: string[]): Promise<string> {
-  const r = await daxbot(['--config', config, '--db', path.join(dir, 'db.sqlite'), ...args], {
-    env: { DAXBOT_CACHE_DIR: cacheDir },
-  });
-  expect(r.code, r.stderr).toBe(0);
-  return r.stdout;
-}
+/** `daxbot --config ... --db ... ARGS`; a failing command fails the test. */
+const run = (config: string, args: string[]): Promise<string> =>
+  daxbotWith(config, path.join(dir, 'db.sqlite'), cacheDir, args);
 
 describe.skipIf(!available || !hasBinary('bwrap'))('fstests-dax through the pipeline (heavy)', () => {
   it(

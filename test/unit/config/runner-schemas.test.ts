@@ -38,7 +38,7 @@ describe('runner configuration', () => {
       ]),
     ).toEqual([
       'runners.0.ndctlSource: unknown key (known keys: name, kind, enabled, dispatch, fragments, suites, memoryMiB, cpus, bootTimeout, testTimeout, overallTimeout, jobs, nvdimms, fstestsSource, fstestsFilesystems, fstestsGroup, fstestsTests)',
-      'runners.1.nvdimms: unknown key (known keys: name, kind, enabled, dispatch, fragments, suites, memoryMiB, cpus, bootTimeout, testTimeout, overallTimeout, jobs, ndctlSource, ndctlSuites, ndctlDestructive, ndctlMesonOptions, ndctlTimeoutMultiplier)',
+      'runners.1.nvdimms: unknown key (known keys: name, kind, enabled, dispatch, fragments, suites, memoryMiB, cpus, bootTimeout, testTimeout, overallTimeout, jobs, ndctlSource, ndctlSuites, ndctlTests, ndctlDestructive, ndctlMesonOptions, ndctlTimeoutMultiplier)',
       'runners.4.nvdimms.0.labelSize: unknown key (did you mean labelSizeKiB?)',
       'runners.2.ndctlMesonOptions.0: Invalid (got "--wipe; rm -rf /")',
       `runners.3.kind: Invalid discriminator value. Expected 'qemu-pmem' | 'nfit-sim' | 'scripted' | 'cxl-sim' (got "qemu-pmem-typo")`,

@@ -1,6 +1,15 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newWarnings, parseBuildLog as parseBuildOutput } from '../../../../runners/parse/build-log.ts';
-import { checkWantedSymbols, configHash, parseKconfig } from '../../../../runners/build/kconfig.ts';
+import {
+  checkWantedSymbols,
+  configHash,
+  kconfigDefines,
+  parseKconfig,
+  treeDefines,
+} from '../../../../runners/build/kconfig.ts';
 
 const OUTPUT = `  CC      fs/ext4/super.o
 /src/fs/ext4/super.c: In function 'ext4_dax_bsize_ok':
@@ -44,6 +53,17 @@ describe('kconfig', () => {
     ]);
   });
 
+  it('knows which symbols a tree defines, so a newer-tree symbol is not an error on an older one', async () => {
+    expect(kconfigDefines('config FOO\n\tbool "x"\nmenuconfig BAR\n  config  BAZ\nconfigX QUX\n')).toEqual(
+      new Set(['FOO', 'BAR', 'BAZ']),
+    );
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'daxbot-kconfig-'));
+    mkdirSync(path.join(dir, 'drivers', 'nvdimm'), { recursive: true });
+    writeFileSync(path.join(dir, 'drivers', 'nvdimm', 'Kconfig'), 'config LIBNVDIMM\n\ttristate "x"\n');
+    expect(await treeDefines(dir, ['LIBNVDIMM', 'NVDIMM_SECURITY_TEST'])).toEqual(new Set(['LIBNVDIMM']));
+    expect(await treeDefines(path.join(dir, 'missing'), ['X'])).toEqual(new Set(['X']));
+    rmSync(dir, { recursive: true, force: true });
+  });
   it('reports wanted symbols that olddefconfig dropped', () => {
     const frag = { text: 'CONFIG_FS_DAX=y\nCONFIG_XFS_FS=y\n# CONFIG_MODULES is not set\n' };
     const bad = checkWantedSymbols([frag], 'CONFIG_XFS_FS=y\n# CONFIG_FS_DAX is not set\n');

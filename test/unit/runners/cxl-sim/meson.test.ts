@@ -34,6 +34,7 @@ function fakePrepare(seen: PrepareOptions[]) {
     return {
       run,
       hostResults: [],
+      resultsDisk: null,
       guestFiles: run
         ? [
             { source: '/r/ndctl-meson.sh', dest: '/daxbot/suites/ndctl-meson.sh', mode: 0o755 },

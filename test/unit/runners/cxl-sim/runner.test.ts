@@ -176,6 +176,7 @@ describe('cxl-sim runner', () => {
         return {
           run: true,
           hostResults: [],
+          resultsDisk: null,
           guestFiles: [{ source: '/r/ndctl-meson.sh', dest: '/daxbot/suites/ndctl-meson.sh', mode: 0o755 }],
           append: ['daxbot.meson-suites=ndctl:cxl'],
           qemuExtra: ['-drive', 'file=/w/root.qcow2'],

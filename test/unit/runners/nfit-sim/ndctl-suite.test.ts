@@ -1,14 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../bot/log.ts';
 import { nfitSimSchema } from '../../../../runners/nfit-sim/schema.ts';
 import {
+  BASE_ROOTFS_PACKAGES,
   debootstrapArgs,
   DEFAULT_ROOTFS_SPEC,
+  rootfsPackages,
+  SUITE_ROOTFS_PACKAGES,
   imageSizeMiB,
   mke2fsArgs,
   rootfsKey,
@@ -16,6 +19,7 @@ import {
 } from '../../../../runners/guest/debian-rootfs.ts';
 import { InfraError } from '../../../../bot/errors.ts';
 import type { Exec, ExecResult } from '../../../../runners/sandbox/exec.ts';
+import type { TestResult } from '../../../../runners/types.ts';
 import {
   checkoutHash,
   ensureNdctlBuild,
@@ -29,9 +33,9 @@ import { ndctlMesonResults, splitMesonName } from '../../../../runners/nfit-sim/
 import {
   builtinModuleLists,
   collectNdctlSuite,
+  mergeNdctlSuite,
   ndctlGuestAppend,
   prepareNdctlSuite,
-  virtioDiskArgs,
 } from '../../../../runners/nfit-sim/ndctl-suite.ts';
 
 describe('Debian root filesystem planning', () => {
@@ -47,7 +51,7 @@ describe('Debian root filesystem planning', () => {
     expect(p.root).toBe(`/c/rootfs/debian-bookworm-${rootfsKey(DEFAULT_ROOTFS_SPEC)}/root`);
     expect(p.image.startsWith(p.base)).toBe(true);
   });
-  it('runs debootstrap minbase from the Debian mirror with meson, ndctl and the build deps', () => {
+  it("runs debootstrap minbase from the Debian mirror with meson and ndctl's build deps", () => {
     const args = debootstrapArgs(DEFAULT_ROOTFS_SPEC, '/t');
     expect(args[0]).toBe('--variant=minbase');
     const include =
@@ -55,9 +59,16 @@ describe('Debian root filesystem planning', () => {
         .find((a) => a.startsWith('--include='))
         ?.split('=')[1]
         ?.split(',') ?? [];
-    for (const p of ['meson', 'ninja-build', 'python3', 'ndctl', 'libndctl-dev', 'gcc', 'pkg-config', 'kmod'])
+    for (const p of ['meson', 'ninja-build', 'python3', 'libkmod-dev', 'libtracefs-dev', 'gcc', 'pkg-config', 'kmod'])
       expect(include).toContain(p);
     expect(args.slice(-3)).toEqual(['bookworm', '/t', 'http://deb.debian.org/debian']);
+  });
+  it("holds the base list plus every suite's packages by default, or only the suites asked for", () => {
+    expect(DEFAULT_ROOTFS_SPEC.packages).toEqual(rootfsPackages());
+    for (const list of Object.values(SUITE_ROOTFS_PACKAGES))
+      for (const p of list) expect(DEFAULT_ROOTFS_SPEC.packages).toContain(p);
+    expect(rootfsPackages([])).toEqual([...BASE_ROOTFS_PACKAGES].sort());
+    expect(rootfsPackages(['ndctl-meson', 'unknown-suite'])).toContain('jq');
   });
   it('packs with mke2fs -d into an image with headroom', () => {
     expect(imageSizeMiB(400 * 1024 * 1024)).toBe(756);
@@ -119,12 +130,10 @@ describe('guest plan', () => {
       'daxbot.meson-timeout-multiplier=1',
     ]);
     expect(cfg.ndctlDestructive).toBe(false);
-    expect(virtioDiskArgs('/w/root.qcow2', 'droot', 'daxbot-root')).toEqual([
-      '-drive',
-      'file=/w/root.qcow2,format=qcow2,if=none,id=droot,cache=unsafe',
-      '-device',
-      'virtio-blk-pci,drive=droot,serial=daxbot-root',
-    ]);
+    // A subset: meson runs only the named tests of those suites.
+    const subset = nfitSimSchema.parse({ name: 'n', kind: 'nfit-sim', ndctlTests: ['create.sh', 'libndctl'] });
+    expect(ndctlGuestAppend(subset)).toContain('daxbot.meson-tests=create.sh,libndctl');
+    expect(nfitSimSchema.safeParse({ name: 'n', kind: 'nfit-sim', ndctlTests: ['a b'] }).success).toBe(false);
   });
   it('rejects meson options that are not -D settings', () => {
     expect(
@@ -309,7 +318,7 @@ describe('ndctlMesonResults', () => {
   });
 });
 
-describe('collectNdctlSuite', () => {
+describe('mergeNdctlSuite', () => {
   const stop = { killed: null, lastTest: null, lastTestFinished: true };
   const clean = {
     tests: [{ suite: 'nfit-sim', name: 'buses', status: 'pass' as const }],
@@ -318,7 +327,7 @@ describe('collectNdctlSuite', () => {
     booted: true,
   };
   it('makes failing ndctl tests a kernel failure of a clean run', () => {
-    const r = collectNdctlSuite({ run: true, hostResults: [] }, section(RUN), stop, clean);
+    const r = mergeNdctlSuite({ run: true, hostResults: [] }, section(RUN), stop, clean);
     expect(r.failureClass).toBe('kernel');
     expect(r.summary).toBe('1 ndctl test(s) failed: ndctl.create.sh');
     expect(r.tests).toHaveLength(4);
@@ -326,7 +335,7 @@ describe('collectNdctlSuite', () => {
   });
   it('keeps an earlier classification and appends host results', () => {
     const crashed = { ...clean, failureClass: 'kernel' as const, summary: 'BUG: x' };
-    const r = collectNdctlSuite(
+    const r = mergeNdctlSuite(
       {
         run: false,
         hostResults: [{ suite: 'ndctl-meson', name: 'ndctl-meson', status: 'skip', missingPrerequisite: true }],
@@ -337,6 +346,57 @@ describe('collectNdctlSuite', () => {
     );
     expect(r).toMatchObject({ failureClass: 'kernel', summary: 'BUG: x' });
     expect(r.tests.at(-1)?.name).toBe('ndctl-meson');
+  });
+});
+
+/** Pads a file to 1 MiB with zeros, as the sparse results disk is. */
+async function truncateDisk(file: string): Promise<void> {
+  await truncate(file, 1024 * 1024);
+}
+
+describe('collectNdctlSuite', () => {
+  const stop = { killed: null, lastTest: null, lastTestFinished: true };
+  const clean = { tests: [] as TestResult[], failureClass: 'none' as const, summary: '', booted: true };
+  it("reads every test's result from the testlog the guest left on the results disk", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'daxbot-results-disk-'));
+    const disk = path.join(dir, 'results.raw');
+    const line = (name: string, result: string, returncode: number, stdout: string): string =>
+      JSON.stringify({ name, result, returncode, duration: 1.5, stdout });
+    const testlog = [
+      line('ndctl:ndctl / libndctl', 'OK', 0, 'ok\n'),
+      line('ndctl:ndctl / create.sh', 'FAIL', 1, '+ ndctl list\ntest/create.sh: failed at line 30\n'),
+    ].join('\n');
+    // The disk: testlog.json as the one member of a tar stream, then zeros (as meson-run.py leaves it).
+    await writeFile(path.join(dir, 'testlog.json'), `${testlog}\n`);
+    execFileSync('tar', ['--format=ustar', '-cf', disk, '-C', dir, 'testlog.json']);
+    await truncateDisk(disk);
+    // The console lost the failing test's lines (a kernel message cut them); the file has them.
+    const consoleText = section(RUN.split('\n').slice(0, 4).join('\n'));
+    const r = await collectNdctlSuite({ run: true, hostResults: [], resultsDisk: disk }, consoleText, stop, clean);
+    expect(r.tests.slice(0, 2)).toEqual([
+      { suite: 'ndctl', name: 'libndctl', status: 'pass', durationMs: 1500 },
+      {
+        suite: 'ndctl',
+        name: 'create.sh',
+        status: 'fail',
+        durationMs: 1500,
+        reason: 'exit status 1: test/create.sh: failed at line 30',
+        excerpt: '+ ndctl list\ntest/create.sh: failed at line 30',
+      },
+    ]);
+    // A planned test the testlog does not have is still named.
+    expect(r.tests[2]).toMatchObject({ name: 'daxdev-errors.sh', status: 'error' });
+    expect(r.failureClass).toBe('kernel');
+    // An empty disk (the guest never got there): the console is read instead.
+    await writeFile(disk, Buffer.alloc(4096));
+    const fallback = await collectNdctlSuite(
+      { run: true, hostResults: [], resultsDisk: disk },
+      section(RUN),
+      stop,
+      clean,
+    );
+    expect(fallback.tests.map((t) => t.status)).toEqual(['pass', 'fail', 'skip']);
+    await rm(dir, { recursive: true, force: true });
   });
 });
 

@@ -259,6 +259,7 @@ describe('nfit-sim runner', () => {
       return {
         run: true,
         hostResults: [],
+        resultsDisk: null,
         guestFiles: [],
         append: ['daxbot.meson-suites=ndctl:ndctl'],
         qemuExtra: [],
