@@ -13,6 +13,7 @@ const variants: Record<string, ReplyInput> = {
   'regression-skipped-bisection': inputs.regressionSkippedBisection,
   'apply-failed': inputs.applyFailed,
   'build-failed': inputs.buildFailed,
+  'build-failed-bisected': inputs.buildFailedBisected,
   pass: inputs.passed,
   'changed-on-rerun': inputs.changed,
   'changed-from-silent-pass': inputs.changedFromSilentPass,
