@@ -162,6 +162,8 @@ export interface RunRequest {
   patchLimit?: number;
   /** Which suites to run; runner default when absent. */
   suites?: string[];
+  /** Stop after the build (a build bisection step): nothing is booted, no suite runs. */
+  buildOnly?: boolean;
   /** Where this run may write (worktree, logs). */
   workDir: string;
 }

@@ -145,7 +145,8 @@ async function doStep(
       return;
     }
     case 'bisect-step': {
-      const req = { ...base, baseReason: ctx.baseReason, mbox: await seriesMbox(deps, job, ctx), patchLimit: action.k };
+      const mbox = await seriesMbox(deps, job, ctx);
+      const req = { ...base, baseReason: ctx.baseReason, mbox, patchLimit: action.k, buildOnly: action.buildOnly };
       const bound = Math.ceil(Math.log2(ctx.version.patches.length)) + 1;
       const label = `bisect step ${action.index + 1} of <=${bound} (patches 1..${action.k})`;
       const r = await runStep(deps, job, ctx, log, req, label);

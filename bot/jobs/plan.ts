@@ -65,7 +65,8 @@ export type Action =
   | { kind: 'no-base'; state: 'done' }
   | { kind: 'run-series'; repeat: number; state: 'testing' }
   | { kind: 'run-base'; repeat: number; state: 'testing' }
-  | { kind: 'bisect-step'; k: number; index: number; state: 'bisecting' }
+  /** buildOnly: the step only builds (a build failure is bisected; nothing is booted). */
+  | { kind: 'bisect-step'; k: number; index: number; buildOnly: boolean; state: 'bisecting' }
   | { kind: 'report'; verdict: Verdict; bisection: BisectionRecord | null; state: 'reporting' };
 
 export function bisectTarget(verdict: Verdict): BisectTarget {
@@ -73,7 +74,13 @@ export function bisectTarget(verdict: Verdict): BisectTarget {
   return {
     tests: news.filter((e) => e.kind === 'test').map((e) => e.key),
     crashSignatures: news.filter((e) => e.kind === 'crash' && e.signature).map((e) => e.signature ?? ''),
+    ...(verdict.outcome === 'build-failed' && { build: true }),
   };
+}
+
+/** What is bisected within a series: a confirmed regression, or a series that does not build. */
+function bisectable(outcome: Verdict['outcome']): boolean {
+  return outcome === 'regression' || outcome === 'build-failed';
 }
 
 export function plan(input: PlanInput): Action {
@@ -100,8 +107,8 @@ export function plan(input: PlanInput): Action {
     if (need.series > 0) return { kind: 'run-series', repeat: input.seriesRuns.length, state: 'testing' };
     if (need.base > 0) return { kind: 'run-base', repeat: input.baseRuns.length, state: 'testing' };
   }
-  if (verdict.outcome !== 'regression' || input.patchCount < 2) {
-    const bisection = verdict.outcome === 'regression' && input.patchCount === 1 ? singlePatch(verdict) : null;
+  if (!bisectable(verdict.outcome) || input.patchCount < 2) {
+    const bisection = bisectable(verdict.outcome) && input.patchCount === 1 ? singlePatch(verdict) : null;
     return { kind: 'report', verdict, bisection, state: 'reporting' };
   }
   const target = bisectTarget(verdict);
@@ -112,13 +119,14 @@ export function plan(input: PlanInput): Action {
     if ('done' in next) {
       return {
         kind: 'report',
-        verdict,
+        verdict: firstBadBuildErrors(verdict, next.firstBad, input.bisectRuns),
         bisection: { n: input.patchCount, steps, firstBad: next.firstBad, candidates: next.candidates, target },
         state: 'reporting',
       };
     }
     const run = input.bisectRuns.get(next.test);
-    if (!run) return { kind: 'bisect-step', k: next.test, index: steps.length, state: 'bisecting' };
+    const buildOnly = target.build === true;
+    if (!run) return { kind: 'bisect-step', k: next.test, index: steps.length, buildOnly, state: 'bisecting' };
     const c = classifyStep(run, target);
     steps.push({ k: next.test, result: c.result, note: c.note });
   }
@@ -126,6 +134,15 @@ export function plan(input: PlanInput): Action {
 
 function verdictOf(input: PlanInput): Verdict {
   return applyUnrelatedMarks(judge({ baseRuns: input.baseRuns, seriesRuns: input.seriesRuns }), input.unrelated ?? []);
+}
+
+/**
+ * A series that does not build is reported with the errors of its first bad patch (a later patch
+ * may add errors of its own, or hide these).
+ */
+function firstBadBuildErrors(verdict: Verdict, firstBad: number | null, runs: ReadonlyMap<number, RunResult>): Verdict {
+  const errors = firstBad === null ? undefined : runs.get(firstBad)?.build?.errors;
+  return verdict.outcome === 'build-failed' && errors ? { ...verdict, buildErrors: errors } : verdict;
 }
 
 function singlePatch(verdict: Verdict): BisectionRecord {

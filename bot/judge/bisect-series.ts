@@ -69,14 +69,30 @@ export interface BisectTarget {
   tests: string[];
   /** Signatures (crashSignature) of crashes that are new with the series. */
   crashSignatures: string[];
+  /**
+   * The series does not build: a step is bad when the kernel does not build with its patches
+   * (steps build only, nothing is booted), good when it builds.
+   */
+  build?: boolean;
+}
+
+function classifyBuildStep(run: RunResult): { result: StepResult; note: string } {
+  if (run.failureClass === 'infra') return { result: 'skip', note: `infrastructure: ${run.summary}` };
+  if (run.apply && !run.apply.ok) return { result: 'skip', note: 'does not apply' };
+  if (!run.build) return { result: 'skip', note: 'not built' };
+  if (run.build.ok) return { result: 'good', note: 'builds' };
+  const first = run.build.errors.find((e) => e.severity === 'error');
+  return { result: 'bad', note: first ? `does not build: ${first.file}:${first.line}: ${first.message}` : 'does not build' };
 }
 
 /**
  * Classifies one step's run. Bad only if it shows the confirmed failure or crash signature,
- * not any failure: an unrelated failure is a different bug. A step that could not answer
+ * not any failure: an unrelated failure is a different bug (a build target: bad when the step
+ * does not build). A step that could not answer
  * (did not apply, did not build, machinery failed, the target test never ran) is skipped.
  */
 export function classifyStep(run: RunResult, target: BisectTarget): { result: StepResult; note: string } {
+  if (target.build) return classifyBuildStep(run);
   if (run.failureClass === 'infra') return { result: 'skip', note: `infrastructure: ${run.summary}` };
   if (run.apply && !run.apply.ok) return { result: 'skip', note: 'does not apply' };
   if (run.build && !run.build.ok) return { result: 'skip', note: 'build failed' };

@@ -91,6 +91,8 @@ export interface BisectionReport {
   steps: BisectStep[];
   firstBad: number | null;
   candidates: number[];
+  /** What was bisected: a build failure (build-only steps) or a runtime failure. */
+  target?: { build?: boolean };
 }
 
 /** The last reply recorded for the version, when a re-run's result differs from it. */
@@ -338,11 +340,11 @@ function informationSection(v: Verdict): string[] {
 }
 
 function bisectionSection(series: ReplySeries, b: BisectionReport): string[] {
-  const lines = [
-    `Bisection within the series (${b.steps.length} build-and-boot step${b.steps.length === 1 ? '' : 's'})`,
-    '',
-  ];
-  lines.push(...field('known', `base good, all ${b.n} patches bad`));
+  const build = b.target?.build === true;
+  const kind = build ? 'build' : 'build-and-boot';
+  const lines = [`Bisection within the series (${b.steps.length} ${kind} step${b.steps.length === 1 ? '' : 's'})`, ''];
+  const known = build ? `the base builds, all ${b.n} patches do not` : `base good, all ${b.n} patches bad`;
+  lines.push(...field('known', known));
   for (const s of b.steps) {
     lines.push(...wrapProse(patchLabel(series, s.k), '        ', WIDTH, `  ${s.result.padEnd(5)} `));
     if (s.note) lines.push(...wrapProse(`(${s.note})`, '        ', WIDTH, '        '));
@@ -531,6 +533,7 @@ export function renderResultBody(input: ResultReplyInput): string {
   } else {
     sections.push(testedSection(tested, v), verdictBlock(v));
     if (v.outcome === 'build-failed') sections.push(buildSection(v));
+    if (v.outcome === 'build-failed' && input.bisection) sections.push(bisectionSection(series, input.bisection));
     if (v.outcome === 'regression') {
       sections.push(changedTable(v.entries));
       for (const e of v.entries.filter((x) => x.class === 'new-failure')) {

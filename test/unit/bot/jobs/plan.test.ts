@@ -96,3 +96,47 @@ describe('plan', () => {
     }
   });
 });
+
+describe('plan: a series that does not build', () => {
+  const error = (file: string) => ({ file, line: 7, severity: 'error' as const, message: `'x' undeclared` });
+  const broken = (file: string) =>
+    runResult({
+      build: { ok: false, configHash: 'cfg', buildDir: '/b', durationMs: 1, errors: [error(file)], warnings: [] },
+      booted: false,
+      tests: [],
+      failureClass: 'patch',
+      summary: 'build failed',
+    });
+  const builds = runResult({ booted: false, tests: [] });
+
+  it('bisects with build-only steps to the first patch that breaks, and reports that patch errors', () => {
+    const base = { patchCount: 4, seriesRuns: [broken('drivers/dax/super.c')], baseRuns: [good] };
+    const first = plan(input(base));
+    expect(first).toMatchObject({ kind: 'bisect-step', k: 2, buildOnly: true });
+    const second = plan(input({ ...base, bisectRuns: new Map([[2, broken('drivers/nvdimm/pmem.c')]]) }));
+    expect(second).toMatchObject({ kind: 'bisect-step', k: 1, buildOnly: true });
+    const done = plan(
+      input({
+        ...base,
+        bisectRuns: new Map([
+          [2, broken('drivers/nvdimm/pmem.c')],
+          [1, builds],
+        ]),
+      }),
+    );
+    expect(done.kind).toBe('report');
+    if (done.kind !== 'report') return;
+    expect(done.verdict.outcome).toBe('build-failed');
+    expect(done.bisection).toMatchObject({ firstBad: 2, target: { build: true } });
+    expect(done.bisection?.steps.map((s) => [s.k, s.result])).toEqual([
+      [2, 'bad'],
+      [1, 'good'],
+    ]);
+    expect(done.verdict.buildErrors?.map((e) => e.file)).toEqual(['drivers/nvdimm/pmem.c']);
+  });
+
+  it('names the only patch of a one-patch series without a step', () => {
+    const a = plan(input({ patchCount: 1, seriesRuns: [broken('fs/dax.c')], baseRuns: [good] }));
+    expect(a).toMatchObject({ kind: 'report', bisection: { firstBad: 1, steps: [] } });
+  });
+});

@@ -327,6 +327,21 @@ export const buildFailed: ResultReplyInput = {
   }),
 };
 
+const note = "does not build: fs/dax.c:1047: implicit declaration of function 'dax_insert_pfn'";
+
+/** The series does not build; build-only bisection names patch 2, whose errors are quoted. */
+export const buildFailedBisected: ResultReplyInput = {
+  ...buildFailed,
+  bisection: {
+    n: series.patches.length,
+    // As nextStep asks them for 13 patches.
+    steps: [6, 3, 1, 2].map((k) => (k === 1 ? { k, result: 'good', note: 'builds' } : { k, result: 'bad', note })),
+    firstBad: 2,
+    candidates: [2],
+    target: { build: true },
+  },
+};
+
 export const passed: ResultReplyInput = {
   kind: 'result',
   ...common,

@@ -14,6 +14,7 @@ const variants: Record<string, ReplyInput> = {
   'regression-follows-crash': inputs.regressionFollowsCrash,
   'apply-failed': inputs.applyFailed,
   'build-failed': inputs.buildFailed,
+  'build-failed-bisected': inputs.buildFailedBisected,
   pass: inputs.passed,
   'changed-on-rerun': inputs.changed,
   'changed-from-silent-pass': inputs.changedFromSilentPass,
