@@ -164,6 +164,11 @@ async function sequence(
     recordBuildFailure(result, build, run.req.mbox !== undefined);
     return;
   }
+  // A build bisection step: the answer is whether it builds; nothing is booted.
+  if (run.req.buildOnly) {
+    result.summary = 'built (build-only step, not booted)';
+    return;
+  }
   if (steps.prepare) Object.assign(result.timings, await steps.prepare(build));
   let t = Date.now();
   const plan = await steps.guest(build);

@@ -223,7 +223,8 @@ async function runCxlSim(opts: CxlSimOptions, req: RunRequest, ctx: RunContext):
   return withSlotLock(s.slot, async () => {
     if (await applyInSlot(req, s.slot, s.result, ctx.progress ?? (() => undefined))) {
       const built = await buildStage(s);
-      if (built) await resultStage(s, built, await bootStage(s, built, limits), limits);
+      // A build bisection step (req.buildOnly) asks only whether it builds: nothing is booted.
+      if (built && !req.buildOnly) await resultStage(s, built, await bootStage(s, built, limits), limits);
     }
     s.result.timings.totalMs = Date.now() - t0;
     return s.result;

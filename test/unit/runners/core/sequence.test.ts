@@ -162,6 +162,22 @@ describe('the core run sequence', () => {
     expect(calls).toEqual(['make', 'make M=tools/testing/toy']);
   });
 
+  it('stops after a good build for a build-only step (build bisection): no guest, no boot', async () => {
+    const calls: string[] = [];
+    const deps = edges(cacheDir, calls);
+    const runner = createKernelRunner(
+      { config, description: 'toy', fragments: ['pmem'], suites: ['a'], start: () => toySteps(calls) },
+      deps,
+    );
+    const workDir = await mkdtemp('daxbot-seq-work-');
+    const r = await runner.run({ tree, base: 'master', workDir, buildOnly: true }, { log });
+    expect(calls).toEqual(['make', 'make M=tools/testing/toy']);
+    expect(deps.boots).toEqual([]);
+    expect(r.build?.ok).toBe(true);
+    expect(r.booted).toBe(false);
+    expect(r.failureClass).toBe('none');
+  });
+
   it('runs qemu-pmem as one spec: its NVDIMMs and the test timeout word, the shared guest as is', async () => {
     const calls: string[] = [];
     const deps = edges(cacheDir, calls);
