@@ -158,7 +158,8 @@ function addPatch(ser: WorkSeries, v: MessageView): void {
   if (!old) ser.slots[v.counter] = v;
   else if (old.reply || (old.countersInferred && !v.countersInferred)) ser.slots[v.counter] = v;
   ser.complete = ser.slots.slice(1).every((s) => s !== null);
-  const head = ser.slots[0] ?? ser.slots[1];
+  // The cover's subject, else the lowest patch present (a list Cc'd on part of a series).
+  const head = ser.slots[0] ?? ser.slots.slice(1).find((s) => s !== null);
   if (head) ser.subject = head.m.subject.subject;
 }
 

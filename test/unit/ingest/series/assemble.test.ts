@@ -33,6 +33,13 @@ describe('assembleSeries', () => {
     expect(v?.complete).toBe(false);
   });
 
+  it('takes the subject of the lowest patch present when neither cover nor patch 1 came', () => {
+    const parts = [3, 5].map((k) => msg({ id: `p-${k}`, subject: `[PATCH v2 ${k}/12] mm: part ${k}`, diff: true }));
+    const [v] = assembleSeries(parts);
+    expect(v?.subject).toBe('mm: part 3');
+    expect(v?.missing).toContain(1);
+  });
+
   it('reads the project from [ndctl PATCH]', () => {
     const [v] = assembleSeries(series('n', 2, { project: 'ndctl', rev: 3 }));
     expect(v?.project).toBe('ndctl');
