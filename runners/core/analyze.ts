@@ -23,6 +23,8 @@ export interface GuestOutcome {
   failureClass: FailureClass;
   summary: string;
   booted: boolean;
+  /** A runner's own timings read from the guest (cxl-sim: the topology's settle time). */
+  timings?: Record<string, number>;
 }
 
 export interface GuestLimits {

@@ -66,6 +66,8 @@ export interface GuestPlan {
   readWrite?: string[];
   /** The devices in words, for the progress line: "2 NVDIMM(s)", "nfit_test buses". */
   devices: string;
+  /** Host binaries copied into the initramfs, when the runner needs others than the DAX guest's. */
+  binaries?: string[];
 }
 
 /** What a run knows before the runner's own steps start. */
@@ -174,7 +176,7 @@ async function sequence(
   const plan = await steps.guest(build);
   const initrd = deps.initramfs
     ? await deps.initramfs(plan.files)
-    : await daxInitramfs(deps.repoRoot, deps.cacheDir, plan.files);
+    : await daxInitramfs(deps.repoRoot, deps.cacheDir, plan.files, ...(plan.binaries ? [plan.binaries] : []));
   result.timings.initramfsMs = Date.now() - t;
   const limits = limitsOf(spec.config);
   const q = await bootStage(spec, deps, run, { plan, kernel: build.bzImage, initrd, limits, result });
@@ -185,6 +187,7 @@ async function sequence(
   result.booted = outcome.booted;
   result.failureClass = outcome.failureClass;
   result.summary = outcome.summary;
+  Object.assign(result.timings, outcome.timings ?? {});
   t = Date.now();
   const symbolize = await symbolizerFor(deps, run.ctx);
   result.findings = await symbolizeFindings(outcome.findings, symbolize, build.vmlinux ?? '', run.slot, run.ctx.log);
