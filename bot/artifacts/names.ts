@@ -6,7 +6,14 @@
 import path from 'node:path';
 import type { RunResult } from '../../runners/types.ts';
 
-export const ARTIFACT_NAMES = ['config', 'console.log', 'build.log', 'bzImage', 'vmlinux'] as const;
+export const ARTIFACT_NAMES = [
+  'config',
+  'console.log',
+  'build.log',
+  'bzImage',
+  'vmlinux',
+  'initramfs.cpio.gz',
+] as const;
 export type ArtifactName = (typeof ARTIFACT_NAMES)[number];
 
 export interface ArtifactKind {
@@ -25,6 +32,12 @@ export const ARTIFACT_KINDS: Record<ArtifactName, ArtifactKind> = {
   'build.log': { name: 'build.log', title: 'the build log', text: true, saveAs: 'build.log' },
   bzImage: { name: 'bzImage', title: 'the kernel image booted', text: false, saveAs: 'bzImage' },
   vmlinux: { name: 'vmlinux', title: 'vmlinux, for symbolizing traces', text: false, saveAs: 'vmlinux' },
+  'initramfs.cpio.gz': {
+    name: 'initramfs.cpio.gz',
+    title: 'the guest initramfs booted',
+    text: false,
+    saveAs: 'initramfs.cpio.gz',
+  },
 };
 
 export function isArtifactName(text: string): text is ArtifactName {
@@ -58,5 +71,10 @@ export function artifactSources(result: RunResult, workDir: string): ArtifactSou
   if (result.consoleLog && path.isAbsolute(result.consoleLog) && !result.consoleLog.includes('\n'))
     out.push({ name: 'console.log', file: result.consoleLog, within: workDir });
   if (build) out.push({ name: 'build.log', file: path.join(workDir, 'build.log'), within: workDir });
+  // The initramfs QEMU booted (the bot makes it after the build, in its cache or the work folder):
+  // the reply's reproducer boots the kernel with it, with no daxbot checkout.
+  const initrd = result.qemuCommand?.[result.qemuCommand.indexOf('-initrd') + 1];
+  if (result.qemuCommand?.includes('-initrd') && initrd && path.isAbsolute(initrd))
+    out.push({ name: 'initramfs.cpio.gz', file: initrd, within: path.dirname(initrd) });
   return out;
 }

@@ -23,7 +23,7 @@ function buildFolder(name: string): { buildDir: string; workDir: string } {
 describe('run artifacts', () => {
   const dir = path.join(root, 'kept');
 
-  it('keeps .config, bzImage, console and build log once per content; refuses a link out of the build folder', async () => {
+  it('keeps .config, bzImage, the initramfs, console and build log once per content; refuses a link out of the build folder', async () => {
     const { buildDir, workDir } = buildFolder('a');
     // An untrusted build plants vmlinux as a link to a file of the bot's.
     const secret = path.join(root, 'secret.txt');
@@ -39,10 +39,20 @@ describe('run artifacts', () => {
       bzImage: path.join(buildDir, 'arch/x86/boot/bzImage'),
       vmlinux: path.join(buildDir, 'vmlinux'),
     };
-    const result = runResult({ build, consoleLog: 'Linux version 6.12\nBUG: oops\n' });
+    const initrd = path.join(root, 'a', 'guest', 'initramfs-abc.cpio.gz');
+    mkdirSync(path.dirname(initrd), { recursive: true });
+    writeFileSync(initrd, Buffer.alloc(512, 1));
+    const qemuCommand = ['qemu-system-x86_64', '-kernel', build.bzImage, '-initrd', initrd, '-m', '2048M'];
+    const result = runResult({ build, consoleLog: 'Linux version 6.12\nBUG: oops\n', qemuCommand });
     const now = new Date('2026-12-01T00:00:00.000Z');
     const m = await keepRunArtifacts({ dir, runNo: 7, result, workDir, now, maxBytes: 1 << 20 });
-    expect(m.files.map((f) => f.name).sort()).toEqual(['build.log', 'bzImage', 'config', 'console.log']);
+    expect(m.files.map((f) => f.name).sort()).toEqual([
+      'build.log',
+      'bzImage',
+      'config',
+      'console.log',
+      'initramfs.cpio.gz',
+    ]);
     expect(m.skipped).toEqual([{ name: 'vmlinux', reason: `resolves outside ${buildDir}` }]);
     const config = await artifactFile(dir, 7, 'config');
     expect(config && readFileSync(config.file, 'utf8')).toBe('CONFIG_FS_DAX=y\n');
