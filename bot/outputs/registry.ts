@@ -2,6 +2,7 @@
  * Every output kind, by the `kind` of its configuration. A new kind is one folder (index.ts,
  * schema.ts, README.md) plus one line here and one in schema.ts.
  */
+import { githubOutput } from './github/index.ts';
 import { kcidbOutput } from './kcidb/index.ts';
 import { patchworkOutput } from './patchwork/index.ts';
 import type { OutputConfig } from './schema.ts';
@@ -12,6 +13,7 @@ type Modules = { [K in OutputConfig['kind']]: OutputModule<Extract<OutputConfig,
 export const outputModules: Modules = {
   patchwork: patchworkOutput,
   kcidb: kcidbOutput,
+  github: githubOutput,
 };
 
 function createOne<K extends OutputConfig['kind']>(c: Extract<OutputConfig, { kind: K }>, deps: OutputDeps): Output {

@@ -3,10 +3,15 @@
  * (registry.ts) with its own schema. Imported by config/schema.ts; imports only the schemas.
  */
 import { z } from 'zod';
+import { githubOutputSchema } from './github/schema.ts';
 import { kcidbOutputSchema } from './kcidb/schema.ts';
 import { patchworkOutputSchema } from './patchwork/schema.ts';
 
-export const outputConfigSchema = z.discriminatedUnion('kind', [patchworkOutputSchema, kcidbOutputSchema]);
+export const outputConfigSchema = z.discriminatedUnion('kind', [
+  patchworkOutputSchema,
+  kcidbOutputSchema,
+  githubOutputSchema,
+]);
 
 export type OutputConfig = z.infer<typeof outputConfigSchema>;
 

@@ -5,6 +5,7 @@
  * source's client (imapflow, ...). Adding a kind is one folder (index.ts, schema.ts) and one line.
  */
 import type { z } from 'zod';
+import { githubSchema } from './github/schema.ts';
 import { imapSchema } from './imap/schema.ts';
 import { loreHttpSchema } from './lore-http/schema.ts';
 import { mboxSchema } from './mbox/schema.ts';
@@ -28,6 +29,7 @@ export const sourceRegistry = {
   },
   imap: { schema: imapSchema, load: async () => (await import('./imap/index.ts')).createImapSource },
   mbox: { schema: mboxSchema, load: async () => (await import('./mbox/index.ts')).createMboxSource },
+  github: { schema: githubSchema, load: async () => (await import('./github/index.ts')).createGithubSource },
 };
 
 type Registry = typeof sourceRegistry;

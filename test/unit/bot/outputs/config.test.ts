@@ -60,6 +60,6 @@ describe('outputs configuration', () => {
     const yaml = ['mail:', '  dashboardUrl: https://d.example.org', 'outputs:', ...outputs].join('\n');
     const r = parseConfig(parseYaml(yaml), {});
     if (!r.ok) throw new Error(r.errors.join('; '));
-    expect(r.config.outputs.map((o) => o.kind)).toEqual(['patchwork', 'kcidb']);
+    expect(r.config.outputs.map((o) => o.kind)).toEqual(['patchwork', 'kcidb', 'github']);
   });
 });
