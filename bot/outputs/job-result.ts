@@ -96,7 +96,7 @@ export async function loadJobResult(store: Store, jobId: number, dashboardUrl: s
     withdrawn: s.withdrawn,
     links: {
       dashboard: base,
-      run: seriesRun ? `${base}/runs/${seriesRun.id}` : null,
+      run: seriesRun ? `${base}/runs/${seriesRun.no}` : null,
       series: `${base}/series/${encodeURIComponent(s.job.versionKey)}`,
     },
   };

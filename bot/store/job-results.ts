@@ -12,8 +12,10 @@ import type { Database } from './tables.ts';
 type Db = Kysely<Database> | Transaction<Database>;
 
 export interface StoredRun {
-  /** The dashboard's `/runs/<id>`. */
+  /** The run's row (stable ids, e.g. KCIDB's). */
   id: number;
+  /** The dashboard's `/runs/<no>`: one numbering with the base runs. */
+  no: number;
   step: string;
   role: string;
   patchLimit: number | null;
@@ -60,6 +62,7 @@ export async function loadStoredJobResult(db: Db, jobId: number): Promise<Stored
   const rows = await db.selectFrom('runs').selectAll().where('job_id', '=', jobId).orderBy('id').execute();
   const runs = rows.map((r) => ({
     id: r.id,
+    no: r.run_no,
     step: r.step,
     role: r.role,
     patchLimit: r.patch_limit,

@@ -54,7 +54,7 @@ export function keepingRunner(runner: Runner, dir: string): Runner {
   };
 }
 
-/** Serves `/runs/<id>/artifacts/<name>` from the copies keepingRunner made of run <id>. */
+/** Serves `/runs/<no>/artifacts/<name>` from the copies keepingRunner made of the run numbered <no>. */
 export async function serveKeptArtifacts(db: Kysely<Database>, dir: string): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     const m = /^\/runs\/(\d+)\/artifacts\/([\w.-]+)$/.exec(req.url ?? '');
@@ -62,7 +62,7 @@ export async function serveKeptArtifacts(db: Kysely<Database>, dir: string): Pro
     if (!m) return fail(404);
     db.selectFrom('runs')
       .select('result')
-      .where('id', '=', Number(m[1]))
+      .where('run_no', '=', Number(m[1]))
       .executeTakeFirst()
       .then((row) => {
         const result = row ? headSchema.parse(JSON.parse(row.result)) : null;

@@ -217,7 +217,7 @@ function addSeries(c: Collector, r: JobResult, o: KcidbOptions, tree: string, ba
   });
   const buildId = `${o.origin}:job${r.jobId}:build`;
   seriesRuns.forEach((s, i) => {
-    const run: ExportRun = { ...s, idPrefix: `${o.origin}:run${s.id}`, url: `${dash}/runs/${s.id}`, buildId };
+    const run: ExportRun = { ...s, idPrefix: `${o.origin}:run${s.id}`, url: `${dash}/runs/${s.no}`, buildId };
     if (i === 0 && (!apply || apply.ok)) {
       const misc = { runner: r.runner, job: r.jobId, outcome: record.outcome, kernel_config_hash: s.result.configHash };
       c.add(

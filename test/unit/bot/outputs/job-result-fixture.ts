@@ -10,6 +10,7 @@ const DASH = 'https://d.example.org';
 export function storedRun(id: number, result: Partial<RunResult> = {}, step = 'series:0'): StoredRun {
   return {
     id,
+    no: id,
     step,
     role: step.split(':')[0] ?? 'series',
     patchLimit: null,
