@@ -112,7 +112,7 @@ describe.skipIf(!kernelTestsAvailable())('a failure the base has too (heavy)', (
         /Also on the base: BUG: (unable to handle )?kernel NULL pointer dereference in ext4_dax_bsize_ok/,
       );
       expect(reply).not.toContain('Reported-by:');
-      expect(reply).toMatch(/configured branch\s+daxbot-test\/pre-existing/);
+      expect(reply).toMatch(/branch\s+daxbot-test\/pre-existing/);
       await store.close();
     },
     60 * 60_000,
