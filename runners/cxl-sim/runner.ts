@@ -18,8 +18,8 @@ import {
   type KernelRunSteps,
   type RunInfo,
 } from '../core/sequence.ts';
-import type { NfitSimBuild } from '../nfit-sim/build.ts';
-import type { prepareNdctlSuite } from '../nfit-sim/ndctl-suite.ts';
+import { simulatorBuildOutput, type NfitSimBuild } from '../nfit-sim/build.ts';
+import { prepareOptionsOf, type prepareNdctlSuite } from '../nfit-sim/ndctl-suite.ts';
 import type { QemuRunResult } from '../qemu/run.ts';
 import type { Runner } from '../types.ts';
 import { buildCxlSim } from './build.ts';
@@ -49,16 +49,7 @@ async function prepareHost(opts: CxlSimOptions, run: RunInfo, state: RunState): 
   if (opts.config.ndctlSource && run.suites.includes(CXL_MESON_SUITE))
     run.progress('build', 'cxl-meson: Debian root filesystem and ndctl build (cached)');
   state.meson = await prepareCxlMeson(
-    {
-      config: opts.config,
-      suites: run.suites,
-      repoRoot: opts.repoRoot,
-      cacheDir: opts.cacheDir,
-      workDir: run.req.workDir,
-      kernelBuildDir: run.buildDir,
-      log: run.ctx.log,
-      ...(run.ctx.signal ? { signal: run.ctx.signal } : {}),
-    },
+    prepareOptionsOf(opts.config, opts.repoRoot, opts.cacheDir, run),
     opts.prepareNdctl,
   );
   return state.meson.timings;
@@ -106,12 +97,8 @@ function steps(opts: CxlSimOptions, run: RunInfo): KernelRunSteps {
       run: async (options, step) => {
         const fixups = await applyFixups(run.slot, await listFixups(opts.repoRoot));
         if (fixups.length > 0) run.ctx.log.info({ fixups }, 'applied cxl-sim fixups to the simulator code');
-        const built = await buildCxlSim(options, step);
-        state.built = built;
-        return {
-          build: built.build,
-          timings: { buildKernelMs: built.timings.kernelMs, buildModulesMs: built.timings.modulesMs },
-        };
+        state.built = await buildCxlSim(options, step);
+        return simulatorBuildOutput(state.built);
       },
     },
     prepare: () => prepareHost(opts, run, state),

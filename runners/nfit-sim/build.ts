@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildKernel, type KernelBuildOptions } from '../build/make.ts';
-import type { BuildStep } from '../core/sequence.ts';
+import type { BuildOutput, BuildStep } from '../core/sequence.ts';
 import type { BuildDiagnostic, BuildResult } from '../types.ts';
 import { MIRROR_DIR, MIRRORED_DIRS, prepareModuleTree, type MirrorSpec } from './module-tree.ts';
 import { NFIT_TEST_MAKE_DIR, NFIT_TEST_MODULES, type TestModule } from './profile.ts';
@@ -152,4 +152,12 @@ export async function buildWithTestModules(
     };
   }
   return { build: merged, modules: found, timings };
+}
+
+/** A simulator build (kernel, then test modules) as the core sequence records it, with both times. */
+export function simulatorBuildOutput(built: NfitSimBuild): BuildOutput {
+  return {
+    build: built.build,
+    timings: { buildKernelMs: built.timings.kernelMs, buildModulesMs: built.timings.modulesMs },
+  };
 }

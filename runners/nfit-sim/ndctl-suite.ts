@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { ensureDebianRootfsImage } from '../guest/debian-rootfs.ts';
 import { createOverlay, createResultsDisk, virtioDiskArgs } from '../guest/disks.ts';
 import type { InitramfsFile } from '../guest/initramfs.ts';
+import type { RunInfo } from '../core/sequence.ts';
 import { execCommand, type Exec } from '../sandbox/exec.ts';
 import type { FailureClass, TestResult } from '../types.ts';
 import { ensureNdctlBuild } from './ndctl-build.ts';
@@ -95,6 +96,25 @@ export interface PrepareOptions {
   log: Logger;
   signal?: AbortSignal;
   exec?: Exec;
+}
+
+/** What the suite's preparation needs of one run on the core sequence (nfit-sim's and cxl-sim's). */
+export function prepareOptionsOf(
+  config: NdctlSuiteConfig,
+  repoRoot: string,
+  cacheDir: string,
+  run: Pick<RunInfo, 'suites' | 'req' | 'buildDir' | 'ctx'>,
+): PrepareOptions {
+  return {
+    config,
+    suites: run.suites,
+    repoRoot,
+    cacheDir,
+    workDir: run.req.workDir,
+    kernelBuildDir: run.buildDir,
+    log: run.ctx.log,
+    ...(run.ctx.signal ? { signal: run.ctx.signal } : {}),
+  };
 }
 
 /**

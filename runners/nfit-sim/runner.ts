@@ -19,10 +19,10 @@ import {
 } from '../core/sequence.ts';
 import type { Runner, TestResult } from '../types.ts';
 import type { QemuRunResult } from '../qemu/run.ts';
-import { buildNfitSim, type NfitSimBuild } from './build.ts';
+import { buildNfitSim, simulatorBuildOutput, type NfitSimBuild } from './build.ts';
 import { nfitGuestFiles } from './guest-files.ts';
 import { annotateBrokenDimms, brokenDimmNote, parseGuestSetup, setupTestResults } from './guest-lines.ts';
-import { collectNdctlSuite, prepareNdctlSuite, type NdctlSuitePrep } from './ndctl-suite.ts';
+import { collectNdctlSuite, prepareNdctlSuite, prepareOptionsOf, type NdctlSuitePrep } from './ndctl-suite.ts';
 import {
   NDCTL_MESON_SUITE,
   NFIT_BROKEN_DIMM_BUS,
@@ -98,16 +98,7 @@ async function prepareHost(opts: NfitSimOptions, run: RunInfo, state: RunState):
   if (cfg.ndctlSource && run.suites.includes(NDCTL_MESON_SUITE))
     run.progress('build', 'ndctl-meson: Debian root filesystem and ndctl build (cached)');
   const prepare = opts.prepareNdctl ?? prepareNdctlSuite;
-  state.ndctl = await prepare({
-    config: cfg,
-    suites: run.suites,
-    repoRoot: opts.repoRoot,
-    cacheDir: opts.cacheDir,
-    workDir: run.req.workDir,
-    kernelBuildDir: run.buildDir,
-    log: run.ctx.log,
-    ...(run.ctx.signal ? { signal: run.ctx.signal } : {}),
-  });
+  state.ndctl = await prepare(prepareOptionsOf(cfg, opts.repoRoot, opts.cacheDir, run));
   return state.ndctl.timings;
 }
 
@@ -160,12 +151,8 @@ function steps(opts: NfitSimOptions, run: RunInfo): KernelRunSteps {
     build: {
       note: `make O=${run.buildDir} bzImage modules, then M=${NFIT_TEST_MAKE_DIR}`,
       run: async (options, step) => {
-        const built = await buildNfitSim(options, step);
-        state.built = built;
-        return {
-          build: built.build,
-          timings: { buildKernelMs: built.timings.kernelMs, buildModulesMs: built.timings.modulesMs },
-        };
+        state.built = await buildNfitSim(options, step);
+        return simulatorBuildOutput(state.built);
       },
     },
     prepare: () => prepareHost(opts, run, state),
