@@ -20,24 +20,46 @@ export function nfitGuestScripts(repoRoot: string): string {
   return path.join(repoRoot, 'runners', 'guest', 'nfit-sim');
 }
 
+export interface SimulatorGuest {
+  /** The guest scripts' folder in the repository. */
+  scripts: string;
+  /** Where the guest finds them and the modules, e.g. /daxbot/nfit-sim. */
+  guestDir: string;
+  /** The suite whose script is `suite.sh`. */
+  suite: string;
+  /** Further scripts of the folder, copied next to load-modules.sh. */
+  extraScripts?: string[];
+}
+
 /**
- * The initramfs files; writes the order file into `stagingDir` (the run's work folder), since
- * the initramfs builder copies host files.
+ * A simulator's initramfs files (its suite, module loader and scripts, the modules and their load
+ * order); writes the order file into `stagingDir` (the run's work folder), since the initramfs
+ * builder copies host files.
  */
-export async function nfitGuestFiles(
-  repoRoot: string,
+export async function simulatorGuestFiles(
+  g: SimulatorGuest,
   modules: BuiltModule[],
   stagingDir: string,
 ): Promise<InitramfsFile[]> {
   await mkdir(stagingDir, { recursive: true });
   const order = path.join(stagingDir, 'modules.order');
-  await writeFile(order, moduleOrderText(modules));
-  const scripts = nfitGuestScripts(repoRoot);
+  await writeFile(order, moduleOrderText(modules, g.guestDir));
+  const script = (name: string, dest: string): InitramfsFile => ({
+    source: path.join(g.scripts, name),
+    dest,
+    mode: 0o755,
+  });
   return [
-    { source: path.join(scripts, 'suite.sh'), dest: `/daxbot/suites/${NFIT_SIM_SUITE}.sh`, mode: 0o755 },
-    { source: path.join(scripts, 'load-modules.sh'), dest: `${GUEST_DIR}/load-modules.sh`, mode: 0o755 },
-    { source: path.join(scripts, 'broken-dimms.sh'), dest: `${GUEST_DIR}/broken-dimms.sh`, mode: 0o755 },
-    { source: order, dest: `${GUEST_DIR}/modules.order`, mode: 0o644 },
-    ...modules.map((m) => ({ source: m.path, dest: `${GUEST_DIR}/modules/${m.name}.ko`, mode: 0o644 })),
+    script('suite.sh', `/daxbot/suites/${g.suite}.sh`),
+    script('load-modules.sh', `${g.guestDir}/load-modules.sh`),
+    ...(g.extraScripts ?? []).map((name) => script(name, `${g.guestDir}/${name}`)),
+    { source: order, dest: `${g.guestDir}/modules.order`, mode: 0o644 },
+    ...modules.map((m) => ({ source: m.path, dest: `${g.guestDir}/modules/${m.name}.ko`, mode: 0o644 })),
   ];
+}
+
+/** nfit_test's initramfs files (simulatorGuestFiles), with the broken-DIMM script. */
+export function nfitGuestFiles(repoRoot: string, modules: BuiltModule[], stagingDir: string): Promise<InitramfsFile[]> {
+  const guest = { scripts: nfitGuestScripts(repoRoot), guestDir: GUEST_DIR, suite: NFIT_SIM_SUITE };
+  return simulatorGuestFiles({ ...guest, extraScripts: ['broken-dimms.sh'] }, modules, stagingDir);
 }
