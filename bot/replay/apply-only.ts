@@ -15,7 +15,7 @@ import { discoverBase } from '../jobs/base-discovery.ts';
 import type { BaseChoice, BaseDiscovery, DiscoveryTree } from '../jobs/base-types.ts';
 import { versionTrees } from '../jobs/context.ts';
 import { shouldMail } from '../report/reply-policy.ts';
-import type { ReplayRow } from './types.ts';
+import { versionFields, type ReplayRow } from './types.ts';
 
 interface Applied {
   ok: boolean;
@@ -75,10 +75,7 @@ export async function replayApplyOnly(deps: PipelineDeps, version: SeriesVersion
   const outcome = !tested ? 'no-base' : applied.ok ? 'applied' : 'apply-failed';
   const policy = { replyOnPass: deps.config.mail.replyOnPass, applyFailures: deps.config.mail.applyFailures };
   return {
-    versionKey: version.key,
-    date: version.firstDate,
-    subject: version.subject,
-    patches: version.patches.length,
+    ...versionFields(version),
     tree: tested?.tree ?? null,
     base: tested?.base ?? null,
     method: tested?.method ?? null,

@@ -11,7 +11,7 @@ import { insertRerunGroup } from '../queue/enqueue.ts';
 import { processQueue } from '../queue/cycle.ts';
 import { getJob, type JobRow } from '../store/jobs.ts';
 import { versionReplies } from '../store/replies.ts';
-import type { ReplayRow } from './types.ts';
+import { versionFields, type ReplayRow } from './types.ts';
 
 /** One word for the group: its runners' outcomes, or the state of a job that did not finish. */
 function groupOutcome(jobs: readonly JobRow[]): string {
@@ -33,10 +33,7 @@ export async function replayFull(deps: PipelineDeps, version: SeriesVersion): Pr
   const outcome = groupOutcome(jobs);
   const attempt = record?.discovery.attempts.find((a) => a.failedPatch !== undefined);
   return {
-    versionKey: version.key,
-    date: version.firstDate,
-    subject: version.subject,
-    patches: version.patches.length,
+    ...versionFields(version),
     tree: tested?.tree ?? null,
     base: tested?.base ?? null,
     method: tested?.method ?? null,

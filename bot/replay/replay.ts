@@ -14,7 +14,7 @@ import { replayVersions, type ReplayWindow } from '../store/read/replay.ts';
 import { getSeriesVersion } from '../store/series.ts';
 import { replayApplyOnly } from './apply-only.ts';
 import { replayFull } from './full.ts';
-import { replayTotals, type ReplayRow, type ReplayTotals } from './types.ts';
+import { replayTotals, versionFields, type ReplayRow, type ReplayTotals } from './types.ts';
 
 export interface ReplayOptions extends ReplayWindow {
   applyOnly: boolean;
@@ -24,10 +24,7 @@ export interface ReplayOptions extends ReplayWindow {
 
 function errorRow(version: SeriesVersion, err: unknown, ms: number): ReplayRow {
   return {
-    versionKey: version.key,
-    date: version.firstDate,
-    subject: version.subject,
-    patches: version.patches.length,
+    ...versionFields(version),
     tree: null,
     base: null,
     method: null,

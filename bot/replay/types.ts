@@ -3,6 +3,7 @@
  * A row says where the series was tested (tree, base, how the base was found), what happened, and
  * whether the reply would have been mailed by the configured policy. Nothing is ever sent.
  */
+import type { SeriesVersion } from '../../ingest/series/types.ts';
 import type { BaseMethod } from '../jobs/base-types.ts';
 
 /**
@@ -57,6 +58,11 @@ export interface ReplayTotals {
   ms: number;
   discoveryMs: number;
   amMs: number;
+}
+
+/** What every row says of its version, whatever became of it. */
+export function versionFields(v: SeriesVersion): Pick<ReplayRow, 'versionKey' | 'date' | 'subject' | 'patches'> {
+  return { versionKey: v.key, date: v.firstDate, subject: v.subject, patches: v.patches.length };
 }
 
 export function replayTotals(rows: readonly ReplayRow[], ms: number): ReplayTotals {
