@@ -82,7 +82,10 @@ function classifyBuildStep(run: RunResult): { result: StepResult; note: string }
   if (!run.build) return { result: 'skip', note: 'not built' };
   if (run.build.ok) return { result: 'good', note: 'builds' };
   const first = run.build.errors.find((e) => e.severity === 'error');
-  return { result: 'bad', note: first ? `does not build: ${first.file}:${first.line}: ${first.message}` : 'does not build' };
+  return {
+    result: 'bad',
+    note: first ? `does not build: ${first.file}:${first.line}: ${first.message}` : 'does not build',
+  };
 }
 
 /**
