@@ -152,6 +152,12 @@ export const scheduleSchema = z.object({
   /** Repeats to confirm a new failure on base and series. */
   confirmRepeats: z.number().int().nonnegative().default(1),
   /**
+   * Build each prefix of a series with more than one patch that builds as a whole, after its
+   * runtime runs: a patch that breaks the build and a later one that fixes it is reported (the
+   * series is not bisectable). A runner's own `buildEachPatch` overrides this.
+   */
+  buildEachPatch: z.boolean().default(true),
+  /**
    * How long a worker's claim on a job lasts without renewal (renewed every third of it while a
    * step runs). In a fleet, a machine that dies holds its job this long before another takes it.
    */

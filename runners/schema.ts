@@ -39,6 +39,11 @@ export const runnerBaseShape = {
   overallTimeout: duration.default('30m'),
   /** Number of parallel make jobs; 0 = number of cores. */
   jobs: z.number().int().nonnegative().default(0),
+  /**
+   * Build each prefix of a series that builds (is every patch bisectable?): absent follows
+   * `schedule.buildEachPatch`. Of a version's runners, the first with it on does the builds.
+   */
+  buildEachPatch: z.boolean().optional(),
 };
 
 export const runnerBaseSchema = z.object(runnerBaseShape);

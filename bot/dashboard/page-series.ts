@@ -83,6 +83,20 @@ ${failureExcerpts(v)}
 ${v.environmentProblems.length ? html`<p class="dim">Skipped for a missing prerequisite (the test environment's problem, not the series'): ${v.environmentProblems.map((e) => e.key).join(', ')}</p>` : ''}`;
 }
 
+/** A series that builds but not at every patch: which patch breaks the build, which fixes it. */
+function notBisectableBlock(v: StoredVerdict, patches: SeriesPatchView[]): Html {
+  const nb = v.notBisectable;
+  if (!nb) return html``;
+  const errors = nb.errors
+    .filter((e) => e.severity === 'error')
+    .map((e) => `${e.file}:${e.line}${e.column !== undefined ? `:${e.column}` : ''}: error: ${e.message}`);
+  return html`<h4>Not bisectable: a patch does not build</h4>
+<div class="notice">The kernel builds with the series but not with patches 1..${nb.broken}.<br>
+first patch that does not build: <span class="mono">${patchLabel(patches, nb.n, nb.broken)}</span><br>
+builds again with: <span class="mono">${patchLabel(patches, nb.n, nb.fixedBy)}</span></div>
+<pre>${errors.join('\n') || nb.note}</pre>`;
+}
+
 function bisectionBlock(b: StoredBisection, patches: SeriesPatchView[]): Html {
   return html`<h4>Bisection within the series (${b.steps.length} step${b.steps.length === 1 ? '' : 's'})</h4>
 <table>
@@ -124,7 +138,7 @@ ${j.finishedAt ? html`<dt>finished</dt><dd>${when(j.finishedAt, ctx.now)}</dd>` 
 ${j.testedSuites.length ? html`<dt>suites</dt><dd>${j.testedSuites.join(', ')}</dd>` : ''}
 ${j.outcome && !j.verdict ? html`<dt>outcome</dt><dd>${badge(j.outcome)} ${j.summary ?? ''}</dd>` : ''}
 </dl>
-${j.verdict ? verdictBlock(j.verdict) : ''}
+${j.verdict ? html`${verdictBlock(j.verdict)}${notBisectableBlock(j.verdict, v.patches)}` : ''}
 ${j.bisection && j.bisection.n > 1 ? bisectionBlock(j.bisection, v.patches) : ''}
 ${
   j.runs.length || j.baselines.length

@@ -104,6 +104,17 @@ export const storedVerdictSchema = z.object({
   environmentProblems: z.array(verdictEntrySchema).catch([]),
   applyFailure: applyFailure.optional().catch(undefined),
   buildErrors: z.array(diagnostic).optional().catch(undefined),
+  /** The series builds but not at every patch (judge/per-patch.ts). */
+  notBisectable: z
+    .object({
+      n: z.number(),
+      broken: z.number(),
+      fixedBy: z.number(),
+      errors: z.array(diagnostic).catch([]),
+      note: z.string().catch(''),
+    })
+    .optional()
+    .catch(undefined),
   notCounted: z
     .array(z.object({ title: z.string(), kind: z.string(), markedBy: z.string(), markedAt: z.string() }))
     .optional()

@@ -18,6 +18,7 @@ import { baselineRuns, forgetRunsForRetry, jobRuns, recordBaseline, recordRun } 
 import { finishNoBase } from './no-base.ts';
 import { findJobBase, jobContext, seriesMbox, type JobContext } from './context.ts';
 import { finishGroup, gaveUpUnfinished, giveUpInGroup, inMultiRunnerGroup, reportInGroup } from './group-report.ts';
+import { buildsEachPatch } from './per-patch-runner.ts';
 import { plan, type Action } from './plan.ts';
 import { reportResult } from './report.ts';
 
@@ -27,6 +28,9 @@ interface Snapshot {
   seriesRuns: RunResult[];
   baseRuns: RunResult[];
   bisectRuns: Map<number, RunResult>;
+  /** Build-only runs of the series' prefixes (role 'prefix'), by patch count. */
+  prefixBuilds: Map<number, RunResult>;
+  buildEachPatch: boolean;
   /** Read on every step: a mark given while the job runs counts from its next step on. */
   unrelated: UnrelatedMark[];
 }
@@ -37,10 +41,17 @@ async function snapshot(deps: PipelineDeps, job: JobRow, ctx: JobContext): Promi
     .filter((r) => r.role === 'series')
     .sort((a, b) => Number(a.step.split(':')[1]) - Number(b.step.split(':')[1]))
     .map((r) => r.result);
-  const bisectRuns = new Map<number, RunResult>();
-  for (const r of runs) if (r.role === 'bisect' && r.patchLimit !== null) bisectRuns.set(r.patchLimit, r.result);
+  const byLimit = (role: string): Map<number, RunResult> =>
+    new Map(runs.filter((r) => r.role === role && r.patchLimit !== null).map((r) => [r.patchLimit ?? 0, r.result]));
   const unrelated = await unrelatedMarks(deps.store.db, ctx.version.seriesKey);
-  return { seriesRuns, baseRuns: await baselineRuns(deps.store.db, ctx.baselineKey), bisectRuns, unrelated };
+  return {
+    seriesRuns,
+    baseRuns: await baselineRuns(deps.store.db, ctx.baselineKey),
+    bisectRuns: byLimit('bisect'),
+    prefixBuilds: byLimit('prefix'),
+    buildEachPatch: await buildsEachPatch(deps, job),
+    unrelated,
+  };
 }
 
 export function nextAction(deps: PipelineDeps, job: JobRow, ctx: JobContext, snap: Snapshot): Action {
@@ -124,7 +135,7 @@ async function doStep(
   deps: PipelineDeps,
   job: JobRow,
   ctx: JobContext,
-  action: Extract<Action, { kind: 'run-series' | 'run-base' | 'bisect-step' }>,
+  action: Extract<Action, { kind: 'run-series' | 'run-base' | 'bisect-step' | 'prefix-build' }>,
   log: Logger,
 ): Promise<void> {
   const db = deps.store.db;
@@ -151,6 +162,15 @@ async function doStep(
       const label = `bisect step ${action.index + 1} of <=${bound} (patches 1..${action.k})`;
       const r = await runStep(deps, job, ctx, log, req, label);
       const run = { step: `bisect:${action.k}`, role: 'bisect', patchLimit: action.k, ...r };
+      await keep(deps, ctx, log, await recordRun(db, job.id, run, deps.now().toISOString()), r.result);
+      return;
+    }
+    case 'prefix-build': {
+      // Incremental on the series' build folder; nothing booted (does every patch build?).
+      const mbox = await seriesMbox(deps, job, ctx);
+      const req = { ...base, baseReason: ctx.baseReason, mbox, patchLimit: action.k, buildOnly: true };
+      const r = await runStep(deps, job, ctx, log, req, `build of patches 1..${action.k} of ${action.n}`);
+      const run = { step: `prefix:${action.k}`, role: 'prefix', patchLimit: action.k, ...r };
       await keep(deps, ctx, log, await recordRun(db, job.id, run, deps.now().toISOString()), r.result);
       return;
     }

@@ -11,7 +11,7 @@ import type { BisectionRecord } from './plan.ts';
 import {
   clearsMailedProblem,
   resultDigest,
-  shouldMail,
+  shouldMailVerdict,
   type PreviousReply,
   type ReplyDecision,
   type ReplyPolicy,
@@ -164,7 +164,7 @@ export function decideGroupReply(
   const last = previous[previous.length - 1] ?? null;
   if (last && last.digest === digest) return { kind: 'none', reason: `same result as ${last.messageId}` };
   const outcomes = verdicts.map((r) => r.record.verdict.outcome);
-  const mailed = verdicts.some((r) => shouldMail(r.record.verdict.outcome, policy, r.record.certain ?? true));
+  const mailed = verdicts.some((r) => shouldMailVerdict(r.record.verdict, policy, r.record.certain ?? true));
   return {
     kind: 'reply',
     mail: mailed || clearsMailedProblem(outcomes, previous),

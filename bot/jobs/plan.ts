@@ -6,6 +6,7 @@
  * same next step: finished steps are never redone, unfinished ones are simply done again.
  */
 import { classifyStep, nextStep, type BisectStep, type BisectTarget } from '../judge/bisect-series.ts';
+import { perPatchNext } from '../judge/per-patch.ts';
 import { applyUnrelatedMarks, type UnrelatedMark } from '../judge/unrelated.ts';
 import { judge, needsConfirmation, type Verdict } from '../judge/verdict.ts';
 import type { RunResult } from '../../runners/types.ts';
@@ -57,6 +58,13 @@ export interface PlanInput {
    * candidate tree). Absent means found (callers that only judge runs).
    */
   base?: 'unknown' | 'found' | 'none';
+  /**
+   * This job builds every prefix of a series that builds as a whole (judge/per-patch.ts), after
+   * its runtime runs and before its reply; off when absent.
+   */
+  buildEachPatch?: boolean;
+  /** Build-only runs of the prefixes, by patch count k (1..n-1). */
+  prefixBuilds?: ReadonlyMap<number, RunResult>;
 }
 
 export type Action =
@@ -67,6 +75,8 @@ export type Action =
   | { kind: 'run-base'; repeat: number; state: 'testing' }
   /** buildOnly: the step only builds (a build failure is bisected; nothing is booted). */
   | { kind: 'bisect-step'; k: number; index: number; buildOnly: boolean; state: 'bisecting' }
+  /** Builds patches 1..k only (build-only, nothing booted): does every patch build? */
+  | { kind: 'prefix-build'; k: number; n: number; state: 'building' }
   | { kind: 'report'; verdict: Verdict; bisection: BisectionRecord | null; state: 'reporting' };
 
 export function bisectTarget(verdict: Verdict): BisectTarget {
@@ -109,7 +119,7 @@ export function plan(input: PlanInput): Action {
   }
   if (!bisectable(verdict.outcome) || input.patchCount < 2) {
     const bisection = bisectable(verdict.outcome) && input.patchCount === 1 ? singlePatch(verdict) : null;
-    return { kind: 'report', verdict, bisection, state: 'reporting' };
+    return reportAfterPrefixes(input, verdict, bisection);
   }
   const target = bisectTarget(verdict);
   const steps: BisectStep[] = [];
@@ -117,12 +127,8 @@ export function plan(input: PlanInput): Action {
   for (;;) {
     const next = nextStep({ n: input.patchCount, steps });
     if ('done' in next) {
-      return {
-        kind: 'report',
-        verdict: firstBadBuildErrors(verdict, next.firstBad, input.bisectRuns),
-        bisection: { n: input.patchCount, steps, firstBad: next.firstBad, candidates: next.candidates, target },
-        state: 'reporting',
-      };
+      const bisection = { n: input.patchCount, steps, firstBad: next.firstBad, candidates: next.candidates, target };
+      return reportAfterPrefixes(input, firstBadBuildErrors(verdict, next.firstBad, input.bisectRuns), bisection);
     }
     const run = input.bisectRuns.get(next.test);
     const buildOnly = target.build === true;
@@ -130,6 +136,28 @@ export function plan(input: PlanInput): Action {
     const c = classifyStep(run, target);
     steps.push({ k: next.test, result: c.result, note: c.note });
   }
+}
+
+/** Outcomes of a series that builds as a whole: only those can break the build in the middle. */
+const BUILT_OUTCOMES: readonly Verdict['outcome'][] = ['pass', 'regression', 'pre-existing-only'];
+
+/**
+ * The report, once every prefix the job builds is built (after the runtime runs, so the verdict
+ * on the whole series never waits for them more than the reply does). A prefix a runtime
+ * bisection step already built counts as built.
+ */
+function reportAfterPrefixes(input: PlanInput, verdict: Verdict, bisection: BisectionRecord | null): Action {
+  const n = input.patchCount;
+  if (!input.buildEachPatch || n < 2 || !BUILT_OUTCOMES.includes(verdict.outcome)) {
+    return { kind: 'report', verdict, bisection, state: 'reporting' };
+  }
+  const builds = new Map<number, RunResult>();
+  for (const [k, run] of input.bisectRuns) if (run.build) builds.set(k, run);
+  for (const [k, run] of input.prefixBuilds ?? []) builds.set(k, run);
+  const next = perPatchNext(n, builds);
+  if ('build' in next) return { kind: 'prefix-build', k: next.build, n, state: 'building' };
+  const withFinding = next.finding ? { ...verdict, notBisectable: next.finding } : verdict;
+  return { kind: 'report', verdict: withFinding, bisection, state: 'reporting' };
 }
 
 function verdictOf(input: PlanInput): Verdict {

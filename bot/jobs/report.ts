@@ -62,7 +62,7 @@ async function composeReply(
   const nowIso = deps.now().toISOString();
   const earlier = (await versionReplies(db, job.versionKey)).filter((r) => r.jobId !== job.id);
   const { replyOnPass, applyFailures } = deps.config.mail;
-  const decision = decideReply(o.verdict.outcome, ids.digest, earlier, { replyOnPass, applyFailures }, ctx.certain);
+  const decision = decideReply(o.verdict, ids.digest, earlier, { replyOnPass, applyFailures }, ctx.certain);
   if (decision.kind === 'none') {
     await updateJob(db, job.id, finished(o, nowIso, decision.reason), nowIso);
     log.info({ outcome: o.verdict.outcome }, `done: ${o.verdict.summary}; no new reply (${decision.reason})`);

@@ -76,7 +76,8 @@ export interface BisectTarget {
   build?: boolean;
 }
 
-function classifyBuildStep(run: RunResult): { result: StepResult; note: string } {
+/** A build-only step: good when it builds, bad when it does not, skipped when it could not tell. */
+export function classifyBuildStep(run: RunResult): { result: StepResult; note: string } {
   if (run.failureClass === 'infra') return { result: 'skip', note: `infrastructure: ${run.summary}` };
   if (run.apply && !run.apply.ok) return { result: 'skip', note: 'does not apply' };
   if (!run.build) return { result: 'skip', note: 'not built' };

@@ -10,6 +10,7 @@ import type { ApplyAttempt, BuildDiagnostic, Finding, RunResult, TestResult } fr
 import { newWarnings } from '../../runners/parse/build-log.ts';
 import { crashSignature } from './signature.ts';
 import { crashFollowers, followedCrash, type CrashCause } from './follows-crash.ts';
+import type { NotBisectable } from './per-patch.ts';
 
 export type EntryClass =
   | 'pass'
@@ -85,6 +86,11 @@ export interface Verdict {
   environmentProblems: VerdictEntry[];
   applyFailure?: ApplyAttempt;
   buildErrors?: BuildDiagnostic[];
+  /**
+   * The series builds, but not at every patch (judge/per-patch.ts): `git bisect` breaks across
+   * it. The author's problem and certain, so it is mailed whatever the outcome.
+   */
+  notBisectable?: NotBisectable;
   /** Compiler warnings the series added to the build (its folder's warnings minus the base's). */
   newWarnings?: BuildDiagnostic[];
   /** Failures marked unrelated; present only when a mark applied. */

@@ -25,6 +25,8 @@ export function resultDigest(verdict: Verdict, bisection: BisectionRecord | null
   const parts = [verdict.outcome, ...news];
   if (verdict.applyFailure?.failedPatch !== undefined) parts.push(`apply:${verdict.applyFailure.failedPatch}`);
   if (bisection) parts.push(`first-bad:${bisection.firstBad ?? bisection.candidates.join('|')}`);
+  const nb = verdict.notBisectable;
+  if (nb) parts.push(`not-bisectable:${nb.broken}-${nb.fixedBy}`);
   return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
 }
 
@@ -47,6 +49,18 @@ export function shouldMail(outcome: Outcome, policy: ReplyPolicy, baseCertain = 
   if (outcome === 'pass' || outcome === 'pre-existing-only') return policy.replyOnPass;
   // Machinery failures are the bot's problem, never the author's.
   return false;
+}
+
+/**
+ * Whether a verdict is mailed: by its outcome (shouldMail), or because the series, which builds,
+ * does not build at one of its patches (certain, and the author's to fix, whatever the outcome).
+ */
+export function shouldMailVerdict(
+  v: Pick<Verdict, 'outcome' | 'notBisectable'>,
+  policy: ReplyPolicy,
+  baseCertain = true,
+): boolean {
+  return shouldMail(v.outcome, policy, baseCertain) || (v.notBisectable !== undefined && v.outcome !== 'infra');
 }
 
 /** Deterministic, so a restarted job finds the reply it already wrote. */
@@ -87,17 +101,18 @@ export type ReplyDecision =
   | { kind: 'reply'; mail: boolean; changedFrom: PreviousReply | null };
 
 export function decideReply(
-  outcome: Outcome,
+  verdict: Outcome | Pick<Verdict, 'outcome' | 'notBisectable'>,
   digest: string,
   previous: PreviousReply[],
   policy: ReplyPolicy,
   baseCertain = true,
 ): ReplyDecision {
+  const v = typeof verdict === 'string' ? { outcome: verdict } : verdict;
   const last = previous[previous.length - 1] ?? null;
   if (last && last.digest === digest) return { kind: 'none', reason: `same result as ${last.messageId}` };
   return {
     kind: 'reply',
-    mail: shouldMail(outcome, policy, baseCertain) || clearsMailedProblem([outcome], previous),
+    mail: shouldMailVerdict(v, policy, baseCertain) || clearsMailedProblem([v.outcome], previous),
     changedFrom: last,
   };
 }

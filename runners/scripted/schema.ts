@@ -19,5 +19,10 @@ const scriptShape = {
 export const runnerScriptSchema = z.object(scriptShape);
 export type RunnerScript = z.infer<typeof runnerScriptSchema>;
 
-export const scriptedSchema = runnerSchemaFor(SCRIPTED_KIND, { fragments: [], suites: ['dax'] }, scriptShape);
+export const scriptedSchema = runnerSchemaFor(
+  SCRIPTED_KIND,
+  { fragments: [], suites: ['dax'] },
+  // It builds no kernel: no per-patch builds unless asked for.
+  { ...scriptShape, buildEachPatch: z.boolean().default(false) },
+);
 export type ScriptedConfig = z.output<typeof scriptedSchema>;

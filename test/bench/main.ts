@@ -5,7 +5,8 @@
  */
 import { execFileSync } from 'node:child_process';
 
-type Bench = () => Promise<unknown>;
+/** A bench; `suites` also takes the names after it as its arguments. */
+type Bench = (args?: readonly string[]) => Promise<unknown>;
 
 const benches: Record<string, () => Promise<Bench>> = {
   cli: async () => (await import('./cli.ts')).benchCli,
@@ -22,9 +23,14 @@ const benches: Record<string, () => Promise<Bench>> = {
   replay: async () => (await import('./replay.ts')).benchReplay,
   dashboard: async () => (await import('./dashboard.ts')).benchDashboard,
   ndctl: async () => (await import('./ndctl.ts')).benchNdctl,
+  suites: async () => (await import('./suites.ts')).benchSuites,
 };
 
-const names = process.argv.slice(2).filter((a) => a !== '--');
+const argv = process.argv.slice(2).filter((a) => a !== '--');
+// `suites a b` runs the suites bench on suites a and b; other benches take no arguments.
+const at = argv.indexOf('suites');
+const names = at >= 0 ? [...argv.slice(0, at + 1)] : argv;
+const suiteArgs = at >= 0 ? argv.slice(at + 1) : [];
 if (names.length === 0 || names.includes('--help')) {
   process.stdout.write(`usage: npm run bench -- <${Object.keys(benches).join('|')}> ...\n`);
   process.exit(names.length === 0 ? 2 : 0);
@@ -39,5 +45,5 @@ for (const name of names) {
   process.stdout.write(`== bench ${name}\n`);
   await (
     await load()
-  )();
+  )(name === 'suites' ? suiteArgs : []);
 }

@@ -152,6 +152,9 @@ function headline(input: GroupReplyInput, outcome: Outcome): string {
       text = `daxbot could not finish testing ${ver} because of problems on its side. Nothing is needed from you.`;
       break;
   }
+  const broken = input.parts.find((p) => p.kind === 'verdict' && p.verdict.notBisectable);
+  const nb = broken?.kind === 'verdict' ? broken.verdict.notBisectable : undefined;
+  if (nb) text += ` The kernel does not build with patches 1..${nb.broken}, though: the series is not bisectable.`;
   const infra = input.parts.filter((p) => outcomeLabel(p) === INFRA_LABEL);
   if (infra.length > 0 && outcome !== 'infra') {
     text += ` ${names(infra)} could not finish because of a problem on daxbot's side; that says nothing about the series.`;
@@ -184,7 +187,7 @@ function partBody(series: ReplySeries, p: RunnerPart): string[][] {
   } else {
     sections.push(s.notesSection(v));
   }
-  sections.push(s.environmentSection(v), s.qemuSection(tested));
+  sections.push(s.notBisectableSection(series, v), s.environmentSection(v), s.qemuSection(tested));
   if (p.runLink) sections.push(urlField('Run', p.runLink));
   return sections;
 }
@@ -198,6 +201,7 @@ function groupKey(input: GroupReplyInput): string {
           `${p.runner}=${p.verdict.outcome}`,
           ...p.verdict.entries.map((e) => `${e.key}=${e.class}`),
           `firstBad=${p.bisection?.firstBad ?? ''}`,
+          ...(p.verdict.notBisectable ? [`notBisectable=${p.verdict.notBisectable.broken}`] : []),
         ].join('\n'),
   );
   return ['group', ...parts].join('\n\n');

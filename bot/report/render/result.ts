@@ -7,6 +7,7 @@
 import type { BisectStep } from '../../judge/bisect-series.ts';
 import { crashSignature } from '../../judge/signature.ts';
 import type { Verdict, VerdictEntry } from '../../judge/verdict.ts';
+import type { BuildDiagnostic } from '../../../runners/types.ts';
 import { localQemuCommand } from '../artifacts.ts';
 import { reproduceSection as reproducer } from '../reproduce.ts';
 import { field, hardWrap, optionUnits, shellUnits, urlField, wrapProse, WIDTH } from '../wrap.ts';
@@ -423,6 +424,13 @@ function headline(v: Verdict, series: ReplySeries): string {
   }
 }
 
+/** The headline, and a word when the series does not build at one of its patches. */
+function headlineOf(v: Verdict, series: ReplySeries): string {
+  const nb = v.notBisectable;
+  if (!nb) return headline(v, series);
+  return `${headline(v, series)} The kernel does not build with patches 1..${nb.broken}, though: the series is not bisectable.`;
+}
+
 function applySection(v: Verdict, series: ReplySeries, tested?: Pick<TestedSetup, 'baseAttempts'>): string[] {
   const a = v.applyFailure;
   if (!a) return [];
@@ -456,8 +464,13 @@ function applySection(v: Verdict, series: ReplySeries, tested?: Pick<TestedSetup
 }
 
 function buildSection(v: Verdict): string[] {
-  const errs = (v.buildErrors ?? []).filter((e) => e.severity === 'error');
-  const lines = ['First build errors', ''];
+  return ['First build errors', '', ...errorLines(v.buildErrors ?? [])];
+}
+
+/** The first compiler errors of a build, as quoted in a reply. */
+function errorLines(diagnostics: readonly BuildDiagnostic[]): string[] {
+  const errs = diagnostics.filter((e) => e.severity === 'error');
+  const lines: string[] = [];
   if (errs.length === 0) lines.push('  (no compiler diagnostics; see the full log on the dashboard)');
   for (const e of errs.slice(0, 8)) {
     lines.push(
@@ -468,6 +481,29 @@ function buildSection(v: Verdict): string[] {
     );
   }
   if (errs.length > 8) lines.push(`  ... and ${errs.length - 8} more`);
+  return lines;
+}
+
+/**
+ * The series builds but not at every patch (judge/per-patch.ts): the 0-day robot's "not
+ * bisectable" report, naming the first patch that does not build, the one that makes it build
+ * again, and the first one's errors.
+ */
+function notBisectableSection(series: ReplySeries, v: Verdict): string[] {
+  const nb = v.notBisectable;
+  if (!nb) return [];
+  const whole = nb.fixedBy >= nb.n ? 'the whole series' : `patches 1..${nb.fixedBy}`;
+  const lines = ['Not bisectable: a patch does not build', ''];
+  lines.push(
+    ...wrapProse(
+      `The kernel builds with ${whole} but not with patches 1..${nb.broken}, so git bisect breaks across ` +
+        'this series. Each patch should build on its own.',
+    ),
+    '',
+  );
+  lines.push(...wrapProse(patchLabel(series, nb.broken), '  ', WIDTH, 'first patch that does not build: '));
+  lines.push(...wrapProse(patchLabel(series, nb.fixedBy), '  ', WIDTH, 'builds again with: '));
+  lines.push('', `Build errors with patches 1..${nb.broken}`, '', ...errorLines(nb.errors));
   return lines;
 }
 
@@ -525,7 +561,7 @@ export function renderResultBody(input: ResultReplyInput): string {
   const { series, tested, verdict: v } = input;
   const sections: string[][] = [greeting(mailboxText(series.author))];
   if (input.change) sections.push(changeSection(input.change, v));
-  sections.push(paragraph(headline(v, series)));
+  sections.push(paragraph(headlineOf(v, series)));
   if (input.change && retracts(input.change, v.outcome)) sections.push(paragraph(RETRACTION));
   sections.push(patchLink(input, series));
   if (v.outcome === 'apply-failed') {
@@ -543,6 +579,7 @@ export function renderResultBody(input: ResultReplyInput): string {
     } else {
       sections.push(notesSection(v));
     }
+    sections.push(notBisectableSection(series, v));
     sections.push(environmentSection(v), informationSection(v), warningsSection(v));
     if (v.outcome === 'regression' || v.outcome === 'build-failed') sections.push(reproduceSection(series, tested));
   }
@@ -626,6 +663,8 @@ export const resultSections = {
   bisectionSection,
   applySection,
   buildSection,
+  notBisectableSection,
+  headlineOf,
   changeSection,
   retracts,
   retraction: RETRACTION,

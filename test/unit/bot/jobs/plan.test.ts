@@ -140,3 +140,63 @@ describe('plan: a series that does not build', () => {
     expect(a).toMatchObject({ kind: 'report', bisection: { firstBad: 1, steps: [] } });
   });
 });
+
+describe('plan: every patch builds', () => {
+  const diag = { file: 'drivers/nvdimm/pmem.c', line: 531, severity: 'error' as const, message: 'no member' };
+  const buildOk = { ok: true, configHash: 'cfg', buildDir: '/b', durationMs: 1, errors: [], warnings: [] };
+  const builds = runResult({ booted: false, tests: [] });
+  const breaks = runResult({
+    build: { ...buildOk, ok: false, errors: [diag] },
+    booted: false,
+    tests: [],
+    failureClass: 'patch',
+  });
+  const passed = { patchCount: 4, seriesRuns: [good], baseRuns: [good], buildEachPatch: true };
+
+  it('after the runtime runs of a series that builds, builds each prefix in order, then reports', () => {
+    expect(plan(input(passed))).toEqual({ kind: 'prefix-build', k: 1, n: 4, state: 'building' });
+    const one = new Map([[1, builds]]);
+    expect(plan(input({ ...passed, prefixBuilds: one }))).toMatchObject({ kind: 'prefix-build', k: 2 });
+    const all = new Map([
+      [1, builds],
+      [2, builds],
+      [3, builds],
+    ]);
+    const a = plan(input({ ...passed, prefixBuilds: all }));
+    expect(a.kind).toBe('report');
+    if (a.kind === 'report') expect(a.verdict.notBisectable).toBeUndefined();
+  });
+
+  it('reports a patch that breaks the build and the later one that fixes it with the runtime verdict', () => {
+    const prefixBuilds = new Map([
+      [1, builds],
+      [2, breaks],
+      [3, builds],
+    ]);
+    const a = plan(input({ ...passed, prefixBuilds }));
+    expect(a.kind).toBe('report');
+    if (a.kind !== 'report') return;
+    expect(a.verdict.outcome).toBe('pass');
+    expect(a.verdict.notBisectable).toMatchObject({ n: 4, broken: 2, fixedBy: 3, errors: [diag] });
+  });
+
+  it('builds only after a regression is confirmed and bisected, reusing the bisection steps builds', () => {
+    const regress = { patchCount: 4, seriesRuns: [bad, bad], baseRuns: [good, good], buildEachPatch: true };
+    expect(plan(input(regress))).toMatchObject({ kind: 'bisect-step', k: 2 });
+    const bisectRuns = new Map([
+      [2, bad],
+      [1, good],
+    ]);
+    // Prefixes 1 and 2 were built by the bisection: only 3 is left.
+    expect(plan(input({ ...regress, bisectRuns }))).toMatchObject({ kind: 'prefix-build', k: 3 });
+    const a = plan(input({ ...regress, bisectRuns, prefixBuilds: new Map([[3, builds]]) }));
+    expect(a).toMatchObject({ kind: 'report', bisection: { firstBad: 2 } });
+  });
+
+  it('builds nothing when off, for a single patch, or when the series itself does not build', () => {
+    expect(plan(input({ ...passed, buildEachPatch: false })).kind).toBe('report');
+    expect(plan(input({ ...passed, patchCount: 1 })).kind).toBe('report');
+    const notBuilt = { ...passed, seriesRuns: [breaks], bisectRuns: new Map([[2, breaks], [1, builds]]) };
+    expect(plan(input(notBuilt))).toMatchObject({ kind: 'report', verdict: { outcome: 'build-failed' } });
+  });
+});

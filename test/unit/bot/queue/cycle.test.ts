@@ -27,7 +27,9 @@ describe('runCycle with a fake runner', () => {
     expect(sender.sent).toHaveLength(0);
     const replies = await versionReplies(store.db, 'clean#v1');
     expect(replies.map((x) => x.state)).toEqual(['recorded']);
-    expect(runner.calls).toHaveLength(2);
+    // Series, base, then the build of patch 1 alone (every patch builds: schedule.buildEachPatch).
+    expect(runner.calls).toHaveLength(3);
+    expect(runner.calls[2]).toMatchObject({ patchLimit: 1, buildOnly: true });
     await store.close();
   });
 

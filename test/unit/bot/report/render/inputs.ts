@@ -502,3 +502,28 @@ export const fstestsRegression: ResultReplyInput = {
   }),
   bisection: { n: 2, steps: [{ k: 1, result: 'good', note: 'no failures' }], firstBad: 2, candidates: [2] },
 };
+
+/** The series builds and passes, but patch 6 breaks the build and patch 7 fixes it. */
+export const passNotBisectable: ResultReplyInput = {
+  ...passed,
+  verdict: {
+    ...passed.verdict,
+    notBisectable: {
+      n: series.patches.length,
+      broken: 6,
+      fixedBy: 7,
+      errors: [
+        {
+          file: 'fs/dax.c',
+          line: 1047,
+          column: 9,
+          severity: 'error',
+          message:
+            "implicit declaration of function 'dax_insert_pfn'; did you mean 'vmf_insert_pfn'? [-Werror=implicit-function-declaration]",
+        },
+        { file: 'fs/dax.c', line: 900, column: 1, severity: 'warning', message: 'unused variable' },
+      ],
+      note: "does not build: fs/dax.c:1047: implicit declaration of function 'dax_insert_pfn'",
+    },
+  },
+};

@@ -16,6 +16,7 @@ const variants: Record<string, ReplyInput> = {
   'build-failed': inputs.buildFailed,
   'build-failed-bisected': inputs.buildFailedBisected,
   pass: inputs.passed,
+  'pass-not-bisectable': inputs.passNotBisectable,
   'changed-on-rerun': inputs.changed,
   'changed-from-silent-pass': inputs.changedFromSilentPass,
   'command-done': inputs.commandDone,
