@@ -196,7 +196,14 @@ describe('plan: every patch builds', () => {
   it('builds nothing when off, for a single patch, or when the series itself does not build', () => {
     expect(plan(input({ ...passed, buildEachPatch: false })).kind).toBe('report');
     expect(plan(input({ ...passed, patchCount: 1 })).kind).toBe('report');
-    const notBuilt = { ...passed, seriesRuns: [breaks], bisectRuns: new Map([[2, breaks], [1, builds]]) };
+    const notBuilt = {
+      ...passed,
+      seriesRuns: [breaks],
+      bisectRuns: new Map([
+        [2, breaks],
+        [1, builds],
+      ]),
+    };
     expect(plan(input(notBuilt))).toMatchObject({ kind: 'report', verdict: { outcome: 'build-failed' } });
   });
 });
