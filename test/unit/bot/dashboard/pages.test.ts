@@ -49,6 +49,21 @@ describe('page renderers (golden)', () => {
     expectGoldenText('dashboard/series.html', page);
   });
 
+  it('series whose patch breaks the build and a later one fixes it: not bisectable, with the errors', () => {
+    const [job] = seriesView.jobs;
+    if (!job?.verdict) throw new Error('the view has a job with a verdict');
+    const diag = { file: 'drivers/nvdimm/pmem.c', line: 531, column: 6, severity: 'error', message: HOSTILE };
+    const notBisectable = { n: 3, broken: 1, fixedBy: 2, errors: [diag], note: 'does not build' };
+    const view = { ...seriesView, jobs: [{ ...job, verdict: { ...job.verdict, notBisectable } }] };
+    const page = renderSeriesPage(view, anonymous);
+    expectInert(page);
+    expect(page).toContain('Not bisectable: a patch does not build');
+    expect(page).toMatch(/first patch that does not build: <span class="mono">\[PATCH 1\/3\] /);
+    expect(page).toContain('builds again with: <span class="mono">[PATCH 2/3] ext4: &lt;script&gt;');
+    expect(page).toContain('drivers/nvdimm/pmem.c:531:6: error: ');
+    expect(renderSeriesPage(seriesView, anonymous)).not.toContain('Not bisectable');
+  });
+
   it('series, anonymous: a login link instead of the form', () => {
     const page = renderSeriesPage(seriesView, anonymous);
     expect(page).not.toContain('name="csrf"');
