@@ -130,6 +130,34 @@ async function keep(
   });
 }
 
+/**
+ * One prefix build: incremental on the series' build folder, nothing booted (does every patch
+ * build?). A machinery failure here is recorded as this prefix's result (it tells nothing, so it
+ * is passed over) rather than retried: the verdict on the whole series is in and must not wait
+ * on, or be given up for, a check that only adds to it.
+ */
+async function prefixBuild(
+  deps: PipelineDeps,
+  job: JobRow,
+  ctx: JobContext,
+  log: Logger,
+  o: { req: Omit<RunRequest, 'workDir' | 'tree'>; k: number; n: number },
+): Promise<{ result: RunResult; durationMs: number }> {
+  try {
+    return await runStep(deps, job, ctx, log, o.req, `build of patches 1..${o.k} of ${o.n}`);
+  } catch (err) {
+    if (deps.signal?.aborted || !(err instanceof InfraError)) throw err;
+    log.warn({ err: errorMessage(err), k: o.k }, 'prefix build failed for infrastructure reasons: passed over');
+    const summary = `infrastructure: ${errorMessage(err)}`;
+    return { result: infraRun(ctx.runnerConfig.name, ctx.treePath, summary), durationMs: 0 };
+  }
+}
+
+function infraRun(runner: string, tree: string, summary: string): RunResult {
+  const none = { base: null, head: null, configHash: '', apply: null, build: null, consoleLog: null };
+  return { runner, tree, ...none, booted: false, tests: [], findings: [], failureClass: 'infra', summary, timings: {} };
+}
+
 /** Does one planned step (a run), records it, and says nothing: the plan is asked again. */
 async function doStep(
   deps: PipelineDeps,
@@ -166,10 +194,9 @@ async function doStep(
       return;
     }
     case 'prefix-build': {
-      // Incremental on the series' build folder; nothing booted (does every patch build?).
       const mbox = await seriesMbox(deps, job, ctx);
       const req = { ...base, baseReason: ctx.baseReason, mbox, patchLimit: action.k, buildOnly: true };
-      const r = await runStep(deps, job, ctx, log, req, `build of patches 1..${action.k} of ${action.n}`);
+      const r = await prefixBuild(deps, job, ctx, log, { req, k: action.k, n: action.n });
       const run = { step: `prefix:${action.k}`, role: 'prefix', patchLimit: action.k, ...r };
       await keep(deps, ctx, log, await recordRun(db, job.id, run, deps.now().toISOString()), r.result);
       return;

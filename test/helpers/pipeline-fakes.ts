@@ -93,6 +93,22 @@ export interface FakeRunnerOptions {
   patches?: number;
   /** Throw InfraError for the first N calls. */
   infraFailures?: number;
+  /** Patches 1..k do not build for these k (a later patch fixes it: the series builds). */
+  brokenPrefixes?: number[];
+  /** Build-only calls fail for infrastructure reasons. */
+  buildOnlyInfra?: boolean;
+}
+
+/** A run whose build failed with one compiler error. */
+export function brokenBuild(): RunResult {
+  const error = { file: 'drivers/nvdimm/pmem.c', line: 531, column: 6, severity: 'error' as const, message: 'no x' };
+  return runResult({
+    build: { ok: false, configHash: 'cfg', buildDir: '/tmp/b', durationMs: 1, errors: [error], warnings: [] },
+    booted: false,
+    tests: [],
+    failureClass: 'patch',
+    summary: 'build failed',
+  });
 }
 
 export class FakeRunner implements Runner {
@@ -113,6 +129,8 @@ export class FakeRunner implements Runner {
       ? Number(/patches=(\d+)/.exec(await readFile(req.mbox, 'utf8').catch(() => ''))?.[1] ?? NaN)
       : NaN;
     const applied = req.mbox ? (req.patchLimit ?? (Number.isNaN(inMbox) ? (this.opts.patches ?? 1) : inMbox)) : 0;
+    if (req.buildOnly && this.opts.buildOnlyInfra) return runResult({ failureClass: 'infra', summary: 'slot broken' });
+    if (req.mbox && this.opts.brokenPrefixes?.includes(applied)) return brokenBuild();
     const bad = this.opts.badPatch;
     const crashes = this.opts.baseCrashes || (bad != null && applied >= bad);
     if (!crashes) return runResult();
