@@ -67,6 +67,9 @@ async function testSeries(fixture: string): Promise<{ jobs: JobRow[]; runs: Reco
   const jobs = await listJobs(store.db, {});
   const runs = await jobRuns(store.db, jobs[0]?.id ?? -1);
   await store.close();
+  // What each step cost (the CI budget's figures): the prefix builds beside the runtime runs.
+  const cost = runs.map((r) => `${r.step} ${(r.durationMs / 1000).toFixed(0)} s`).join(', ');
+  process.stdout.write(`${fixture}: ${cost}\n`);
   const files = readdirSync(path.join(dir, 'outbox', 'new'));
   expect(files).toHaveLength(1);
   const reply = readFileSync(path.join(dir, 'outbox', 'new', files[0] ?? ''), 'utf8').replace(/\r\n/g, '\n');
