@@ -174,3 +174,16 @@ describe('combinedOutcome', () => {
     expect(lines).toContain('| Closes: http://localhost:8080/runs/21');
   });
 });
+
+describe('renderGroupReply: a series that is not bisectable', () => {
+  it('says so in the headline and in the part of the runner that built each patch, and changes the Message-ID', () => {
+    const notBisectable = inputs.passNotBisectable.verdict.notBisectable;
+    const qemuBuilt: RunnerPart = { ...qemuPass, verdict: { ...passVerdict, notBisectable } };
+    const plain = renderGroupReply({ ...common, parts: [qemuPass, nfitPass] });
+    const r = renderGroupReply({ ...common, parts: [qemuBuilt, nfitPass] });
+    expect(r.body).toMatch(/with\s+patches\s+1\.\.6,\s+though:\s+the\s+series\s+is\s+not\s+bisectable/);
+    expect(r.body).toContain('first patch that does not build: [PATCH 6/13] mm/memory: Add dax_insert_pfn');
+    expect(r.body.split('Not bisectable: a patch does not build')).toHaveLength(2);
+    expect(r.headers['Message-ID']).not.toBe(plain.headers['Message-ID']);
+  });
+});
