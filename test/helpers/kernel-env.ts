@@ -36,7 +36,10 @@ export function kernelTestsAvailable(extraTools: string[] = []): boolean {
 /**
  * config/demo.yaml (the demo's tree, runner and mail settings) rewritten for a heavy test: its
  * own store, work folder and outbox under `dir`, the shared kernel cache, the demo inbox by an
- * absolute path, and `edit` for the test's own changes. Returns the file's path.
+ * absolute path, and `edit` for the test's own changes. Every patch of the demo's series builds,
+ * so the heavy tests on it leave out the per-patch builds (schedule.buildEachPatch; the check
+ * has its own test, pipeline-build-bisect): each would cost an incremental build. Returns the
+ * file's path.
  */
 export function writeDemoConfig(dir: string, edit: (text: string) => string = (t) => t): string {
   const file = path.join(dir, 'config.yaml');
@@ -49,7 +52,8 @@ export function writeDemoConfig(dir: string, edit: (text: string) => string = (t
       /path: \.\.\/test\/fixtures\/demo\/inbox\.mbox/,
       `path: ${path.join(repoRoot, 'test/fixtures/demo/inbox.mbox')}`,
     )
-    .replace(/^ {2}outbox:.*$/m, `  outbox: ${dir}/outbox`);
+    .replace(/^ {2}outbox:.*$/m, `  outbox: ${dir}/outbox`)
+    .replace(/^schedule:$/m, 'schedule:\n  buildEachPatch: false');
   writeFileSync(file, edit(text));
   return file;
 }

@@ -63,7 +63,8 @@ describe.skipIf(!available)('pipeline demo with the qemu-pmem runner (heavy)', (
         workDir: path.join(dir, 'work'),
         mail: { ...loaded.config.mail, outbox: path.join(dir, 'outbox') },
         // One run per side keeps this test to the fewest builds; the demo script confirms with a repeat.
-        schedule: { ...loaded.config.schedule, confirmRepeats: 0 },
+        // Every patch of the demo's series builds: no per-patch builds (pipeline-build-bisect has them).
+        schedule: { ...loaded.config.schedule, confirmRepeats: 0, buildEachPatch: false },
       };
       const store = await openStore(path.join(dir, 'db.sqlite'));
       const kept = path.join(dir, 'kept');

@@ -79,8 +79,9 @@ function writeConfig(): string {
       '  domain: daxbot.localhost',
       `  outbox: ${path.join(dir, 'outbox')}`,
       '  replyOnPass: true',
-      // One run per side: a clean series needs no confirmation, and this keeps to four builds.
-      'schedule: { confirmRepeats: 0, concurrency: 1, incompleteWait: 6h }',
+      // One run per side: a clean series needs no confirmation, and this keeps to four builds
+      // (its patches each build: no per-patch builds, which pipeline-build-bisect tests).
+      'schedule: { confirmRepeats: 0, concurrency: 1, incompleteWait: 6h, buildEachPatch: false }',
       '',
     ].join('\n'),
   );
