@@ -3,7 +3,8 @@
  * tree (BENCH_TREE=6.12 for the other one): the one-time costs (root filesystem, fstests build,
  * kernel build), boot, then every test's time and outcome per filesystem, and each filesystem's
  * total. The CI test (test/integration/fstests-dax.test.ts) runs a subset chosen from these
- * figures. Prints figures, asserts nothing. Part of `npm run bench -- suites` once that exists.
+ * figures. Prints figures, asserts nothing. `npm run bench -- suites fstests-dax` times the same run
+ * beside the other suites.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
