@@ -4,10 +4,11 @@
  * environment, only the read-only root filesystem and its own folder). Each tree content gets a
  * build folder of its own (<cacheDir>/ndctl/<content key>), so a series' build never writes
  * anything the base's build reads. The build's log gives the diagnostics: gcc's errors and
- * warnings with paths relative to the ndctl tree, as a kernel build's are.
+ * warnings with paths relative to the ndctl tree, as a kernel build's are; the log is the run's
+ * build.log.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { ensureDebianRootfsImage } from '../guest/debian-rootfs.ts';
@@ -61,6 +62,9 @@ export async function buildNdctlTree(o: NdctlTreeBuildOptions): Promise<BuildRes
     ...(o.signal ? { signal: o.signal } : {}),
   });
   const log = existsSync(built.paths.log) ? await readFile(built.paths.log, 'utf8') : built.excerpt;
+  // The run's build.log, as a kernel runner writes make's output: the reply's files list it.
+  await mkdir(o.workDir, { recursive: true });
+  await writeFile(path.join(o.workDir, 'build.log'), log);
   o.log.info({ key: built.key, ok: built.ok, cached: !built.built }, 'ndctl build');
   return {
     ok: built.ok,
