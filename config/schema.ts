@@ -201,19 +201,17 @@ export const configSchema = z
     /** Scratch space for worktrees and run logs. */
     workDir: z.string().default('var/work'),
     sources: z.array(sourceSchema).default([]),
-    trees: z
-      .array(treeSchema)
-      .default([
-        {
-          name: 'linux-6.1',
-          project: 'kernel',
-          debian: '6.1',
-          branch: 'HEAD',
-          schedule: '0 * * * *',
-          lists: [],
-          prefixes: [],
-        },
-      ]),
+    trees: z.array(treeSchema).default([
+      {
+        name: 'linux-6.1',
+        project: 'kernel',
+        debian: '6.1',
+        branch: 'HEAD',
+        schedule: '0 * * * *',
+        lists: [],
+        prefixes: [],
+      },
+    ]),
     runners: z.array(runnerSchema).default([]),
     mail: mailSchema.default({}),
     schedule: scheduleSchema.default({}),
