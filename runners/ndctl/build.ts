@@ -22,6 +22,12 @@ import { parseBuildLog } from '../parse/build-log.ts';
 import type { Exec } from '../sandbox/exec.ts';
 import type { BuildResult } from '../types.ts';
 
+/**
+ * ndctl builds take turns under a lock of their own: about a minute of C on two cores, they need
+ * not wait behind kernel builds (which hold theirs for up to an hour on this machine).
+ */
+export const NDCTL_BUILD_LOCK = '/tmp/daxbot-ndctl-build.lock';
+
 /** Where the build runs, as gcc names files: from the build folder (../src/...) or absolutely. */
 const ROOTS = [`${NDCTL_GUEST_BUILD}/../src`, '../src', NDCTL_GUEST_SRC];
 
@@ -58,6 +64,7 @@ export async function buildNdctlTree(o: NdctlTreeBuildOptions): Promise<BuildRes
     destructive: o.destructive,
     mesonOptions: o.mesonOptions,
     jobs: o.jobs,
+    lockFile: NDCTL_BUILD_LOCK,
     ...(o.exec ? { exec: o.exec } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
   });

@@ -6,8 +6,9 @@
  *      errors and warnings are the build result, as a kernel build's are;
  *   3. run ndctl's meson suites from that build in the guest, on nfit_test, with a known-good
  *      kernel: the configured kernel tree at its configured revision, never patched, built and
- *      booted by the nfit-sim runner (whose build folder caches it; the same as that runner's
- *      baseline of the tree), with the patched ndctl installed in the guest instead of v81's.
+ *      booted by the nfit-sim runner in that runner's build folder of the tree, made once and then
+ *      reused while the folder is unchanged (./known-good.ts), with the patched ndctl installed
+ *      in the guest instead of v81's.
  *
  * The series is the only thing that differs between a base run and a series run (the kernel is
  * the same), so the judge's comparison and the bisection within the series (over patchLimit)
@@ -23,6 +24,7 @@ import { withSlotLock } from '../tree/slot-lock.ts';
 import { slotDirFor } from '../tree/slot.ts';
 import type { RunContext, RunRequest, RunResult, Runner } from '../types.ts';
 import { buildNdctlTree } from './build.ts';
+import { knownGoodBuildStep } from './known-good.ts';
 import { NDCTL_RUNNER_SUITES, type NdctlRunnerConfig } from './schema.ts';
 
 export const NDCTL_DESCRIPTION =
@@ -63,7 +65,7 @@ function nfitSimFor(o: NdctlRunnerOptions, source: string): Runner {
     overallTimeout: c.overallTimeout,
     jobs: c.jobs,
   });
-  return createNfitSimRunner({ config, repoRoot: o.repoRoot, cacheDir: o.cacheDir });
+  return createNfitSimRunner({ config, repoRoot: o.repoRoot, cacheDir: o.cacheDir, buildStep: knownGoodBuildStep() });
 }
 
 /** The guest run's outcome copied into the ndctl run's result; its kernel build is ours. */
