@@ -12,7 +12,9 @@
  *   the baseline key;
  * - `guestPaths`: the files and folders its guest runs, whose content is part of the digest a
  *   baseline is cached under (runners/core/digest.ts);
- * - `guest`: what the run's initramfs holds, in a phrase (the reply's reproducer lists the run's files).
+ * - `guest`: what the run's initramfs holds, in a phrase (the reply's reproducer lists the run's files);
+ * - `project`: whose series it tests (`kernel` when absent; `ndctl` for runners/ndctl/): a series
+ *   goes to the runners and trees of its own project.
  *
  * The registry holds a module as a RegisteredRunner: each call gets the config parsed by the
  * module's own schema, so a module reads its own keys typed, and the bot sees only the common ones.
