@@ -109,7 +109,10 @@ describe.skipIf(!realNdctlAvailable() || !existsSync(NVDIMM_ARCHIVE))('ndctl ser
       expect(realRuns.map((r) => [r.result.build?.ok, r.result.booted, r.result.base])).toEqual([
         [true, true, '92d5203077553bfc9f7bf1c219563db0fc28e660'],
       ]);
-      expect(realRuns[0]?.result.tests.map((t) => `${t.suite}/${t.name} ${t.status}`)).toEqual(['ndctl/create.sh pass']);
+      // create.sh, beside the simulator's module and bus checks, all passing.
+      const tests = realRuns[0]?.result.tests.map((t) => `${t.suite}/${t.name} ${t.status}`) ?? [];
+      expect(tests).toContain('ndctl/create.sh pass');
+      expect(tests.filter((t) => !t.endsWith(' pass'))).toEqual([]);
       const bisect = (byOutcome.get('regression') ?? []).filter((r) => r.role === 'bisect');
       expect(bisect.length).toBeGreaterThanOrEqual(1);
       const timings = runs.flat().map((r) => `${r.role}:${r.patchLimit ?? '-'} ${JSON.stringify(r.result.timings)}`);
