@@ -15,11 +15,12 @@
  * Everything at the edges (build step, initramfs, QEMU, parsers, symbolizer) can be replaced
  * through KernelRunDeps, so the sequence is tested with fakes and run for real with none.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { toMs } from '../../config/duration.ts';
 import { buildDirFor, buildKernel, type KernelBuildOptions } from '../build/make.ts';
 import { configHash, loadFragments } from '../build/kconfig.ts';
+import { prepareSeriesFolder, seriesOwner, syncCcacheView, trustOf, type BuildTrust } from '../build/trust.ts';
 import { daxInitramfs } from '../guest/dax-initramfs.ts';
 import type { InitramfsFile } from '../guest/initramfs.ts';
 import type { NvdimmSpec } from '../qemu/args.ts';
@@ -78,7 +79,10 @@ export interface RunInfo {
   /** The suites of this run: the request's, else the runner's. */
   suites: string[];
   slot: string;
+  /** The build folder of this run's trust level (runners/build/trust.ts). */
   buildDir: string;
+  /** `series` when a series is applied (bisection steps too), else `base`. */
+  trust: BuildTrust;
   repoRoot: string;
   cacheDir: string;
 }
@@ -139,7 +143,8 @@ async function runKernel(spec: KernelRunnerSpec, deps: KernelRunDeps, req: RunRe
     progress: ctx.progress ?? (() => undefined),
     suites: req.suites && req.suites.length > 0 ? req.suites : spec.suites,
     slot: slotDirFor(deps.cacheDir, req.tree, hash),
-    buildDir: buildDirFor(deps.cacheDir, treeSlug(req.tree), hash),
+    buildDir: buildDirFor(deps.cacheDir, treeSlug(req.tree), hash, trustOf(req)),
+    trust: trustOf(req),
     repoRoot: deps.repoRoot,
     cacheDir: deps.cacheDir,
   };
@@ -211,11 +216,14 @@ async function buildStage(
   result: RunResult,
 ): Promise<BuildResult> {
   run.progress('build', steps.build?.note ?? `make O=${run.buildDir}`);
+  await prepareTrustLevel(deps, run);
   const options: KernelBuildOptions = {
     source: run.slot,
     buildDir: run.buildDir,
     fragments,
     cacheDir: deps.cacheDir,
+    trust: run.trust,
+    limits: spec.config.buildLimits,
     jobs: spec.config.jobs,
     log: run.ctx.log,
     ...(run.ctx.signal ? { signal: run.ctx.signal } : {}),
@@ -225,8 +233,27 @@ async function buildStage(
   const out: BuildOutput = steps.build ? await steps.build.run(options, step) : { build: await step(options) };
   result.build = out.build;
   result.timings.buildMs = out.build.durationMs;
+  // What a series filled up to a limit is not kept: the next series starts from the base again.
+  if (run.trust === 'series' && out.build.limitHit) {
+    await rm(`${run.buildDir}.owner`, { force: true });
+    await rm(run.buildDir, { recursive: true, force: true });
+  }
   Object.assign(result.timings, out.timings ?? {});
   return out.build;
+}
+
+/**
+ * A series build gets its own folder, kept across the steps of one series and made afresh from
+ * the base folder for another, and the view of the base ccache it reads. Base builds need none.
+ */
+async function prepareTrustLevel(deps: KernelRunDeps, run: RunInfo): Promise<void> {
+  if (run.trust === 'base' || !run.req.mbox || deps.buildStep) return;
+  const t = Date.now();
+  const baseDir = run.buildDir.replace(/-series$/, '');
+  const owner = await seriesOwner(run.req.mbox);
+  const how = await prepareSeriesFolder({ cacheDir: deps.cacheDir, baseDir, seriesDir: run.buildDir, owner });
+  const linked = await syncCcacheView(deps.cacheDir);
+  run.ctx.log.info({ buildDir: run.buildDir, how, linked, ms: Date.now() - t }, 'series build folder');
 }
 
 async function bootStage(

@@ -59,7 +59,8 @@ export function bwrapArgs(spec: SandboxSpec, exists: (p: string) => boolean = ex
     else args.push('--ro-bind', dir, dir);
   }
   for (const p of ETC_ENTRIES) if (exists(p)) args.push('--ro-bind', p, p);
-  args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
+  // Sticky and world-writable: builds run as an unprivileged uid (runners/build/limits.ts).
+  args.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/tmp');
   if (spec.kvm && exists('/dev/kvm')) args.push('--dev-bind', '/dev/kvm', '/dev/kvm');
   for (const p of spec.readOnly ?? []) args.push('--ro-bind', p, p);
   for (const p of spec.readWrite ?? []) args.push('--bind', p, p);
