@@ -121,7 +121,8 @@ async function prepareFolders(o: KernelBuildOptions): Promise<void> {
   await mkdir(o.buildDir, { recursive: true });
   await mkdir(ccache, { recursive: true });
   await mkdir(dirs.view, { recursive: true });
-  await giveToBuildUser([o.buildDir, ccache], o.exec);
+  // A host operation, not the build: never through the injected exec.
+  await giveToBuildUser([o.buildDir, ccache]);
 }
 
 function checkRan(r: ExecResult, what: string): void {

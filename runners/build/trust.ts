@@ -66,7 +66,8 @@ export async function prepareSeriesFolder(
   let how: 'seeded' | 'empty' = 'empty';
   if (existsSync(path.join(baseDir, '.config'))) {
     const r = await exec('cp', ['-a', '--reflink=auto', baseDir, seriesDir]);
-    if (r.code !== 0) throw new InfraError('cannot copy the base build folder', { baseDir, seriesDir, output: r.output });
+    if (r.code !== 0)
+      throw new InfraError('cannot copy the base build folder', { baseDir, seriesDir, output: r.output });
     how = 'seeded';
   } else {
     await mkdir(seriesDir, { recursive: true });

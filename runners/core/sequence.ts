@@ -20,6 +20,7 @@ import path from 'node:path';
 import { toMs } from '../../config/duration.ts';
 import { buildDirFor, buildKernel, type KernelBuildOptions } from '../build/make.ts';
 import { configHash, loadFragments } from '../build/kconfig.ts';
+import { ageRewrittenFiles, copyBuiltTree, forgetBuiltTree, recordBuiltTree, slotHead } from '../build/built-tree.ts';
 import { prepareSeriesFolder, seriesOwner, syncCcacheView, trustOf, type BuildTrust } from '../build/trust.ts';
 import { daxInitramfs } from '../guest/dax-initramfs.ts';
 import type { InitramfsFile } from '../guest/initramfs.ts';
@@ -164,7 +165,15 @@ async function sequence(
   o: { fragments: Awaited<ReturnType<typeof loadFragments>>; result: RunResult },
 ): Promise<void> {
   const { result } = o;
+  const real = deps.buildStep === undefined;
+  const before = real ? await slotHead(run.slot) : null;
+  if (real) await prepareTrustLevel(deps, run);
   if (!(await applyInSlot(run.req, run.slot, result, run.progress))) return;
+  if (real) {
+    const aged = await ageRewrittenFiles(run.slot, run.buildDir, before);
+    if (aged > 0)
+      run.ctx.log.info({ aged, buildDir: run.buildDir }, 'same tree as the last build: files git rewrote aged');
+  }
   const steps = spec.start(run);
   const build = await buildStage(spec, deps, run, steps, o.fragments, result);
   if (!build.ok || !build.bzImage) {
@@ -216,7 +225,7 @@ async function buildStage(
   result: RunResult,
 ): Promise<BuildResult> {
   run.progress('build', steps.build?.note ?? `make O=${run.buildDir}`);
-  await prepareTrustLevel(deps, run);
+  await forgetBuiltTree(run.buildDir);
   const options: KernelBuildOptions = {
     source: run.slot,
     buildDir: run.buildDir,
@@ -233,6 +242,7 @@ async function buildStage(
   const out: BuildOutput = steps.build ? await steps.build.run(options, step) : { build: await step(options) };
   result.build = out.build;
   result.timings.buildMs = out.build.durationMs;
+  if (out.build.ok && !deps.buildStep) await recordBuiltTree(run.slot, run.buildDir);
   // What a series filled up to a limit is not kept: the next series starts from the base again.
   if (run.trust === 'series' && out.build.limitHit) {
     await rm(`${run.buildDir}.owner`, { force: true });
@@ -247,11 +257,12 @@ async function buildStage(
  * the base folder for another, and the view of the base ccache it reads. Base builds need none.
  */
 async function prepareTrustLevel(deps: KernelRunDeps, run: RunInfo): Promise<void> {
-  if (run.trust === 'base' || !run.req.mbox || deps.buildStep) return;
+  if (run.trust === 'base' || !run.req.mbox) return;
   const t = Date.now();
   const baseDir = run.buildDir.replace(/-series$/, '');
   const owner = await seriesOwner(run.req.mbox);
   const how = await prepareSeriesFolder({ cacheDir: deps.cacheDir, baseDir, seriesDir: run.buildDir, owner });
+  if (how !== 'kept') await copyBuiltTree(baseDir, run.buildDir);
   const linked = await syncCcacheView(deps.cacheDir);
   run.ctx.log.info({ buildDir: run.buildDir, how, linked, ms: Date.now() - t }, 'series build folder');
 }

@@ -1,9 +1,9 @@
 /**
  * Series builds cannot poison base builds, and a hostile Makefile ends as its build's failure
- * (heavy: the cached 6.1 tree, real make in the sandbox, build-only runs of the qemu-pmem runner
- * so nothing boots; it shares the runner's warm base folder and ccache, so each build here is
- * incremental). Hostile series are project-written patches to drivers/nvdimm/Makefile, which
- * every build of the pmem config visits: one plants files in the build folder and the ccache
+ * (heavy: the cached 6.1 tree, real make in the sandbox, build-only runs of the nfit-sim runner
+ * so nothing boots; it shares that runner's warm base folder and ccache with its own tests, so
+ * each build here is incremental). Hostile series are project-written patches to
+ * drivers/nvdimm/Makefile, which every build of the nfit-sim config visits: one plants files in the build folder and the ccache
  * folders and touches a base object into the future; one is a fork bomb; one fills the disk.
  */
 import { createHash } from 'node:crypto';
@@ -55,8 +55,8 @@ describe.skipIf(!kernelTestsAvailable())('build isolation and limits (heavy, rea
   let dir: string;
   let baseDir = '';
   const config = runnerSchema.parse({
-    name: 'qemu-pmem',
-    kind: 'qemu-pmem',
+    name: 'nfit-sim',
+    kind: 'nfit-sim',
     // Small limits so the hostile builds end quickly; a normal incremental build is far below.
     buildLimits: { processes: 256, fileSizeMiB: 256, cpuSeconds: 600, diskMiB: 1200 },
   });
@@ -86,83 +86,74 @@ describe.skipIf(!kernelTestsAvailable())('build isolation and limits (heavy, rea
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it(
-    'a series that plants files and future timestamps: the next base and series builds do not see them',
-    async () => {
-      const base1 = await build('base-1');
-      expect(base1.build?.ok, JSON.stringify(base1.build?.errors)).toBe(true);
-      baseDir = base1.build?.buildDir ?? '';
-      const vmlinux = sha(path.join(baseDir, 'vmlinux'));
-      const mainO = statSync(path.join(baseDir, 'init', 'main.o')).mtimeMs;
-      const ccacheBase = path.join(cacheDir, 'ccache');
-      const hostile = await mbox('plant', [
-        '$(shell echo planted > $(objtree)/planted-by-series)',
-        '$(shell echo planted > $$CCACHE_DIR/planted-by-series)',
-        `$(shell echo planted > ${ccacheBase}/planted-by-series 2>/dev/null)`,
-        `$(shell echo planted > ${baseDir}/planted-by-series 2>/dev/null)`,
-        `$(shell touch -d 2030-01-01 ${baseDir}/init/main.o $(objtree)/init/main.o 2>/dev/null)`,
-      ]);
-      const series = await build('plant', hostile);
-      expect(series.build?.ok, JSON.stringify(series.build?.errors)).toBe(true);
-      const seriesDir = series.build?.buildDir ?? '';
-      expect(seriesDir).toBe(`${baseDir}-series`);
-      // It ran: what it wrote is in its own folders, nowhere a base build reads.
-      expect(existsSync(path.join(seriesDir, 'planted-by-series'))).toBe(true);
-      expect(statSync(path.join(seriesDir, 'init', 'main.o')).mtime.getUTCFullYear()).toBe(2030);
-      expect(existsSync(path.join(cacheDir, 'ccache-series', path.basename(seriesDir), 'planted-by-series'))).toBe(
-        true,
-      );
-      expect(existsSync(path.join(ccacheBase, 'planted-by-series'))).toBe(false);
-      expect(existsSync(path.join(baseDir, 'planted-by-series'))).toBe(false);
-      expect(statSync(path.join(baseDir, 'init', 'main.o')).mtimeMs).toBe(mainO);
+  it('a series that plants files and future timestamps: the next base and series builds do not see them', async () => {
+    const base1 = await build('base-1');
+    expect(base1.build?.ok, JSON.stringify(base1.build?.errors)).toBe(true);
+    baseDir = base1.build?.buildDir ?? '';
+    const vmlinux = sha(path.join(baseDir, 'vmlinux'));
+    const mainO = statSync(path.join(baseDir, 'init', 'main.o')).mtimeMs;
+    const ccacheBase = path.join(cacheDir, 'ccache');
+    const hostile = await mbox('plant', [
+      '$(shell echo planted > $(objtree)/planted-by-series)',
+      '$(shell echo planted > $$CCACHE_DIR/planted-by-series)',
+      `$(shell echo planted > ${ccacheBase}/planted-by-series 2>/dev/null)`,
+      `$(shell echo planted > ${baseDir}/planted-by-series 2>/dev/null)`,
+      `$(shell touch -d 2030-01-01 ${baseDir}/init/main.o $(objtree)/init/main.o 2>/dev/null)`,
+    ]);
+    const series = await build('plant', hostile);
+    expect(series.build?.ok, JSON.stringify(series.build?.errors)).toBe(true);
+    const seriesDir = series.build?.buildDir ?? '';
+    expect(seriesDir).toBe(`${baseDir}-series`);
+    // It ran: what it wrote is in its own folders, nowhere a base build reads.
+    expect(existsSync(path.join(seriesDir, 'planted-by-series'))).toBe(true);
+    expect(statSync(path.join(seriesDir, 'init', 'main.o')).mtime.getUTCFullYear()).toBe(2030);
+    expect(existsSync(path.join(cacheDir, 'ccache-series', path.basename(seriesDir), 'planted-by-series'))).toBe(true);
+    expect(existsSync(path.join(ccacheBase, 'planted-by-series'))).toBe(false);
+    expect(existsSync(path.join(baseDir, 'planted-by-series'))).toBe(false);
+    expect(statSync(path.join(baseDir, 'init', 'main.o')).mtimeMs).toBe(mainO);
 
-      const base2 = await build('base-2');
-      expect(base2.build?.ok).toBe(true);
-      expect(sha(path.join(baseDir, 'vmlinux'))).toBe(vmlinux);
-      expect(existsSync(path.join(baseDir, 'planted-by-series'))).toBe(false);
+    const base2 = await build('base-2');
+    expect(base2.build?.ok).toBe(true);
+    expect(sha(path.join(baseDir, 'vmlinux'))).toBe(vmlinux);
+    expect(existsSync(path.join(baseDir, 'planted-by-series'))).toBe(false);
 
-      // The next series (another one) starts from the base folder again: nothing planted.
-      const benign = await build('benign', await mbox('benign', ['# a comment']));
-      expect(benign.build?.ok).toBe(true);
-      expect(existsSync(path.join(seriesDir, 'planted-by-series'))).toBe(false);
-      expect(existsSync(path.join(cacheDir, 'ccache-series', path.basename(seriesDir), 'planted-by-series'))).toBe(
-        false,
-      );
-      expect(statSync(path.join(seriesDir, 'init', 'main.o')).mtime.getUTCFullYear()).toBeLessThan(2030);
-    },
-    3_600_000,
-  );
+    // The next series (another one) starts from the base folder again: nothing planted.
+    const benign = await build('benign', await mbox('benign', ['# a comment']));
+    expect(benign.build?.ok).toBe(true);
+    expect(existsSync(path.join(seriesDir, 'planted-by-series'))).toBe(false);
+    expect(existsSync(path.join(cacheDir, 'ccache-series', path.basename(seriesDir), 'planted-by-series'))).toBe(false);
+    expect(statSync(path.join(seriesDir, 'init', 'main.o')).mtime.getUTCFullYear()).toBeLessThan(2030);
+  }, 3_600_000);
 
-  it(
-    'a fork bomb and a disk filler each end as their build failure within the limits; then builds work',
-    async () => {
-      const t1 = Date.now();
-      const bomb = await build('fork-bomb', await mbox('fork-bomb', ["$(shell sh -c 'b(){ b | b & }; b' >/dev/null 2>&1)"]));
-      expect(bomb.build?.ok).toBe(false);
-      expect(bomb.failureClass).toBe('patch');
-      expect(bomb.build?.limitHit).toMatch(/process limit \(256 processes\)/);
-      expect(bomb.build?.errors).toEqual([expect.objectContaining({ file: '', message: bomb.build?.limitHit })]);
-      console.log(`fork bomb stopped after ${Date.now() - t1} ms: ${bomb.build?.limitHit}`);
+  it('a fork bomb and a disk filler each end as their build failure within the limits; then builds work', async () => {
+    const t1 = Date.now();
+    const bomb = await build(
+      'fork-bomb',
+      await mbox('fork-bomb', ["$(shell sh -c 'b(){ b | b & }; b' >/dev/null 2>&1)"]),
+    );
+    expect(bomb.build?.ok).toBe(false);
+    expect(bomb.failureClass).toBe('patch');
+    expect(bomb.build?.limitHit).toMatch(/process limit \(256 processes\)/);
+    expect(bomb.build?.errors).toEqual([expect.objectContaining({ file: '', message: bomb.build?.limitHit })]);
+    console.log(`fork bomb stopped after ${Date.now() - t1} ms: ${bomb.build?.limitHit}`);
 
-      const t2 = Date.now();
-      const filler = await build(
-        'disk-filler',
-        await mbox('disk-filler', [
-          "$(shell sh -c 'i=0; while [ $$i -lt 60 ]; do dd if=/dev/zero of=$(objtree)/fill$$i bs=1M count=200; i=$$((i+1)); done' >/dev/null 2>&1)",
-        ]),
-      );
-      expect(filler.build?.ok).toBe(false);
-      expect(filler.build?.limitHit).toMatch(/disk limit \(1200 MiB\)/);
-      console.log(`disk filler stopped after ${Date.now() - t2} ms: ${filler.build?.limitHit}`);
-      // What it filled is gone; the base folder never saw it.
-      expect(existsSync(path.join(`${baseDir}-series`, 'fill0'))).toBe(false);
-      expect(existsSync(path.join(baseDir, 'fill0'))).toBe(false);
+    const t2 = Date.now();
+    const filler = await build(
+      'disk-filler',
+      await mbox('disk-filler', [
+        "$(shell sh -c 'i=0; while [ $$i -lt 60 ]; do dd if=/dev/zero of=$(objtree)/fill$$i bs=1M count=200; i=$$((i+1)); done' >/dev/null 2>&1)",
+      ]),
+    );
+    expect(filler.build?.ok).toBe(false);
+    expect(filler.build?.limitHit).toMatch(/disk limit \(1200 MiB\)/);
+    console.log(`disk filler stopped after ${Date.now() - t2} ms: ${filler.build?.limitHit}`);
+    // What it filled is gone; the base folder never saw it.
+    expect(existsSync(path.join(`${baseDir}-series`, 'fill0'))).toBe(false);
+    expect(existsSync(path.join(baseDir, 'fill0'))).toBe(false);
 
-      const after = await build('after-limits');
-      expect(after.build?.ok, JSON.stringify(after.build?.errors)).toBe(true);
-      const benign = await build('benign-after', await mbox('benign-after', ['# still fine']));
-      expect(benign.build?.ok, JSON.stringify(benign.build?.errors)).toBe(true);
-    },
-    3_600_000,
-  );
+    const after = await build('after-limits');
+    expect(after.build?.ok, JSON.stringify(after.build?.errors)).toBe(true);
+    const benign = await build('benign-after', await mbox('benign-after', ['# still fine']));
+    expect(benign.build?.ok, JSON.stringify(benign.build?.errors)).toBe(true);
+  }, 3_600_000);
 });
