@@ -8,8 +8,9 @@
  *   `<folder>.owner`, where the sandbox cannot reach) and is made afresh, as a copy of the base
  *   folder with its mtimes (`cp -a`), when another series comes, so it starts warm and carries
  *   nothing from the series before it. Copies go from base to series only, never back;
- * - ccache: base builds write `<cache>/ccache`; series builds write `<cache>/ccache-series/<folder>`
- *   (emptied with the series folder when another series comes) and read the base cache through `<cache>/ccache-view` (read-only ccache remote storage): the
+ * - ccache: base builds write `<cache>/ccache`; series builds write
+ *   `<cache>/ccache-series/<folder>` (emptied with the series folder when another series comes)
+ *   and read the base cache through `<cache>/ccache-view` (read-only ccache remote storage): the
  *   view is a folder of symlinks in the remote layout (`ab/<rest>`) onto the base cache's files
  *   (`a/b/<rest>M|R`), made here, outside the sandbox; both are mounted read-only.
  */

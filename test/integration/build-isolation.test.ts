@@ -3,8 +3,9 @@
  * (heavy: the cached 6.1 tree, real make in the sandbox, build-only runs of the nfit-sim runner
  * so nothing boots; it shares that runner's warm base folder and ccache with its own tests, so
  * each build here is incremental). Hostile series are project-written patches to
- * drivers/nvdimm/Makefile, which every build of the nfit-sim config visits: one plants files in the build folder and the ccache
- * folders and touches a base object into the future; one is a fork bomb; one fills the disk.
+ * drivers/nvdimm/Makefile, which every build of the nfit-sim config visits: one plants files in
+ * the build folder and the ccache folders and touches a base object into the future; one is a
+ * fork bomb; one fills the disk.
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
