@@ -62,6 +62,7 @@ export function bwrapArgs(spec: SandboxSpec, exists: (p: string) => boolean = ex
   // Sticky and world-writable: builds run as an unprivileged uid (runners/build/limits.ts).
   args.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/tmp');
   if (spec.kvm && exists('/dev/kvm')) args.push('--dev-bind', '/dev/kvm', '/dev/kvm');
+  args.push(...ancestorDirs([...(spec.readOnly ?? []), ...(spec.readWrite ?? [])]));
   for (const p of spec.readOnly ?? []) args.push('--ro-bind', p, p);
   for (const p of spec.readWrite ?? []) args.push('--bind', p, p);
   args.push('--clearenv');
@@ -74,6 +75,24 @@ export function bwrapArgs(spec: SandboxSpec, exists: (p: string) => boolean = ex
   for (const [k, v] of Object.entries(env)) args.push('--setenv', k, v);
   if (spec.cwd) args.push('--chdir', spec.cwd);
   return args;
+}
+
+/**
+ * bwrap makes the folders above a bound path mode 0700; an unprivileged build uid
+ * (runners/build/limits.ts) could not reach the tree through them. They are made 0755 first.
+ */
+function ancestorDirs(bound: string[]): string[] {
+  const made = new Set<string>(['/', '/tmp', ...SYSTEM_DIRS, ...bound]);
+  const out: string[] = [];
+  for (const p of bound) {
+    const chain: string[] = [];
+    for (let d = path.dirname(p); !made.has(d); d = path.dirname(d)) chain.unshift(d);
+    for (const d of chain) {
+      made.add(d);
+      out.push('--perms', '0755', '--dir', d);
+    }
+  }
+  return out;
 }
 
 export interface SandboxRunOptions extends Omit<ExecOptions, 'env' | 'cwd'> {
