@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { BuildDiagnostic, BuildResult } from '../types.ts';
-import { runSandboxed } from '../sandbox/bwrap.ts';
+import { runSandboxed, type SandboxSpec } from '../sandbox/bwrap.ts';
 import { execCommand, type Exec, type ExecResult } from '../sandbox/exec.ts';
 import { InfraError } from '../errors.ts';
 import { checkWantedSymbols, configHash, KCONFIG_BASE, treeDefines, type Fragment } from './kconfig.ts';
@@ -38,6 +38,12 @@ export interface KernelBuildOptions {
   source: string;
   /** O= folder; see buildDirFor(). */
   buildDir: string;
+  /**
+   * The path the build folder has inside the sandbox, when not its own: a series folder is
+   * mounted at its base folder's path, so the copy's absolute paths (tools/objtool, M= folders,
+   * ccache's hashed working directory, debug info) are those it was built with.
+   */
+  mountAs?: string;
   fragments: Fragment[];
   /** Holds ccache/, ccache-series/ and ccache-view/ (./trust.ts). */
   cacheDir: string;
@@ -98,20 +104,29 @@ export function makeEnv(cacheDir: string, trust: BuildTrust = 'base', buildDir =
  * Where make runs: the source read-only, the build folder and its level's ccache writable; a
  * series build sees the base cache and its view read-only; nothing else.
  */
-export function sandboxFor(o: Pick<KernelBuildOptions, 'source' | 'buildDir' | 'cacheDir' | 'trust'>): {
-  readOnly: string[];
-  readWrite: string[];
-  env: Record<string, string>;
-  cwd: string;
-} {
+export function sandboxFor(
+  o: Pick<KernelBuildOptions, 'source' | 'buildDir' | 'cacheDir' | 'trust' | 'mountAs'>,
+): SandboxSpec & { readOnly: string[]; readWrite: string[]; env: Record<string, string>; cwd: string } {
   const trust = o.trust ?? 'base';
   const dirs = ccacheDirs(o.cacheDir, o.buildDir);
+  const inside = insideDir(o);
   return {
     readOnly: trust === 'base' ? [o.source] : [o.source, dirs.base, dirs.view],
-    readWrite: [o.buildDir, trust === 'base' ? dirs.base : dirs.series],
+    readWrite: inside === o.buildDir ? [o.buildDir, trust === 'base' ? dirs.base : dirs.series] : [dirs.series],
+    ...(inside !== o.buildDir && { bindAs: [[o.buildDir, inside]] }),
     env: makeEnv(o.cacheDir, trust, o.buildDir),
-    cwd: o.buildDir,
+    cwd: inside,
   };
+}
+
+/** The build folder's path as make sees it. */
+function insideDir(o: Pick<KernelBuildOptions, 'buildDir' | 'mountAs'>): string {
+  return o.mountAs ?? o.buildDir;
+}
+
+/** A command-line word with the build folder's host path made its path inside the sandbox. */
+function inside(o: Pick<KernelBuildOptions, 'buildDir' | 'mountAs'>, word: string): string {
+  return o.mountAs ? word.split(o.buildDir).join(o.mountAs) : word;
 }
 
 /** The folders a build writes, made and given to the build user (./limits.ts). */
@@ -161,14 +176,19 @@ export async function prepareConfig(
       `make -s -C ${q(o.source)} O=${q(o.buildDir)} olddefconfig`,
     ].join('\n');
     const sh = limitedCommand(o.limits ?? DEFAULT_BUILD_LIMITS, 'sh', ['-c', script]);
-    const r = await runSandboxed(sandboxFor(o), sh.cmd, sh.args, {
-      exec: o.exec,
-      lockFile: o.lockFile ?? KERNEL_BUILD_LOCK,
-      signal: o.signal,
-      // Running out of time here is our machinery's problem, never the patch's (see below).
-      timeoutMs: 10 * 60_000,
-      logFile: o.logFile,
-    });
+    const r = await runSandboxed(
+      sandboxFor(o),
+      sh.cmd,
+      sh.args.map((a) => inside(o, a)),
+      {
+        exec: o.exec,
+        lockFile: o.lockFile ?? KERNEL_BUILD_LOCK,
+        signal: o.signal,
+        // Running out of time here is our machinery's problem, never the patch's (see below).
+        timeoutMs: 10 * 60_000,
+        logFile: o.logFile,
+      },
+    );
     checkRan(r, 'kernel config');
     if (r.aborted) throw new InfraError('kernel config cancelled', { buildDir: o.buildDir });
     if (r.timedOut)
@@ -283,7 +303,7 @@ export async function buildKernel(o: KernelBuildOptions): Promise<BuildResult> {
   ];
   o.log.info({ buildDir: o.buildDir, jobs, trust: o.trust ?? 'base' }, 'make');
   const { r, limit } = await limitedMake(o, args);
-  const diags = parseBuildLog(r.output, [o.source, o.buildDir]);
+  const diags = parseBuildLog(r.output, [o.source, insideDir(o)]);
   const bzImage = path.join(o.buildDir, 'arch/x86/boot/bzImage');
   const vmlinux = path.join(o.buildDir, 'vmlinux');
   const ok = r.code === 0 && existsSync(bzImage);
@@ -326,7 +346,11 @@ async function limitedMake(o: KernelBuildOptions, args: string[]): Promise<{ r: 
   const stopper = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, stopper.signal]) : stopper.signal;
   const watch = watchDisk(o.buildDir, limits.diskMiB, () => stopper.abort());
-  const make = limitedCommand(limits, 'make', args);
+  const make = limitedCommand(
+    limits,
+    'make',
+    args.map((a) => inside(o, a)),
+  );
   let r: ExecResult;
   try {
     r = await runSandboxed(sandboxFor(o), make.cmd, make.args, {

@@ -84,6 +84,8 @@ export interface RunInfo {
   buildDir: string;
   /** `series` when a series is applied (bisection steps too), else `base`. */
   trust: BuildTrust;
+  /** The base level's build folder (a series folder is seeded from it and mounted at its path). */
+  baseBuildDir: string;
   repoRoot: string;
   cacheDir: string;
 }
@@ -146,6 +148,7 @@ async function runKernel(spec: KernelRunnerSpec, deps: KernelRunDeps, req: RunRe
     slot: slotDirFor(deps.cacheDir, req.tree, hash),
     buildDir: buildDirFor(deps.cacheDir, treeSlug(req.tree), hash, trustOf(req)),
     trust: trustOf(req),
+    baseBuildDir: buildDirFor(deps.cacheDir, treeSlug(req.tree), hash),
     repoRoot: deps.repoRoot,
     cacheDir: deps.cacheDir,
   };
@@ -232,6 +235,8 @@ async function buildStage(
     fragments,
     cacheDir: deps.cacheDir,
     trust: run.trust,
+    // A series folder is a copy of the base folder: it is built at the base folder's path.
+    ...(run.trust === 'series' && { mountAs: run.baseBuildDir }),
     limits: spec.config.buildLimits,
     jobs: spec.config.jobs,
     log: run.ctx.log,
@@ -259,7 +264,7 @@ async function buildStage(
 async function prepareTrustLevel(deps: KernelRunDeps, run: RunInfo): Promise<void> {
   if (run.trust === 'base' || !run.req.mbox) return;
   const t = Date.now();
-  const baseDir = run.buildDir.replace(/-series$/, '');
+  const baseDir = run.baseBuildDir;
   const owner = await seriesOwner(run.req.mbox);
   const how = await prepareSeriesFolder({ cacheDir: deps.cacheDir, baseDir, seriesDir: run.buildDir, owner });
   if (how !== 'kept') await copyBuiltTree(baseDir, run.buildDir);

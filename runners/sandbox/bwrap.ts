@@ -14,6 +14,8 @@ export interface SandboxSpec {
   readOnly?: string[];
   /** Visible read-write (e.g. the build folder, the ccache folder). */
   readWrite?: string[];
+  /** Visible read-write at another path: [host path, path inside] (a series build folder). */
+  bindAs?: Array<[string, string]>;
   /** The only environment variables set inside (PATH and HOME are always set). */
   env?: Record<string, string>;
   /** Working directory inside the sandbox. */
@@ -58,13 +60,17 @@ export function bwrapArgs(spec: SandboxSpec, exists: (p: string) => boolean = ex
     if (link) args.push('--symlink', link, dir);
     else args.push('--ro-bind', dir, dir);
   }
-  for (const p of ETC_ENTRIES) if (exists(p)) args.push('--ro-bind', p, p);
+  const etc = ETC_ENTRIES.filter((p) => exists(p));
+  args.push(...ancestorDirs(etc));
+  for (const p of etc) args.push('--ro-bind', p, p);
   // Sticky and world-writable: builds run as an unprivileged uid (runners/build/limits.ts).
   args.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/tmp');
   if (spec.kvm && exists('/dev/kvm')) args.push('--dev-bind', '/dev/kvm', '/dev/kvm');
-  args.push(...ancestorDirs([...(spec.readOnly ?? []), ...(spec.readWrite ?? [])]));
+  const bindAs = spec.bindAs ?? [];
+  args.push(...ancestorDirs([...(spec.readOnly ?? []), ...(spec.readWrite ?? []), ...bindAs.map(([, to]) => to)]));
   for (const p of spec.readOnly ?? []) args.push('--ro-bind', p, p);
   for (const p of spec.readWrite ?? []) args.push('--bind', p, p);
+  for (const [from, to] of bindAs) args.push('--bind', from, to);
   args.push('--clearenv');
   const env: Record<string, string> = {
     PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',

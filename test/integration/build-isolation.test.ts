@@ -71,6 +71,7 @@ describe.skipIf(!kernelTestsAvailable())('build isolation and limits (heavy, rea
     );
     // The cost of each build, for the report (lock waits excluded from buildMs).
     console.log(`${name}: build ${r.build?.durationMs} ms, run ${Date.now() - t} ms, ${r.build?.buildDir}`);
+    if (!r.build?.ok) console.log(`${name}: ${r.build?.limitHit ?? ''}\n${r.build?.outputExcerpt ?? ''}`);
     return r;
   };
   const mbox = async (name: string, lines: string[]): Promise<string> => {
@@ -80,7 +81,8 @@ describe.skipIf(!kernelTestsAvailable())('build isolation and limits (heavy, rea
   };
 
   beforeAll(async () => {
-    tree = await ensureLinuxTree(cacheDir, log);
+    // The 6.1 tree, as the nfit-sim tests; ISOLATION_TREE=6.12 for the other one.
+    tree = await ensureLinuxTree(cacheDir, log, process.env.ISOLATION_TREE === '6.12' ? { name: 'linux-6.12' } : {});
     dir = await mkdtemp(path.join(os.tmpdir(), 'daxbot-isolation-'));
   }, 600_000);
   afterAll(async () => {

@@ -25,8 +25,17 @@ describe('trust levels', () => {
     const base = sandboxFor({ source: '/s', buildDir: '/c/build/t-h', cacheDir: '/c' });
     expect(base.readWrite).toEqual(['/c/build/t-h', '/c/ccache']);
     expect(base.env.CCACHE_DIR).toBe('/c/ccache');
-    const series = sandboxFor({ source: '/s', buildDir: '/c/build/t-h-series', cacheDir: '/c', trust: 'series' });
-    expect(series.readWrite).toEqual(['/c/build/t-h-series', '/c/ccache-series/t-h-series']);
+    const series = sandboxFor({
+      source: '/s',
+      buildDir: '/c/build/t-h-series',
+      cacheDir: '/c',
+      trust: 'series',
+      mountAs: '/c/build/t-h',
+    });
+    // The series folder is seen at the base folder's path; the base folder itself is not seen.
+    expect(series.readWrite).toEqual(['/c/ccache-series/t-h-series']);
+    expect(series.bindAs).toEqual([['/c/build/t-h-series', '/c/build/t-h']]);
+    expect(series.cwd).toBe('/c/build/t-h');
     expect(series.readOnly).toEqual(['/s', '/c/ccache', '/c/ccache-view']);
     expect(series.env).toMatchObject({
       CCACHE_DIR: '/c/ccache-series/t-h-series',
