@@ -1,5 +1,6 @@
 /**
- * Back-and-forth bench (issue 16): build-only runs of the nfit-sim runner on the 6.1 tree in the
+ * Back-and-forth bench (issue 16): build-only runs of the nfit-sim runner on the 6.1 tree
+ * (BENCH_TREE=6.12 for the other one) in the
  * order series, base, series, base (a one-file drivers/nvdimm patch), with the base and series
  * folders warm: first as builds go now (each folder remembers the tree it was built from, so the
  * files git rewrote are aged), then with those records removed before each build (what the
@@ -43,7 +44,7 @@ function hits(dir: string): string {
 export async function benchBackAndForth(): Promise<void> {
   const log = silentLogger();
   const cacheDir = resolveCacheDir(repoRoot, process.env);
-  const tree = await ensureLinuxTree(cacheDir, log);
+  const tree = await ensureLinuxTree(cacheDir, log, process.env.BENCH_TREE === '6.12' ? { name: 'linux-6.12' } : {});
   const config = nfitSimSchema.parse({ name: 'nfit-sim', kind: 'nfit-sim' });
   const hash = configHash(await loadFragments(nfitSimProfile(config).fragments, repoRoot));
   const baseDir = buildDirFor(cacheDir, treeSlug(tree.path), hash);
