@@ -7,7 +7,9 @@
  *   a series folder belongs to one series (the sha256 of its mbox, kept outside the folder in
  *   `<folder>.owner`, where the sandbox cannot reach) and is made afresh, as a copy of the base
  *   folder with its mtimes (`cp -a`), when another series comes, so it starts warm and carries
- *   nothing from the series before it. Copies go from base to series only, never back;
+ *   nothing from the series before it. Copies go from base to series only, never back. The
+ *   series build sees its folder at the base folder's path (make.ts `mountAs`), so the copy's
+ *   absolute paths stay valid;
  * - ccache: base builds write `<cache>/ccache`; series builds write
  *   `<cache>/ccache-series/<folder>` (emptied with the series folder when another series comes)
  *   and read the base cache through `<cache>/ccache-view` (read-only ccache remote storage): the
