@@ -32,18 +32,31 @@ async function treeOf(slot: string): Promise<string | null> {
 }
 
 /**
- * After the slot moved from `before` to its HEAD: when `buildDir` was last built from the tree the
- * slot now holds, ages the files that differ between the two commits. Returns how many.
+ * After the slot moved from `before` to its HEAD through `via` (the base it was checked out at
+ * before a series was applied; HEAD itself for a base run): when `buildDir` was last built from
+ * the tree the slot now holds, ages every file git rewrote on the way. Returns how many.
  */
-export async function ageRewrittenFiles(slot: string, buildDir: string, before: string | null): Promise<number> {
+export async function ageRewrittenFiles(
+  slot: string,
+  buildDir: string,
+  before: string | null,
+  via: string | null,
+): Promise<number> {
   const record = recordOf(buildDir);
   if (!before || !existsSync(record)) return 0;
   const tree = await treeOf(slot);
   if (!tree || (await readFile(record, 'utf8')).trim() !== tree) return 0;
-  const r = await git(slot, ['diff', '--name-only', '-z', before, 'HEAD']);
-  if (r.code !== 0) return 0;
+  const files = new Set<string>();
+  for (const [a, b] of [
+    [before, via ?? 'HEAD'],
+    [via ?? 'HEAD', 'HEAD'],
+  ] as const) {
+    const r = await git(slot, ['diff', '--name-only', '-z', a, b]);
+    if (r.code !== 0) return 0;
+    for (const f of r.stdout.split('\0')) if (f) files.add(f);
+  }
   let aged = 0;
-  for (const f of r.stdout.split('\0').filter(Boolean)) {
+  for (const f of files) {
     const p = path.join(slot, f);
     if (!existsSync(p)) continue;
     await lutimes(p, OLD, OLD);

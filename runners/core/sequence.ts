@@ -173,7 +173,7 @@ async function sequence(
   if (real) await prepareTrustLevel(deps, run);
   if (!(await applyInSlot(run.req, run.slot, result, run.progress))) return;
   if (real) {
-    const aged = await ageRewrittenFiles(run.slot, run.buildDir, before);
+    const aged = await ageRewrittenFiles(run.slot, run.buildDir, before, result.base);
     if (aged > 0)
       run.ctx.log.info({ aged, buildDir: run.buildDir }, 'same tree as the last build: files git rewrote aged');
   }
