@@ -8,7 +8,7 @@
  * Prints each build's time and the series ccache's hits; asserts nothing.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,8 +59,11 @@ export async function benchBackAndForth(): Promise<void> {
       { log },
     );
     const kernel = r.timings.buildKernelMs;
+    // What make compiled (CC lines of the kernel's and the test modules' makes).
+    const log = readFileSync(path.join(workDir, 'build.log'), 'utf8');
+    const cc = log.split('\n').filter((l) => /^\s+CC( \[M\])?\s/.test(l)).length;
     process.stdout.write(
-      `  ${label.padEnd(8)} ${r.build?.ok ? 'ok' : 'FAILED'} build ${s(r.timings.buildMs)} (kernel ${s(kernel)})\n`,
+      `  ${label.padEnd(8)} ${r.build?.ok ? 'ok' : 'FAILED'} build ${s(r.timings.buildMs)} (kernel ${s(kernel)}), ${cc} units compiled\n`,
     );
   };
   process.stdout.write(`tree ${tree.tag}, folders ${path.basename(baseDir)}{,-series}\n`);
