@@ -60,8 +60,8 @@ export async function benchBackAndForth(): Promise<void> {
     );
     const kernel = r.timings.buildKernelMs;
     // What make compiled (CC lines of the kernel's and the test modules' makes).
-    const log = readFileSync(path.join(workDir, 'build.log'), 'utf8');
-    const cc = log.split('\n').filter((l) => /^\s+CC( \[M\])?\s/.test(l)).length;
+    const makeLog = readFileSync(path.join(workDir, 'build.log'), 'utf8');
+    const cc = makeLog.split('\n').filter((l) => /^\s+CC( \[M\])?\s/.test(l)).length;
     process.stdout.write(
       `  ${label.padEnd(8)} ${r.build?.ok ? 'ok' : 'FAILED'} build ${s(r.timings.buildMs)} (kernel ${s(kernel)}), ${cc} units compiled\n`,
     );
