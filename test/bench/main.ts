@@ -22,6 +22,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   replay: async () => (await import('./replay.ts')).benchReplay,
   dashboard: async () => (await import('./dashboard.ts')).benchDashboard,
   ndctl: async () => (await import('./ndctl.ts')).benchNdctl,
+  verdict: async () => (await import('./verdict.ts')).benchVerdict,
 };
 
 const names = process.argv.slice(2).filter((a) => a !== '--');

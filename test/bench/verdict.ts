@@ -1,0 +1,221 @@
+/**
+ * The speed of a verdict (issue 16), real kernel and QEMU, warm build caches, one store:
+ *  1. the five-patch demo series (patch 3 crashes ext4 at a DAX mount), fresh store: base and
+ *     series runs, their confirmation, the bisection;
+ *  2. the 13-patch series test/fixtures/patches/verdict-13-series.mbox on the same 6.1 base
+ *     (patch 10 crashes at the same kind of mount): the base's runs come from the baseline cache.
+ * For each: the anatomy of every step (apply, build, initramfs, boot, suite, shutdown, symbolize,
+ * the runner's other time, and the bot's bookkeeping before the step), the total from the start
+ * of the cycle to the reply, the bisection steps, and the goals as ratios within this run:
+ *  - a bisection step takes at most 1.5 × (its rebuild + boot + suite), passing and crashing;
+ *  - a guest whose results are complete (done marker) or that crashed stops within 2 s;
+ *  - the 13-patch series: at most 8 minutes and at most ceil(log2 13) + 1 = 5 bisection steps.
+ * Cost: about 12 kernel runs (incremental builds of a few files each); 10-20 minutes on 2 cores.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../config/load.ts';
+import type { Config } from '../../config/schema.ts';
+import { silentLogger } from '../../bot/log.ts';
+import { runCycle } from '../../bot/queue/cycle.ts';
+import { wirePipeline } from '../../bot/wire.ts';
+import { openStore, type Store } from '../../bot/store/store.ts';
+import { resolveCacheDir } from '../../runners/tree/setup.ts';
+import type { RunRequest, RunResult, Runner } from '../../runners/types.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** One runner call as the bot saw it: which step, its wall time, and the bot's time before it. */
+export interface StepRecord {
+  label: string;
+  kind: 'series' | 'base' | 'bisect';
+  wallMs: number;
+  botBeforeMs: number;
+  result: RunResult;
+}
+
+function stepKind(req: RunRequest): StepRecord['kind'] {
+  if (req.mbox === undefined) return 'base';
+  return req.patchLimit === undefined ? 'series' : 'bisect';
+}
+
+/** Wraps a runner to record every call and the bot's own time between calls. */
+function recorded(inner: Runner, steps: StepRecord[], clock: { lastEnd: number }): Runner {
+  return {
+    name: inner.name,
+    description: inner.description,
+    async run(req, ctx) {
+      const t = performance.now();
+      const kind = stepKind(req);
+      const nth = steps.filter((s) => s.kind === kind).length + 1;
+      const label = kind === 'bisect' ? `bisect 1..${req.patchLimit ?? '?'}` : `${kind} ${nth}`;
+      const result = await inner.run(req, ctx);
+      const end = performance.now();
+      steps.push({ label, kind, wallMs: end - t, botBeforeMs: t - clock.lastEnd, result });
+      clock.lastEnd = end;
+      return result;
+    },
+  };
+}
+
+const s = (ms: number | undefined): string => (ms === undefined ? '-' : (ms / 1000).toFixed(1));
+
+/** What the guest spent after its results were complete (done marker) or after it crashed. */
+export function shutdownMs(t: Record<string, number>): number | undefined {
+  const end = t.guestDoneMs ?? t.crashMs;
+  return t.qemuMs === undefined || end === undefined ? undefined : Math.max(0, t.qemuMs - end);
+}
+
+/** The guest's suite time: from the first test to the results (or the kill, when they never came). */
+function suiteMs(t: Record<string, number>): number | undefined {
+  if (t.bootMs === undefined) return undefined;
+  return (t.guestDoneMs ?? t.qemuMs ?? t.bootMs) - t.bootMs;
+}
+
+/** The essential work of a step: its incremental rebuild, boot and suite. */
+export function essentialMs(t: Record<string, number>): number {
+  return (t.buildMs ?? 0) + (t.bootMs ?? 0) + (suiteMs(t) ?? 0);
+}
+
+function outcomeOf(r: RunResult): string {
+  if (r.findings.length > 0) return 'crash';
+  if (r.build && !r.build.ok) return 'no build';
+  return r.failureClass === 'none' ? 'pass' : r.failureClass;
+}
+
+export function anatomyTable(steps: StepRecord[]): string {
+  const head = [
+    'step',
+    'result',
+    'apply',
+    'build',
+    'initrd',
+    'boot',
+    'suite',
+    'shutdown',
+    'symbol',
+    'other',
+    'bot',
+    'wall',
+  ];
+  const rows = steps.map((st) => {
+    const t = st.result.timings;
+    const known = (t.applyMs ?? 0) + (t.buildMs ?? 0) + (t.initramfsMs ?? 0) + (t.qemuMs ?? 0) + (t.symbolizeMs ?? 0);
+    const cells = [t.applyMs, t.buildMs, t.initramfsMs, t.bootMs, suiteMs(t), shutdownMs(t), t.symbolizeMs];
+    return [st.label, outcomeOf(st.result), ...cells.map(s), s(st.wallMs - known), s(st.botBeforeMs), s(st.wallMs)];
+  });
+  const all = [head, ...rows];
+  const width = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  return all
+    .map((r) => r.map((c, i) => (i < 2 ? c.padEnd(width[i] ?? 0) : c.padStart(width[i] ?? 0))).join('  '))
+    .join('\n');
+}
+
+interface SeriesFigures {
+  name: string;
+  totalMs: number;
+  steps: StepRecord[];
+}
+
+const mark = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+
+export function goalLines(f: SeriesFigures, patches: number, totalGoalMs: number | null): string[] {
+  const bisect = f.steps.filter((x) => x.kind === 'bisect');
+  const bound = Math.ceil(Math.log2(patches)) + 1;
+  const out = [
+    `total from the cycle's start to the reply: ${s(f.totalMs)} s` +
+      (totalGoalMs === null ? '' : ` (goal <= ${totalGoalMs / 60000} min: ${mark(f.totalMs <= totalGoalMs)})`),
+    `runs: ${f.steps.filter((x) => x.kind === 'series').length} series, ${f.steps.filter((x) => x.kind === 'base').length} base, ` +
+      `${bisect.length} bisection steps (goal <= ${bound}: ${mark(bisect.length <= bound)})`,
+  ];
+  for (const kind of ['pass', 'crash']) {
+    const ratios = bisect
+      .filter((x) => outcomeOf(x.result) === kind)
+      .map((x) => ({ x, r: (x.wallMs + x.botBeforeMs) / Math.max(1, essentialMs(x.result.timings)) }));
+    if (ratios.length === 0) out.push(`goal 1 (${kind}ing bisection step): no such step`);
+    for (const { x, r } of ratios)
+      out.push(
+        `goal 1, ${kind}ing step ${x.label}: (bot + wall) / (build + boot + suite) = ${r.toFixed(2)} (<= 1.5: ${mark(r <= 1.5)})`,
+      );
+  }
+  const stops = f.steps.map((x) => shutdownMs(x.result.timings)).filter((x): x is number => x !== undefined);
+  const worst = stops.length ? Math.max(...stops) : undefined;
+  out.push(`goal 2, slowest guest stop after results/crash: ${s(worst)} s (<= 2 s: ${mark((worst ?? 0) <= 2000)})`);
+  return out;
+}
+
+function benchConfig(loaded: Config, dir: string, mbox: string, name: string): Config {
+  return {
+    ...loaded,
+    cacheDir: resolveCacheDir(repoRoot, process.env),
+    workDir: path.join(dir, 'work'),
+    sources: [{ kind: 'mbox', name, path: mbox, schedule: loaded.sources[0]?.schedule ?? '*/10 * * * *' }],
+    mail: { ...loaded.mail, outbox: path.join(dir, 'outbox') },
+  };
+}
+
+async function measure(store: Store, config: Config, name: string): Promise<SeriesFigures> {
+  const steps: StepRecord[] = [];
+  const deps = wirePipeline({
+    config,
+    store,
+    log: silentLogger(),
+    repoRoot,
+    env: process.env,
+    configDir: path.join(repoRoot, 'config'),
+    cwd: repoRoot,
+  });
+  const real = deps.runnerFor;
+  const t = performance.now();
+  const clock = { lastEnd: t };
+  deps.runnerFor = (rc) => recorded(real(rc), steps, clock);
+  await runCycle(deps, { since: null });
+  return { name, totalMs: performance.now() - t, steps };
+}
+
+/** The demo inbox's five-patch series alone (the two-patch one passes and would add a run). */
+function demoFivePatch(dir: string): string {
+  const inbox = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'demo', 'inbox.mbox'), 'utf8');
+  const start = inbox.search(
+    /^From \S+ Mon Sep 17 00:00:00 2001\nMessage-Id: <cover\.\d+\.git[^\n]*\n(?:[^\n]+\n)*Subject: \[PATCH 0\/5\]/m,
+  );
+  if (start < 0) throw new Error('the demo inbox has no five-patch series');
+  const file = path.join(dir, 'demo-5.mbox');
+  writeFileSync(file, inbox.slice(start));
+  return file;
+}
+
+function print(f: SeriesFigures, patches: number, totalGoalMs: number | null): void {
+  process.stdout.write(`-- ${f.name}\n${anatomyTable(f.steps)}\n`);
+  for (const l of goalLines(f, patches, totalGoalMs)) process.stdout.write(`${l}\n`);
+}
+
+export async function benchVerdict(): Promise<void> {
+  const loaded = loadConfig(path.join(repoRoot, 'config', 'demo.yaml'), process.env);
+  if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+  const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-bench-verdict-'));
+  const store = await openStore(path.join(dir, 'db.sqlite'));
+  try {
+    process.stdout.write(
+      "times in s; bot = the bot's own time before the step; other = the runner's time outside the phases\n",
+    );
+    const five = await measure(
+      store,
+      benchConfig(loaded.config, dir, demoFivePatch(dir), 'demo5'),
+      '5-patch demo series (patch 3 crashes), fresh store',
+    );
+    print(five, 5, null);
+    const thirteen = path.join(repoRoot, 'test', 'fixtures', 'patches', 'verdict-13-series.mbox');
+    const big = await measure(
+      store,
+      benchConfig(loaded.config, dir, thirteen, 'verdict13'),
+      '13-patch series (patch 10 crashes), base cached',
+    );
+    print(big, 13, 8 * 60_000);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
