@@ -18,9 +18,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
-import { silentLogger } from '../../bot/log.ts';
 import { runCycle } from '../../bot/queue/cycle.ts';
-import { wirePipeline } from '../../bot/wire.ts';
+import { wireRepoPipeline } from '../helpers/kernel-env.ts';
 import { openStore, type Store } from '../../bot/store/store.ts';
 import { resolveCacheDir } from '../../runners/tree/setup.ts';
 import type { RunRequest, RunResult, Runner } from '../../runners/types.ts';
@@ -158,15 +157,7 @@ function benchConfig(loaded: Config, dir: string, mbox: string, name: string): C
 
 async function measure(store: Store, config: Config, name: string): Promise<SeriesFigures> {
   const steps: StepRecord[] = [];
-  const deps = wirePipeline({
-    config,
-    store,
-    log: silentLogger(),
-    repoRoot,
-    env: process.env,
-    configDir: path.join(repoRoot, 'config'),
-    cwd: repoRoot,
-  });
+  const deps = wireRepoPipeline(config, store);
   const real = deps.runnerFor;
   const t = performance.now();
   const clock = { lastEnd: t };
