@@ -146,6 +146,8 @@ async function runKernel(spec: KernelRunnerSpec, deps: KernelRunDeps, req: RunRe
   await mkdir(req.workDir, { recursive: true });
   const result = newRunResult(spec.config.name, req.tree, hash, {});
   return withSlotLock(run.slot, async (): Promise<RunResult> => {
+    // Time spent queued behind other jobs on the slot is not this run's work.
+    result.timings.slotWaitMs = Date.now() - t0;
     await sequence(spec, deps, run, { fragments, result });
     result.timings.totalMs = Date.now() - t0;
     return result;
@@ -222,9 +224,12 @@ async function buildStage(
     logFile: path.join(run.req.workDir, 'build.log'),
   };
   const step = deps.buildStep ?? buildKernel;
+  const t = Date.now();
   const out: BuildOutput = steps.build ? await steps.build.run(options, step) : { build: await step(options) };
   result.build = out.build;
   result.timings.buildMs = out.build.durationMs;
+  // buildMs leaves out the wait for the machine-wide build lock; this includes it.
+  result.timings.buildWallMs = Date.now() - t;
   Object.assign(result.timings, out.timings ?? {});
   return out.build;
 }

@@ -73,6 +73,15 @@ function suiteMs(t: Record<string, number>): number | undefined {
   return (t.guestDoneMs ?? t.qemuMs ?? t.bootMs) - t.bootMs;
 }
 
+/**
+ * Time the step stood in line behind other work on this shared machine: for its build slot
+ * (another job or test using the same tree and config) and for the machine-wide build lock.
+ */
+export function waitMs(t: Record<string, number>): number {
+  const buildLock = t.buildWallMs === undefined || t.buildMs === undefined ? 0 : t.buildWallMs - t.buildMs;
+  return (t.slotWaitMs ?? 0) + Math.max(0, buildLock);
+}
+
 /** The essential work of a step: its incremental rebuild, boot and suite. */
 export function essentialMs(t: Record<string, number>): number {
   return (t.buildMs ?? 0) + (t.bootMs ?? 0) + (suiteMs(t) ?? 0);
@@ -103,13 +112,19 @@ export function anatomyTable(steps: StepRecord[]): string {
     const t = st.result.timings;
     const known = (t.applyMs ?? 0) + (t.buildMs ?? 0) + (t.initramfsMs ?? 0) + (t.qemuMs ?? 0) + (t.symbolizeMs ?? 0);
     const cells = [t.applyMs, t.buildMs, t.initramfsMs, t.bootMs, suiteMs(t), shutdownMs(t), t.symbolizeMs];
-    return [st.label, outcomeOf(st.result), ...cells.map(s), s(st.wallMs - known), s(st.botBeforeMs), s(st.wallMs)];
+    const other = st.wallMs - known - waitMs(t);
+    return [st.label, outcomeOf(st.result), ...cells.map(s), s(waitMs(t)), s(other), s(st.botBeforeMs), s(st.wallMs)];
   });
   const all = [head, ...rows];
   const width = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
   return all
     .map((r) => r.map((c, i) => (i < 2 ? c.padEnd(width[i] ?? 0) : c.padStart(width[i] ?? 0))).join('  '))
     .join('\n');
+}
+
+/** A step's time as the bot spends it: its own bookkeeping before it and the run, without the waits. */
+function stepMs(x: StepRecord): number {
+  return x.botBeforeMs + x.wallMs - waitMs(x.result.timings);
 }
 
 interface SeriesFigures {
@@ -132,7 +147,7 @@ export function goalLines(f: SeriesFigures, patches: number, totalGoalMs: number
   for (const kind of ['pass', 'crash']) {
     const ratios = bisect
       .filter((x) => outcomeOf(x.result) === kind)
-      .map((x) => ({ x, r: (x.wallMs + x.botBeforeMs) / Math.max(1, essentialMs(x.result.timings)) }));
+      .map((x) => ({ x, r: stepMs(x) / Math.max(1, essentialMs(x.result.timings)) }));
     if (ratios.length === 0) out.push(`goal 1 (${kind}ing bisection step): no such step`);
     for (const { x, r } of ratios)
       out.push(
@@ -190,7 +205,8 @@ export async function benchVerdict(): Promise<void> {
   const store = await openStore(path.join(dir, 'db.sqlite'));
   try {
     process.stdout.write(
-      "times in s; bot = the bot's own time before the step; other = the runner's time outside the phases\n",
+      "times in s; wait = queued behind other work for the build slot and the build lock; other = the runner's " +
+        "time outside the phases; bot = the bot's own time before the step (the first: ingest and base discovery)\n",
     );
     const five = await measure(
       store,
