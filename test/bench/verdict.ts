@@ -12,7 +12,7 @@
  *  - the 13-patch series: at most 8 minutes and at most ceil(log2 13) + 1 = 5 bisection steps.
  * Cost: about 12 kernel runs (incremental builds of a few files each); 10-20 minutes on 2 cores.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -193,9 +193,25 @@ function demoFivePatch(dir: string): string {
   return file;
 }
 
-function print(f: SeriesFigures, patches: number, totalGoalMs: number | null): void {
+/** The verdict lines of the replies in the outbox (the results the speed must not change). */
+function replyLines(outbox: string, seen: Set<string>): string[] {
+  const lines: string[] = [];
+  for (const sub of ['new', 'cur']) {
+    const folder = path.join(outbox, sub);
+    if (!existsSync(folder)) continue;
+    for (const name of readdirSync(folder).filter((n) => !seen.has(n))) {
+      seen.add(name);
+      const text = readFileSync(path.join(folder, name), 'utf8');
+      lines.push(...text.split('\n').filter((l) => /^(Subject: |first bad commit:|\d+\/\d+ series runs)/.test(l)));
+    }
+  }
+  return lines;
+}
+
+function print(f: SeriesFigures, patches: number, totalGoalMs: number | null, reply: string[]): void {
   process.stdout.write(`-- ${f.name}\n${anatomyTable(f.steps)}\n`);
   for (const l of goalLines(f, patches, totalGoalMs)) process.stdout.write(`${l}\n`);
+  for (const l of reply) process.stdout.write(`reply: ${l}\n`);
 }
 
 export async function benchVerdict(): Promise<void> {
@@ -203,6 +219,8 @@ export async function benchVerdict(): Promise<void> {
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
   const dir = mkdtempSync(path.join(tmpdir(), 'daxbot-bench-verdict-'));
   const store = await openStore(path.join(dir, 'db.sqlite'));
+  const outbox = path.join(dir, 'outbox');
+  const seen = new Set<string>();
   try {
     process.stdout.write(
       "times in s; wait = queued behind other work for the build slot and the build lock; other = the runner's " +
@@ -213,14 +231,14 @@ export async function benchVerdict(): Promise<void> {
       benchConfig(loaded.config, dir, demoFivePatch(dir), 'demo5'),
       '5-patch demo series (patch 3 crashes), fresh store',
     );
-    print(five, 5, null);
+    print(five, 5, null, replyLines(outbox, seen));
     const thirteen = path.join(repoRoot, 'test', 'fixtures', 'patches', 'verdict-13-series.mbox');
     const big = await measure(
       store,
       benchConfig(loaded.config, dir, thirteen, 'verdict13'),
       '13-patch series (patch 10 crashes), base cached',
     );
-    print(big, 13, 8 * 60_000);
+    print(big, 13, 8 * 60_000, replyLines(outbox, seen));
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
