@@ -10,6 +10,7 @@
  *  - a bisection step takes at most 1.5 × (its rebuild + boot + suite), passing and crashing;
  *  - a guest whose results are complete (done marker) or that crashed stops within 2 s;
  *  - the 13-patch series: at most 8 minutes and at most ceil(log2 13) + 1 = 5 bisection steps.
+ * BENCH_VERDICT_SERIES=5 or 13 measures one series alone (fresh store).
  * Cost: about 12 kernel runs (incremental builds of a few files each); 10-20 minutes on 2 cores.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -226,19 +227,18 @@ export async function benchVerdict(): Promise<void> {
       "times in s; wait = queued behind other work for the build slot and the build lock; other = the runner's " +
         "time outside the phases; bot = the bot's own time before the step (the first: ingest and base discovery)\n",
     );
-    const five = await measure(
-      store,
-      benchConfig(loaded.config, dir, demoFivePatch(dir), 'demo5'),
-      '5-patch demo series (patch 3 crashes), fresh store',
-    );
-    print(five, 5, null, replyLines(outbox, seen));
-    const thirteen = path.join(repoRoot, 'test', 'fixtures', 'patches', 'verdict-13-series.mbox');
-    const big = await measure(
-      store,
-      benchConfig(loaded.config, dir, thirteen, 'verdict13'),
-      '13-patch series (patch 10 crashes), base cached',
-    );
-    print(big, 13, 8 * 60_000, replyLines(outbox, seen));
+    const only = process.env.BENCH_VERDICT_SERIES;
+    if (only !== '13') {
+      const config = benchConfig(loaded.config, dir, demoFivePatch(dir), 'demo5');
+      const five = await measure(store, config, '5-patch demo series (patch 3 crashes), fresh store');
+      print(five, 5, null, replyLines(outbox, seen));
+    }
+    if (only !== '5') {
+      const thirteen = path.join(repoRoot, 'test', 'fixtures', 'patches', 'verdict-13-series.mbox');
+      const config = benchConfig(loaded.config, dir, thirteen, 'verdict13');
+      const name = `13-patch series (patch 10 crashes), ${only === '13' ? 'fresh store' : 'base cached'}`;
+      print(await measure(store, config, name), 13, 8 * 60_000, replyLines(outbox, seen));
+    }
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
