@@ -105,6 +105,7 @@ export function anatomyTable(steps: StepRecord[]): string {
     'suite',
     'shutdown',
     'symbol',
+    'wait',
     'other',
     'bot',
     'wall',
@@ -152,7 +153,7 @@ export function goalLines(f: SeriesFigures, patches: number, totalGoalMs: number
     if (ratios.length === 0) out.push(`goal 1 (${kind}ing bisection step): no such step`);
     for (const { x, r } of ratios)
       out.push(
-        `goal 1, ${kind}ing step ${x.label}: (bot + wall) / (build + boot + suite) = ${r.toFixed(2)} (<= 1.5: ${mark(r <= 1.5)})`,
+        `goal 1, ${kind}ing step ${x.label}: (bot + wall - wait) / (build + boot + suite) = ${r.toFixed(2)} (<= 1.5: ${mark(r <= 1.5)})`,
       );
   }
   const stops = f.steps.map((x) => shutdownMs(x.result.timings)).filter((x): x is number => x !== undefined);
