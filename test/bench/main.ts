@@ -23,6 +23,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   dashboard: async () => (await import('./dashboard.ts')).benchDashboard,
   ndctl: async () => (await import('./ndctl.ts')).benchNdctl,
   verdict: async () => (await import('./verdict.ts')).benchVerdict,
+  'back-and-forth': async () => (await import('./back-and-forth.ts')).benchBackAndForth,
 };
 
 const names = process.argv.slice(2).filter((a) => a !== '--');
