@@ -127,12 +127,21 @@ async function launch(
   }
 }
 
+/** The limits asked for, where each is a positive number; the default for the rest. */
+function limitsOf(asked: Partial<ConsoleLimits> = {}): ConsoleLimits {
+  const pick = (k: keyof ConsoleLimits): number => {
+    const v = asked[k];
+    return v !== undefined && Number.isFinite(v) && v > 0 ? Math.floor(v) : CONSOLE_LIMITS[k];
+  };
+  return { head: pick('head'), tail: pick('tail'), stderr: pick('stderr'), line: pick('line') };
+}
+
 /**
  * The console and stderr as they stream in, bounded (ConsoleLimits): kept in memory, copied to
  * the log file, cut into lines for `onLine`.
  */
 function consoleSink(o: QemuRunOptions, onLine: (line: string) => void) {
-  const lim = { ...CONSOLE_LIMITS, ...o.consoleLimits };
+  const lim = limitsOf(o.consoleLimits);
   const kept = new HeadTail(lim.head, lim.tail);
   const stderr = new HeadTail(lim.stderr, lim.stderr);
   const log = new CappedLog(o.logFile, lim.head, lim.tail);
