@@ -2,8 +2,13 @@
  * Boots a guest and watches its serial console as it streams: the boot timeout (no "DAXBOT:
  * init" yet), a per-test timeout (a test started and no result line came), and the overall
  * timeout. On any of them the whole QEMU process group is killed and the run records what was
- * running. QEMU runs in the sandbox like the build: the guest kernel is patch-built code.
- */
+ * running. A guest with nothing more to say (its results complete after a crash, or a panicked
+ * kernel) is stopped at once, which is no failure (./guest-watch.ts). QEMU runs in the sandbox
+ * like the build: the guest kernel is patch-built code.
+ *
+ * The console is bounded whatever the guest prints (./console-buffer.ts, ./console-log.ts): its
+ * head and tail are kept in memory and in the log file with a marker saying what was cut, lines
+ * are split in linear time and cut when over-long; every line still streams past the watch. */
 import { open, truncate as truncateFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { InfraError } from '../errors.ts';
