@@ -46,7 +46,11 @@ function floodingGuest(flood: string): string {
 }
 
 async function floodCase(name: string, flood: string, floodBytes: number): Promise<void> {
-  const { value: run, rssMiB, heapMiB } = await peakGrowth(() => runFakeQemu(floodingGuest(flood)));
+  let longest = 0;
+  const onLine = (line: string): void => {
+    longest = Math.max(longest, line.length);
+  };
+  const { value: run, rssMiB, heapMiB } = await peakGrowth(() => runFakeQemu(floodingGuest(flood), { onLine }));
   const { q, logFile, cleanup } = run;
   try {
     const logBytes = statSync(logFile).size;
@@ -60,6 +64,7 @@ async function floodCase(name: string, flood: string, floodBytes: number): Promi
     expect(rssMiB).toBeLessThan(200);
     expect(heapMiB).toBeLessThan(160);
     expect(q.console.length).toBeLessThan(8.5 * MiB);
+    expect(longest).toBeLessThanOrEqual(64 * 1024);
     expect(q.console).toMatch(/\n\[daxbot\] \d+ bytes of console output cut here\n/);
     const cut = Number(/\[daxbot\] (\d+) bytes of console output cut here/.exec(q.console)?.[1]);
     expect(cut).toBeGreaterThan(floodBytes - 8.5 * MiB);
@@ -94,5 +99,15 @@ describe('runQemu on a guest that floods its console', () => {
 
   it('50 MiB without a newline: memory bounded, the over-long line cut, the crash and the results read', async () => {
     await floodCase('50 MiB, no newline', `head -c ${50 * MiB} /dev/zero | tr '\\0' x`, 50 * MiB);
+  }, 60_000);
+
+  it("QEMU's own stderr is bounded too, and says what was cut", async () => {
+    const { q, cleanup } = await runFakeQemu(`yes 'qemu-system-x86_64: warning: noisy' | head -c ${20 * MiB} >&2`);
+    try {
+      expect(q.stderr.length).toBeLessThan(600 * 1024);
+      expect(q.stderr).toMatch(/\n\[daxbot\] \d+ bytes of QEMU stderr cut here\nqemu-system-x86_64: warning: noisy\n/);
+    } finally {
+      cleanup();
+    }
   }, 60_000);
 });
