@@ -67,11 +67,15 @@ export interface WireOptions {
 export function wirePipeline(o: WireOptions): PipelineDeps {
   const cwd = o.cwd ?? process.cwd();
   const cacheDir = resolveCacheDir(cwd, o.env, o.config.cacheDir);
+  const treePathOf = (name: string): string =>
+    treeRepoPath(o.config.trees.find((x) => x.name === name) ?? { name }, cacheDir, o.configDir);
   const runners = new Map<string, Runner>();
   const runnerFor = (rc: RunnerConfig): Runner => {
     const had = runners.get(rc.name);
     if (had) return had;
-    const r = o.script ? createScriptedRunner(rc.name, o.script) : createRunner(rc, { repoRoot: o.repoRoot, cacheDir });
+    const r = o.script
+      ? createScriptedRunner(rc.name, o.script)
+      : createRunner(rc, { repoRoot: o.repoRoot, cacheDir, treePath: treePathOf });
     runners.set(rc.name, r);
     return r;
   };
@@ -85,7 +89,7 @@ export function wirePipeline(o: WireOptions): PipelineDeps {
     exportMbox: async (key) =>
       exportAmMbox(o.store, key).catch(async () => rawSeriesMbox(o.store, await loadVersion(deps, key))),
     resolveCommit: gitResolveCommit,
-    treePath: (name) => treeRepoPath(o.config.trees.find((x) => x.name === name) ?? { name }, cacheDir, o.configDir),
+    treePath: treePathOf,
     bases: createBaseIo({
       cacheDir,
       trees: o.config.trees,

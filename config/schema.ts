@@ -24,6 +24,14 @@ export const sourceSchema = z.discriminatedUnion('kind', [firstSource, ...otherS
 export const treeSchema = z
   .object({
     name: z.string().min(1),
+    /**
+     * Whose series the tree takes: `kernel`, or a subject prefix project (`ndctl` takes
+     * `[ndctl PATCH]` series, tested by the runners of that project, runners/ndctl/).
+     */
+    project: z
+      .string()
+      .regex(/^[a-z][\w-]*$/)
+      .default('kernel'),
     /** A git repository. Empty means a cached Debian tree that `daxbot setup` creates (`debian`). */
     path: z.string().optional(),
     /**
@@ -58,6 +66,8 @@ export const treeSchema = z
         path: ['url'],
         message: 'a tree is a url, a path or a debian series, not several',
       });
+    if (t.project !== 'kernel' && !t.url && !t.path)
+      ctx.addIssue({ code: 'custom', path: ['url'], message: `a ${t.project} tree is a url or a path` });
     if (t.url && !t.branches && t.branch === 'HEAD')
       ctx.addIssue({ code: 'custom', path: ['branches'], message: 'a tree with a url names its branches' });
   });
@@ -191,9 +201,17 @@ export const configSchema = z
     /** Scratch space for worktrees and run logs. */
     workDir: z.string().default('var/work'),
     sources: z.array(sourceSchema).default([]),
-    trees: z
-      .array(treeSchema)
-      .default([{ name: 'linux-6.1', debian: '6.1', branch: 'HEAD', schedule: '0 * * * *', lists: [], prefixes: [] }]),
+    trees: z.array(treeSchema).default([
+      {
+        name: 'linux-6.1',
+        project: 'kernel',
+        debian: '6.1',
+        branch: 'HEAD',
+        schedule: '0 * * * *',
+        lists: [],
+        prefixes: [],
+      },
+    ]),
     runners: z.array(runnerSchema).default([]),
     mail: mailSchema.default({}),
     schedule: scheduleSchema.default({}),
@@ -219,7 +237,10 @@ export type ArtifactsConfig = z.infer<typeof artifactsSchema>;
  * The Debian series a tree is made from: its `debian` key, 6.1 for a tree with no path or url; null
  * for a user's repository or a remote.
  */
-export function treeDebianSeries(tree: Pick<TreeConfig, 'path' | 'debian' | 'url'>): string | null {
+export function treeDebianSeries(
+  tree: Pick<TreeConfig, 'path' | 'debian' | 'url'> & { project?: string },
+): string | null {
+  if (tree.project !== undefined && tree.project !== 'kernel') return null;
   if (tree.debian) return tree.debian;
   return tree.path || tree.url ? null : '6.1';
 }

@@ -12,7 +12,9 @@
  *   the baseline key;
  * - `guestPaths`: the files and folders its guest runs, whose content is part of the digest a
  *   baseline is cached under (runners/core/digest.ts);
- * - `guest`: what the run's initramfs holds, in a phrase (the reply's reproducer lists the run's files).
+ * - `guest`: what the run's initramfs holds, in a phrase (the reply's reproducer lists the run's files);
+ * - `project`: whose series it tests (`kernel` when absent; `ndctl` for runners/ndctl/): a series
+ *   goes to the runners and trees of its own project.
  *
  * The registry holds a module as a RegisteredRunner: each call gets the config parsed by the
  * module's own schema, so a module reads its own keys typed, and the bot sees only the common ones.
@@ -27,6 +29,8 @@ export interface RunnerDeps {
   cacheDir: string;
   /** Extra guest kernel arguments (test knobs like "daxbot.hang=NAME"). */
   extraKernelArgs?: string[];
+  /** A configured tree's repository by name (a runner that uses another tree than the tested one). */
+  treePath?: (name: string) => string;
 }
 
 /** What a runner really tests with a given config: what a reply and a baseline key must name. */
@@ -49,6 +53,8 @@ export type RunnerSchema = z.ZodObject<
 
 export interface RunnerModule<S extends RunnerSchema> {
   kind: string;
+  /** The project whose series it tests (the subject prefix, `ndctl`); `kernel` when absent. */
+  project?: string;
   /** One line for `daxbot runner list`. */
   description: string;
   schema: S;
@@ -63,6 +69,7 @@ export interface RunnerModule<S extends RunnerSchema> {
 /** A module as the registry holds it: any runner's config in, parsed by the module's schema. */
 export interface RegisteredRunner {
   kind: string;
+  project: string;
   description: string;
   schema: RunnerSchema;
   create(config: RunnerConfig, deps: RunnerDeps): Runner;
@@ -88,6 +95,7 @@ export function defineRunner<S extends RunnerSchema>(mod: RunnerModule<S>): Regi
   };
   return {
     kind: mod.kind,
+    project: mod.project ?? 'kernel',
     description: mod.description,
     schema: mod.schema,
     create: (config, deps) => mod.create(own(config), deps),

@@ -10,6 +10,7 @@ import { ConfigError } from '../config/errors.ts';
 import { codeRoot, runnerDigest } from './core/digest.ts';
 import { cxlSimRunner } from './cxl-sim/index.ts';
 import type { RegisteredRunner, RunnerDeps, RunnerProfile } from './module.ts';
+import { ndctlRunner } from './ndctl/index.ts';
 import { nfitSimRunner } from './nfit-sim/index.ts';
 import { qemuPmemRunner } from './qemu-pmem/index.ts';
 import type { RunnerConfig } from './schema.ts';
@@ -23,6 +24,7 @@ const RUNNER_MODULES: RegisteredRunner[] = [
   nfitSimRunner, // runners/nfit-sim/
   scriptedRunner, // runners/scripted/
   cxlSimRunner, // runners/cxl-sim/
+  ndctlRunner, // runners/ndctl/
 ];
 
 const modules = new Map(RUNNER_MODULES.map((m) => [m.kind, m]));
@@ -55,6 +57,11 @@ export function requireRunner(kind: string): RegisteredRunner {
 
 export function createRunner(config: RunnerConfig, deps: RunnerDeps): Runner {
   return requireRunner(config.kind).create(config, deps);
+}
+
+/** The project whose series a runner tests: `kernel`, or `ndctl` for the ndctl runner. */
+export function runnerProject(config: RunnerConfig): string {
+  return requireRunner(config.kind).project;
 }
 
 export function runnerProfile(config: RunnerConfig): RunnerProfile {

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { duration } from '../config/duration.ts';
+import { DEFAULT_BUILD_LIMITS } from './build/limits.ts';
 
 /**
  * Which series a runner is sent (bot/queue/dispatch-rule.ts): those touching one of `paths`
@@ -19,6 +20,16 @@ export const dispatchSchema = z
   .object({
     paths: z.array(z.string().min(1)).default([]),
     lists: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+/** Resource limits of a build (runners/build/limits.ts); each key has its default there. */
+export const buildLimitsSchema = z
+  .object({
+    processes: z.number().int().positive().default(DEFAULT_BUILD_LIMITS.processes),
+    fileSizeMiB: z.number().int().positive().default(DEFAULT_BUILD_LIMITS.fileSizeMiB),
+    cpuSeconds: z.number().int().positive().default(DEFAULT_BUILD_LIMITS.cpuSeconds),
+    diskMiB: z.number().int().positive().default(DEFAULT_BUILD_LIMITS.diskMiB),
   })
   .strict();
 
@@ -41,6 +52,7 @@ export const runnerBaseShape = {
   consoleKeepMiB: z.number().positive().default(4),
   /** Number of parallel make jobs; 0 = number of cores. */
   jobs: z.number().int().nonnegative().default(0),
+  buildLimits: buildLimitsSchema.default({}),
 };
 
 export const runnerBaseSchema = z.object(runnerBaseShape);

@@ -122,6 +122,10 @@ export interface BuildResult {
   bzImage?: string;
   vmlinux?: string;
   outputExcerpt?: string;
+  /** The resource limit that stopped the build (runners/build/limits.ts), in words. */
+  limitHit?: string;
+  /** `base` (a configured tree's commit) or `series` (a series applied): which folders it used. */
+  trust?: 'base' | 'series';
 }
 
 export interface RunResult {

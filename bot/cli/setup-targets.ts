@@ -34,7 +34,9 @@ export function setupTarget(config: Config, name: string): TreeTarget {
 }
 
 export function setupTargets(config: Config, opts: SetupOptions): TreeTarget[] {
-  const names = opts.tree ?? config.trees.filter((t) => treeDebianSeries(t) !== null).map((t) => t.name);
+  // The Debian kernel trees, and the other projects' trees (an ndctl clone): series wait on them.
+  const made = (t: TreeConfig): boolean => treeDebianSeries(t) !== null || (t.project !== 'kernel' && !!t.url);
+  const names = opts.tree ?? config.trees.filter(made).map((t) => t.name);
   const targets = names.map((n) => setupTarget(config, n));
   if (opts.tarball) {
     if (targets.length !== 1 || (targets[0] && 'remote' in targets[0]))

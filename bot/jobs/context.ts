@@ -9,7 +9,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { RunnerConfig } from '../../config/schema.ts';
+import type { RunnerConfig, TreeConfig } from '../../config/schema.ts';
 import type { SeriesVersion } from '../../ingest/series/types.ts';
 import { runnerConfigHash, runnerProfile } from '../../runners/registry.ts';
 import type { PipelineDeps } from '../deps.ts';
@@ -47,6 +47,11 @@ export interface JobContext {
   baselineKey: BaselineKey;
 }
 
+/** The configured trees of a project (`kernel` for every tree that names none). */
+export function projectTrees(trees: TreeConfig[], project: string): TreeConfig[] {
+  return trees.filter((t) => t.project === project);
+}
+
 /** The tree every version goes to when no tree is configured at all. */
 export const FALLBACK_TREE = 'linux-6.1';
 
@@ -63,7 +68,8 @@ async function rankedTrees(deps: PipelineDeps, version: SeriesVersion) {
     recipients: [...root.to, ...root.cc].map((a) => a.address),
     prefixes: root.prefixes,
   };
-  return rankTrees(deps.config.trees, facts);
+  // A project's series go to that project's trees only (ndctl series to ndctl trees).
+  return rankTrees(projectTrees(deps.config.trees, version.project), facts);
 }
 
 /** The tree a version is routed to, by its root mail's subject prefix and lists (choose-tree.ts). */

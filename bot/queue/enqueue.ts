@@ -6,11 +6,12 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Config } from '../../config/schema.ts';
+import { runnerProject } from '../../runners/registry.ts';
 import { ConfigError } from '../errors.ts';
 import { insertJobGroup } from '../store/job-groups.ts';
 import { listJobs, updateJob, versionsWithJobs, type JobOptions } from '../store/jobs.ts';
 import { seriesFacts } from '../store/series-facts.ts';
-import { isVersionComplete, seriesVersionData, versionsToDispatch } from '../store/series.ts';
+import { getSeriesVersion, isVersionComplete, seriesVersionData, versionsToDispatch } from '../store/series.ts';
 import type { Store } from '../store/store.ts';
 import type { Database } from '../store/tables.ts';
 import { effectiveDispatch, runnersForSeries } from './dispatch-rule.ts';
@@ -47,15 +48,16 @@ export function dispatchRunners(config: Config, named?: string): string[] {
 }
 
 /**
- * The enabled runners a version goes to: those whose dispatch rule wants it. The version's mail
- * is read only when some runner has a rule.
+ * The enabled runners of the version's project (`kernel`, `ndctl`) that a version goes to: those
+ * whose dispatch rule wants it. The version's mail is read only when some runner has a rule.
  */
 export async function dispatchTargets(
   db: Kysely<Database> | Transaction<Database>,
   config: Config,
   versionKey: string,
+  project = 'kernel',
 ): Promise<string[]> {
-  const enabled = config.runners.filter((r) => r.enabled);
+  const enabled = config.runners.filter((r) => r.enabled && runnerProject(r) === project);
   const ruled = enabled.some((r) => {
     const rule = effectiveDispatch(r);
     return rule !== undefined && rule.paths.length + rule.lists.length > 0;
@@ -74,15 +76,15 @@ export async function enqueueNewVersions(store: Store, config: Config, opts: Enq
   let imports: Map<string, string> | null = null;
   for (const r of rows) {
     if (have.has(r.versionKey)) continue;
-    // Kernel runners test kernel series; other projects (ndctl) need their own runner kind.
-    if (r.project !== 'kernel') continue;
+    // A project's series go to its own runners (runners/ndctl/ for ndctl) and need its trees.
+    if (!config.trees.some((t) => t.project === r.project)) continue;
     if (!insideWindow(opts.since, r.lastDate, null)) {
       imports ??= await explicitImportTimes(store.db, new Set(config.sources.map((sc) => sc.name)));
       if (imports.size === 0) continue;
       const data = await seriesVersionData(store.db, r.versionKey);
       if (!insideWindow(opts.since, r.lastDate, importTimeOf(versionMessageIds(data ?? ''), imports))) continue;
     }
-    const runners = await dispatchTargets(store.db, config, r.versionKey);
+    const runners = await dispatchTargets(store.db, config, r.versionKey, r.project);
     if (runners.length === 0) continue;
     ids.push(
       ...(await insertJobGroup(
@@ -159,8 +161,10 @@ export async function insertRerunGroup(
   if (all.length === 0) throw new ConfigError('no enabled runner is configured');
   // A named runner is what was asked for; otherwise the dispatch rules choose, and a series no
   // rule wants still runs everywhere: a maintainer asked for it.
-  const wanted = o.runner === undefined ? await dispatchTargets(db, config, versionKey) : all;
-  const runners = wanted.length > 0 ? wanted : all;
+  const project = (await getSeriesVersion(db, versionKey))?.project ?? 'kernel';
+  const wanted = o.runner === undefined ? await dispatchTargets(db, config, versionKey, project) : all;
+  const own = all.filter((name) => config.runners.some((r) => r.name === name && runnerProject(r) === project));
+  const runners = wanted.length > 0 ? wanted : own.length > 0 ? own : all;
   const trigger = o.trigger ?? 'rerun';
   return insertJobGroup(
     db,

@@ -6,7 +6,7 @@
  * backing files made with `truncate`); building the kernel in a clone of the tree with the
  * series applied and the run's full .config (`make O=build olddefconfig`). A build failure
  * has no boot block. Without the run's files (no run recorded), the build starts from the
- * defconfig and daxbot's fragments, named. Pure.
+ * defconfig and daxbot's fragments, named. An ndctl series is built with meson instead. Pure.
  */
 import { getRunner } from '../../runners/registry.ts';
 import { ARTIFACT, localQemuCommand } from './artifacts.ts';
@@ -42,7 +42,7 @@ function describe(name: string, runnerKind: string | undefined): string {
     case ARTIFACT.console:
       return 'the serial console of the run';
     case ARTIFACT.buildLog:
-      return "make's output";
+      return runnerKind === 'ndctl' ? "meson's and ninja's output" : "make's output";
     default:
       return 'a disk of the guest';
   }
@@ -115,9 +115,28 @@ function buildBlock(i: ReproduceInput, withConfig: boolean, booted: boolean): st
   return lines;
 }
 
+/**
+ * An ndctl series (runner kind ndctl): build ndctl with the series as the runner did, and run the
+ * suites as ndctl's README says (as root, on a kernel with the nfit_test modules).
+ */
+function ndctlBuildBlock(i: ReproduceInput): string[] {
+  const lines = comment('Build it in a clone of ndctl with the series applied, as daxbot did:');
+  lines.push(...shellLines(['git', 'checkout', '--detach', i.baseCommit]));
+  lines.push(...shellLines(['b4', 'am', '-o', '-', i.messageId.replace(/^<|>$/g, ''), { raw: '|' }, 'git', 'am']));
+  lines.push(...shellLines(['meson', 'setup', 'build', '-Dtest=enabled', '-Ddocs=disabled', '-Dsystemd=disabled']));
+  lines.push(...shellLines(['meson', 'compile', '-C', 'build']));
+  lines.push(...comment("Then, as root on a kernel with nfit_test's modules (ndctl's README), run the suite:"));
+  lines.push(...shellLines(['meson', 'test', '-C', 'build', '--suite', 'ndctl:ndctl']));
+  return lines;
+}
+
 /** The section's lines (title included), with a blank line between its blocks. */
 export function reproduceSection(i: ReproduceInput): string[] {
   const a = i.artifacts;
+  if (i.runnerKind === 'ndctl') {
+    const blocks = [...(a && a.names.length > 0 ? [filesBlock(i, a)] : []), ndctlBuildBlock(i)];
+    return ['Reproduce locally', '', ...blocks.flatMap((b, k) => (k === 0 ? b : ['', ...b]))];
+  }
   const withConfig = a?.names.includes(ARTIFACT.config) ?? false;
   const bootable = a !== undefined && a.names.includes(ARTIFACT.kernel) && (i.qemuCommand?.length ?? 0) > 0;
   const blocks: string[][] = [];

@@ -1,7 +1,9 @@
 /**
  * Builds a kernel: config from fragments (merge_config.sh onto tinyconfig, then olddefconfig),
  * then `make O=<buildDir>` with ccache, inside the sandbox and under the machine-wide build lock.
- * The build folder is kept per (tree, config) so a rebuild only recompiles what changed.
+ * The build folder is kept per (tree, config, trust level) so a rebuild only recompiles what
+ * changed; a series build never writes what a base build reads (./trust.ts), and every build runs
+ * under resource limits (./limits.ts).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -9,12 +11,23 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { BuildDiagnostic, BuildResult } from '../types.ts';
-import { runSandboxed } from '../sandbox/bwrap.ts';
+import { runSandboxed, type SandboxSpec } from '../sandbox/bwrap.ts';
 import { execCommand, type Exec, type ExecResult } from '../sandbox/exec.ts';
 import { InfraError } from '../errors.ts';
 import { checkWantedSymbols, configHash, KCONFIG_BASE, treeDefines, type Fragment } from './kconfig.ts';
 import { parseBuildLog } from '../parse/build-log.ts';
 import { failureExcerpt } from './diagnostics.ts';
+import { ccacheDirs, type BuildTrust } from './trust.ts';
+import {
+  DEFAULT_BUILD_LIMITS,
+  giveToBuildUser,
+  limitDiagnostic,
+  limitedCommand,
+  limitInOutput,
+  watchDisk,
+  type BuildLimits,
+  type LimitKind,
+} from './limits.ts';
 import { allWarnings, nextWarningState, readWarningState, writeWarningState } from './warning-state.ts';
 
 /** Kernel builds take both cores: only one at a time on the machine, across processes. */
@@ -25,9 +38,19 @@ export interface KernelBuildOptions {
   source: string;
   /** O= folder; see buildDirFor(). */
   buildDir: string;
+  /**
+   * The path the build folder has inside the sandbox, when not its own: a series folder is
+   * mounted at its base folder's path, so the copy's absolute paths (tools/objtool, M= folders,
+   * ccache's hashed working directory, debug info) are those it was built with.
+   */
+  mountAs?: string;
   fragments: Fragment[];
-  /** Holds ccache/ (CCACHE_DIR). */
+  /** Holds ccache/, ccache-series/ and ccache-view/ (./trust.ts). */
   cacheDir: string;
+  /** `base` (default) or `series`: which ccache it writes and reads (./trust.ts). */
+  trust?: BuildTrust;
+  /** Resource limits; DEFAULT_BUILD_LIMITS when absent. */
+  limits?: BuildLimits;
   /** make -j; 0 or absent = number of cores. */
   jobs?: number;
   /** Default ["bzImage"]. The nfit-sim runner adds "modules". */
@@ -44,15 +67,28 @@ export interface KernelBuildOptions {
   lockFile?: string;
 }
 
-/** `<cacheDir>/build/<treeName>-<configHash>`: one build folder per tree and config. */
-export function buildDirFor(cacheDir: string, treeName: string, hash: string): string {
-  return path.join(cacheDir, 'build', `${treeName}-${hash}`);
+/**
+ * `<cacheDir>/build/<treeName>-<configHash>` for base builds, with `-series` after it for series
+ * builds: one build folder per tree, config and trust level.
+ */
+export function buildDirFor(cacheDir: string, treeName: string, hash: string, trust: BuildTrust = 'base'): string {
+  return path.join(cacheDir, 'build', `${treeName}-${hash}${trust === 'series' ? '-series' : ''}`);
+}
+
+/**
+ * The ccache of a trust level: base writes the base cache; series writes its own and reads the
+ * base cache's entries through the read-only view.
+ */
+function ccacheEnv(cacheDir: string, trust: BuildTrust, buildDir: string): Record<string, string> {
+  const dirs = ccacheDirs(cacheDir, buildDir);
+  if (trust === 'base') return { CCACHE_DIR: dirs.base };
+  return { CCACHE_DIR: dirs.series, CCACHE_REMOTE_STORAGE: `file:${dirs.view}|read-only` };
 }
 
 /** The environment of every kernel make (also used by the harness bench for its raw make). */
-export function makeEnv(cacheDir: string): Record<string, string> {
+export function makeEnv(cacheDir: string, trust: BuildTrust = 'base', buildDir = ''): Record<string, string> {
   return {
-    CCACHE_DIR: path.join(cacheDir, 'ccache'),
+    ...ccacheEnv(cacheDir, trust, buildDir),
     // Fixed build identity: version strings do not change between identical builds, so ccache hits.
     KBUILD_BUILD_USER: 'daxbot',
     KBUILD_BUILD_HOST: 'daxbot',
@@ -64,23 +100,48 @@ export function makeEnv(cacheDir: string): Record<string, string> {
   };
 }
 
-/** Where make runs: the source read-only, the build folder and ccache writable, nothing else. */
-export function sandboxFor(o: Pick<KernelBuildOptions, 'source' | 'buildDir' | 'cacheDir'>): {
-  readOnly: string[];
-  readWrite: string[];
-  env: Record<string, string>;
-  cwd: string;
-} {
+/**
+ * Where make runs: the source read-only, the build folder and its level's ccache writable; a
+ * series build sees the base cache and its view read-only; nothing else.
+ */
+export function sandboxFor(
+  o: Pick<KernelBuildOptions, 'source' | 'buildDir' | 'cacheDir' | 'trust' | 'mountAs'>,
+): SandboxSpec & { readOnly: string[]; readWrite: string[]; env: Record<string, string>; cwd: string } {
+  const trust = o.trust ?? 'base';
+  const dirs = ccacheDirs(o.cacheDir, o.buildDir);
+  const inside = insideDir(o);
   return {
-    readOnly: [o.source],
-    readWrite: [o.buildDir, path.join(o.cacheDir, 'ccache')],
-    env: makeEnv(o.cacheDir),
-    cwd: o.buildDir,
+    readOnly: trust === 'base' ? [o.source] : [o.source, dirs.base, dirs.view],
+    readWrite: inside === o.buildDir ? [o.buildDir, trust === 'base' ? dirs.base : dirs.series] : [dirs.series],
+    ...(inside !== o.buildDir && { bindAs: [[o.buildDir, inside]] }),
+    env: makeEnv(o.cacheDir, trust, o.buildDir),
+    cwd: inside,
   };
 }
 
+/** The build folder's path as make sees it. */
+function insideDir(o: Pick<KernelBuildOptions, 'buildDir' | 'mountAs'>): string {
+  return o.mountAs ?? o.buildDir;
+}
+
+/** A command-line word with the build folder's host path made its path inside the sandbox. */
+function inside(o: Pick<KernelBuildOptions, 'buildDir' | 'mountAs'>, word: string): string {
+  return o.mountAs ? word.split(o.buildDir).join(o.mountAs) : word;
+}
+
+/** The folders a build writes, made and given to the build user (./limits.ts). */
+async function prepareFolders(o: KernelBuildOptions): Promise<void> {
+  const dirs = ccacheDirs(o.cacheDir, o.buildDir);
+  const ccache = (o.trust ?? 'base') === 'base' ? dirs.base : dirs.series;
+  await mkdir(o.buildDir, { recursive: true });
+  await mkdir(ccache, { recursive: true });
+  await mkdir(dirs.view, { recursive: true });
+  // A host operation, not the build: never through the injected exec.
+  await giveToBuildUser([o.buildDir, ccache]);
+}
+
 function checkRan(r: ExecResult, what: string): void {
-  if (r.code === 127 || (r.code !== 0 && /bwrap:|flock:|setpriv:/.test(r.output.split('\n')[0] ?? ''))) {
+  if (r.code === 127 || (r.code !== 0 && /bwrap:|flock:|setpriv:|prlimit:/.test(r.output.split('\n')[0] ?? ''))) {
     throw new InfraError(`${what}: sandbox failed to start`, { output: r.output.slice(-2000) });
   }
 }
@@ -94,8 +155,7 @@ export async function prepareConfig(
 ): Promise<{ ok: boolean; errors: BuildDiagnostic[]; output: string; lockWaitMs: number }> {
   const hash = configHash(o.fragments);
   const stamp = path.join(o.buildDir, '.daxbot-config-hash');
-  await mkdir(o.buildDir, { recursive: true });
-  await mkdir(path.join(o.cacheDir, 'ccache'), { recursive: true });
+  await prepareFolders(o);
   let output = '';
   let lockWaitMs = 0;
   const current = existsSync(stamp) ? (await readFile(stamp, 'utf8')).trim() : '';
@@ -115,14 +175,20 @@ export async function prepareConfig(
       `${q(path.join(o.source, 'scripts/kconfig/merge_config.sh'))} -m -O ${q(o.buildDir)} ${q(path.join(o.buildDir, '.config'))} ${fragPaths.map(q).join(' ')}`,
       `make -s -C ${q(o.source)} O=${q(o.buildDir)} olddefconfig`,
     ].join('\n');
-    const r = await runSandboxed(sandboxFor(o), 'sh', ['-c', script], {
-      exec: o.exec,
-      lockFile: o.lockFile ?? KERNEL_BUILD_LOCK,
-      signal: o.signal,
-      // Running out of time here is our machinery's problem, never the patch's (see below).
-      timeoutMs: 10 * 60_000,
-      logFile: o.logFile,
-    });
+    const sh = limitedCommand(o.limits ?? DEFAULT_BUILD_LIMITS, 'sh', ['-c', script]);
+    const r = await runSandboxed(
+      sandboxFor(o),
+      sh.cmd,
+      sh.args.map((a) => inside(o, a)),
+      {
+        exec: o.exec,
+        lockFile: o.lockFile ?? KERNEL_BUILD_LOCK,
+        signal: o.signal,
+        // Running out of time here is our machinery's problem, never the patch's (see below).
+        timeoutMs: 10 * 60_000,
+        logFile: o.logFile,
+      },
+    );
     checkRan(r, 'kernel config');
     if (r.aborted) throw new InfraError('kernel config cancelled', { buildDir: o.buildDir });
     if (r.timedOut)
@@ -200,6 +266,7 @@ export async function buildKernel(o: KernelBuildOptions): Promise<BuildResult> {
     errors: [],
     warnings: [],
     ...(compiler !== undefined && { compiler }),
+    trust: o.trust ?? 'base',
   };
   const cfg = await prepareConfig(o);
   if (!cfg.ok)
@@ -234,19 +301,9 @@ export async function buildKernel(o: KernelBuildOptions): Promise<BuildResult> {
     ...(o.makeArgs ?? []),
     ...(o.targets ?? ['bzImage']),
   ];
-  o.log.info({ buildDir: o.buildDir, jobs }, 'make');
-  const r = await runSandboxed(sandboxFor(o), 'make', args, {
-    exec: o.exec,
-    lockFile: o.lockFile ?? KERNEL_BUILD_LOCK,
-    signal: o.signal,
-    timeoutMs: o.timeoutMs ?? 90 * 60_000,
-    logFile: o.logFile,
-    onOutput: o.onOutput,
-  });
-  checkRan(r, 'kernel build');
-  if (r.aborted) throw new InfraError('kernel build cancelled', { buildDir: o.buildDir });
-  if (r.timedOut) throw new InfraError('kernel build timed out', { buildDir: o.buildDir, timeoutMs: o.timeoutMs });
-  const diags = parseBuildLog(r.output, [o.source, o.buildDir]);
+  o.log.info({ buildDir: o.buildDir, jobs, trust: o.trust ?? 'base' }, 'make');
+  const { r, limit } = await limitedMake(o, args);
+  const diags = parseBuildLog(r.output, [o.source, insideDir(o)]);
   const bzImage = path.join(o.buildDir, 'arch/x86/boot/bzImage');
   const vmlinux = path.join(o.buildDir, 'vmlinux');
   const ok = r.code === 0 && existsSync(bzImage);
@@ -256,15 +313,18 @@ export async function buildKernel(o: KernelBuildOptions): Promise<BuildResult> {
   // Only a successful build's state is kept: a failed one may have stopped before units it
   // would have recompiled, and the next build recompiles them anyway.
   if (r.code === 0) await writeWarningState(o.buildDir, state);
+  const limits = o.limits ?? DEFAULT_BUILD_LIMITS;
   const result: BuildResult = {
     ...base,
-    ok,
+    ok: ok && limit === null,
     durationMs: Date.now() - started - lockWaitMs,
-    errors: diags.errors.slice(0, 20),
+    // A limit hit blames no file: the one diagnostic says which limit.
+    errors: limit ? [limitDiagnostic(limit, limits)] : diags.errors.slice(0, 20),
     warnings: allWarnings(state),
     warningsComplete: state.complete,
   };
-  if (ok) {
+  if (limit) result.limitHit = limitDiagnostic(limit, limits).message;
+  if (result.ok) {
     result.bzImage = bzImage;
     result.vmlinux = vmlinux;
   } else {
@@ -274,4 +334,42 @@ export async function buildKernel(o: KernelBuildOptions): Promise<BuildResult> {
     }
   }
   return result;
+}
+
+/**
+ * make under the limits: rlimits in the sandbox, the disk watcher outside. A cancel from the
+ * caller is still our machinery's (InfraError); a kill by the watcher, or make failing on an
+ * rlimit, is the build's failure with the limit named.
+ */
+async function limitedMake(o: KernelBuildOptions, args: string[]): Promise<{ r: ExecResult; limit: LimitKind | null }> {
+  const limits = o.limits ?? DEFAULT_BUILD_LIMITS;
+  const stopper = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, stopper.signal]) : stopper.signal;
+  const watch = watchDisk(o.buildDir, limits.diskMiB, () => stopper.abort());
+  const make = limitedCommand(
+    limits,
+    'make',
+    args.map((a) => inside(o, a)),
+  );
+  let r: ExecResult;
+  try {
+    r = await runSandboxed(sandboxFor(o), make.cmd, make.args, {
+      exec: o.exec,
+      lockFile: o.lockFile ?? KERNEL_BUILD_LOCK,
+      signal,
+      timeoutMs: o.timeoutMs ?? 90 * 60_000,
+      logFile: o.logFile,
+      onOutput: o.onOutput,
+    });
+  } finally {
+    watch.stop();
+  }
+  checkRan(r, 'kernel build');
+  if (r.aborted && stopper.signal.aborted && !o.signal?.aborted) {
+    o.log.warn({ buildDir: o.buildDir, diskMiB: limits.diskMiB }, 'build folder over its disk limit: build killed');
+    return { r: { ...r, aborted: false }, limit: 'disk' };
+  }
+  if (r.aborted) throw new InfraError('kernel build cancelled', { buildDir: o.buildDir });
+  if (r.timedOut) throw new InfraError('kernel build timed out', { buildDir: o.buildDir, timeoutMs: o.timeoutMs });
+  return { r, limit: r.code === 0 ? null : limitInOutput(r.output) };
 }

@@ -45,7 +45,8 @@ export function runnerDigest(
   what: { fragments: string[]; guestPaths: readonly string[] },
   root: string = codeRoot,
 ): string {
-  const { name: _n, enabled: _e, ...rest } = config;
+  // Build limits fence hostile builds; they change no result of a good one (nor the digest).
+  const { name: _n, enabled: _e, buildLimits: _b, ...rest } = config;
   const h = createHash('sha256').update(JSON.stringify(rest));
   for (const f of what.fragments) {
     const p = fragmentPath(f, root);

@@ -15,11 +15,13 @@
  * Everything at the edges (build step, initramfs, QEMU, parsers, symbolizer) can be replaced
  * through KernelRunDeps, so the sequence is tested with fakes and run for real with none.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { toMs } from '../../config/duration.ts';
 import { buildDirFor, buildKernel, type KernelBuildOptions } from '../build/make.ts';
 import { configHash, loadFragments } from '../build/kconfig.ts';
+import { ageRewrittenFiles, copyBuiltTree, forgetBuiltTree, recordBuiltTree, slotHead } from '../build/built-tree.ts';
+import { prepareSeriesFolder, seriesOwner, syncCcacheView, trustOf, type BuildTrust } from '../build/trust.ts';
 import { daxInitramfs } from '../guest/dax-initramfs.ts';
 import type { InitramfsFile } from '../guest/initramfs.ts';
 import type { NvdimmSpec } from '../qemu/args.ts';
@@ -79,7 +81,12 @@ export interface RunInfo {
   /** The suites of this run: the request's, else the runner's. */
   suites: string[];
   slot: string;
+  /** The build folder of this run's trust level (runners/build/trust.ts). */
   buildDir: string;
+  /** `series` when a series is applied (bisection steps too), else `base`. */
+  trust: BuildTrust;
+  /** The base level's build folder (a series folder is seeded from it and mounted at its path). */
+  baseBuildDir: string;
   repoRoot: string;
   cacheDir: string;
 }
@@ -140,7 +147,9 @@ async function runKernel(spec: KernelRunnerSpec, deps: KernelRunDeps, req: RunRe
     progress: ctx.progress ?? (() => undefined),
     suites: req.suites && req.suites.length > 0 ? req.suites : spec.suites,
     slot: slotDirFor(deps.cacheDir, req.tree, hash),
-    buildDir: buildDirFor(deps.cacheDir, treeSlug(req.tree), hash),
+    buildDir: buildDirFor(deps.cacheDir, treeSlug(req.tree), hash, trustOf(req)),
+    trust: trustOf(req),
+    baseBuildDir: buildDirFor(deps.cacheDir, treeSlug(req.tree), hash),
     repoRoot: deps.repoRoot,
     cacheDir: deps.cacheDir,
   };
@@ -160,7 +169,15 @@ async function sequence(
   o: { fragments: Awaited<ReturnType<typeof loadFragments>>; result: RunResult },
 ): Promise<void> {
   const { result } = o;
+  const real = deps.buildStep === undefined;
+  const before = real ? await slotHead(run.slot) : null;
+  if (real) await prepareTrustLevel(deps, run);
   if (!(await applyInSlot(run.req, run.slot, result, run.progress))) return;
+  if (real) {
+    const aged = await ageRewrittenFiles(run.slot, run.buildDir, before, result.base);
+    if (aged > 0)
+      run.ctx.log.info({ aged, buildDir: run.buildDir }, 'same tree as the last build: files git rewrote aged');
+  }
   const steps = spec.start(run);
   const build = await buildStage(spec, deps, run, steps, o.fragments, result);
   if (!build.ok || !build.bzImage) {
@@ -212,11 +229,16 @@ async function buildStage(
   result: RunResult,
 ): Promise<BuildResult> {
   run.progress('build', steps.build?.note ?? `make O=${run.buildDir}`);
+  await forgetBuiltTree(run.buildDir);
   const options: KernelBuildOptions = {
     source: run.slot,
     buildDir: run.buildDir,
     fragments,
     cacheDir: deps.cacheDir,
+    trust: run.trust,
+    // A series folder is a copy of the base folder: it is built at the base folder's path.
+    ...(run.trust === 'series' && { mountAs: run.baseBuildDir }),
+    limits: spec.config.buildLimits,
     jobs: spec.config.jobs,
     log: run.ctx.log,
     ...(run.ctx.signal ? { signal: run.ctx.signal } : {}),
@@ -226,8 +248,29 @@ async function buildStage(
   const out: BuildOutput = steps.build ? await steps.build.run(options, step) : { build: await step(options) };
   result.build = out.build;
   result.timings.buildMs = out.build.durationMs;
+  if (out.build.ok && !deps.buildStep) await recordBuiltTree(run.slot, run.buildDir);
+  // What a series filled up to a limit is not kept: the next series starts from the base again.
+  if (run.trust === 'series' && out.build.limitHit) {
+    await rm(`${run.buildDir}.owner`, { force: true });
+    await rm(run.buildDir, { recursive: true, force: true });
+  }
   Object.assign(result.timings, out.timings ?? {});
   return out.build;
+}
+
+/**
+ * A series build gets its own folder, kept across the steps of one series and made afresh from
+ * the base folder for another, and the view of the base ccache it reads. Base builds need none.
+ */
+async function prepareTrustLevel(deps: KernelRunDeps, run: RunInfo): Promise<void> {
+  if (run.trust === 'base' || !run.req.mbox) return;
+  const t = Date.now();
+  const baseDir = run.baseBuildDir;
+  const owner = await seriesOwner(run.req.mbox);
+  const how = await prepareSeriesFolder({ cacheDir: deps.cacheDir, baseDir, seriesDir: run.buildDir, owner });
+  if (how !== 'kept') await copyBuiltTree(baseDir, run.buildDir);
+  const linked = await syncCcacheView(deps.cacheDir);
+  run.ctx.log.info({ buildDir: run.buildDir, how, linked, ms: Date.now() - t }, 'series build folder');
 }
 
 async function bootStage(

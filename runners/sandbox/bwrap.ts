@@ -14,6 +14,8 @@ export interface SandboxSpec {
   readOnly?: string[];
   /** Visible read-write (e.g. the build folder, the ccache folder). */
   readWrite?: string[];
+  /** Visible read-write at another path: [host path, path inside] (a series build folder). */
+  bindAs?: Array<[string, string]>;
   /** The only environment variables set inside (PATH and HOME are always set). */
   env?: Record<string, string>;
   /** Working directory inside the sandbox. */
@@ -58,11 +60,17 @@ export function bwrapArgs(spec: SandboxSpec, exists: (p: string) => boolean = ex
     if (link) args.push('--symlink', link, dir);
     else args.push('--ro-bind', dir, dir);
   }
-  for (const p of ETC_ENTRIES) if (exists(p)) args.push('--ro-bind', p, p);
-  args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
+  const etc = ETC_ENTRIES.filter((p) => exists(p));
+  args.push(...ancestorDirs(etc));
+  for (const p of etc) args.push('--ro-bind', p, p);
+  // Sticky and world-writable: builds run as an unprivileged uid (runners/build/limits.ts).
+  args.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/tmp');
   if (spec.kvm && exists('/dev/kvm')) args.push('--dev-bind', '/dev/kvm', '/dev/kvm');
+  const bindAs = spec.bindAs ?? [];
+  args.push(...ancestorDirs([...(spec.readOnly ?? []), ...(spec.readWrite ?? []), ...bindAs.map(([, to]) => to)]));
   for (const p of spec.readOnly ?? []) args.push('--ro-bind', p, p);
   for (const p of spec.readWrite ?? []) args.push('--bind', p, p);
+  for (const [from, to] of bindAs) args.push('--bind', from, to);
   args.push('--clearenv');
   const env: Record<string, string> = {
     PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
@@ -73,6 +81,24 @@ export function bwrapArgs(spec: SandboxSpec, exists: (p: string) => boolean = ex
   for (const [k, v] of Object.entries(env)) args.push('--setenv', k, v);
   if (spec.cwd) args.push('--chdir', spec.cwd);
   return args;
+}
+
+/**
+ * bwrap makes the folders above a bound path mode 0700; an unprivileged build uid
+ * (runners/build/limits.ts) could not reach the tree through them. They are made 0755 first.
+ */
+function ancestorDirs(bound: string[]): string[] {
+  const made = new Set<string>(['/', '/tmp', ...SYSTEM_DIRS, ...bound]);
+  const out: string[] = [];
+  for (const p of bound) {
+    const chain: string[] = [];
+    for (let d = path.dirname(p); !made.has(d); d = path.dirname(d)) chain.unshift(d);
+    for (const d of chain) {
+      made.add(d);
+      out.push('--perms', '0755', '--dir', d);
+    }
+  }
+  return out;
 }
 
 export interface SandboxRunOptions extends Omit<ExecOptions, 'env' | 'cwd'> {

@@ -22,6 +22,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   replay: async () => (await import('./replay.ts')).benchReplay,
   dashboard: async () => (await import('./dashboard.ts')).benchDashboard,
   ndctl: async () => (await import('./ndctl.ts')).benchNdctl,
+  'back-and-forth': async () => (await import('./back-and-forth.ts')).benchBackAndForth,
 };
 
 const names = process.argv.slice(2).filter((a) => a !== '--');

@@ -135,7 +135,7 @@ function headline(input: GroupReplyInput, outcome: Outcome): string {
       text = `daxbot tested ${ver} ${on} and found a regression on ${names(having('regression'))}.`;
       break;
     case 'build-failed':
-      text = `daxbot tested ${ver} ${on}: the kernel does not build with it applied (${names(having('build-failed'))}).`;
+      text = `daxbot tested ${ver} ${on}: ${s.builtThing(input.series)} does not build with it applied (${names(having('build-failed'))}).`;
       break;
     case 'apply-failed': {
       const first = having('apply-failed')[0];
@@ -174,7 +174,7 @@ function partBody(series: ReplySeries, p: RunnerPart): string[][] {
   }
   const { tested, verdict: v } = p;
   if (v.outcome === 'apply-failed') return [s.applySection(v, series, tested)];
-  const sections: string[][] = [s.testedSection(tested, v), s.verdictBlock(v)];
+  const sections: string[][] = [s.testedSection(tested, v), s.verdictBlock(v, series)];
   if (v.outcome === 'build-failed') sections.push(s.buildSection(v));
   if (v.outcome === 'regression') {
     sections.push(s.changedTable(v.entries));

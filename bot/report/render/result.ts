@@ -405,6 +405,11 @@ export function patchLink(input: ReplyCommon, series: ReplySeries): string[] {
   return urlField('patch link', url);
 }
 
+/** What the series is built into: the kernel, or the project of the series (ndctl). */
+export function builtThing(series: Pick<ReplySeries, 'project'>): string {
+  return series.project && series.project !== 'kernel' ? series.project : 'the kernel';
+}
+
 function headline(v: Verdict, series: ReplySeries): string {
   const ver = series.revision > 1 ? `v${series.revision} of this series` : 'this series';
   switch (v.outcome) {
@@ -413,7 +418,7 @@ function headline(v: Verdict, series: ReplySeries): string {
     case 'apply-failed':
       return `daxbot could not test ${ver}: ${v.summary}.`;
     case 'build-failed':
-      return `daxbot tested ${ver}: the kernel does not build with it applied.`;
+      return `daxbot tested ${ver}: ${builtThing(series)} does not build with it applied.`;
     case 'pre-existing-only':
       return `daxbot tested ${ver} and found no new failures. Some tests fail on the base as well or are flaky; they are listed below but not blamed on the series.`;
     case 'infra':
@@ -502,8 +507,12 @@ function notesSection(v: Verdict): string[] {
   return lines;
 }
 
-function verdictBlock(v: Verdict): string[] {
-  const lines = wrapProse(`Verdict: ${v.outcome} (${v.summary})`, '  ', WIDTH, '');
+function verdictBlock(v: Verdict, series?: Pick<ReplySeries, 'project'>): string[] {
+  // The judge speaks of kernels; another project's series builds that project.
+  const summary = series
+    ? v.summary.replace(/^the kernel does not build/, `${builtThing(series)} does not build`)
+    : v.summary;
+  const lines = wrapProse(`Verdict: ${v.outcome} (${summary})`, '  ', WIDTH, '');
   // One line per failure a maintainer marked unrelated (#daxbot unrelated), so nobody wonders
   // where a crash from an earlier reply went.
   for (const n of v.notCounted ?? []) {
@@ -531,7 +540,7 @@ export function renderResultBody(input: ResultReplyInput): string {
   if (v.outcome === 'apply-failed') {
     sections.push(applySection(v, series, tested));
   } else {
-    sections.push(testedSection(tested, v), verdictBlock(v));
+    sections.push(testedSection(tested, v), verdictBlock(v, series));
     if (v.outcome === 'build-failed') sections.push(buildSection(v));
     if (v.outcome === 'build-failed' && input.bisection) sections.push(bisectionSection(series, input.bisection));
     if (v.outcome === 'regression') {
@@ -620,6 +629,7 @@ export const resultSections = {
   paragraph,
   testedSection,
   verdictBlock,
+  builtThing,
   changedTable,
   crashSection,
   testFailureSection,

@@ -502,3 +502,129 @@ export const fstestsRegression: ResultReplyInput = {
   }),
   bisection: { n: 2, steps: [{ k: 1, result: 'good', note: 'no failures' }], firstBad: 2, candidates: [2] },
 };
+
+/** An ndctl series (test/fixtures/patches/ndctl-create-namespace-series.mbox), on the ndctl tree. */
+const ndctlSubjects = [
+  'ndctl/namespace: print sizes in hex in the capacity message',
+  'ndctl/namespace: stop the default size before the next extent',
+  'Documentation/ndctl: fix a typo in create-namespace --size',
+];
+const ndctlSeries: ReplySeries = {
+  subject: 'ndctl/namespace: default size and capacity message',
+  coverSubject: '[ndctl PATCH 0/3] ndctl/namespace: default size and capacity message',
+  project: 'ndctl',
+  revision: 1,
+  rootMessageId: 'cover.1796549699.git.dax.tester@example.org',
+  coverMessageId: 'cover.1796549699.git.dax.tester@example.org',
+  patches: ndctlSubjects.map((s, i) => ({
+    counter: i + 1,
+    messageId: `${i + 1}.git.dax.tester@example.org`,
+    subject: `[ndctl PATCH ${i + 1}/3] ${s}`,
+    from: 'Dax Tester <dax.tester@example.org>',
+  })),
+  expected: 3,
+  author: 'Dax Tester <dax.tester@example.org>',
+  baseCommit: '92d5203077553bfc9f7bf1c219563db0fc28e660',
+  cc: ['nvdimm@lists.linux.dev', 'vishal.l.verma@intel.com'],
+  lists: ['nvdimm@lists.linux.dev'],
+};
+
+/** The ndctl runner: ndctl's tree and base; the kernel is the known-good nfit-sim build of linux-6.1. */
+const ndctlTested: TestedSetup = {
+  treeName: 'ndctl',
+  treeUrl: 'https://github.com/pmem/ndctl.git',
+  treeBranch: 'main',
+  baseCommit: '92d5203077553bfc9f7bf1c219563db0fc28e660',
+  baseReason: 'base-commit trailer',
+  baseDescribe: 'v81',
+  configFragments: [{ name: 'nfit-sim' }],
+  configHash: 'e97379cfe130',
+  defconfig: 'x86_64_defconfig',
+  runner: 'ndctl',
+  runnerKind: 'ndctl',
+  arch: 'x86_64',
+  cpus: 2,
+  memoryMiB: 2048,
+  nvdimms: [],
+  nvdimmPlatform: 'simulated by nfit_test (linux-6.1 at HEAD, not patched): buses nfit_test.0 and nfit_test.1',
+  suites: ['ndctl-meson'],
+  compiler: 'gcc (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40',
+  artifacts: { url: 'http://localhost:8080/runs/21/artifacts', names: ['build.log', 'console.log'] },
+};
+
+const ndctlCommon = {
+  mail,
+  versionKey: 'ndctl/cover.1796549699.git.dax.tester@example.org/v1',
+  dashboardLink: 'http://localhost:8080/r/7d1e2f30',
+};
+
+/** Patch 2 breaks create-namespace: ndctl's create.sh fails; bisection names patch 2. */
+export const ndctlRegression: ResultReplyInput = {
+  kind: 'result',
+  ...ndctlCommon,
+  series: ndctlSeries,
+  tested: ndctlTested,
+  verdict: judge({
+    baseRuns: [makeRun({ runner: 'ndctl', tests: [t('create.sh', 'pass')] })],
+    seriesRuns: [
+      makeRun({
+        runner: 'ndctl',
+        failureClass: 'patch',
+        tests: [
+          t('create.sh', 'fail', {
+            reason: 'exit status 1',
+            excerpt: [
+              'libndctl: ndctl_namespace_set_size: namespace0.0: failed to set size: Invalid argument',
+              'failed to create namespace: Invalid argument',
+              '++ err 24',
+            ].join('\n'),
+          }),
+        ],
+      }),
+    ],
+  }),
+  runLink: 'http://localhost:8080/runs/21',
+  bisection: {
+    n: 3,
+    steps: [
+      { k: 2, result: 'bad', note: '1 ndctl test(s) failed: ndctl.create.sh' },
+      { k: 1, result: 'good', note: 'ndctl tests pass' },
+    ],
+    firstBad: 2,
+    candidates: [2],
+  },
+};
+
+/** The series does not build: meson's and gcc's errors quoted, as a kernel's are. */
+export const ndctlBuildFailed: ResultReplyInput = {
+  kind: 'result',
+  ...ndctlCommon,
+  series: ndctlSeries,
+  tested: { ...ndctlTested, artifacts: { url: 'http://localhost:8080/runs/22/artifacts', names: ['build.log'] } },
+  verdict: judge({
+    baseRuns: [makeRun({ runner: 'ndctl' })],
+    seriesRuns: [
+      makeRun({
+        runner: 'ndctl',
+        failureClass: 'patch',
+        build: {
+          ok: false,
+          configHash: '157c926395d01016',
+          buildDir: '/cache/ndctl/157c926395d01016/tree/build',
+          durationMs: 61000,
+          errors: [
+            {
+              file: 'ndctl/namespace.c',
+              line: 629,
+              column: 28,
+              severity: 'error',
+              message: "'availble' undeclared (first use in this function); did you mean 'available'?",
+            },
+          ],
+          warnings: [],
+          warningsComplete: true,
+        },
+      }),
+    ],
+  }),
+};

@@ -22,6 +22,8 @@ const variants: Record<string, ReplyInput> = {
   'command-refused': inputs.commandRefused,
   'command-several': inputs.commandSeveral,
   'fstests-regression': inputs.fstestsRegression,
+  'ndctl-regression': inputs.ndctlRegression,
+  'ndctl-build-failed': inputs.ndctlBuildFailed,
 };
 
 function asText(r: { headers: Record<string, string>; body: string }): string {
