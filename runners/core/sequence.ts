@@ -87,6 +87,8 @@ export interface RunInfo {
   trust: BuildTrust;
   /** The base level's build folder (a series folder is seeded from it and mounted at its path). */
   baseBuildDir: string;
+  /** Every build folder of the slot, one per trust level (see built-tree.ts). */
+  siblings: string[];
   repoRoot: string;
   cacheDir: string;
 }
@@ -150,6 +152,7 @@ async function runKernel(spec: KernelRunnerSpec, deps: KernelRunDeps, req: RunRe
     buildDir: buildDirFor(deps.cacheDir, treeSlug(req.tree), hash, trustOf(req)),
     trust: trustOf(req),
     baseBuildDir: buildDirFor(deps.cacheDir, treeSlug(req.tree), hash),
+    siblings: (['base', 'series'] as const).map((t) => buildDirFor(deps.cacheDir, treeSlug(req.tree), hash, t)),
     repoRoot: deps.repoRoot,
     cacheDir: deps.cacheDir,
   };
@@ -174,7 +177,7 @@ async function sequence(
   if (real) await prepareTrustLevel(deps, run);
   if (!(await applyInSlot(run.req, run.slot, result, run.progress))) return;
   if (real) {
-    const aged = await ageRewrittenFiles(run.slot, run.buildDir, before, result.base);
+    const aged = await ageRewrittenFiles(run.slot, run.buildDir, before, result.base, run.siblings);
     if (aged > 0)
       run.ctx.log.info({ aged, buildDir: run.buildDir }, 'same tree as the last build: files git rewrote aged');
   }

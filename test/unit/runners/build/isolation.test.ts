@@ -102,20 +102,17 @@ describe('build limits', () => {
   });
 });
 
+/** `git -C repo ...` with a fixed identity, returning its trimmed output. */
+function gitIn(repo: string): (...a: string[]) => string {
+  const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't' };
+  return (...a) =>
+    execFileSync('git', ['-C', repo, ...a], { encoding: 'utf8', env: { ...env, GIT_COMMITTER_EMAIL: 't@t' } }).trim();
+}
+
 describe('back and forth in one slot', () => {
   it('ages what git rewrote only when the folder was last built from the tree the slot holds', async () => {
     const repo = path.join(dir, 'repo');
-    const git = (...a: string[]): string =>
-      execFileSync('git', ['-C', repo, ...a], {
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          GIT_AUTHOR_NAME: 't',
-          GIT_AUTHOR_EMAIL: 't@t',
-          GIT_COMMITTER_NAME: 't',
-          GIT_COMMITTER_EMAIL: 't@t',
-        },
-      }).trim();
+    const git = gitIn(repo);
     mkdirSync(repo);
     git('init', '-q');
     writeFileSync(path.join(repo, 'a.c'), 'int a;\n');
@@ -138,5 +135,35 @@ describe('back and forth in one slot', () => {
     git('cherry-pick', series ?? '');
     writeFileSync(path.join(repo, 'a.c'), 'int a, b;\n');
     expect(await ageRewrittenFiles(repo, buildDir, series, base)).toBe(1);
+  });
+
+  it('owes what it aged to the other folders of the slot: a bisection step rebuilds the patch it leaves out', async () => {
+    const repo = path.join(dir, 'repo2');
+    const git = gitIn(repo);
+    mkdirSync(repo);
+    git('init', '-q');
+    writeFileSync(path.join(repo, 'a.c'), 'int a;\n');
+    writeFileSync(path.join(repo, 'b.c'), 'int b;\n');
+    git('add', '.');
+    git('commit', '-qm', 'base');
+    const base = git('rev-parse', 'HEAD');
+    const [baseDir, seriesDir] = [path.join(dir, 'b'), path.join(dir, 'b-series')];
+    const siblings = [baseDir, seriesDir];
+    await recordBuiltTree(repo, baseDir);
+    writeFileSync(path.join(repo, 'a.c'), 'int a2;\n');
+    git('commit', '-qam', 'patch 1');
+    const p1 = git('rev-parse', 'HEAD');
+    writeFileSync(path.join(repo, 'b.c'), 'int b2;\n');
+    git('commit', '-qam', 'patch 2');
+    const whole = git('rev-parse', 'HEAD');
+    await recordBuiltTree(repo, seriesDir);
+    // The base run: both files aged for the base folder, and owed to the series folder.
+    git('checkout', '-q', base);
+    expect(await ageRewrittenFiles(repo, baseDir, whole, base, siblings)).toBe(2);
+    // A bisection step with patch 1 only: b.c is the base's again, but the series folder's b.o is patch 2's.
+    git('checkout', '-q', p1);
+    expect(await ageRewrittenFiles(repo, seriesDir, base, base, siblings)).toBe(0);
+    expect(statSync(path.join(repo, 'b.c')).mtime.getUTCFullYear()).toBeGreaterThan(2000);
+    expect(existsSync(`${seriesDir}.touch`)).toBe(false);
   });
 });
