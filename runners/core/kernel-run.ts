@@ -115,6 +115,9 @@ export async function bootGuest(
   result.timings.qemuMs = Date.now() - t;
   if (q.killNote)
     ctx.log.warn({ killed: q.killed, lastTest: q.lastTest, console: consolePath }, `guest killed: ${q.killNote}`);
+  // A stop is no failure (results complete, or a panicked kernel halted): said, not warned.
+  if (q.stopNote) ctx.log.info({ stopped: q.stopped, shutdownMs: q.shutdownMs }, `guest stopped: ${q.stopNote}`);
+  if (q.shutdownMs !== null && q.shutdownMs !== undefined) result.timings.shutdownMs = q.shutdownMs;
   if (q.bootMs !== null) {
     result.timings.bootMs = q.bootMs;
     result.timings.suiteMs = q.durationMs - q.bootMs;

@@ -26,6 +26,7 @@ import { daxInitramfs } from '../guest/dax-initramfs.ts';
 import type { InitramfsFile } from '../guest/initramfs.ts';
 import type { NvdimmSpec } from '../qemu/args.ts';
 import type { QemuRunOptions, QemuRunResult } from '../qemu/run.ts';
+import { MiB } from '../qemu/console-buffer.ts';
 import type { RunnerConfig } from '../schema.ts';
 import { withSlotLock } from '../tree/slot-lock.ts';
 import { slotDirFor, treeSlug } from '../tree/slot.ts';
@@ -301,6 +302,7 @@ async function bootStage(
     ...(plan.readOnly ? { readOnly: plan.readOnly } : {}),
     ...(plan.readWrite ? { readWrite: plan.readWrite } : {}),
     ...limits,
+    consoleLimits: { head: spec.config.consoleKeepMiB * MiB, tail: spec.config.consoleKeepMiB * MiB },
   };
   return bootGuest(run.req, run.ctx, b.result, options, deps.qemu);
 }
