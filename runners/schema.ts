@@ -48,6 +48,8 @@ export const runnerBaseShape = {
   bootTimeout: duration.default('120s'),
   testTimeout: duration.default('300s'),
   overallTimeout: duration.default('30m'),
+  /** Of a guest console that runs on, the first and the last this many MiB are kept (in memory and on disk). */
+  consoleKeepMiB: z.number().positive().default(4),
   /** Number of parallel make jobs; 0 = number of cores. */
   jobs: z.number().int().nonnegative().default(0),
   /**

@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { InfraError } from '../errors.ts';
+import { parseGuestLine } from '../guest/protocol.ts';
 import { runQemu, type QemuRunOptions, type QemuRunResult } from '../qemu/run.ts';
 import { applySeries } from '../tree/apply.ts';
 import { checkoutSlot } from '../tree/slot.ts';
@@ -108,11 +109,15 @@ export async function bootGuest(
     onLine: (line) => {
       const m = /DAXBOT: test-start (\S+)/.exec(line);
       if (m?.[1]) progress('test', m[1]);
+      noteGuestEnd(result.timings, line, Date.now() - t);
     },
   });
   result.timings.qemuMs = Date.now() - t;
   if (q.killNote)
     ctx.log.warn({ killed: q.killed, lastTest: q.lastTest, console: consolePath }, `guest killed: ${q.killNote}`);
+  // A stop is no failure (results complete, or a panicked kernel halted): said, not warned.
+  if (q.stopNote) ctx.log.info({ stopped: q.stopped, shutdownMs: q.shutdownMs }, `guest stopped: ${q.stopNote}`);
+  if (q.shutdownMs !== null && q.shutdownMs !== undefined) result.timings.shutdownMs = q.shutdownMs;
   if (q.bootMs !== null) {
     result.timings.bootMs = q.bootMs;
     result.timings.suiteMs = q.durationMs - q.bootMs;
@@ -121,6 +126,18 @@ export async function bootGuest(
   result.consoleLog = consolePath;
   if (q.killed === 'cancelled') throw new InfraError('run cancelled', { tree: req.tree, base: req.base });
   return q;
+}
+
+const OOPS_START = /\b(?:BUG: |Oops: |general protection fault|Kernel panic - not syncing)/;
+
+/**
+ * Records when the guest's results were complete (its done marker: `guestDoneMs`) and when the
+ * kernel first crashed (`crashMs`), in ms from QEMU's launch: what the guest spent after them
+ * (the shutdown) is qemuMs minus these.
+ */
+function noteGuestEnd(timings: Record<string, number>, line: string, sinceLaunch: number): void {
+  if (timings.guestDoneMs === undefined && parseGuestLine(line)?.kind === 'done') timings.guestDoneMs = sinceLaunch;
+  if (timings.crashMs === undefined && OOPS_START.test(line)) timings.crashMs = sinceLaunch;
 }
 
 /**

@@ -26,6 +26,7 @@ import { daxInitramfs } from '../guest/dax-initramfs.ts';
 import type { InitramfsFile } from '../guest/initramfs.ts';
 import type { NvdimmSpec } from '../qemu/args.ts';
 import type { QemuRunOptions, QemuRunResult } from '../qemu/run.ts';
+import { MiB } from '../qemu/console-buffer.ts';
 import type { RunnerConfig } from '../schema.ts';
 import { withSlotLock } from '../tree/slot-lock.ts';
 import { slotDirFor, treeSlug } from '../tree/slot.ts';
@@ -158,6 +159,8 @@ async function runKernel(spec: KernelRunnerSpec, deps: KernelRunDeps, req: RunRe
   await mkdir(req.workDir, { recursive: true });
   const result = newRunResult(spec.config.name, req.tree, hash, {});
   return withSlotLock(run.slot, async (): Promise<RunResult> => {
+    // Time spent queued behind other jobs on the slot is not this run's work.
+    result.timings.slotWaitMs = Date.now() - t0;
     await sequence(spec, deps, run, { fragments, result });
     result.timings.totalMs = Date.now() - t0;
     return result;
@@ -247,9 +250,12 @@ async function buildStage(
     logFile: path.join(run.req.workDir, 'build.log'),
   };
   const step = deps.buildStep ?? buildKernel;
+  const t = Date.now();
   const out: BuildOutput = steps.build ? await steps.build.run(options, step) : { build: await step(options) };
   result.build = out.build;
   result.timings.buildMs = out.build.durationMs;
+  // buildMs leaves out the wait for the machine-wide build lock; this includes it.
+  result.timings.buildWallMs = Date.now() - t;
   if (out.build.ok && !deps.buildStep) await recordBuiltTree(run.slot, run.buildDir);
   // What a series filled up to a limit is not kept: the next series starts from the base again.
   if (run.trust === 'series' && out.build.limitHit) {
@@ -296,6 +302,7 @@ async function bootStage(
     ...(plan.readOnly ? { readOnly: plan.readOnly } : {}),
     ...(plan.readWrite ? { readWrite: plan.readWrite } : {}),
     ...limits,
+    consoleLimits: { head: spec.config.consoleKeepMiB * MiB, tail: spec.config.consoleKeepMiB * MiB },
   };
   return bootGuest(run.req, run.ctx, b.result, options, deps.qemu);
 }

@@ -10,7 +10,8 @@
  * vmlinux folder visible, read-only), never as the bot.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { runSandboxed } from '../sandbox/bwrap.ts';
 import type { Finding } from '../types.ts';
 
@@ -67,39 +68,87 @@ export function parseFaddr2line(out: string, tree?: string): Map<string, string>
   return map;
 }
 
+/**
+ * Frames already symbolized, per build: keyed by the vmlinux's identity (its path, inode, size
+ * and modification time: a relink changes them) and the tree. A repeat of the same crash on the
+ * same build (a confirming run, a bisection step that did not relink) asks the tools nothing.
+ * Holds the last `capacity` builds; an answer of "not resolvable" is remembered too.
+ */
+export class SymbolCache {
+  private readonly builds = new Map<string, Map<string, string | null>>();
+  constructor(private readonly capacity = 16) {}
+
+  /** The frames known for a build (the most recently used build moves last). */
+  forBuild(key: string): Map<string, string | null> {
+    let known = this.builds.get(key);
+    if (known) this.builds.delete(key);
+    else known = new Map();
+    this.builds.set(key, known);
+    while (this.builds.size > this.capacity) {
+      const oldest = this.builds.keys().next().value;
+      if (oldest === undefined) break;
+      this.builds.delete(oldest);
+    }
+    return known;
+  }
+}
+
+/** The identity of a vmlinux file and tree; null when it cannot be read. */
+export async function buildIdentity(vmlinux: string, tree: string | undefined): Promise<string | null> {
+  try {
+    const st = await stat(vmlinux);
+    return [resolve(vmlinux), st.dev, st.ino, st.size, st.mtimeMs, st.ctimeMs, tree ? resolve(tree) : ''].join('|');
+  } catch {
+    return null;
+  }
+}
+
+export interface SymbolizeOptions {
+  exec?: ExecFn;
+  /** Answers remembered across calls; without it every call runs the tools. */
+  cache?: SymbolCache;
+}
+
 export async function symbolizeFinding(
   finding: Finding,
   vmlinux: string,
   tree?: string,
-  execFn?: ExecFn,
+  opts: SymbolizeOptions = {},
 ): Promise<Finding> {
   if (!vmlinux || !existsSync(vmlinux)) return finding;
-  const exec = execFn ?? sandboxedExec(tree ? [tree, dirname(vmlinux)] : [dirname(vmlinux)]);
   const frames = [finding.rip, ...finding.trace].filter((f): f is string => Boolean(f)).map(parseFrame);
   const wanted = [
     ...new Set(frames.filter((f): f is Frame => f !== null && !f.module).map((f) => f.text.replace(/^\?\s*/, ''))),
   ].slice(0, MAX_FRAMES);
   if (wanted.length === 0) return finding;
-  let where = new Map<string, string>();
-  try {
-    const script = tree ? join(tree, 'scripts', 'faddr2line') : '';
-    if (script && existsSync(script)) {
-      where = parseFaddr2line(
-        await exec('bash', [script, vmlinux, ...wanted], { cwd: tree, timeoutMs: 120_000 }),
-        tree,
-      );
-    } else {
-      where = await viaAddr2line(wanted, vmlinux, exec);
+  const identity = opts.cache ? await buildIdentity(vmlinux, tree) : null;
+  const known = identity && opts.cache ? opts.cache.forBuild(identity) : new Map<string, string | null>();
+  const missing = wanted.filter((w) => !known.has(w));
+  if (missing.length > 0) {
+    const exec = opts.exec ?? sandboxedExec(tree ? [tree, dirname(vmlinux)] : [dirname(vmlinux)]);
+    let where: Map<string, string>;
+    try {
+      where = await locate(missing, vmlinux, tree, exec);
+    } catch {
+      return finding;
     }
-  } catch {
-    return finding;
+    for (const w of missing) known.set(w, where.get(w) ?? null);
   }
   const symbolized = finding.trace.map((t) => {
     const f = parseFrame(t);
-    const loc = f ? where.get(f.text.replace(/^\?\s*/, '')) : undefined;
+    const loc = f ? known.get(f.text.replace(/^\?\s*/, '')) : undefined;
     return loc ? `${t} (${loc})` : t;
   });
   return { ...finding, symbolized };
+}
+
+/** file:line of each frame: the tree's scripts/faddr2line when it has one, else nm + addr2line. */
+async function locate(frames: string[], vmlinux: string, tree: string | undefined, exec: ExecFn) {
+  const script = tree ? join(tree, 'scripts', 'faddr2line') : '';
+  if (script && existsSync(script)) {
+    return parseFaddr2line(await exec('bash', [script, vmlinux, ...frames], { cwd: tree, timeoutMs: 120_000 }), tree);
+  }
+  return viaAddr2line(frames, vmlinux, exec);
 }
 
 /** Without the tree's script: symbol addresses from nm, then addr2line on address+offset. */

@@ -2,24 +2,52 @@
  * Boots a guest and watches its serial console as it streams: the boot timeout (no "DAXBOT:
  * init" yet), a per-test timeout (a test started and no result line came), and the overall
  * timeout. On any of them the whole QEMU process group is killed and the run records what was
- * running. QEMU runs in the sandbox like the build: the guest kernel is patch-built code.
- */
-import { appendFile, open, truncate as truncateFile, mkdir, rm } from 'node:fs/promises';
+ * running. A guest with nothing more to say (its results complete after a crash, or a panicked
+ * kernel) is stopped at once, which is no failure (./guest-watch.ts). QEMU runs in the sandbox
+ * like the build: the guest kernel is patch-built code.
+ *
+ * The console is bounded whatever the guest prints (./console-buffer.ts, ./console-log.ts): its
+ * head and tail are kept in memory and in the log file with a marker saying what was cut, lines
+ * are split in linear time and cut when over-long; every line still streams past the watch. */
+import { open, truncate as truncateFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { InfraError } from '../errors.ts';
 import { runSandboxed } from '../sandbox/bwrap.ts';
 import type { Exec } from '../sandbox/exec.ts';
-import { parseGuestLine } from '../guest/protocol.ts';
 import { nvdimmBackendBytes, qemuArgs, type QemuSpec } from './args.ts';
+import { HeadTail, LineSplitter, MiB } from './console-buffer.ts';
+import { CappedLog } from './console-log.ts';
+import {
+  describeKill,
+  describeStop,
+  dueEnd,
+  isStop,
+  newProgress,
+  observeLine,
+  type KillReason,
+  type StopReason,
+} from './guest-watch.ts';
 
-export type KillReason = 'boot-timeout' | 'test-timeout' | 'overall-timeout' | 'cancelled' | 'shutdown-timeout';
+export type { KillReason, StopReason } from './guest-watch.ts';
+export { SHUTDOWN_GRACE_MS } from './guest-watch.ts';
 
-/** After the guest printed "done", how long it may take to power off before it is killed. */
-export const SHUTDOWN_GRACE_MS = 15_000;
+/**
+ * How much of the console is kept, in characters: in memory (QemuRunResult.console) and in the
+ * log file on disk, the first `head` and the last `tail`, with a marker line where the middle was
+ * cut; of QEMU's stderr the first and last `stderr`; of one line handed to onLine, `line`.
+ */
+export interface ConsoleLimits {
+  head: number;
+  tail: number;
+  stderr: number;
+  line: number;
+}
+
+export const CONSOLE_LIMITS: ConsoleLimits = { head: 4 * MiB, tail: 4 * MiB, stderr: 256 * 1024, line: 64 * 1024 };
 
 export interface QemuRunOptions {
   spec: QemuSpec;
-  /** Serial console copy, written as it arrives. */
+  /** Serial console copy, written as it arrives (bounded: see ConsoleLimits). */
   logFile: string;
   bootTimeoutMs: number;
   testTimeoutMs: number;
@@ -32,12 +60,15 @@ export interface QemuRunOptions {
   readWrite?: string[];
   sandbox?: boolean;
   exec?: Exec;
+  /** Defaults: CONSOLE_LIMITS. */
+  consoleLimits?: Partial<ConsoleLimits>;
 }
 
 export interface QemuRunResult {
   exitCode: number | null;
+  /** The console as kept: whole, or its head and tail around a "[daxbot] N bytes ... cut here" line. */
   console: string;
-  /** QEMU's own stderr (startup errors). */
+  /** QEMU's own stderr (startup errors), bounded like the console. */
   stderr: string;
   killed: KillReason | null;
   /**
@@ -45,6 +76,12 @@ export interface QemuRunResult {
    * gave no result for 300 s"). Also appended to the console log file, so the log says it too.
    */
   killNote?: string | null;
+  /**
+   * When the bot ended a guest that had nothing more to say (no failure, no timeout): its results
+   * were complete after a crash, or the kernel panicked and halted. Noted in the log like a kill.
+   */
+  stopped?: StopReason | null;
+  stopNote?: string | null;
   /** The test running when the guest was killed (or the last one started). */
   lastTest: string | null;
   /** Whether the test in lastTest printed its result. */
@@ -55,6 +92,8 @@ export interface QemuRunResult {
   testDurations: Record<string, number>;
   /** ms from launch to the first test-start marker. */
   bootMs: number | null;
+  /** ms from "DAXBOT: done" to QEMU gone (powered off, stopped or killed); null without "done". */
+  shutdownMs?: number | null;
   durationMs: number;
   command: string[];
 }
@@ -70,78 +109,8 @@ export async function createNvdimmFiles(spec: QemuSpec): Promise<void> {
   }
 }
 
-function describeKill(
-  why: KillReason,
-  st: {
-    lastTest: string | null;
-    lastTestFinished: boolean;
-    initSeen: boolean;
-    elapsedMs: number;
-    testMs: number;
-    o: QemuRunOptions;
-  },
-): string {
-  const s = (ms: number): string => `${Math.round(ms / 1000)} s`;
-  const running = st.lastTest
-    ? st.lastTestFinished
-      ? `after test ${st.lastTest} (finished)`
-      : `in test ${st.lastTest}`
-    : st.initSeen
-      ? 'before the first test'
-      : 'during boot';
-  switch (why) {
-    case 'boot-timeout':
-      return `boot-timeout: no guest init after ${s(st.o.bootTimeoutMs)}`;
-    case 'test-timeout':
-      return `test-timeout: test ${st.lastTest ?? '?'} gave no result for ${s(st.testMs)} (limit ${s(st.o.testTimeoutMs)})`;
-    case 'overall-timeout':
-      return `overall-timeout: ${s(st.elapsedMs)} elapsed (limit ${s(st.o.overallTimeoutMs)}), ${running}`;
-    case 'shutdown-timeout':
-      return `shutdown-timeout: results complete, guest did not power off within ${s(SHUTDOWN_GRACE_MS)}`;
-    case 'cancelled':
-      return `cancelled by the bot, ${running}`;
-  }
-}
-
-/** What the console has said so far: the guest protocol's markers, as they streamed in. */
-interface GuestProgress {
-  initSeen: boolean;
-  doneSeen: boolean;
-  doneAt: number;
-  lastTest: string | null;
-  lastTestFinished: boolean;
-  testStartedAt: number;
-  bootMs: number | null;
-  durations: Record<string, number>;
-}
-
-function observeLine(g: GuestProgress, line: string, started: number): void {
-  const ev = parseGuestLine(line);
-  if (!ev) return;
-  if (ev.kind === 'init') g.initSeen = true;
-  else if (ev.kind === 'done') {
-    g.doneSeen = true;
-    g.doneAt = Date.now();
-  } else if (ev.kind === 'test-start') {
-    if (g.bootMs === null) g.bootMs = Date.now() - started;
-    g.lastTest = ev.test;
-    g.lastTestFinished = false;
-    g.testStartedAt = Date.now();
-  } else if (ev.kind === 'result' && ev.test === g.lastTest) {
-    g.lastTestFinished = true;
-    g.durations[ev.test] = Date.now() - g.testStartedAt;
-  }
-}
-
-/** The timeout the guest has run into by now, if any. */
-function overdue(g: GuestProgress, o: QemuRunOptions, started: number, now: number): KillReason | null {
-  // The results are in: a guest that cannot power off (a crashed task holding locks) is cut.
-  if (g.doneSeen && now - g.doneAt > SHUTDOWN_GRACE_MS) return 'shutdown-timeout';
-  if (now - started > o.overallTimeoutMs) return 'overall-timeout';
-  if (!g.initSeen && now - started > o.bootTimeoutMs) return 'boot-timeout';
-  if (g.lastTest && !g.lastTestFinished && now - g.testStartedAt > o.testTimeoutMs) return 'test-timeout';
-  return null;
-}
+/** exec's own copy of the output is not read here: keep it small (the console is kept below). */
+const EXEC_OUTPUT_CHARS = 64 * 1024;
 
 /** QEMU in the sandbox (or directly when `sandbox: false`); throws InfraError if it cannot start. */
 async function launch(
@@ -153,92 +122,99 @@ async function launch(
 ): Promise<{ code: number | null }> {
   const readOnly = [o.spec.kernel, o.spec.initrd, ...(o.readOnly ?? [])];
   const readWrite = [...new Set([...o.spec.nvdimms.map((d) => path.dirname(d.path)), ...(o.readWrite ?? [])])];
+  const options = { signal, onOutput, maxOutput: EXEC_OUTPUT_CHARS };
   try {
     return o.sandbox === false
-      ? await (o.exec ?? (await import('../sandbox/exec.ts')).execCommand)(qemu, args, {
-          signal,
-          logFile: o.logFile,
-          onOutput,
-        })
-      : await runSandboxed({ readOnly, readWrite }, qemu, args, { exec: o.exec, signal, logFile: o.logFile, onOutput });
+      ? await (o.exec ?? (await import('../sandbox/exec.ts')).execCommand)(qemu, args, options)
+      : await runSandboxed({ readOnly, readWrite }, qemu, args, { exec: o.exec, ...options });
   } catch (err) {
     throw new InfraError(`cannot start ${qemu}`, { cause: String(err) });
   }
 }
 
-/** Launches QEMU and returns when it exits or is killed. Throws InfraError only if it cannot start. */
+/** The limits asked for, where each is a positive number; the default for the rest. */
+function limitsOf(asked: Partial<ConsoleLimits> = {}): ConsoleLimits {
+  const pick = (k: keyof ConsoleLimits): number => {
+    const v = asked[k];
+    return v !== undefined && Number.isFinite(v) && v > 0 ? Math.floor(v) : CONSOLE_LIMITS[k];
+  };
+  return { head: pick('head'), tail: pick('tail'), stderr: pick('stderr'), line: pick('line') };
+}
+
+/**
+ * The console and stderr as they stream in, bounded (ConsoleLimits): kept in memory, copied to
+ * the log file, cut into lines for `onLine`.
+ */
+function consoleSink(o: QemuRunOptions, onLine: (line: string) => void) {
+  const lim = limitsOf(o.consoleLimits);
+  const kept = new HeadTail(lim.head, lim.tail);
+  const stderr = new HeadTail(lim.stderr, lim.stderr);
+  const log = new CappedLog(o.logFile, lim.head, lim.tail);
+  const lines = new LineSplitter(lim.line, onLine);
+  const onOutput = (chunk: string, stream: 'stdout' | 'stderr'): void => {
+    log.write(chunk);
+    if (stream === 'stderr') return stderr.push(chunk);
+    kept.push(chunk);
+    lines.push(chunk);
+  };
+  return { onOutput, lines, log, console: () => kept.text(), stderr: () => stderr.text('QEMU stderr') };
+}
+
+/** Launches QEMU and returns when it exits, is stopped or killed. Throws InfraError only if it cannot start. */
 export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
   await createNvdimmFiles(o.spec);
   const qemu = o.spec.qemu ?? 'qemu-system-x86_64';
   const args = qemuArgs(o.spec);
   const started = Date.now();
   const ctl = new AbortController();
-  const g: GuestProgress = {
-    initSeen: false,
-    doneSeen: false,
-    doneAt: 0,
-    lastTest: null,
-    lastTestFinished: false,
-    testStartedAt: 0,
-    bootMs: null,
-    durations: {},
-  };
+  const g = newProgress();
   let killed: KillReason | null = null;
-  let killNote: string | null = null;
-  const kill = (why: KillReason): void => {
-    if (killed) return;
-    killed = why;
-    const elapsed = { elapsedMs: Date.now() - started, testMs: Date.now() - g.testStartedAt };
-    killNote = describeKill(why, { ...g, ...elapsed, o });
+  let stopped: StopReason | null = null;
+  let note: string | null = null;
+  const end = (why: KillReason | StopReason): void => {
+    if (killed || stopped) return;
+    const now = Date.now();
+    if (isStop(why)) [stopped, note] = [why, describeStop(why, g, now)];
+    else [killed, note] = [why, describeKill(why, g, o, now - started, now)];
     ctl.abort();
   };
-  const onExternalAbort = (): void => kill('cancelled');
+  const onExternalAbort = (): void => end('cancelled');
   o.signal?.addEventListener('abort', onExternalAbort, { once: true });
-  let consoleText = '';
-  let partial = '';
-  let stderr = '';
-  const onLine = (line: string): void => {
+  const sink = consoleSink(o, (line) => {
     o.onLine?.(line);
-    observeLine(g, line, started);
-  };
+    observeLine(g, line, started, Date.now());
+  });
   const timer = setInterval(() => {
-    const why = overdue(g, o, started, Date.now());
-    if (why) kill(why);
+    const why = dueEnd(g, o, started, Date.now());
+    if (why) end(why);
   }, 250);
-  const onOutput = (chunk: string, stream: 'stdout' | 'stderr'): void => {
-    if (stream === 'stderr') {
-      stderr += chunk;
-      return;
-    }
-    consoleText += chunk;
-    partial += chunk;
-    const lines = partial.split('\n');
-    partial = lines.pop() ?? '';
-    for (const l of lines) onLine(l.replace(/\r$/, ''));
-  };
   let r;
   try {
-    r = await launch(o, qemu, args, ctl.signal, onOutput);
+    r = await launch(o, qemu, args, ctl.signal, sink.onOutput);
   } finally {
     clearInterval(timer);
     o.signal?.removeEventListener('abort', onExternalAbort);
+    sink.lines.end();
+    // After QEMU is gone, so the note cannot interleave with console output still streaming in.
+    await sink.log.finish(note ? `\n[daxbot] guest ${killed ? 'killed' : 'stopped'}: ${note}\n` : '');
   }
-  if (partial) onLine(partial);
-  // After QEMU is gone, so the note cannot interleave with console output still streaming in.
-  if (killNote) await appendFile(o.logFile, `\n[daxbot] guest killed: ${killNote}\n`).catch(() => undefined);
+  const gone = Date.now();
   return {
     exitCode: r.code,
-    console: consoleText,
-    stderr,
+    console: sink.console(),
+    stderr: sink.stderr(),
     killed,
-    killNote,
+    killNote: killed ? note : null,
+    stopped,
+    stopNote: stopped ? note : null,
     lastTest: g.lastTest,
     lastTestFinished: g.lastTestFinished,
     initSeen: g.initSeen,
     doneSeen: g.doneSeen,
     testDurations: g.durations,
     bootMs: g.bootMs,
-    durationMs: Date.now() - started,
+    shutdownMs: g.doneSeen ? gone - g.doneAt : null,
+    durationMs: gone - started,
     command: [qemu, ...args],
   };
 }

@@ -23,6 +23,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   replay: async () => (await import('./replay.ts')).benchReplay,
   dashboard: async () => (await import('./dashboard.ts')).benchDashboard,
   ndctl: async () => (await import('./ndctl.ts')).benchNdctl,
+  verdict: async () => (await import('./verdict.ts')).benchVerdict,
   'back-and-forth': async () => (await import('./back-and-forth.ts')).benchBackAndForth,
   suites: async () => (await import('./suites.ts')).benchSuites,
 };

@@ -10,10 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../config/load.ts';
-import { silentLogger } from '../../bot/log.ts';
 import { runCycle, processQueue } from '../../bot/queue/cycle.ts';
 import { enqueueRerun } from '../../bot/queue/enqueue.ts';
-import { wirePipeline } from '../../bot/wire.ts';
+import { wireRepoPipeline } from '../helpers/kernel-env.ts';
 import { openStore } from '../../bot/store/store.ts';
 import { resolveCacheDir } from '../../runners/tree/setup.ts';
 import type { Runner } from '../../runners/types.ts';
@@ -51,14 +50,7 @@ export async function benchPipeline(): Promise<void> {
   };
   const store = await openStore(path.join(dir, 'db.sqlite'));
   const inRunner = { ms: 0, runs: 0 };
-  const deps = wirePipeline({
-    config,
-    store,
-    log: silentLogger(),
-    repoRoot,
-    env: process.env,
-    configDir: path.join(repoRoot, 'config'),
-    cwd: repoRoot,
+  const deps = wireRepoPipeline(config, store, {
     ...(scripted && { script: { delayMs: 2000, badPatch: 3, baseCrashes: false } }),
   });
   const real = deps.runnerFor;

@@ -6,6 +6,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PipelineDeps } from '../../bot/deps.ts';
+import { silentLogger } from '../../bot/log.ts';
+import type { Store } from '../../bot/store/store.ts';
+import { wirePipeline, type WireOptions } from '../../bot/wire.ts';
+import type { Config } from '../../config/schema.ts';
 import { DEFAULT_LINUX_TARBALL, resolveCacheDir } from '../../runners/tree/setup.ts';
 import { hasBinary } from './servers/binaries.ts';
 
@@ -56,4 +61,18 @@ export function writeDemoConfig(dir: string, edit: (text: string) => string = (t
     .replace(/^schedule:$/m, 'schedule:\n  buildEachPatch: false');
   writeFileSync(file, edit(text));
   return file;
+}
+
+/** The real pipeline (real runners unless `extra.script`) of this repository, silent, for a config and store. */
+export function wireRepoPipeline(config: Config, store: Store, extra: Partial<WireOptions> = {}): PipelineDeps {
+  return wirePipeline({
+    config,
+    store,
+    log: silentLogger(),
+    repoRoot,
+    env: process.env,
+    configDir: path.join(repoRoot, 'config'),
+    cwd: repoRoot,
+    ...extra,
+  });
 }

@@ -18,15 +18,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/load.ts';
-import { silentLogger } from '../../bot/log.ts';
 import { runCycle } from '../../bot/queue/cycle.ts';
-import { wirePipeline } from '../../bot/wire.ts';
 import { listJobs } from '../../bot/store/jobs.ts';
 import { jobRuns } from '../../bot/store/runs.ts';
 import { openStore } from '../../bot/store/store.ts';
 import type { KcidbBuild, KcidbReport } from '../../bot/outputs/kcidb/types.ts';
 import { kcidbIoAvailable, validateKcidb } from '../helpers/kcidb-io.ts';
-import { kernelCacheDir as cacheDir, kernelTestsAvailable, repoRoot } from '../helpers/kernel-env.ts';
+import { kernelCacheDir as cacheDir, kernelTestsAvailable, repoRoot, wireRepoPipeline } from '../helpers/kernel-env.ts';
 import { keepingRunner, reproducerScripts, runScript, serveKeptArtifacts } from '../helpers/reproducer.ts';
 
 const available = kernelTestsAvailable();
@@ -70,15 +68,7 @@ describe.skipIf(!available)('pipeline demo with the qemu-pmem runner (heavy)', (
       const kept = path.join(dir, 'kept');
       const served = await serveKeptArtifacts(store.db, kept);
       config.mail = { ...config.mail, dashboardUrl: served.url };
-      const deps = wirePipeline({
-        config,
-        store,
-        log: silentLogger(),
-        repoRoot,
-        env: process.env,
-        configDir: path.join(repoRoot, 'config'),
-        cwd: repoRoot,
-      });
+      const deps = wireRepoPipeline(config, store);
       const runnerFor = deps.runnerFor.bind(deps);
       deps.runnerFor = (rc) => keepingRunner(runnerFor(rc), kept);
       const t0 = Date.now();

@@ -6,7 +6,7 @@
  * "pre-existing-only": nothing to bisect, and the reply (pass replies on) says so without blame.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -102,6 +102,17 @@ describe.skipIf(!kernelTestsAvailable())('a failure the base has too (heavy)', (
       expect(job?.outcome, job?.summary ?? '').toBe('pre-existing-only');
       const runs = await jobRuns(store.db, job?.id ?? -1);
       expect(runs.filter((r) => r.role === 'bisect')).toEqual([]);
+      // The crashed guest printed its results, then hung in poweroff: stopped at once (issue 16).
+      for (const r of runs) {
+        const note =
+          r.result.consoleLog && existsSync(r.result.consoleLog)
+            ? readFileSync(r.result.consoleLog, 'utf8').trimEnd().split('\n').pop()
+            : '';
+        process.stderr.write(
+          `pipeline pre-existing: ${r.role} run: ${r.result.timings.shutdownMs} ms from done to QEMU gone; ${note}\n`,
+        );
+        if (r.result.timings.shutdownMs !== undefined) expect(r.result.timings.shutdownMs).toBeLessThan(2_000);
+      }
       const files = readdirSync(path.join(dir, 'outbox', 'new'));
       expect(files).toHaveLength(1);
       const reply = readFileSync(path.join(dir, 'outbox', 'new', files[0] ?? ''), 'utf8');

@@ -37,8 +37,8 @@ describe('runner configuration', () => {
         { name: 'q2', kind: 'qemu-pmem', nvdimms: [{ sizeMiB: 1, labelSize: 128 }] },
       ]),
     ).toEqual([
-      'runners.0.ndctlSource: unknown key (known keys: name, kind, enabled, dispatch, fragments, suites, memoryMiB, cpus, bootTimeout, testTimeout, overallTimeout, jobs, buildEachPatch, buildLimits, nvdimms, fstestsSource, fstestsFilesystems, fstestsGroup, fstestsTests)',
-      'runners.1.nvdimms: unknown key (known keys: name, kind, enabled, dispatch, fragments, suites, memoryMiB, cpus, bootTimeout, testTimeout, overallTimeout, jobs, buildEachPatch, buildLimits, ndctlSource, ndctlSuites, ndctlTests, ndctlDestructive, ndctlMesonOptions, ndctlTimeoutMultiplier)',
+      'runners.0.ndctlSource: unknown key (known keys: name, kind, enabled, dispatch, fragments, suites, memoryMiB, cpus, bootTimeout, testTimeout, overallTimeout, consoleKeepMiB, jobs, buildEachPatch, buildLimits, nvdimms, fstestsSource, fstestsFilesystems, fstestsGroup, fstestsTests)',
+      'runners.1.nvdimms: unknown key (known keys: name, kind, enabled, dispatch, fragments, suites, memoryMiB, cpus, bootTimeout, testTimeout, overallTimeout, consoleKeepMiB, jobs, buildEachPatch, buildLimits, ndctlSource, ndctlSuites, ndctlTests, ndctlDestructive, ndctlMesonOptions, ndctlTimeoutMultiplier)',
       'runners.4.nvdimms.0.labelSize: unknown key (did you mean labelSizeKiB?)',
       'runners.2.ndctlMesonOptions.0: Invalid (got "--wipe; rm -rf /")',
       `runners.3.kind: Invalid discriminator value. Expected 'qemu-pmem' | 'nfit-sim' | 'scripted' | 'cxl-sim' | 'ndctl' (got "qemu-pmem-typo")`,

@@ -41,6 +41,33 @@ describe('plan', () => {
     expect(plan(input({ seriesRuns: [bad, bad], baseRuns: [good] }))).toMatchObject({ kind: 'run-base', repeat: 1 });
   });
 
+  it('reuses a cached, confirmed baseline of the base: only the series is confirmed', () => {
+    // The baseline cache (same tree commit, runner, config hash, suites) already holds two
+    // passing base runs, e.g. from an earlier series on that base.
+    const cached = [good, good];
+    expect(plan(input({ seriesRuns: [bad], baseRuns: cached }))).toMatchObject({ kind: 'run-series', repeat: 1 });
+    expect(plan(input({ seriesRuns: [bad, bad], baseRuns: cached }))).toMatchObject({ kind: 'bisect-step', index: 0 });
+    // Cached once (a passing series needed no confirmation): only the missing repeat runs.
+    expect(plan(input({ seriesRuns: [bad], baseRuns: [good] }))).toMatchObject({ kind: 'run-series', repeat: 1 });
+    expect(plan(input({ seriesRuns: [bad, bad], baseRuns: [good] }))).toMatchObject({ kind: 'run-base', repeat: 1 });
+  });
+
+  it('bisects 13 patches with patch 10 bad in ceil(log2 13) = 4 steps, no step run twice', () => {
+    const known = { seriesRuns: [bad, bad], baseRuns: [good, good], patchCount: 13 };
+    const asked: number[] = [];
+    const recorded = new Map<number, ReturnType<typeof runResult>>();
+    for (;;) {
+      const a = plan(input({ ...known, bisectRuns: recorded }));
+      if (a.kind !== 'bisect-step') {
+        expect(a).toMatchObject({ kind: 'report', bisection: { firstBad: 10 } });
+        break;
+      }
+      asked.push(a.k);
+      recorded.set(a.k, a.k >= 10 ? bad : good);
+    }
+    expect(asked).toEqual([6, 9, 11, 10]);
+  });
+
   it('reports an apply failure without testing the base', () => {
     const failed = runResult({
       apply: {

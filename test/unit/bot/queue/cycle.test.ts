@@ -62,6 +62,22 @@ describe('runCycle with a fake runner', () => {
     await store.close();
   });
 
+  it('a confirmed baseline is reused by the next regressing series: only the new series is confirmed', async () => {
+    const store = await storeWith([version('a#v1', 5), version('b#v1', 5)]);
+    const runner = new FakeRunner({ badPatch: 3, patches: 5 });
+    const sender = new FakeSender();
+    await runCycle(fakeDeps(store, runner, sender), { since: null });
+    const kind = (c: (typeof runner.calls)[number]): string =>
+      !c.mbox ? 'base' : c.patchLimit === undefined ? 'series' : c.buildOnly ? 'prefix' : 'bisect';
+    const kinds = runner.calls.map(kind);
+    // The first series confirms both sides; the second finds its base confirmed in the cache.
+    // Each then builds the prefixes its bisection did not (1 and 4: every patch builds).
+    const first = ['series', 'base', 'series', 'base', 'bisect', 'bisect', 'prefix', 'prefix'];
+    expect(kinds).toEqual([...first, 'series', 'series', 'bisect', 'bisect', 'prefix', 'prefix']);
+    expect(sender.sent.map((m) => m.raw.includes('2/2 series runs crash, 0/2 base runs'))).toEqual([true, true]);
+    await store.close();
+  });
+
   it('a failure also on the base is pre-existing: the author is not mailed', async () => {
     const store = await storeWith([version('pre#v1', 3)]);
     const sender = new FakeSender();
