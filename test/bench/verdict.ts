@@ -30,15 +30,17 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 /** One runner call as the bot saw it: which step, its wall time, and the bot's time before it. */
 export interface StepRecord {
   label: string;
-  kind: 'series' | 'base' | 'bisect';
+  kind: 'series' | 'base' | 'bisect' | 'prefix';
   wallMs: number;
   botBeforeMs: number;
   result: RunResult;
 }
 
+/** A build-only step of a series that builds is a per-patch build (every patch builds), not bisection. */
 function stepKind(req: RunRequest): StepRecord['kind'] {
   if (req.mbox === undefined) return 'base';
-  return req.patchLimit === undefined ? 'series' : 'bisect';
+  if (req.patchLimit === undefined) return 'series';
+  return req.buildOnly ? 'prefix' : 'bisect';
 }
 
 /** Wraps a runner to record every call and the bot's own time between calls. */
@@ -50,7 +52,7 @@ function recorded(inner: Runner, steps: StepRecord[], clock: { lastEnd: number }
       const t = performance.now();
       const kind = stepKind(req);
       const nth = steps.filter((s) => s.kind === kind).length + 1;
-      const label = kind === 'bisect' ? `bisect 1..${req.patchLimit ?? '?'}` : `${kind} ${nth}`;
+      const label = kind === 'bisect' || kind === 'prefix' ? `${kind} 1..${req.patchLimit ?? '?'}` : `${kind} ${nth}`;
       const result = await inner.run(req, ctx);
       const end = performance.now();
       steps.push({ label, kind, wallMs: end - t, botBeforeMs: t - clock.lastEnd, result });
@@ -144,7 +146,8 @@ export function goalLines(f: SeriesFigures, patches: number, totalGoalMs: number
     `total from the cycle's start to the reply: ${s(f.totalMs)} s` +
       (totalGoalMs === null ? '' : ` (goal <= ${totalGoalMs / 60000} min: ${mark(f.totalMs <= totalGoalMs)})`),
     `runs: ${f.steps.filter((x) => x.kind === 'series').length} series, ${f.steps.filter((x) => x.kind === 'base').length} base, ` +
-      `${bisect.length} bisection steps (goal <= ${bound}: ${mark(bisect.length <= bound)})`,
+      `${bisect.length} bisection steps (goal <= ${bound}: ${mark(bisect.length <= bound)}), ` +
+      `${f.steps.filter((x) => x.kind === 'prefix').length} per-patch builds (build only)`,
   ];
   for (const kind of ['pass', 'crash']) {
     const ratios = bisect
