@@ -346,11 +346,10 @@ async function limitedMake(o: KernelBuildOptions, args: string[]): Promise<{ r: 
   const stopper = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, stopper.signal]) : stopper.signal;
   const watch = watchDisk(o.buildDir, limits.diskMiB, () => stopper.abort());
-  const make = limitedCommand(
-    limits,
-    'make',
-    args.map((a) => inside(o, a)),
-  );
+  // make, then how many processes its pid namespace still holds, counted with shell builtins
+  // only (no fork: a fork bomb may have taken every process the build may have).
+  const script = `make "$@"; rc=$?; set -- /proc/[0-9]*; echo "${LEFT_MARKER} $#" >&2; exit $rc`;
+  const make = limitedCommand(limits, 'sh', ['-c', script, 'sh', ...args.map((a) => inside(o, a))]);
   let r: ExecResult;
   try {
     r = await runSandboxed(sandboxFor(o), make.cmd, make.args, {
@@ -371,5 +370,21 @@ async function limitedMake(o: KernelBuildOptions, args: string[]): Promise<{ r: 
   }
   if (r.aborted) throw new InfraError('kernel build cancelled', { buildDir: o.buildDir });
   if (r.timedOut) throw new InfraError('kernel build timed out', { buildDir: o.buildDir, timeoutMs: o.timeoutMs });
-  return { r, limit: r.code === 0 ? null : limitInOutput(r.output) };
+  const { result, left } = takeLeftCount(r);
+  // A build that leaves half its process allowance running (background forks that outlive make)
+  // met the limit even when make itself finished: the sandbox's end is what stopped them.
+  if (left >= limits.processes / 2) return { r: { ...result, code: result.code || 1 }, limit: 'processes' };
+  return { r: result, limit: result.code === 0 ? null : limitInOutput(result.output) };
+}
+
+const LEFT_MARKER = '@daxbot-processes-left';
+
+/** The process count the make wrapper printed (0 when absent), and the result without its line. */
+function takeLeftCount(r: ExecResult): { result: ExecResult; left: number } {
+  const re = new RegExp(`^${LEFT_MARKER} (\\d+)\\n?`, 'm');
+  const m = re.exec(r.output);
+  const strip = (t: string): string => t.replace(re, '');
+  // The wrapper's own shell and the sandbox's init are always there.
+  const left = m ? Math.max(0, Number(m[1]) - 2) : 0;
+  return { result: { ...r, output: strip(r.output) }, left };
 }
