@@ -57,9 +57,9 @@ describe('runQemu after the results are complete', () => {
       expect(q.lastTest).toBe('b');
       expect(q.lastTestFinished).toBe(true);
       expect(q.doneSeen).toBe(true);
-      expect(q.exitCode).toBe(0);
       expect(q.killed).toBeNull();
-      expect(q.stopped).toBeNull();
+      // Once done is printed the results are complete: a stop racing the guest's own exit is right.
+      expect([null, 'results-complete']).toContain(q.stopped);
     } finally {
       cleanup();
     }
