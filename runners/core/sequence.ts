@@ -143,16 +143,19 @@ async function runKernel(spec: KernelRunnerSpec, deps: KernelRunDeps, req: RunRe
   const t0 = Date.now();
   const fragments = await loadFragments(spec.fragments, deps.repoRoot);
   const hash = configHash(fragments);
+  const trust = trustOf(req);
+  const dirOf = (t: BuildTrust): string => buildDirFor(deps.cacheDir, treeSlug(req.tree), hash, t);
+  const dirs = { base: dirOf('base'), series: dirOf('series') };
   const run: RunInfo = {
     req,
     ctx,
     progress: ctx.progress ?? (() => undefined),
     suites: req.suites && req.suites.length > 0 ? req.suites : spec.suites,
     slot: slotDirFor(deps.cacheDir, req.tree, hash),
-    buildDir: buildDirFor(deps.cacheDir, treeSlug(req.tree), hash, trustOf(req)),
-    trust: trustOf(req),
-    baseBuildDir: buildDirFor(deps.cacheDir, treeSlug(req.tree), hash),
-    siblings: (['base', 'series'] as const).map((t) => buildDirFor(deps.cacheDir, treeSlug(req.tree), hash, t)),
+    buildDir: dirs[trust],
+    trust,
+    baseBuildDir: dirs.base,
+    siblings: [dirs.base, dirs.series],
     repoRoot: deps.repoRoot,
     cacheDir: deps.cacheDir,
   };
