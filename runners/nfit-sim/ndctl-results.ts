@@ -93,6 +93,9 @@ function consoleResults(lines: string[], text: string): TestResult[] {
 export function ndctlMesonResults(consoleLog: string, stop: GuestStop, testlog: string | null = null): TestResult[] {
   const section = extractSuites(consoleLog).find((s) => s.suite === NDCTL_MESON_SUITE);
   const why = stop.killed ? `guest killed (${stop.killed})` : 'guest stopped';
+  const fromFile = testlog === null ? [] : parseTestlog(testlog);
+  // meson wrote its results: they stand even when the console lost the suite's marker line.
+  if (!section && fromFile.length > 0) return fromFile;
   if (!section)
     return [
       { suite: NDCTL_MESON_SUITE, name: NDCTL_MESON_SUITE, status: 'error', reason: `suite never started: ${why}` },
@@ -101,7 +104,6 @@ export function ndctlMesonResults(consoleLog: string, stop: GuestStop, testlog: 
   const errors = lines.map((l) => ERROR_LINE.exec(l)?.[1]).filter((e): e is string => e !== undefined);
   const listed = lines.map((l) => LIST_LINE.exec(l)).find((m) => m !== null);
   const planned = (listed?.[1] ?? '').split(/\s+/).filter(Boolean);
-  const fromFile = testlog === null ? [] : parseTestlog(testlog);
   const tests = fromFile.length > 0 ? fromFile : consoleResults(lines, section.text);
   const seen = new Set(tests.map((t) => `${t.suite}/${t.name}`));
   for (const marker of planned) {

@@ -17,6 +17,7 @@ import type { Exec } from '../sandbox/exec.ts';
 import { nvdimmBackendBytes, qemuArgs, type QemuSpec } from './args.ts';
 import { HeadTail, LineSplitter, MiB } from './console-buffer.ts';
 import { CappedLog } from './console-log.ts';
+import { Unsplicer, unsplice } from '../guest/splice.ts';
 import {
   describeKill,
   describeStop,
@@ -150,14 +151,21 @@ function consoleSink(o: QemuRunOptions, onLine: (line: string) => void) {
   const kept = new HeadTail(lim.head, lim.tail);
   const stderr = new HeadTail(lim.stderr, lim.stderr);
   const log = new CappedLog(o.logFile, lim.head, lim.tail);
-  const lines = new LineSplitter(lim.line, onLine);
+  // Kernel records spliced into the guest's lines get their own lines (../guest/splice.ts), in
+  // the lines watched and in the console the runners read; the log file keeps what QEMU printed.
+  const unspliced = new Unsplicer(onLine);
+  const lines = new LineSplitter(lim.line, (line) => unspliced.push(line));
   const onOutput = (chunk: string, stream: 'stdout' | 'stderr'): void => {
     log.write(chunk);
     if (stream === 'stderr') return stderr.push(chunk);
     kept.push(chunk);
     lines.push(chunk);
   };
-  return { onOutput, lines, log, console: () => kept.text(), stderr: () => stderr.text('QEMU stderr') };
+  const end = (): void => {
+    lines.end();
+    unspliced.end();
+  };
+  return { onOutput, end, log, console: () => unsplice(kept.text()), stderr: () => stderr.text('QEMU stderr') };
 }
 
 /** Launches QEMU and returns when it exits, is stopped or killed. Throws InfraError only if it cannot start. */
@@ -194,7 +202,7 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
   } finally {
     clearInterval(timer);
     o.signal?.removeEventListener('abort', onExternalAbort);
-    sink.lines.end();
+    sink.end();
     // After QEMU is gone, so the note cannot interleave with console output still streaming in.
     await sink.log.finish(note ? `\n[daxbot] guest ${killed ? 'killed' : 'stopped'}: ${note}\n` : '');
   }
