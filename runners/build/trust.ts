@@ -63,9 +63,7 @@ export async function prepareSeriesFolder(
   const ownerFile = `${seriesDir}.owner`;
   const current = existsSync(ownerFile) ? (await readFile(ownerFile, 'utf8')).trim() : '';
   if (current === owner && existsSync(seriesDir)) return 'kept';
-  await rm(ownerFile, { force: true });
-  await rm(seriesDir, { recursive: true, force: true });
-  await rm(ccacheDirs(o.cacheDir, seriesDir).series, { recursive: true, force: true });
+  await dropSeriesFolder(o.cacheDir, seriesDir);
   let how: 'seeded' | 'empty' = 'empty';
   if (existsSync(path.join(baseDir, '.config'))) {
     const r = await exec('cp', ['-a', '--reflink=auto', baseDir, seriesDir]);
@@ -77,6 +75,16 @@ export async function prepareSeriesFolder(
   }
   await writeFile(ownerFile, `${owner}\n`);
   return how;
+}
+
+/**
+ * Forgets a series folder (its owner record first, so a half-removed folder is never "kept"), and
+ * its ccache: what a series filled up to a limit is not reused by a later step.
+ */
+export async function dropSeriesFolder(cacheDir: string, seriesDir: string): Promise<void> {
+  await rm(`${seriesDir}.owner`, { force: true });
+  await rm(seriesDir, { recursive: true, force: true });
+  await rm(ccacheDirs(cacheDir, seriesDir).series, { recursive: true, force: true });
 }
 
 /**

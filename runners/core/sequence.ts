@@ -15,13 +15,20 @@
  * Everything at the edges (build step, initramfs, QEMU, parsers, symbolizer) can be replaced
  * through KernelRunDeps, so the sequence is tested with fakes and run for real with none.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { toMs } from '../../config/duration.ts';
 import { buildDirFor, buildKernel, type KernelBuildOptions } from '../build/make.ts';
 import { configHash, loadFragments } from '../build/kconfig.ts';
 import { ageRewrittenFiles, copyBuiltTree, forgetBuiltTree, recordBuiltTree, slotHead } from '../build/built-tree.ts';
-import { prepareSeriesFolder, seriesOwner, syncCcacheView, trustOf, type BuildTrust } from '../build/trust.ts';
+import {
+  dropSeriesFolder,
+  prepareSeriesFolder,
+  seriesOwner,
+  syncCcacheView,
+  trustOf,
+  type BuildTrust,
+} from '../build/trust.ts';
 import { daxInitramfs } from '../guest/dax-initramfs.ts';
 import type { InitramfsFile } from '../guest/initramfs.ts';
 import type { NvdimmSpec } from '../qemu/args.ts';
@@ -262,8 +269,7 @@ async function buildStage(
   if (out.build.ok && !deps.buildStep) await recordBuiltTree(run.slot, run.buildDir);
   // What a series filled up to a limit is not kept: the next series starts from the base again.
   if (run.trust === 'series' && out.build.limitHit) {
-    await rm(`${run.buildDir}.owner`, { force: true });
-    await rm(run.buildDir, { recursive: true, force: true });
+    await dropSeriesFolder(deps.cacheDir, run.buildDir);
   }
   Object.assign(result.timings, out.timings ?? {});
   return out.build;
