@@ -4,15 +4,14 @@
  * counts and how long it took to settle). Pure, so module and topology failures are judged the same
  * way in tests and in runs.
  */
+import {
+  moduleLinePattern,
+  moduleResults as simulatorModuleResults,
+  readModuleLine,
+  type ModuleLoad,
+} from '../parse/module-lines.ts';
 import type { TestResult } from '../types.ts';
 import { CXL_SIM_SUITE } from './profile.ts';
-
-export interface ModuleLoad {
-  name: string;
-  ok: boolean;
-  /** insmod's own message when it failed ("insmod: can't insert 'cxl_acpi.ko': Unknown symbol in module"). */
-  message?: string;
-}
 
 export interface Topology {
   /** "root0", or null when no topology settled. */
@@ -34,7 +33,7 @@ export interface CxlGuestSetup {
 }
 
 // The serial console may prefix lines with "\r" or interleave kernel messages: match anywhere.
-const MODULE_LINE = /DAXBOT-CXL-MODULE (\S+) (ok|fail)(?: (.*))?$/;
+const MODULE_LINE = moduleLinePattern('CXL');
 const TOPOLOGY_LINE = /DAXBOT-CXL-TOPOLOGY (\S+)(?: (.*))?$/;
 
 function parseTopology(root: string, rest: string): Topology {
@@ -63,44 +62,19 @@ export function parseCxlGuestSetup(log: string): CxlGuestSetup {
   let topology: Topology | null = null;
   for (const raw of log.split('\n')) {
     const line = raw.replace(/\r/g, '').trimEnd();
-    const m = MODULE_LINE.exec(line);
-    if (m?.[1] && m[2]) {
-      if (modules.some((x) => x.name === m[1])) continue;
-      const load: ModuleLoad = { name: m[1], ok: m[2] === 'ok' };
-      if (!load.ok) load.message = (m[3] ?? '').trim() || 'insmod failed';
-      modules.push(load);
-      continue;
-    }
+    if (readModuleLine(MODULE_LINE, line, modules)) continue;
     const t = TOPOLOGY_LINE.exec(line);
     if (t?.[1] && topology === null) topology = parseTopology(t[1], t[2] ?? '');
   }
   return { modules, topology };
 }
 
-/** "insmod: can't insert ..." stays as is; a bare message gets the "insmod: " prefix. */
-function insmodReason(name: string, message: string): string {
-  return `module ${name}: ${message.startsWith('insmod') ? message : `insmod: ${message}`}`;
-}
-
 /**
- * One TestResult per expected module: pass, or error with insmod's reason. A module that never
- * reported (the guest died first) is an error too: its absence is the finding. The topology
- * itself is the suite's own first test.
+ * One TestResult of the cxl-sim suite per expected module (runners/parse/module-lines.ts). The
+ * topology itself is the suite's own first test.
  */
 export function moduleResults(modules: ModuleLoad[], expected: string[]): TestResult[] {
-  const byName = new Map(modules.map((m) => [m.name, m]));
-  return expected.map((name): TestResult => {
-    const m = byName.get(name);
-    const base = { suite: CXL_SIM_SUITE, name: `module-${name}` };
-    if (!m)
-      return {
-        ...base,
-        status: 'error',
-        reason: `module ${name}: not loaded (the guest stopped before insmod reported)`,
-      };
-    if (m.ok) return { ...base, status: 'pass' };
-    return { ...base, status: 'error', reason: insmodReason(name, m.message ?? 'insmod failed') };
-  });
+  return simulatorModuleResults(CXL_SIM_SUITE, modules, expected);
 }
 
 /** The topology in one line for the `topology` test's reason: "root0: 10 memdevs, 10 endpoints, ...". */

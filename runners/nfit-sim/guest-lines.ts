@@ -4,15 +4,9 @@
  * suite and by the ndctl-meson suite, whichever loaded the modules), and broken-dimms.sh's
  * DAXBOT-NFIT-DIMM lines. Pure, so module failures are judged the same way in tests and in runs.
  */
+import { moduleLinePattern, moduleResults, readModuleLine, type ModuleLoad } from '../parse/module-lines.ts';
 import type { TestResult } from '../types.ts';
 import { BROKEN_DIMMS_TEST, NFIT_SIM_SUITE } from './profile.ts';
-
-export interface ModuleLoad {
-  name: string;
-  ok: boolean;
-  /** insmod's own message when it failed ("insmod: can't insert 'nd_btt.ko': No such device"). */
-  message?: string;
-}
 
 /** One DIMM of a simulated bus and the failure flags its sysfs `nfit/flags` showed. */
 export interface DimmFlags {
@@ -31,7 +25,7 @@ export interface GuestSetup {
 }
 
 // The serial console may prefix lines with "\r" or interleave kernel messages: match anywhere.
-const MODULE_LINE = /DAXBOT-NFIT-MODULE (\S+) (ok|fail)(?: (.*))?$/;
+const MODULE_LINE = moduleLinePattern('NFIT');
 const BUSES_LINE = /DAXBOT-NFIT-BUSES(?: (.*))?$/;
 const DIMM_LINE = /DAXBOT-NFIT-DIMM (\S+) (\S+)(?: (.*))?$/;
 
@@ -46,14 +40,7 @@ export function parseGuestSetup(log: string): GuestSetup {
   const dimms: DimmFlags[] = [];
   for (const raw of log.split('\n')) {
     const line = raw.replace(/\r/g, '').trimEnd();
-    const m = MODULE_LINE.exec(line);
-    if (m?.[1] && m[2]) {
-      if (modules.some((x) => x.name === m[1])) continue;
-      const load: ModuleLoad = { name: m[1], ok: m[2] === 'ok' };
-      if (!load.ok) load.message = (m[3] ?? '').trim() || 'insmod failed';
-      modules.push(load);
-      continue;
-    }
+    if (readModuleLine(MODULE_LINE, line, modules)) continue;
     const d = DIMM_LINE.exec(line);
     if (d?.[1] && d[2]) {
       const [, bus, dimm] = d;
@@ -92,11 +79,6 @@ export function annotateBrokenDimms(tests: TestResult[], note: string | null): T
   );
 }
 
-/** "insmod: can't insert ..." stays as is; a bare message gets the "insmod: " prefix. */
-function insmodReason(name: string, message: string): string {
-  return `module ${name}: ${message.startsWith('insmod') ? message : `insmod: ${message}`}`;
-}
-
 /**
  * One TestResult per module (pass, or error with insmod's reason) and one for the buses. A module
  * that never reported (the guest died first) is an error too: its absence is the finding.
@@ -106,26 +88,7 @@ export function setupTestResults(
   expectedModules: string[],
   expectedBuses: string[],
 ): TestResult[] {
-  const out: TestResult[] = [];
-  const byName = new Map(setup.modules.map((m) => [m.name, m]));
-  for (const name of expectedModules) {
-    const m = byName.get(name);
-    if (!m)
-      out.push({
-        suite: NFIT_SIM_SUITE,
-        name: `module-${name}`,
-        status: 'error',
-        reason: `module ${name}: not loaded (the guest stopped before insmod reported)`,
-      });
-    else if (m.ok) out.push({ suite: NFIT_SIM_SUITE, name: `module-${name}`, status: 'pass' });
-    else
-      out.push({
-        suite: NFIT_SIM_SUITE,
-        name: `module-${name}`,
-        status: 'error',
-        reason: insmodReason(name, m.message ?? 'insmod failed'),
-      });
-  }
+  const out = moduleResults(NFIT_SIM_SUITE, setup.modules, expectedModules);
   const seen = setup.buses ?? [];
   const missing = expectedBuses.filter((b) => !seen.includes(b));
   if (setup.buses === null) {
