@@ -102,6 +102,25 @@ export interface RootfsBuild {
   imageMs: number;
 }
 
+/**
+ * What a suite's own build function (ndctl's, fstests') takes from its caller, whatever the
+ * suite: where the sources and the cache are, the root filesystem to build in, and the machinery.
+ */
+export interface SuiteBuildInputs {
+  /** The suite's sources (a checkout, or a tarball where the suite accepts one). */
+  source: string;
+  cacheDir: string;
+  /** The debootstrapped tree (runners/guest/debian-rootfs.ts) and its key. */
+  rootfs: string;
+  rootfsKey: string;
+  /** Parallel build jobs; 0 = the build tool's default (about the number of cores). */
+  jobs?: number;
+  exec?: Exec;
+  /** Machine-wide lock for heavy builds (default: the kernel build lock). */
+  lockFile?: string;
+  signal?: AbortSignal;
+}
+
 export interface RootfsBuildOptions {
   /** Names the cache folder and the image: "fstests" → <cacheDir>/fstests/<key>/fstests.ext4. */
   kind: string;

@@ -13,8 +13,12 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { Exec } from '../sandbox/exec.ts';
-import { ensureRootfsBuild, rootfsSandboxArgs, type RootfsBuild } from '../guest/rootfs-build.ts';
+import {
+  ensureRootfsBuild,
+  rootfsSandboxArgs,
+  type RootfsBuild,
+  type SuiteBuildInputs,
+} from '../guest/rootfs-build.ts';
 
 /** Where the checkout copy lives, inside the build sandbox and inside the guest's chroot. */
 export const NDCTL_MOUNT = '/ndctl';
@@ -103,18 +107,8 @@ export function ndctlBuildKey(contentHash: string, rootfsKey: string, c: NdctlBu
 
 export type NdctlBuild = RootfsBuild;
 
-export interface NdctlBuildOptions extends NdctlBuildConfig {
-  source: string;
-  cacheDir: string;
-  /** The debootstrapped tree (runners/guest/debian-rootfs.ts) and its key. */
-  rootfs: string;
-  rootfsKey: string;
-  jobs?: number;
-  exec?: Exec;
-  /** Machine-wide lock for heavy builds (default: the kernel build lock). */
-  lockFile?: string;
-  signal?: AbortSignal;
-}
+/** `source` is an ndctl checkout. */
+export interface NdctlBuildOptions extends NdctlBuildConfig, SuiteBuildInputs {}
 
 /**
  * Builds (or reuses) the checkout. A meson or ninja failure is an outcome (ok=false, cached too:

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { InfraError } from '../errors.ts';
 import { execCommand, type Exec } from '../sandbox/exec.ts';
 import { checkoutHash } from '../nfit-sim/ndctl-build.ts';
-import { ensureRootfsBuild, type RootfsBuild } from '../guest/rootfs-build.ts';
+import { ensureRootfsBuild, type RootfsBuild, type SuiteBuildInputs } from '../guest/rootfs-build.ts';
 
 /** A folder every Debian root filesystem has (base-files), so the read-only sandbox can mount on it. */
 export const FSTESTS_MOUNT = '/opt';
@@ -53,19 +53,8 @@ async function populate(source: string, isDir: boolean, tree: string, exec: Exec
   if (r.code !== 0) throw new InfraError(`cannot unpack ${source}`, { output: r.output.slice(-1000) });
 }
 
-export interface FstestsBuildOptions {
-  /** A .tar.gz of an fstests tree with one top folder, or an fstests tree. */
-  source: string;
-  cacheDir: string;
-  /** The debootstrapped tree and its key (runners/guest/debian-rootfs.ts). */
-  rootfs: string;
-  rootfsKey: string;
-  /** make -j; 0 = the number of cores. */
-  jobs?: number;
-  exec?: Exec;
-  lockFile?: string;
-  signal?: AbortSignal;
-}
+/** `source` is a .tar.gz of an fstests tree with one top folder, or an fstests tree. */
+export type FstestsBuildOptions = SuiteBuildInputs;
 
 /** Builds (or reuses) fstests; a source that does not build is an outcome (ok=false). */
 export async function ensureFstestsBuild(o: FstestsBuildOptions): Promise<RootfsBuild> {
