@@ -17,6 +17,7 @@ import { InfraError } from '../errors.ts';
 import { KERNEL_BUILD_LOCK } from '../build/make.ts';
 import { execCommand, type Exec } from '../sandbox/exec.ts';
 import { lockHeldByAncestor } from '../sandbox/lock-holder.ts';
+import type { TestResult } from '../types.ts';
 import { ensureExt4Image } from './debian-rootfs.ts';
 
 /**
@@ -100,6 +101,17 @@ export interface RootfsBuild {
   built: boolean;
   buildMs: number;
   imageMs: number;
+}
+
+/**
+ * The host result that stands for a suite whose configured sources do not build (`what` names
+ * them: "fstests <source>"): an error test `name` of `suite` whose reason ends with the build's
+ * last output line and whose excerpt is the build's excerpt. Not the series' fault, and the same
+ * on every run (pure).
+ */
+export function suiteBuildFailure(suite: string, name: string, what: string, built: RootfsBuild): TestResult {
+  const last = built.excerpt.split('\n').filter(Boolean).pop() ?? 'see the build log';
+  return { suite, name, status: 'error', reason: `${what} does not build: ${last}`, excerpt: built.excerpt };
 }
 
 /**

@@ -12,6 +12,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { ensureDebianRootfsImage } from '../guest/debian-rootfs.ts';
 import { createOverlay, createResultsDisk, virtioDiskArgs } from '../guest/disks.ts';
+import { suiteBuildFailure } from '../guest/rootfs-build.ts';
 import type { InitramfsFile } from '../guest/initramfs.ts';
 import type { RunInfo } from '../core/sequence.ts';
 import { execCommand, type Exec } from '../sandbox/exec.ts';
@@ -178,22 +179,8 @@ export async function prepareNdctlSuite(o: PrepareOptions): Promise<NdctlSuitePr
   });
   timings.ndctlBuildMs = Date.now() - t;
   if (!built.ok || !built.image) {
-    // The configured checkout does not build: not the series' fault, and the same on every run.
-    const last = built.excerpt.split('\n').filter(Boolean).pop() ?? 'see the build log';
-    return {
-      run: false,
-      hostResults: [
-        {
-          suite: NDCTL_MESON_SUITE,
-          name: 'ndctl-build',
-          status: 'error',
-          reason: `ndctl checkout ${plan.source} does not build: ${last}`,
-          excerpt: built.excerpt,
-        },
-      ],
-      ...NOTHING,
-      timings,
-    };
+    const failed = suiteBuildFailure(NDCTL_MESON_SUITE, 'ndctl-build', `ndctl checkout ${plan.source}`, built);
+    return { run: false, hostResults: [failed], ...NOTHING, timings };
   }
 
   const disks = await ndctlDisks(exec, o.workDir, rootfs.image, built.image);

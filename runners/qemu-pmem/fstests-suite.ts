@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_ROOTFS_SPEC, ensureDebianRootfsImage, type RootfsSpec } from '../guest/debian-rootfs.ts';
 import { createOverlay, createResultsDisk, readResultsDisk, virtioDiskArgs } from '../guest/disks.ts';
 import { FSTESTS_ROOTFS_PACKAGES } from '../guest/fstests/packages.ts';
+import { suiteBuildFailure } from '../guest/rootfs-build.ts';
 import type { InitramfsFile } from '../guest/initramfs.ts';
 import { execCommand, type Exec } from '../sandbox/exec.ts';
 import type { FailureClass, TestResult } from '../types.ts';
@@ -89,13 +90,8 @@ export async function prepareFstestsSuite(o: FstestsPrepareOptions): Promise<Fst
   });
   timings.fstestsBuildMs = Date.now() - t;
   if (!built.ok || !built.image) {
-    // The configured fstests does not build: not the series' fault, and the same on every run.
-    const last = built.excerpt.split('\n').filter(Boolean).pop() ?? 'see the build log';
-    const reason = `fstests ${plan.source} does not build: ${last}`;
-    const hostResults: TestResult[] = [
-      { suite: FSTESTS_DAX_SUITE, name: 'fstests-build', status: 'error', reason, excerpt: built.excerpt },
-    ];
-    return { run: false, hostResults, filesystems, timings, ...NOTHING };
+    const failed = suiteBuildFailure(FSTESTS_DAX_SUITE, 'fstests-build', `fstests ${plan.source}`, built);
+    return { run: false, hostResults: [failed], filesystems, timings, ...NOTHING };
   }
 
   const disks = path.join(o.workDir, 'fstests-disks');
