@@ -15,7 +15,7 @@ import { discoverBase } from '../jobs/base-discovery.ts';
 import type { BaseChoice, BaseDiscovery, DiscoveryTree } from '../jobs/base-types.ts';
 import { versionTrees } from '../jobs/context.ts';
 import { shouldMail } from '../report/reply-policy.ts';
-import { versionFields, type ReplayRow } from './types.ts';
+import { testedFields, versionFields, type ReplayRow } from './types.ts';
 
 interface Applied {
   ok: boolean;
@@ -76,11 +76,7 @@ export async function replayApplyOnly(deps: PipelineDeps, version: SeriesVersion
   const policy = { replyOnPass: deps.config.mail.replyOnPass, applyFailures: deps.config.mail.applyFailures };
   return {
     ...versionFields(version),
-    tree: tested?.tree ?? null,
-    base: tested?.base ?? null,
-    method: tested?.method ?? null,
-    certain: tested?.certain ?? false,
-    how: tested?.how ?? 'no base: the series applies to no candidate',
+    ...testedFields(tested),
     outcome,
     applied: outcome === 'applied',
     ...(applied.failedPatch !== undefined && { failedPatch: applied.failedPatch }),

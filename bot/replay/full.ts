@@ -11,7 +11,7 @@ import { insertRerunGroup } from '../queue/enqueue.ts';
 import { processQueue } from '../queue/cycle.ts';
 import { getJob, type JobRow } from '../store/jobs.ts';
 import { versionReplies } from '../store/replies.ts';
-import { versionFields, type ReplayRow } from './types.ts';
+import { testedFields, versionFields, type ReplayRow } from './types.ts';
 
 /** One word for the group: its runners' outcomes, or the state of a job that did not finish. */
 function groupOutcome(jobs: readonly JobRow[]): string {
@@ -34,11 +34,7 @@ export async function replayFull(deps: PipelineDeps, version: SeriesVersion): Pr
   const attempt = record?.discovery.attempts.find((a) => a.failedPatch !== undefined);
   return {
     ...versionFields(version),
-    tree: tested?.tree ?? null,
-    base: tested?.base ?? null,
-    method: tested?.method ?? null,
-    certain: tested?.certain ?? false,
-    how: tested?.how ?? 'no base: the series applies to no candidate',
+    ...testedFields(tested),
     outcome,
     applied: tested !== null && !outcome.includes('apply-failed') && !outcome.includes('no-base'),
     ...(outcome === 'apply-failed' && attempt?.failedPatch !== undefined && { failedPatch: attempt.failedPatch }),

@@ -4,7 +4,7 @@
  * whether the reply would have been mailed by the configured policy. Nothing is ever sent.
  */
 import type { SeriesVersion } from '../../ingest/series/types.ts';
-import type { BaseMethod } from '../jobs/base-types.ts';
+import type { BaseChoice, BaseMethod } from '../jobs/base-types.ts';
 
 /**
  * `applied`: it applied on the base found; `apply-failed`: a base was chosen and the series does
@@ -63,6 +63,19 @@ export interface ReplayTotals {
 /** What every row says of its version, whatever became of it. */
 export function versionFields(v: SeriesVersion): Pick<ReplayRow, 'versionKey' | 'date' | 'subject' | 'patches'> {
   return { versionKey: v.key, date: v.firstDate, subject: v.subject, patches: v.patches.length };
+}
+
+/** Where a row's version was tested: the base chosen, or nulls and "no base" when there was none. */
+export function testedFields(
+  tested: Pick<BaseChoice, 'tree' | 'base' | 'method' | 'certain' | 'how'> | null,
+): Pick<ReplayRow, 'tree' | 'base' | 'method' | 'certain' | 'how'> {
+  return {
+    tree: tested?.tree ?? null,
+    base: tested?.base ?? null,
+    method: tested?.method ?? null,
+    certain: tested?.certain ?? false,
+    how: tested?.how ?? 'no base: the series applies to no candidate',
+  };
 }
 
 export function replayTotals(rows: readonly ReplayRow[], ms: number): ReplayTotals {
