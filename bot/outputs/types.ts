@@ -12,6 +12,7 @@ import type { SeriesVersion } from '../../ingest/series/types.ts';
 import { DaxbotError } from '../errors.ts';
 import type { OutputEventKind } from '../store/output-posts.ts';
 import type { StoredBaseline, StoredRun } from '../store/job-results.ts';
+import { outputName, type OutputConfig } from './schema.ts';
 
 export type { OutputEventKind };
 
@@ -92,6 +93,18 @@ export interface OutputDeps {
 export interface OutputModule<C extends { kind: string; name?: string | undefined }> {
   readonly kind: C['kind'];
   create(config: C, deps: OutputDeps): Output;
+}
+
+/**
+ * The Output a module makes of one configured output: named by outputName, with the kind and
+ * the timeout of its configuration, wanting `events`, and posting through `post`.
+ */
+export function configuredOutput(
+  config: Pick<OutputConfig, 'kind' | 'name' | 'timeoutMs'>,
+  events: readonly OutputEventKind[],
+  post: Output['post'],
+): Output {
+  return { name: outputName(config), kind: config.kind, events, timeoutMs: config.timeoutMs, post };
 }
 
 /** A post failed. `permanent`: the other side refused it and repeating will not change that. */

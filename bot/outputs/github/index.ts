@@ -8,9 +8,8 @@
 import { Octokit } from '@octokit/rest';
 import { pullRequestOfMessageId } from '../../../ingest/sources/github/mails.ts';
 import { requireToken } from '../http.ts';
-import { outputName } from '../schema.ts';
-import type { JobResult, Output, OutputDeps, OutputEvent, OutputModule, PostContext } from '../types.ts';
-import { OutputError } from '../types.ts';
+import type { JobResult, OutputDeps, OutputEvent, OutputModule, PostContext } from '../types.ts';
+import { configuredOutput, OutputError } from '../types.ts';
 import type { GithubOutputConfig } from './schema.ts';
 
 type Conclusion = 'success' | 'failure' | 'neutral' | 'cancelled';
@@ -70,13 +69,5 @@ async function postCheckRun(config: GithubOutputConfig, deps: OutputDeps, e: Out
 
 export const githubOutput: OutputModule<GithubOutputConfig> = {
   kind: 'github',
-  create(config, deps): Output {
-    return {
-      name: outputName(config),
-      kind: config.kind,
-      events: ['result'],
-      timeoutMs: config.timeoutMs,
-      post: (e, ctx) => postCheckRun(config, deps, e, ctx),
-    };
-  },
+  create: (config, deps) => configuredOutput(config, ['result'], (e, ctx) => postCheckRun(config, deps, e, ctx)),
 };

@@ -5,8 +5,7 @@
  * report for any span of time without sending it.
  */
 import { requestText, requireToken } from '../http.ts';
-import { outputName } from '../schema.ts';
-import type { Output, OutputDeps, OutputEvent, OutputModule, PostContext } from '../types.ts';
+import { configuredOutput, type OutputDeps, type OutputEvent, type OutputModule, type PostContext } from '../types.ts';
 import { kcidbReport } from './report.ts';
 import type { KcidbOutputConfig } from './schema.ts';
 
@@ -31,13 +30,5 @@ async function submit(config: KcidbOutputConfig, deps: OutputDeps, e: OutputEven
 
 export const kcidbOutput: OutputModule<KcidbOutputConfig> = {
   kind: 'kcidb',
-  create(config, deps): Output {
-    return {
-      name: outputName(config),
-      kind: config.kind,
-      events: ['result'],
-      timeoutMs: config.timeoutMs,
-      post: (e, ctx) => submit(config, deps, e, ctx),
-    };
-  },
+  create: (config, deps) => configuredOutput(config, ['result'], (e, ctx) => submit(config, deps, e, ctx)),
 };

@@ -5,10 +5,9 @@
  * after a partial failure only posts what is missing. A patch Patchwork does not know yet (its
  * parser lags behind the list) fails the post, which is retried later.
  */
-import type { Output, OutputDeps, OutputEvent, OutputModule, PostContext } from '../types.ts';
-import { OutputError } from '../types.ts';
+import type { OutputDeps, OutputEvent, OutputModule, PostContext } from '../types.ts';
+import { configuredOutput, OutputError } from '../types.ts';
 import { requireToken } from '../http.ts';
-import { outputName } from '../schema.ts';
 import { checkContext, checkTarget, planChecks } from './checks.ts';
 import { createPatchworkClient } from './client.ts';
 import type { PatchworkOutputConfig } from './schema.ts';
@@ -46,13 +45,8 @@ async function postChecks(config: PatchworkOutputConfig, deps: OutputDeps, e: Ou
 
 export const patchworkOutput: OutputModule<PatchworkOutputConfig> = {
   kind: 'patchwork',
-  create(config, deps): Output {
-    return {
-      name: outputName(config),
-      kind: config.kind,
-      events: config.pending ? ['start', 'result'] : ['result'],
-      timeoutMs: config.timeoutMs,
-      post: (e, ctx) => postChecks(config, deps, e, ctx),
-    };
-  },
+  create: (config, deps) =>
+    configuredOutput(config, config.pending ? ['start', 'result'] : ['result'], (e, ctx) =>
+      postChecks(config, deps, e, ctx),
+    ),
 };
