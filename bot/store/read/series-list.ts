@@ -235,22 +235,25 @@ export interface ListJobRow {
   not_before: string | null;
 }
 
+/** The columns of a ListJobRow: what a page shows of a job beside its version. */
+export const LIST_JOB_COLUMNS = [
+  'id',
+  'version_key',
+  'group_id',
+  'runner',
+  'state',
+  'outcome',
+  'summary',
+  'lease_expires_at',
+  'not_before',
+] as const;
+
 /** Every job of these versions, oldest first (the page shows each version's newest group). */
 export async function jobsOfVersions(db: Kysely<Database>, versionKeys: readonly string[]): Promise<ListJobRow[]> {
   if (versionKeys.length === 0) return [];
   return db
     .selectFrom('jobs')
-    .select([
-      'id',
-      'version_key',
-      'group_id',
-      'runner',
-      'state',
-      'outcome',
-      'summary',
-      'lease_expires_at',
-      'not_before',
-    ])
+    .select(LIST_JOB_COLUMNS)
     .where('version_key', 'in', [...versionKeys])
     .orderBy('id')
     .execute();

@@ -6,6 +6,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import { listJobs, type JobRow } from '../jobs.ts';
+import { LIST_JOB_COLUMNS, type ListJobRow } from './series-list.ts';
 import type { CommandMarksTable, CommandsTable, Database, RepliesTable, SeriesVersionsTable } from '../tables.ts';
 
 export interface JobRunRow {
@@ -158,17 +159,9 @@ export interface HistoryVersionRow {
   data: string;
 }
 
-export interface HistoryJobRow {
-  id: number;
-  version_key: string;
-  group_id: number | null;
-  runner: string;
-  state: string;
-  outcome: string | null;
-  summary: string | null;
+/** A job of the history: a list page's job row and its verdict. */
+export interface HistoryJobRow extends ListJobRow {
   verdict: string | null;
-  lease_expires_at: string | null;
-  not_before: string | null;
 }
 
 /** Every version of a series (oldest revision first) and every job of theirs (oldest first). */
@@ -186,18 +179,7 @@ export async function seriesHistoryRows(
   if (versions.length === 0) return { versions, jobs: [] };
   const jobs = await db
     .selectFrom('jobs')
-    .select([
-      'id',
-      'version_key',
-      'group_id',
-      'runner',
-      'state',
-      'outcome',
-      'summary',
-      'verdict',
-      'lease_expires_at',
-      'not_before',
-    ])
+    .select([...LIST_JOB_COLUMNS, 'verdict'])
     .where(
       'version_key',
       'in',
