@@ -10,23 +10,16 @@ import { listJobs, recentJobDurations, type JobRow } from '../store/jobs.ts';
 import { invalidVersionKeys } from '../store/marks.ts';
 import { versionSubjects } from '../store/read/queue.ts';
 import { jobsOfVersions, seriesListRows } from '../store/read/series-list.ts';
+import { jobStateFields, type JobStateFields } from './job-state.ts';
 import { listItem } from './series-list-data.ts';
 import type { Database } from '../store/tables.ts';
 
 export type { QueueSlot } from '../queue/policy.ts';
 
-export interface QueueJob {
+export interface QueueJob extends JobStateFields {
   id: number;
   versionKey: string;
   subject: string | null;
-  runner: string;
-  trigger: string;
-  priority: number;
-  /** The state machine's state ("testing", "bisecting", ...). */
-  state: string;
-  slot: QueueSlot;
-  progress: string | null;
-  requestedBy: string | null;
   attempts: number;
   error: string | null;
   /** Queued: when it should start. Waiting and infra-failed: when it may be claimed again. */
@@ -91,13 +84,7 @@ export async function loadQueueView(
     id: j.id,
     versionKey: j.versionKey,
     subject: subjects.get(j.versionKey) ?? null,
-    runner: j.runner,
-    trigger: j.trigger,
-    priority: j.priority,
-    state: j.state,
-    slot,
-    progress: j.progress,
-    requestedBy: j.options.requestedBy ?? null,
+    ...jobStateFields(j, slot),
     attempts: j.attempts,
     error: j.error,
     estimatedStart:

@@ -14,8 +14,9 @@ import {
 } from '../store/read/series.ts';
 import type { Database } from '../store/tables.ts';
 import { baseRecordView, type BaseRecordView } from '../jobs/base-record.ts';
-import { slotOf, type QueueSlot } from '../queue/policy.ts';
+import { slotOf } from '../queue/policy.ts';
 import { loadVersionHistory, type HistoryVersion } from './history-data.ts';
+import { jobStateFields, type JobStateFields } from './job-state.ts';
 import {
   parseStored,
   storedJobVerdictSchema,
@@ -52,16 +53,9 @@ export interface BaselineRef {
   durationMs: number;
 }
 
-export interface SeriesJobView {
+export interface SeriesJobView extends JobStateFields {
   id: number;
   groupId: number;
-  runner: string;
-  trigger: string;
-  priority: number;
-  state: string;
-  slot: QueueSlot;
-  progress: string | null;
-  requestedBy: string | null;
   /** Suites and repeats the job was asked for (null: the runner's and schedule's defaults). */
   suites: string[] | null;
   repeats: number | null;
@@ -191,13 +185,7 @@ async function jobView(db: Kysely<Database>, p: SeriesPageJob, now: Date): Promi
   return {
     id: j.id,
     groupId: j.groupId,
-    runner: j.runner,
-    trigger: j.trigger,
-    priority: j.priority,
-    state: j.state,
-    slot: slotOf(j, now),
-    progress: j.progress,
-    requestedBy: j.options.requestedBy ?? null,
+    ...jobStateFields(j, slotOf(j, now)),
     suites: j.options.suites ?? null,
     repeats: j.options.repeats ?? null,
     attempts: j.attempts,
