@@ -159,6 +159,19 @@ export async function recordDeliveryFailure(db: Db, messageId: string, f: Delive
     .execute();
 }
 
+/**
+ * The replies of these rows' Message-IDs in the rows' order, read one at a time; a reply gone
+ * since the rows were selected is left out.
+ */
+async function readReplies(db: Db, rows: readonly { message_id: string }[]): Promise<ReplyRow[]> {
+  const out: ReplyRow[] = [];
+  for (const r of rows) {
+    const row = await getReply(db, r.message_id);
+    if (row) out.push(row);
+  }
+  return out;
+}
+
 /** Replies whose delivery failed: given up ('failed'), or pending with failed attempts. Oldest first. */
 export async function undeliveredReplies(db: Db): Promise<ReplyRow[]> {
   const rows = await db
@@ -167,12 +180,7 @@ export async function undeliveredReplies(db: Db): Promise<ReplyRow[]> {
     .where((eb) => eb.or([eb('state', '=', 'failed'), eb.and([eb('state', '=', 'pending'), eb('attempts', '>', 0)])]))
     .orderBy('id')
     .execute();
-  const out: ReplyRow[] = [];
-  for (const r of rows) {
-    const row = await getReply(db, r.message_id);
-    if (row) out.push(row);
-  }
-  return out;
+  return readReplies(db, rows);
 }
 
 /** Result replies of a version, oldest first (mailed or only recorded). */
@@ -184,12 +192,7 @@ export async function versionReplies(db: Db, versionKey: string): Promise<ReplyR
     .where('kind', '=', 'result')
     .orderBy('id')
     .execute();
-  const out: ReplyRow[] = [];
-  for (const r of rows) {
-    const row = await getReply(db, r.message_id);
-    if (row) out.push(row);
-  }
-  return out;
+  return readReplies(db, rows);
 }
 
 /** Replies waiting to be sent; with `dueAt`, only those whose backoff has passed by then. */
@@ -199,12 +202,7 @@ export async function pendingReplies(db: Db, opts: { dueAt?: string } = {}): Pro
   if (due !== undefined)
     q = q.where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', due)]));
   const rows = await q.orderBy('id').execute();
-  const out: ReplyRow[] = [];
-  for (const r of rows) {
-    const row = await getReply(db, r.message_id);
-    if (row) out.push(row);
-  }
-  return out;
+  return readReplies(db, rows);
 }
 
 export async function countReplies(db: Db, where: { versionKey?: string; state?: string } = {}): Promise<number> {
