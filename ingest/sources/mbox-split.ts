@@ -53,8 +53,9 @@ function isQuotedFrom(buf: Buffer, start: number, end: number): boolean {
   return i > start && startsWithFrom(buf, i, end);
 }
 
-function isBlankLine(line: Buffer): boolean {
-  return line.length === 1 ? line[0] === LF : line.length === 2 && line[0] === CR && line[1] === LF;
+function isBlankLine(buf: Buffer, start: number, end: number): boolean {
+  const n = end - start;
+  return n === 1 ? buf[start] === LF : n === 2 && buf[start] === CR && buf[start + 1] === LF;
 }
 
 function lineText(buf: Buffer, start: number, end: number): string {
@@ -71,7 +72,14 @@ function lineText(buf: Buffer, start: number, end: number): string {
 export class MboxSplitter {
   private pending: Buffer | null = null;
   private pendingOffset: number;
-  private lines: Buffer[] = [];
+  /**
+   * The current message as runs of consecutive lines of one chunk (one view per run, not per
+   * line: a 50 MiB message has some 700,000 lines, and a view each costs more than the line).
+   */
+  private parts: Buffer[] = [];
+  private run: { buf: Buffer; start: number; end: number } | null = null;
+  /** The length of the message's last line when it is blank (the separating blank line), else 0. */
+  private trailingBlank = 0;
   private msgOffset = -1;
   /** Whether anything but blank lines was seen before the first separator. */
   private leading = true;
@@ -128,15 +136,32 @@ export class MboxSplitter {
       this.leading = false;
     }
     if (buf[start] === GT && isQuotedFrom(buf, start, end)) start++;
-    this.lines.push(buf.subarray(start, end));
+    this.addLine(buf, start, end);
+  }
+
+  private addLine(buf: Buffer, start: number, end: number): void {
+    this.trailingBlank = isBlankLine(buf, start, end) ? end - start : 0;
+    if (this.run && this.run.buf === buf && this.run.end === start) {
+      this.run.end = end;
+      return;
+    }
+    this.closeRun();
+    this.run = { buf, start, end };
+  }
+
+  private closeRun(): void {
+    if (this.run) this.parts.push(this.run.buf.subarray(this.run.start, this.run.end));
+    this.run = null;
   }
 
   private flush(endOffset: number, out: SplitMessage[]): void {
     if (this.msgOffset < 0) return;
-    const last = this.lines[this.lines.length - 1];
-    if (last && isBlankLine(last)) this.lines.pop();
-    out.push({ raw: Buffer.concat(this.lines), offset: this.msgOffset, end: endOffset });
-    this.lines = [];
+    // The separating blank line is the last line, so it ends the last run.
+    if (this.run && this.trailingBlank > 0) this.run.end -= this.trailingBlank;
+    this.closeRun();
+    out.push({ raw: Buffer.concat(this.parts), offset: this.msgOffset, end: endOffset });
+    this.parts = [];
+    this.trailingBlank = 0;
     this.msgOffset = -1;
   }
 }
