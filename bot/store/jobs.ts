@@ -157,9 +157,14 @@ export async function versionsWithJobs(db: Db): Promise<Set<string>> {
   return new Set(rows.map((r) => r.version_key));
 }
 
+/** How often a claim that lost its candidate to another worker looks again. */
+const CLAIM_ATTEMPTS = 16;
+
 /**
  * Claims the most urgent claimable job (queue/policy.ts: slot 'queued', in claim order): not
- * done, not leased (or lease expired), not held back by `not_before`.
+ * done, not leased (or lease expired), not held back by `not_before`. Null only when nothing is
+ * claimable: workers of a fleet that pick the same candidate at once race for its lease, and the
+ * loser looks again (a null would end its cycle with jobs still queued).
  */
 export async function claimJob(
   db: Kysely<Database>,
@@ -167,6 +172,20 @@ export async function claimJob(
   now: Date,
   leaseMs: number,
 ): Promise<JobRow | null> {
+  for (let i = 0; i < CLAIM_ATTEMPTS; i++) {
+    const claimed = await claimOnce(db, owner, now, leaseMs);
+    if (claimed !== 'lost') return claimed;
+  }
+  return null;
+}
+
+/** One look at the queue: the job claimed, null when none is claimable, 'lost' on a lost race. */
+async function claimOnce(
+  db: Kysely<Database>,
+  owner: string,
+  now: Date,
+  leaseMs: number,
+): Promise<JobRow | null | 'lost'> {
   const iso = now.toISOString();
   return db.transaction().execute(async (trx) => {
     const claimable = trx
@@ -184,7 +203,7 @@ export async function claimJob(
       .where('id', '=', candidate.id)
       .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', iso)]))
       .executeTakeFirst();
-    if (Number(res.numUpdatedRows) !== 1) return null;
+    if (Number(res.numUpdatedRows) !== 1) return 'lost';
     return toJobRow({
       ...candidate,
       lease_owner: owner,

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCheckpoint, setCheckpoint } from '../../bot/store/checkpoints.ts';
 import { duplicateDeliveries, getMessageRaw, messageCounts, storeMessage } from '../../bot/store/messages.ts';
+import { claimJob, insertJob } from '../../bot/store/jobs.ts';
 import { listSeriesVersions, saveSeriesVersions } from '../../bot/store/series.ts';
 import { openStore, type Store } from '../../bot/store/store.ts';
 import { findPostgresBin, startPostgres, type PostgresServer } from '../helpers/servers/postgres.ts';
@@ -67,5 +68,25 @@ describe.skipIf(!findPostgresBin())('store on a real PostgreSQL server', () => {
     await new Promise((r) => setTimeout(r, 200));
     // No unhandled 'error' from the pool (vitest would report it), and queries go on.
     expect(await messageCounts(store.db)).toBeDefined();
+  });
+
+  it('workers of two machines claiming at once each get a job while any is queued', async () => {
+    // Two processes' stores: their claims race for the same first candidate. A worker that lost
+    // the race used to be told the queue was empty, and sat idle until its next cycle.
+    const other = await openStore(server.url);
+    try {
+      const now = new Date();
+      for (let i = 0; i < 8; i++)
+        await insertJob(store.db, { versionKey: `claim#v${i}`, trigger: 'new', priority: 0, runner: 'r' }, 'now');
+      const claims = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => claimJob((i % 2 ? other : store).db, `w${i}`, now, 60_000)),
+      );
+      const ids = claims.map((c) => c?.id ?? null);
+      expect(ids).not.toContain(null);
+      expect(new Set(ids).size).toBe(8);
+      expect(await claimJob(store.db, 'late', now, 60_000)).toBeNull();
+    } finally {
+      await other.close();
+    }
   });
 });
