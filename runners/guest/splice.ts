@@ -9,8 +9,9 @@
  * Unsplicing gives the record its own line and joins the guest line's two halves after it.
  *
  * A record is taken as spliced only where a quoted kernel log cannot be: right after a
- * non-blank character, or anywhere in a marker line ("DAXBOT: ...") or a KTAP result line.
- * A guest line that quotes dmesg after "# " or ": " stays as it is.
+ * character that is neither blank nor a quote, or anywhere in a marker line ("DAXBOT: ...") or a
+ * KTAP result line. A guest line that quotes dmesg (after "# ", ": " or in a JSON string) stays as
+ * it is, and so does a line of JSON the guest wrote (meson's per-test log lines).
  */
 
 /** A kernel record header with PRINTK_TIME, "[    7.703739]", somewhere in a line. */
@@ -19,14 +20,16 @@ const HEADER = /\[\s*\d+\.\d{6}\]/;
 const RECORD = /^\s*\[\s*\d+\.\d{6}\]/;
 /** Guest lines that never quote the kernel log. */
 const OWN_LINE = /^(DAXBOT: |(?:not )?ok \d+ )/;
+/** Guest lines of JSON, which quote the kernel log in their strings (runners/nfit-sim/meson-run.py). */
+const JSON_LINE = /DAXBOT-MESON-LOG \{/;
 
 /** Where a kernel record starts inside a guest line, or -1 (the line is whole). */
 export function spliceAt(line: string): number {
-  if (RECORD.test(line)) return -1;
+  if (RECORD.test(line) || JSON_LINE.test(line)) return -1;
   const m = HEADER.exec(line);
   if (!m || m.index === 0) return -1;
   const before = line[m.index - 1] ?? ' ';
-  return /\s/.test(before) && !OWN_LINE.test(line) ? -1 : m.index;
+  return /[\s"']/.test(before) && !OWN_LINE.test(line) ? -1 : m.index;
 }
 
 /**

@@ -123,7 +123,11 @@ describe.skipIf(!available)('one series on both runners through the CLI (heavy)'
 
       const store = await openStore(path.join(dir, 'db.sqlite'));
       const jobs = await listJobs(store.db, {});
-      expect(jobs.map((j) => [j.runner, j.state, j.outcome])).toEqual([
+      const summaries = JSON.stringify(jobs.map((j) => [j.runner, j.summary]));
+      expect(
+        jobs.map((j) => [j.runner, j.state, j.outcome]),
+        summaries,
+      ).toEqual([
         ['qemu-pmem', 'done', 'pass'],
         ['nfit-sim', 'done', 'pass'],
       ]);

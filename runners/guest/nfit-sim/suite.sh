@@ -157,8 +157,9 @@ badblocks_after_inject() {
 	ndctl inject-error --block=8 --count=2 "$ns" || return 1
 	ndctl start-scrub "$BUS0" >/dev/null 2>&1
 	ndctl wait-scrub "$BUS0" >/dev/null 2>&1
+	# Up to 30 s: the list is refreshed by work the scrub queues, which a loaded TCG host runs late.
 	i=0
-	while [ $i -lt 20 ]; do
+	while [ $i -lt 60 ]; do
 		has_badblocks "$blk" && break
 		sleep 0.5
 		i=$((i + 1))
@@ -177,7 +178,7 @@ clear_injected() {
 	ndctl clear-errors "$ns" || return 1
 	# The block layer's list is updated after the command returns.
 	i=0
-	while has_badblocks "$blk" && [ $i -lt 20 ]; do
+	while has_badblocks "$blk" && [ $i -lt 60 ]; do
 		sleep 0.5
 		i=$((i + 1))
 	done

@@ -42,6 +42,8 @@ describe('kernel records spliced into guest lines', () => {
     expect(spliceAt(`  ${REC}`)).toBe(-1);
     expect(spliceAt(`# dmesg: ${REC}`)).toBe(-1);
     expect(spliceAt(`+ journalctl -k ${REC}`)).toBe(-1);
+    expect(spliceAt(`DAXBOT-MESON-LOG {"name":"ndctl:ndctl/libndctl","tail":["${REC}"]}`)).toBe(-1);
+    expect(spliceAt(`  log: '${REC}'`)).toBe(-1);
     expect(spliceAt(`ok 3 a ${REC}`)).toBe(7);
     expect(spliceAt(`DAXBOT: done ${REC}`)).toBe(13);
     expect(spliceAt(`# devdax o${REC}`)).toBe(10);
