@@ -19,7 +19,9 @@ import { parseBuildLog } from '../parse/build-log.ts';
 import { failureExcerpt } from './diagnostics.ts';
 import { ccacheDirs, type BuildTrust } from './trust.ts';
 import {
+  BUILD_UID,
   DEFAULT_BUILD_LIMITS,
+  dropsPrivileges,
   giveToBuildUser,
   limitDiagnostic,
   limitedCommand,
@@ -28,6 +30,7 @@ import {
   type BuildLimits,
   type LimitKind,
 } from './limits.ts';
+import { watchProcesses } from './process-watch.ts';
 import { allWarnings, nextWarningState, readWarningState, writeWarningState } from './warning-state.ts';
 
 /** Kernel builds take both cores: only one at a time on the machine, across processes. */
@@ -346,6 +349,7 @@ async function limitedMake(o: KernelBuildOptions, args: string[]): Promise<{ r: 
   const stopper = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, stopper.signal]) : stopper.signal;
   const watch = watchDisk(o.buildDir, limits.diskMiB, () => stopper.abort());
+  const procs = dropsPrivileges() ? watchProcesses(BUILD_UID) : null;
   // make, then how many processes its pid namespace still holds, counted with shell builtins
   // only (no fork: a fork bomb may have taken every process the build may have).
   const script = `make "$@"; rc=$?; set -- /proc/[0-9]*; echo "${LEFT_MARKER} $#" >&2; exit $rc`;
@@ -363,6 +367,7 @@ async function limitedMake(o: KernelBuildOptions, args: string[]): Promise<{ r: 
   } finally {
     watch.stop();
   }
+  const peak = procs?.stop().peak ?? 0;
   checkRan(r, 'kernel build');
   if (r.aborted && stopper.signal.aborted && !o.signal?.aborted) {
     o.log.warn({ buildDir: o.buildDir, diskMiB: limits.diskMiB }, 'build folder over its disk limit: build killed');
@@ -371,13 +376,17 @@ async function limitedMake(o: KernelBuildOptions, args: string[]): Promise<{ r: 
   if (r.aborted) throw new InfraError('kernel build cancelled', { buildDir: o.buildDir });
   if (r.timedOut) throw new InfraError('kernel build timed out', { buildDir: o.buildDir, timeoutMs: o.timeoutMs });
   const { result, left } = takeLeftCount(r);
-  // A build that leaves half its process allowance running (background forks that outlive make)
-  // met the limit even when make itself finished: the sandbox's end is what stopped them.
-  if (left >= limits.processes / 2) return { r: { ...result, code: result.code || 1 }, limit: 'processes' };
+  // A build that leaves half its process allowance running (background forks that outlive make),
+  // or that was seen near the whole allowance while make ran, met the limit even when make itself
+  // finished: the limit, or the sandbox's end, is what stopped its forks.
+  if (left >= limits.processes / 2 || peak >= limits.processes * PEAK_SHARE)
+    return { r: { ...result, code: result.code || 1 }, limit: 'processes' };
   return { r: result, limit: result.code === 0 ? null : limitInOutput(result.output) };
 }
 
 const LEFT_MARKER = '@daxbot-processes-left';
+/** The share of the process allowance that, seen at once, is the limit met (a -j build uses a few dozen). */
+const PEAK_SHARE = 0.9;
 
 /** The process count the make wrapper printed (0 when absent), and the result without its line. */
 function takeLeftCount(r: ExecResult): { result: ExecResult; left: number } {
