@@ -30,6 +30,7 @@ import {
   type BuildLimits,
   type LimitKind,
 } from './limits.ts';
+import { openPidsCgroup } from './pids-cgroup.ts';
 import { watchProcesses } from './process-watch.ts';
 import { allWarnings, nextWarningState, readWarningState, writeWarningState } from './warning-state.ts';
 
@@ -350,15 +351,20 @@ async function limitedMake(o: KernelBuildOptions, args: string[]): Promise<{ r: 
   const signal = o.signal ? AbortSignal.any([o.signal, stopper.signal]) : stopper.signal;
   const watch = watchDisk(o.buildDir, limits.diskMiB, () => stopper.abort());
   const procs = dropsPrivileges() ? watchProcesses(BUILD_UID) : null;
+  // Real builds only: a test's exec stands in for the sandbox, and its command lines stay plain.
+  const cgroup = o.exec ? null : await openPidsCgroup(limits.processes);
   // make, then how many processes its pid namespace still holds, counted with shell builtins
   // only (no fork: a fork bomb may have taken every process the build may have).
   const script = `make "$@"; rc=$?; set -- /proc/[0-9]*; echo "${LEFT_MARKER} $#" >&2; exit $rc`;
   const make = limitedCommand(limits, 'sh', ['-c', script, 'sh', ...args.map((a) => inside(o, a))]);
   let r: ExecResult;
+  let peak = 0;
+  let refused = 0;
   try {
     r = await runSandboxed(sandboxFor(o), make.cmd, make.args, {
       exec: o.exec,
       lockFile: o.lockFile ?? KERNEL_BUILD_LOCK,
+      ...(cgroup && { cgroupProcs: cgroup.procs }),
       signal,
       timeoutMs: o.timeoutMs ?? 90 * 60_000,
       logFile: o.logFile,
@@ -366,8 +372,10 @@ async function limitedMake(o: KernelBuildOptions, args: string[]): Promise<{ r: 
     });
   } finally {
     watch.stop();
+    peak = procs?.stop().peak ?? 0;
+    refused = (await cgroup?.refused()) ?? 0;
+    await cgroup?.close();
   }
-  const peak = procs?.stop().peak ?? 0;
   checkRan(r, 'kernel build');
   if (r.aborted && stopper.signal.aborted && !o.signal?.aborted) {
     o.log.warn({ buildDir: o.buildDir, diskMiB: limits.diskMiB }, 'build folder over its disk limit: build killed');
@@ -379,8 +387,10 @@ async function limitedMake(o: KernelBuildOptions, args: string[]): Promise<{ r: 
   // A build that leaves half its process allowance running (background forks that outlive make),
   // or that was seen near the whole allowance while make ran, met the limit even when make itself
   // finished: the limit, or the sandbox's end, is what stopped its forks.
-  if (left >= limits.processes / 2 || peak >= limits.processes * PEAK_SHARE)
+  if (refused > 0 || left >= limits.processes / 2 || peak >= limits.processes * PEAK_SHARE) {
+    o.log.warn({ buildDir: o.buildDir, refused, peak, left }, 'build met its process limit');
     return { r: { ...result, code: result.code || 1 }, limit: 'processes' };
+  }
   return { r: result, limit: result.code === 0 ? null : limitInOutput(result.output) };
 }
 

@@ -104,7 +104,14 @@ function ancestorDirs(bound: string[]): string[] {
 export interface SandboxRunOptions extends Omit<ExecOptions, 'env' | 'cwd'> {
   /** Hold this lock file (flock, outside the sandbox) while the command runs. */
   lockFile?: string;
+  /** A cgroup's cgroup.procs: the sandbox joins that cgroup before it starts (build limits). */
+  cgroupProcs?: string;
   exec?: Exec;
+}
+
+/** `sh` that joins the cgroup of `procs` and then runs the rest of the command line. */
+function joinCgroup(procs: string | undefined): string[] {
+  return procs ? ['/bin/sh', '-c', 'echo $$ > "$1" && shift && exec "$@"', 'sh', procs] : [];
 }
 
 let setpriv: boolean | undefined;
@@ -128,10 +135,10 @@ export async function runSandboxed(
   const exec = options.exec ?? execCommand;
   // Every link of the chain flock -> timeout -> bwrap dies with the one before it, so a killed
   // bot leaves no build or guest running (bwrap's --die-with-parent covers what is inside).
-  const inner = [...parentDeath(), 'bwrap', ...bwrapArgs(spec), '--', cmd, ...args];
+  const inner = [...parentDeath(), ...joinCgroup(options.cgroupProcs), 'bwrap', ...bwrapArgs(spec), '--', cmd, ...args];
   // Outside the sandbox only a bare PATH is passed: bwrap --clearenv scrubs it anyway.
   const env = { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' };
-  const { lockFile, ...plain } = options;
+  const { lockFile, cgroupProcs: _cgroup, ...plain } = options;
   if (!lockFile || lockHeldByAncestor(lockFile)) return exec(inner[0] ?? 'bwrap', inner.slice(1), { ...plain, env });
   // Waiting for the lock must not count against the timeout: time only what runs under it.
   const { timeoutMs, ...rest } = plain;
