@@ -70,6 +70,22 @@ async function folderMiB(dir: string, exec: Exec): Promise<number> {
 }
 
 /**
+ * Runs `probe` every `everyMs` until the returned stop is called, never two at once: a probe
+ * still running when the next tick comes (a slow `du`, a large /proc) makes that tick a no-op.
+ */
+export function pollEvery(everyMs: number, probe: () => Promise<void>): () => void {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void probe().finally(() => {
+      busy = false;
+    });
+  }, everyMs);
+  return () => clearInterval(timer);
+}
+
+/**
  * Watches `dir` every `everyMs` while a build runs; when it is larger than `limitMiB`, calls
  * `kill`. `stop()` ends the watch and says whether it fired.
  */
@@ -81,25 +97,17 @@ export function watchDisk(
 ): { stop(): { fired: boolean; sizeMiB: number } } {
   let fired = false;
   let sizeMiB = 0;
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy || fired) return;
-    busy = true;
-    void folderMiB(dir, o.exec ?? execCommand)
-      .then((mib) => {
-        sizeMiB = mib;
-        if (mib > limitMiB) {
-          fired = true;
-          kill();
-        }
-      })
-      .finally(() => {
-        busy = false;
-      });
-  }, o.everyMs ?? 2000);
+  const stop = pollEvery(o.everyMs ?? 2000, async () => {
+    if (fired) return;
+    sizeMiB = await folderMiB(dir, o.exec ?? execCommand);
+    if (sizeMiB > limitMiB) {
+      fired = true;
+      kill();
+    }
+  });
   return {
     stop: () => {
-      clearInterval(timer);
+      stop();
       return { fired, sizeMiB };
     },
   };

@@ -5,6 +5,7 @@
  * output nor the processes left after it show the limit was met. The peak does.
  */
 import { readdir, stat } from 'node:fs/promises';
+import { pollEvery } from './limits.ts';
 
 /** The number of processes whose /proc entry belongs to `uid`. */
 export async function countProcesses(uid: number, proc = '/proc'): Promise<number> {
@@ -25,22 +26,13 @@ export function watchProcesses(
   o: { everyMs?: number; count?: (uid: number) => Promise<number> } = {},
 ): { stop(): { peak: number } } {
   let peak = 0;
-  let busy = false;
   const count = o.count ?? countProcesses;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    void count(uid)
-      .then((n) => {
-        peak = Math.max(peak, n);
-      })
-      .finally(() => {
-        busy = false;
-      });
-  }, o.everyMs ?? 200);
+  const stop = pollEvery(o.everyMs ?? 200, async () => {
+    peak = Math.max(peak, await count(uid));
+  });
   return {
     stop: () => {
-      clearInterval(timer);
+      stop();
       return { peak };
     },
   };
