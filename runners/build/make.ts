@@ -350,9 +350,10 @@ async function limitedMake(o: KernelBuildOptions, args: string[]): Promise<{ r: 
   const stopper = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, stopper.signal]) : stopper.signal;
   const watch = watchDisk(o.buildDir, limits.diskMiB, () => stopper.abort());
-  const procs = dropsPrivileges() ? watchProcesses(BUILD_UID) : null;
   // Real builds only: a test's exec stands in for the sandbox, and its command lines stay plain.
   const cgroup = o.exec ? null : await openPidsCgroup(limits.processes);
+  // The cgroup counts every refused fork; sampling /proc for a peak is for machines without one.
+  const procs = !cgroup && dropsPrivileges() ? watchProcesses(BUILD_UID) : null;
   // make, then how many processes its pid namespace still holds, counted with shell builtins
   // only (no fork: a fork bomb may have taken every process the build may have).
   const script = `make "$@"; rc=$?; set -- /proc/[0-9]*; echo "${LEFT_MARKER} $#" >&2; exit $rc`;

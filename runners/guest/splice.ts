@@ -17,7 +17,7 @@
 /** A kernel record header with PRINTK_TIME, "[    7.703739]", somewhere in a line. */
 const HEADER = /\[\s*\d+\.\d{6}\]/;
 /** A line that is a kernel record (its header first). */
-const RECORD = /^\s*\[\s*\d+\.\d{6}\]/;
+const RECORD = new RegExp(`^\\s*${HEADER.source}`);
 /** Guest lines that never quote the kernel log. */
 const OWN_LINE = /^(DAXBOT: |(?:not )?ok \d+ )/;
 /** Guest lines of JSON, which quote the kernel log in their strings (runners/nfit-sim/meson-run.py). */
